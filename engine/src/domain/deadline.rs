@@ -1,0 +1,262 @@
+//! Legal deadlines (DESIGN.md §7 rules 1-6): the due instant of a processing time, and the legal clock of a
+//! dossier that pauses, restarts and is extended.
+
+use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::Calendar;
+
+/// The legal processing time of a procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessingTime {
+    /// N working days of running clock (N > 0).
+    WorkingDays(u32),
+    /// H hours of running clock.
+    WorkingHours(u32),
+    /// Returned the same working day; received after the cutoff, the next working day (rule 4).
+    SameDay { cutoff: Option<NaiveTime> },
+}
+
+impl ProcessingTime {
+    /// `working_days = 0` is the same-day form.
+    pub fn from_working_days(days: u32, same_day_cutoff: Option<NaiveTime>) -> ProcessingTime {
+        if days == 0 { ProcessingTime::SameDay { cutoff: same_day_cutoff } } else { ProcessingTime::WorkingDays(days) }
+    }
+}
+
+/// The due instant of something received at `received_at` (rules 1-4).
+pub fn due_instant(calendar: &Calendar, received_at: DateTime<Utc>, time: ProcessingTime) -> DateTime<Utc> {
+    match time {
+        ProcessingTime::WorkingDays(days) => calendar.add(received_at, calendar.day_length() * days as i32),
+        ProcessingTime::WorkingHours(hours) => calendar.add(received_at, TimeDelta::hours(hours.into())),
+        ProcessingTime::SameDay { cutoff } => {
+            let start = calendar.clock_start(received_at);
+            let start_day = calendar.local_date(start);
+            let received_local = received_at.with_timezone(&calendar.timezone());
+            let after_cutoff = cutoff.is_some_and(|c| received_local.time() > c);
+            if start_day == received_local.date_naive() && after_cutoff {
+                calendar.end_of_day(calendar.next_working_day_after(start_day))
+            } else {
+                // Received before the cutoff, or outside working time (then the clock starts on a later
+                // day, which counts as the reception day).
+                calendar.end_of_day(start_day)
+            }
+        }
+    }
+}
+
+/// A dossier's legal clock: a running-time budget and the intervals in which it ran.
+///
+/// Pauses (supplement, payment) close the open interval; resuming opens a new one; a restart forgets the
+/// intervals. The due instant is where the running time across intervals reaches the budget.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalClock {
+    /// Running-time budget in seconds.
+    pub budget_secs: i64,
+    pub intervals: Vec<ClockInterval>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockInterval {
+    pub from: DateTime<Utc>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A change to the legal clock, carried by events so that `apply` stays calendar-free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum ClockChange {
+    Start { budget_secs: i64 },
+    Pause,
+    Resume,
+    Restart,
+    SetBudget { budget_secs: i64 },
+}
+
+impl LegalClock {
+    pub fn budget(&self) -> TimeDelta {
+        TimeDelta::seconds(self.budget_secs)
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.intervals.last().is_some_and(|i| i.to.is_none())
+    }
+
+    pub fn is_started(&self) -> bool {
+        !self.intervals.is_empty()
+    }
+
+    pub fn apply(&mut self, change: ClockChange, at: DateTime<Utc>) {
+        match change {
+            ClockChange::Start { budget_secs } => {
+                self.budget_secs = budget_secs;
+                self.intervals = vec![ClockInterval { from: at, to: None }];
+            }
+            ClockChange::Pause => {
+                if let Some(open) = self.intervals.last_mut().filter(|i| i.to.is_none()) {
+                    open.to = Some(at);
+                }
+            }
+            ClockChange::Resume => {
+                if !self.is_running() {
+                    self.intervals.push(ClockInterval { from: at, to: None });
+                }
+            }
+            ClockChange::Restart => self.intervals = vec![ClockInterval { from: at, to: None }],
+            ClockChange::SetBudget { budget_secs } => self.budget_secs = budget_secs,
+        }
+    }
+
+    /// Running time consumed by `now`.
+    pub fn consumed(&self, calendar: &Calendar, now: DateTime<Utc>) -> TimeDelta {
+        self.intervals.iter().map(|i| calendar.running_between(i.from, i.to.unwrap_or(now).min(now))).sum()
+    }
+
+    /// The instant at which `running` time of this clock has elapsed, assuming an open interval keeps running.
+    /// `None` while paused and not yet reached.
+    pub fn instant_at(&self, calendar: &Calendar, running: TimeDelta) -> Option<DateTime<Utc>> {
+        let mut left = running;
+        for interval in &self.intervals {
+            match interval.to {
+                Some(to) => {
+                    let length = calendar.running_between(interval.from, to);
+                    if left <= length {
+                        return Some(calendar.add(interval.from, left));
+                    }
+                    left -= length;
+                }
+                None => return Some(calendar.add(interval.from, left)),
+            }
+        }
+        None
+    }
+
+    /// The legal due instant: where the whole budget is used.
+    pub fn due(&self, calendar: &Calendar) -> Option<DateTime<Utc>> {
+        self.instant_at(calendar, self.budget())
+    }
+
+    /// The due instant of a step whose cumulative share of the budget is `cumulative_share` (0..=1).
+    pub fn step_due(&self, calendar: &Calendar, cumulative_share: f64) -> Option<DateTime<Utc>> {
+        let running = if cumulative_share >= 1.0 {
+            self.budget()
+        } else {
+            TimeDelta::seconds((self.budget_secs as f64 * cumulative_share).round() as i64)
+        };
+        self.instant_at(calendar, running)
+    }
+
+    /// The budget that makes the clock, running from now on, end at `new_due` (an extension, rule 6).
+    pub fn budget_ending_at(&self, calendar: &Calendar, now: DateTime<Utc>, new_due: DateTime<Utc>) -> TimeDelta {
+        self.consumed(calendar, now) + calendar.running_between(now, new_due)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::calendar::tests::{at, vn_calendar};
+
+    fn due(received: &str, time: ProcessingTime) -> DateTime<Utc> {
+        due_instant(&vn_calendar(), at(received), time)
+    }
+    fn hm(t: &str) -> Option<NaiveTime> {
+        Some(NaiveTime::parse_from_str(t, "%H:%M").unwrap())
+    }
+
+    /// Rule table: (received, processing time, due). Weekends, Tết 2027 (Feb 4-10, with Feb 6-7 a weekend),
+    /// New Year 2027 and the make-up Saturday 2027-01-09.
+    #[test]
+    fn deadline_rule_table() {
+        use ProcessingTime::*;
+        let cases: &[(&str, ProcessingTime, &str)] = &[
+            // Rule 1+3: three working days from a Monday morning session start.
+            ("2026-11-23T07:30:00+07:00", WorkingDays(3), "2026-11-25T17:00:00+07:00"),
+            // Mid-morning: the remainder carries over into the fourth day.
+            ("2026-11-23T09:30:00+07:00", WorkingDays(3), "2026-11-26T09:30:00+07:00"),
+            // Rule 2: received Saturday, clock starts Monday 07:30.
+            ("2026-11-28T10:00:00+07:00", WorkingDays(1), "2026-11-30T17:00:00+07:00"),
+            // Rule 2: received during lunch, starts at 13:00.
+            ("2026-11-23T12:15:00+07:00", WorkingHours(4), "2026-11-23T17:00:00+07:00"),
+            // Rule 3: reached exactly at the morning session end stays at 11:30.
+            ("2026-11-23T07:30:00+07:00", WorkingHours(4), "2026-11-23T11:30:00+07:00"),
+            // Reached in the afternoon after lunch is skipped.
+            ("2026-11-23T10:30:00+07:00", WorkingHours(2), "2026-11-23T14:00:00+07:00"),
+            // Friday afternoon over the weekend.
+            ("2026-11-27T15:00:00+07:00", WorkingHours(4), "2026-11-30T09:30:00+07:00"),
+            // Across New Year's Day 2027 (Fri) and into the make-up Saturday 2027-01-09.
+            ("2026-12-31T13:00:00+07:00", WorkingDays(1), "2027-01-04T11:30:00+07:00"),
+            ("2027-01-08T07:30:00+07:00", WorkingDays(2), "2027-01-09T17:00:00+07:00"),
+            // Across Tết 2027: received Wed 3 Feb morning; Feb 4-10 are off, so day two and three are Feb 11 and 12.
+            ("2027-02-03T07:30:00+07:00", WorkingDays(3), "2027-02-12T17:00:00+07:00"),
+            // Rule 4: same day before the cutoff.
+            ("2026-11-23T14:59:00+07:00", SameDay { cutoff: hm("15:00") }, "2026-11-23T17:00:00+07:00"),
+            ("2026-11-23T15:00:00+07:00", SameDay { cutoff: hm("15:00") }, "2026-11-23T17:00:00+07:00"),
+            // After the cutoff: end of the next working day (Friday -> Monday).
+            ("2026-11-27T15:01:00+07:00", SameDay { cutoff: hm("15:00") }, "2026-11-30T17:00:00+07:00"),
+            // After the cutoff on the day before Tết: next working day is after the holidays.
+            ("2027-02-03T16:00:00+07:00", SameDay { cutoff: hm("15:00") }, "2027-02-11T17:00:00+07:00"),
+            // Received on a Sunday: the clock starts Monday, due Monday evening.
+            ("2026-11-29T20:00:00+07:00", SameDay { cutoff: hm("15:00") }, "2026-11-30T17:00:00+07:00"),
+            // Received after the last session on a working day: next day counts as the reception day.
+            ("2026-11-23T17:30:00+07:00", SameDay { cutoff: None }, "2026-11-24T17:00:00+07:00"),
+        ];
+        for (received, time, expected) in cases {
+            assert_eq!(due(received, *time), at(expected), "received {received} with {time:?}");
+        }
+    }
+
+    #[test]
+    fn due_is_printed_with_the_calendar_offset() {
+        let cal = vn_calendar();
+        let d = due_instant(&cal, at("2026-11-23T00:30:00Z"), ProcessingTime::WorkingDays(1));
+        assert_eq!(cal.rfc3339(d), "2026-11-23T17:00:00+07:00");
+    }
+
+    fn clock_started(received: &str, days: u32) -> (Calendar, LegalClock) {
+        let cal = vn_calendar();
+        let mut clock = LegalClock::default();
+        let budget = cal.day_length() * days as i32;
+        clock.apply(ClockChange::Start { budget_secs: budget.num_seconds() }, at(received));
+        (cal, clock)
+    }
+
+    #[test]
+    fn pause_shifts_due_by_the_paused_working_time() {
+        let (cal, mut clock) = clock_started("2026-11-23T07:30:00+07:00", 3);
+        assert_eq!(clock.due(&cal), Some(at("2026-11-25T17:00:00+07:00")));
+        clock.apply(ClockChange::Pause, at("2026-11-23T11:30:00+07:00"));
+        assert_eq!(clock.due(&cal), None, "paused with budget left: no due instant");
+        clock.apply(ClockChange::Resume, at("2026-11-24T13:00:00+07:00"));
+        // 4h used on Monday; 20h left from Tuesday 13:00: Tue 4h, Wed 8h, Thu 8h -> Thu 17:00.
+        assert_eq!(clock.due(&cal), Some(at("2026-11-26T17:00:00+07:00")));
+        assert_eq!(clock.consumed(&cal, at("2026-11-24T15:00:00+07:00")), TimeDelta::hours(6));
+    }
+
+    #[test]
+    fn restart_gives_the_whole_time_again() {
+        let (cal, mut clock) = clock_started("2026-11-23T07:30:00+07:00", 2);
+        clock.apply(ClockChange::Pause, at("2026-11-24T07:30:00+07:00"));
+        clock.apply(ClockChange::Restart, at("2026-11-30T07:30:00+07:00"));
+        assert_eq!(clock.due(&cal), Some(at("2026-12-01T17:00:00+07:00")));
+    }
+
+    #[test]
+    fn step_dues_follow_cumulative_shares() {
+        let (cal, clock) = clock_started("2026-11-23T07:30:00+07:00", 10);
+        assert_eq!(clock.step_due(&cal, 0.05), Some(at("2026-11-23T11:30:00+07:00")));
+        assert_eq!(clock.step_due(&cal, 0.5), Some(at("2026-11-27T17:00:00+07:00")));
+        assert_eq!(clock.step_due(&cal, 1.0), clock.due(&cal));
+    }
+
+    #[test]
+    fn an_extension_sets_the_budget_to_end_at_the_new_due() {
+        let (cal, mut clock) = clock_started("2026-11-23T07:30:00+07:00", 2);
+        let now = at("2026-11-24T10:00:00+07:00");
+        let new_due = at("2026-11-27T17:00:00+07:00");
+        let budget = clock.budget_ending_at(&cal, now, new_due);
+        clock.apply(ClockChange::SetBudget { budget_secs: budget.num_seconds() }, now);
+        assert_eq!(clock.due(&cal), Some(new_due));
+    }
+}

@@ -1,0 +1,100 @@
+//! What a person (or the system) asks to do to a dossier, and the context a decision is made in.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::model::{Applicant, Channel, ComponentState, Proposal, SupplementItem};
+use crate::domain::actor::{Actor, StaffRef};
+use crate::domain::calendar::Calendar;
+use crate::domain::procedure::ReturnMethod;
+
+/// A new dossier as handed in (online, by the national portal, at the counter or by post).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: String,
+    pub procedure_code: String,
+    pub procedure_version: u32,
+    pub agency: String,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    pub summary: String,
+    pub components: Vec<ComponentState>,
+}
+
+/// Every action of DESIGN.md §5 on an existing dossier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum Action {
+    /// Receive: the code is allocated by the caller in the same transaction.
+    Receive { code: String },
+    RefuseReception { reasons: Vec<String> },
+    /// Once, listing everything missing.
+    RequestSupplement { items: Vec<SupplementItem> },
+    /// The applicant hands in what was asked for (component ids now provided).
+    Resubmit { components: Vec<String> },
+    RequestPayment { amount_vnd: u64 },
+    RecordPayment { amount_vnd: u64, reference: String },
+    Assign { assignee: StaffRef },
+    Reassign { assignee: StaffRef },
+    Appraise { proposal: Proposal },
+    Approve,
+    Disagree { reason: String },
+    Sign,
+    Seal { number: String },
+    Stop { reasons: Vec<String> },
+    Consult { agency: String, question: String },
+    Answer { answer: String, favourable: bool },
+    Extend { new_due: DateTime<Utc>, reason: String },
+    Withdraw { reason: String },
+    Return { method: ReturnMethod },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Receive { .. } => "receive",
+            Action::RefuseReception { .. } => "refuse_reception",
+            Action::RequestSupplement { .. } => "request_supplement",
+            Action::Resubmit { .. } => "resubmit",
+            Action::RequestPayment { .. } => "request_payment",
+            Action::RecordPayment { .. } => "record_payment",
+            Action::Assign { .. } => "assign",
+            Action::Reassign { .. } => "reassign",
+            Action::Appraise { .. } => "appraise",
+            Action::Approve => "approve",
+            Action::Disagree { .. } => "disagree",
+            Action::Sign => "sign",
+            Action::Seal { .. } => "seal",
+            Action::Stop { .. } => "stop",
+            Action::Consult { .. } => "consult",
+            Action::Answer { .. } => "answer",
+            Action::Extend { .. } => "extend",
+            Action::Withdraw { .. } => "withdraw",
+            Action::Return { .. } => "return",
+        }
+    }
+}
+
+/// Everything a decision depends on besides the dossier and its procedure. Time is an argument: the domain
+/// never reads the clock.
+pub struct Context<'a> {
+    pub now: DateTime<Utc>,
+    pub actor: Actor,
+    pub calendar: &'a Calendar,
+    /// The version the actor saw; `None` only for system actors that act on the latest state.
+    pub expected_version: Option<u64>,
+    pub note: Option<String>,
+    /// Agency kind of the agency a consult is sent to (resolved by the caller), checked against the step.
+    pub consulted_agency_kind: Option<String>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(now: DateTime<Utc>, actor: Actor, calendar: &'a Calendar) -> Context<'a> {
+        Context { now, actor, calendar, expected_version: None, note: None, consulted_agency_kind: None }
+    }
+
+    pub fn expecting(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+}

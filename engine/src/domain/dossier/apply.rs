@@ -1,0 +1,142 @@
+//! `apply`: folds one event into the dossier. Total and calendar-free: every computed instant is in the event.
+
+use super::event::{Change, Event};
+use super::model::{Consultation, Dossier, Payment, PendingSupplement, Proposal, Status};
+use crate::domain::deadline::LegalClock;
+
+/// The dossier a `Submitted` event creates.
+fn open(event: &Event) -> Option<Dossier> {
+    let Change::Submitted(submission) = &event.change else { return None };
+    let s = submission.as_ref().clone();
+    Some(Dossier {
+        id: s.id,
+        code: None,
+        procedure_code: s.procedure_code,
+        procedure_version: s.procedure_version,
+        agency: s.agency,
+        channel: s.channel,
+        applicant: s.applicant,
+        summary: s.summary,
+        status: Status::Submitted,
+        step: None,
+        step_started_at: None,
+        step_due_at: None,
+        assignee: None,
+        components: s.components,
+        submitted_at: event.at,
+        received_at: None,
+        clock: LegalClock::default(),
+        due_at: None,
+        original_due_at: None,
+        proposal: None,
+        supplement: None,
+        supplements_before_reception: 0,
+        supplements_after_reception: 0,
+        payment: None,
+        consultation: None,
+        signed: false,
+        result_number: None,
+        completed_at: None,
+        timeliness: None,
+        returned_at: None,
+        nearly_due_raised: false,
+        overdue_raised: false,
+        version: 1,
+    })
+}
+
+/// Folds a whole history; `None` when it does not start with a submission.
+pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Dossier> {
+    let mut events = events.into_iter();
+    let first = open(events.next()?)?;
+    Some(events.fold(first, apply))
+}
+
+/// Applies one event to the dossier.
+pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
+    let at = event.at;
+    match &event.change {
+        Change::Submitted(_) => {}
+        Change::Received { code } => {
+            d.code = Some(code.clone());
+            d.received_at = Some(at);
+        }
+        Change::ReceptionRefused { .. } | Change::Withdrawn { .. } | Change::Approved => {}
+        Change::SupplementRequested { items } => {
+            let before_reception = d.status == Status::Submitted;
+            if before_reception {
+                d.supplements_before_reception += 1;
+            } else {
+                d.supplements_after_reception += 1;
+            }
+            let resume_to = if before_reception { Status::Submitted } else { Status::InProcess };
+            d.supplement = Some(PendingSupplement { items: items.clone(), resume_to, requested_at: at });
+        }
+        Change::Resubmitted { components } => {
+            for state in d.components.iter_mut().filter(|c| components.contains(&c.id)) {
+                state.provided = true;
+            }
+            let new: Vec<_> = components
+                .iter()
+                .filter(|id| !d.components.iter().any(|c| &c.id == *id))
+                .map(|id| super::model::ComponentState { id: id.clone(), provided: true, digitisation: Default::default() })
+                .collect();
+            d.components.extend(new);
+            d.supplement = None;
+        }
+        Change::PaymentRequested { amount_vnd } => {
+            d.payment = Some(Payment { amount_vnd: *amount_vnd, requested_at: at, paid_at: None, reference: None });
+        }
+        Change::PaymentRecorded { reference, .. } => {
+            if let Some(payment) = d.payment.as_mut() {
+                payment.paid_at = Some(at);
+                payment.reference = Some(reference.clone());
+            }
+        }
+        Change::Assigned { assignee } | Change::Reassigned { assignee } => d.assignee = Some(assignee.clone()),
+        Change::Appraised { proposal } => d.proposal = Some(proposal.clone()),
+        Change::Disagreed { .. } => d.signed = false,
+        Change::Signed => d.signed = true,
+        Change::Sealed { number } => d.result_number = Some(number.clone()),
+        Change::Stopped { reasons } => d.proposal = Some(Proposal::Refusal { reasons: reasons.clone() }),
+        Change::ConsultRequested { agency, question } => {
+            d.consultation = Some(Consultation { agency: agency.clone(), question: question.clone(), asked_at: at, answer: None });
+        }
+        Change::ConsultAnswered { answer, .. } => {
+            if let Some(c) = d.consultation.as_mut() {
+                c.answer = Some(answer.clone());
+            }
+        }
+        Change::Extended { .. } => {
+            if d.original_due_at.is_none() {
+                d.original_due_at = d.due_at;
+            }
+        }
+        Change::Returned { .. } => d.returned_at = Some(at),
+        Change::NearlyDue => d.nearly_due_raised = true,
+        Change::Overdue => d.overdue_raised = true,
+    }
+    if let Some(status) = event.status {
+        d.status = status;
+    }
+    if let Some(change) = event.clock {
+        d.clock.apply(change, at);
+    }
+    if let Some(due) = event.due_at {
+        d.due_at = Some(due);
+    }
+    if let Some(step_due) = event.step_due_at {
+        d.step_due_at = Some(step_due);
+    }
+    if let Some(step) = &event.step {
+        d.step = step.to.clone();
+        d.step_started_at = Some(at);
+        d.step_due_at = step.due_at;
+    }
+    if let Some(timeliness) = event.timeliness {
+        d.timeliness = Some(timeliness);
+        d.completed_at = Some(at);
+    }
+    d.version += 1;
+    d
+}

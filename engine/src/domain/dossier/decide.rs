@@ -1,0 +1,508 @@
+//! `decide`: given a dossier, its procedure, an action and the context, either the events that happen or the
+//! reason the action is refused. Pure: no IO, time comes from the context.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use super::action::{Action, Context, Submission};
+use super::event::{Change, Event, StepMove};
+use super::model::{Dossier, IdKind, Proposal, Status, SupplementItem};
+use super::rejection::Rejection;
+use crate::domain::actor::{Actor, StaffRef};
+use crate::domain::codes::{PersonalId, TaxCode};
+use crate::domain::deadline::{ClockChange, LegalClock, ProcessingTime, due_instant};
+use crate::domain::procedure::{Online, Procedure, Role, Step, StepKind};
+
+/// Decides on a new dossier handed in online, by the national portal, at the counter or by post.
+/// The result is the `Submitted` event (status 1); counter and post receptions follow it with `Receive`.
+pub fn decide_submission(procedure: &Procedure, submission: Submission, ctx: &Context) -> Result<Vec<Event>, Rejection> {
+    if submission.procedure_code != procedure.code || submission.procedure_version != procedure.version {
+        return Err(Rejection::ProcedureMismatch);
+    }
+    use super::model::Channel;
+    match (&ctx.actor, submission.channel) {
+        (Actor::Citizen { id, .. }, Channel::Online) if *id != submission.applicant.id_number => return Err(Rejection::NotOwner),
+        (Actor::Citizen { .. } | Actor::System { .. }, Channel::Online) => {}
+        (Actor::Staff { .. }, Channel::Counter | Channel::Post) => {
+            require_staff(ctx, &submission.agency, &[Role::ReceptionClerk])?;
+        }
+        (_, _) => return Err(Rejection::ForbiddenRole { required: vec![Role::ReceptionClerk] }),
+    }
+    if submission.channel == Channel::Online && procedure.online == Online::None {
+        return Err(Rejection::NotOnline);
+    }
+    check_applicant(&submission)?;
+    not_blank(&submission.summary, "summary")?;
+    let mut seen = BTreeSet::new();
+    for component in &submission.components {
+        if procedure.component(&component.id).is_none() {
+            return Err(Rejection::UnknownComponent(component.id.clone()));
+        }
+        if !seen.insert(component.id.as_str()) {
+            return Err(Rejection::Duplicate(component.id.clone()));
+        }
+    }
+    let mut event = Event::new(ctx.now, ctx.actor.clone(), Change::Submitted(Box::new(submission)));
+    event.status = Some(Status::Submitted);
+    event.note = ctx.note.clone();
+    Ok(vec![event])
+}
+
+fn check_applicant(submission: &Submission) -> Result<(), Rejection> {
+    let applicant = &submission.applicant;
+    not_blank(&applicant.name, "applicant.name")?;
+    let invalid = |e: String| Rejection::InvalidApplicant(e);
+    match applicant.id_kind {
+        IdKind::PersonalId => PersonalId::parse(&applicant.id_number)
+            .and_then(|id| id.check(applicant.birth_date, applicant.sex))
+            .map_err(|e| invalid(e.to_string())),
+        IdKind::TaxCode => TaxCode::parse(&applicant.id_number).map(|_| ()).map_err(|e| invalid(e.to_string())),
+        IdKind::Passport => {
+            let ok = (6..=20).contains(&applicant.id_number.len()) && applicant.id_number.bytes().all(|b| b.is_ascii_alphanumeric());
+            if ok { Ok(()) } else { Err(invalid("a passport number has 6 to 20 letters and digits".into())) }
+        }
+    }
+}
+
+/// Decides on an action over an existing dossier.
+pub fn decide(dossier: &Dossier, procedure: &Procedure, action: Action, ctx: &Context) -> Result<Vec<Event>, Rejection> {
+    if dossier.procedure_code != procedure.code || dossier.procedure_version != procedure.version {
+        return Err(Rejection::ProcedureMismatch);
+    }
+    if let Some(expected) = ctx.expected_version
+        && expected != dossier.version
+    {
+        return Err(Rejection::StaleVersion { expected, actual: dossier.version });
+    }
+    let name = action.name();
+    if dossier.status.is_terminal() {
+        return Err(Rejection::WrongStatus { action: name, status: dossier.status });
+    }
+    let d = Decision { dossier, procedure, ctx, action: name };
+    let mut event = match action {
+        Action::Receive { code } => d.receive(code)?,
+        Action::RefuseReception { reasons } => d.refuse_reception(reasons)?,
+        Action::RequestSupplement { items } => d.request_supplement(items)?,
+        Action::Resubmit { components } => d.resubmit(components)?,
+        Action::RequestPayment { amount_vnd } => d.request_payment(amount_vnd)?,
+        Action::RecordPayment { amount_vnd, reference } => d.record_payment(amount_vnd, reference)?,
+        Action::Assign { assignee } => d.assign(assignee)?,
+        Action::Reassign { assignee } => d.reassign(assignee)?,
+        Action::Appraise { proposal } => d.appraise(proposal)?,
+        Action::Approve => d.forward(StepKind::Approve, Change::Approved)?,
+        Action::Sign => d.forward(StepKind::Sign, Change::Signed)?,
+        Action::Disagree { reason } => d.disagree(reason)?,
+        Action::Seal { number } => {
+            not_blank(&number, "number")?;
+            d.forward(StepKind::Seal, Change::Sealed { number })?
+        }
+        Action::Stop { reasons } => d.stop(reasons)?,
+        Action::Consult { agency, question } => d.consult(agency, question)?,
+        Action::Answer { answer, favourable } => d.answer(answer, favourable)?,
+        Action::Extend { new_due, reason } => d.extend(new_due, reason)?,
+        Action::Withdraw { reason } => d.withdraw(reason)?,
+        Action::Return { method } => d.return_result(method)?,
+    };
+    event.note = ctx.note.clone();
+    Ok(vec![event])
+}
+
+fn not_blank(text: &str, what: &'static str) -> Result<(), Rejection> {
+    if text.trim().is_empty() { Err(Rejection::Empty(what)) } else { Ok(()) }
+}
+
+fn reasons_given(reasons: &[String]) -> Result<(), Rejection> {
+    if reasons.is_empty() || reasons.iter().any(|r| r.trim().is_empty()) {
+        return Err(Rejection::Empty("reasons"));
+    }
+    let mut seen = BTreeSet::new();
+    match reasons.iter().find(|r| !seen.insert(r.trim())) {
+        Some(twice) => Err(Rejection::Duplicate(twice.clone())),
+        None => Ok(()),
+    }
+}
+
+/// The actor must be staff of `agency` holding one of `roles`.
+fn require_staff(ctx: &Context, agency: &str, roles: &[Role]) -> Result<(), Rejection> {
+    match ctx.actor.staff_role() {
+        Some((_, their_agency)) if their_agency != agency => Err(Rejection::WrongAgency),
+        Some((role, _)) if roles.contains(&role) => Ok(()),
+        _ => Err(Rejection::ForbiddenRole { required: roles.to_vec() }),
+    }
+}
+
+struct Decision<'a> {
+    dossier: &'a Dossier,
+    procedure: &'a Procedure,
+    ctx: &'a Context<'a>,
+    action: &'static str,
+}
+
+impl Decision<'_> {
+    fn event(&self, change: Change) -> Event {
+        Event::new(self.ctx.now, self.ctx.actor.clone(), change)
+    }
+
+    fn wrong_status(&self) -> Rejection {
+        Rejection::WrongStatus { action: self.action, status: self.dossier.status }
+    }
+
+    fn require_status(&self, allowed: &[Status]) -> Result<(), Rejection> {
+        if allowed.contains(&self.dossier.status) { Ok(()) } else { Err(self.wrong_status()) }
+    }
+
+    fn staff(&self, roles: &[Role]) -> Result<(), Rejection> {
+        require_staff(self.ctx, &self.dossier.agency, roles)
+    }
+
+    fn current_step(&self) -> Result<&Step, Rejection> {
+        self.dossier.step.as_deref().and_then(|id| self.procedure.step(id)).ok_or_else(|| self.wrong_status())
+    }
+
+    /// The dossier is in process (status 2 or 4) at a step of `kind`, and the actor holds that step's role
+    /// (and is the assignee where the step is the assignee's own work).
+    fn at_step(&self, kind: StepKind) -> Result<&Step, Rejection> {
+        self.require_status(&[Status::Received, Status::InProcess])?;
+        let step = self.current_step()?;
+        if step.kind != kind {
+            return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
+        }
+        self.staff(&[step.role])?;
+        self.require_assignee_for(step)?;
+        Ok(step)
+    }
+
+    fn require_assignee_for(&self, step: &Step) -> Result<(), Rejection> {
+        let assignee_work = matches!(step.kind, StepKind::Appraise | StepKind::Consult);
+        match &self.dossier.assignee {
+            Some(assignee) if assignee_work && self.ctx.actor.staff_id() != Some(assignee.id.as_str()) => Err(Rejection::NotAssignee),
+            _ => Ok(()),
+        }
+    }
+
+    /// The clock after `change`, to compute due instants the event will record.
+    fn clock_after(&self, change: Option<ClockChange>) -> LegalClock {
+        let mut clock = self.dossier.clock.clone();
+        if let Some(change) = change {
+            clock.apply(change, self.ctx.now);
+        }
+        clock
+    }
+
+    /// Hands the dossier to `to`: step due from the clock; entering the return step completes processing
+    /// (status 9, or 8 for a refusal) and stops the legal clock.
+    fn hand_off(&self, event: &mut Event, to: &Step) {
+        let clock = self.clock_after(event.clock);
+        let due_at = clock.step_due(self.ctx.calendar, self.procedure.cumulative_share(&to.id));
+        event.step = Some(StepMove { to: Some(to.id.clone()), due_at });
+        if to.kind == StepKind::Return {
+            let refusal = matches!(event.change, Change::Stopped { .. })
+                || matches!(self.dossier.proposal, Some(Proposal::Refusal { .. }))
+                || matches!(&event.change, Change::Appraised { proposal: Proposal::Refusal { .. } });
+            event.status = Some(if refusal { Status::Stopped } else { Status::ResultReady });
+            event.clock = Some(ClockChange::Pause);
+            event.timeliness = self.dossier.due_at.map(|due| self.ctx.calendar.classify(self.ctx.now, due));
+        } else if self.dossier.status != Status::InProcess {
+            event.status = Some(Status::InProcess);
+        }
+    }
+
+    fn next_step(&self, from: &Step) -> &Step {
+        self.procedure.next_step(&from.id).expect("validated flows end with a return step")
+    }
+
+    fn receive(&self, code: String) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Submitted])?;
+        self.staff(&[Role::ReceptionClerk])?;
+        not_blank(&code, "code")?;
+        let missing = self.dossier.missing_components(self.procedure);
+        if !missing.is_empty() {
+            return Err(Rejection::MissingComponent(missing));
+        }
+        let calendar = self.ctx.calendar;
+        let due = due_instant(calendar, self.ctx.now, self.procedure.processing_time);
+        let budget = match self.procedure.processing_time {
+            ProcessingTime::SameDay { .. } => calendar.running_between(calendar.clock_start(self.ctx.now), due),
+            ProcessingTime::WorkingDays(days) => calendar.day_length() * days as i32,
+            ProcessingTime::WorkingHours(hours) => chrono::TimeDelta::hours(hours.into()),
+        };
+        let mut event = self.event(Change::Received { code });
+        event.clock = Some(ClockChange::Start { budget_secs: budget.num_seconds() });
+        event.due_at = Some(due);
+        let first = &self.procedure.steps[0];
+        self.hand_off(&mut event, self.next_step(first));
+        event.status = Some(Status::Received);
+        Ok(event)
+    }
+
+    fn refuse_reception(&self, reasons: Vec<String>) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Submitted])?;
+        self.staff(&[Role::ReceptionClerk])?;
+        reasons_given(&reasons)?;
+        let mut event = self.event(Change::ReceptionRefused { reasons });
+        event.status = Some(Status::RefusedAtReception);
+        Ok(event)
+    }
+
+    fn request_supplement(&self, items: Vec<SupplementItem>) -> Result<Event, Rejection> {
+        match self.dossier.status {
+            Status::Submitted => {
+                self.staff(&[Role::ReceptionClerk])?;
+                if self.dossier.supplements_before_reception > 0 {
+                    return Err(Rejection::SupplementAlreadyRequested);
+                }
+            }
+            Status::Received | Status::InProcess => {
+                let step = self.current_step()?;
+                self.staff(&[step.role])?;
+                self.require_assignee_for(step)?;
+                if self.dossier.supplements_after_reception > 0 {
+                    return Err(Rejection::SupplementAlreadyRequested);
+                }
+            }
+            _ => return Err(self.wrong_status()),
+        }
+        if items.is_empty() {
+            return Err(Rejection::Empty("items"));
+        }
+        let mut seen = BTreeSet::new();
+        for item in &items {
+            not_blank(&item.reason, "items.reason")?;
+            if let Some(component) = &item.component
+                && self.procedure.component(component).is_none()
+            {
+                return Err(Rejection::UnknownComponent(component.clone()));
+            }
+            let key = item.component.clone().unwrap_or_else(|| item.reason.trim().to_string());
+            if !seen.insert(key.clone()) {
+                return Err(Rejection::Duplicate(key));
+            }
+        }
+        let mut event = self.event(Change::SupplementRequested { items });
+        event.status = Some(Status::SupplementRequested);
+        if self.dossier.clock.is_running() {
+            event.clock = Some(ClockChange::Pause);
+        }
+        Ok(event)
+    }
+
+    fn resubmit(&self, components: Vec<String>) -> Result<Event, Rejection> {
+        self.require_status(&[Status::SupplementRequested])?;
+        self.owner_or_clerk()?;
+        for id in &components {
+            if self.procedure.component(id).is_none() {
+                return Err(Rejection::UnknownComponent(id.clone()));
+            }
+        }
+        let pending = self.dossier.supplement.as_ref().ok_or_else(|| self.wrong_status())?;
+        let missing: Vec<String> = pending
+            .items
+            .iter()
+            .filter_map(|item| item.component.clone())
+            .filter(|c| !components.contains(c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Rejection::MissingComponent(missing));
+        }
+        let mut event = self.event(Change::Resubmitted { components });
+        event.status = Some(pending.resume_to);
+        if pending.resume_to == Status::InProcess {
+            let restart = self.procedure.on_supplement == crate::domain::procedure::OnSupplement::Restart;
+            event.clock = Some(if restart { ClockChange::Restart } else { ClockChange::Resume });
+            self.recompute_dues(&mut event);
+        }
+        Ok(event)
+    }
+
+    fn owner_or_clerk(&self) -> Result<(), Rejection> {
+        match &self.ctx.actor {
+            Actor::Citizen { id, .. } if self.dossier.is_owned_by(id) => Ok(()),
+            Actor::Citizen { .. } => Err(Rejection::NotOwner),
+            _ => self.staff(&[Role::ReceptionClerk]),
+        }
+    }
+
+    /// After the clock resumes: the new legal due and the current step's due.
+    fn recompute_dues(&self, event: &mut Event) {
+        let clock = self.clock_after(event.clock);
+        event.due_at = clock.due(self.ctx.calendar);
+        if let Some(step) = &self.dossier.step {
+            event.step_due_at = clock.step_due(self.ctx.calendar, self.procedure.cumulative_share(step));
+        }
+    }
+
+    fn request_payment(&self, amount_vnd: u64) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Received, Status::InProcess])?;
+        let step = self.current_step()?;
+        self.staff(&[step.role, Role::ReceptionClerk])?;
+        if amount_vnd == 0 {
+            return Err(Rejection::ZeroAmount);
+        }
+        let mut event = self.event(Change::PaymentRequested { amount_vnd });
+        event.status = Some(Status::PaymentRequested);
+        event.clock = Some(ClockChange::Pause);
+        Ok(event)
+    }
+
+    fn record_payment(&self, amount_vnd: u64, reference: String) -> Result<Event, Rejection> {
+        self.require_status(&[Status::PaymentRequested])?;
+        if !matches!(self.ctx.actor, Actor::System { .. }) {
+            self.staff(&[Role::ReceptionClerk])?;
+        }
+        not_blank(&reference, "reference")?;
+        let requested = self.dossier.payment.as_ref().map_or(0, |p| p.amount_vnd);
+        if amount_vnd != requested {
+            return Err(Rejection::AmountMismatch { requested, paid: amount_vnd });
+        }
+        let mut event = self.event(Change::PaymentRecorded { amount_vnd, reference });
+        event.clock = Some(ClockChange::Resume);
+        event.status = Some(Status::InProcess);
+        let step = self.current_step()?;
+        if step.kind == StepKind::Pay {
+            event.due_at = self.clock_after(event.clock).due(self.ctx.calendar);
+            self.hand_off(&mut event, self.next_step(step));
+        } else {
+            self.recompute_dues(&mut event);
+        }
+        Ok(event)
+    }
+
+    fn assign(&self, assignee: StaffRef) -> Result<Event, Rejection> {
+        let step = self.at_step(StepKind::Assign)?;
+        not_blank(&assignee.id, "assignee.id")?;
+        let mut event = self.event(Change::Assigned { assignee });
+        self.hand_off(&mut event, self.next_step(step));
+        Ok(event)
+    }
+
+    fn reassign(&self, assignee: StaffRef) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Received, Status::InProcess])?;
+        self.staff(&[Role::DivisionHead, Role::AgencyLeader])?;
+        not_blank(&assignee.id, "assignee.id")?;
+        Ok(self.event(Change::Reassigned { assignee }))
+    }
+
+    fn appraise(&self, proposal: Proposal) -> Result<Event, Rejection> {
+        let step = self.at_step(StepKind::Appraise)?;
+        match &proposal {
+            Proposal::Result { summary } => not_blank(summary, "summary")?,
+            Proposal::Refusal { reasons } => reasons_given(reasons)?,
+        }
+        let mut event = self.event(Change::Appraised { proposal });
+        self.hand_off(&mut event, self.next_step(step));
+        Ok(event)
+    }
+
+    /// Approve, sign and seal: the step's work is done, the dossier goes on.
+    fn forward(&self, kind: StepKind, change: Change) -> Result<Event, Rejection> {
+        let step = self.at_step(kind)?;
+        let mut event = self.event(change);
+        self.hand_off(&mut event, self.next_step(step));
+        Ok(event)
+    }
+
+    fn disagree(&self, reason: String) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Received, Status::InProcess])?;
+        let step = self.current_step()?;
+        let back_to = match (step.kind, &step.on_disagree) {
+            (StepKind::Approve | StepKind::Sign, Some(target)) => target,
+            _ => return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind }),
+        };
+        self.staff(&[step.role])?;
+        not_blank(&reason, "reason")?;
+        let target = self.procedure.step(back_to).expect("validated on_disagree targets exist");
+        let mut event = self.event(Change::Disagreed { back_to: back_to.clone(), reason });
+        self.hand_off(&mut event, target);
+        Ok(event)
+    }
+
+    fn stop(&self, reasons: Vec<String>) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Received, Status::InProcess])?;
+        self.staff(&[Role::AgencyLeader])?;
+        reasons_given(&reasons)?;
+        let mut event = self.event(Change::Stopped { reasons });
+        let return_step = self.procedure.steps.last().expect("validated flows have steps");
+        self.hand_off(&mut event, return_step);
+        Ok(event)
+    }
+
+    fn consult(&self, agency: String, question: String) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Received, Status::InProcess])?;
+        let step = self.current_step()?;
+        if step.kind != StepKind::Consult {
+            return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
+        }
+        // The home agency sends: the assignee, or a specialist or division head when nobody is assigned.
+        self.staff(&[Role::Specialist, Role::DivisionHead])?;
+        self.require_assignee_for(step)?;
+        if self.dossier.consultation.as_ref().is_some_and(|c| c.answer.is_none()) {
+            return Err(Rejection::AwaitingAnswer);
+        }
+        let expected = step.agency_kind.clone().unwrap_or_default();
+        if self.ctx.consulted_agency_kind.as_deref() != Some(expected.as_str()) || agency == self.dossier.agency {
+            return Err(Rejection::WrongConsultedAgency { expected });
+        }
+        not_blank(&question, "question")?;
+        Ok(self.event(Change::ConsultRequested { agency, question }))
+    }
+
+    fn answer(&self, answer: String, favourable: bool) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Received, Status::InProcess])?;
+        let step = self.current_step()?;
+        if step.kind != StepKind::Consult {
+            return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
+        }
+        let consultation = self.dossier.consultation.as_ref().filter(|c| c.answer.is_none()).ok_or(Rejection::NotConsulted)?;
+        require_staff(self.ctx, &consultation.agency, &[step.role])?;
+        not_blank(&answer, "answer")?;
+        let mut event = self.event(Change::ConsultAnswered { answer, favourable });
+        self.hand_off(&mut event, self.next_step(step));
+        Ok(event)
+    }
+
+    fn extend(&self, new_due: DateTime<Utc>, reason: String) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Received, Status::InProcess])?;
+        self.staff(&[Role::AgencyLeader])?;
+        not_blank(&reason, "reason")?;
+        if self.dossier.due_at.is_some_and(|due| new_due <= due) || new_due <= self.ctx.now {
+            return Err(Rejection::ExtensionNotLater);
+        }
+        let budget = self.dossier.clock.budget_ending_at(self.ctx.calendar, self.ctx.now, new_due);
+        let mut event = self.event(Change::Extended { new_due, reason });
+        event.clock = Some(ClockChange::SetBudget { budget_secs: budget.num_seconds() });
+        event.due_at = self.clock_after(event.clock).due(self.ctx.calendar);
+        Ok(event)
+    }
+
+    fn withdraw(&self, reason: String) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Submitted, Status::SupplementRequested])?;
+        self.owner_or_clerk()?;
+        not_blank(&reason, "reason")?;
+        let mut event = self.event(Change::Withdrawn { reason });
+        event.status = Some(Status::Withdrawn);
+        if self.dossier.clock.is_running() {
+            event.clock = Some(ClockChange::Pause);
+        }
+        if self.dossier.step.is_some() {
+            event.step = Some(StepMove { to: None, due_at: None });
+        }
+        Ok(event)
+    }
+
+    fn return_result(&self, method: crate::domain::procedure::ReturnMethod) -> Result<Event, Rejection> {
+        self.require_status(&[Status::ResultReady, Status::Stopped])?;
+        let step = self.current_step()?;
+        if step.kind != StepKind::Return {
+            return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
+        }
+        self.staff(&[step.role])?;
+        if !self.procedure.return_methods.contains(&method) {
+            return Err(Rejection::ReturnMethodNotOffered);
+        }
+        let mut event = self.event(Change::Returned { method });
+        event.status = Some(Status::Returned);
+        event.step = Some(StepMove { to: None, due_at: None });
+        Ok(event)
+    }
+}

@@ -1,0 +1,108 @@
+//! Events: the facts a dossier's history is made of. `apply` folds them without a calendar, so every
+//! computed instant (due dates, step dues, timeliness) is recorded in the event that caused it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::action::Submission;
+use super::model::{Proposal, Status, SupplementItem};
+use crate::domain::actor::{Actor, StaffRef};
+use crate::domain::calendar::Timeliness;
+use crate::domain::deadline::ClockChange;
+use crate::domain::procedure::ReturnMethod;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub change: Change,
+    /// The new public status, when it changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// A hand-off to another step (or out of the flow at the end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<StepMove>,
+    /// The current step's new due instant without a hand-off (after a pause or restart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_due_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockChange>,
+    /// The new legal due instant, when it changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
+    /// Set when processing completes (status 8 or 9), per rule 7.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeliness: Option<Timeliness>,
+}
+
+/// The dossier moves to step `to` (or leaves the flow when `to` is `None`), due at `due_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepMove {
+    pub to: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Change {
+    Submitted(Box<Submission>),
+    Received { code: String },
+    ReceptionRefused { reasons: Vec<String> },
+    SupplementRequested { items: Vec<SupplementItem> },
+    Resubmitted { components: Vec<String> },
+    PaymentRequested { amount_vnd: u64 },
+    PaymentRecorded { amount_vnd: u64, reference: String },
+    Assigned { assignee: StaffRef },
+    Reassigned { assignee: StaffRef },
+    Appraised { proposal: Proposal },
+    Approved,
+    Disagreed { back_to: String, reason: String },
+    Signed,
+    Sealed { number: String },
+    Stopped { reasons: Vec<String> },
+    ConsultRequested { agency: String, question: String },
+    ConsultAnswered { answer: String, favourable: bool },
+    Extended { new_due: DateTime<Utc>, reason: String },
+    Withdrawn { reason: String },
+    Returned { method: ReturnMethod },
+    NearlyDue,
+    Overdue,
+}
+
+impl Change {
+    /// Stable name of the change, used in APIs, audit and the control slip.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Change::Submitted(_) => "submitted",
+            Change::Received { .. } => "received",
+            Change::ReceptionRefused { .. } => "reception_refused",
+            Change::SupplementRequested { .. } => "supplement_requested",
+            Change::Resubmitted { .. } => "resubmitted",
+            Change::PaymentRequested { .. } => "payment_requested",
+            Change::PaymentRecorded { .. } => "payment_recorded",
+            Change::Assigned { .. } => "assigned",
+            Change::Reassigned { .. } => "reassigned",
+            Change::Appraised { .. } => "appraised",
+            Change::Approved => "approved",
+            Change::Disagreed { .. } => "disagreed",
+            Change::Signed => "signed",
+            Change::Sealed { .. } => "sealed",
+            Change::Stopped { .. } => "stopped",
+            Change::ConsultRequested { .. } => "consult_requested",
+            Change::ConsultAnswered { .. } => "consult_answered",
+            Change::Extended { .. } => "extended",
+            Change::Withdrawn { .. } => "withdrawn",
+            Change::Returned { .. } => "returned",
+            Change::NearlyDue => "nearly_due",
+            Change::Overdue => "overdue",
+        }
+    }
+}
+
+impl Event {
+    pub fn new(at: DateTime<Utc>, actor: Actor, change: Change) -> Event {
+        Event { at, actor, note: None, change, status: None, step: None, step_due_at: None, clock: None, due_at: None, timeliness: None }
+    }
+}

@@ -1,0 +1,284 @@
+//! The current state of a dossier, as folded from its events.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::actor::StaffRef;
+use crate::domain::calendar::Timeliness;
+use crate::domain::codes::Sex;
+use crate::domain::deadline::LegalClock;
+
+/// The public status: the national portal's code (1-10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum Status {
+    Submitted = 1,
+    Received = 2,
+    RefusedAtReception = 3,
+    InProcess = 4,
+    SupplementRequested = 5,
+    PaymentRequested = 6,
+    Withdrawn = 7,
+    Stopped = 8,
+    ResultReady = 9,
+    Returned = 10,
+}
+
+impl Status {
+    pub const ALL: [Status; 10] = [
+        Status::Submitted,
+        Status::Received,
+        Status::RefusedAtReception,
+        Status::InProcess,
+        Status::SupplementRequested,
+        Status::PaymentRequested,
+        Status::Withdrawn,
+        Status::Stopped,
+        Status::ResultReady,
+        Status::Returned,
+    ];
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_code(code: u8) -> Option<Status> {
+        Status::ALL.get(usize::from(code).checked_sub(1)?).copied()
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Status::RefusedAtReception | Status::Withdrawn | Status::Returned)
+    }
+
+    /// Statuses this one may move to (DESIGN.md §5). 2 -> 6 and 2 -> 8 are the same moves as from 4, taken
+    /// before anyone picked the received dossier up.
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            Submitted => &[Received, RefusedAtReception, SupplementRequested, Withdrawn],
+            Received => &[InProcess, SupplementRequested, PaymentRequested, Stopped, ResultReady],
+            InProcess => &[SupplementRequested, PaymentRequested, Stopped, ResultReady],
+            SupplementRequested => &[Submitted, InProcess, Withdrawn],
+            PaymentRequested => &[InProcess],
+            Stopped => &[Returned],
+            ResultReady => &[Returned],
+            RefusedAtReception | Withdrawn | Returned => &[],
+        }
+    }
+
+    /// Vietnamese name of the status as the portal shows it.
+    pub fn name_vi(self) -> &'static str {
+        use Status::*;
+        match self {
+            Submitted => "Mới đăng ký",
+            Received => "Được tiếp nhận",
+            RefusedAtReception => "Không được tiếp nhận",
+            InProcess => "Đang xử lý",
+            SupplementRequested => "Yêu cầu bổ sung giấy tờ",
+            PaymentRequested => "Yêu cầu thực hiện nghĩa vụ tài chính",
+            Withdrawn => "Công dân yêu cầu rút hồ sơ",
+            Stopped => "Dừng xử lý",
+            ResultReady => "Đã xử lý xong",
+            Returned => "Đã trả kết quả",
+        }
+    }
+}
+
+impl From<Status> for u8 {
+    fn from(status: Status) -> u8 {
+        status.code()
+    }
+}
+
+impl TryFrom<u8> for Status {
+    type Error = String;
+    fn try_from(code: u8) -> Result<Status, String> {
+        Status::from_code(code).ok_or_else(|| format!("unknown status {code}"))
+    }
+}
+
+/// Channel of submission (kênh thực hiện).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 1: at the counter.
+    Counter,
+    /// 2: online, on our portal or routed from the national portal.
+    Online,
+    /// 3: public postal service.
+    Post,
+}
+
+impl Channel {
+    pub fn code(self) -> u8 {
+        match self {
+            Channel::Counter => 1,
+            Channel::Online => 2,
+            Channel::Post => 3,
+        }
+    }
+}
+
+/// The applicant's identifier kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    PersonalId,
+    TaxCode,
+    Passport,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub name: String,
+    pub id_kind: IdKind,
+    pub id_number: String,
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Digitisation status of a component (0-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum Digitisation {
+    #[default]
+    NotDigitised = 0,
+    Digitised = 1,
+    ReusedFromRepository = 2,
+    ReusedFromResult = 3,
+}
+
+impl From<Digitisation> for u8 {
+    fn from(d: Digitisation) -> u8 {
+        d as u8
+    }
+}
+
+impl TryFrom<u8> for Digitisation {
+    type Error = String;
+    fn try_from(code: u8) -> Result<Digitisation, String> {
+        match code {
+            0 => Ok(Digitisation::NotDigitised),
+            1 => Ok(Digitisation::Digitised),
+            2 => Ok(Digitisation::ReusedFromRepository),
+            3 => Ok(Digitisation::ReusedFromResult),
+            _ => Err(format!("unknown digitisation status {code}")),
+        }
+    }
+}
+
+/// What the applicant handed over for one component of the procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentState {
+    pub id: String,
+    pub provided: bool,
+    #[serde(default)]
+    pub digitisation: Digitisation,
+}
+
+/// The specialist's proposal after appraisal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Proposal {
+    /// Issue the result; `summary` is the draft's gist.
+    Result { summary: String },
+    /// A reasoned refusal.
+    Refusal { reasons: Vec<String> },
+}
+
+/// One missing or incomplete item of a supplement request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplementItem {
+    /// The component concerned, if the item is one of the procedure's components.
+    pub component: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSupplement {
+    pub items: Vec<SupplementItem>,
+    /// Status to go back to on resubmission (1 before reception, 4 after).
+    pub resume_to: Status,
+    pub requested_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub amount_vnd: u64,
+    pub requested_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consultation {
+    /// Electronic id of the consulted agency.
+    pub agency: String,
+    pub question: String,
+    pub asked_at: DateTime<Utc>,
+    pub answer: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub id: String,
+    /// Assigned at reception (Circular 01/2018 Art. 19).
+    pub code: Option<String>,
+    pub procedure_code: String,
+    pub procedure_version: u32,
+    /// Electronic id of the agency in charge.
+    pub agency: String,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    /// Trích yếu: what the dossier asks for, in one line.
+    pub summary: String,
+    pub status: Status,
+    /// Current step of the flow (from reception on).
+    pub step: Option<String>,
+    pub step_started_at: Option<DateTime<Utc>>,
+    pub step_due_at: Option<DateTime<Utc>>,
+    pub assignee: Option<StaffRef>,
+    pub components: Vec<ComponentState>,
+    pub submitted_at: DateTime<Utc>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub clock: LegalClock,
+    pub due_at: Option<DateTime<Utc>>,
+    /// The due instant before the first extension, kept for statistics (rule 6).
+    pub original_due_at: Option<DateTime<Utc>>,
+    pub proposal: Option<Proposal>,
+    pub supplement: Option<PendingSupplement>,
+    /// Supplement requests made before and after reception; each is allowed once.
+    pub supplements_before_reception: u8,
+    pub supplements_after_reception: u8,
+    pub payment: Option<Payment>,
+    pub consultation: Option<Consultation>,
+    pub signed: bool,
+    pub result_number: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub timeliness: Option<Timeliness>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub nearly_due_raised: bool,
+    pub overdue_raised: bool,
+    /// Number of events applied; the optimistic-concurrency version.
+    pub version: u64,
+}
+
+impl Dossier {
+    pub fn is_owned_by(&self, id: &str) -> bool {
+        self.applicant.id_number == id
+    }
+
+    /// Required components with nothing provided, except papers only shown in person.
+    pub fn missing_components(&self, procedure: &crate::domain::procedure::Procedure) -> Vec<String> {
+        procedure
+            .components
+            .iter()
+            .filter(|c| c.required && !c.in_person_only)
+            .filter(|c| !self.components.iter().any(|s| s.id == c.id && s.provided))
+            .map(|c| c.id.clone())
+            .collect()
+    }
+}

@@ -1,0 +1,8 @@
+//! The pure domain: no IO, no clock reads, no database or HTTP types. Time is always an argument.
+
+pub mod actor;
+pub mod calendar;
+pub mod codes;
+pub mod deadline;
+pub mod dossier;
+pub mod procedure;

@@ -1,0 +1,219 @@
+//! The typed, validated form of a procedure definition.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::deadline::ProcessingTime;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Procedure {
+    /// National procedure code (mã TTHC), e.g. `1.001193`.
+    pub code: String,
+    pub version: u32,
+    pub name: String,
+    /// Field (lĩnh vực).
+    pub field: String,
+    pub level: Level,
+    /// Kind of agency that receives and decides (a key of the registry's agency kinds).
+    pub agency_kind: String,
+    pub online: Online,
+    pub processing_time: ProcessingTime,
+    pub on_supplement: OnSupplement,
+    pub return_methods: Vec<ReturnMethod>,
+    pub legal_basis: Vec<String>,
+    pub description: Option<String>,
+    pub fees: Vec<Fee>,
+    pub results: Vec<ResultSpec>,
+    pub steps: Vec<Step>,
+    pub components: Vec<Component>,
+}
+
+/// Enums whose TOML spelling is their snake_case name; `FromStr` gives the validator precise messages.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            /// The accepted spellings, for error messages.
+            pub fn spellings() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ();
+            fn from_str(text: &str) -> Result<Self, ()> {
+                match text { $($text => Ok($name::$variant),)+ _ => Err(()) }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// Government level that handles the procedure (two-level local government since 1/7/2025).
+    Level { Province = "province", Department = "department", Commune = "commune" }
+);
+named_enum!(
+    /// Online availability: full (toàn trình), partial (một phần), none.
+    Online { Full = "full", Partial = "partial", None = "none" }
+);
+named_enum!(
+    /// What the legal clock does while waiting for a supplement (rule 5).
+    OnSupplement { Pause = "pause", Restart = "restart" }
+);
+named_enum!(
+    /// How a result goes back to the applicant.
+    ReturnMethod { Counter = "counter", Post = "post", Electronic = "electronic" }
+);
+named_enum!(
+    StepKind {
+        Receive = "receive",
+        Assign = "assign",
+        Appraise = "appraise",
+        Approve = "approve",
+        Sign = "sign",
+        Seal = "seal",
+        Consult = "consult",
+        Pay = "pay",
+        Return = "return",
+    }
+);
+named_enum!(
+    /// Staff roles (DESIGN.md §1). `admin` holds no step.
+    Role {
+        ReceptionClerk = "reception_clerk",
+        DivisionHead = "division_head",
+        Specialist = "specialist",
+        AgencyLeader = "agency_leader",
+        RecordsClerk = "records_clerk",
+        Admin = "admin",
+    }
+);
+named_enum!(
+    ResultKind {
+        Certificate = "certificate",
+        Licence = "licence",
+        Decision = "decision",
+        CertifiedCopy = "certified_copy",
+        Extract = "extract",
+        Card = "card",
+        Notice = "notice",
+    }
+);
+named_enum!(
+    /// The form in which a paper is handed over.
+    Copies {
+        Original = "original",
+        CertifiedCopy = "certified_copy",
+        CopyWithOriginal = "copy_with_original",
+        Electronic = "electronic",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    pub name: String,
+    pub amount_vnd: u64,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// An official zero-fee period, inclusive.
+    #[serde(default)]
+    pub free_from: Option<NaiveDate>,
+    #[serde(default)]
+    pub free_until: Option<NaiveDate>,
+}
+
+impl Fee {
+    /// The amount due on a date, honouring a zero-fee period.
+    pub fn amount_on(&self, date: NaiveDate) -> u64 {
+        let after_start = self.free_from.is_none_or(|from| date >= from);
+        let before_end = self.free_until.is_none_or(|until| date <= until);
+        let has_period = self.free_from.is_some() || self.free_until.is_some();
+        if has_period && after_start && before_end { 0 } else { self.amount_vnd }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultSpec {
+    pub kind: ResultKind,
+    pub name: String,
+    pub repository_type: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub id: String,
+    pub kind: StepKind,
+    pub role: Role,
+    pub share: f64,
+    pub on_disagree: Option<String>,
+    /// The consulted agency's kind, for `consult` steps.
+    pub agency_kind: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Component {
+    pub id: String,
+    pub name: String,
+    pub required: bool,
+    pub copies: Option<Copies>,
+    /// Shown at the counter only: not kept, so never missing.
+    pub in_person_only: bool,
+    pub reusable: Vec<String>,
+    pub note: Option<String>,
+    pub form: Option<String>,
+}
+
+impl Procedure {
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.id == id)
+    }
+
+    /// The step after `id` in the flow.
+    pub fn next_step(&self, id: &str) -> Option<&Step> {
+        self.step_index(id).and_then(|i| self.steps.get(i + 1))
+    }
+
+    /// Share of the legal time used once step `id` is done: the sum of shares up to and including it.
+    pub fn cumulative_share(&self, id: &str) -> f64 {
+        match self.step_index(id) {
+            Some(i) if i + 1 == self.steps.len() => 1.0,
+            Some(i) => self.steps[..=i].iter().map(|s| s.share).sum(),
+            None => 1.0,
+        }
+    }
+
+    pub fn component(&self, id: &str) -> Option<&Component> {
+        self.components.iter().find(|c| c.id == id)
+    }
+
+    pub fn has_step_kind(&self, kind: StepKind) -> bool {
+        self.steps.iter().any(|s| s.kind == kind)
+    }
+
+    /// The fee total due on a date.
+    pub fn fee_on(&self, date: NaiveDate) -> u64 {
+        self.fees.iter().map(|f| f.amount_on(date)).sum()
+    }
+}

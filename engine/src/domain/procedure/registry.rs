@@ -1,0 +1,33 @@
+//! The closed lists a definition is checked against: repository paper types and agency kinds
+//! (`procedures/registry.toml`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registry {
+    /// Paper type code -> name, e.g. `GKS` -> "Giấy khai sinh".
+    pub paper_types: BTreeMap<String, String>,
+    /// Agency kind -> name, e.g. `commune_police` -> "Công an xã, phường".
+    pub agency_kinds: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("registry: {0}")]
+pub struct RegistryError(pub String);
+
+impl Registry {
+    pub fn from_toml(text: &str) -> Result<Registry, RegistryError> {
+        toml::from_str(text).map_err(|e| RegistryError(e.to_string().trim().replace('\n', " ")))
+    }
+
+    pub fn has_paper_type(&self, code: &str) -> bool {
+        self.paper_types.contains_key(code)
+    }
+
+    pub fn has_agency_kind(&self, kind: &str) -> bool {
+        self.agency_kinds.contains_key(kind)
+    }
+}

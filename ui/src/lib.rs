@@ -1,0 +1,1 @@
+//! Pages (askama) come with the web front end.
