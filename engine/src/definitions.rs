@@ -58,7 +58,13 @@ pub fn load_dir(dir: &Path) -> Result<LoadedDefinitions, LoadError> {
         let file = path.display().to_string();
         let outcome = parse_procedure(&file, &read(&path)?, &registry).and_then(|procedure| {
             catalogue.insert(procedure).map_err(|e| {
-                vec![Problem { file: file.clone(), position: None, path: "version".into(), rule: "duplicate_version", message: e.to_string() }]
+                vec![Problem {
+                    file: file.clone(),
+                    position: None,
+                    path: "version".into(),
+                    rule: "duplicate_version",
+                    message: e.to_string(),
+                }]
             })
         });
         reports.push(FileReport { file, outcome });

@@ -36,7 +36,9 @@ pub struct DeadlineArgs {
 pub fn run(args: DeadlineArgs) -> ExitCode {
     let received = match DateTime::parse_from_rfc3339(&args.received) {
         Ok(t) => t.with_timezone(&Utc),
-        Err(e) => return usage_error(format!("--received `{}` is not an RFC 3339 instant: {e}", args.received)),
+        Err(e) => {
+            return usage_error(format!("--received `{}` is not an RFC 3339 instant: {e}", args.received));
+        }
     };
     let calendar_text = match &args.calendar {
         None => DEFAULT_CALENDAR.to_string(),
@@ -52,15 +54,23 @@ pub fn run(args: DeadlineArgs) -> ExitCode {
     let cutoff = match args.same_day_cutoff.as_deref().map(|t| (t, parse_time_of_day(t))) {
         None => None,
         Some((_, Some(t))) => Some(t),
-        Some((text, None)) => return usage_error(format!("--same-day-cutoff `{text}` is not a time HH:MM")),
+        Some((text, None)) => {
+            return usage_error(format!("--same-day-cutoff `{text}` is not a time HH:MM"));
+        }
     };
     let time = match (args.working_days, args.working_hours) {
-        (Some(n), _) if n < 0 => return usage_error(format!("--working-days must not be negative (got {n})")),
+        (Some(n), _) if n < 0 => {
+            return usage_error(format!("--working-days must not be negative (got {n})"));
+        }
         (Some(n), _) if n > 10_000 => return usage_error("--working-days is too large"),
         (Some(0), _) => ProcessingTime::SameDay { cutoff },
-        (Some(_), _) if cutoff.is_some() => return usage_error("--same-day-cutoff applies only to --working-days 0"),
+        (Some(_), _) if cutoff.is_some() => {
+            return usage_error("--same-day-cutoff applies only to --working-days 0");
+        }
         (Some(n), _) => ProcessingTime::WorkingDays(n as u32),
-        (None, Some(h)) if h <= 0 => return usage_error(format!("--working-hours must be more than 0 (got {h})")),
+        (None, Some(h)) if h <= 0 => {
+            return usage_error(format!("--working-hours must be more than 0 (got {h})"));
+        }
         (None, Some(h)) if h > 80_000 => return usage_error("--working-hours is too large"),
         (None, Some(h)) => ProcessingTime::WorkingHours(h as u32),
         (None, None) => return usage_error("give --working-days or --working-hours"),

@@ -27,7 +27,12 @@ pub fn run(command: ProceduresCommand) -> ExitCode {
         match &report.outcome {
             Ok(p) => println!("ok       {}  {} v{}  {}", report.file, p.code, p.version, p.name),
             Err(problems) => {
-                println!("invalid  {}  ({} problem{})", report.file, problems.len(), if problems.len() == 1 { "" } else { "s" });
+                println!(
+                    "invalid  {}  ({} problem{})",
+                    report.file,
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                );
                 for problem in problems {
                     println!("    {problem}");
                 }
@@ -35,6 +40,11 @@ pub fn run(command: ProceduresCommand) -> ExitCode {
         }
     }
     let invalid = loaded.invalid_count();
-    println!("{} valid, {} invalid, {} procedures in the catalogue", loaded.reports.len() - invalid, invalid, loaded.catalogue.len());
+    println!(
+        "{} valid, {} invalid, {} procedures in the catalogue",
+        loaded.reports.len() - invalid,
+        invalid,
+        loaded.catalogue.len()
+    );
     if invalid == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -83,12 +83,8 @@ pub fn parse_time_of_day(text: &str) -> Option<NaiveTime> {
 impl Calendar {
     /// Parses and validates a calendar file in the format of DESIGN.md §7.
     pub fn from_toml(text: &str) -> Result<Calendar, CalendarError> {
-        let file: CalendarFile =
-            toml::from_str(text).map_err(|e| CalendarError::Syntax(e.message().to_string()))?;
-        let timezone: Tz = file
-            .timezone
-            .parse()
-            .map_err(|_| CalendarError::UnknownTimezone(file.timezone.clone()))?;
+        let file: CalendarFile = toml::from_str(text).map_err(|e| CalendarError::Syntax(e.message().to_string()))?;
+        let timezone: Tz = file.timezone.parse().map_err(|_| CalendarError::UnknownTimezone(file.timezone.clone()))?;
         let mut working_weekdays = [false; 7];
         for name in &file.working_days {
             let index = WEEKDAY_NAMES
@@ -189,9 +185,7 @@ impl Calendar {
             .map_while(move |offset| first_day.checked_add_days(chrono::Days::new(offset.into())))
             .filter(move |day| self.is_working_day(*day))
             .flat_map(move |day| {
-                self.sessions
-                    .iter()
-                    .map(move |s| (self.instant(day, s.start), self.instant(day, s.end)))
+                self.sessions.iter().map(move |s| (self.instant(day, s.start), self.instant(day, s.end)))
             })
             .filter(move |(_, end)| *end > from)
             .map(move |(start, end)| (start.max(from), end))
@@ -319,11 +313,17 @@ working_weekends = ["2027-01-09"]
             err(base(r#"["mon"]"#, r#"[["07:30", "11:30"], ["11:00", "17:00"]]"#)),
             CalendarError::OverlappingSessions("07:30".into(), "11:30".into(), "11:00".into(), "17:00".into())
         );
-        assert_eq!(err(base(r#"["mon"]"#, r#"[["13:00", "12:00"]]"#)).to_string(), "session 13:00-12:00 ends before it starts");
+        assert_eq!(
+            err(base(r#"["mon"]"#, r#"[["13:00", "12:00"]]"#)).to_string(),
+            "session 13:00-12:00 ends before it starts"
+        );
         assert_eq!(err(base(r#"["mon"]"#, r#"[["7:30", "12:00"]]"#)), CalendarError::BadTime("7:30".into()));
         assert_eq!(err(base("[]", r#"[["07:30", "12:00"]]"#)), CalendarError::NoWorkingDays);
         assert!(matches!(err(base(r#"["mon"]"#, "[]")), CalendarError::NoSessions));
-        assert!(matches!(err("timezone = \"Mars/Olympus\"\nworking_days = [\"mon\"]\nsessions = [[\"07:30\", \"11:30\"]]".into()), CalendarError::UnknownTimezone(_)));
+        assert!(matches!(
+            err("timezone = \"Mars/Olympus\"\nworking_days = [\"mon\"]\nsessions = [[\"07:30\", \"11:30\"]]".into()),
+            CalendarError::UnknownTimezone(_)
+        ));
         assert!(matches!(err(base(r#"["mon"]"#, r#"[["07:30", "11:30"]]"#) + "lunch = 1\n"), CalendarError::Syntax(_)));
     }
 

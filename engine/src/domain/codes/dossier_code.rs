@@ -76,7 +76,8 @@ impl FromStr for DossierCode {
     fn from_str(text: &str) -> Result<DossierCode, DossierCodeError> {
         let bad = || DossierCodeError::BadShape(text.to_string());
         let mut parts = text.rsplitn(3, '-');
-        let (sequence, date, agency) = (parts.next().ok_or_else(bad)?, parts.next().ok_or_else(bad)?, parts.next().ok_or_else(bad)?);
+        let (sequence, date, agency) =
+            (parts.next().ok_or_else(bad)?, parts.next().ok_or_else(bad)?, parts.next().ok_or_else(bad)?);
         let agency = AgencyId::parse(agency)?;
         if date.len() != 6 || !date.bytes().all(|b| b.is_ascii_digit()) {
             return Err(DossierCodeError::BadDate(date.to_string()));

@@ -110,7 +110,10 @@ mod tests {
         let id = PersonalId::parse("031190012345").unwrap();
         let born = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
         assert_eq!(id.check(born(1990, 5, 17), Some(Sex::Female)), Ok(()));
-        assert_eq!(id.check(born(1991, 5, 17), None), Err(PersonalIdError::BirthYearMismatch { in_id: 1990, given: 1991 }));
+        assert_eq!(
+            id.check(born(1991, 5, 17), None),
+            Err(PersonalIdError::BirthYearMismatch { in_id: 1990, given: 1991 })
+        );
         assert_eq!(id.check(None, Some(Sex::Male)), Err(PersonalIdError::SexMismatch));
         assert_eq!(id.check(None, None), Ok(()));
     }

@@ -26,27 +26,65 @@ pub struct Submission {
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Action {
     /// Receive: the code is allocated by the caller in the same transaction.
-    Receive { code: String },
-    RefuseReception { reasons: Vec<String> },
+    Receive {
+        code: String,
+    },
+    RefuseReception {
+        reasons: Vec<String>,
+    },
     /// Once, listing everything missing.
-    RequestSupplement { items: Vec<SupplementItem> },
+    RequestSupplement {
+        items: Vec<SupplementItem>,
+    },
     /// The applicant hands in what was asked for (component ids now provided).
-    Resubmit { components: Vec<String> },
-    RequestPayment { amount_vnd: u64 },
-    RecordPayment { amount_vnd: u64, reference: String },
-    Assign { assignee: StaffRef },
-    Reassign { assignee: StaffRef },
-    Appraise { proposal: Proposal },
+    Resubmit {
+        components: Vec<String>,
+    },
+    RequestPayment {
+        amount_vnd: u64,
+    },
+    RecordPayment {
+        amount_vnd: u64,
+        reference: String,
+    },
+    Assign {
+        assignee: StaffRef,
+    },
+    Reassign {
+        assignee: StaffRef,
+    },
+    Appraise {
+        proposal: Proposal,
+    },
     Approve,
-    Disagree { reason: String },
+    Disagree {
+        reason: String,
+    },
     Sign,
-    Seal { number: String },
-    Stop { reasons: Vec<String> },
-    Consult { agency: String, question: String },
-    Answer { answer: String, favourable: bool },
-    Extend { new_due: DateTime<Utc>, reason: String },
-    Withdraw { reason: String },
-    Return { method: ReturnMethod },
+    Seal {
+        number: String,
+    },
+    Stop {
+        reasons: Vec<String>,
+    },
+    Consult {
+        agency: String,
+        question: String,
+    },
+    Answer {
+        answer: String,
+        favourable: bool,
+    },
+    Extend {
+        new_due: DateTime<Utc>,
+        reason: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Return {
+        method: ReturnMethod,
+    },
 }
 
 impl Action {

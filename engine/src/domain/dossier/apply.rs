@@ -6,7 +6,9 @@ use crate::domain::deadline::LegalClock;
 
 /// The dossier a `Submitted` event creates.
 fn open(event: &Event) -> Option<Dossier> {
-    let Change::Submitted(submission) = &event.change else { return None };
+    let Change::Submitted(submission) = &event.change else {
+        return None;
+    };
     let s = submission.as_ref().clone();
     Some(Dossier {
         id: s.id,
@@ -79,7 +81,11 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
             let new: Vec<_> = components
                 .iter()
                 .filter(|id| !d.components.iter().any(|c| &c.id == *id))
-                .map(|id| super::model::ComponentState { id: id.clone(), provided: true, digitisation: Default::default() })
+                .map(|id| super::model::ComponentState {
+                    id: id.clone(),
+                    provided: true,
+                    digitisation: Default::default(),
+                })
                 .collect();
             d.components.extend(new);
             d.supplement = None;
@@ -100,7 +106,8 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
         Change::Sealed { number } => d.result_number = Some(number.clone()),
         Change::Stopped { reasons } => d.proposal = Some(Proposal::Refusal { reasons: reasons.clone() }),
         Change::ConsultRequested { agency, question } => {
-            d.consultation = Some(Consultation { agency: agency.clone(), question: question.clone(), asked_at: at, answer: None });
+            d.consultation =
+                Some(Consultation { agency: agency.clone(), question: question.clone(), asked_at: at, answer: None });
         }
         Change::ConsultAnswered { answer, .. } => {
             if let Some(c) = d.consultation.as_mut() {

@@ -45,7 +45,9 @@ pub fn control_slip(procedure: &Procedure, events: &[Event]) -> Vec<SlipRow> {
         if let (Some(row), Some(due)) = (open.as_mut(), event.step_due_at) {
             row.due_at = Some(due);
         }
-        let Some(step_move) = &event.step else { continue };
+        let Some(step_move) = &event.step else {
+            continue;
+        };
         if let Some(mut row) = open.take() {
             row.done_at = Some(event.at);
             row.done_by = Some(event.actor.name().to_string());

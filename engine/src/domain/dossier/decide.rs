@@ -16,18 +16,26 @@ use crate::domain::procedure::{Online, Procedure, Role, Step, StepKind};
 
 /// Decides on a new dossier handed in online, by the national portal, at the counter or by post.
 /// The result is the `Submitted` event (status 1); counter and post receptions follow it with `Receive`.
-pub fn decide_submission(procedure: &Procedure, submission: Submission, ctx: &Context) -> Result<Vec<Event>, Rejection> {
+pub fn decide_submission(
+    procedure: &Procedure,
+    submission: Submission,
+    ctx: &Context,
+) -> Result<Vec<Event>, Rejection> {
     if submission.procedure_code != procedure.code || submission.procedure_version != procedure.version {
         return Err(Rejection::ProcedureMismatch);
     }
     use super::model::Channel;
     match (&ctx.actor, submission.channel) {
-        (Actor::Citizen { id, .. }, Channel::Online) if *id != submission.applicant.id_number => return Err(Rejection::NotOwner),
+        (Actor::Citizen { id, .. }, Channel::Online) if *id != submission.applicant.id_number => {
+            return Err(Rejection::NotOwner);
+        }
         (Actor::Citizen { .. } | Actor::System { .. }, Channel::Online) => {}
         (Actor::Staff { .. }, Channel::Counter | Channel::Post) => {
             require_staff(ctx, &submission.agency, &[Role::ReceptionClerk])?;
         }
-        (_, _) => return Err(Rejection::ForbiddenRole { required: vec![Role::ReceptionClerk] }),
+        (_, _) => {
+            return Err(Rejection::ForbiddenRole { required: vec![Role::ReceptionClerk] });
+        }
     }
     if submission.channel == Channel::Online && procedure.online == Online::None {
         return Err(Rejection::NotOnline);
@@ -59,14 +67,20 @@ fn check_applicant(submission: &Submission) -> Result<(), Rejection> {
             .map_err(|e| invalid(e.to_string())),
         IdKind::TaxCode => TaxCode::parse(&applicant.id_number).map(|_| ()).map_err(|e| invalid(e.to_string())),
         IdKind::Passport => {
-            let ok = (6..=20).contains(&applicant.id_number.len()) && applicant.id_number.bytes().all(|b| b.is_ascii_alphanumeric());
+            let ok = (6..=20).contains(&applicant.id_number.len())
+                && applicant.id_number.bytes().all(|b| b.is_ascii_alphanumeric());
             if ok { Ok(()) } else { Err(invalid("a passport number has 6 to 20 letters and digits".into())) }
         }
     }
 }
 
 /// Decides on an action over an existing dossier.
-pub fn decide(dossier: &Dossier, procedure: &Procedure, action: Action, ctx: &Context) -> Result<Vec<Event>, Rejection> {
+pub fn decide(
+    dossier: &Dossier,
+    procedure: &Procedure,
+    action: Action,
+    ctx: &Context,
+) -> Result<Vec<Event>, Rejection> {
     if dossier.procedure_code != procedure.code || dossier.procedure_version != procedure.version {
         return Err(Rejection::ProcedureMismatch);
     }
@@ -176,7 +190,9 @@ impl Decision<'_> {
     fn require_assignee_for(&self, step: &Step) -> Result<(), Rejection> {
         let assignee_work = matches!(step.kind, StepKind::Appraise | StepKind::Consult);
         match &self.dossier.assignee {
-            Some(assignee) if assignee_work && self.ctx.actor.staff_id() != Some(assignee.id.as_str()) => Err(Rejection::NotAssignee),
+            Some(assignee) if assignee_work && self.ctx.actor.staff_id() != Some(assignee.id.as_str()) => {
+                Err(Rejection::NotAssignee)
+            }
             _ => Ok(()),
         }
     }
@@ -407,7 +423,9 @@ impl Decision<'_> {
         let step = self.current_step()?;
         let back_to = match (step.kind, &step.on_disagree) {
             (StepKind::Approve | StepKind::Sign, Some(target)) => target,
-            _ => return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind }),
+            _ => {
+                return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
+            }
         };
         self.staff(&[step.role])?;
         not_blank(&reason, "reason")?;
@@ -453,7 +471,8 @@ impl Decision<'_> {
         if step.kind != StepKind::Consult {
             return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
         }
-        let consultation = self.dossier.consultation.as_ref().filter(|c| c.answer.is_none()).ok_or(Rejection::NotConsulted)?;
+        let consultation =
+            self.dossier.consultation.as_ref().filter(|c| c.answer.is_none()).ok_or(Rejection::NotConsulted)?;
         require_staff(self.ctx, &consultation.agency, &[step.role])?;
         not_blank(&answer, "answer")?;
         let mut event = self.event(Change::ConsultAnswered { answer, favourable });

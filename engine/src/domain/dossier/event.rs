@@ -103,6 +103,17 @@ impl Change {
 
 impl Event {
     pub fn new(at: DateTime<Utc>, actor: Actor, change: Change) -> Event {
-        Event { at, actor, note: None, change, status: None, step: None, step_due_at: None, clock: None, due_at: None, timeliness: None }
+        Event {
+            at,
+            actor,
+            note: None,
+            change,
+            status: None,
+            step: None,
+            step_due_at: None,
+            clock: None,
+            due_at: None,
+            timeliness: None,
+        }
     }
 }

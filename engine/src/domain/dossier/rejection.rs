@@ -115,7 +115,12 @@ impl Rejection {
     pub fn http_status(&self) -> u16 {
         use Rejection::*;
         match self {
-            StaleVersion { .. } | WrongStatus { .. } | WrongStep { .. } | SupplementAlreadyRequested | AwaitingAnswer | NotConsulted => 409,
+            StaleVersion { .. }
+            | WrongStatus { .. }
+            | WrongStep { .. }
+            | SupplementAlreadyRequested
+            | AwaitingAnswer
+            | NotConsulted => 409,
             ForbiddenRole { .. } | WrongAgency | NotAssignee | NotOwner => 403,
             _ => 422,
         }

@@ -8,7 +8,9 @@ use crate::domain::actor::Actor;
 use crate::domain::calendar::Calendar;
 
 pub fn sweep(dossier: &Dossier, now: DateTime<Utc>, calendar: &Calendar) -> Vec<Event> {
-    let Some(due) = dossier.due_at.filter(|_| dossier.clock.is_running()) else { return Vec::new() };
+    let Some(due) = dossier.due_at.filter(|_| dossier.clock.is_running()) else {
+        return Vec::new();
+    };
     let sweeper = || Actor::System { name: "deadline sweeper".into() };
     if now > due {
         if dossier.overdue_raised {

@@ -1,0 +1,670 @@
+//! Lifecycle tests: every action from every status, and the scenarios of DESIGN.md §5 and §7.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::*;
+use crate::domain::actor::{Actor, StaffRef};
+use crate::domain::calendar::tests::{at, vn_calendar};
+use crate::domain::calendar::{Calendar, Timeliness};
+use crate::domain::procedure::{Procedure, Registry, ReturnMethod, Role, parse_procedure};
+
+const AGENCY: &str = "000.00.31.H26";
+const POLICE: &str = "000.00.32.H26";
+const OTHER_AGENCY: &str = "000.00.40.H26";
+
+const REGISTRY: &str = r#"
+[paper_types]
+GCS = "Giấy chứng sinh"
+GKS = "Giấy khai sinh"
+[agency_kinds]
+commune_peoples_committee = "UBND xã"
+commune_police = "Công an xã"
+"#;
+
+fn procedure_with(extra: &str, steps: &str) -> Procedure {
+    let text = format!(
+        r#"
+code = "1.001193"
+version = 1
+name = "Đăng ký khai sinh"
+field = "Hộ tịch"
+level = "commune"
+agency_kind = "commune_peoples_committee"
+online = "full"
+processing_time = {{ working_days = 3 }}
+return_methods = ["counter", "electronic"]
+results = [{{ kind = "certificate", name = "Giấy khai sinh", repository_type = "GKS" }}]
+{extra}
+steps = [{steps}]
+
+[[component]]
+id = "to_khai"
+name = "Tờ khai"
+required = true
+[[component]]
+id = "giay_chung_sinh"
+name = "Giấy chứng sinh"
+required = true
+reusable = ["GCS"]
+[[component]]
+id = "cccd"
+name = "Căn cước của người đi đăng ký"
+required = true
+in_person_only = true
+"#
+    );
+    let registry = Registry::from_toml(REGISTRY).unwrap();
+    parse_procedure("test.toml", &text, &registry).unwrap_or_else(|p| panic!("{p:#?}"))
+}
+
+const FULL_FLOW: &str = r#"
+  { id = "receive",  kind = "receive",  role = "reception_clerk", share = 0.05 },
+  { id = "assign",   kind = "assign",   role = "division_head",   share = 0.05 },
+  { id = "appraise", kind = "appraise", role = "specialist",      share = 0.40 },
+  { id = "residence", kind = "consult", role = "specialist",      share = 0.15, agency_kind = "commune_police" },
+  { id = "review",   kind = "approve",  role = "division_head",   share = 0.10, on_disagree = "appraise" },
+  { id = "sign",     kind = "sign",     role = "agency_leader",   share = 0.10, on_disagree = "review" },
+  { id = "seal",     kind = "seal",     role = "records_clerk",   share = 0.05 },
+  { id = "return",   kind = "return",   role = "reception_clerk", share = 0.10 },
+"#;
+
+fn procedure() -> Procedure {
+    procedure_with(r#"on_supplement = "pause""#, FULL_FLOW)
+}
+
+fn staff(id: &str, role: Role) -> Actor {
+    staff_of(id, role, AGENCY)
+}
+
+fn staff_of(id: &str, role: Role, agency: &str) -> Actor {
+    Actor::Staff { id: id.into(), name: format!("Cán bộ {id}"), role, agency: agency.into() }
+}
+
+fn clerk() -> Actor {
+    staff("clerk", Role::ReceptionClerk)
+}
+fn head() -> Actor {
+    staff("head", Role::DivisionHead)
+}
+fn specialist() -> Actor {
+    staff("spec", Role::Specialist)
+}
+fn leader() -> Actor {
+    staff("leader", Role::AgencyLeader)
+}
+fn records() -> Actor {
+    staff("records", Role::RecordsClerk)
+}
+fn police() -> Actor {
+    staff_of("police", Role::Specialist, POLICE)
+}
+fn citizen() -> Actor {
+    Actor::Citizen { id: "031190012345".into(), name: "Nguyễn Thị Hường".into() }
+}
+
+fn applicant() -> Applicant {
+    Applicant {
+        name: "Nguyễn Thị Hường".into(),
+        id_kind: IdKind::PersonalId,
+        id_number: "031190012345".into(),
+        birth_date: chrono::NaiveDate::from_ymd_opt(1990, 5, 17),
+        sex: Some(crate::domain::codes::Sex::Female),
+        address: Some("Hồng Bàng, Hải Phòng".into()),
+        phone: Some("0912345678".into()),
+        email: None,
+    }
+}
+
+fn submission(channel: Channel, components: &[&str]) -> Submission {
+    Submission {
+        id: "d-1".into(),
+        procedure_code: "1.001193".into(),
+        procedure_version: 1,
+        agency: AGENCY.into(),
+        channel,
+        applicant: applicant(),
+        summary: "Đăng ký khai sinh cho con Nguyễn Minh An".into(),
+        components: components
+            .iter()
+            .map(|id| ComponentState { id: id.to_string(), provided: true, digitisation: Digitisation::Digitised })
+            .collect(),
+    }
+}
+
+/// A dossier with its history, driven by real decisions through a test clock.
+struct Case {
+    procedure: Procedure,
+    calendar: Calendar,
+    now: DateTime<Utc>,
+    events: Vec<Event>,
+    dossier: Dossier,
+}
+
+impl Case {
+    fn submitted_with(procedure: Procedure, components: &[&str]) -> Case {
+        let calendar = vn_calendar();
+        let now = at("2026-11-23T08:00:00+07:00");
+        let ctx = Context::new(now, citizen(), &calendar);
+        let events = decide_submission(&procedure, submission(Channel::Online, components), &ctx).unwrap();
+        let dossier = fold(&events).unwrap();
+        Case { procedure, calendar, now, events, dossier }
+    }
+
+    fn submitted() -> Case {
+        Case::submitted_with(procedure(), &["to_khai", "giay_chung_sinh"])
+    }
+
+    fn try_act(&self, actor: Actor, action: Action) -> Result<Vec<Event>, Rejection> {
+        let ctx = Context {
+            consulted_agency_kind: Some("commune_police".into()),
+            ..Context::new(self.now, actor, &self.calendar)
+        }
+        .expecting(self.dossier.version);
+        decide(&self.dossier, &self.procedure, action, &ctx)
+    }
+
+    fn act(&mut self, actor: Actor, action: Action) -> &mut Case {
+        let name = action.name();
+        let events = self.try_act(actor, action).unwrap_or_else(|r| panic!("{name} refused: {} ({r})", r.code()));
+        for event in events {
+            self.dossier = apply(self.dossier.clone(), &event);
+            self.events.push(event);
+        }
+        self
+    }
+
+    fn later(&mut self, hours: i64) -> &mut Case {
+        self.now += TimeDelta::hours(hours);
+        self
+    }
+
+    fn received() -> Case {
+        let mut case = Case::submitted();
+        case.act(clerk(), Action::Receive { code: "000.00.31.H26-261123-0001".into() });
+        case
+    }
+
+    fn in_process() -> Case {
+        let mut case = Case::received();
+        case.later(1).act(head(), assign_spec());
+        case
+    }
+
+    fn result_ready() -> Case {
+        let mut case = Case::in_process();
+        case.later(2)
+            .act(specialist(), Action::Appraise { proposal: Proposal::Result { summary: "Đủ điều kiện".into() } })
+            .act(specialist(), Action::Consult { agency: POLICE.into(), question: "Đăng ký thường trú cho trẻ".into() })
+            .later(1)
+            .act(police(), Action::Answer { answer: "Đã đăng ký thường trú".into(), favourable: true })
+            .act(head(), Action::Approve)
+            .later(1)
+            .act(leader(), Action::Sign)
+            .act(records(), Action::Seal { number: "123/GKS".into() });
+        case
+    }
+
+    fn in_status(status: Status) -> Case {
+        match status {
+            Status::Submitted => Case::submitted(),
+            Status::Received => Case::received(),
+            Status::RefusedAtReception => {
+                let mut case = Case::submitted();
+                case.act(clerk(), Action::RefuseReception { reasons: vec!["Không thuộc thẩm quyền".into()] });
+                case
+            }
+            Status::InProcess => Case::in_process(),
+            Status::SupplementRequested => {
+                let mut case = Case::in_process();
+                case.act(specialist(), supplement_request());
+                case
+            }
+            Status::PaymentRequested => {
+                let mut case = Case::in_process();
+                case.act(specialist(), Action::RequestPayment { amount_vnd: 8_000 });
+                case
+            }
+            Status::Withdrawn => {
+                let mut case = Case::submitted();
+                case.act(citizen(), Action::Withdraw { reason: "Nộp nhầm thủ tục".into() });
+                case
+            }
+            Status::Stopped => {
+                let mut case = Case::in_process();
+                case.act(leader(), Action::Stop { reasons: vec!["Giấy chứng sinh không hợp lệ".into()] });
+                case
+            }
+            Status::ResultReady => Case::result_ready(),
+            Status::Returned => {
+                let mut case = Case::result_ready();
+                case.act(clerk(), Action::Return { method: ReturnMethod::Counter });
+                case
+            }
+        }
+    }
+}
+
+fn assign_spec() -> Action {
+    Action::Assign { assignee: StaffRef { id: "spec".into(), name: "Cán bộ spec".into() } }
+}
+
+fn supplement_request() -> Action {
+    Action::RequestSupplement {
+        items: vec![SupplementItem {
+            component: Some("giay_chung_sinh".into()),
+            reason: "Bản chụp mờ, không đọc được".into(),
+        }],
+    }
+}
+
+/// Every action with the actor entitled to it when the status allows it.
+fn every_action(case: &Case) -> Vec<(Actor, Action)> {
+    let step_actor = match case.dossier.step.as_deref() {
+        Some("assign") => head(),
+        Some("appraise") => specialist(),
+        _ => clerk(),
+    };
+    vec![
+        (clerk(), Action::Receive { code: "000.00.31.H26-261123-0002".into() }),
+        (clerk(), Action::RefuseReception { reasons: vec!["Sai thẩm quyền".into()] }),
+        (step_actor.clone(), supplement_request()),
+        (citizen(), Action::Resubmit { components: vec!["giay_chung_sinh".into()] }),
+        (step_actor, Action::RequestPayment { amount_vnd: 8_000 }),
+        (clerk(), Action::RecordPayment { amount_vnd: 8_000, reference: "PG-1".into() }),
+        (head(), assign_spec()),
+        (head(), Action::Reassign { assignee: StaffRef { id: "spec2".into(), name: "Cán bộ spec2".into() } }),
+        (specialist(), Action::Appraise { proposal: Proposal::Result { summary: "Đủ điều kiện".into() } }),
+        (head(), Action::Approve),
+        (head(), Action::Disagree { reason: "Cần thẩm định lại".into() }),
+        (leader(), Action::Sign),
+        (records(), Action::Seal { number: "1/GKS".into() }),
+        (leader(), Action::Stop { reasons: vec!["Không đủ điều kiện".into()] }),
+        (specialist(), Action::Consult { agency: POLICE.into(), question: "?".into() }),
+        (police(), Action::Answer { answer: "OK".into(), favourable: true }),
+        (leader(), Action::Extend { new_due: at("2026-12-31T17:00:00+07:00"), reason: "Cần xác minh".into() }),
+        (citizen(), Action::Withdraw { reason: "Không cần nữa".into() }),
+        (clerk(), Action::Return { method: ReturnMethod::Counter }),
+    ]
+}
+
+#[test]
+fn every_action_from_every_status() {
+    use Status::*;
+    let allowed = |status: Status| -> &'static [&'static str] {
+        match status {
+            Submitted => &["receive", "refuse_reception", "request_supplement", "withdraw"],
+            Received => &["request_supplement", "request_payment", "assign", "reassign", "stop", "extend"],
+            InProcess => &["request_supplement", "request_payment", "reassign", "appraise", "stop", "extend"],
+            SupplementRequested => &["resubmit", "withdraw"],
+            PaymentRequested => &["record_payment"],
+            Stopped | ResultReady => &["return"],
+            RefusedAtReception | Withdrawn | Returned => &[],
+        }
+    };
+    for status in Status::ALL {
+        let case = Case::in_status(status);
+        assert_eq!(case.dossier.status, status);
+        for (actor, action) in every_action(&case) {
+            let name = action.name();
+            let outcome = case.try_act(actor, action);
+            if allowed(status).contains(&name) {
+                let events = outcome.unwrap_or_else(|r| panic!("{name} in status {status:?} refused: {}", r.code()));
+                let next = events.iter().fold(case.dossier.clone(), apply);
+                assert!(
+                    next.status == status || status.next().contains(&next.status),
+                    "{name}: {status:?} -> {:?} is not in the lifecycle table",
+                    next.status
+                );
+            } else {
+                let code = outcome.err().map(|r| r.code()).unwrap_or("accepted");
+                assert!(
+                    code == "dossier.wrong_status" || code == "dossier.wrong_step",
+                    "{name} in status {status:?}: expected a status or step refusal, got {code}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_default_flow_reaches_returned_on_time_with_a_control_slip() {
+    let mut case = Case::result_ready();
+    assert_eq!(case.dossier.status, Status::ResultReady);
+    assert_eq!(case.dossier.step.as_deref(), Some("return"));
+    assert_eq!(case.dossier.result_number.as_deref(), Some("123/GKS"));
+    assert_eq!(case.dossier.timeliness, Some(Timeliness::Early));
+    assert!(!case.dossier.clock.is_running(), "the legal clock stops at completion");
+    case.act(clerk(), Action::Return { method: ReturnMethod::Electronic });
+    assert_eq!(case.dossier.status, Status::Returned);
+    assert_eq!(case.dossier.step, None);
+    // Received Monday 08:00 with 3 working days: due Thursday 08:00.
+    assert_eq!(case.dossier.due_at, Some(at("2026-11-26T08:00:00+07:00")));
+
+    let slip = control_slip(&case.procedure, &case.events);
+    let steps: Vec<&str> = slip.iter().map(|r| r.step.as_str()).collect();
+    assert_eq!(steps, ["receive", "assign", "appraise", "residence", "review", "sign", "seal", "return"]);
+    assert!(slip.iter().all(|r| r.done_at.is_some()));
+    assert!(slip.iter().all(|r| r.on_time == Some(true)), "{slip:#?}");
+    assert_eq!(slip[1].due_at, Some(at("2026-11-23T10:24:00+07:00")), "assign: 10% of 24 h from 08:00");
+    assert_eq!(slip[2].done_by.as_deref(), Some("Cán bộ spec"));
+    assert_eq!(slip[3].done_by.as_deref(), Some("Cán bộ police"));
+    assert_eq!(fold(&case.events).as_ref(), Some(&case.dossier), "folding the history gives the same state");
+}
+
+#[test]
+fn counter_reception_and_roles() {
+    let mut case = Case::submitted();
+    // Wrong role, other agency, and the citizen cannot receive.
+    let receive = || Action::Receive { code: "c".into() };
+    assert_eq!(case.try_act(head(), receive()).unwrap_err().code(), "dossier.forbidden_role");
+    assert_eq!(
+        case.try_act(staff_of("x", Role::ReceptionClerk, OTHER_AGENCY), receive()).unwrap_err().code(),
+        "dossier.wrong_agency"
+    );
+    assert_eq!(case.try_act(citizen(), receive()).unwrap_err().code(), "dossier.forbidden_role");
+    case.act(clerk(), receive());
+    assert_eq!(case.dossier.status, Status::Received);
+    assert_eq!(case.dossier.step.as_deref(), Some("assign"));
+    case.act(head(), assign_spec());
+    let appraise = || Action::Appraise { proposal: Proposal::Result { summary: "ok".into() } };
+    assert_eq!(case.try_act(staff("spec2", Role::Specialist), appraise()).unwrap_err().code(), "dossier.not_assignee");
+    assert_eq!(case.try_act(head(), Action::Approve).unwrap_err().code(), "dossier.wrong_step");
+}
+
+#[test]
+fn stale_versions_are_refused() {
+    let case = Case::submitted();
+    let ctx = Context::new(case.now, clerk(), &case.calendar).expecting(case.dossier.version + 1);
+    let refused = decide(&case.dossier, &case.procedure, Action::Receive { code: "c".into() }, &ctx).unwrap_err();
+    assert_eq!(refused, Rejection::StaleVersion { expected: 2, actual: 1 });
+    assert_eq!(refused.http_status(), 409);
+}
+
+#[test]
+fn reception_needs_every_required_component_except_those_shown_in_person() {
+    let case = Case::submitted_with(procedure(), &["to_khai"]);
+    let refused = case.try_act(clerk(), Action::Receive { code: "c".into() }).unwrap_err();
+    assert_eq!(refused, Rejection::MissingComponent(vec!["giay_chung_sinh".into()]));
+}
+
+#[test]
+fn submissions_are_checked() {
+    let calendar = vn_calendar();
+    let procedure = procedure();
+    let ctx = Context::new(at("2026-11-23T08:00:00+07:00"), citizen(), &calendar);
+    let portal = Context::new(ctx.now, Actor::System { name: "DVCQG".into() }, &calendar);
+    let mut bad_id = submission(Channel::Online, &[]);
+    bad_id.applicant.id_number = "031190012".into();
+    assert_eq!(decide_submission(&procedure, bad_id, &portal).unwrap_err().code(), "dossier.invalid_applicant");
+    let mut wrong_year = submission(Channel::Online, &[]);
+    wrong_year.applicant.birth_date = chrono::NaiveDate::from_ymd_opt(1991, 1, 1);
+    assert_eq!(decide_submission(&procedure, wrong_year, &ctx).unwrap_err().code(), "dossier.invalid_applicant");
+    let unknown = submission(Channel::Online, &["passport_photo"]);
+    assert_eq!(decide_submission(&procedure, unknown, &ctx).unwrap_err().code(), "dossier.unknown_component");
+    let other = Context::new(ctx.now, Actor::Citizen { id: "001225000001".into(), name: "X".into() }, &calendar);
+    assert_eq!(
+        decide_submission(&procedure, submission(Channel::Online, &[]), &other).unwrap_err().code(),
+        "dossier.not_owner"
+    );
+    let counter_by_citizen = submission(Channel::Counter, &[]);
+    assert_eq!(decide_submission(&procedure, counter_by_citizen, &ctx).unwrap_err().code(), "dossier.forbidden_role");
+    let offline = procedure_with(r#"on_supplement = "pause""#, FULL_FLOW);
+    let offline = Procedure { online: crate::domain::procedure::Online::None, ..offline };
+    assert_eq!(
+        decide_submission(&offline, submission(Channel::Online, &[]), &ctx).unwrap_err().code(),
+        "dossier.not_online"
+    );
+}
+
+#[test]
+fn a_supplement_pauses_the_clock_once_and_resubmission_resumes_it() {
+    let mut case = Case::in_process();
+    let due_before = case.dossier.due_at.unwrap();
+    assert_eq!(
+        case.try_act(specialist(), Action::RequestSupplement { items: vec![] }).unwrap_err().code(),
+        "dossier.empty_field"
+    );
+    let twice = Action::RequestSupplement {
+        items: vec![
+            SupplementItem { component: Some("to_khai".into()), reason: "Thiếu chữ ký".into() },
+            SupplementItem { component: Some("to_khai".into()), reason: "Sai ngày".into() },
+        ],
+    };
+    assert_eq!(case.try_act(specialist(), twice).unwrap_err().code(), "dossier.duplicate_item");
+    // Monday 09:00: 1 h of the 24 h budget used.
+    case.act(specialist(), supplement_request());
+    assert_eq!(case.dossier.status, Status::SupplementRequested);
+    assert!(!case.dossier.clock.is_running());
+    // Resubmission must bring what was asked for.
+    assert_eq!(
+        case.try_act(citizen(), Action::Resubmit { components: vec!["to_khai".into()] }).unwrap_err().code(),
+        "dossier.missing_component"
+    );
+    let stranger = Actor::Citizen { id: "001225000001".into(), name: "X".into() };
+    let resubmit = || Action::Resubmit { components: vec!["giay_chung_sinh".into()] };
+    assert_eq!(case.try_act(stranger, resubmit()).unwrap_err().code(), "dossier.not_owner");
+    // Back on Wednesday 07:30: two working days were paused, the due moves by exactly the paused time.
+    case.now = at("2026-11-25T07:30:00+07:00");
+    case.act(citizen(), resubmit());
+    assert_eq!(case.dossier.status, Status::InProcess);
+    assert_eq!(case.dossier.step.as_deref(), Some("appraise"));
+    let due_after = case.dossier.due_at.unwrap();
+    assert!(due_after > due_before);
+    // 23 h left from Wednesday 07:30: Wednesday 8 h, Thursday 8 h, Friday 7 h -> Friday 16:00.
+    assert_eq!(due_after, at("2026-11-27T16:00:00+07:00"));
+    // Only once after reception.
+    assert_eq!(
+        case.try_act(specialist(), supplement_request()).unwrap_err().code(),
+        "dossier.supplement_already_requested"
+    );
+}
+
+#[test]
+fn a_restart_procedure_gives_the_whole_time_again_after_resubmission() {
+    let mut case = Case::submitted_with(
+        procedure_with(r#"on_supplement = "restart""#, FULL_FLOW),
+        &["to_khai", "giay_chung_sinh"],
+    );
+    case.act(clerk(), Action::Receive { code: "c".into() })
+        .act(head(), assign_spec())
+        .later(2)
+        .act(specialist(), supplement_request());
+    case.now = at("2026-11-30T13:00:00+07:00");
+    case.act(citizen(), Action::Resubmit { components: vec!["giay_chung_sinh".into()] });
+    // 24 h from Monday 13:00: 4 + 8 + 8 h to Wednesday evening, 4 h on Thursday -> 11:30.
+    assert_eq!(case.dossier.due_at, Some(at("2026-12-03T11:30:00+07:00")));
+}
+
+#[test]
+fn a_supplement_before_reception_returns_to_submitted() {
+    let mut case = Case::submitted();
+    case.act(clerk(), supplement_request())
+        .act(citizen(), Action::Resubmit { components: vec!["giay_chung_sinh".into()] });
+    assert_eq!(case.dossier.status, Status::Submitted);
+    assert_eq!(case.dossier.due_at, None, "no clock before reception");
+    assert_eq!(case.try_act(clerk(), supplement_request()).unwrap_err().code(), "dossier.supplement_already_requested");
+}
+
+#[test]
+fn payment_pauses_and_must_match_the_request() {
+    let mut case = Case::in_process();
+    assert_eq!(
+        case.try_act(specialist(), Action::RequestPayment { amount_vnd: 0 }).unwrap_err().code(),
+        "dossier.zero_amount"
+    );
+    case.act(specialist(), Action::RequestPayment { amount_vnd: 8_000 });
+    assert_eq!(case.dossier.status, Status::PaymentRequested);
+    assert!(!case.dossier.clock.is_running());
+    let pay = |amount| Action::RecordPayment { amount_vnd: amount, reference: "PG-42".into() };
+    assert_eq!(
+        case.try_act(clerk(), pay(5_000)).unwrap_err(),
+        Rejection::AmountMismatch { requested: 8_000, paid: 5_000 }
+    );
+    let platform = Actor::System { name: "PayGov".into() };
+    case.later(24).act(platform, pay(8_000));
+    assert_eq!(case.dossier.status, Status::InProcess);
+    assert!(case.dossier.clock.is_running());
+    assert_eq!(case.dossier.payment.as_ref().and_then(|p| p.reference.as_deref()), Some("PG-42"));
+}
+
+#[test]
+fn a_pay_step_hands_off_once_paid() {
+    let steps = r#"
+  { id = "receive", kind = "receive", role = "reception_clerk", share = 0.1 },
+  { id = "fee",     kind = "pay",     role = "reception_clerk", share = 0.1 },
+  { id = "sign",    kind = "sign",    role = "agency_leader",   share = 0.7 },
+  { id = "return",  kind = "return",  role = "reception_clerk", share = 0.1 },
+"#;
+    let mut case =
+        Case::submitted_with(procedure_with(r#"on_supplement = "pause""#, steps), &["to_khai", "giay_chung_sinh"]);
+    case.act(clerk(), Action::Receive { code: "c".into() }).act(clerk(), Action::RequestPayment { amount_vnd: 5_000 });
+    assert_eq!(case.dossier.status, Status::PaymentRequested);
+    case.act(clerk(), Action::RecordPayment { amount_vnd: 5_000, reference: "cash-1".into() });
+    assert_eq!(case.dossier.step.as_deref(), Some("sign"));
+    case.act(leader(), Action::Sign);
+    assert_eq!(case.dossier.status, Status::ResultReady, "a flow without seal is ready once signed");
+}
+
+#[test]
+fn disagreement_goes_back_to_the_named_step() {
+    let mut case = Case::in_process();
+    case.act(specialist(), Action::Appraise { proposal: Proposal::Result { summary: "Đủ điều kiện".into() } })
+        .act(specialist(), Action::Consult { agency: POLICE.into(), question: "Thường trú?".into() })
+        .act(police(), Action::Answer { answer: "Đồng ý".into(), favourable: true });
+    assert_eq!(
+        case.try_act(head(), Action::Disagree { reason: " ".into() }).unwrap_err().code(),
+        "dossier.empty_field"
+    );
+    case.act(head(), Action::Disagree { reason: "Thiếu căn cứ".into() });
+    assert_eq!(case.dossier.step.as_deref(), Some("appraise"));
+    case.act(specialist(), Action::Appraise { proposal: Proposal::Result { summary: "Bổ sung căn cứ".into() } })
+        .act(specialist(), Action::Consult { agency: POLICE.into(), question: "Thường trú?".into() })
+        .act(police(), Action::Answer { answer: "Đồng ý".into(), favourable: true })
+        .act(head(), Action::Approve)
+        .act(leader(), Action::Disagree { reason: "Xem lại".into() });
+    assert_eq!(case.dossier.step.as_deref(), Some("review"));
+    assert_eq!(case.try_act(records(), Action::Seal { number: "1".into() }).unwrap_err().code(), "dossier.wrong_step");
+    let slip = control_slip(&case.procedure, &case.events);
+    assert_eq!(slip.iter().filter(|r| r.outcome == Some("disagreed")).count(), 2);
+}
+
+#[test]
+fn consultation_goes_to_the_right_kind_of_agency_and_waits_for_it() {
+    let mut case = Case::in_process();
+    case.act(specialist(), Action::Appraise { proposal: Proposal::Result { summary: "ok".into() } });
+    let answer = || Action::Answer { answer: "ok".into(), favourable: true };
+    assert_eq!(case.try_act(police(), answer()).unwrap_err().code(), "dossier.not_consulted");
+    let ctx = Context {
+        consulted_agency_kind: Some("social_insurance".into()),
+        ..Context::new(case.now, specialist(), &case.calendar)
+    };
+    let wrong_kind =
+        decide(&case.dossier, &case.procedure, Action::Consult { agency: POLICE.into(), question: "?".into() }, &ctx);
+    assert_eq!(wrong_kind.unwrap_err().code(), "dossier.wrong_consulted_agency");
+    case.act(specialist(), Action::Consult { agency: POLICE.into(), question: "Thường trú?".into() });
+    assert_eq!(
+        case.try_act(specialist(), Action::Consult { agency: POLICE.into(), question: "?".into() }).unwrap_err().code(),
+        "dossier.awaiting_answer"
+    );
+    // Only the consulted agency answers.
+    assert_eq!(case.try_act(specialist(), answer()).unwrap_err().code(), "dossier.wrong_agency");
+    case.act(police(), answer());
+    assert_eq!(case.dossier.step.as_deref(), Some("review"));
+}
+
+#[test]
+fn stop_ends_in_status_8_and_the_letter_is_returned() {
+    let mut case = Case::in_status(Status::Stopped);
+    assert_eq!(case.dossier.step.as_deref(), Some("return"));
+    assert!(matches!(case.dossier.proposal, Some(Proposal::Refusal { .. })));
+    assert!(case.dossier.timeliness.is_some());
+    case.act(clerk(), Action::Return { method: ReturnMethod::Counter });
+    assert_eq!(case.dossier.status, Status::Returned);
+}
+
+#[test]
+fn a_refusal_proposal_ends_in_status_8_through_the_flow() {
+    let mut case = Case::in_process();
+    case.act(
+        specialist(),
+        Action::Appraise { proposal: Proposal::Refusal { reasons: vec!["Không đủ điều kiện".into()] } },
+    )
+    .act(specialist(), Action::Consult { agency: POLICE.into(), question: "?".into() })
+    .act(police(), Action::Answer { answer: "Không".into(), favourable: false })
+    .act(head(), Action::Approve)
+    .act(leader(), Action::Sign)
+    .act(records(), Action::Seal { number: "5/TB".into() });
+    assert_eq!(case.dossier.status, Status::Stopped);
+}
+
+#[test]
+fn return_method_must_be_offered() {
+    let case = Case::result_ready();
+    assert_eq!(
+        case.try_act(clerk(), Action::Return { method: ReturnMethod::Post }).unwrap_err().code(),
+        "dossier.return_method_not_offered"
+    );
+}
+
+#[test]
+fn an_extension_keeps_the_original_due() {
+    let mut case = Case::in_process();
+    let original = case.dossier.due_at.unwrap();
+    let earlier = Action::Extend { new_due: original - TimeDelta::hours(1), reason: "x".into() };
+    assert_eq!(case.try_act(leader(), earlier).unwrap_err().code(), "dossier.extension_not_later");
+    let new_due = at("2026-12-04T17:00:00+07:00");
+    assert_eq!(
+        case.try_act(head(), Action::Extend { new_due, reason: "x".into() }).unwrap_err().code(),
+        "dossier.forbidden_role"
+    );
+    case.act(leader(), Action::Extend { new_due, reason: "Cần xác minh thêm".into() });
+    assert_eq!(case.dossier.due_at, Some(new_due));
+    assert_eq!(case.dossier.original_due_at, Some(original));
+}
+
+#[test]
+fn late_completion_is_classified_late() {
+    let mut case = Case::in_process();
+    case.now = at("2026-11-27T10:00:00+07:00");
+    case.act(leader(), Action::Stop { reasons: vec!["Hết hạn xác minh".into()] });
+    assert_eq!(case.dossier.timeliness, Some(Timeliness::Late));
+}
+
+#[test]
+fn withdrawal_only_before_reception_or_while_waiting_for_a_supplement() {
+    let mut case = Case::in_status(Status::SupplementRequested);
+    case.act(citizen(), Action::Withdraw { reason: "Không cần nữa".into() });
+    assert_eq!(case.dossier.status, Status::Withdrawn);
+    let case = Case::in_process();
+    assert_eq!(
+        case.try_act(citizen(), Action::Withdraw { reason: "x".into() }).unwrap_err().code(),
+        "dossier.wrong_status"
+    );
+}
+
+#[test]
+fn the_sweeper_raises_nearly_due_and_overdue_once_each() {
+    let mut case = Case::in_process();
+    let calendar = case.calendar.clone();
+    assert!(sweep(&case.dossier, at("2026-11-23T10:00:00+07:00"), &calendar).is_empty(), "two days left");
+    let nearly = sweep(&case.dossier, at("2026-11-25T09:00:00+07:00"), &calendar);
+    assert_eq!(nearly.iter().map(|e| e.change.name()).collect::<Vec<_>>(), ["nearly_due"]);
+    case.dossier = apply(case.dossier.clone(), &nearly[0]);
+    assert!(sweep(&case.dossier, at("2026-11-25T10:00:00+07:00"), &calendar).is_empty(), "raised once");
+    let overdue = sweep(&case.dossier, at("2026-11-26T09:00:00+07:00"), &calendar);
+    assert_eq!(overdue[0].change.name(), "overdue");
+    case.dossier = apply(case.dossier.clone(), &overdue[0]);
+    assert!(sweep(&case.dossier, at("2026-11-27T09:00:00+07:00"), &calendar).is_empty());
+    // Paused dossiers are not swept.
+    case.act(specialist(), supplement_request());
+    assert!(sweep(&case.dossier, at("2026-12-27T09:00:00+07:00"), &calendar).is_empty());
+}
+
+#[test]
+fn events_round_trip_through_json() {
+    let case = Case::result_ready();
+    let json = serde_json::to_string(&case.events).unwrap();
+    let back: Vec<Event> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, case.events);
+    assert_eq!(fold(&back), Some(case.dossier));
+}

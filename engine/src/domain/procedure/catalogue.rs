@@ -60,7 +60,9 @@ impl Catalogue {
         self.current_all()
             .filter(|p| {
                 needle.as_ref().is_none_or(|n| {
-                    p.code.contains(n.as_str()) || p.name.to_lowercase().contains(n.as_str()) || p.field.to_lowercase().contains(n.as_str())
+                    p.code.contains(n.as_str())
+                        || p.name.to_lowercase().contains(n.as_str())
+                        || p.field.to_lowercase().contains(n.as_str())
                 })
             })
             .filter(|p| field.is_none_or(|f| p.field.to_lowercase() == f.to_lowercase()))

@@ -81,8 +81,7 @@ impl<'a> Node<'a> {
 
 impl Locator {
     pub fn new(text: &str) -> Locator {
-        let line_starts =
-            std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         Locator { document: Document::parse(text.to_string()).ok(), line_starts, text: text.to_string() }
     }
 

@@ -121,7 +121,13 @@ impl Checker<'_> {
     }
 
     /// Deserializes `table[key]`; reports a missing required key or a value of the wrong shape.
-    fn field<T: DeserializeOwned>(&mut self, table: &toml::Table, path: &KeyPath, key: &str, required: bool) -> Option<T> {
+    fn field<T: DeserializeOwned>(
+        &mut self,
+        table: &toml::Table,
+        path: &KeyPath,
+        key: &str,
+        required: bool,
+    ) -> Option<T> {
         let at = path.key(key);
         match table.get(key) {
             None => {
@@ -146,7 +152,14 @@ impl Checker<'_> {
         }
     }
 
-    fn named<E: std::str::FromStr>(&mut self, text: &str, path: &KeyPath, rule: &'static str, what: &str, spellings: String) -> Option<E> {
+    fn named<E: std::str::FromStr>(
+        &mut self,
+        text: &str,
+        path: &KeyPath,
+        rule: &'static str,
+        what: &str,
+        spellings: String,
+    ) -> Option<E> {
         let parsed = text.parse::<E>().ok();
         if parsed.is_none() {
             self.report(path, rule, format!("unknown {what} `{text}` (expected one of: {spellings})"));
@@ -222,14 +235,20 @@ pub fn parse_procedure(file: &str, text: &str, registry: &Registry) -> Result<Pr
     {
         check.report(&root.key("agency_kind"), "unknown_agency_kind", format!("unknown agency kind `{kind}`"));
     }
-    let online = check
-        .field::<String>(&table, &root, "online", true)
-        .and_then(|t| check.named::<Online>(&t, &root.key("online"), "unknown_online", "online mode", Online::spellings()));
+    let online = check.field::<String>(&table, &root, "online", true).and_then(|t| {
+        check.named::<Online>(&t, &root.key("online"), "unknown_online", "online mode", Online::spellings())
+    });
     let processing_time = check
         .field::<RawProcessingTime>(&table, &root, "processing_time", true)
         .and_then(|raw| processing_time(&mut check, raw, &root.key("processing_time")));
     let on_supplement = check.field::<String>(&table, &root, "on_supplement", true).and_then(|t| {
-        check.named::<OnSupplement>(&t, &root.key("on_supplement"), "unknown_on_supplement", "on_supplement", OnSupplement::spellings())
+        check.named::<OnSupplement>(
+            &t,
+            &root.key("on_supplement"),
+            "unknown_on_supplement",
+            "on_supplement",
+            OnSupplement::spellings(),
+        )
     });
     let return_methods = return_methods(&mut check, &table, &root);
     let legal_basis: Vec<String> = check.field(&table, &root, "legal_basis", false).unwrap_or_default();
@@ -240,6 +259,8 @@ pub fn parse_procedure(file: &str, text: &str, registry: &Registry) -> Result<Pr
     let components = components(&mut check, &table, &root);
 
     if !check.problems.is_empty() {
+        // In reading order; problems without a place (none today) come first.
+        check.problems.sort_by_key(|p| p.position);
         return Err(check.problems);
     }
     // Every field above is `Some` when no problem was reported.
@@ -276,7 +297,11 @@ fn processing_time(check: &mut Checker, raw: RawProcessingTime, path: &KeyPath) 
     };
     match (raw.working_days, raw.working_hours) {
         (Some(days), None) if days > 0 && cutoff.is_some() => {
-            check.report(&path.key("same_day_cutoff"), "processing_time", "same_day_cutoff applies only to working_days = 0");
+            check.report(
+                &path.key("same_day_cutoff"),
+                "processing_time",
+                "same_day_cutoff applies only to working_days = 0",
+            );
             None
         }
         (Some(days), None) => Some(ProcessingTime::from_working_days(days, cutoff)),
@@ -285,7 +310,11 @@ fn processing_time(check: &mut Checker, raw: RawProcessingTime, path: &KeyPath) 
             None
         }
         (None, Some(_)) if cutoff.is_some() => {
-            check.report(&path.key("same_day_cutoff"), "processing_time", "same_day_cutoff applies only to working_days = 0");
+            check.report(
+                &path.key("same_day_cutoff"),
+                "processing_time",
+                "same_day_cutoff applies only to working_days = 0",
+            );
             None
         }
         (None, Some(hours)) => Some(ProcessingTime::WorkingHours(hours)),
@@ -304,7 +333,13 @@ fn return_methods(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> V
     }
     let mut methods = Vec::new();
     for (i, text) in texts.iter().enumerate() {
-        if let Some(method) = check.named::<ReturnMethod>(text, &path.index(i), "unknown_return_method", "return method", ReturnMethod::spellings()) {
+        if let Some(method) = check.named::<ReturnMethod>(
+            text,
+            &path.index(i),
+            "unknown_return_method",
+            "return method",
+            ReturnMethod::spellings(),
+        ) {
             if methods.contains(&method) {
                 check.report(&path.index(i), "duplicate_id", format!("`{text}` is listed twice"));
             }
@@ -339,9 +374,19 @@ fn results(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> Vec<Resu
         match value.try_into::<RawResult>() {
             Err(e) => check.report(&at, "bad_value", e.message().trim().to_string()),
             Ok(r) => {
-                let kind = check.named::<ResultKind>(&r.kind, &at.key("kind"), "unknown_result_kind", "result kind", ResultKind::spellings());
-                if let Some(t) = &r.repository_type {
-                    check.paper_types(std::slice::from_ref(t), &at.key("repository_type"));
+                let kind = check.named::<ResultKind>(
+                    &r.kind,
+                    &at.key("kind"),
+                    "unknown_result_kind",
+                    "result kind",
+                    ResultKind::spellings(),
+                );
+                if let Some(t) = r.repository_type.as_ref().filter(|t| !registry_has(check, t)) {
+                    check.report(
+                        &at.key("repository_type"),
+                        "unknown_paper_type",
+                        format!("unknown repository paper type `{t}`"),
+                    );
                 }
                 if let Some(kind) = kind {
                     results.push(ResultSpec { kind, name: r.name, repository_type: r.repository_type });
@@ -352,17 +397,23 @@ fn results(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> Vec<Resu
     results
 }
 
+fn registry_has(check: &Checker, paper_type: &str) -> bool {
+    check.registry.has_paper_type(paper_type)
+}
+
 fn steps(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> Vec<Step> {
     let path = root.key("steps");
     let raw: Vec<toml::Value> = check.field(table, root, "steps", true).unwrap_or_default();
     let mut steps: Vec<(usize, Step)> = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut unreadable = false;
     for (i, value) in raw.into_iter().enumerate() {
         let at = path.index(i);
         let r = match value.try_into::<RawStep>() {
             Ok(r) => r,
             Err(e) => {
                 check.report(&at, "bad_value", e.message().trim().to_string());
+                unreadable = true;
                 continue;
             }
         };
@@ -372,13 +423,18 @@ fn steps(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> Vec<Step> 
         if !seen.insert(r.id.clone()) {
             check.report(&at.key("id"), "duplicate_id", format!("step id `{}` is used twice", r.id));
         }
-        let kind = check.named::<StepKind>(&r.kind, &at.key("kind"), "unknown_step_kind", "step kind", StepKind::spellings());
+        let kind =
+            check.named::<StepKind>(&r.kind, &at.key("kind"), "unknown_step_kind", "step kind", StepKind::spellings());
         let role = check.named::<Role>(&r.role, &at.key("role"), "unknown_role", "role", Role::spellings());
         if role == Some(Role::Admin) {
             check.report(&at.key("role"), "unknown_role", "admin is not a role that handles dossiers");
         }
         if !(r.share > 0.0 && r.share <= 1.0) {
-            check.report(&at.key("share"), "share_range", format!("share {} must be more than 0 and at most 1", r.share));
+            check.report(
+                &at.key("share"),
+                "share_range",
+                format!("share {} must be more than 0 and at most 1", r.share),
+            );
         }
         match (&r.agency_kind, kind) {
             (None, Some(StepKind::Consult)) => {
@@ -392,15 +448,18 @@ fn steps(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> Vec<Step> 
             }
             _ => {}
         }
-        if let (Some(kind), Some(role)) = (kind, role) {
-            steps.push((i, Step { id: r.id, kind, role, share: r.share, on_disagree: r.on_disagree, agency_kind: r.agency_kind }));
+        match (kind, role) {
+            (Some(kind), Some(role)) => steps.push((
+                i,
+                Step { id: r.id, kind, role, share: r.share, on_disagree: r.on_disagree, agency_kind: r.agency_kind },
+            )),
+            _ => unreadable = true,
         }
     }
-    if check.problems.iter().any(|p| p.path.starts_with("steps")) {
-        // The flow rules below need every step readable; their findings would only repeat these.
-        return steps.into_iter().map(|(_, s)| s).collect();
+    // The flow rules need every step readable; with a step missing they would only report its absence again.
+    if !unreadable {
+        flow_rules(check, &steps, &path);
     }
-    flow_rules(check, &steps, &path);
     steps.into_iter().map(|(_, s)| s).collect()
 }
 
@@ -416,14 +475,22 @@ fn flow_rules(check: &mut Checker, steps: &[(usize, Step)], path: &KeyPath) {
         check.report(&path.index(steps[0].0), "first_step_receive", "the flow starts with a receive step");
     }
     for (i, step) in steps.iter().skip(1).filter(|(_, s)| s.kind == StepKind::Receive) {
-        check.report(&path.index(*i).key("kind"), "single_receive", format!("step `{}`: only the first step receives", step.id));
+        check.report(
+            &path.index(*i).key("kind"),
+            "single_receive",
+            format!("step `{}`: only the first step receives", step.id),
+        );
     }
     match steps.iter().position(|(_, s)| s.kind == StepKind::Return) {
         None => check.report(path, "no_return", "the flow has no return step"),
         Some(1) => check.report(path, "no_processing_step", "at least one step must come between receive and return"),
         Some(first_return) => {
             for (i, step) in &steps[first_return + 1..] {
-                check.report(&path.index(*i), "unreachable_step", format!("step `{}` comes after the return and is never reached", step.id));
+                check.report(
+                    &path.index(*i),
+                    "unreachable_step",
+                    format!("step `{}` comes after the return and is never reached", step.id),
+                );
             }
         }
     }
@@ -432,19 +499,31 @@ fn flow_rules(check: &mut Checker, steps: &[(usize, Step)], path: &KeyPath) {
         match step.kind {
             StepKind::Sign => signed = true,
             StepKind::Seal if !signed => {
-                check.report(&path.index(*i), "seal_before_sign", format!("seal step `{}` comes before any sign step", step.id));
+                check.report(
+                    &path.index(*i),
+                    "seal_before_sign",
+                    format!("seal step `{}` comes before any sign step", step.id),
+                );
             }
             _ => {}
         }
-        let Some(target) = &step.on_disagree else { continue };
+        let Some(target) = &step.on_disagree else {
+            continue;
+        };
         let at = path.index(*i).key("on_disagree");
         if !matches!(step.kind, StepKind::Approve | StepKind::Sign) {
-            check.report(&at, "on_disagree_kind", format!("only approve and sign steps can disagree; `{}` is a {} step", step.id, step.kind));
+            check.report(
+                &at,
+                "on_disagree_kind",
+                format!("only approve and sign steps can disagree; `{}` is a {} step", step.id, step.kind),
+            );
             continue;
         }
         match index_of.get(target.as_str()) {
             None => check.report(&at, "on_disagree_target", format!("`{target}` is not a step of this flow")),
-            Some(&t) if t >= pos => check.report(&at, "on_disagree_target", format!("`{target}` is not an earlier step than `{}`", step.id)),
+            Some(&t) if t >= pos => {
+                check.report(&at, "on_disagree_target", format!("`{target}` is not an earlier step than `{}`", step.id))
+            }
             Some(&t) if steps[t].1.kind == StepKind::Receive => {
                 check.report(&at, "on_disagree_target", "disagreement cannot send a dossier back to reception")
             }
@@ -484,7 +563,9 @@ fn components(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> Vec<C
         check.paper_types(&r.reusable, &at.key("reusable"));
         let copies = match &r.copies {
             None => None,
-            Some(text) => check.named::<Copies>(text, &at.key("copies"), "unknown_copies", "copies", Copies::spellings()),
+            Some(text) => {
+                check.named::<Copies>(text, &at.key("copies"), "unknown_copies", "copies", Copies::spellings())
+            }
         };
         components.push(Component {
             id: r.id,

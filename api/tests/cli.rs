@@ -1,0 +1,113 @@
+//! The `motcua` binary's offline subcommands, run as a user would.
+
+use std::process::Command;
+
+fn motcua(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("motcua-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn deadline_prints_the_due_instant_alone() {
+    let (code, out, _) = motcua(&["deadline", "--received", "2026-11-23T09:30:00+07:00", "--working-days", "3"]);
+    assert_eq!((code, out.as_str()), (0, "2026-11-26T09:30:00+07:00\n"));
+    let (code, out, _) = motcua(&[
+        "deadline",
+        "--received",
+        "2026-11-27T08:30:00Z",
+        "--working-days",
+        "0",
+        "--same-day-cutoff",
+        "15:00",
+    ]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "2026-11-30T17:00:00+07:00\n"),
+        "15:30 local is after the cutoff: next working day"
+    );
+    let (code, out, _) = motcua(&["deadline", "--received", "2026-11-23T07:30:00+07:00", "--working-hours", "4"]);
+    assert_eq!((code, out.as_str()), (0, "2026-11-23T11:30:00+07:00\n"));
+}
+
+#[test]
+fn deadline_uses_a_given_calendar_and_its_offset() {
+    let dir = scratch_dir("paris");
+    let calendar = dir.join("paris.toml");
+    std::fs::write(
+        &calendar,
+        "timezone = \"Europe/Paris\"\nworking_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\"]\nsessions = [[\"09:00\", \"12:00\"], [\"14:00\", \"18:00\"]]\n",
+    )
+    .unwrap();
+    let args = [
+        "deadline",
+        "--received",
+        "2026-11-27T17:00:00+01:00",
+        "--working-hours",
+        "3",
+        "--calendar",
+        calendar.to_str().unwrap(),
+    ];
+    let (code, out, _) = motcua(&args);
+    assert_eq!((code, out.as_str()), (0, "2026-11-28T11:00:00+01:00\n"), "Saturday is a working day there");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn deadline_refuses_bad_input_with_one_line_and_exit_2() {
+    let dir = scratch_dir("bad");
+    let weekday = dir.join("weekday.toml");
+    std::fs::write(
+        &weekday,
+        "timezone = \"Asia/Ho_Chi_Minh\"\nworking_days = [\"mon\", \"funday\"]\nsessions = [[\"07:30\", \"11:30\"]]\n",
+    )
+    .unwrap();
+    let overlap = dir.join("overlap.toml");
+    std::fs::write(&overlap, "timezone = \"Asia/Ho_Chi_Minh\"\nworking_days = [\"mon\"]\nsessions = [[\"07:30\", \"11:30\"], [\"11:00\", \"17:00\"]]\n").unwrap();
+    let received = "2026-11-23T09:30:00+07:00";
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["deadline", "--received", "23/11/2026", "--working-days", "3"],
+        vec!["deadline", "--received", received, "--working-days", "-2"],
+        vec!["deadline", "--received", received, "--working-days", "three"],
+        vec!["deadline", "--received", received],
+        vec!["deadline", "--received", received, "--working-days", "2", "--working-hours", "4"],
+        vec!["deadline", "--received", received, "--working-days", "0", "--same-day-cutoff", "3pm"],
+        vec!["deadline", "--received", received, "--working-days", "1", "--calendar", weekday.to_str().unwrap()],
+        vec!["deadline", "--received", received, "--working-days", "1", "--calendar", overlap.to_str().unwrap()],
+        vec!["deadline", "--received", received, "--working-days", "1", "--calendar", "/nonexistent.toml"],
+    ];
+    for args in cases {
+        let (code, out, err) = motcua(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty(), "{args:?} printed {out}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn procedures_check_lists_every_file_and_every_problem() {
+    let (code, out, _) = motcua(&["procedures", "check", "procedures"]);
+    assert_eq!(code, 0, "{out}");
+    let valid = out.lines().filter(|l| l.starts_with("ok ")).count();
+    assert!(valid >= 10, "{out}");
+
+    let (code, out, _) = motcua(&["procedures", "check", "engine/tests/golden"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("invalid  engine/tests/golden/broken-flow.toml  (19 problems)"), "{out}");
+    assert!(
+        out.contains(
+            "broken-flow.toml:17:29: steps[1].kind: step `receive`: only the first step receives [single_receive]"
+        ),
+        "{out}"
+    );
+}
