@@ -15,11 +15,32 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the API (and background work) on DATABASE_URL (default: SQLite under ./data).
+    Serve(cli::serve::ServeArgs),
+    /// Run background work only: outbox dispatch, deadline sweeps, jobs. Any number may run on PostgreSQL.
+    Worker,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Accounts and agencies.
+    #[command(subcommand)]
+    Admin(cli::admin::AdminCommand),
+    /// Check the event log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(cli::bench::BenchCommand),
     /// Print the legal due instant of something received at a given instant.
     Deadline(cli::deadline::DeadlineArgs),
     /// Work with procedure definitions.
     #[command(subcommand)]
     Procedures(cli::procedures::ProceduresCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every hash chain; names the first broken event of each dossier.
+    Verify,
 }
 
 fn main() -> ExitCode {
@@ -37,6 +58,12 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Serve(args) => cli::serve::serve(args),
+        Command::Worker => cli::serve::worker(),
+        Command::Migrate => cli::serve::migrate(),
+        Command::Admin(command) => cli::admin::run(command),
+        Command::Audit(AuditCommand::Verify) => cli::audit::verify(),
+        Command::Bench(command) => cli::bench::run(command),
         Command::Deadline(args) => cli::deadline::run(args),
         Command::Procedures(command) => cli::procedures::run(command),
     }

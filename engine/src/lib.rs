@@ -2,3 +2,7 @@
 
 pub mod definitions;
 pub mod domain;
+pub mod jobs;
+pub mod messages;
+pub mod service;
+pub mod store;

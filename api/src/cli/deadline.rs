@@ -11,7 +11,7 @@ use motcua_engine::domain::deadline::{ProcessingTime, due_instant};
 use super::usage_error;
 
 /// The calendar shipped in `fixtures/`, used when `--calendar` is not given.
-pub const DEFAULT_CALENDAR: &str = include_str!("../../../fixtures/calendar.toml");
+pub use motcua_engine::service::DEFAULT_CALENDAR;
 
 #[derive(Args)]
 #[command(group = clap::ArgGroup::new("time").required(true).args(["working_days", "working_hours"]))]

@@ -1,7 +1,11 @@
 //! Subcommands of the `motcua` binary.
 
+pub mod admin;
+pub mod audit;
+pub mod bench;
 pub mod deadline;
 pub mod procedures;
+pub mod serve;
 
 use std::process::ExitCode;
 
@@ -9,4 +13,10 @@ use std::process::ExitCode;
 pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
+}
+
+/// A failure while running: one line on standard error, exit code 1.
+pub fn failure(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
 }

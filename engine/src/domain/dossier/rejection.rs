@@ -1,5 +1,5 @@
-//! Why an action is refused. Each rejection has a stable code (for APIs and tests) and a message in
-//! Vietnamese and English.
+//! Why an action is refused. Each rejection has a stable code; its words for users are in the message
+//! catalogue (`crate::messages`) under that code.
 
 use super::model::Status;
 use crate::domain::procedure::{Role, StepKind};
@@ -79,35 +79,6 @@ impl Rejection {
             NotConsulted => "dossier.not_consulted",
             ProcedureMismatch => "dossier.procedure_mismatch",
             InvalidApplicant(_) => "dossier.invalid_applicant",
-        }
-    }
-
-    /// Short Vietnamese title for the user.
-    pub fn title_vi(&self) -> &'static str {
-        use Rejection::*;
-        match self {
-            WrongStatus { .. } => "Trạng thái hồ sơ không cho phép thao tác này",
-            StaleVersion { .. } => "Hồ sơ đã được người khác cập nhật, vui lòng tải lại",
-            ForbiddenRole { .. } => "Vai trò của bạn không được thực hiện thao tác này",
-            WrongAgency => "Hồ sơ thuộc cơ quan khác",
-            NotAssignee => "Hồ sơ đã được phân công cho người khác",
-            NotOwner => "Chỉ chủ hồ sơ được thực hiện thao tác này",
-            WrongStep { .. } => "Thao tác không thuộc bước xử lý hiện tại",
-            MissingComponent(_) => "Thiếu thành phần hồ sơ bắt buộc",
-            UnknownComponent(_) => "Thành phần hồ sơ không thuộc thủ tục này",
-            SupplementAlreadyRequested => "Đã yêu cầu bổ sung hồ sơ một lần ở giai đoạn này",
-            Empty(_) => "Thiếu nội dung bắt buộc",
-            Duplicate(_) => "Nội dung bị liệt kê trùng",
-            AmountMismatch { .. } => "Số tiền thanh toán không khớp số tiền yêu cầu",
-            ZeroAmount => "Số tiền phải lớn hơn 0",
-            NotOnline => "Thủ tục không được thực hiện trực tuyến",
-            ExtensionNotLater => "Ngày hẹn mới phải sau ngày hẹn hiện tại",
-            ReturnMethodNotOffered => "Thủ tục không trả kết quả theo hình thức này",
-            WrongConsultedAgency { .. } => "Cơ quan được xin ý kiến không đúng loại",
-            AwaitingAnswer => "Hồ sơ đang chờ cơ quan phối hợp trả lời",
-            NotConsulted => "Chưa gửi xin ý kiến cơ quan phối hợp",
-            ProcedureMismatch => "Hồ sơ thuộc thủ tục hoặc phiên bản khác",
-            InvalidApplicant(_) => "Giấy tờ tùy thân của người nộp không hợp lệ",
         }
     }
 

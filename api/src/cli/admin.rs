@@ -1,0 +1,135 @@
+//! `motcua admin …`: accounts and agencies.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Subcommand;
+use motcua_engine::domain::codes::AgencyId;
+use motcua_engine::domain::procedure::Role;
+use motcua_engine::service::{Config, ServiceError, Services, SystemClock};
+use motcua_engine::store::agencies;
+
+use super::{failure, usage_error};
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Create a staff account (or add a role to an existing one); the password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        /// reception_clerk | division_head | specialist | agency_leader | records_clerk | admin
+        #[arg(long)]
+        role: String,
+        /// Agency electronic id, e.g. 000.31.01.H26.
+        #[arg(long)]
+        agency: String,
+    },
+    /// Set a new password (read from standard input) and unlock the account.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+    /// List agencies: code, level, name.
+    Agencies,
+    /// Add an agency.
+    AddAgency {
+        #[arg(long)]
+        id: String,
+        /// province | department | commune
+        #[arg(long)]
+        level: String,
+        /// An agency kind of procedures/registry.toml.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        parent: Option<String>,
+    },
+}
+
+fn read_password() -> Result<String, ExitCode> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| failure(format!("cannot read the password: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn explain(e: ServiceError) -> ExitCode {
+    let fields: Vec<String> = e.field_errors().iter().map(|f| format!("{}: {}", f.field, f.message_en)).collect();
+    if fields.is_empty() { failure(e) } else { usage_error(fields.join("; ")) }
+}
+
+pub fn run(command: AdminCommand) -> ExitCode {
+    let services = match Services::start(Config::from_env(), Arc::new(SystemClock)) {
+        Ok(s) => s,
+        Err(e) => return failure(format!("cannot start: {e}")),
+    };
+    match command {
+        AdminCommand::CreateUser { username, full_name, role, agency } => {
+            let Ok(role) = role.parse::<Role>() else {
+                return usage_error(format!("unknown role `{role}` (one of {})", Role::spellings()));
+            };
+            let password = match read_password() {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            match services.create_user(&username, &full_name, role, &agency, &password) {
+                Ok(identity) => {
+                    println!(
+                        "{} ({}) now holds: {}",
+                        identity.username,
+                        identity.id,
+                        identity.roles.iter().map(|(a, r)| format!("{r}@{a}")).collect::<Vec<_>>().join(", ")
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => explain(e),
+            }
+        }
+        AdminCommand::ResetPassword { username } => {
+            let password = match read_password() {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            match services.reset_password(&username, &password) {
+                Ok(()) => {
+                    println!("password of {username} changed; the account is unlocked");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => explain(e),
+            }
+        }
+        AdminCommand::Agencies => match services.agencies() {
+            Ok(list) => {
+                for a in list {
+                    println!("{}\t{}\t{}", a.id, a.level, a.name);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => failure(e),
+        },
+        AdminCommand::AddAgency { id, level, kind, name, parent } => {
+            if let Err(e) = AgencyId::parse(&id) {
+                return usage_error(e);
+            }
+            if !["province", "department", "commune"].contains(&level.as_str()) {
+                return usage_error("--level is province, department or commune");
+            }
+            if !services.registry.has_agency_kind(&kind) {
+                return usage_error(format!("unknown agency kind `{kind}` (see procedures/registry.toml)"));
+            }
+            let agency = agencies::Agency { id: id.clone(), parent_id: parent, level, kind, name };
+            match services.db.write(|conn| agencies::insert_if_absent(conn, &agency).map_err(ServiceError::from)) {
+                Ok(true) => {
+                    println!("agency {id} added");
+                    ExitCode::SUCCESS
+                }
+                Ok(false) => usage_error(format!("agency {id} exists")),
+                Err(e) => failure(e),
+            }
+        }
+    }
+}

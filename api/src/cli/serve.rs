@@ -1,0 +1,129 @@
+//! `motcua serve`, `motcua worker` and `motcua migrate`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::Args;
+use motcua_api::http::server;
+use motcua_engine::jobs::{LogSink, run_worker};
+use motcua_engine::service::{Config, Services, SystemClock};
+use motcua_engine::store::Db;
+
+use super::failure;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// On an empty database, load the demo: agencies, staff for every role, dossiers in every status.
+    #[arg(long)]
+    demo: bool,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long)]
+    http_workers: Option<usize>,
+    /// Do not run background work (outbox, deadline sweeper) in this process; run `motcua worker` instead.
+    #[arg(long)]
+    no_worker: bool,
+}
+
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let json = std::env::var("MOTCUA_LOG_FORMAT").is_ok_and(|f| f == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn start() -> Result<Arc<Services>, ExitCode> {
+    let config = Config::from_env();
+    Services::start(config, Arc::new(SystemClock)).map(Arc::new).map_err(|e| failure(format!("cannot start: {e}")))
+}
+
+fn print_demo(summary: &motcua_engine::service::demo::DemoSummary) {
+    println!(
+        "Demo data loaded: {} dossiers. Staff accounts (password for all: {}):",
+        summary.dossiers, summary.password
+    );
+    for (username, name, roles) in &summary.accounts {
+        let roles: Vec<String> = roles.iter().map(|(agency, role)| format!("{role}@{agency}")).collect();
+        println!("  {username:<24} {name:<22} {}", roles.join(", "));
+    }
+}
+
+pub fn serve(args: ServeArgs) -> ExitCode {
+    init_logging();
+    let services = match start() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if args.demo {
+        match services.load_demo() {
+            Ok(Some(summary)) => print_demo(&summary),
+            Ok(None) => println!("Demo: the database already has data; nothing loaded."),
+            Err(e) => return failure(format!("demo data: {e}")),
+        }
+    }
+    let listener = match std::net::TcpListener::bind(&args.bind) {
+        Ok(l) => l,
+        Err(e) => return failure(format!("cannot listen on {}: {e}", args.bind)),
+    };
+    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or(args.bind.clone());
+    let state = match server::state(services.clone()) {
+        Ok(s) => s,
+        Err(e) => return failure(e),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let background = (!args.no_worker).then(|| {
+        let (services, stop) = (services.clone(), stop.clone());
+        std::thread::spawn(move || {
+            run_worker(services, Arc::new(LogSink), format!("serve-{}", std::process::id()), stop)
+        })
+    });
+    println!("motcua listening on http://{address} (API at /api/v1, OpenAPI at /api/v1/openapi.json)");
+    let workers = args.http_workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let outcome = actix_web::rt::System::new().block_on(server::serve(state, listener, workers));
+    stop.store(true, Ordering::Relaxed);
+    if let Some(handle) = background {
+        let _ = handle.join();
+    }
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => failure(e),
+    }
+}
+
+pub fn worker() -> ExitCode {
+    init_logging();
+    let services = match start() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let id = format!("worker-{}-{}", hostname(), std::process::id());
+    run_worker(services, Arc::new(LogSink), id, Arc::new(AtomicBool::new(false)));
+    ExitCode::SUCCESS
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "host".into())
+}
+
+pub fn migrate() -> ExitCode {
+    let config = Config::from_env();
+    let db = match Db::connect(&config.database_url, 1) {
+        Ok(db) => db,
+        Err(e) => return failure(e),
+    };
+    match db.migrate() {
+        Ok(n) => {
+            println!("{n} migration(s) applied");
+            ExitCode::SUCCESS
+        }
+        Err(e) => failure(e),
+    }
+}

@@ -1,0 +1,33 @@
+//! The JSON API under `/api/v1` (DESIGN.md §11): thin handlers over `motcua_engine::service`.
+
+pub mod auth;
+pub mod dossiers;
+pub mod health;
+pub mod metrics;
+pub mod openapi;
+pub mod problem;
+pub mod procedures;
+pub mod server;
+
+use std::sync::Arc;
+
+use motcua_engine::service::Services;
+
+/// Shared by every request.
+pub struct AppState {
+    pub services: Arc<Services>,
+    pub keys: auth::JwtKeys,
+    pub metrics: metrics::Metrics,
+}
+
+/// Runs blocking service work (database, argon2) on actix's blocking pool, off the async executor.
+pub async fn blocking<T, F>(f: F) -> Result<T, problem::Problem>
+where
+    F: FnOnce() -> Result<T, motcua_engine::service::ServiceError> + Send + 'static,
+    T: Send + 'static,
+{
+    match actix_web::web::block(f).await {
+        Ok(result) => result.map_err(problem::Problem::from),
+        Err(_) => Err(problem::Problem::server_error()),
+    }
+}

@@ -1,0 +1,46 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "motcua API", description = "Hệ thống thông tin giải quyết thủ tục hành chính — one-stop-shop procedures. Errors are application/problem+json with a stable `code`."),
+    paths(
+        super::auth::login,
+        super::auth::refresh,
+        super::auth::logout,
+        super::procedures::search,
+        super::procedures::get,
+        super::dossiers::receive,
+        super::dossiers::list,
+        super::dossiers::get,
+        super::dossiers::act,
+        super::dossiers::history,
+        super::dossiers::track,
+        super::health::healthz,
+        super::health::readyz,
+        super::health::metrics,
+    ),
+    components(schemas(super::problem::Problem, super::auth::LoginRequest, super::auth::RefreshRequest, super::auth::Tokens)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", responses((status = 200, body = Object)))]
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,71 @@
+//! RFC 9457 problem details: `application/problem+json` with a stable code, the Vietnamese title, the English
+//! title, and every bad field.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use motcua_engine::messages::lookup;
+use motcua_engine::service::{FieldError, ServiceError};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// `urn:motcua:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The stable code, e.g. `dossier.wrong_status`.
+    pub code: String,
+    /// Vietnamese title.
+    pub title: String,
+    pub title_en: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: u16, code: &str, detail: impl Into<String>) -> Problem {
+        let (vi, en) = lookup(code);
+        Problem {
+            kind: format!("urn:motcua:problem:{code}"),
+            code: code.to_string(),
+            title: vi.to_string(),
+            title_en: en.to_string(),
+            status,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn server_error() -> Problem {
+        Problem::new(500, "server.error", "internal error")
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.code, self.detail)
+    }
+}
+
+impl From<ServiceError> for Problem {
+    fn from(e: ServiceError) -> Problem {
+        if let ServiceError::Store(store) = &e {
+            tracing::error!(error = %store, "store error");
+        }
+        let mut problem = Problem::new(e.http_status(), e.code(), e.detail());
+        problem.errors = e.field_errors().to_vec();
+        problem
+    }
+}
+
+impl ResponseError for Problem {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).content_type("application/problem+json").json(self)
+    }
+}

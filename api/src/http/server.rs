@@ -1,0 +1,114 @@
+//! Assembles the application: routes, request limits, problem responses for bad input, request ids,
+//! metrics, and the HTTP server.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpServer, error, web};
+use motcua_engine::service::Services;
+
+use super::problem::Problem;
+use super::{AppState, auth, dossiers, health, metrics, openapi, procedures};
+
+/// Request bodies larger than this are refused (413).
+pub const MAX_BODY: usize = 256 * 1024;
+
+pub fn state(services: Arc<Services>) -> Result<web::Data<AppState>, motcua_engine::service::ServiceError> {
+    let keys = auth::JwtKeys::load(&services)?;
+    Ok(web::Data::new(AppState { services, keys, metrics: metrics::Metrics::new() }))
+}
+
+fn payload_problem(e: &error::JsonPayloadError) -> Problem {
+    match e {
+        error::JsonPayloadError::Overflow { .. } | error::JsonPayloadError::OverflowKnownLength { .. } => {
+            Problem::new(413, "request.too_large", format!("the body is larger than {MAX_BODY} bytes"))
+        }
+        other => Problem::new(400, "request.malformed", other.to_string()),
+    }
+}
+
+/// Every route, for the server and for tests.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().limit(MAX_BODY).error_handler(|e, _| payload_problem(&e).into()))
+        .app_data(web::PayloadConfig::new(MAX_BODY))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|e, _| Problem::new(400, "request.malformed", e.to_string()).into()),
+        )
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|e, _| Problem::new(400, "request.malformed", e.to_string()).into()),
+        )
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
+        .service(
+            web::scope("/api/v1")
+                .route("/openapi.json", web::get().to(openapi::document))
+                .route("/auth/login", web::post().to(auth::login))
+                .route("/auth/refresh", web::post().to(auth::refresh))
+                .route("/auth/logout", web::post().to(auth::logout))
+                .route("/procedures", web::get().to(procedures::search))
+                .route("/procedures/{code}", web::get().to(procedures::get))
+                .route("/dossiers", web::post().to(dossiers::receive))
+                .route("/dossiers", web::get().to(dossiers::list))
+                .route("/dossiers/{id}", web::get().to(dossiers::get))
+                .route("/dossiers/{id}/actions", web::post().to(dossiers::act))
+                .route("/dossiers/{id}/history", web::get().to(dossiers::history))
+                .route("/track", web::get().to(dossiers::track)),
+        )
+        .default_service(web::to(|| async {
+            actix_web::ResponseError::error_response(&Problem::new(404, "request.not_found", "no such route"))
+        }));
+}
+
+/// Request id, access log and metrics around every request.
+async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, error::Error> {
+    let started = Instant::now();
+    let request_id = req
+        .headers()
+        .get("X-Request-Id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 100)
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_string);
+    let method = req.method().to_string();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let mut response = next.call(req).await?;
+    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    let status = response.status().as_u16();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
+    }
+    let elapsed = started.elapsed();
+    if let Some(state) = state {
+        state.metrics.requests.with_label_values(&[&method, &route, &status.to_string()]).inc();
+        state.metrics.latency.with_label_values(&[&method, &route]).observe(elapsed.as_secs_f64());
+    }
+    tracing::info!(target: "http", request_id = %request_id, %method, %route, status, micros = elapsed.as_micros() as u64);
+    Ok(response)
+}
+
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = error::Error,
+        InitError = (),
+    >,
+> {
+    App::new().app_data(state).wrap(from_fn(observe)).configure(configure)
+}
+
+/// Binds and serves until stopped.
+pub async fn serve(state: web::Data<AppState>, listener: std::net::TcpListener, workers: usize) -> std::io::Result<()> {
+    HttpServer::new(move || app(state.clone())).workers(workers).listen(listener)?.run().await
+}

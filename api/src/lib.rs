@@ -1,0 +1,3 @@
+//! motcua's HTTP API (actix-web) and the command line that runs it.
+
+pub mod http;

@@ -1,0 +1,216 @@
+//! The one message catalogue: every user-facing text by stable code, Vietnamese first, English second.
+//! API problems, pages and notifications take their words from here.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    /// Picks the language from an `Accept-Language`-style value; Vietnamese unless English is preferred.
+    pub fn from_header(value: Option<&str>) -> Lang {
+        match value.and_then(|v| v.split(',').next()).map(|v| v.trim().to_ascii_lowercase()) {
+            Some(tag) if tag.starts_with("en") => Lang::En,
+            _ => Lang::Vi,
+        }
+    }
+}
+
+/// (code, Vietnamese, English).
+const CATALOGUE: &[(&str, &str, &str)] = &[
+    // Dossier rejections (domain).
+    (
+        "dossier.wrong_status",
+        "Trạng thái hồ sơ không cho phép thao tác này",
+        "The dossier's status does not allow this action",
+    ),
+    (
+        "dossier.stale_version",
+        "Hồ sơ đã được người khác cập nhật, vui lòng tải lại",
+        "Someone else updated the dossier; reload it",
+    ),
+    ("dossier.forbidden_role", "Vai trò của bạn không được thực hiện thao tác này", "Your role may not do this"),
+    ("dossier.wrong_agency", "Hồ sơ thuộc cơ quan khác", "The dossier belongs to another agency"),
+    ("dossier.not_assignee", "Hồ sơ đã được phân công cho người khác", "The dossier is assigned to someone else"),
+    ("dossier.not_owner", "Chỉ chủ hồ sơ được thực hiện thao tác này", "Only the applicant may do this"),
+    (
+        "dossier.wrong_step",
+        "Thao tác không thuộc bước xử lý hiện tại",
+        "This action does not belong to the current step",
+    ),
+    ("dossier.missing_component", "Thiếu thành phần hồ sơ bắt buộc", "Required components are missing"),
+    (
+        "dossier.unknown_component",
+        "Thành phần hồ sơ không thuộc thủ tục này",
+        "The component is not part of this procedure",
+    ),
+    (
+        "dossier.supplement_already_requested",
+        "Đã yêu cầu bổ sung hồ sơ một lần ở giai đoạn này",
+        "A supplement was already requested at this stage",
+    ),
+    ("dossier.empty_field", "Thiếu nội dung bắt buộc", "A required text is empty"),
+    ("dossier.duplicate_item", "Nội dung bị liệt kê trùng", "An item is listed twice"),
+    (
+        "dossier.amount_mismatch",
+        "Số tiền thanh toán không khớp số tiền yêu cầu",
+        "The amount paid differs from the amount requested",
+    ),
+    ("dossier.zero_amount", "Số tiền phải lớn hơn 0", "The amount must be more than 0"),
+    ("dossier.not_online", "Thủ tục không được thực hiện trực tuyến", "This procedure is not offered online"),
+    (
+        "dossier.extension_not_later",
+        "Ngày hẹn mới phải sau ngày hẹn hiện tại",
+        "The new due date must be later than the current one",
+    ),
+    (
+        "dossier.return_method_not_offered",
+        "Thủ tục không trả kết quả theo hình thức này",
+        "The procedure does not return results that way",
+    ),
+    (
+        "dossier.wrong_consulted_agency",
+        "Cơ quan được xin ý kiến không đúng loại",
+        "The consulted agency is not of the required kind",
+    ),
+    (
+        "dossier.awaiting_answer",
+        "Hồ sơ đang chờ cơ quan phối hợp trả lời",
+        "The dossier is waiting for the consulted agency",
+    ),
+    ("dossier.not_consulted", "Chưa gửi xin ý kiến cơ quan phối hợp", "No consultation has been sent yet"),
+    (
+        "dossier.procedure_mismatch",
+        "Hồ sơ thuộc thủ tục hoặc phiên bản khác",
+        "The dossier belongs to another procedure or version",
+    ),
+    (
+        "dossier.invalid_applicant",
+        "Giấy tờ tùy thân của người nộp không hợp lệ",
+        "The applicant's identifier is invalid",
+    ),
+    // Service and API.
+    ("dossier.not_found", "Không tìm thấy hồ sơ", "Dossier not found"),
+    ("procedure.not_found", "Không tìm thấy thủ tục", "Procedure not found"),
+    ("agency.not_found", "Không tìm thấy cơ quan", "Agency not found"),
+    ("request.invalid", "Dữ liệu gửi lên không hợp lệ", "The request is invalid"),
+    ("request.malformed", "Nội dung yêu cầu không đọc được", "The request body cannot be read"),
+    ("request.too_large", "Nội dung yêu cầu quá lớn", "The request body is too large"),
+    ("request.precondition_required", "Thiếu phiên bản hồ sơ (If-Match)", "The dossier version (If-Match) is missing"),
+    (
+        "request.idempotency_key_reused",
+        "Khóa Idempotency-Key đã dùng cho một yêu cầu khác",
+        "The Idempotency-Key was used for another request",
+    ),
+    ("request.forbidden", "Bạn không có quyền thực hiện yêu cầu này", "You may not do this"),
+    ("request.not_found", "Không tìm thấy", "Not found"),
+    ("auth.required", "Cần đăng nhập", "Sign-in required"),
+    ("auth.invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng", "Wrong username or password"),
+    (
+        "auth.locked",
+        "Tài khoản tạm khóa do đăng nhập sai nhiều lần",
+        "The account is locked after repeated failed sign-ins",
+    ),
+    ("auth.invalid_token", "Phiên đăng nhập không hợp lệ hoặc đã hết hạn", "The session is invalid or expired"),
+    (
+        "server.unavailable",
+        "Hệ thống tạm thời không phục vụ được, vui lòng thử lại",
+        "The service is temporarily unavailable; try again",
+    ),
+    ("server.error", "Lỗi hệ thống", "Internal error"),
+    // Field errors.
+    ("field.required", "Bắt buộc nhập", "Required"),
+    ("field.invalid_personal_id", "Số định danh cá nhân không hợp lệ", "Invalid personal id"),
+    ("field.invalid_tax_code", "Mã số thuế không hợp lệ", "Invalid tax code"),
+    ("field.invalid_passport", "Số hộ chiếu không hợp lệ", "Invalid passport number"),
+    ("field.invalid_email", "Địa chỉ thư điện tử không hợp lệ", "Invalid email address"),
+    ("field.invalid_phone", "Số điện thoại không hợp lệ", "Invalid phone number"),
+    ("field.unknown_procedure", "Thủ tục không tồn tại", "Unknown procedure"),
+    ("field.unknown_component", "Thành phần hồ sơ không thuộc thủ tục", "Unknown component"),
+    (
+        "field.unknown_agency",
+        "Cơ quan không tồn tại hoặc ngoài phạm vi của bạn",
+        "Unknown agency, or outside your scope",
+    ),
+    (
+        "field.wrong_agency_kind",
+        "Cơ quan này không giải quyết thủ tục đã chọn",
+        "This agency does not handle the chosen procedure",
+    ),
+    ("field.channel_not_allowed", "Kênh nộp không hợp lệ cho thao tác này", "Channel not allowed here"),
+    (
+        "field.unknown_staff",
+        "Cán bộ không tồn tại hoặc không có vai trò phù hợp",
+        "Unknown staff member, or without the needed role",
+    ),
+    ("field.too_long", "Nội dung quá dài", "Too long"),
+    // Steps and roles, as forms and the portal name them.
+    ("step.receive", "Tiếp nhận hồ sơ", "Reception"),
+    ("step.assign", "Phân công xử lý", "Assignment"),
+    ("step.appraise", "Thẩm định hồ sơ", "Appraisal"),
+    ("step.approve", "Xem xét, trình ký", "Review"),
+    ("step.sign", "Phê duyệt, ký kết quả", "Approval and signature"),
+    ("step.seal", "Vào số, đóng dấu", "Numbering and seal"),
+    ("step.consult", "Lấy ý kiến cơ quan phối hợp", "Inter-agency consultation"),
+    ("step.pay", "Thực hiện nghĩa vụ tài chính", "Payment"),
+    ("step.return", "Trả kết quả", "Return of the result"),
+    ("role.reception_clerk", "Công chức tiếp nhận và trả kết quả", "Reception clerk"),
+    ("role.division_head", "Lãnh đạo phòng", "Division head"),
+    ("role.specialist", "Chuyên viên", "Specialist"),
+    ("role.agency_leader", "Lãnh đạo cơ quan", "Agency leader"),
+    ("role.records_clerk", "Văn thư", "Records clerk"),
+    ("role.admin", "Quản trị hệ thống", "Administrator"),
+];
+
+/// The Vietnamese and English texts of a code, if catalogued.
+pub fn find(code: &str) -> Option<(&'static str, &'static str)> {
+    CATALOGUE.iter().find(|(c, _, _)| *c == code).map(|(_, vi, en)| (*vi, *en))
+}
+
+/// The texts of a code; a visible placeholder if it is not catalogued (a test keeps that from happening).
+pub fn lookup(code: &str) -> (&'static str, &'static str) {
+    find(code).unwrap_or(("(chưa có nội dung)", "(missing text)"))
+}
+
+pub fn text(code: &str, lang: Lang) -> &'static str {
+    let (vi, en) = lookup(code);
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_both_languages_are_filled() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (code, vi, en) in CATALOGUE {
+            assert!(seen.insert(code), "{code} twice");
+            assert!(!vi.is_empty() && !en.is_empty(), "{code}");
+        }
+    }
+
+    #[test]
+    fn every_rejection_code_is_catalogued() {
+        use crate::domain::dossier::Rejection;
+        let samples = [
+            Rejection::WrongAgency,
+            Rejection::NotAssignee,
+            Rejection::MissingComponent(vec![]),
+            Rejection::ExtensionNotLater,
+            Rejection::InvalidApplicant(String::new()),
+            Rejection::AwaitingAnswer,
+            Rejection::NotConsulted,
+        ];
+        for rejection in samples {
+            assert!(find(rejection.code()).is_some(), "{}", rejection.code());
+        }
+        assert_eq!(Lang::from_header(Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(Lang::from_header(Some("vi")), Lang::Vi);
+        assert_eq!(Lang::from_header(None), Lang::Vi);
+    }
+}

@@ -1,0 +1,355 @@
+//! Demo data (`motcua serve --demo`): agencies, staff for every role and dossiers in every status, loaded
+//! only into an empty database. The dossiers are driven through the same use cases as real work.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::requests::{ApplicantInput, ComponentInput, NewDossier};
+use super::{ServiceError, ServiceResult, Services, StaffIdentity};
+use crate::domain::codes::Sex;
+use crate::domain::dossier::{Channel, Dossier, IdKind, Proposal, Status, SupplementItem};
+use crate::domain::procedure::{ReturnMethod, Role, StepKind};
+use crate::service::requests::ActionRequest;
+use crate::store::{agencies, staff};
+
+pub const DEMO_FIXTURE: &str = include_str!("../../../fixtures/demo.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoFile {
+    password: String,
+    agency: Vec<DemoAgency>,
+    staff: Vec<DemoStaff>,
+    citizen: Vec<DemoCitizen>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoAgency {
+    id: String,
+    parent: Option<String>,
+    level: String,
+    kind: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoStaff {
+    username: String,
+    full_name: String,
+    roles: Vec<(String, Role)>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct DemoCitizen {
+    name: String,
+    id_number: String,
+    birth_date: NaiveDate,
+    sex: Sex,
+    phone: Option<String>,
+    email: Option<String>,
+    address: Option<String>,
+}
+
+/// What was loaded, for the start-up banner.
+pub struct DemoSummary {
+    pub accounts: Vec<(String, String, Vec<(String, Role)>)>,
+    pub password: String,
+    pub dossiers: usize,
+}
+
+/// How far a seeded dossier is driven.
+#[derive(Clone, Copy)]
+enum Target {
+    Submitted,
+    Withdrawn,
+    Received,
+    Refused,
+    Supplement,
+    Payment,
+    Stopped,
+    AtStep(StepKind),
+    Returned,
+}
+
+impl Services {
+    /// Loads the demo into an empty database; `None` when data already exists.
+    pub fn load_demo(&self) -> ServiceResult<Option<DemoSummary>> {
+        let file: DemoFile = toml::from_str(DEMO_FIXTURE).expect("fixtures/demo.toml is valid");
+        let empty =
+            self.db.read(|conn| Ok::<_, ServiceError>(staff::count(conn)? == 0 && agencies::all(conn)?.is_empty()))?;
+        if !empty {
+            return Ok(None);
+        }
+        self.db.write(|conn| -> ServiceResult<()> {
+            for a in &file.agency {
+                agencies::insert_if_absent(
+                    conn,
+                    &agencies::Agency {
+                        id: a.id.clone(),
+                        parent_id: a.parent.clone(),
+                        level: a.level.clone(),
+                        kind: a.kind.clone(),
+                        name: a.name.clone(),
+                    },
+                )?;
+            }
+            Ok(())
+        })?;
+        let mut accounts = Vec::new();
+        for person in &file.staff {
+            for (agency, role) in &person.roles {
+                self.create_user(&person.username, &person.full_name, *role, agency, &file.password)?;
+            }
+            accounts.push((person.username.clone(), person.full_name.clone(), person.roles.clone()));
+        }
+        let seeder = Seeder::new(self, &file)?;
+        let dossiers = seeder.seed()?;
+        Ok(Some(DemoSummary { accounts, password: file.password, dossiers }))
+    }
+}
+
+struct Seeder<'a> {
+    services: &'a Services,
+    /// (agency, role) -> staff.
+    people: BTreeMap<(String, Role), StaffIdentity>,
+    agencies: Vec<agencies::Agency>,
+    citizens: Vec<DemoCitizen>,
+}
+
+impl<'a> Seeder<'a> {
+    fn new(services: &'a Services, file: &DemoFile) -> ServiceResult<Seeder<'a>> {
+        let mut people = BTreeMap::new();
+        for person in &file.staff {
+            let id = services
+                .db
+                .read(|conn| staff::by_username(conn, &person.username).map_err(ServiceError::from))?
+                .map(|row| row.id)
+                .ok_or(ServiceError::NotFound("request.not_found"))?;
+            let identity = services.identity(&id)?;
+            for (agency, role) in &person.roles {
+                people.entry((agency.clone(), *role)).or_insert_with(|| identity.clone());
+            }
+        }
+        Ok(Seeder { services, people, agencies: services.agencies()?, citizens: file.citizen.clone() })
+    }
+
+    fn person(&self, agency: &str, role: Role) -> ServiceResult<&StaffIdentity> {
+        self.people.get(&(agency.to_string(), role)).ok_or(ServiceError::NotFound("request.not_found"))
+    }
+
+    fn seed(&self) -> ServiceResult<usize> {
+        use StepKind::*;
+        let plan: &[(&str, &str, Target)] = &[
+            ("000.31.01.H26", "1.001193", Target::Returned),
+            ("000.31.01.H26", "1.001193", Target::AtStep(Sign)),
+            ("000.31.01.H26", "1.004873", Target::AtStep(Appraise)),
+            ("000.31.01.H26", "1.004873", Target::Supplement),
+            ("000.31.01.H26", "1.001612", Target::Received),
+            ("000.31.01.H26", "1.001612", Target::Payment),
+            ("000.31.01.H26", "1.001612", Target::AtStep(Return)),
+            ("000.31.01.H26", "1.004873", Target::Stopped),
+            ("000.31.01.H26", "1.001193", Target::Refused),
+            ("000.31.01.H26", "1.004873", Target::Submitted),
+            ("000.31.02.H26", "1.001193", Target::Submitted),
+            ("000.31.02.H26", "1.001612", Target::Withdrawn),
+            ("000.31.02.H26", "1.001193", Target::AtStep(Seal)),
+            ("000.31.02.H26", "1.004873", Target::Returned),
+            ("000.31.02.H26", "1.001612", Target::AtStep(Appraise)),
+            ("000.31.02.H26", "1.004873", Target::Received),
+            ("000.00.12.H26", "2.001996", Target::AtStep(Approve)),
+            ("000.00.12.H26", "2.001996", Target::Received),
+        ];
+        let mut count = 0;
+        for (i, (agency, procedure, target)) in plan.iter().enumerate() {
+            let citizen = &self.citizens[i % self.citizens.len()];
+            self.drive(agency, procedure, citizen, *target)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    fn drive(&self, agency: &str, code: &str, citizen: &DemoCitizen, target: Target) -> ServiceResult<()> {
+        let services = self.services;
+        let procedure =
+            services.catalogue.current(code).cloned().ok_or(ServiceError::NotFound("procedure.not_found"))?;
+        let clerk = self.person(agency, Role::ReceptionClerk)?;
+        let input = NewDossier {
+            procedure_code: code.to_string(),
+            agency: Some(agency.to_string()),
+            channel: Channel::Counter,
+            applicant: ApplicantInput {
+                name: citizen.name.clone(),
+                id_kind: IdKind::PersonalId,
+                id_number: citizen.id_number.clone(),
+                birth_date: Some(citizen.birth_date),
+                sex: Some(citizen.sex),
+                address: citizen.address.clone(),
+                phone: citizen.phone.clone(),
+                email: citizen.email.clone(),
+            },
+            summary: None,
+            components: procedure
+                .components
+                .iter()
+                .filter(|c| c.required && !c.in_person_only)
+                .map(|c| ComponentInput { id: c.id.clone(), provided: true, digitisation: Some(1) })
+                .collect(),
+            note: None,
+        };
+        if let Target::Submitted | Target::Refused | Target::Withdrawn = target {
+            let citizen_id =
+                super::dossiers::CitizenIdentity { id_number: citizen.id_number.clone(), name: citizen.name.clone() };
+            let online = super::requests::OnlineSubmission {
+                procedure_code: input.procedure_code,
+                agency: agency.to_string(),
+                applicant: input.applicant,
+                summary: None,
+                components: input.components,
+            };
+            let dossier = self.services.submit_online(&citizen_id, online)?;
+            let request = match target {
+                Target::Refused => ActionRequest::RefuseReception {
+                    reasons: vec!["Hồ sơ không thuộc thẩm quyền giải quyết của phường".into()],
+                },
+                Target::Withdrawn => ActionRequest::Withdraw {
+                    reason: "Công dân đề nghị rút hồ sơ để nộp lại sau".into(),
+                },
+                _ => return Ok(()),
+            };
+            self.act(clerk, &dossier, request)?;
+            return Ok(());
+        }
+        let mut dossier = self.receive(clerk, input)?;
+        loop {
+            let step = dossier.step.as_deref().and_then(|s| procedure.step(s)).cloned();
+            let Some(step) = step else { return Ok(()) };
+            match (target, step.kind) {
+                (Target::Received, _) => return Ok(()),
+                (Target::AtStep(kind), current) if kind == current => return Ok(()),
+                (Target::Supplement, StepKind::Appraise) => {
+                    let item = SupplementItem {
+                        component: procedure
+                            .components
+                            .iter()
+                            .find(|c| c.required && !c.in_person_only)
+                            .map(|c| c.id.clone()),
+                        reason: "Bản chụp không rõ, đề nghị nộp bản rõ nét".into(),
+                    };
+                    let specialist = self.assignee_of(&dossier, agency)?;
+                    self.act(&specialist, &dossier, ActionRequest::RequestSupplement { items: vec![item] })?;
+                    return Ok(());
+                }
+                (Target::Payment, StepKind::Appraise) => {
+                    let specialist = self.assignee_of(&dossier, agency)?;
+                    self.act(&specialist, &dossier, ActionRequest::RequestPayment { amount_vnd: 100_000 })?;
+                    return Ok(());
+                }
+                (Target::Stopped, StepKind::Appraise) => {
+                    let leader = self.person(agency, Role::AgencyLeader)?;
+                    let reasons = vec!["Giấy tờ chứng minh không hợp lệ".to_string()];
+                    self.act(leader, &dossier, ActionRequest::Stop { reasons })?;
+                    return Ok(());
+                }
+                _ => {}
+            }
+            dossier = self.step_forward(&dossier, agency, step.kind, &step.agency_kind)?;
+            if dossier.status == Status::Returned {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Does the natural work of the current step with the right person.
+    fn step_forward(
+        &self,
+        dossier: &Dossier,
+        agency: &str,
+        kind: StepKind,
+        consulted: &Option<String>,
+    ) -> ServiceResult<Dossier> {
+        match kind {
+            StepKind::Assign => {
+                let specialist = self.person(agency, Role::Specialist)?;
+                self.act(
+                    self.person(agency, Role::DivisionHead)?,
+                    dossier,
+                    ActionRequest::Assign { assignee: specialist.id.clone() },
+                )
+            }
+            StepKind::Appraise => {
+                let proposal = Proposal::Result {
+                    summary: "Hồ sơ đầy đủ, hợp lệ; đề nghị giải quyết".into()
+                };
+                self.act(&self.assignee_of(dossier, agency)?, dossier, ActionRequest::Appraise { proposal })
+            }
+            StepKind::Consult => {
+                let kind = consulted.as_deref().unwrap_or_default();
+                let other = self
+                    .agencies
+                    .iter()
+                    .filter(|a| a.kind == kind)
+                    .find(|a| self.people.contains_key(&(a.id.clone(), Role::Specialist)))
+                    .ok_or(ServiceError::NotFound("agency.not_found"))?;
+                let question = "Đề nghị phối hợp giải quyết phần việc của cơ quan".to_string();
+                let asked = self.act(
+                    &self.assignee_of(dossier, agency)?,
+                    dossier,
+                    ActionRequest::Consult { agency: other.id.clone(), question },
+                )?;
+                let answer = "Đã giải quyết phần việc được phối hợp".to_string();
+                self.act(
+                    self.person(&other.id, Role::Specialist)?,
+                    &asked,
+                    ActionRequest::Answer { answer, favourable: true },
+                )
+            }
+            StepKind::Approve => self.act(self.person(agency, Role::DivisionHead)?, dossier, ActionRequest::Approve),
+            StepKind::Sign => self.act(self.person(agency, Role::AgencyLeader)?, dossier, ActionRequest::Sign),
+            StepKind::Seal => {
+                let number = format!("{}/{}", dossier.version, dossier.procedure_code);
+                self.act(self.person(agency, Role::RecordsClerk)?, dossier, ActionRequest::Seal { number })
+            }
+            StepKind::Pay => {
+                let clerk = self.person(agency, Role::ReceptionClerk)?;
+                let amount = self
+                    .services
+                    .catalogue
+                    .current(&dossier.procedure_code)
+                    .map_or(0, |p| p.fees.iter().map(|f| f.amount_vnd).sum());
+                let requested =
+                    self.act(clerk, dossier, ActionRequest::RequestPayment { amount_vnd: amount.max(1) })?;
+                let reference = format!("BL-{}", &dossier.id[..8]);
+                self.act(clerk, &requested, ActionRequest::RecordPayment { amount_vnd: amount.max(1), reference })
+            }
+            StepKind::Return => self.act(
+                self.person(agency, Role::ReceptionClerk)?,
+                dossier,
+                ActionRequest::Return { method: ReturnMethod::Counter },
+            ),
+            StepKind::Receive => Ok(dossier.clone()),
+        }
+    }
+
+    fn assignee_of(&self, dossier: &Dossier, agency: &str) -> ServiceResult<StaffIdentity> {
+        match &dossier.assignee {
+            Some(assignee) => self.services.identity(&assignee.id),
+            None => self.person(agency, Role::Specialist).cloned(),
+        }
+    }
+
+    fn receive(&self, clerk: &StaffIdentity, input: NewDossier) -> ServiceResult<Dossier> {
+        match self.services.receive(clerk, input, None)? {
+            super::dossiers::Received::Created(dossier) => Ok(dossier),
+            super::dossiers::Received::Replayed { .. } => Err(ServiceError::Conflict("demo.replayed", String::new())),
+        }
+    }
+
+    fn act(&self, who: &StaffIdentity, dossier: &Dossier, request: ActionRequest) -> ServiceResult<Dossier> {
+        self.services.act(who, &dossier.id, dossier.version, request, None)
+    }
+}

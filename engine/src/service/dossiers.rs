@@ -1,0 +1,594 @@
+//! Dossier use cases: receive at the counter or by post, act on a dossier, read it, its history and the
+//! queues, and public tracking. Every change is one transaction: the state with its version check, the
+//! hash-chained events, and the outbox messages it causes.
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::requests::{ActionRequest, NewDossier, OnlineSubmission, check_applicant, check_components};
+use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity, sync};
+use crate::domain::actor::StaffRef;
+use crate::domain::calendar::Timeliness;
+use crate::domain::codes::{AgencyId, DossierCode};
+use crate::domain::dossier::{
+    Action, Context, Dossier, Event, Rejection, SlipRow, Status, Submission, apply, control_slip, decide,
+    decide_submission, fold,
+};
+use crate::domain::procedure::{Procedure, Role, StepKind};
+use crate::store::dossiers::{Cursor, QueueFilter};
+use crate::store::{DbConnection, agencies, dossiers, events, idempotency, outbox, sequences, staff};
+
+/// What `receive` answers: the new dossier, or the stored answer to an earlier request with the same
+/// `Idempotency-Key`.
+pub enum Received {
+    Created(Dossier),
+    Replayed { status: u16, body: String },
+}
+
+/// A citizen signed in with the national e-identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenIdentity {
+    pub id_number: String,
+    pub name: String,
+}
+
+/// The caller's idempotency key and a hash of the request it came with.
+pub struct IdempotencyKey {
+    pub key: String,
+    pub request_hash: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QueueQuery {
+    pub agency: Option<String>,
+    pub statuses: Vec<Status>,
+    pub step: Option<String>,
+    /// A staff id, or `me`.
+    pub assignee: Option<String>,
+    pub procedure: Option<String>,
+    pub channel: Option<i32>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub text: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub items: Vec<Dossier>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub seq: usize,
+    pub at: DateTime<Utc>,
+    pub kind: &'static str,
+    pub actor: String,
+    pub note: Option<String>,
+    pub status: Option<Status>,
+    pub step: Option<String>,
+    pub event: Event,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub events: Vec<HistoryEntry>,
+    pub control_slip: Vec<SlipRow>,
+}
+
+/// What anyone may learn about a dossier from its code and the applicant's id number.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tracking {
+    pub code: String,
+    pub procedure_name: String,
+    pub status: u8,
+    pub status_name: &'static str,
+    pub received_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub current_step: Option<String>,
+    pub current_step_name: Option<String>,
+    pub result_available: bool,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub timeliness: Option<Timeliness>,
+}
+
+const DEFAULT_PAGE: i64 = 50;
+const MAX_PAGE: i64 = 200;
+
+impl Services {
+    fn procedure_of(&self, dossier: &Dossier) -> ServiceResult<&Procedure> {
+        self.catalogue
+            .version(&dossier.procedure_code, dossier.procedure_version)
+            .map(|p| p.as_ref())
+            .ok_or(ServiceError::NotFound("procedure.not_found"))
+    }
+
+    /// Receives a dossier at the counter or by post: it is created and received (status 2) in one
+    /// transaction, with its code allocated from the agency's gap-free daily sequence.
+    pub fn receive(
+        &self,
+        caller: &StaffIdentity,
+        input: NewDossier,
+        key: Option<IdempotencyKey>,
+    ) -> ServiceResult<Received> {
+        let clerk_agencies: Vec<&String> =
+            caller.roles.iter().filter(|(_, r)| *r == Role::ReceptionClerk).map(|(a, _)| a).collect();
+        if clerk_agencies.is_empty() {
+            self.deny(caller, "receive", "dossier.forbidden_role");
+            return Err(ServiceError::Forbidden("dossier.forbidden_role"));
+        }
+        let mut errors = Vec::new();
+        let procedure = self.catalogue.current(&input.procedure_code).cloned();
+        if procedure.is_none() {
+            errors
+                .push(FieldError::new("procedure_code", "field.unknown_procedure").with_detail(&input.procedure_code));
+        }
+        input.check_texts(&mut errors);
+        let applicant = check_applicant(&input.applicant, "applicant", &mut errors);
+        let components =
+            procedure.as_ref().map(|p| check_components(&input.components, p, &mut errors)).unwrap_or_default();
+        let agency_id = match &input.agency {
+            Some(agency) => agency.clone(),
+            None if clerk_agencies.len() == 1 => clerk_agencies[0].clone(),
+            None => {
+                errors.push(FieldError::new("agency", "field.required"));
+                String::new()
+            }
+        };
+        let agency = self.db.read(|conn| agencies::get(conn, &agency_id).map_err(ServiceError::from))?;
+        match (&agency, &procedure) {
+            _ if agency_id.is_empty() => {}
+            (Some(agency), _) if !caller.holds(&agency.id, Role::ReceptionClerk) => {
+                errors.push(FieldError::new("agency", "field.unknown_agency"))
+            }
+            (None, _) => errors.push(FieldError::new("agency", "field.unknown_agency")),
+            (Some(agency), Some(procedure)) if agency.kind != procedure.agency_kind => {
+                errors.push(FieldError::new("agency", "field.wrong_agency_kind"))
+            }
+            _ => {}
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        let procedure = procedure.expect("checked above");
+        let now = self.now();
+        let summary = input
+            .summary
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| format!("{} - {}", procedure.name, applicant.name));
+        let submission = Submission {
+            id: uuid::Uuid::now_v7().to_string(),
+            procedure_code: procedure.code.clone(),
+            procedure_version: procedure.version,
+            agency: agency_id.clone(),
+            channel: input.channel,
+            applicant,
+            summary,
+            components,
+        };
+        let outcome = self.db.write(|conn| {
+            if let Some(key) = &key
+                && let Some(stored) = idempotency::find(conn, &caller.id, &key.key)?
+            {
+                if stored.request_hash != key.request_hash {
+                    return Err(ServiceError::Conflict("request.idempotency_key_reused", key.key.clone()));
+                }
+                return Ok(Received::Replayed { status: stored.status, body: stored.body });
+            }
+            let ctx = Context {
+                note: input.note.clone(),
+                ..Context::new(now, caller.actor(&agency_id, Role::ReceptionClerk), &self.calendar)
+            };
+            let mut history = decide_submission(&procedure, submission.clone(), &ctx)?;
+            let submitted = fold(&history).expect("a submission opens a dossier");
+            let code = allocate_code(conn, &agency_id, now, &self.calendar)?;
+            let receive = decide(&submitted, &procedure, Action::Receive { code }, &ctx.expecting(submitted.version))?;
+            let dossier = receive.iter().fold(submitted, apply);
+            history.extend(receive);
+            self.persist(conn, None, &dossier, &history, &procedure, now)?;
+            if let Some(key) = &key {
+                let body = serde_json::to_string(&dossier).expect("dossiers serialize");
+                let answer = idempotency::StoredAnswer { request_hash: key.request_hash.clone(), status: 201, body };
+                idempotency::insert(conn, &caller.id, &key.key, &answer, now)?;
+            }
+            Ok(Received::Created(dossier))
+        });
+        match outcome {
+            // Two requests with one key raced: the loser's insert failed; the winner's answer is stored now.
+            Err(ServiceError::Store(crate::store::StoreError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )))) if key.is_some() => {
+                let key = key.expect("checked");
+                let stored =
+                    self.db.read(|conn| idempotency::find(conn, &caller.id, &key.key).map_err(ServiceError::from))?;
+                match stored {
+                    Some(s) if s.request_hash == key.request_hash => {
+                        Ok(Received::Replayed { status: s.status, body: s.body })
+                    }
+                    _ => Err(ServiceError::Conflict("request.idempotency_key_reused", key.key)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// A dossier submitted online by its applicant: status 1, in the agency's reception queue.
+    pub fn submit_online(&self, citizen: &CitizenIdentity, input: OnlineSubmission) -> ServiceResult<Dossier> {
+        let mut errors = Vec::new();
+        let procedure = self.catalogue.current(&input.procedure_code).cloned();
+        if procedure.is_none() {
+            errors
+                .push(FieldError::new("procedure_code", "field.unknown_procedure").with_detail(&input.procedure_code));
+        }
+        let applicant = check_applicant(&input.applicant, "applicant", &mut errors);
+        let components =
+            procedure.as_ref().map(|p| check_components(&input.components, p, &mut errors)).unwrap_or_default();
+        let agency = self.db.read(|conn| agencies::get(conn, &input.agency).map_err(ServiceError::from))?;
+        match (&agency, &procedure) {
+            (None, _) => errors.push(FieldError::new("agency", "field.unknown_agency")),
+            (Some(agency), Some(procedure)) if agency.kind != procedure.agency_kind => {
+                errors.push(FieldError::new("agency", "field.wrong_agency_kind"))
+            }
+            _ => {}
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        let procedure = procedure.expect("checked above");
+        let now = self.now();
+        let summary = input
+            .summary
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| format!("{} - {}", procedure.name, applicant.name));
+        let submission = Submission {
+            id: uuid::Uuid::now_v7().to_string(),
+            procedure_code: procedure.code.clone(),
+            procedure_version: procedure.version,
+            agency: input.agency,
+            channel: crate::domain::dossier::Channel::Online,
+            applicant,
+            summary,
+            components,
+        };
+        let actor = crate::domain::actor::Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
+        self.db.write(|conn| {
+            let events = decide_submission(&procedure, submission, &Context::new(now, actor, &self.calendar))?;
+            let dossier = fold(&events).expect("a submission opens a dossier");
+            self.persist(conn, None, &dossier, &events, &procedure, now)?;
+            Ok(dossier)
+        })
+    }
+
+    /// Performs an action on a dossier as the caller, with the version they saw.
+    pub fn act(
+        &self,
+        caller: &StaffIdentity,
+        id: &str,
+        expected_version: u64,
+        request: ActionRequest,
+        note: Option<String>,
+    ) -> ServiceResult<Dossier> {
+        let now = self.now();
+        let outcome = self.db.write(|conn| {
+            let before = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
+            if !caller.can_see(&before) {
+                return Err(ServiceError::NotFound("dossier.not_found"));
+            }
+            let procedure = self.procedure_of(&before)?;
+            let (action, consulted_kind) = self.domain_action(conn, &before, request, now)?;
+            let events =
+                self.decide_as(caller, &before, procedure, action, expected_version, note, consulted_kind, now)?;
+            let after = events.iter().fold(before.clone(), apply);
+            self.persist(conn, Some(&before), &after, &events, procedure, now)?;
+            Ok(after)
+        });
+        if let Err(e) = &outcome
+            && matches!(e.http_status(), 403 | 404)
+        {
+            self.deny(caller, &format!("act {id}"), e.code());
+        }
+        outcome
+    }
+
+    /// Tries the caller's roles in the agencies concerned (the current step's role first); the first role
+    /// the domain accepts acts. Otherwise the most telling refusal is returned.
+    #[allow(clippy::too_many_arguments)]
+    fn decide_as(
+        &self,
+        caller: &StaffIdentity,
+        dossier: &Dossier,
+        procedure: &Procedure,
+        action: Action,
+        expected_version: u64,
+        note: Option<String>,
+        consulted_kind: Option<String>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Vec<Event>> {
+        let step_role = dossier.step.as_deref().and_then(|s| procedure.step(s)).map(|s| s.role);
+        let consulted = dossier.consultation.as_ref().map(|c| c.agency.as_str());
+        let mut candidates: Vec<&(String, Role)> = caller
+            .roles
+            .iter()
+            .filter(|(agency, _)| *agency == dossier.agency || Some(agency.as_str()) == consulted)
+            .collect();
+        candidates.sort_by_key(|(_, role)| Some(*role) != step_role);
+        let mut refusals = Vec::new();
+        for (agency, role) in candidates {
+            let ctx = Context {
+                now,
+                actor: caller.actor(agency, *role),
+                calendar: &self.calendar,
+                expected_version: Some(expected_version),
+                note: note.clone(),
+                consulted_agency_kind: consulted_kind.clone(),
+            };
+            match decide(dossier, procedure, action.clone(), &ctx) {
+                Ok(events) => return Ok(events),
+                Err(rejection) => refusals.push(rejection),
+            }
+        }
+        let telling =
+            refusals.iter().position(|r| !matches!(r, Rejection::ForbiddenRole { .. } | Rejection::WrongAgency));
+        Err(match telling {
+            Some(i) => refusals.swap_remove(i).into(),
+            None => refusals.into_iter().next().map_or(ServiceError::Forbidden("dossier.forbidden_role"), Into::into),
+        })
+    }
+
+    /// Turns an API action into a domain action, resolving staff and agencies and allocating a code.
+    fn domain_action(
+        &self,
+        conn: &mut DbConnection,
+        dossier: &Dossier,
+        request: ActionRequest,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<(Action, Option<String>)> {
+        let assignee = |conn: &mut DbConnection, id: String| -> ServiceResult<StaffRef> {
+            let person = staff::by_id(conn, &id)?;
+            let holds =
+                staff::roles(conn, &id)?.iter().any(|(a, r)| *a == dossier.agency && r == Role::Specialist.as_str());
+            match person {
+                Some(p) if holds => Ok(StaffRef { id: p.id, name: p.full_name }),
+                _ => Err(ServiceError::Invalid(vec![FieldError::new("assignee", "field.unknown_staff")])),
+            }
+        };
+        Ok(match request {
+            ActionRequest::Receive => {
+                let code = if dossier.status == Status::Submitted {
+                    allocate_code(conn, &dossier.agency, now, &self.calendar)?
+                } else {
+                    String::new()
+                };
+                (Action::Receive { code }, None)
+            }
+            ActionRequest::RefuseReception { reasons } => (Action::RefuseReception { reasons }, None),
+            ActionRequest::RequestSupplement { items } => (Action::RequestSupplement { items }, None),
+            ActionRequest::Resubmit { components } => (Action::Resubmit { components }, None),
+            ActionRequest::RequestPayment { amount_vnd } => (Action::RequestPayment { amount_vnd }, None),
+            ActionRequest::RecordPayment { amount_vnd, reference } => {
+                (Action::RecordPayment { amount_vnd, reference }, None)
+            }
+            ActionRequest::Assign { assignee: id } => (Action::Assign { assignee: assignee(conn, id)? }, None),
+            ActionRequest::Reassign { assignee: id } => (Action::Reassign { assignee: assignee(conn, id)? }, None),
+            ActionRequest::Appraise { proposal } => (Action::Appraise { proposal }, None),
+            ActionRequest::Approve => (Action::Approve, None),
+            ActionRequest::Disagree { reason } => (Action::Disagree { reason }, None),
+            ActionRequest::Sign => (Action::Sign, None),
+            ActionRequest::Seal { number } => (Action::Seal { number }, None),
+            ActionRequest::Stop { reasons } => (Action::Stop { reasons }, None),
+            ActionRequest::Consult { agency, question } => {
+                let kind = agencies::get(conn, &agency)?
+                    .ok_or_else(|| ServiceError::Invalid(vec![FieldError::new("agency", "field.unknown_agency")]))?
+                    .kind;
+                (Action::Consult { agency, question }, Some(kind))
+            }
+            ActionRequest::Answer { answer, favourable } => (Action::Answer { answer, favourable }, None),
+            ActionRequest::Extend { new_due, reason } => (Action::Extend { new_due, reason }, None),
+            ActionRequest::Withdraw { reason } => (Action::Withdraw { reason }, None),
+            ActionRequest::Return { method } => (Action::Return { method }, None),
+        })
+    }
+
+    /// Stores a change: the row (version-checked), its events, and a portal sync message when the status
+    /// or the due instant changed.
+    fn persist(
+        &self,
+        conn: &mut DbConnection,
+        before: Option<&Dossier>,
+        after: &Dossier,
+        new_events: &[Event],
+        procedure: &Procedure,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        match before {
+            None => dossiers::insert(conn, after, now)?,
+            Some(before) => {
+                if !dossiers::update(conn, before, after, now)? {
+                    return Err(Rejection::StaleVersion { expected: before.version, actual: before.version + 1 }.into());
+                }
+            }
+        }
+        events::append(conn, &after.id, before.map_or(0, |b| b.version), new_events)?;
+        let changed = before.is_none_or(|b| b.status != after.status || b.due_at != after.due_at);
+        if changed {
+            let agency_name = agencies::get(conn, &after.agency)?.map(|a| a.name).unwrap_or_default();
+            let history = events::history(conn, &after.id)?;
+            let message = sync::status_message(after, procedure, &agency_name, &history, &self.calendar);
+            outbox::enqueue(
+                conn,
+                outbox::NewMessage {
+                    dossier_id: Some(&after.id),
+                    topic: sync::TOPIC,
+                    key: format!("{}:{}", after.id, after.version),
+                    payload: message.to_string(),
+                },
+                now,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A dossier the caller may see.
+    pub fn dossier(&self, caller: &StaffIdentity, id: &str) -> ServiceResult<Dossier> {
+        let dossier = self.db.read(|conn| dossiers::get(conn, id).map_err(ServiceError::from))?;
+        match dossier {
+            Some(d) if caller.can_see(&d) => Ok(d),
+            Some(_) => {
+                self.deny(caller, &format!("read {id}"), "dossier.not_found");
+                Err(ServiceError::NotFound("dossier.not_found"))
+            }
+            None => Err(ServiceError::NotFound("dossier.not_found")),
+        }
+    }
+
+    pub fn history(&self, caller: &StaffIdentity, id: &str) -> ServiceResult<History> {
+        let dossier = self.dossier(caller, id)?;
+        let procedure = self.procedure_of(&dossier)?;
+        let events = self.db.read(|conn| events::history(conn, id).map_err(ServiceError::from))?;
+        Ok(History {
+            control_slip: control_slip(procedure, &events),
+            events: events
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| HistoryEntry {
+                    seq: i + 1,
+                    at: e.at,
+                    kind: e.change.name(),
+                    actor: e.actor.name().to_string(),
+                    note: e.note.clone(),
+                    status: e.status,
+                    step: e.step.as_ref().and_then(|m| m.to.clone()),
+                    event: e,
+                })
+                .collect(),
+        })
+    }
+
+    /// The caller's queue: dossiers of their agencies, filtered, sorted by due instant, a page at a time.
+    pub fn queue(&self, caller: &StaffIdentity, query: QueueQuery) -> ServiceResult<Page> {
+        let scope = caller.agencies();
+        if let Some(agency) = &query.agency
+            && !scope.contains(agency)
+        {
+            self.deny(caller, &format!("queue {agency}"), "request.forbidden");
+            return Err(ServiceError::Forbidden("request.forbidden"));
+        }
+        let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let after = match &query.cursor {
+            None => None,
+            Some(text) => Some(decode_cursor(text).ok_or_else(|| {
+                ServiceError::Invalid(vec![
+                    FieldError::new("cursor", "field.required").with_detail("unreadable cursor"),
+                ])
+            })?),
+        };
+        let filter = QueueFilter {
+            agencies: scope,
+            agency: query.agency,
+            statuses: query.statuses,
+            step: query.step,
+            assignee: query.assignee.map(|a| if a == "me" { caller.id.clone() } else { a }),
+            procedure: query.procedure,
+            channel: query.channel,
+            applicant_id: None,
+            due_before: query.due_before,
+            text: query.text,
+            after,
+            limit: limit + 1,
+        };
+        let mut items = self.db.read(|conn| dossiers::list(conn, &filter).map_err(ServiceError::from))?;
+        let next_cursor = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|d| encode_cursor(&Cursor { due_at: d.due_at, id: d.id.clone() }))
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Public tracking: the dossier code and the applicant's id number must both match.
+    pub fn track(&self, code: &str, id_number: &str) -> ServiceResult<Tracking> {
+        let dossier = self.db.read(|conn| dossiers::by_code(conn, code.trim()).map_err(ServiceError::from))?;
+        let dossier = dossier
+            .filter(|d| d.applicant.id_number == id_number.trim())
+            .ok_or(ServiceError::NotFound("dossier.not_found"))?;
+        let procedure = self.procedure_of(&dossier)?;
+        let step = dossier.step.as_deref().and_then(|s| procedure.step(s));
+        Ok(Tracking {
+            code: dossier.code.clone().unwrap_or_default(),
+            procedure_name: procedure.name.clone(),
+            status: dossier.status.code(),
+            status_name: dossier.status.name_vi(),
+            received_at: dossier.received_at,
+            due_at: dossier.due_at,
+            current_step: step.map(|s| s.id.clone()),
+            current_step_name: step
+                .map(|s| crate::messages::text(&format!("step.{}", s.kind), crate::messages::Lang::Vi).to_string()),
+            result_available: matches!(dossier.status, Status::ResultReady | Status::Stopped)
+                && step.is_some_and(|s| s.kind == StepKind::Return),
+            returned_at: dossier.returned_at,
+            timeliness: dossier.timeliness,
+        })
+    }
+
+    pub fn agencies(&self) -> ServiceResult<Vec<agencies::Agency>> {
+        self.db.read(|conn| agencies::all(conn).map_err(ServiceError::from))
+    }
+
+    fn deny(&self, caller: &StaffIdentity, what: &str, code: &str) {
+        self.audit(&caller.username, what, &format!("denied:{code}"));
+    }
+}
+
+/// The next dossier code of `agency` for the reception day (in the calendar's timezone).
+fn allocate_code(
+    conn: &mut DbConnection,
+    agency: &str,
+    now: DateTime<Utc>,
+    calendar: &crate::domain::calendar::Calendar,
+) -> ServiceResult<String> {
+    let day = calendar.local_date(now);
+    let sequence = sequences::next(conn, agency, &day.format("%y%m%d").to_string())?;
+    let agency_id = AgencyId::parse(agency)
+        .map_err(|e| ServiceError::Store(crate::store::StoreError::Corrupt(format!("agency id: {e}"))))?;
+    let code = DossierCode::new(agency_id, day, sequence)
+        .map_err(|e| ServiceError::Conflict("dossier.code_exhausted", e.to_string()))?;
+    Ok(code.to_string())
+}
+
+fn encode_cursor(cursor: &Cursor) -> String {
+    let due = cursor.due_at.map_or_else(|| "-".to_string(), |d| d.timestamp_micros().to_string());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{due}|{}", cursor.id))
+}
+
+fn decode_cursor(text: &str) -> Option<Cursor> {
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()?;
+    let (due, id) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
+    let due_at = match due {
+        "-" => None,
+        micros => Some(DateTime::from_timestamp_micros(micros.parse().ok()?)?),
+    };
+    Some(Cursor { due_at, id: id.to_string() })
+}
+
+impl Services {
+    /// Raises the nearly-due or overdue alert of one dossier if it is due one (rule 8); false if not.
+    pub fn raise_deadline_alert(&self, id: &str) -> ServiceResult<bool> {
+        let now = self.now();
+        self.db.write(|conn| {
+            let Some(before) = dossiers::load_for_update(conn, id)? else { return Ok(false) };
+            let alerts = crate::domain::dossier::sweep(&before, now, &self.calendar);
+            if alerts.is_empty() {
+                return Ok(false);
+            }
+            let procedure = self.procedure_of(&before)?;
+            let after = alerts.iter().fold(before.clone(), apply);
+            self.persist(conn, Some(&before), &after, &alerts, procedure, now)?;
+            Ok(true)
+        })
+    }
+}

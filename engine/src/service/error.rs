@@ -1,0 +1,101 @@
+//! What a use case answers when it cannot do what was asked. Each error has a stable code whose words are
+//! in the message catalogue, and an HTTP status for the API.
+
+use serde::Serialize;
+
+use crate::domain::dossier::Rejection;
+use crate::messages::lookup;
+use crate::store::StoreError;
+
+/// One bad field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message_vi: String,
+    pub message_en: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &'static str) -> FieldError {
+        let (vi, en) = lookup(code);
+        FieldError { field: field.into(), code, message_vi: vi.to_string(), message_en: en.to_string() }
+    }
+
+    /// With a detail appended to both messages (e.g. why an id is invalid).
+    pub fn with_detail(mut self, detail: &str) -> FieldError {
+        self.message_vi = format!("{}: {detail}", self.message_vi);
+        self.message_en = format!("{}: {detail}", self.message_en);
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0}")]
+    Rejected(#[from] Rejection),
+    #[error("invalid request: {} field(s)", .0.len())]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}: {1}")]
+    Conflict(&'static str, String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(e: diesel::result::Error) -> ServiceError {
+        ServiceError::Store(StoreError::Query(e))
+    }
+}
+
+impl ServiceError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::Rejected(r) => r.code(),
+            ServiceError::Invalid(_) => "request.invalid",
+            ServiceError::NotFound(code)
+            | ServiceError::Forbidden(code)
+            | ServiceError::Unauthenticated(code)
+            | ServiceError::Conflict(code, _) => code,
+            ServiceError::Store(StoreError::Pool(_)) => "server.unavailable",
+            ServiceError::Store(_) => "server.error",
+        }
+    }
+
+    pub fn http_status(&self) -> u16 {
+        match self {
+            ServiceError::Rejected(r) => r.http_status(),
+            ServiceError::Invalid(_) => 422,
+            ServiceError::NotFound(_) => 404,
+            ServiceError::Forbidden(_) => 403,
+            ServiceError::Unauthenticated("auth.locked") => 423,
+            ServiceError::Unauthenticated(_) => 401,
+            ServiceError::Conflict(..) => 409,
+            ServiceError::Store(StoreError::Pool(_)) => 503,
+            ServiceError::Store(_) => 500,
+        }
+    }
+
+    /// A detail for the person reading the problem, never internals of the server.
+    pub fn detail(&self) -> String {
+        match self {
+            ServiceError::Store(_) => lookup(self.code()).1.to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            ServiceError::Invalid(errors) => errors,
+            _ => &[],
+        }
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -1,0 +1,45 @@
+//! Who is calling, and what they may see: role x agency scope (DESIGN.md §11).
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::actor::Actor;
+use crate::domain::dossier::Dossier;
+use crate::domain::procedure::Role;
+
+/// A signed-in staff member with their roles per agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffIdentity {
+    pub id: String,
+    pub username: String,
+    pub full_name: String,
+    /// (agency electronic id, role).
+    pub roles: Vec<(String, Role)>,
+}
+
+impl StaffIdentity {
+    /// Agencies where the staff member holds any role.
+    pub fn agencies(&self) -> Vec<String> {
+        let mut agencies: Vec<String> = self.roles.iter().map(|(a, _)| a.clone()).collect();
+        agencies.dedup();
+        agencies
+    }
+
+    pub fn holds(&self, agency: &str, role: Role) -> bool {
+        self.roles.iter().any(|(a, r)| a == agency && *r == role)
+    }
+
+    pub fn holds_anywhere(&self, role: Role) -> bool {
+        self.roles.iter().any(|(_, r)| *r == role)
+    }
+
+    /// Sees a dossier of one of their agencies, or one their agency is (or was) consulted on.
+    pub fn can_see(&self, dossier: &Dossier) -> bool {
+        self.roles.iter().any(|(agency, _)| {
+            *agency == dossier.agency || dossier.consultation.as_ref().is_some_and(|c| c.agency == *agency)
+        })
+    }
+
+    pub fn actor(&self, agency: &str, role: Role) -> Actor {
+        Actor::Staff { id: self.id.clone(), name: self.full_name.clone(), role, agency: agency.to_string() }
+    }
+}

@@ -1,0 +1,145 @@
+//! Use cases (DESIGN.md §2): load, let the domain decide, store state + events + outbox in one transaction.
+//! The same functions serve the JSON API, the pages and the command line.
+
+pub mod accounts;
+pub mod demo;
+pub mod dossiers;
+pub mod error;
+pub mod identity;
+pub mod requests;
+pub mod sync;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+pub use error::{FieldError, ServiceError, ServiceResult};
+pub use identity::StaffIdentity;
+
+use crate::definitions::load_dir;
+use crate::domain::calendar::Calendar;
+use crate::domain::procedure::{Catalogue, Registry, parse_procedure};
+use crate::store::{Db, StoreError, procedures};
+
+/// Where time comes from: the system clock in production, a settable one in tests.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub pool_size: u32,
+    pub procedures_dir: PathBuf,
+    /// `None`: the calendar shipped in fixtures/.
+    pub calendar_file: Option<PathBuf>,
+    /// Public base URL, for tracking links.
+    pub public_url: String,
+    pub outbox_max_attempts: i32,
+}
+
+impl Config {
+    pub fn from_env() -> Config {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| crate::store::DEFAULT_DATABASE_URL.to_string()),
+            pool_size: var("MOTCUA_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(16),
+            procedures_dir: var("MOTCUA_PROCEDURES").map_or_else(|| PathBuf::from("procedures"), PathBuf::from),
+            calendar_file: var("MOTCUA_CALENDAR").map(PathBuf::from),
+            public_url: var("MOTCUA_PUBLIC_URL").unwrap_or_else(|| "http://localhost:8080".into()),
+            outbox_max_attempts: var("MOTCUA_OUTBOX_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(10),
+        }
+    }
+}
+
+/// The calendar shipped in fixtures/, used unless a file is configured.
+pub const DEFAULT_CALENDAR: &str = include_str!("../../../fixtures/calendar.toml");
+
+/// Everything the use cases need, shared by every request.
+pub struct Services {
+    pub db: Db,
+    pub catalogue: Arc<Catalogue>,
+    pub registry: Arc<Registry>,
+    pub calendar: Arc<Calendar>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Definitions(String),
+    #[error("calendar: {0}")]
+    Calendar(String),
+}
+
+impl Services {
+    /// Connects, migrates, and loads the procedure catalogue and the calendar.
+    pub fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Services, StartError> {
+        let db = Db::connect(&config.database_url, config.pool_size)?;
+        db.migrate()?;
+        let calendar_text = match &config.calendar_file {
+            Some(path) => {
+                std::fs::read_to_string(path).map_err(|e| StartError::Calendar(format!("{}: {e}", path.display())))?
+            }
+            None => DEFAULT_CALENDAR.to_string(),
+        };
+        let calendar = Calendar::from_toml(&calendar_text).map_err(|e| StartError::Calendar(e.to_string()))?;
+        let (catalogue, registry) = load_catalogue(&db, &config.procedures_dir, clock.now())?;
+        Ok(Services {
+            db,
+            catalogue: Arc::new(catalogue),
+            registry: Arc::new(registry),
+            calendar: Arc::new(calendar),
+            clock,
+            config,
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// Loads `dir` and records every valid version in the database; versions stored earlier but no longer in
+/// the folder stay available, so dossiers pinned to them keep working.
+fn load_catalogue(db: &Db, dir: &Path, now: DateTime<Utc>) -> Result<(Catalogue, Registry), StartError> {
+    let loaded = load_dir(dir).map_err(|e| StartError::Definitions(e.to_string()))?;
+    for report in &loaded.reports {
+        if let Err(problems) = &report.outcome {
+            let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            tracing::warn!(file = %report.file, "procedure definition skipped:\n{}", lines.join("\n"));
+        }
+    }
+    let mut catalogue = loaded.catalogue;
+    let mut conn = db.conn()?;
+    for report in &loaded.reports {
+        if let Ok(procedure) = &report.outcome {
+            let source = std::fs::read_to_string(&report.file).map_err(|e| StartError::Definitions(e.to_string()))?;
+            procedures::record(&mut conn, &procedure.code, procedure.version, &procedure.name, &source, now)?;
+        }
+    }
+    for stored in procedures::all(&mut conn)? {
+        if catalogue.version(&stored.code, stored.version as u32).is_none() {
+            let file = format!("database:{}@{}", stored.code, stored.version);
+            match parse_procedure(&file, &stored.source, &loaded.registry) {
+                Ok(procedure) => {
+                    let _ = catalogue.insert(procedure);
+                }
+                Err(problems) => tracing::warn!(%file, "stored procedure no longer valid: {}", problems[0]),
+            }
+        }
+    }
+    Ok((catalogue, loaded.registry))
+}

@@ -1,0 +1,220 @@
+//! Requests as callers send them, checked field by field (every bad field is reported at once) and turned
+//! into domain types.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+use crate::domain::codes::{PersonalId, Sex, TaxCode};
+use crate::domain::dossier::{Applicant, Channel, ComponentState, Digitisation, IdKind, Proposal, SupplementItem};
+use crate::domain::procedure::{Procedure, ReturnMethod};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantInput {
+    pub name: String,
+    #[serde(default = "default_id_kind")]
+    pub id_kind: IdKind,
+    pub id_number: String,
+    #[serde(default)]
+    pub birth_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+fn default_id_kind() -> IdKind {
+    IdKind::PersonalId
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentInput {
+    pub id: String,
+    #[serde(default = "yes")]
+    pub provided: bool,
+    /// 0-3; a paper scanned at the counter is 1.
+    #[serde(default)]
+    pub digitisation: Option<u8>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A dossier received at the counter or by post.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDossier {
+    pub procedure_code: String,
+    /// The receiving agency; may be left out by a clerk of exactly one agency.
+    #[serde(default)]
+    pub agency: Option<String>,
+    pub channel: Channel,
+    pub applicant: ApplicantInput,
+    /// Trích yếu; defaults to the procedure name and the applicant.
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub components: Vec<ComponentInput>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+const MAX_TEXT: usize = 2000;
+
+fn too_long(text: &Option<String>, field: &str, errors: &mut Vec<FieldError>) {
+    if text.as_ref().is_some_and(|t| t.chars().count() > MAX_TEXT) {
+        errors.push(FieldError::new(field, "field.too_long"));
+    }
+}
+
+/// Checks an applicant; every problem is pushed as a field error under `prefix`.
+pub fn check_applicant(input: &ApplicantInput, prefix: &str, errors: &mut Vec<FieldError>) -> Applicant {
+    let field = |name: &str| format!("{prefix}.{name}");
+    if input.name.trim().is_empty() {
+        errors.push(FieldError::new(field("name"), "field.required"));
+    }
+    let id = input.id_number.trim();
+    match input.id_kind {
+        IdKind::PersonalId => {
+            if let Err(e) = PersonalId::parse(id).and_then(|pid| pid.check(input.birth_date, input.sex)) {
+                errors
+                    .push(FieldError::new(field("id_number"), "field.invalid_personal_id").with_detail(&e.to_string()));
+            }
+        }
+        IdKind::TaxCode => {
+            if let Err(e) = TaxCode::parse(id) {
+                errors.push(FieldError::new(field("id_number"), "field.invalid_tax_code").with_detail(&e.to_string()));
+            }
+        }
+        IdKind::Passport => {
+            if !(6..=20).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                errors.push(FieldError::new(field("id_number"), "field.invalid_passport"));
+            }
+        }
+    }
+    if let Some(email) = input.email.as_deref().filter(|e| !e.is_empty()) {
+        let valid = email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+            && !email.contains(char::is_whitespace);
+        if !valid {
+            errors.push(FieldError::new(field("email"), "field.invalid_email"));
+        }
+    }
+    if let Some(phone) = input.phone.as_deref().filter(|p| !p.is_empty()) {
+        let digits = phone.strip_prefix('+').unwrap_or(phone);
+        if !(9..=12).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            errors.push(FieldError::new(field("phone"), "field.invalid_phone"));
+        }
+    }
+    too_long(&input.address, &field("address"), errors);
+    Applicant {
+        name: input.name.trim().to_string(),
+        id_kind: input.id_kind,
+        id_number: id.to_string(),
+        birth_date: input.birth_date,
+        sex: input.sex,
+        address: input.address.clone(),
+        phone: input.phone.clone(),
+        email: input.email.clone(),
+    }
+}
+
+/// Checks the components against the procedure.
+pub fn check_components(
+    inputs: &[ComponentInput],
+    procedure: &Procedure,
+    errors: &mut Vec<FieldError>,
+) -> Vec<ComponentState> {
+    let mut states: Vec<ComponentState> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        if procedure.component(&input.id).is_none() {
+            errors
+                .push(FieldError::new(format!("components[{i}].id"), "field.unknown_component").with_detail(&input.id));
+            continue;
+        }
+        if states.iter().any(|s| s.id == input.id) {
+            errors.push(
+                FieldError::new(format!("components[{i}].id"), "field.unknown_component").with_detail("listed twice"),
+            );
+            continue;
+        }
+        let digitisation = match input.digitisation.map(Digitisation::try_from) {
+            None => Digitisation::NotDigitised,
+            Some(Ok(d)) => d,
+            Some(Err(_)) => {
+                errors.push(
+                    FieldError::new(format!("components[{i}].digitisation"), "field.required").with_detail("0-3"),
+                );
+                Digitisation::NotDigitised
+            }
+        };
+        states.push(ComponentState { id: input.id.clone(), provided: input.provided, digitisation });
+    }
+    states
+}
+
+impl NewDossier {
+    pub fn check_texts(&self, errors: &mut Vec<FieldError>) {
+        too_long(&self.summary, "summary", errors);
+        too_long(&self.note, "note", errors);
+        if !matches!(self.channel, Channel::Counter | Channel::Post) {
+            errors.push(FieldError::new("channel", "field.channel_not_allowed"));
+        }
+    }
+}
+
+/// A dossier submitted online by the applicant (status 1, waiting for reception).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnlineSubmission {
+    pub procedure_code: String,
+    pub agency: String,
+    pub applicant: ApplicantInput,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub components: Vec<ComponentInput>,
+}
+
+/// An action as the API receives it: like the domain action, but naming staff and agencies by id.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ActionRequest {
+    Receive,
+    RefuseReception { reasons: Vec<String> },
+    RequestSupplement { items: Vec<SupplementItem> },
+    Resubmit { components: Vec<String> },
+    RequestPayment { amount_vnd: u64 },
+    RecordPayment { amount_vnd: u64, reference: String },
+    Assign { assignee: String },
+    Reassign { assignee: String },
+    Appraise { proposal: Proposal },
+    Approve,
+    Disagree { reason: String },
+    Sign,
+    Seal { number: String },
+    Stop { reasons: Vec<String> },
+    Consult { agency: String, question: String },
+    Answer { answer: String, favourable: bool },
+    Extend { new_due: DateTime<Utc>, reason: String },
+    Withdraw { reason: String },
+    Return { method: ReturnMethod },
+}
+
+/// The body of `POST /dossiers/{id}/actions`: an action plus an optional note.
+pub fn parse_action_body(body: &serde_json::Value) -> Result<(ActionRequest, Option<String>), String> {
+    let mut object = body.as_object().cloned().ok_or("the body must be a JSON object")?;
+    let note = match object.remove("note") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(text)) if text.chars().count() <= MAX_TEXT => Some(text),
+        Some(_) => return Err("note must be a text of at most 2000 characters".into()),
+    };
+    let action = serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| e.to_string())?;
+    Ok((action, note))
+}

@@ -1,0 +1,207 @@
+//! Persistence (DESIGN.md §8): one connection type over PostgreSQL and SQLite, a pool, embedded migrations,
+//! and the repositories of each table. Rows are converted to and from domain types here and nowhere else.
+
+pub mod agencies;
+pub mod audit;
+pub mod dossiers;
+pub mod events;
+pub mod idempotency;
+pub mod jobs;
+pub mod outbox;
+pub mod procedures;
+pub mod schema;
+pub mod sequences;
+pub mod settings;
+pub mod staff;
+pub mod tokens;
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+
+/// The default database: SQLite under ./data (WAL mode).
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/motcua.db";
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database connection: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database setup: {0}")]
+    Setup(String),
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The pool and which backend it talks to.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: DbPool,
+    pub backend: Backend,
+}
+
+/// SQLite connections: WAL, foreign keys, and waiting instead of failing when another writer holds the lock.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Turns `sqlite://./data/x.db` into the path SQLite opens, creating its folder.
+fn sqlite_path(url: &str) -> StoreResult<String> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    if path != ":memory:"
+        && let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Setup(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    Ok(path.to_string())
+}
+
+impl Db {
+    /// Connects to `DATABASE_URL`-style URLs: `postgres://…` or `sqlite://path`.
+    pub fn connect(url: &str, max_size: u32) -> StoreResult<Db> {
+        let (backend, target) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else if url.starts_with("sqlite:") {
+            (Backend::Sqlite, sqlite_path(url)?)
+        } else {
+            return Err(StoreError::Setup(format!("unsupported database URL `{url}` (postgres://… or sqlite://…)")));
+        };
+        let manager = ConnectionManager::<DbConnection>::new(target);
+        let builder = Pool::builder().max_size(max_size).connection_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            Backend::Sqlite => builder.connection_customizer(Box::new(SqlitePragmas)).build(manager),
+            Backend::Postgres => builder.build(manager),
+        }
+        .map_err(|e| StoreError::Setup(e.to_string()))?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn conn(&self) -> StoreResult<PooledDb> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> StoreResult<usize> {
+        let mut conn = self.conn()?;
+        let ran = match &mut *conn {
+            DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        };
+        ran.map_err(|e| StoreError::Setup(format!("migrations: {e}")))
+    }
+
+    /// True when every embedded migration has been applied (readiness).
+    pub fn migrations_applied(&self) -> StoreResult<bool> {
+        let mut conn = self.conn()?;
+        let pending = match &mut *conn {
+            DbConnection::Pg(c) => c.has_pending_migration(PG_MIGRATIONS),
+            DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        };
+        pending.map(|p| !p).map_err(|e| StoreError::Setup(format!("migrations: {e}")))
+    }
+
+    /// Runs `f` in one write transaction: `BEGIN IMMEDIATE` on SQLite (the write lock is taken up front, so
+    /// two writers never deadlock upgrading a read lock), an ordinary transaction on PostgreSQL where rows
+    /// are locked with `FOR UPDATE` as they are read.
+    pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<diesel::result::Error>,
+    {
+        let mut pooled = self.conn()?;
+        write_tx(&mut pooled, f)
+    }
+
+    /// Runs `f` on a connection, outside any explicit transaction (reads).
+    pub fn read<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut pooled = self.conn()?;
+        f(&mut pooled)
+    }
+}
+
+pub fn write_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    if let DbConnection::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        let outcome = f(conn);
+        let DbConnection::Sqlite(c) = conn else { unreachable!() };
+        return match outcome {
+            Ok(value) => {
+                AnsiTransactionManager::commit_transaction(c)?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                Err(e)
+            }
+        };
+    }
+    conn.transaction(f)
+}
+
+impl DbConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Pg(_) => Backend::Postgres,
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// ` FOR UPDATE` on PostgreSQL; nothing on SQLite where the transaction already holds the write lock.
+    pub fn for_update(&self) -> &'static str {
+        match self {
+            DbConnection::Pg(_) => " FOR UPDATE",
+            DbConnection::Sqlite(_) => "",
+        }
+    }
+}
+
+/// Instants are stored as UTC `timestamp` values.
+pub fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+pub fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}

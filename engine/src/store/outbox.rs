@@ -1,0 +1,161 @@
+//! The outbox: every message to the outside is a row written in the transaction of the change that caused
+//! it. Dispatchers claim deliverable rows (the oldest undelivered message of each dossier only, so order per
+//! dossier holds), deliver at least once, and record success, a retry with backoff, or a dead message.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+use serde::Serialize;
+
+use super::schema::outbox;
+use super::{DbConnection, StoreResult, from_db, to_db};
+
+pub struct NewMessage<'a> {
+    pub dossier_id: Option<&'a str>,
+    pub topic: &'a str,
+    /// Idempotency key the receiver deduplicates on; unique.
+    pub key: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, QueryableByName, Serialize)]
+pub struct Message {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub dossier_id: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub topic: String,
+    #[diesel(sql_type = Text)]
+    pub message_key: String,
+    #[diesel(sql_type = Text)]
+    pub payload: String,
+    #[diesel(sql_type = Integer)]
+    pub attempts: i32,
+}
+
+pub fn enqueue(conn: &mut DbConnection, message: NewMessage, now: DateTime<Utc>) -> StoreResult<()> {
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::dossier_id.eq(message.dossier_id),
+            outbox::topic.eq(message.topic),
+            outbox::message_key.eq(&message.key),
+            outbox::payload.eq(&message.payload),
+            outbox::created_at.eq(to_db(now)),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(to_db(now)),
+            outbox::dead.eq(false),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Claims up to `limit` due messages for `lease`, skipping rows other dispatchers hold (PostgreSQL) and any
+/// message with an older undelivered one for the same dossier.
+pub fn claim(conn: &mut DbConnection, now: DateTime<Utc>, lease: TimeDelta, limit: i64) -> StoreResult<Vec<Message>> {
+    let skip_locked = match conn {
+        DbConnection::Pg(_) => " FOR UPDATE SKIP LOCKED",
+        DbConnection::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ( \
+           SELECT o.id FROM outbox o \
+           WHERE o.delivered_at IS NULL AND NOT o.dead AND o.next_attempt_at <= $2 \
+             AND (o.locked_until IS NULL OR o.locked_until < $2) \
+             AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.dossier_id = o.dossier_id AND e.id < o.id AND e.delivered_at IS NULL) \
+           ORDER BY o.id LIMIT $3{skip_locked}) \
+         RETURNING id, dossier_id, topic, message_key, payload, attempts"
+    );
+    let mut claimed: Vec<Message> = diesel::sql_query(sql)
+        .bind::<Timestamp, _>(to_db(now + lease))
+        .bind::<Timestamp, _>(to_db(now))
+        .bind::<BigInt, _>(limit)
+        .load(conn)?;
+    claimed.sort_by_key(|m| m.id);
+    Ok(claimed)
+}
+
+pub fn mark_delivered(conn: &mut DbConnection, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((outbox::delivered_at.eq(Some(to_db(now))), outbox::locked_until.eq(None::<chrono::NaiveDateTime>)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried after an exponential backoff, or parked dead after `max_attempts`.
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    message: &Message,
+    error: &str,
+    now: DateTime<Utc>,
+    max_attempts: i32,
+) -> StoreResult<bool> {
+    let dead = message.attempts >= max_attempts;
+    let backoff = TimeDelta::seconds(2i64.saturating_pow(message.attempts.clamp(0, 12) as u32).min(3600));
+    diesel::update(outbox::table.find(message.id))
+        .set((
+            outbox::dead.eq(dead),
+            outbox::last_error.eq(Some(error)),
+            outbox::next_attempt_at.eq(to_db(now + backoff)),
+            outbox::locked_until.eq(None::<chrono::NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(dead)
+}
+
+/// Puts a dead message back in line (re-drive).
+pub fn redrive(conn: &mut DbConnection, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+    let updated = diesel::update(outbox::table.filter(outbox::id.eq(id).and(outbox::dead.eq(true))))
+        .set((outbox::dead.eq(false), outbox::attempts.eq(0), outbox::next_attempt_at.eq(to_db(now))))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub delivered: i64,
+    pub dead: i64,
+}
+
+pub fn stats(conn: &mut DbConnection) -> StoreResult<OutboxStats> {
+    let delivered = outbox::table.filter(outbox::delivered_at.is_not_null()).count().get_result(conn)?;
+    let dead = outbox::table.filter(outbox::dead.eq(true)).count().get_result(conn)?;
+    let pending =
+        outbox::table.filter(outbox::delivered_at.is_null().and(outbox::dead.eq(false))).count().get_result(conn)?;
+    Ok(OutboxStats { pending, delivered, dead })
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub dossier_id: Option<String>,
+    pub topic: String,
+    pub message_key: String,
+    pub attempts: i32,
+    pub dead: bool,
+    pub delivered_at: Option<chrono::NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+/// Messages of one dossier, oldest first.
+pub fn for_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec<OutboxRow>> {
+    Ok(outbox::table
+        .filter(outbox::dossier_id.eq(dossier_id))
+        .order(outbox::id)
+        .select((
+            outbox::id,
+            outbox::dossier_id,
+            outbox::topic,
+            outbox::message_key,
+            outbox::attempts,
+            outbox::dead,
+            outbox::delivered_at,
+            outbox::last_error,
+        ))
+        .load(conn)?)
+}
+
+pub fn delivered_at(row: &OutboxRow) -> Option<DateTime<Utc>> {
+    row.delivered_at.map(from_db)
+}

@@ -1,0 +1,179 @@
+//! Diesel table definitions, the same for both backends (see migrations/).
+
+diesel::table! {
+    agencies (id) {
+        id -> Text,
+        parent_id -> Nullable<Text>,
+        level -> Text,
+        kind -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    staff (id) {
+        id -> Text,
+        username -> Text,
+        full_name -> Text,
+        password_hash -> Text,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_roles (staff_id, agency_id, role) {
+        staff_id -> Text,
+        agency_id -> Text,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    procedures (code, version) {
+        code -> Text,
+        version -> Integer,
+        name -> Text,
+        source -> Text,
+        source_hash -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossiers (id) {
+        id -> Text,
+        code -> Nullable<Text>,
+        agency_id -> Text,
+        procedure_code -> Text,
+        procedure_version -> Integer,
+        channel -> Integer,
+        status -> Integer,
+        step -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        consulted_agency_id -> Nullable<Text>,
+        applicant_id -> Text,
+        applicant_name -> Text,
+        summary -> Text,
+        submitted_at -> Timestamp,
+        received_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        alert_level -> Integer,
+        version -> BigInt,
+        state -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossier_components (dossier_id, component_id) {
+        dossier_id -> Text,
+        component_id -> Text,
+        provided -> Bool,
+        digitisation -> Integer,
+    }
+}
+
+diesel::table! {
+    events (dossier_id, seq) {
+        dossier_id -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        kind -> Text,
+        actor -> Text,
+        payload -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        dossier_id -> Nullable<Text>,
+        topic -> Text,
+        message_key -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        dead -> Bool,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        unique_key -> Nullable<Text>,
+        payload -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        done_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    code_sequences (agency_id, day) {
+        agency_id -> Text,
+        day -> Text,
+        last -> Integer,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        staff_id -> Text,
+        family -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked -> Bool,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (staff_id, key) {
+        staff_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        subject -> Text,
+        outcome -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agencies,
+    staff,
+    staff_roles,
+    procedures,
+    dossiers,
+    dossier_components,
+    events
+);

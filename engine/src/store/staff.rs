@@ -1,0 +1,118 @@
+//! Staff accounts and their roles per agency.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{staff, staff_roles};
+use super::{DbConnection, StoreResult, from_db, to_db};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = staff)]
+pub struct StaffRow {
+    pub id: String,
+    pub username: String,
+    pub full_name: String,
+    pub password_hash: String,
+    pub failed_logins: i32,
+    pub locked_until: Option<chrono::NaiveDateTime>,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+impl StaffRow {
+    pub fn locked_at(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|until| from_db(until) > now)
+    }
+}
+
+/// (agency id, role name) pairs.
+pub type Roles = Vec<(String, String)>;
+
+pub fn insert(
+    conn: &mut DbConnection,
+    id: &str,
+    username: &str,
+    full_name: &str,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::insert_into(staff::table)
+        .values((
+            staff::id.eq(id),
+            staff::username.eq(username),
+            staff::full_name.eq(full_name),
+            staff::password_hash.eq(password_hash),
+            staff::failed_logins.eq(0),
+            staff::created_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn add_role(conn: &mut DbConnection, staff_id: &str, agency_id: &str, role: &str) -> StoreResult<()> {
+    let exists = staff_roles::table.find((staff_id, agency_id, role)).count().get_result::<i64>(conn)? > 0;
+    if !exists {
+        diesel::insert_into(staff_roles::table)
+            .values((
+                staff_roles::staff_id.eq(staff_id),
+                staff_roles::agency_id.eq(agency_id),
+                staff_roles::role.eq(role),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn by_username(conn: &mut DbConnection, username: &str) -> StoreResult<Option<StaffRow>> {
+    Ok(staff::table.filter(staff::username.eq(username)).select(StaffRow::as_select()).first(conn).optional()?)
+}
+
+pub fn by_id(conn: &mut DbConnection, id: &str) -> StoreResult<Option<StaffRow>> {
+    Ok(staff::table.find(id).select(StaffRow::as_select()).first(conn).optional()?)
+}
+
+pub fn roles(conn: &mut DbConnection, staff_id: &str) -> StoreResult<Roles> {
+    Ok(staff_roles::table
+        .filter(staff_roles::staff_id.eq(staff_id))
+        .order((staff_roles::agency_id, staff_roles::role))
+        .select((staff_roles::agency_id, staff_roles::role))
+        .load(conn)?)
+}
+
+/// Staff holding `role` in `agency` (to offer assignees).
+pub fn with_role(conn: &mut DbConnection, agency: &str, role: &str) -> StoreResult<Vec<StaffRow>> {
+    Ok(staff::table
+        .inner_join(staff_roles::table.on(staff_roles::staff_id.eq(staff::id)))
+        .filter(staff_roles::agency_id.eq(agency).and(staff_roles::role.eq(role)))
+        .order(staff::username)
+        .select(StaffRow::as_select())
+        .load(conn)?)
+}
+
+pub fn record_failed_login(conn: &mut DbConnection, id: &str, lock_until: Option<DateTime<Utc>>) -> StoreResult<()> {
+    diesel::update(staff::table.find(id))
+        .set((staff::failed_logins.eq(staff::failed_logins + 1), staff::locked_until.eq(lock_until.map(to_db))))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn reset_failed_logins(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    diesel::update(staff::table.find(id))
+        .set((staff::failed_logins.eq(0), staff::locked_until.eq(None::<chrono::NaiveDateTime>)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_password(conn: &mut DbConnection, id: &str, password_hash: &str) -> StoreResult<()> {
+    diesel::update(staff::table.find(id))
+        .set((
+            staff::password_hash.eq(password_hash),
+            staff::failed_logins.eq(0),
+            staff::locked_until.eq(None::<chrono::NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
+    Ok(staff::table.count().get_result(conn)?)
+}

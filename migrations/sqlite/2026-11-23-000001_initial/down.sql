@@ -1,0 +1,14 @@
+DROP TABLE audit_log;
+DROP TABLE settings;
+DROP TABLE idempotency_keys;
+DROP TABLE refresh_tokens;
+DROP TABLE code_sequences;
+DROP TABLE jobs;
+DROP TABLE outbox;
+DROP TABLE events;
+DROP TABLE dossier_components;
+DROP TABLE dossiers;
+DROP TABLE procedures;
+DROP TABLE staff_roles;
+DROP TABLE staff;
+DROP TABLE agencies;
