@@ -1,12 +1,327 @@
-//! `motcua bench …`: benchmarks (filled in below).
+//! `motcua bench lifecycle`: drives dossiers through the whole default flow over HTTP with concurrent clients
+//! and reports throughput and latency per action. On PostgreSQL it also runs `pgbench` (TPC-B-like, same
+//! clients, same duration) against the same server in the same run, and prints the ratio, because absolute
+//! figures on shared machines mean little.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
+use diesel::RunQueryDsl;
+use motcua_api::http::server;
+use motcua_engine::service::{Config, Services, SystemClock};
+use serde_json::{Value, json};
+
+use super::failure;
 
 #[derive(Subcommand)]
-pub enum BenchCommand {}
+pub enum BenchCommand {
+    /// Whole default flow (receive, assign, appraise, approve, sign, seal, return) over HTTP.
+    Lifecycle(LifecycleArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct LifecycleArgs {
+    /// Dossiers to drive through the flow.
+    #[arg(long, default_value_t = 400)]
+    dossiers: usize,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Database for an in-process server (default: a fresh SQLite file). Must be empty or hold only a demo.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Target a running server instead (it must hold the demo data).
+    #[arg(long)]
+    url: Option<String>,
+    /// pgbench binary for the PostgreSQL baseline (default: $MOTCUA_PGBENCH, then PATH).
+    #[arg(long)]
+    pgbench: Option<String>,
+}
+
+const PROCEDURE: &str = "1.001612";
+const AGENCY: &str = "000.31.01.H26";
+const FLOW: [&str; 7] = ["receive", "assign", "appraise", "approve", "sign", "seal", "return"];
 
 pub fn run(command: BenchCommand) -> ExitCode {
-    match command {}
+    match command {
+        BenchCommand::Lifecycle(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+            match runtime.block_on(lifecycle(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => failure(e),
+            }
+        }
+    }
+}
+
+struct Target {
+    base: String,
+    database_url: Option<String>,
+    _server: Option<actix_web::dev::ServerHandle>,
+}
+
+async fn start_target(args: &LifecycleArgs) -> Result<Target, String> {
+    if let Some(url) = &args.url {
+        return Ok(Target {
+            base: url.trim_end_matches('/').to_string(),
+            database_url: args.database_url.clone(),
+            _server: None,
+        });
+    }
+    let database_url = args.database_url.clone().unwrap_or_else(|| {
+        let dir = std::env::temp_dir().join(format!("motcua-bench-{}", std::process::id()));
+        format!("sqlite://{}/motcua.db", dir.display())
+    });
+    let config = Config {
+        database_url: database_url.clone(),
+        pool_size: (args.clients as u32 + 4).max(8),
+        ..Config::from_env()
+    };
+    let services = tokio::task::spawn_blocking(move || -> Result<Arc<Services>, String> {
+        let services = Services::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        services.load_demo().map_err(|e| e.to_string())?;
+        Ok(Arc::new(services))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let state = server::state(services).map_err(|e| e.to_string())?;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let handle = server::spawn(state, listener, workers);
+    Ok(Target { base, database_url: Some(database_url), _server: Some(handle) })
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    tokens: BTreeMap<&'static str, String>,
+    specialist_id: String,
+}
+
+impl Client {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Value,
+        version: Option<u64>,
+    ) -> Result<Value, String> {
+        let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token).json(&body);
+        if let Some(v) = version {
+            request = request.header("If-Match", v.to_string());
+        }
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        let status = response.status();
+        let body: Value = response.json().await.map_err(|e| e.to_string())?;
+        if status.is_success() { Ok(body) } else { Err(format!("{path}: {status} {body}")) }
+    }
+
+    /// One dossier through the flow; the latency of each action.
+    async fn one_dossier(&self, n: usize) -> Result<Vec<(&'static str, Duration)>, String> {
+        let mut timings = Vec::with_capacity(FLOW.len());
+        let body = json!({
+            "procedure_code": PROCEDURE, "agency": AGENCY, "channel": "counter",
+            "applicant": { "name": format!("Người thử {n}"), "id_kind": "personal_id", "id_number": "031085001234",
+                           "birth_date": "1985-03-02", "sex": "male" },
+            "components": [{"id": "giay_de_nghi", "digitisation": 1}, {"id": "giay_to_phap_ly_ca_nhan", "digitisation": 1}]
+        });
+        let started = Instant::now();
+        let mut dossier =
+            self.call(reqwest::Method::POST, "/api/v1/dossiers", &self.tokens["clerk"], body, None).await?;
+        timings.push(("receive", started.elapsed()));
+        let steps: [(&str, &str, Value); 6] = [
+            ("assign", "head", json!({"action": "assign", "assignee": self.specialist_id})),
+            (
+                "appraise",
+                "specialist",
+                json!({"action": "appraise", "proposal": {"kind": "result", "summary": "Đủ điều kiện"}}),
+            ),
+            ("approve", "head", json!({"action": "approve"})),
+            ("sign", "leader", json!({"action": "sign"})),
+            ("seal", "records", json!({"action": "seal", "number": format!("{n}/HKD")})),
+            ("return", "clerk", json!({"action": "return", "method": "counter"})),
+        ];
+        for (name, who, action) in steps {
+            let path = format!("/api/v1/dossiers/{}/actions", dossier["id"].as_str().unwrap_or_default());
+            let version = dossier["version"].as_u64();
+            let started = Instant::now();
+            dossier = self.call(reqwest::Method::POST, &path, &self.tokens[who], action, version).await?;
+            timings.push((FLOW.iter().find(|f| **f == name).copied().unwrap_or("?"), started.elapsed()));
+        }
+        Ok(timings)
+    }
+}
+
+async fn sign_in(http: &reqwest::Client, base: &str, username: &str) -> Result<Value, String> {
+    let response = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": "motcua-demo"}))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("login {username}: {} (the target must hold the demo data)", response.status()));
+    }
+    response.json().await.map_err(|e| e.to_string())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
+    let target = start_target(&args).await?;
+    let http =
+        reqwest::Client::builder().pool_max_idle_per_host(args.clients * 2).build().map_err(|e| e.to_string())?;
+    let mut tokens = BTreeMap::new();
+    let mut specialist_id = String::new();
+    for (role, username) in [
+        ("clerk", "hongbang.tiepnhan"),
+        ("head", "hongbang.truongphong"),
+        ("specialist", "hongbang.chuyenvien"),
+        ("leader", "hongbang.lanhdao"),
+        ("records", "hongbang.vanthu"),
+    ] {
+        let signed_in = sign_in(&http, &target.base, username).await?;
+        if role == "specialist" {
+            specialist_id = signed_in["staff"]["id"].as_str().unwrap_or_default().to_string();
+        }
+        tokens.insert(role, signed_in["access_token"].as_str().unwrap_or_default().to_string());
+    }
+    let client = Arc::new(Client { http, base: target.base.clone(), tokens, specialist_id });
+    println!(
+        "bench lifecycle: {} dossiers x {} actions, {} clients, target {} ({})",
+        args.dossiers,
+        FLOW.len(),
+        args.clients,
+        target.base,
+        target.database_url.as_deref().map_or("remote", |u| if u.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        })
+    );
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..args.clients {
+        let (client, next, total) = (client.clone(), next.clone(), args.dossiers);
+        tasks.push(tokio::spawn(async move {
+            let mut timings = Vec::new();
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n >= total {
+                    return Ok::<_, String>(timings);
+                }
+                timings.extend(client.one_dossier(n).await?);
+            }
+        }));
+    }
+    let mut by_action: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
+    for task in tasks {
+        for (action, took) in task.await.map_err(|e| e.to_string())?? {
+            by_action.entry(action).or_default().push(took);
+        }
+    }
+    let elapsed = started.elapsed();
+    let actions: usize = by_action.values().map(Vec::len).sum();
+    let actions_per_sec = actions as f64 / elapsed.as_secs_f64();
+    println!(
+        "elapsed {:.2} s: {:.1} dossiers/s, {:.1} actions/s",
+        elapsed.as_secs_f64(),
+        args.dossiers as f64 / elapsed.as_secs_f64(),
+        actions_per_sec
+    );
+    println!("{:<10} {:>8} {:>9} {:>9} {:>9}", "action", "count", "p50 ms", "p95 ms", "p99 ms");
+    let mut all = Vec::new();
+    for action in FLOW {
+        let mut times = by_action.remove(action).unwrap_or_default();
+        times.sort();
+        println!(
+            "{action:<10} {:>8} {:>9.2} {:>9.2} {:>9.2}",
+            times.len(),
+            ms(percentile(&times, 50.0)),
+            ms(percentile(&times, 95.0)),
+            ms(percentile(&times, 99.0))
+        );
+        all.extend(times);
+    }
+    all.sort();
+    println!(
+        "{:<10} {:>8} {:>9.2} {:>9.2} {:>9.2}",
+        "all",
+        all.len(),
+        ms(percentile(&all, 50.0)),
+        ms(percentile(&all, 95.0)),
+        ms(percentile(&all, 99.0))
+    );
+
+    if let Some(url) = target.database_url.as_deref().filter(|u| u.starts_with("postgres")) {
+        let seconds = elapsed.as_secs().max(5);
+        let tps = pgbench(url, args.clients, seconds, args.pgbench.clone()).await?;
+        println!("pgbench (TPC-B-like, {} clients, {seconds} s, same server): {tps:.1} tps", args.clients);
+        println!("ratio: motcua actions/s / pgbench tps = {:.2}", actions_per_sec / tps);
+    }
+    Ok(())
+}
+
+fn pgbench_binary(given: Option<String>) -> String {
+    given.or_else(|| std::env::var("MOTCUA_PGBENCH").ok()).unwrap_or_else(|| {
+        std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|versions| {
+                versions.filter_map(|v| v.ok()).map(|v| v.path().join("bin/pgbench")).find(|p| p.exists())
+            })
+            .map_or_else(|| "pgbench".to_string(), |p| p.display().to_string())
+    })
+}
+
+/// Runs pgbench's built-in TPC-B-like script in a scratch database on the same server; answers its tps.
+async fn pgbench(url: &str, clients: usize, seconds: u64, binary: Option<String>) -> Result<f64, String> {
+    let binary = pgbench_binary(binary);
+    let (base, _) = url.rsplit_once('/').ok_or("database URL without a database name")?;
+    let scratch = format!("motcua_pgbench_{}", std::process::id());
+    let admin = url.to_string();
+    let create = format!("CREATE DATABASE {scratch}");
+    tokio::task::spawn_blocking(move || -> Result<(), String> {
+        let db = motcua_engine::store::Db::connect(&admin, 1).map_err(|e| e.to_string())?;
+        let mut conn = db.conn().map_err(|e| e.to_string())?;
+        diesel::sql_query(create).execute(&mut *conn).map_err(|e| e.to_string())?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let scratch_url = format!("{base}/{scratch}");
+    let init = tokio::process::Command::new(&binary)
+        .args(["-i", "-q", "-s", "1", &scratch_url])
+        .output()
+        .await
+        .map_err(|e| format!("{binary}: {e}"))?;
+    if !init.status.success() {
+        return Err(format!("pgbench -i failed: {}", String::from_utf8_lossy(&init.stderr)));
+    }
+    let run = tokio::process::Command::new(&binary)
+        .args(["-n", "-c", &clients.to_string(), "-j", "2", "-T", &seconds.to_string(), &scratch_url])
+        .output()
+        .await
+        .map_err(|e| format!("{binary}: {e}"))?;
+    let out = String::from_utf8_lossy(&run.stdout);
+    out.lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l.trim_start_matches("tps = ").split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("no tps in pgbench output: {out}{}", String::from_utf8_lossy(&run.stderr)))
 }

@@ -22,6 +22,16 @@ fn malformed(detail: impl Into<String>) -> Problem {
     Problem::new(400, "request.malformed", detail)
 }
 
+/// Why the raw body could not be read (413 past `MAX_BODY`), as a problem: actix answers in plain text.
+fn body_problem(e: actix_web::Error) -> Problem {
+    match e.as_response_error().status_code() {
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            Problem::new(413, "request.too_large", format!("the body is larger than {} bytes", super::server::MAX_BODY))
+        }
+        _ => malformed(e.to_string()),
+    }
+}
+
 /// Receive a dossier at the counter or by post (reception clerk). Answers 201 with the received dossier:
 /// id, code, status 2, due instant, version. `Idempotency-Key` makes retries safe.
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
@@ -33,8 +43,9 @@ pub async fn receive(
     state: web::Data<AppState>,
     staff: Staff,
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, Problem> {
+    let body = body.map_err(body_problem)?;
     let input: NewDossier = serde_json::from_slice(&body).map_err(|e| malformed(e.to_string()))?;
     let key = req.headers().get("Idempotency-Key").map(|v| v.to_str().unwrap_or_default().to_string());
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
@@ -160,9 +171,10 @@ pub async fn act(
     staff: Staff,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, Problem> {
     let version = expected_version(&req)?;
+    let body = body.map_err(body_problem)?;
     let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| malformed(e.to_string()))?;
     let (request, note) = parse_action_body(&value).map_err(malformed)?;
     let action = value.get("action").and_then(|a| a.as_str()).unwrap_or("unknown").to_string();

@@ -42,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::PathConfig::default()
                 .error_handler(|e, _| Problem::new(400, "request.malformed", e.to_string()).into()),
         )
+        .route("/", web::get().to(landing))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
@@ -63,6 +64,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(|| async {
             actix_web::ResponseError::error_response(&Problem::new(404, "request.not_found", "no such route"))
         }));
+}
+
+/// Until the web pages exist: what this server offers, in Vietnamese and English.
+async fn landing() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"))
+        .body(include_str!("landing.html"))
 }
 
 /// Request id, access log and metrics around every request.
@@ -111,4 +120,26 @@ pub fn app(
 /// Binds and serves until stopped.
 pub async fn serve(state: web::Data<AppState>, listener: std::net::TcpListener, workers: usize) -> std::io::Result<()> {
     HttpServer::new(move || app(state.clone())).workers(workers).listen(listener)?.run().await
+}
+
+/// Starts the server on its own thread (with its own actix system) and returns its handle: for tests and
+/// benchmarks that drive a real server from another runtime.
+pub fn spawn(
+    state: web::Data<AppState>,
+    listener: std::net::TcpListener,
+    workers: usize,
+) -> actix_web::dev::ServerHandle {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server =
+                match HttpServer::new(move || app(state.clone())).workers(workers).disable_signals().listen(listener) {
+                    Ok(server) => server.run(),
+                    Err(e) => panic!("cannot listen: {e}"),
+                };
+            tx.send(server.handle()).expect("the caller waits for the handle");
+            server.await
+        })
+    });
+    rx.recv().expect("the server thread sends its handle")
 }

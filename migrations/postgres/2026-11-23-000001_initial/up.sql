@@ -86,6 +86,14 @@ CREATE TABLE events (
     PRIMARY KEY (dossier_id, seq)
 );
 
+CREATE FUNCTION events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'events are append-only';
+END;
+$$;
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+    FOR EACH ROW EXECUTE FUNCTION events_are_append_only();
+
 CREATE TABLE outbox (
     id BIGSERIAL PRIMARY KEY,
     dossier_id TEXT,

@@ -5,6 +5,8 @@ DROP TABLE refresh_tokens;
 DROP TABLE code_sequences;
 DROP TABLE jobs;
 DROP TABLE outbox;
+DROP TRIGGER events_no_update;
+DROP TRIGGER events_no_delete;
 DROP TABLE events;
 DROP TABLE dossier_components;
 DROP TABLE dossiers;

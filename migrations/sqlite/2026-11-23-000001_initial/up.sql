@@ -86,6 +86,9 @@ CREATE TABLE events (
     PRIMARY KEY (dossier_id, seq)
 );
 
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     dossier_id TEXT,

@@ -1,0 +1,249 @@
+//! Background work on both databases: the job queue, the outbox dispatcher, the deadline sweeper, and
+//! `motcua audit verify`.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use chrono::TimeDelta;
+use diesel::RunQueryDsl;
+use motcua_engine::jobs::{Sink, dispatcher, sweeper};
+use motcua_engine::service::ServiceError;
+use motcua_engine::store::{jobs, outbox};
+use serde_json::json;
+use support::{Backend, HONG_BANG, ManualClock, TestServer, new_dossier};
+
+/// 300 jobs, 4 workers claiming concurrently: every job is claimed exactly once.
+async fn jobs_are_claimed_once(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let services = server.services.clone();
+    tokio::task::spawn_blocking(move || {
+        let now = services.now() - TimeDelta::seconds(1);
+        for i in 0..300 {
+            services
+                .db
+                .write(|c| jobs::enqueue(c, "test", Some(&format!("job-{i}")), "{}", now).map_err(ServiceError::from))
+                .unwrap();
+        }
+        // Enqueuing the same unique key again is a no-op.
+        assert!(
+            !services
+                .db
+                .write(|c| jobs::enqueue(c, "test", Some("job-0"), "{}", now).map_err(ServiceError::from))
+                .unwrap()
+        );
+        let workers: Vec<_> = (0..4)
+            .map(|w| {
+                let services = services.clone();
+                std::thread::spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let now = services.now();
+                        let claimed = services
+                            .db
+                            .write(|c| {
+                                jobs::claim(c, &format!("w{w}"), now, TimeDelta::minutes(5), 7)
+                                    .map_err(ServiceError::from)
+                            })
+                            .unwrap();
+                        if claimed.is_empty() {
+                            return mine;
+                        }
+                        for job in claimed {
+                            services.db.write(|c| jobs::complete(c, job.id, now).map_err(ServiceError::from)).unwrap();
+                            mine.push(job.id);
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for worker in workers {
+            all.extend(worker.join().unwrap());
+        }
+        let unique: BTreeSet<i64> = all.iter().copied().collect();
+        assert_eq!(all.len(), unique.len(), "a job was claimed twice");
+        assert_eq!(unique.len(), 300, "every job ran");
+    })
+    .await
+    .unwrap();
+    server.stop().await;
+}
+
+/// A sink that fails while `failing` is set and records what it delivered.
+#[derive(Default)]
+struct RecordingSink {
+    failing: Mutex<bool>,
+    delivered: Mutex<Vec<(String, String)>>,
+}
+
+impl Sink for RecordingSink {
+    fn deliver(&self, message: &outbox::Message) -> Result<(), String> {
+        if *self.failing.lock().unwrap() {
+            return Err("portal answered 503".into());
+        }
+        self.delivered
+            .lock()
+            .unwrap()
+            .push((message.dossier_id.clone().unwrap_or_default(), message.message_key.clone()));
+        Ok(())
+    }
+}
+
+/// Messages of one dossier go out in order, are retried with backoff, parked dead after the limit, and can be
+/// re-driven.
+async fn outbox_order_retries_and_dead_messages(backend: Backend) {
+    let clock = ManualClock::at("2026-11-23T08:00:00+07:00");
+    let server = TestServer::start_with(backend, clock.clone(), 3).await;
+    let clerk = server.token("hongbang.tiepnhan").await;
+    let head = server.token("hongbang.truongphong").await;
+    let d = server.receive(&clerk, new_dossier("1.001612", HONG_BANG, "031090012399")).await;
+    let specialist = server.staff_id("hongbang.chuyenvien").await;
+    let d = server.act_ok(&head, &d, json!({"action": "assign", "assignee": specialist})).await;
+    let id = d["id"].as_str().unwrap().to_string();
+
+    let services = server.services.clone();
+    let sink = Arc::new(RecordingSink::default());
+    let (ids, sink2) = (id.clone(), sink.clone());
+    tokio::task::spawn_blocking(move || {
+        // Everything fails: after 3 attempts (with backoff) the first message of each dossier is dead.
+        *sink2.failing.lock().unwrap() = true;
+        for _ in 0..3 {
+            let report = dispatcher::dispatch(&services, sink2.as_ref(), 500).unwrap();
+            assert!(report.claimed > 0);
+            // Nothing is retried before its backoff has passed.
+            assert_eq!(dispatcher::dispatch(&services, sink2.as_ref(), 500).unwrap().claimed, 0);
+            clock.advance(TimeDelta::hours(2));
+        }
+        let stats = services.db.read(|c| outbox::stats(c).map_err(ServiceError::from)).unwrap();
+        assert!(stats.dead > 0, "{stats:?}");
+        assert_eq!(
+            dispatcher::dispatch(&services, sink2.as_ref(), 500).unwrap().claimed,
+            0,
+            "dead messages block their dossier"
+        );
+        let rows = services.db.read(|c| outbox::for_dossier(c, &ids).map_err(ServiceError::from)).unwrap();
+        assert!(rows[0].dead && rows[0].last_error.as_deref() == Some("portal answered 503"));
+        assert!(
+            rows[1..].iter().all(|r| !r.dead && r.delivered_at.is_none()),
+            "later messages wait behind the dead one"
+        );
+
+        // The portal is back: re-drive the dead messages; everything goes out, in order per dossier.
+        *sink2.failing.lock().unwrap() = false;
+        let dead: Vec<i64> = {
+            #[derive(diesel::QueryableByName)]
+            struct Id {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                id: i64,
+            }
+            let mut conn = services.db.conn().unwrap();
+            let rows: Vec<Id> = diesel::sql_query("SELECT id FROM outbox WHERE dead").load(&mut *conn).unwrap();
+            rows.into_iter().map(|r| r.id).collect()
+        };
+        for message in dead {
+            assert!(
+                services.db.write(|c| outbox::redrive(c, message, services.now()).map_err(ServiceError::from)).unwrap()
+            );
+        }
+        while dispatcher::dispatch(&services, sink2.as_ref(), 500).unwrap().claimed > 0 {}
+        let stats = services.db.read(|c| outbox::stats(c).map_err(ServiceError::from)).unwrap();
+        assert_eq!((stats.pending, stats.dead), (0, 0));
+    })
+    .await
+    .unwrap();
+    let delivered = sink.delivered.lock().unwrap().clone();
+    let mut per_dossier: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for (dossier, key) in delivered {
+        let version: u64 = key.rsplit_once(':').unwrap().1.parse().unwrap();
+        per_dossier.entry(dossier).or_default().push(version);
+    }
+    for (dossier, versions) in &per_dossier {
+        assert!(versions.windows(2).all(|w| w[0] < w[1]), "{dossier} delivered out of order: {versions:?}");
+    }
+    assert_eq!(per_dossier[&id].len(), 2, "one message for the reception (status 2), one for the assignment (2 -> 4)");
+    server.stop().await;
+}
+
+/// Nearly due and overdue are raised once each while the clock runs.
+async fn sweeper_raises_each_alert_once(backend: Backend) {
+    // Monday 08:00 in Vietnam; 1.001612 has 3 working days: due Thursday 08:00.
+    let clock = ManualClock::at("2026-11-23T08:00:00+07:00");
+    let server = TestServer::start_with(backend, clock.clone(), 10).await;
+    let clerk = server.token("hongbang.tiepnhan").await;
+    let d = server.receive(&clerk, new_dossier("1.001612", HONG_BANG, "031090012399")).await;
+    assert_eq!(d["due_at"], "2026-11-26T01:00:00Z");
+    let id = d["id"].as_str().unwrap().to_string();
+    let services = server.services.clone();
+    let kinds = tokio::task::spawn_blocking(move || {
+        let alerts_of = |services: &motcua_engine::service::Services| -> Vec<String> {
+            let events = services
+                .db
+                .read(|c| motcua_engine::store::events::history(c, &id).map_err(ServiceError::from))
+                .unwrap();
+            events.iter().map(|e| e.change.name().to_string()).filter(|k| k == "nearly_due" || k == "overdue").collect()
+        };
+        sweeper::sweep(&services, 1000).unwrap();
+        assert!(alerts_of(&services).is_empty(), "three days left");
+        clock.set("2026-11-25T10:00:00+07:00"); // less than 8 working hours left
+        sweeper::sweep(&services, 1000).unwrap();
+        sweeper::sweep(&services, 1000).unwrap();
+        assert_eq!(alerts_of(&services), ["nearly_due"]);
+        clock.set("2026-11-26T09:00:00+07:00");
+        sweeper::sweep(&services, 1000).unwrap();
+        sweeper::sweep(&services, 1000).unwrap();
+        alerts_of(&services)
+    })
+    .await
+    .unwrap();
+    assert_eq!(kinds, ["nearly_due", "overdue"]);
+    server.stop().await;
+}
+
+/// Tampering with one event (after removing the append-only guard, as a database administrator could) is
+/// found by `motcua audit verify`, which names the dossier and the event.
+async fn audit_verify_names_the_tampered_event(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let clerk = server.token("hongbang.tiepnhan").await;
+    let d = server.receive(&clerk, new_dossier("1.001612", HONG_BANG, "031090012399")).await;
+    let id = d["id"].as_str().unwrap().to_string();
+    let url = server.services.config.database_url.clone();
+    let binary = env!("CARGO_BIN_EXE_motcua");
+    let run = |url: &str| {
+        std::process::Command::new(binary).args(["audit", "verify"]).env("DATABASE_URL", url).output().unwrap()
+    };
+    let clean = run(&url);
+    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stdout));
+
+    let services = server.services.clone();
+    let ids = id.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = services.db.conn().unwrap();
+        let update = format!(
+            "UPDATE events SET payload = REPLACE(payload, 'counter', 'online') WHERE dossier_id = '{ids}' AND seq = 1"
+        );
+        // The guard refuses first.
+        assert!(diesel::sql_query(&update).execute(&mut *conn).is_err(), "events are append-only");
+        let drop = match services.db.backend {
+            motcua_engine::store::Backend::Postgres => "DROP TRIGGER events_append_only ON events",
+            motcua_engine::store::Backend::Sqlite => "DROP TRIGGER events_no_update",
+        };
+        diesel::sql_query(drop).execute(&mut *conn).unwrap();
+        assert_eq!(diesel::sql_query(&update).execute(&mut *conn).unwrap(), 1);
+    })
+    .await
+    .unwrap();
+    let tampered = run(&url);
+    let out = String::from_utf8_lossy(&tampered.stdout);
+    assert_eq!(tampered.status.code(), Some(1), "{out}");
+    assert!(out.contains(&format!("BROKEN dossier {id} at event 1")), "{out}");
+    server.stop().await;
+}
+
+on_both_backends!(
+    jobs_are_claimed_once,
+    outbox_order_retries_and_dead_messages,
+    sweeper_raises_each_alert_once,
+    audit_verify_names_the_tampered_event,
+);

@@ -1,0 +1,424 @@
+//! Test support: a real motcua server on a loopback port over a fresh database, SQLite or PostgreSQL, loaded
+//! with the demo agencies and staff; and an HTTP client speaking to it.
+//!
+//! PostgreSQL tests need `MOTCUA_TEST_PG_URL` (an admin URL; `scripts/test-all` starts a throwaway server and
+//! sets it). Without it they are skipped locally, and fail under CI so that they can never be skipped there.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel::RunQueryDsl;
+use motcua_api::http::server;
+use motcua_engine::domain::procedure::Role;
+use motcua_engine::service::dossiers::CitizenIdentity;
+use motcua_engine::service::requests::OnlineSubmission;
+use motcua_engine::service::{Clock, Config, Services, SystemClock};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body against both backends, as two test functions.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn sqlite() {
+                    super::$name($crate::support::Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn postgres() {
+                    if $crate::support::postgres_available() {
+                        super::$name($crate::support::Backend::Postgres).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+pub fn postgres_available() -> bool {
+    match std::env::var("MOTCUA_TEST_PG_URL") {
+        Ok(url) if !url.is_empty() => true,
+        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("MOTCUA_TEST_PG_URL is not set under CI: PostgreSQL tests must run")
+        }
+        _ => {
+            eprintln!("skipped: MOTCUA_TEST_PG_URL is not set (scripts/test-all sets it)");
+            false
+        }
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    format!("motcua_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A fresh database URL for one test.
+pub fn fresh_database(backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("motcua-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}", dir.join(format!("{}.db", unique_name())).display())
+        }
+        Backend::Postgres => {
+            let admin = std::env::var("MOTCUA_TEST_PG_URL").expect("checked by postgres_available");
+            let name = unique_name();
+            let db = motcua_engine::store::Db::connect(&admin, 1).expect("admin connection");
+            let mut conn = db.conn().unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut *conn).expect("create database");
+            let (base, _) = admin.rsplit_once('/').expect("URL with a database");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(relative)
+}
+
+/// An instant in the calendar's timezone (Asia/Ho_Chi_Minh), e.g. `local("2026-11-24T08:00:00")`.
+pub fn local(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(&format!("{text}+07:00")).expect("an RFC 3339 local time").with_timezone(&Utc)
+}
+
+/// A JSON instant of a dossier (e.g. `due_at`).
+pub fn instant(value: &Value) -> DateTime<Utc> {
+    value.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).expect("an RFC 3339 instant").with_timezone(&Utc)
+}
+
+/// A clock tests move by hand.
+pub struct ManualClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn at(rfc3339: &str) -> Arc<ManualClock> {
+        Arc::new(ManualClock(std::sync::Mutex::new(DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc))))
+    }
+
+    pub fn set(&self, rfc3339: &str) {
+        *self.0.lock().unwrap() = DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc);
+    }
+
+    pub fn advance(&self, by: chrono::TimeDelta) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub services: Arc<Services>,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    /// The hand-moved clock, for servers started with `start_at` or `start_with`.
+    pub clock: Option<Arc<ManualClock>>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl TestServer {
+    /// A server on the system clock.
+    pub async fn start(backend: Backend) -> TestServer {
+        TestServer::launch(backend, None, 10).await
+    }
+
+    /// A server whose clock stands still at `now` (demo loading included) until `advance` moves it.
+    pub async fn start_at(backend: Backend, now: DateTime<Utc>) -> TestServer {
+        TestServer::start_with(backend, Arc::new(ManualClock(std::sync::Mutex::new(now))), 10).await
+    }
+
+    /// A server on a hand-moved clock, with the outbox's attempt limit.
+    pub async fn start_with(backend: Backend, clock: Arc<ManualClock>, outbox_max_attempts: i32) -> TestServer {
+        TestServer::launch(backend, Some(clock), outbox_max_attempts).await
+    }
+
+    async fn launch(backend: Backend, clock: Option<Arc<ManualClock>>, outbox_max_attempts: i32) -> TestServer {
+        let service_clock: Arc<dyn Clock> = match &clock {
+            Some(clock) => clock.clone(),
+            None => Arc::new(SystemClock),
+        };
+        let database_url = fresh_database(backend);
+        let services = tokio::task::spawn_blocking(move || {
+            let config = Config {
+                database_url,
+                pool_size: 20,
+                procedures_dir: repo_path("procedures"),
+                calendar_file: None,
+                public_url: "http://127.0.0.1".into(),
+                outbox_max_attempts,
+            };
+            let services = Services::start(config, service_clock).expect("services start");
+            services.load_demo().expect("demo loads").expect("empty database");
+            Arc::new(services)
+        })
+        .await
+        .unwrap();
+        let state = server::state(services.clone()).unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let handle = server::spawn(state, listener, 2);
+        TestServer { base, services, client: reqwest::Client::new(), backend, clock, handle }
+    }
+
+    /// Moves the hand-moved clock forward.
+    pub fn advance(&self, by: TimeDelta) {
+        self.clock.as_ref().expect("advance needs a server started with start_at or start_with").advance(by);
+    }
+
+    /// The server's time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.services.now()
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(false).await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Signs in; answers the status and the body (tokens or a problem).
+    pub async fn login(&self, username: &str, password: &str) -> (StatusCode, Value) {
+        let body = serde_json::json!({"username": username, "password": password});
+        self.send(reqwest::Method::POST, "/api/v1/auth/login", None, Some(body), &[]).await
+    }
+
+    /// Signs a demo user in and returns the access token.
+    pub async fn token(&self, username: &str) -> String {
+        let (status, body) = self
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(serde_json::json!({"username": username, "password": "motcua-demo"})),
+                &[],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let (status, _, body) = self.send_full(method, path, token, body.map(|b| b.to_string()), headers).await;
+        (status, body)
+    }
+
+    /// Sends a raw body; answers status, headers and the JSON body (or Null).
+    pub async fn send_full(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        (status, headers, json)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, Some(token), None, &[]).await
+    }
+
+    /// Receives a dossier at the counter; answers the created dossier.
+    pub async fn receive(&self, token: &str, body: Value) -> Value {
+        let (status, body) = self.send(reqwest::Method::POST, "/api/v1/dossiers", Some(token), Some(body), &[]).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// Sends an action with the dossier's version as If-Match.
+    pub async fn act(&self, token: &str, dossier: &Value, action: Value) -> (StatusCode, Value) {
+        let path = format!("/api/v1/dossiers/{}/actions", dossier["id"].as_str().unwrap());
+        let version = dossier["version"].to_string();
+        self.send(reqwest::Method::POST, &path, Some(token), Some(action), &[("If-Match", &version)]).await
+    }
+
+    /// Like `act`, but the action must succeed; answers the new state.
+    pub async fn act_ok(&self, token: &str, dossier: &Value, action: Value) -> Value {
+        let (status, body) = self.act(token, dossier, action.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{action} -> {body}");
+        body
+    }
+
+    /// Reads a dossier (as `token`); it must be visible.
+    pub async fn dossier(&self, token: &str, id: &str) -> Value {
+        let (status, body) = self.get(&format!("/api/v1/dossiers/{id}"), token).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// The history (events and control slip) of a dossier; it must be visible.
+    pub async fn history(&self, token: &str, id: &str) -> Value {
+        let (status, body) = self.get(&format!("/api/v1/dossiers/{id}/history"), token).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// A dossier submitted online by its applicant (status 1). There is no citizen route yet: the use case is
+    /// called directly.
+    pub async fn submit_online(&self, procedure: &str, agency: &str, id_number: &str) -> Value {
+        let mut body = new_dossier(procedure, agency, id_number);
+        body.as_object_mut().unwrap().remove("channel");
+        let input: OnlineSubmission = serde_json::from_value(body).unwrap();
+        let citizen = CitizenIdentity { id_number: id_number.to_string(), name: input.applicant.name.clone() };
+        let services = self.services.clone();
+        let dossier = tokio::task::spawn_blocking(move || services.submit_online(&citizen, input))
+            .await
+            .unwrap()
+            .expect("submitted");
+        serde_json::to_value(dossier).unwrap()
+    }
+
+    /// Creates a staff account (password `motcua-demo`) holding `role` in `agency`.
+    pub async fn create_staff(&self, username: &str, role: &str, agency: &str) {
+        let services = self.services.clone();
+        let (username, agency) = (username.to_string(), agency.to_string());
+        let role: Role = role.parse().expect("a role name");
+        tokio::task::spawn_blocking(move || {
+            services.create_user(&username, "Cán bộ Kiểm Thử", role, &agency, "motcua-demo").expect("user created")
+        })
+        .await
+        .unwrap();
+    }
+
+    /// Rows of the tables a refused request must not touch: (dossiers, events, outbox).
+    pub async fn writes(&self) -> (i64, i64, i64) {
+        (self.count("dossiers").await, self.count("events").await, self.count("outbox").await)
+    }
+
+    pub async fn staff_id(&self, username: &str) -> String {
+        let services = self.services.clone();
+        let username = username.to_string();
+        tokio::task::spawn_blocking(move || {
+            services
+                .db
+                .read(|conn| {
+                    motcua_engine::store::staff::by_username(conn, &username)
+                        .map_err(motcua_engine::service::ServiceError::from)
+                })
+                .unwrap()
+                .unwrap()
+                .id
+        })
+        .await
+        .unwrap()
+    }
+
+    /// Counts rows of a table, to prove that refused requests wrote nothing.
+    pub async fn count(&self, table: &'static str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let services = self.services.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = services.db.conn().unwrap();
+            let row: Count =
+                diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result(&mut *conn).unwrap();
+            row.n
+        })
+        .await
+        .unwrap()
+    }
+}
+
+/// Hồng Bàng ward (demo): a commune People's Committee.
+pub const HONG_BANG: &str = "000.31.01.H26";
+pub const LE_CHAN: &str = "000.31.02.H26";
+
+/// Asserts a problem+json answer with `status` and the stable `code` (also in `type`).
+#[track_caller]
+pub fn assert_problem(answer: &(StatusCode, Value), status: u16, code: &str) {
+    let (actual, body) = answer;
+    assert_eq!((actual.as_u16(), body["code"].as_str()), (status, Some(code)), "{body}");
+    assert_eq!(body["type"], format!("urn:motcua:problem:{code}"), "{body}");
+}
+
+/// The fields named by a 422's `errors`.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["errors"].as_array().map_or_else(Vec::new, |errors| {
+        errors.iter().map(|e| e["field"].as_str().unwrap_or_default().to_string()).collect()
+    })
+}
+
+/// A counter reception body for `procedure` with every required (kept) component provided and digitised.
+pub fn new_dossier(procedure: &str, agency: &str, id_number: &str) -> Value {
+    let procedure_def = std::fs::read_dir(repo_path("procedures"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().starts_with(procedure))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .expect("procedure file");
+    let definition: toml::Table = toml::from_str(&procedure_def).unwrap();
+    let components: Vec<Value> = definition["component"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["required"].as_bool() == Some(true) && c.get("in_person_only").and_then(|v| v.as_bool()) != Some(true)
+        })
+        .map(|c| serde_json::json!({ "id": c["id"].as_str().unwrap(), "digitisation": 1 }))
+        .collect();
+    let person = motcua_engine::domain::codes::PersonalId::parse(id_number).expect("a valid test id");
+    let sex = match person.sex {
+        motcua_engine::domain::codes::Sex::Male => "male",
+        motcua_engine::domain::codes::Sex::Female => "female",
+    };
+    serde_json::json!({
+        "procedure_code": procedure,
+        "agency": agency,
+        "channel": "counter",
+        "applicant": {
+            "name": "Nguyễn Văn Thử",
+            "id_kind": "personal_id",
+            "id_number": id_number,
+            "birth_date": format!("{}-01-15", person.birth_year),
+            "sex": sex,
+            "phone": "0912000111",
+            "email": "thu@example.vn"
+        },
+        "components": components
+    })
+}
