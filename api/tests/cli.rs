@@ -111,3 +111,75 @@ fn procedures_check_lists_every_file_and_every_problem() {
         "{out}"
     );
 }
+
+#[test]
+fn admin_commands_manage_agencies_and_accounts() {
+    let dir = scratch_dir("admin");
+    let url = format!("sqlite://{}/motcua.db", dir.display());
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let agency = ["admin", "add-agency", "--id", "000.31.09.H26", "--level", "commune"];
+    let (code, out, err) =
+        run(&[&agency[..], &["--kind", "commune_peoples_committee", "--name", "UBND xã Thử"]].concat(), "");
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = run(&[&agency[..], &["--kind", "district_committee", "--name", "X"]].concat(), "");
+    assert_eq!(code, 2, "unknown kind: {err}");
+    let (code, out, _) = run(&["admin", "agencies"], "");
+    assert_eq!((code, out.as_str()), (0, "000.31.09.H26\tcommune\tUBND xã Thử\n"));
+
+    let user = [
+        "admin",
+        "create-user",
+        "--username",
+        "thu.tiepnhan",
+        "--full-name",
+        "Người Thử",
+        "--role",
+        "reception_clerk",
+        "--agency",
+        "000.31.09.H26",
+    ];
+    let (code, _, err) = run(&user, "short\n");
+    assert_eq!(code, 2, "a short password is refused: {err}");
+    let (code, out, err) = run(&user, "mat-khau-dai-du\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("reception_clerk@000.31.09.H26"), "{out}");
+    let (code, _, err) = run(&["admin", "reset-password", "--username", "thu.tiepnhan"], "mat-khau-moi-123\n");
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["admin", "reset-password", "--username", "nobody"], "mat-khau-moi-123\n");
+    assert_eq!(code, 1, "{err}");
+    let (code, _, err) = run(
+        &[
+            "admin",
+            "create-user",
+            "--username",
+            "x",
+            "--full-name",
+            "X",
+            "--role",
+            "mayor",
+            "--agency",
+            "000.31.09.H26",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

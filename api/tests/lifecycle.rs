@@ -63,7 +63,7 @@ async fn default_flow_to_returned(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND, "another person's id tells nothing");
 
     // The audit chain is intact and every status change was queued for the national portal.
-    assert_eq!(server.count("events").await >= 8, true);
+    assert!(server.count("events").await >= 8);
     let services = server.services.clone();
     let report = tokio::task::spawn_blocking(move || {
         let mut conn = services.db.conn().unwrap();

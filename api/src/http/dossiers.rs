@@ -182,7 +182,7 @@ pub async fn act(
     let outcome = blocking(move || services.act(&staff.0, &id, version, request, note)).await;
     let label = match &outcome {
         Ok(_) => "ok".to_string(),
-        Err(problem) => problem.code.clone(),
+        Err(problem) => problem.code.to_string(),
     };
     state.metrics.actions.with_label_values(&[&action, &label]).inc();
     Ok(with_etag(actix_web::http::StatusCode::OK, &outcome?))

@@ -11,12 +11,13 @@ use serde::Serialize;
 pub struct Problem {
     /// `urn:motcua:problem:<code>`.
     #[serde(rename = "type")]
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: ProblemType,
     /// The stable code, e.g. `dossier.wrong_status`.
-    pub code: String,
+    pub code: &'static str,
     /// Vietnamese title.
-    pub title: String,
-    pub title_en: String,
+    pub title: &'static str,
+    pub title_en: &'static str,
     pub status: u16,
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -24,14 +25,24 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// The problem type URI, written from the code when serialized (keeps `Problem` small to pass around).
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemType(&'static str);
+
+impl Serialize for ProblemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("urn:motcua:problem:{}", self.0))
+    }
+}
+
 impl Problem {
-    pub fn new(status: u16, code: &str, detail: impl Into<String>) -> Problem {
+    pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Problem {
         let (vi, en) = lookup(code);
         Problem {
-            kind: format!("urn:motcua:problem:{code}"),
-            code: code.to_string(),
-            title: vi.to_string(),
-            title_en: en.to_string(),
+            kind: ProblemType(code),
+            code,
+            title: vi,
+            title_en: en,
             status,
             detail: detail.into(),
             errors: Vec::new(),

@@ -55,9 +55,12 @@ struct DemoCitizen {
     address: Option<String>,
 }
 
+/// A demo account: username, full name, roles as (agency, role).
+pub type DemoAccount = (String, String, Vec<(String, Role)>);
+
 /// What was loaded, for the start-up banner.
 pub struct DemoSummary {
-    pub accounts: Vec<(String, String, Vec<(String, Role)>)>,
+    pub accounts: Vec<DemoAccount>,
     pub password: String,
     pub dossiers: usize,
 }
@@ -344,7 +347,7 @@ impl<'a> Seeder<'a> {
 
     fn receive(&self, clerk: &StaffIdentity, input: NewDossier) -> ServiceResult<Dossier> {
         match self.services.receive(clerk, input, None)? {
-            super::dossiers::Received::Created(dossier) => Ok(dossier),
+            super::dossiers::Received::Created(dossier) => Ok(*dossier),
             super::dossiers::Received::Replayed { .. } => Err(ServiceError::Conflict("demo.replayed", String::new())),
         }
     }

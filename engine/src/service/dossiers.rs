@@ -22,8 +22,18 @@ use crate::store::{DbConnection, agencies, dossiers, events, idempotency, outbox
 /// What `receive` answers: the new dossier, or the stored answer to an earlier request with the same
 /// `Idempotency-Key`.
 pub enum Received {
-    Created(Dossier),
+    Created(Box<Dossier>),
     Replayed { status: u16, body: String },
+}
+
+/// The parts of a new dossier as submitted, before checking.
+struct Draft<'a> {
+    procedure_code: &'a str,
+    agency: &'a str,
+    channel: crate::domain::dossier::Channel,
+    applicant: &'a super::requests::ApplicantInput,
+    components: &'a [super::requests::ComponentInput],
+    summary: Option<&'a str>,
 }
 
 /// A citizen signed in with the national e-identity.
@@ -105,6 +115,55 @@ impl Services {
             .ok_or(ServiceError::NotFound("procedure.not_found"))
     }
 
+    /// Checks what a new dossier is made of, adding every bad field to `errors`; answers its procedure and
+    /// the submission. `agency_allowed` says whether the caller may submit to an existing agency.
+    fn check_submission(
+        &self,
+        draft: Draft<'_>,
+        agency_allowed: impl Fn(&agencies::Agency) -> bool,
+        mut errors: Vec<FieldError>,
+    ) -> ServiceResult<(std::sync::Arc<Procedure>, Submission)> {
+        let procedure = self.catalogue.current(draft.procedure_code).cloned();
+        if procedure.is_none() {
+            errors.push(FieldError::new("procedure_code", "field.unknown_procedure").with_detail(draft.procedure_code));
+        }
+        let applicant = check_applicant(draft.applicant, "applicant", &mut errors);
+        let components =
+            procedure.as_ref().map(|p| check_components(draft.components, p, &mut errors)).unwrap_or_default();
+        if !draft.agency.is_empty() {
+            let agency = self.db.read(|conn| agencies::get(conn, draft.agency).map_err(ServiceError::from))?;
+            match (&agency, &procedure) {
+                (Some(agency), _) if !agency_allowed(agency) => {
+                    errors.push(FieldError::new("agency", "field.unknown_agency"))
+                }
+                (None, _) => errors.push(FieldError::new("agency", "field.unknown_agency")),
+                (Some(agency), Some(procedure)) if agency.kind != procedure.agency_kind => {
+                    errors.push(FieldError::new("agency", "field.wrong_agency_kind"))
+                }
+                _ => {}
+            }
+        }
+        let procedure = match procedure {
+            Some(procedure) if errors.is_empty() => procedure,
+            _ => return Err(ServiceError::Invalid(errors)),
+        };
+        let summary = draft
+            .summary
+            .filter(|s| !s.trim().is_empty())
+            .map_or_else(|| format!("{} - {}", procedure.name, applicant.name), str::to_string);
+        let submission = Submission {
+            id: uuid::Uuid::now_v7().to_string(),
+            procedure_code: procedure.code.clone(),
+            procedure_version: procedure.version,
+            agency: draft.agency.to_string(),
+            channel: draft.channel,
+            applicant,
+            summary,
+            components,
+        };
+        Ok((procedure, submission))
+    }
+
     /// Receives a dossier at the counter or by post: it is created and received (status 2) in one
     /// transaction, with its code allocated from the agency's gap-free daily sequence.
     pub fn receive(
@@ -120,15 +179,7 @@ impl Services {
             return Err(ServiceError::Forbidden("dossier.forbidden_role"));
         }
         let mut errors = Vec::new();
-        let procedure = self.catalogue.current(&input.procedure_code).cloned();
-        if procedure.is_none() {
-            errors
-                .push(FieldError::new("procedure_code", "field.unknown_procedure").with_detail(&input.procedure_code));
-        }
         input.check_texts(&mut errors);
-        let applicant = check_applicant(&input.applicant, "applicant", &mut errors);
-        let components =
-            procedure.as_ref().map(|p| check_components(&input.components, p, &mut errors)).unwrap_or_default();
         let agency_id = match &input.agency {
             Some(agency) => agency.clone(),
             None if clerk_agencies.len() == 1 => clerk_agencies[0].clone(),
@@ -137,38 +188,17 @@ impl Services {
                 String::new()
             }
         };
-        let agency = self.db.read(|conn| agencies::get(conn, &agency_id).map_err(ServiceError::from))?;
-        match (&agency, &procedure) {
-            _ if agency_id.is_empty() => {}
-            (Some(agency), _) if !caller.holds(&agency.id, Role::ReceptionClerk) => {
-                errors.push(FieldError::new("agency", "field.unknown_agency"))
-            }
-            (None, _) => errors.push(FieldError::new("agency", "field.unknown_agency")),
-            (Some(agency), Some(procedure)) if agency.kind != procedure.agency_kind => {
-                errors.push(FieldError::new("agency", "field.wrong_agency_kind"))
-            }
-            _ => {}
-        }
-        if !errors.is_empty() {
-            return Err(ServiceError::Invalid(errors));
-        }
-        let procedure = procedure.expect("checked above");
-        let now = self.now();
-        let summary = input
-            .summary
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| format!("{} - {}", procedure.name, applicant.name));
-        let submission = Submission {
-            id: uuid::Uuid::now_v7().to_string(),
-            procedure_code: procedure.code.clone(),
-            procedure_version: procedure.version,
-            agency: agency_id.clone(),
+        let draft = Draft {
+            procedure_code: &input.procedure_code,
+            agency: &agency_id,
             channel: input.channel,
-            applicant,
-            summary,
-            components,
+            applicant: &input.applicant,
+            components: &input.components,
+            summary: input.summary.as_deref(),
         };
+        let (procedure, submission) =
+            self.check_submission(draft, |a| caller.holds(&a.id, Role::ReceptionClerk), errors)?;
+        let now = self.now();
         let outcome = self.db.write(|conn| {
             if let Some(key) = &key
                 && let Some(stored) = idempotency::find(conn, &caller.id, &key.key)?
@@ -194,7 +224,7 @@ impl Services {
                 let answer = idempotency::StoredAnswer { request_hash: key.request_hash.clone(), status: 201, body };
                 idempotency::insert(conn, &caller.id, &key.key, &answer, now)?;
             }
-            Ok(Received::Created(dossier))
+            Ok(Received::Created(Box::new(dossier)))
         });
         match outcome {
             // Two requests with one key raced: the loser's insert failed; the winner's answer is stored now.
@@ -218,42 +248,16 @@ impl Services {
 
     /// A dossier submitted online by its applicant: status 1, in the agency's reception queue.
     pub fn submit_online(&self, citizen: &CitizenIdentity, input: OnlineSubmission) -> ServiceResult<Dossier> {
-        let mut errors = Vec::new();
-        let procedure = self.catalogue.current(&input.procedure_code).cloned();
-        if procedure.is_none() {
-            errors
-                .push(FieldError::new("procedure_code", "field.unknown_procedure").with_detail(&input.procedure_code));
-        }
-        let applicant = check_applicant(&input.applicant, "applicant", &mut errors);
-        let components =
-            procedure.as_ref().map(|p| check_components(&input.components, p, &mut errors)).unwrap_or_default();
-        let agency = self.db.read(|conn| agencies::get(conn, &input.agency).map_err(ServiceError::from))?;
-        match (&agency, &procedure) {
-            (None, _) => errors.push(FieldError::new("agency", "field.unknown_agency")),
-            (Some(agency), Some(procedure)) if agency.kind != procedure.agency_kind => {
-                errors.push(FieldError::new("agency", "field.wrong_agency_kind"))
-            }
-            _ => {}
-        }
-        if !errors.is_empty() {
-            return Err(ServiceError::Invalid(errors));
-        }
-        let procedure = procedure.expect("checked above");
-        let now = self.now();
-        let summary = input
-            .summary
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| format!("{} - {}", procedure.name, applicant.name));
-        let submission = Submission {
-            id: uuid::Uuid::now_v7().to_string(),
-            procedure_code: procedure.code.clone(),
-            procedure_version: procedure.version,
-            agency: input.agency,
+        let draft = Draft {
+            procedure_code: &input.procedure_code,
+            agency: &input.agency,
             channel: crate::domain::dossier::Channel::Online,
-            applicant,
-            summary,
-            components,
+            applicant: &input.applicant,
+            components: &input.components,
+            summary: input.summary.as_deref(),
         };
+        let (procedure, submission) = self.check_submission(draft, |_| true, Vec::new())?;
+        let now = self.now();
         let actor = crate::domain::actor::Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
         self.db.write(|conn| {
             let events = decide_submission(&procedure, submission, &Context::new(now, actor, &self.calendar))?;
@@ -416,7 +420,8 @@ impl Services {
         let changed = before.is_none_or(|b| b.status != after.status || b.due_at != after.due_at);
         if changed {
             let agency_name = agencies::get(conn, &after.agency)?.map(|a| a.name).unwrap_or_default();
-            let history = events::history(conn, &after.id)?;
+            // A new dossier's history is what was just written; otherwise read it back whole.
+            let history = if before.is_none() { new_events.to_vec() } else { events::history(conn, &after.id)? };
             let message = sync::status_message(after, procedure, &agency_name, &history, &self.calendar);
             outbox::enqueue(
                 conn,

@@ -35,7 +35,9 @@ impl StaffIdentity {
     /// Sees a dossier of one of their agencies, or one their agency is (or was) consulted on.
     pub fn can_see(&self, dossier: &Dossier) -> bool {
         self.roles.iter().any(|(agency, _)| {
-            *agency == dossier.agency || dossier.consultation.as_ref().is_some_and(|c| c.agency == *agency)
+            *agency == dossier.agency
+                || dossier.consultation.as_ref().is_some_and(|c| c.agency == *agency)
+                || dossier.consulted_agencies.contains(agency)
         })
     }
 

@@ -36,6 +36,7 @@ fn open(event: &Event) -> Option<Dossier> {
         supplements_after_reception: 0,
         payment: None,
         consultation: None,
+        consulted_agencies: Vec::new(),
         signed: false,
         result_number: None,
         completed_at: None,
@@ -106,6 +107,9 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
         Change::Sealed { number } => d.result_number = Some(number.clone()),
         Change::Stopped { reasons } => d.proposal = Some(Proposal::Refusal { reasons: reasons.clone() }),
         Change::ConsultRequested { agency, question } => {
+            if !d.consulted_agencies.contains(agency) {
+                d.consulted_agencies.push(agency.clone());
+            }
             d.consultation =
                 Some(Consultation { agency: agency.clone(), question: question.clone(), asked_at: at, answer: None });
         }

@@ -255,6 +255,9 @@ pub struct Dossier {
     pub supplements_after_reception: u8,
     pub payment: Option<Payment>,
     pub consultation: Option<Consultation>,
+    /// Every agency consulted so far (each keeps sight of the dossier after its answer).
+    #[serde(default)]
+    pub consulted_agencies: Vec<String>,
     pub signed: bool,
     pub result_number: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
