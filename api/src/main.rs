@@ -30,6 +30,12 @@ enum Command {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(cli::bench::BenchCommand),
+    /// Citizens' data repositories.
+    #[command(subcommand)]
+    Repository(cli::repository::RepositoryCommand),
+    /// Check or clean the blob store (MOTCUA_BLOBS, default MOTCUA_DATA_DIR/blobs).
+    #[command(subcommand)]
+    Blobs(cli::blobs::BlobsCommand),
     /// Print the legal due instant of something received at a given instant.
     Deadline(cli::deadline::DeadlineArgs),
     /// Work with procedure definitions.
@@ -64,6 +70,8 @@ fn main() -> ExitCode {
         Command::Admin(command) => cli::admin::run(command),
         Command::Audit(AuditCommand::Verify) => cli::audit::verify(),
         Command::Bench(command) => cli::bench::run(command),
+        Command::Blobs(command) => cli::blobs::run(command),
+        Command::Repository(command) => cli::repository::run(command),
         Command::Deadline(args) => cli::deadline::run(args),
         Command::Procedures(command) => cli::procedures::run(command),
     }

@@ -80,7 +80,7 @@ async fn call(
     let version = dossier["version"].to_string();
     match endpoint {
         0 => {
-            let body = new_dossier("1.001612", HONG_BANG, "031085001234");
+            let body = server.with_uploads(token, new_dossier("1.001612", HONG_BANG, "031085001234")).await;
             server.send(Method::POST, "/api/v1/dossiers", token, Some(body), &[]).await
         }
         1 => server.send(Method::GET, "/api/v1/dossiers?limit=200", token, None, &[]).await,

@@ -71,7 +71,7 @@ async fn jobs_are_claimed_once(backend: Backend) {
     server.stop().await;
 }
 
-/// A sink that fails while `failing` is set and records what it delivered.
+/// A sink that fails while `failing` is set and records the status-sync messages it delivered.
 #[derive(Default)]
 struct RecordingSink {
     failing: Mutex<bool>,
@@ -83,10 +83,10 @@ impl Sink for RecordingSink {
         if *self.failing.lock().unwrap() {
             return Err("portal answered 503".into());
         }
-        self.delivered
-            .lock()
-            .unwrap()
-            .push((message.dossier_id.clone().unwrap_or_default(), message.message_key.clone()));
+        if message.topic == motcua_engine::service::sync::TOPIC {
+            let dossier = message.dossier_id.clone().unwrap_or_default();
+            self.delivered.lock().unwrap().push((dossier, message.message_key.clone()));
+        }
         Ok(())
     }
 }

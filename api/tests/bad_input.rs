@@ -24,7 +24,8 @@ async fn bad_receptions_write_nothing(backend: Backend) {
     let server = TestServer::start(backend).await;
     let clerk = server.token("hongbang.tiepnhan").await;
     let writes = server.writes().await;
-    let valid = new_dossier("1.001612", HONG_BANG, "031085001234");
+    let valid = server.with_uploads(Some(&clerk), new_dossier("1.001612", HONG_BANG, "031085001234")).await;
+    let first_upload = valid["components"][0]["upload"].clone();
     let with = |change: &dyn Fn(&mut Value)| {
         let mut body = valid.clone();
         change(&mut body);
@@ -83,7 +84,7 @@ async fn bad_receptions_write_nothing(backend: Backend) {
     let unknown_component = post_raw(
         &server,
         &clerk,
-        with(&|b| b["components"].as_array_mut().unwrap().push(json!({"id": "giay_khong_co", "digitisation": 1}))),
+        with(&|b| b["components"].as_array_mut().unwrap().push(json!({"id": "giay_khong_co", "upload": first_upload}))),
     )
     .await;
     assert_problem(&unknown_component, 422, "request.invalid");

@@ -80,19 +80,22 @@ async fn fifty_parallel_receptions(backend: Backend) {
     let clerk = server.token("hongbang.tiepnhan").await;
     let dossiers_before = server.count("dossiers").await;
 
-    let tasks: Vec<_> =
-        (0..50)
-            .map(|i| {
-                let request = server.client.post(server.url("/api/v1/dossiers")).bearer_auth(&clerk).json(
-                    &new_dossier("1.001612", HONG_BANG, if i % 2 == 0 { "031085001234" } else { "031190012345" }),
-                );
-                tokio::spawn(async move {
-                    let response = request.send().await.expect("sent");
-                    let status = response.status();
-                    (status, response.json::<Value>().await.unwrap())
-                })
+    let mut bodies = Vec::new();
+    for i in 0..50 {
+        let id = if i % 2 == 0 { "031085001234" } else { "031190012345" };
+        bodies.push(server.with_uploads(Some(&clerk), new_dossier("1.001612", HONG_BANG, id)).await);
+    }
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let request = server.client.post(server.url("/api/v1/dossiers")).bearer_auth(&clerk).json(&body);
+            tokio::spawn(async move {
+                let response = request.send().await.expect("sent");
+                let status = response.status();
+                (status, response.json::<Value>().await.unwrap())
             })
-            .collect();
+        })
+        .collect();
     let mut codes = Vec::new();
     for task in tasks {
         let (status, body) = task.await.unwrap();
@@ -132,7 +135,7 @@ async fn fifty_parallel_receptions(backend: Backend) {
 async fn idempotent_receptions(backend: Backend) {
     let server = TestServer::start(backend).await;
     let clerk = server.token("hongbang.tiepnhan").await;
-    let body = new_dossier("1.001612", HONG_BANG, "031085001234").to_string();
+    let body = server.with_uploads(Some(&clerk), new_dossier("1.001612", HONG_BANG, "031085001234")).await.to_string();
     let post = |key: &'static str, body: String| post_with_key(&server, &clerk, key, body);
 
     let before = server.count("dossiers").await;
@@ -153,7 +156,7 @@ async fn idempotent_receptions(backend: Backend) {
     assert_eq!(server.count("dossiers").await, before + 2);
 
     // The same key with another body.
-    let other = new_dossier("1.001612", HONG_BANG, "031190012345").to_string();
+    let other = server.with_uploads(Some(&clerk), new_dossier("1.001612", HONG_BANG, "031190012345")).await.to_string();
     let events = server.count("events").await;
     let (status, _, problem) = post("quay-1-lan-1", other).await;
     assert_problem(&(status, problem), 409, "request.idempotency_key_reused");
@@ -162,7 +165,9 @@ async fn idempotent_receptions(backend: Backend) {
     // Keys belong to their caller: another clerk's same key is a new request.
     server.create_staff("hongbang.tiepnhan2", "reception_clerk", HONG_BANG).await;
     let other_clerk = server.token("hongbang.tiepnhan2").await;
-    let (status, _, theirs) = post_with_key(&server, &other_clerk, "quay-1-lan-1", body).await;
+    let their_body =
+        server.with_uploads(Some(&other_clerk), new_dossier("1.001612", HONG_BANG, "031085001234")).await.to_string();
+    let (status, _, theirs) = post_with_key(&server, &other_clerk, "quay-1-lan-1", their_body).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_ne!(theirs["id"], first["id"]);
     server.stop().await;

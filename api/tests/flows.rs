@@ -93,12 +93,11 @@ async fn supplement_and_resubmission(backend: Backend) {
     assert_problem(&server.act(&ward.specialist, &d, appraise.clone()).await, 409, "dossier.wrong_status");
 
     server.advance(TimeDelta::hours(2));
-    let resubmit = json!({"action": "resubmit", "components": ["giay_de_nghi"]});
-    assert_problem(
-        &server.act(&ward.clerk, &d, json!({"action": "resubmit", "components": []})).await,
-        422,
-        "dossier.missing_component",
-    );
+    let resubmit = json!({"action": "resubmit"});
+    // The component found wanting needs its new paper first.
+    assert_problem(&server.act(&ward.clerk, &d, resubmit.clone()).await, 422, "dossier.missing_component");
+    let d = server.attach_new_paper(&ward.clerk, &d, "giay_de_nghi").await;
+    assert_eq!(d["components"][0]["digitisation"], 1);
     assert_problem(&server.act(&ward.specialist, &d, resubmit.clone()).await, 403, "dossier.forbidden_role");
     let d = server.act_ok(&ward.clerk, &d, resubmit).await;
     assert_eq!((d["status"].as_u64(), d["step"].as_str()), (Some(4), Some("appraise")));
@@ -117,7 +116,7 @@ async fn supplement_and_resubmission(backend: Backend) {
     let history = server.history(&ward.clerk, id(&d)).await;
     assert_eq!(
         kinds(&history),
-        ["submitted", "received", "assigned", "supplement_requested", "resubmitted", "appraised"]
+        ["submitted", "received", "assigned", "supplement_requested", "paper_attached", "resubmitted", "appraised"]
     );
     let requested = &history["events"][3]["event"]["change"];
     assert_eq!(requested["items"][0]["reason"], "Giấy đề nghị thiếu chữ ký của chủ hộ");
@@ -144,7 +143,8 @@ async fn supplement_pauses_the_clock(backend: Backend) {
         .await;
     assert_eq!(d["status"], 5);
     server.advance(TimeDelta::hours(2));
-    let d = server.act_ok(&ward.clerk, &d, json!({"action": "resubmit", "components": ["giay_chung_sinh"]})).await;
+    let d = server.attach_new_paper(&ward.clerk, &d, "giay_chung_sinh").await;
+    let d = server.act_ok(&ward.clerk, &d, json!({"action": "resubmit"})).await;
     assert_eq!((d["status"].as_u64(), d["step"].as_str()), (Some(4), Some("appraise")));
     assert_eq!(instant(&d["due_at"]), due_before + TimeDelta::hours(2), "two working hours of waiting are added");
     server.stop().await;
@@ -345,11 +345,7 @@ async fn withdrawal(backend: Backend) {
     let d = server.act_ok(&ward.clerk, &d, withdraw).await;
     assert_eq!(d["status"], 7);
     assert!(d["step"].is_null(), "a withdrawn dossier leaves the flow: {d}");
-    assert_problem(
-        &server.act(&ward.clerk, &d, json!({"action": "resubmit", "components": ["giay_de_nghi"]})).await,
-        409,
-        "dossier.wrong_status",
-    );
+    assert_problem(&server.act(&ward.clerk, &d, json!({"action": "resubmit"})).await, 409, "dossier.wrong_status");
     let history = server.history(&ward.clerk, id(&d)).await;
     assert_eq!(kinds(&history).last().map(String::as_str), Some("withdrawn"));
     server.stop().await;

@@ -1,6 +1,7 @@
 //! motcua's engine: the pure domain (`domain`) and, at its edges, what reads and stores it.
 
 pub mod definitions;
+pub mod documents;
 pub mod domain;
 pub mod jobs;
 pub mod messages;

@@ -1,4 +1,5 @@
-//! `motcua bench lifecycle`: drives dossiers through the whole default flow over HTTP with concurrent clients
+//! `motcua bench lifecycle`: drives dossiers through the whole default flow over HTTP (a scan uploaded, then
+//! receive, assign, appraise, approve, sign, seal, return) with concurrent clients
 //! and reports throughput and latency per action. On PostgreSQL it also runs `pgbench` (TPC-B-like, same
 //! clients, same duration) against the same server in the same run, and prints the ratio, because absolute
 //! figures on shared machines mean little.
@@ -43,7 +44,9 @@ pub struct LifecycleArgs {
 
 const PROCEDURE: &str = "1.001612";
 const AGENCY: &str = "000.31.01.H26";
-const FLOW: [&str; 7] = ["receive", "assign", "appraise", "approve", "sign", "seal", "return"];
+const FLOW: [&str; 8] = ["upload", "receive", "assign", "appraise", "approve", "sign", "seal", "return"];
+/// The scan uploaded with each reception.
+const SCAN: &[u8] = include_bytes!("../../../fixtures/papers/mau-giay-to.pdf");
 
 pub fn run(command: BenchCommand) -> ExitCode {
     match command {
@@ -124,11 +127,25 @@ impl Client {
     /// One dossier through the flow; the latency of each action.
     async fn one_dossier(&self, n: usize) -> Result<Vec<(&'static str, Duration)>, String> {
         let mut timings = Vec::with_capacity(FLOW.len());
+        let started = Instant::now();
+        let response = self
+            .http
+            .post(format!("{}/api/v1/uploads?name=don-de-nghi.pdf", self.base))
+            .bearer_auth(&self.tokens["clerk"])
+            .body(SCAN)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("upload: {}", response.status()));
+        }
+        let upload: Value = response.json().await.map_err(|e| e.to_string())?;
+        timings.push(("upload", started.elapsed()));
         let body = json!({
             "procedure_code": PROCEDURE, "agency": AGENCY, "channel": "counter",
             "applicant": { "name": format!("Người thử {n}"), "id_kind": "personal_id", "id_number": "031085001234",
                            "birth_date": "1985-03-02", "sex": "male" },
-            "components": [{"id": "giay_de_nghi", "digitisation": 1}, {"id": "giay_to_phap_ly_ca_nhan", "digitisation": 1}]
+            "components": [{"id": "giay_de_nghi", "upload": upload["id"]}]
         });
         let started = Instant::now();
         let mut dossier =
@@ -203,7 +220,7 @@ async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
     }
     let client = Arc::new(Client { http, base: target.base.clone(), tokens, specialist_id });
     println!(
-        "bench lifecycle: {} dossiers x {} actions, {} clients, target {} ({})",
+        "bench lifecycle: {} dossiers x {} requests, {} clients, target {} ({})",
         args.dossiers,
         FLOW.len(),
         args.clients,

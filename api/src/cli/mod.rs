@@ -3,8 +3,10 @@
 pub mod admin;
 pub mod audit;
 pub mod bench;
+pub mod blobs;
 pub mod deadline;
 pub mod procedures;
+pub mod repository;
 pub mod serve;
 
 use std::process::ExitCode;

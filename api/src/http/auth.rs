@@ -8,6 +8,7 @@ use base64::Engine as _;
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use motcua_engine::domain::procedure::Role;
+use motcua_engine::service::identity::{Caller, CitizenIdentity, ServiceIdentity};
 use motcua_engine::service::{ServiceError, Services, StaffIdentity};
 use motcua_engine::store::settings;
 use rand::RngCore;
@@ -45,34 +46,146 @@ impl JwtKeys {
     }
 }
 
+/// Access-token claims. `typ` tells staff (signed in here), citizens (signed in with the national
+/// e-identity) and service accounts (other systems, with scopes) apart.
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     sub: String,
+    #[serde(default)]
+    typ: TokenType,
+    #[serde(default)]
     username: String,
     name: String,
+    #[serde(default)]
     roles: Vec<(String, Role)>,
+    #[serde(default)]
+    scopes: Vec<String>,
     iat: i64,
     exp: i64,
 }
 
-pub fn issue_access_token(keys: &JwtKeys, staff: &StaffIdentity) -> String {
-    let now = Utc::now().timestamp();
-    let claims = Claims {
-        sub: staff.id.clone(),
-        username: staff.username.clone(),
-        name: staff.full_name.clone(),
-        roles: staff.roles.clone(),
-        iat: now,
-        exp: now + ACCESS_LIFETIME_SECS,
-    };
-    encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).expect("HS256 encodes")
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TokenType {
+    #[default]
+    Staff,
+    Citizen,
+    Service,
 }
 
-fn verify(keys: &JwtKeys, token: &str) -> Option<StaffIdentity> {
+fn sign(keys: &JwtKeys, claims: &Claims) -> String {
+    encode(&Header::new(Algorithm::HS256), claims, &keys.encoding).expect("HS256 encodes")
+}
+
+fn claims(sub: &str, typ: TokenType, name: &str) -> Claims {
+    let now = Utc::now().timestamp();
+    Claims {
+        sub: sub.to_string(),
+        typ,
+        username: String::new(),
+        name: name.to_string(),
+        roles: Vec::new(),
+        scopes: Vec::new(),
+        iat: now,
+        exp: now + ACCESS_LIFETIME_SECS,
+    }
+}
+
+pub fn issue_access_token(keys: &JwtKeys, staff: &StaffIdentity) -> String {
+    sign(
+        keys,
+        &Claims {
+            username: staff.username.clone(),
+            roles: staff.roles.clone(),
+            ..claims(&staff.id, TokenType::Staff, &staff.full_name)
+        },
+    )
+}
+
+/// A citizen's access token, issued after sign-in with the national e-identity.
+pub fn issue_citizen_token(keys: &JwtKeys, citizen: &CitizenIdentity) -> String {
+    sign(keys, &claims(&citizen.id_number, TokenType::Citizen, &citizen.name))
+}
+
+/// A service account's access token (client credentials), with its scopes.
+pub fn issue_service_token(keys: &JwtKeys, service: &ServiceIdentity) -> String {
+    sign(keys, &Claims { scopes: service.scopes.clone(), ..claims(&service.name, TokenType::Service, &service.name) })
+}
+
+fn verify(keys: &JwtKeys, token: &str) -> Option<Caller> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 5;
-    let claims = decode::<Claims>(token, &keys.decoding, &validation).ok()?.claims;
-    Some(StaffIdentity { id: claims.sub, username: claims.username, full_name: claims.name, roles: claims.roles })
+    let c = decode::<Claims>(token, &keys.decoding, &validation).ok()?.claims;
+    Some(match c.typ {
+        TokenType::Staff => {
+            Caller::Staff(StaffIdentity { id: c.sub, username: c.username, full_name: c.name, roles: c.roles })
+        }
+        TokenType::Citizen => Caller::Citizen(CitizenIdentity { id_number: c.sub, name: c.name }),
+        TokenType::Service => Caller::Service(ServiceIdentity { name: c.sub, scopes: c.scopes }),
+    })
+}
+
+/// The caller of a request from `Authorization: Bearer`, whoever it is.
+fn caller_of(req: &HttpRequest) -> Result<Caller, Problem> {
+    let state = req.app_data::<web::Data<AppState>>().expect("state is registered");
+    let token = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match token {
+        None => Err(Problem::new(401, "auth.required", "send Authorization: Bearer <access token>")),
+        Some(token) => verify(&state.keys, token)
+            .ok_or_else(|| Problem::new(401, "auth.invalid_token", "the access token is invalid or expired")),
+    }
+}
+
+/// Any signed-in caller: staff, citizen or service account.
+pub struct AnyCaller(pub Caller);
+
+impl FromRequest for AnyCaller {
+    type Error = Problem;
+    type Future = std::future::Ready<Result<AnyCaller, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(caller_of(req).map(AnyCaller))
+    }
+}
+
+/// A signed-in citizen (owner of a repository).
+pub struct Citizen(pub CitizenIdentity);
+
+impl FromRequest for Citizen {
+    type Error = Problem;
+    type Future = std::future::Ready<Result<Citizen, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(match caller_of(req) {
+            Ok(Caller::Citizen(c)) => Ok(Citizen(c)),
+            Ok(_) => Err(Problem::new(
+                403,
+                "request.forbidden",
+                "this is for citizens signed in with the national e-identity",
+            )),
+            Err(p) => Err(p),
+        })
+    }
+}
+
+/// A service account (another system).
+pub struct Service(pub ServiceIdentity);
+
+impl FromRequest for Service {
+    type Error = Problem;
+    type Future = std::future::Ready<Result<Service, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(match caller_of(req) {
+            Ok(Caller::Service(s)) => Ok(Service(s)),
+            Ok(_) => Err(Problem::new(403, "request.forbidden", "this is for service accounts")),
+            Err(p) => Err(p),
+        })
+    }
 }
 
 /// The signed-in staff member of a request (from `Authorization: Bearer`).
@@ -83,17 +196,10 @@ impl FromRequest for Staff {
     type Future = std::future::Ready<Result<Staff, Problem>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().expect("state is registered");
-        let token = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        std::future::ready(match token {
-            None => Err(Problem::new(401, "auth.required", "send Authorization: Bearer <access token>")),
-            Some(token) => verify(&state.keys, token)
-                .map(Staff)
-                .ok_or_else(|| Problem::new(401, "auth.invalid_token", "the access token is invalid or expired")),
+        std::future::ready(match caller_of(req) {
+            Ok(Caller::Staff(staff)) => Ok(Staff(staff)),
+            Ok(_) => Err(Problem::new(403, "request.forbidden", "this is for staff")),
+            Err(p) => Err(p),
         })
     }
 }

@@ -146,7 +146,7 @@ pub async fn get(state: web::Data<AppState>, staff: Staff, id: web::Path<String>
 }
 
 /// `If-Match: "5"`, `5` or `W/"5"`.
-fn expected_version(req: &HttpRequest) -> Result<u64, Problem> {
+pub fn expected_version(req: &HttpRequest) -> Result<u64, Problem> {
     let value = req
         .headers()
         .get(header::IF_MATCH)

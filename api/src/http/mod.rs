@@ -5,8 +5,10 @@ pub mod dossiers;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod papers;
 pub mod problem;
 pub mod procedures;
+pub mod repository;
 pub mod server;
 
 use std::sync::Arc;

@@ -11,7 +11,7 @@ use actix_web::{App, HttpServer, error, web};
 use motcua_engine::service::Services;
 
 use super::problem::Problem;
-use super::{AppState, auth, dossiers, health, metrics, openapi, procedures};
+use super::{AppState, auth, dossiers, health, metrics, openapi, papers, procedures, repository};
 
 /// Request bodies larger than this are refused (413).
 pub const MAX_BODY: usize = 256 * 1024;
@@ -59,6 +59,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/dossiers/{id}", web::get().to(dossiers::get))
                 .route("/dossiers/{id}/actions", web::post().to(dossiers::act))
                 .route("/dossiers/{id}/history", web::get().to(dossiers::history))
+                .route("/dossiers/{id}/papers", web::get().to(papers::list))
+                .route("/dossiers/{id}/papers", web::post().to(papers::attach))
+                .route("/dossiers/{id}/papers/{paper}/content", web::get().to(papers::content))
+                .route("/dossiers/{id}/results", web::post().to(papers::attach_result))
+                .route("/uploads", web::post().to(papers::upload))
+                .route("/repository", web::get().to(repository::overview))
+                .route("/repository/items", web::get().to(repository::items))
+                .route("/repository/items", web::post().to(repository::add))
+                .route("/repository/items/{id}", web::get().to(repository::item))
+                .route("/repository/items/{id}", web::delete().to(repository::purge))
+                .route("/repository/items/{id}/content", web::get().to(repository::content))
+                .route("/repository/items/{id}/move", web::post().to(repository::move_item))
+                .route("/repository/items/{id}/trash", web::post().to(repository::trash))
+                .route("/repository/items/{id}/restore", web::post().to(repository::restore))
+                .route("/repository/items/{id}/shares", web::post().to(repository::share))
+                .route("/repository/items/{id}/unshare", web::post().to(repository::unshare))
+                .route("/repository/access-log", web::get().to(repository::access_log))
+                .route("/repository/owners/{owner}/items", web::get().to(repository::for_staff))
+                .route("/repository/offers", web::get().to(repository::offers))
+                .route("/portal/repository/{owner}/items", web::post().to(repository::portal_push))
+                .route("/portal/repository/{owner}/items", web::get().to(repository::portal_pull))
                 .route("/track", web::get().to(dossiers::track)),
         )
         .default_service(web::to(|| async {

@@ -131,6 +131,8 @@ pub struct TestServer {
     pub backend: Backend,
     /// The hand-moved clock, for servers started with `start_at` or `start_with`.
     pub clock: Option<Arc<ManualClock>>,
+    /// The server's state, to mint tokens of kinds that sign in elsewhere (citizens, service accounts).
+    pub state: actix_web::web::Data<motcua_api::http::AppState>,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -164,6 +166,10 @@ impl TestServer {
                 calendar_file: None,
                 public_url: "http://127.0.0.1".into(),
                 outbox_max_attempts,
+                data_dir: std::env::temp_dir().join("motcua-tests").join(unique_name()),
+                blob_url: None,
+                max_file_bytes: 50 * 1024 * 1024,
+                max_dossier_bytes: 200 * 1024 * 1024,
             };
             let services = Services::start(config, service_clock).expect("services start");
             services.load_demo().expect("demo loads").expect("empty database");
@@ -172,10 +178,11 @@ impl TestServer {
         .await
         .unwrap();
         let state = server::state(services.clone()).unwrap();
+        let app_state = state.clone();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let handle = server::spawn(state, listener, 2);
-        TestServer { base, services, client: reqwest::Client::new(), backend, clock, handle }
+        TestServer { base, services, client: reqwest::Client::new(), backend, clock, state: app_state, handle }
     }
 
     /// Moves the hand-moved clock forward.
@@ -260,8 +267,52 @@ impl TestServer {
         self.send(reqwest::Method::GET, path, Some(token), None, &[]).await
     }
 
-    /// Receives a dossier at the counter; answers the created dossier.
+    /// Uploads a file as the token's holder; answers the upload (its `id` attaches it).
+    pub async fn upload(&self, token: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(self.url(&format!("/api/v1/uploads?name={name}")))
+            .bearer_auth(token)
+            .body(bytes)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Gives every component of a new-dossier body without a paper a freshly uploaded scan of the caller.
+    pub async fn with_uploads(&self, token: Option<&str>, mut body: Value) -> Value {
+        let Some(token) = token else { return body };
+        let Some(components) = body.get_mut("components").and_then(|c| c.as_array_mut()) else { return body };
+        for component in components.iter_mut() {
+            if component.get("upload").is_none() && component.get("repository_item").is_none() {
+                let name = format!("{}.pdf", component["id"].as_str().unwrap_or("giay-to"));
+                let (status, upload) = self.upload(token, &name, sample_pdf()).await;
+                if status == StatusCode::CREATED {
+                    component["upload"] = upload["id"].clone();
+                }
+            }
+        }
+        body
+    }
+
+    /// Uploads a new scan and attaches it to a component (If-Match the dossier's version); answers the dossier.
+    pub async fn attach_new_paper(&self, token: &str, dossier: &Value, component: &str) -> Value {
+        let (status, upload) = self.upload(token, &format!("{component}.pdf"), sample_pdf()).await;
+        assert_eq!(status, StatusCode::CREATED, "{upload}");
+        let path = format!("/api/v1/dossiers/{}/papers", dossier["id"].as_str().unwrap());
+        let version = dossier["version"].to_string();
+        let body = serde_json::json!({"component": component, "upload": upload["id"]});
+        let (status, body) =
+            self.send(reqwest::Method::POST, &path, Some(token), Some(body), &[("If-Match", &version)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Receives a dossier at the counter (scans uploaded first); answers the created dossier.
     pub async fn receive(&self, token: &str, body: Value) -> Value {
+        let body = self.with_uploads(Some(token), body).await;
         let (status, body) = self.send(reqwest::Method::POST, "/api/v1/dossiers", Some(token), Some(body), &[]).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body
@@ -298,7 +349,8 @@ impl TestServer {
     /// A dossier submitted online by its applicant (status 1). There is no citizen route yet: the use case is
     /// called directly.
     pub async fn submit_online(&self, procedure: &str, agency: &str, id_number: &str) -> Value {
-        let mut body = new_dossier(procedure, agency, id_number);
+        let token = self.citizen_token(id_number, "Nguyễn Văn Thử");
+        let mut body = self.with_uploads(Some(&token), new_dossier(procedure, agency, id_number)).await;
         body.as_object_mut().unwrap().remove("channel");
         let input: OnlineSubmission = serde_json::from_value(body).unwrap();
         let citizen = CitizenIdentity { id_number: id_number.to_string(), name: input.applicant.name.clone() };
@@ -308,6 +360,21 @@ impl TestServer {
             .unwrap()
             .expect("submitted");
         serde_json::to_value(dossier).unwrap()
+    }
+
+    /// An access token for a citizen (as the national e-identity sign-in will issue).
+    pub fn citizen_token(&self, id_number: &str, name: &str) -> String {
+        let citizen = CitizenIdentity { id_number: id_number.to_string(), name: name.to_string() };
+        motcua_api::http::auth::issue_citizen_token(&self.state.keys, &citizen)
+    }
+
+    /// An access token for a service account with scopes.
+    pub fn service_token(&self, name: &str, scopes: &[&str]) -> String {
+        let service = motcua_engine::service::identity::ServiceIdentity {
+            name: name.to_string(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        };
+        motcua_api::http::auth::issue_service_token(&self.state.keys, &service)
     }
 
     /// Creates a staff account (password `motcua-demo`) holding `role` in `agency`.
@@ -399,7 +466,7 @@ pub fn new_dossier(procedure: &str, agency: &str, id_number: &str) -> Value {
         .filter(|c| {
             c["required"].as_bool() == Some(true) && c.get("in_person_only").and_then(|v| v.as_bool()) != Some(true)
         })
-        .map(|c| serde_json::json!({ "id": c["id"].as_str().unwrap(), "digitisation": 1 }))
+        .map(|c| serde_json::json!({ "id": c["id"].as_str().unwrap() }))
         .collect();
     let person = motcua_engine::domain::codes::PersonalId::parse(id_number).expect("a valid test id");
     let sex = match person.sex {
@@ -421,4 +488,9 @@ pub fn new_dossier(procedure: &str, agency: &str, id_number: &str) -> Value {
         },
         "components": components
     })
+}
+
+/// The demo's sample scan: a valid one-page PDF.
+pub fn sample_pdf() -> Vec<u8> {
+    std::fs::read(repo_path("fixtures/papers/mau-giay-to.pdf")).unwrap()
 }

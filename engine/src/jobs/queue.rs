@@ -1,5 +1,6 @@
 //! The job queue. Jobs are rows; workers claim them (`FOR UPDATE SKIP LOCKED` on PostgreSQL) so none runs
-//! twice. The deadline sweep is a job that schedules its successor, so one worker sweeps each minute.
+//! twice. The deadline sweep (each minute) and garbage collection (each hour) are jobs with one row per period, so
+//! one worker does each.
 
 use chrono::{DurationRound, TimeDelta};
 
@@ -7,13 +8,21 @@ use crate::service::{ServiceError, ServiceResult, Services};
 use crate::store::jobs;
 
 pub const SWEEP: &str = "sweep_deadlines";
+pub const COLLECT_GARBAGE: &str = "collect_garbage";
+/// How long an unattached upload (and a blob nothing refers to) is kept.
+pub const GRACE: TimeDelta = TimeDelta::hours(24);
 const LEASE: TimeDelta = TimeDelta::minutes(5);
 
 /// Makes sure the next sweep is scheduled (idempotent across workers: one row per minute).
 pub fn schedule_sweep(services: &Services) -> ServiceResult<()> {
     let next = services.now().duration_trunc(TimeDelta::minutes(1)).expect("minutes truncate") + TimeDelta::minutes(1);
     let key = format!("{SWEEP}:{}", next.format("%Y%m%d%H%M"));
-    services.db.write(|conn| jobs::enqueue(conn, SWEEP, Some(&key), "{}", next).map_err(ServiceError::from))?;
+    let hour = services.now().duration_trunc(TimeDelta::hours(1)).expect("hours truncate") + TimeDelta::hours(1);
+    let gc_key = format!("{COLLECT_GARBAGE}:{}", hour.format("%Y%m%d%H"));
+    services.db.write(|conn| {
+        jobs::enqueue(conn, SWEEP, Some(&key), "{}", next)?;
+        jobs::enqueue(conn, COLLECT_GARBAGE, Some(&gc_key), "{}", hour).map_err(ServiceError::from)
+    })?;
     Ok(())
 }
 
@@ -43,6 +52,16 @@ fn run(services: &Services, kind: &str, _payload: &str) -> ServiceResult<()> {
             if raised > 0 {
                 tracing::info!(raised, "deadline alerts raised");
             }
+            Ok(())
+        }
+        COLLECT_GARBAGE => {
+            let collected = services.collect_garbage(GRACE)?;
+            tracing::info!(
+                uploads = collected.uploads,
+                blobs = collected.blobs.len(),
+                staging = collected.staging_files,
+                "garbage collected"
+            );
             Ok(())
         }
         other => Err(ServiceError::Conflict("job.unknown_kind", other.to_string())),

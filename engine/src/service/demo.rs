@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::identity::{Caller, CitizenIdentity};
 use super::requests::{ApplicantInput, ComponentInput, NewDossier};
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::codes::Sex;
@@ -15,6 +16,9 @@ use crate::service::requests::ActionRequest;
 use crate::store::{agencies, staff};
 
 pub const DEMO_FIXTURE: &str = include_str!("../../../fixtures/demo.toml");
+/// The demo's scanned papers and results (one-page PDFs with no legal value).
+const SAMPLE_SCAN: &[u8] = include_bytes!("../../../fixtures/papers/mau-giay-to.pdf");
+const SAMPLE_RESULT: &[u8] = include_bytes!("../../../fixtures/papers/mau-ket-qua.pdf");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -173,7 +177,73 @@ impl<'a> Seeder<'a> {
             self.drive(agency, procedure, citizen, *target)?;
             count += 1;
         }
-        Ok(count)
+        Ok(count + self.reuse_story()?)
+    }
+
+    /// "Hand a paper over once": Hường's marriage is registered and returned (the certificate enters her
+    /// repository); she keeps her child's birth-certificate scan there herself; then she submits the birth
+    /// bundle online reusing both, uploading only the declaration. The ward receives it.
+    fn reuse_story(&self) -> ServiceResult<usize> {
+        let services = self.services;
+        let ward = "000.31.01.H26";
+        let citizen = &self.citizens[0];
+        self.drive(ward, "1.000894", citizen, Target::Returned)?;
+        let owner = CitizenIdentity { id_number: citizen.id_number.clone(), name: citizen.name.clone() };
+        let caller = Caller::Citizen(owner.clone());
+        let scan = services.upload_bytes(&caller, "giay-chung-sinh.pdf", SAMPLE_SCAN)?;
+        let birth_paper = services.add_own_item(
+            &owner,
+            super::repository::NewItem {
+                upload: scan.id,
+                title: "Giấy chứng sinh của con".into(),
+                paper_type: Some("GCS".into()),
+                issuer: Some("Bệnh viện Phụ sản Hải Phòng".into()),
+                issue_date: None,
+                valid_until: None,
+                store: Some("personal_papers".into()),
+                folder: Some("Con".into()),
+            },
+        )?;
+        let items = services.repository_items(&owner, Default::default())?;
+        let marriage = items
+            .iter()
+            .find(|i| i.item.paper_type.as_deref() == Some("GCNKH"))
+            .ok_or(ServiceError::NotFound("repository.not_found"))?;
+        let declaration = services.upload_bytes(&caller, "to-khai-lien-thong.pdf", SAMPLE_SCAN)?;
+        let reuse = |id: &str, item: &str| ComponentInput {
+            id: id.into(),
+            upload: None,
+            repository_item: Some(item.into()),
+            keep: false,
+        };
+        let online = super::requests::OnlineSubmission {
+            procedure_code: "2.002621".into(),
+            agency: ward.into(),
+            applicant: ApplicantInput {
+                name: citizen.name.clone(),
+                id_kind: IdKind::PersonalId,
+                id_number: citizen.id_number.clone(),
+                birth_date: Some(citizen.birth_date),
+                sex: Some(citizen.sex),
+                address: citizen.address.clone(),
+                phone: citizen.phone.clone(),
+                email: citizen.email.clone(),
+            },
+            summary: Some("Đăng ký khai sinh, thường trú, thẻ BHYT cho con Nguyễn Minh An".into()),
+            components: vec![
+                ComponentInput {
+                    id: "to_khai_lien_thong".into(),
+                    upload: Some(declaration.id),
+                    repository_item: None,
+                    keep: false,
+                },
+                reuse("giay_chung_sinh", &birth_paper.item.id),
+                reuse("gcn_ket_hon_cha_me", &marriage.item.id),
+            ],
+        };
+        let dossier = services.submit_online(&owner, online)?;
+        self.act(self.person(ward, Role::ReceptionClerk)?, &dossier, ActionRequest::Receive)?;
+        Ok(2)
     }
 
     fn drive(&self, agency: &str, code: &str, citizen: &DemoCitizen, target: Target) -> ServiceResult<()> {
@@ -181,6 +251,7 @@ impl<'a> Seeder<'a> {
         let procedure =
             services.catalogue.current(code).cloned().ok_or(ServiceError::NotFound("procedure.not_found"))?;
         let clerk = self.person(agency, Role::ReceptionClerk)?;
+        let online = matches!(target, Target::Submitted | Target::Refused | Target::Withdrawn);
         let input = NewDossier {
             procedure_code: code.to_string(),
             agency: Some(agency.to_string()),
@@ -196,17 +267,11 @@ impl<'a> Seeder<'a> {
                 email: citizen.email.clone(),
             },
             summary: None,
-            components: procedure
-                .components
-                .iter()
-                .filter(|c| c.required && !c.in_person_only)
-                .map(|c| ComponentInput { id: c.id.clone(), provided: true, digitisation: Some(1) })
-                .collect(),
+            components: self.scans(clerk, &procedure, online.then_some(citizen))?,
             note: None,
         };
-        if let Target::Submitted | Target::Refused | Target::Withdrawn = target {
-            let citizen_id =
-                super::dossiers::CitizenIdentity { id_number: citizen.id_number.clone(), name: citizen.name.clone() };
+        if online {
+            let citizen_id = CitizenIdentity { id_number: citizen.id_number.clone(), name: citizen.name.clone() };
             let online = super::requests::OnlineSubmission {
                 procedure_code: input.procedure_code,
                 agency: agency.to_string(),
@@ -314,8 +379,20 @@ impl<'a> Seeder<'a> {
             StepKind::Approve => self.act(self.person(agency, Role::DivisionHead)?, dossier, ActionRequest::Approve),
             StepKind::Sign => self.act(self.person(agency, Role::AgencyLeader)?, dossier, ActionRequest::Sign),
             StepKind::Seal => {
-                let number = format!("{}/{}", dossier.version, dossier.procedure_code);
-                self.act(self.person(agency, Role::RecordsClerk)?, dossier, ActionRequest::Seal { number })
+                // The records clerk scans the signed result, then numbers and seals it.
+                let records = self.person(agency, Role::RecordsClerk)?;
+                let caller = Caller::Staff(records.clone());
+                let upload = self.services.upload_bytes(&caller, "ket-qua.pdf", SAMPLE_RESULT)?;
+                let title = self
+                    .services
+                    .catalogue
+                    .current(&dossier.procedure_code)
+                    .and_then(|p| p.results.first().map(|r| r.name.clone()))
+                    .unwrap_or_else(|| "Kết quả giải quyết".into());
+                let request = super::papers::ResultRequest { upload: upload.id, title };
+                let with_result = self.services.attach_result(&caller, &dossier.id, dossier.version, request)?;
+                let number = format!("{}/{}", with_result.version, with_result.procedure_code);
+                self.act(records, &with_result, ActionRequest::Seal { number })
             }
             StepKind::Pay => {
                 let clerk = self.person(agency, Role::ReceptionClerk)?;
@@ -336,6 +413,28 @@ impl<'a> Seeder<'a> {
             ),
             StepKind::Receive => Ok(dossier.clone()),
         }
+    }
+
+    /// One uploaded scan per required component, by the clerk (counter) or the applicant (online).
+    fn scans(
+        &self,
+        clerk: &StaffIdentity,
+        procedure: &crate::domain::procedure::Procedure,
+        citizen: Option<&DemoCitizen>,
+    ) -> ServiceResult<Vec<ComponentInput>> {
+        let caller = match citizen {
+            Some(c) => Caller::Citizen(CitizenIdentity { id_number: c.id_number.clone(), name: c.name.clone() }),
+            None => Caller::Staff(clerk.clone()),
+        };
+        procedure
+            .components
+            .iter()
+            .filter(|c| c.required && !c.in_person_only)
+            .map(|c| {
+                let upload = self.services.upload_bytes(&caller, &format!("{}.pdf", c.id), SAMPLE_SCAN)?;
+                Ok(ComponentInput { id: c.id.clone(), upload: Some(upload.id), repository_item: None, keep: true })
+            })
+            .collect()
     }
 
     fn assignee_of(&self, dossier: &Dossier, agency: &str) -> ServiceResult<StaffIdentity> {

@@ -6,7 +6,10 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::requests::{ActionRequest, NewDossier, OnlineSubmission, check_applicant, check_components};
+use super::identity::Caller;
+pub use super::identity::CitizenIdentity;
+use super::papers::ResolvedPaper;
+use super::requests::{ActionRequest, NewDossier, OnlineSubmission, check_applicant, check_component_inputs};
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity, sync};
 use crate::domain::actor::StaffRef;
 use crate::domain::calendar::Timeliness;
@@ -34,13 +37,6 @@ struct Draft<'a> {
     applicant: &'a super::requests::ApplicantInput,
     components: &'a [super::requests::ComponentInput],
     summary: Option<&'a str>,
-}
-
-/// A citizen signed in with the national e-identity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CitizenIdentity {
-    pub id_number: String,
-    pub name: String,
 }
 
 /// The caller's idempotency key and a hash of the request it came with.
@@ -108,7 +104,7 @@ const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 200;
 
 impl Services {
-    fn procedure_of(&self, dossier: &Dossier) -> ServiceResult<&Procedure> {
+    pub(super) fn procedure_of(&self, dossier: &Dossier) -> ServiceResult<&Procedure> {
         self.catalogue
             .version(&dossier.procedure_code, dossier.procedure_version)
             .map(|p| p.as_ref())
@@ -119,17 +115,33 @@ impl Services {
     /// the submission. `agency_allowed` says whether the caller may submit to an existing agency.
     fn check_submission(
         &self,
+        caller: &Caller,
         draft: Draft<'_>,
         agency_allowed: impl Fn(&agencies::Agency) -> bool,
         mut errors: Vec<FieldError>,
-    ) -> ServiceResult<(std::sync::Arc<Procedure>, Submission)> {
+    ) -> ServiceResult<(std::sync::Arc<Procedure>, Submission, Vec<ResolvedPaper>)> {
         let procedure = self.catalogue.current(draft.procedure_code).cloned();
         if procedure.is_none() {
             errors.push(FieldError::new("procedure_code", "field.unknown_procedure").with_detail(draft.procedure_code));
         }
         let applicant = check_applicant(draft.applicant, "applicant", &mut errors);
-        let components =
-            procedure.as_ref().map(|p| check_components(draft.components, p, &mut errors)).unwrap_or_default();
+        let mut resolved = Vec::new();
+        if let Some(procedure) = &procedure {
+            check_component_inputs(draft.components, procedure, &mut errors);
+            if errors.is_empty() {
+                self.db.read(|conn| -> ServiceResult<()> {
+                    for (i, input) in draft.components.iter().enumerate() {
+                        let field = format!("components[{i}]");
+                        match self.resolve_paper(conn, caller, &applicant.id_number, procedure, input, &field) {
+                            Ok(paper) => resolved.push(paper),
+                            Err(ServiceError::Invalid(mut bad)) => errors.append(&mut bad),
+                            Err(other) => return Err(other),
+                        }
+                    }
+                    Ok(())
+                })?;
+            }
+        }
         if !draft.agency.is_empty() {
             let agency = self.db.read(|conn| agencies::get(conn, draft.agency).map_err(ServiceError::from))?;
             match (&agency, &procedure) {
@@ -159,9 +171,9 @@ impl Services {
             channel: draft.channel,
             applicant,
             summary,
-            components,
+            components: resolved.iter().map(|r| r.state.clone()).collect(),
         };
-        Ok((procedure, submission))
+        Ok((procedure, submission, resolved))
     }
 
     /// Receives a dossier at the counter or by post: it is created and received (status 2) in one
@@ -196,8 +208,9 @@ impl Services {
             components: &input.components,
             summary: input.summary.as_deref(),
         };
-        let (procedure, submission) =
-            self.check_submission(draft, |a| caller.holds(&a.id, Role::ReceptionClerk), errors)?;
+        let who = Caller::Staff(caller.clone());
+        let (procedure, submission, mut papers) =
+            self.check_submission(&who, draft, |a| caller.holds(&a.id, Role::ReceptionClerk), errors)?;
         let now = self.now();
         let outcome = self.db.write(|conn| {
             if let Some(key) = &key
@@ -219,6 +232,7 @@ impl Services {
             let dossier = receive.iter().fold(submitted, apply);
             history.extend(receive);
             self.persist(conn, None, &dossier, &history, &procedure, now)?;
+            self.store_papers(conn, &dossier, std::mem::take(&mut papers), &who, now)?;
             if let Some(key) = &key {
                 let body = serde_json::to_string(&dossier).expect("dossiers serialize");
                 let answer = idempotency::StoredAnswer { request_hash: key.request_hash.clone(), status: 201, body };
@@ -256,13 +270,15 @@ impl Services {
             components: &input.components,
             summary: input.summary.as_deref(),
         };
-        let (procedure, submission) = self.check_submission(draft, |_| true, Vec::new())?;
+        let who = Caller::Citizen(citizen.clone());
+        let (procedure, submission, papers) = self.check_submission(&who, draft, |_| true, Vec::new())?;
         let now = self.now();
         let actor = crate::domain::actor::Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
         self.db.write(|conn| {
             let events = decide_submission(&procedure, submission, &Context::new(now, actor, &self.calendar))?;
             let dossier = fold(&events).expect("a submission opens a dossier");
             self.persist(conn, None, &dossier, &events, &procedure, now)?;
+            self.store_papers(conn, &dossier, papers, &who, now)?;
             Ok(dossier)
         })
     }
@@ -301,7 +317,7 @@ impl Services {
     /// Tries the caller's roles in the agencies concerned (the current step's role first); the first role
     /// the domain accepts acts. Otherwise the most telling refusal is returned.
     #[allow(clippy::too_many_arguments)]
-    fn decide_as(
+    pub(super) fn decide_as(
         &self,
         caller: &StaffIdentity,
         dossier: &Dossier,
@@ -371,7 +387,7 @@ impl Services {
             }
             ActionRequest::RefuseReception { reasons } => (Action::RefuseReception { reasons }, None),
             ActionRequest::RequestSupplement { items } => (Action::RequestSupplement { items }, None),
-            ActionRequest::Resubmit { components } => (Action::Resubmit { components }, None),
+            ActionRequest::Resubmit => (Action::Resubmit, None),
             ActionRequest::RequestPayment { amount_vnd } => (Action::RequestPayment { amount_vnd }, None),
             ActionRequest::RecordPayment { amount_vnd, reference } => {
                 (Action::RecordPayment { amount_vnd, reference }, None)
@@ -399,7 +415,7 @@ impl Services {
 
     /// Stores a change: the row (version-checked), its events, and a portal sync message when the status
     /// or the due instant changed.
-    fn persist(
+    pub(super) fn persist(
         &self,
         conn: &mut DbConnection,
         before: Option<&Dossier>,
@@ -417,6 +433,9 @@ impl Services {
             }
         }
         events::append(conn, &after.id, before.map_or(0, |b| b.version), new_events)?;
+        if after.status == Status::Returned && before.is_some_and(|b| b.status != Status::Returned) {
+            self.push_results(conn, after, procedure, now)?;
+        }
         let changed = before.is_none_or(|b| b.status != after.status || b.due_at != after.due_at);
         if changed {
             let agency_name = agencies::get(conn, &after.agency)?.map(|a| a.name).unwrap_or_default();
@@ -544,7 +563,7 @@ impl Services {
         self.db.read(|conn| agencies::all(conn).map_err(ServiceError::from))
     }
 
-    fn deny(&self, caller: &StaffIdentity, what: &str, code: &str) {
+    pub(super) fn deny(&self, caller: &StaffIdentity, what: &str, code: &str) {
         self.audit(&caller.username, what, &format!("denied:{code}"));
     }
 }

@@ -46,6 +46,8 @@ pub enum ServiceError {
     Conflict(&'static str, String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Blob(#[from] crate::documents::blobs::BlobError),
 }
 
 impl From<diesel::result::Error> for ServiceError {
@@ -65,6 +67,7 @@ impl ServiceError {
             | ServiceError::Conflict(code, _) => code,
             ServiceError::Store(StoreError::Pool(_)) => "server.unavailable",
             ServiceError::Store(_) => "server.error",
+            ServiceError::Blob(e) => e.code(),
         }
     }
 
@@ -79,6 +82,12 @@ impl ServiceError {
             ServiceError::Conflict(..) => 409,
             ServiceError::Store(StoreError::Pool(_)) => 503,
             ServiceError::Store(_) => 500,
+            ServiceError::Blob(e) => match e.code() {
+                "blob.too_large" => 413,
+                "blob.unsupported_type" => 415,
+                "blob.not_found" => 404,
+                _ => 500,
+            },
         }
     }
 
@@ -86,6 +95,10 @@ impl ServiceError {
     pub fn detail(&self) -> String {
         match self {
             ServiceError::Store(_) => lookup(self.code()).1.to_string(),
+            ServiceError::Blob(e) if e.code() == "blob.io" || e.code() == "blob.corrupt" => {
+                tracing::error!(error = %e, "blob store");
+                lookup(self.code()).1.to_string()
+            }
             other => other.to_string(),
         }
     }

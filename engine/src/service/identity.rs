@@ -45,3 +45,42 @@ impl StaffIdentity {
         Actor::Staff { id: self.id.clone(), name: self.full_name.clone(), role, agency: agency.to_string() }
     }
 }
+
+/// A citizen or business signed in with the national e-identity (personal id or tax code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenIdentity {
+    pub id_number: String,
+    pub name: String,
+}
+
+/// An API client of another system (the national portal, another agency) with its scopes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceIdentity {
+    pub name: String,
+    pub scopes: Vec<String>,
+}
+
+impl ServiceIdentity {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// Whoever calls a use case that several kinds of caller share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    Staff(StaffIdentity),
+    Citizen(CitizenIdentity),
+    Service(ServiceIdentity),
+}
+
+impl Caller {
+    /// How the caller is named in audit records and upload ownership.
+    pub fn label(&self) -> String {
+        match self {
+            Caller::Staff(s) => format!("staff:{}", s.id),
+            Caller::Citizen(c) => format!("citizen:{}", c.id_number),
+            Caller::Service(s) => format!("service:{}", s.name),
+        }
+    }
+}

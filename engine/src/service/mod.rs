@@ -6,6 +6,8 @@ pub mod demo;
 pub mod dossiers;
 pub mod error;
 pub mod identity;
+pub mod papers;
+pub mod repository;
 pub mod requests;
 pub mod sync;
 
@@ -18,6 +20,7 @@ pub use error::{FieldError, ServiceError, ServiceResult};
 pub use identity::StaffIdentity;
 
 use crate::definitions::load_dir;
+use crate::documents::blobs::{BlobStore, blob_store_from_config};
 use crate::domain::calendar::Calendar;
 use crate::domain::procedure::{Catalogue, Registry, parse_procedure};
 use crate::store::{Db, StoreError, procedures};
@@ -45,6 +48,12 @@ pub struct Config {
     /// Public base URL, for tracking links.
     pub public_url: String,
     pub outbox_max_attempts: i32,
+    /// Where uploads are staged and, by default, blobs kept (`./data`).
+    pub data_dir: PathBuf,
+    /// Blob store URL: `file:///path`, `s3://bucket/prefix`, `memory://`; `None`: `data_dir/blobs`.
+    pub blob_url: Option<String>,
+    pub max_file_bytes: u64,
+    pub max_dossier_bytes: u64,
 }
 
 impl Config {
@@ -57,6 +66,12 @@ impl Config {
             calendar_file: var("MOTCUA_CALENDAR").map(PathBuf::from),
             public_url: var("MOTCUA_PUBLIC_URL").unwrap_or_else(|| "http://localhost:8080".into()),
             outbox_max_attempts: var("MOTCUA_OUTBOX_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(10),
+            data_dir: var("MOTCUA_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
+            blob_url: var("MOTCUA_BLOBS"),
+            max_file_bytes: var("MOTCUA_MAX_FILE_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(50) * 1024 * 1024,
+            max_dossier_bytes: var("MOTCUA_MAX_DOSSIER_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(500)
+                * 1024
+                * 1024,
         }
     }
 }
@@ -71,6 +86,7 @@ pub struct Services {
     pub registry: Arc<Registry>,
     pub calendar: Arc<Calendar>,
     pub clock: Arc<dyn Clock>,
+    pub blobs: Arc<dyn BlobStore>,
     pub config: Config,
 }
 
@@ -82,6 +98,8 @@ pub enum StartError {
     Definitions(String),
     #[error("calendar: {0}")]
     Calendar(String),
+    #[error("blob store: {0}")]
+    Blobs(#[from] crate::documents::blobs::BlobError),
 }
 
 impl Services {
@@ -97,7 +115,9 @@ impl Services {
         };
         let calendar = Calendar::from_toml(&calendar_text).map_err(|e| StartError::Calendar(e.to_string()))?;
         let (catalogue, registry) = load_catalogue(&db, &config.procedures_dir, clock.now())?;
+        let blobs = blob_store_from_config(config.blob_url.as_deref(), &config.data_dir)?;
         Ok(Services {
+            blobs,
             db,
             catalogue: Arc::new(catalogue),
             registry: Arc::new(registry),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::FieldError;
 use crate::domain::codes::{PersonalId, Sex, TaxCode};
-use crate::domain::dossier::{Applicant, Channel, ComponentState, Digitisation, IdKind, Proposal, SupplementItem};
+use crate::domain::dossier::{Applicant, Channel, IdKind, Proposal, SupplementItem};
 use crate::domain::procedure::{Procedure, ReturnMethod};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -32,19 +32,19 @@ fn default_id_kind() -> IdKind {
     IdKind::PersonalId
 }
 
+/// A component as submitted: a file uploaded beforehand (`upload`, by id) or a paper reused from the
+/// applicant's repository (`repository_item`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentInput {
     pub id: String,
-    #[serde(default = "yes")]
-    pub provided: bool,
-    /// 0-3; a paper scanned at the counter is 1.
     #[serde(default)]
-    pub digitisation: Option<u8>,
-}
-
-fn yes() -> bool {
-    true
+    pub upload: Option<String>,
+    #[serde(default)]
+    pub repository_item: Option<String>,
+    /// Keep this digitised paper in the applicant's repository once the dossier is returned.
+    #[serde(default)]
+    pub keep: bool,
 }
 
 /// A dossier received at the counter or by post.
@@ -125,38 +125,23 @@ pub fn check_applicant(input: &ApplicantInput, prefix: &str, errors: &mut Vec<Fi
     }
 }
 
-/// Checks the components against the procedure.
-pub fn check_components(
-    inputs: &[ComponentInput],
-    procedure: &Procedure,
-    errors: &mut Vec<FieldError>,
-) -> Vec<ComponentState> {
-    let mut states: Vec<ComponentState> = Vec::new();
+/// Checks component ids against the procedure and that each names exactly one paper; the papers themselves
+/// are resolved by the use case (they live in the database).
+pub fn check_component_inputs(inputs: &[ComponentInput], procedure: &Procedure, errors: &mut Vec<FieldError>) {
+    let mut seen = std::collections::BTreeSet::new();
     for (i, input) in inputs.iter().enumerate() {
         if procedure.component(&input.id).is_none() {
             errors
                 .push(FieldError::new(format!("components[{i}].id"), "field.unknown_component").with_detail(&input.id));
-            continue;
-        }
-        if states.iter().any(|s| s.id == input.id) {
+        } else if !seen.insert(input.id.as_str()) {
             errors.push(
                 FieldError::new(format!("components[{i}].id"), "field.unknown_component").with_detail("listed twice"),
             );
-            continue;
         }
-        let digitisation = match input.digitisation.map(Digitisation::try_from) {
-            None => Digitisation::NotDigitised,
-            Some(Ok(d)) => d,
-            Some(Err(_)) => {
-                errors.push(
-                    FieldError::new(format!("components[{i}].digitisation"), "field.required").with_detail("0-3"),
-                );
-                Digitisation::NotDigitised
-            }
-        };
-        states.push(ComponentState { id: input.id.clone(), provided: input.provided, digitisation });
+        if input.upload.is_some() == input.repository_item.is_some() {
+            errors.push(FieldError::new(format!("components[{i}]"), "field.paper_required"));
+        }
     }
-    states
 }
 
 impl NewDossier {
@@ -189,7 +174,7 @@ pub enum ActionRequest {
     Receive,
     RefuseReception { reasons: Vec<String> },
     RequestSupplement { items: Vec<SupplementItem> },
-    Resubmit { components: Vec<String> },
+    Resubmit,
     RequestPayment { amount_vnd: u64 },
     RecordPayment { amount_vnd: u64, reference: String },
     Assign { assignee: String },

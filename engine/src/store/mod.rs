@@ -8,12 +8,15 @@ pub mod events;
 pub mod idempotency;
 pub mod jobs;
 pub mod outbox;
+pub mod papers;
 pub mod procedures;
+pub mod repository;
 pub mod schema;
 pub mod sequences;
 pub mod settings;
 pub mod staff;
 pub mod tokens;
+pub mod uploads;
 
 use std::time::Duration;
 
@@ -73,7 +76,8 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
         if let DbConnection::Sqlite(c) = conn {
             c.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                // The timeout first: switching to WAL needs a moment of exclusive access when connections open together.
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -204,4 +208,13 @@ pub fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
 
 pub fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
+}
+
+/// Serializes a stored UTC timestamp as RFC 3339 with `Z`, like every other instant of the API.
+pub fn serialize_utc<S: serde::Serializer>(t: &NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.and_utc(), serializer)
+}
+
+pub fn serialize_utc_opt<S: serde::Serializer>(t: &Option<NaiveDateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.map(|t| t.and_utc()), serializer)
 }

@@ -177,3 +177,84 @@ diesel::allow_tables_to_appear_in_same_query!(
     dossier_components,
     events
 );
+
+diesel::table! {
+    uploads (id) {
+        id -> Text,
+        blob_sha256 -> Text,
+        size_bytes -> BigInt,
+        media_type -> Text,
+        file_name -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    papers (id) {
+        id -> Text,
+        dossier_id -> Text,
+        component_id -> Nullable<Text>,
+        kind -> Text,
+        source -> Text,
+        blob_sha256 -> Text,
+        size_bytes -> BigInt,
+        media_type -> Text,
+        file_name -> Text,
+        title -> Text,
+        repository_item_id -> Nullable<Text>,
+        added_by -> Text,
+        added_at -> Timestamp,
+        keep -> Bool,
+    }
+}
+
+diesel::table! {
+    repository_items (id) {
+        id -> Text,
+        owner_id -> Text,
+        store -> Text,
+        folder -> Text,
+        paper_type -> Nullable<Text>,
+        title -> Text,
+        issuer -> Nullable<Text>,
+        issuer_agency_id -> Nullable<Text>,
+        issue_date -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+        source_kind -> Text,
+        source_dossier_id -> Nullable<Text>,
+        source_paper_id -> Nullable<Text>,
+        blob_sha256 -> Text,
+        size_bytes -> BigInt,
+        media_type -> Text,
+        file_name -> Text,
+        signature_status -> Text,
+        signature_detail -> Nullable<Text>,
+        revoked -> Bool,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    repository_shares (item_id, grantee_kind, grantee_id) {
+        item_id -> Text,
+        grantee_kind -> Text,
+        grantee_id -> Text,
+        granted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    repository_access (id) {
+        id -> BigInt,
+        item_id -> Text,
+        owner_id -> Text,
+        actor -> Text,
+        action -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(papers, uploads, repository_items, repository_shares);

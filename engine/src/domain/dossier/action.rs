@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Applicant, Channel, ComponentState, Proposal, SupplementItem};
+use super::model::{Applicant, Channel, ComponentState, Digitisation, Proposal, SupplementItem};
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::calendar::Calendar;
 use crate::domain::procedure::ReturnMethod;
@@ -36,9 +36,18 @@ pub enum Action {
     RequestSupplement {
         items: Vec<SupplementItem>,
     },
-    /// The applicant hands in what was asked for (component ids now provided).
-    Resubmit {
-        components: Vec<String>,
+    /// The applicant hands in what was asked for: every requested component has a new paper by now.
+    Resubmit,
+    /// A paper for a component: uploaded by the applicant, scanned by the clerk, or reused.
+    AttachPaper {
+        component: String,
+        paper_id: String,
+        digitisation: Digitisation,
+    },
+    /// A paper of the result (the signed result scanned, or generated), before it is returned.
+    AttachResult {
+        paper_id: String,
+        title: String,
     },
     RequestPayment {
         amount_vnd: u64,
@@ -93,7 +102,9 @@ impl Action {
             Action::Receive { .. } => "receive",
             Action::RefuseReception { .. } => "refuse_reception",
             Action::RequestSupplement { .. } => "request_supplement",
-            Action::Resubmit { .. } => "resubmit",
+            Action::Resubmit => "resubmit",
+            Action::AttachPaper { .. } => "attach_paper",
+            Action::AttachResult { .. } => "attach_result",
             Action::RequestPayment { .. } => "request_payment",
             Action::RecordPayment { .. } => "record_payment",
             Action::Assign { .. } => "assign",

@@ -1,7 +1,7 @@
 //! `apply`: folds one event into the dossier. Total and calendar-free: every computed instant is in the event.
 
 use super::event::{Change, Event};
-use super::model::{Consultation, Dossier, Payment, PendingSupplement, Proposal, Status};
+use super::model::{ComponentState, Consultation, Dossier, Payment, PendingSupplement, Proposal, Status};
 use crate::domain::deadline::LegalClock;
 
 /// The dossier a `Submitted` event creates.
@@ -38,6 +38,7 @@ fn open(event: &Event) -> Option<Dossier> {
         consultation: None,
         consulted_agencies: Vec::new(),
         signed: false,
+        result_papers: Vec::new(),
         result_number: None,
         completed_at: None,
         timeliness: None,
@@ -73,24 +74,28 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
                 d.supplements_after_reception += 1;
             }
             let resume_to = if before_reception { Status::Submitted } else { Status::InProcess };
+            // A component found wanting needs a new paper before resubmission.
+            for item in items {
+                if let Some(state) = d.components.iter_mut().find(|c| Some(&c.id) == item.component.as_ref()) {
+                    state.provided = false;
+                }
+            }
             d.supplement = Some(PendingSupplement { items: items.clone(), resume_to, requested_at: at });
         }
-        Change::Resubmitted { components } => {
-            for state in d.components.iter_mut().filter(|c| components.contains(&c.id)) {
-                state.provided = true;
+        Change::Resubmitted => d.supplement = None,
+        Change::PaperAttached { component, paper_id, digitisation } => {
+            let state = ComponentState {
+                id: component.clone(),
+                provided: true,
+                digitisation: *digitisation,
+                paper: Some(paper_id.clone()),
+            };
+            match d.components.iter_mut().find(|c| c.id == *component) {
+                Some(existing) => *existing = state,
+                None => d.components.push(state),
             }
-            let new: Vec<_> = components
-                .iter()
-                .filter(|id| !d.components.iter().any(|c| &c.id == *id))
-                .map(|id| super::model::ComponentState {
-                    id: id.clone(),
-                    provided: true,
-                    digitisation: Default::default(),
-                })
-                .collect();
-            d.components.extend(new);
-            d.supplement = None;
         }
+        Change::ResultAttached { paper_id, .. } => d.result_papers.push(paper_id.clone()),
         Change::PaymentRequested { amount_vnd } => {
             d.payment = Some(Payment { amount_vnd: *amount_vnd, requested_at: at, paid_at: None, reference: None });
         }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::action::{Action, Context, Submission};
 use super::event::{Change, Event, StepMove};
-use super::model::{Dossier, IdKind, Proposal, Status, SupplementItem};
+use super::model::{Digitisation, Dossier, IdKind, Proposal, Status, SupplementItem};
 use super::rejection::Rejection;
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::codes::{PersonalId, TaxCode};
@@ -98,7 +98,11 @@ pub fn decide(
         Action::Receive { code } => d.receive(code)?,
         Action::RefuseReception { reasons } => d.refuse_reception(reasons)?,
         Action::RequestSupplement { items } => d.request_supplement(items)?,
-        Action::Resubmit { components } => d.resubmit(components)?,
+        Action::Resubmit => d.resubmit()?,
+        Action::AttachPaper { component, paper_id, digitisation } => {
+            d.attach_paper(component, paper_id, digitisation)?
+        }
+        Action::AttachResult { paper_id, title } => d.attach_result(paper_id, title)?,
         Action::RequestPayment { amount_vnd } => d.request_payment(amount_vnd)?,
         Action::RecordPayment { amount_vnd, reference } => d.record_payment(amount_vnd, reference)?,
         Action::Assign { assignee } => d.assign(assignee)?,
@@ -303,25 +307,21 @@ impl Decision<'_> {
         Ok(event)
     }
 
-    fn resubmit(&self, components: Vec<String>) -> Result<Event, Rejection> {
+    fn resubmit(&self) -> Result<Event, Rejection> {
         self.require_status(&[Status::SupplementRequested])?;
         self.owner_or_clerk()?;
-        for id in &components {
-            if self.procedure.component(id).is_none() {
-                return Err(Rejection::UnknownComponent(id.clone()));
-            }
-        }
         let pending = self.dossier.supplement.as_ref().ok_or_else(|| self.wrong_status())?;
+        // Every component the request named needs its new paper first.
         let missing: Vec<String> = pending
             .items
             .iter()
             .filter_map(|item| item.component.clone())
-            .filter(|c| !components.contains(c))
+            .filter(|c| !self.dossier.components.iter().any(|s| s.id == *c && s.provided))
             .collect();
         if !missing.is_empty() {
             return Err(Rejection::MissingComponent(missing));
         }
-        let mut event = self.event(Change::Resubmitted { components });
+        let mut event = self.event(Change::Resubmitted);
         event.status = Some(pending.resume_to);
         if pending.resume_to == Status::InProcess {
             let restart = self.procedure.on_supplement == crate::domain::procedure::OnSupplement::Restart;
@@ -329,6 +329,48 @@ impl Decision<'_> {
             self.recompute_dues(&mut event);
         }
         Ok(event)
+    }
+
+    /// A paper for a component: by the applicant before reception or while a supplement is awaited, by the
+    /// reception clerk (digitisation) until processing completes.
+    fn attach_paper(
+        &self,
+        component: String,
+        paper_id: String,
+        digitisation: Digitisation,
+    ) -> Result<Event, Rejection> {
+        let open = [Status::Submitted, Status::Received, Status::InProcess, Status::SupplementRequested];
+        self.require_status(&open)?;
+        if matches!(self.ctx.actor, Actor::Citizen { .. }) {
+            self.require_status(&[Status::Submitted, Status::SupplementRequested])?;
+        }
+        self.owner_or_clerk()?;
+        if self.procedure.component(&component).is_none() {
+            return Err(Rejection::UnknownComponent(component));
+        }
+        not_blank(&paper_id, "paper_id")?;
+        if digitisation == Digitisation::NotDigitised {
+            return Err(Rejection::Empty("digitisation"));
+        }
+        Ok(self.event(Change::PaperAttached { component, paper_id, digitisation }))
+    }
+
+    /// A paper of the result: once the leader has it for signature, until it is returned.
+    fn attach_result(&self, paper_id: String, title: String) -> Result<Event, Rejection> {
+        match self.dossier.status {
+            Status::ResultReady | Status::Stopped => {}
+            Status::Received | Status::InProcess => {
+                let step = self.current_step()?;
+                if !matches!(step.kind, StepKind::Sign | StepKind::Seal) {
+                    return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
+                }
+            }
+            _ => return Err(self.wrong_status()),
+        }
+        self.staff(&[Role::RecordsClerk, Role::AgencyLeader])?;
+        not_blank(&paper_id, "paper_id")?;
+        not_blank(&title, "title")?;
+        Ok(self.event(Change::ResultAttached { paper_id, title }))
     }
 
     fn owner_or_clerk(&self) -> Result<(), Rejection> {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::action::Submission;
-use super::model::{Proposal, Status, SupplementItem};
+use super::model::{Digitisation, Proposal, Status, SupplementItem};
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::calendar::Timeliness;
 use crate::domain::deadline::ClockChange;
@@ -51,7 +51,9 @@ pub enum Change {
     Received { code: String },
     ReceptionRefused { reasons: Vec<String> },
     SupplementRequested { items: Vec<SupplementItem> },
-    Resubmitted { components: Vec<String> },
+    Resubmitted,
+    PaperAttached { component: String, paper_id: String, digitisation: Digitisation },
+    ResultAttached { paper_id: String, title: String },
     PaymentRequested { amount_vnd: u64 },
     PaymentRecorded { amount_vnd: u64, reference: String },
     Assigned { assignee: StaffRef },
@@ -79,7 +81,9 @@ impl Change {
             Change::Received { .. } => "received",
             Change::ReceptionRefused { .. } => "reception_refused",
             Change::SupplementRequested { .. } => "supplement_requested",
-            Change::Resubmitted { .. } => "resubmitted",
+            Change::Resubmitted => "resubmitted",
+            Change::PaperAttached { .. } => "paper_attached",
+            Change::ResultAttached { .. } => "result_attached",
             Change::PaymentRequested { .. } => "payment_requested",
             Change::PaymentRecorded { .. } => "payment_recorded",
             Change::Assigned { .. } => "assigned",

@@ -170,13 +170,17 @@ impl TryFrom<u8> for Digitisation {
     }
 }
 
-/// What the applicant handed over for one component of the procedure.
+/// What the applicant handed over for one component of the procedure: a stored paper (uploaded, scanned at
+/// the counter) or a link to a paper reused from the repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentState {
     pub id: String,
     pub provided: bool,
     #[serde(default)]
     pub digitisation: Digitisation,
+    /// The current paper (its id); earlier papers of the component stay in the dossier's history.
+    #[serde(default)]
+    pub paper: Option<String>,
 }
 
 /// The specialist's proposal after appraisal.
@@ -259,6 +263,9 @@ pub struct Dossier {
     #[serde(default)]
     pub consulted_agencies: Vec<String>,
     pub signed: bool,
+    /// Papers of the result (scanned or generated), in the order they were attached.
+    #[serde(default)]
+    pub result_papers: Vec<String>,
     pub result_number: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
     pub timeliness: Option<Timeliness>,

@@ -126,7 +126,12 @@ fn submission(channel: Channel, components: &[&str]) -> Submission {
         summary: "Đăng ký khai sinh cho con Nguyễn Minh An".into(),
         components: components
             .iter()
-            .map(|id| ComponentState { id: id.to_string(), provided: true, digitisation: Digitisation::Digitised })
+            .map(|id| ComponentState {
+                id: id.to_string(),
+                provided: true,
+                digitisation: Digitisation::Digitised,
+                paper: Some(format!("paper-{id}")),
+            })
             .collect(),
     }
 }
@@ -216,7 +221,7 @@ impl Case {
             Status::InProcess => Case::in_process(),
             Status::SupplementRequested => {
                 let mut case = Case::in_process();
-                case.act(specialist(), supplement_request());
+                case.act(specialist(), supplement_request()).act(citizen(), new_paper("giay_chung_sinh"));
                 case
             }
             Status::PaymentRequested => {
@@ -248,6 +253,14 @@ fn assign_spec() -> Action {
     Action::Assign { assignee: StaffRef { id: "spec".into(), name: "Cán bộ spec".into() } }
 }
 
+fn new_paper(component: &str) -> Action {
+    Action::AttachPaper {
+        component: component.into(),
+        paper_id: format!("paper-{component}-2"),
+        digitisation: Digitisation::Digitised,
+    }
+}
+
 fn supplement_request() -> Action {
     Action::RequestSupplement {
         items: vec![SupplementItem {
@@ -268,7 +281,9 @@ fn every_action(case: &Case) -> Vec<(Actor, Action)> {
         (clerk(), Action::Receive { code: "000.00.31.H26-261123-0002".into() }),
         (clerk(), Action::RefuseReception { reasons: vec!["Sai thẩm quyền".into()] }),
         (step_actor.clone(), supplement_request()),
-        (citizen(), Action::Resubmit { components: vec!["giay_chung_sinh".into()] }),
+        (citizen(), Action::Resubmit),
+        (clerk(), new_paper("to_khai")),
+        (records(), Action::AttachResult { paper_id: "result-1".into(), title: "Giấy khai sinh".into() }),
         (step_actor, Action::RequestPayment { amount_vnd: 8_000 }),
         (clerk(), Action::RecordPayment { amount_vnd: 8_000, reference: "PG-1".into() }),
         (head(), assign_spec()),
@@ -292,12 +307,16 @@ fn every_action_from_every_status() {
     use Status::*;
     let allowed = |status: Status| -> &'static [&'static str] {
         match status {
-            Submitted => &["receive", "refuse_reception", "request_supplement", "withdraw"],
-            Received => &["request_supplement", "request_payment", "assign", "reassign", "stop", "extend"],
-            InProcess => &["request_supplement", "request_payment", "reassign", "appraise", "stop", "extend"],
-            SupplementRequested => &["resubmit", "withdraw"],
+            Submitted => &["receive", "refuse_reception", "request_supplement", "withdraw", "attach_paper"],
+            Received => {
+                &["request_supplement", "request_payment", "assign", "reassign", "stop", "extend", "attach_paper"]
+            }
+            InProcess => {
+                &["request_supplement", "request_payment", "reassign", "appraise", "stop", "extend", "attach_paper"]
+            }
+            SupplementRequested => &["resubmit", "withdraw", "attach_paper"],
             PaymentRequested => &["record_payment"],
-            Stopped | ResultReady => &["return"],
+            Stopped | ResultReady => &["return", "attach_result"],
             RefusedAtReception | Withdrawn | Returned => &[],
         }
     };
@@ -436,12 +455,11 @@ fn a_supplement_pauses_the_clock_once_and_resubmission_resumes_it() {
     assert_eq!(case.dossier.status, Status::SupplementRequested);
     assert!(!case.dossier.clock.is_running());
     // Resubmission must bring what was asked for.
-    assert_eq!(
-        case.try_act(citizen(), Action::Resubmit { components: vec!["to_khai".into()] }).unwrap_err().code(),
-        "dossier.missing_component"
-    );
+    assert_eq!(case.try_act(citizen(), Action::Resubmit).unwrap_err().code(), "dossier.missing_component");
     let stranger = Actor::Citizen { id: "001225000001".into(), name: "X".into() };
-    let resubmit = || Action::Resubmit { components: vec!["giay_chung_sinh".into()] };
+    assert_eq!(case.try_act(stranger.clone(), new_paper("giay_chung_sinh")).unwrap_err().code(), "dossier.not_owner");
+    case.act(citizen(), new_paper("giay_chung_sinh"));
+    let resubmit = || Action::Resubmit;
     assert_eq!(case.try_act(stranger, resubmit()).unwrap_err().code(), "dossier.not_owner");
     // Back on Wednesday 07:30: two working days were paused, the due moves by exactly the paused time.
     case.now = at("2026-11-25T07:30:00+07:00");
@@ -470,7 +488,7 @@ fn a_restart_procedure_gives_the_whole_time_again_after_resubmission() {
         .later(2)
         .act(specialist(), supplement_request());
     case.now = at("2026-11-30T13:00:00+07:00");
-    case.act(citizen(), Action::Resubmit { components: vec!["giay_chung_sinh".into()] });
+    case.act(citizen(), new_paper("giay_chung_sinh")).act(citizen(), Action::Resubmit);
     // 24 h from Monday 13:00: 4 + 8 + 8 h to Wednesday evening, 4 h on Thursday -> 11:30.
     assert_eq!(case.dossier.due_at, Some(at("2026-12-03T11:30:00+07:00")));
 }
@@ -479,7 +497,8 @@ fn a_restart_procedure_gives_the_whole_time_again_after_resubmission() {
 fn a_supplement_before_reception_returns_to_submitted() {
     let mut case = Case::submitted();
     case.act(clerk(), supplement_request())
-        .act(citizen(), Action::Resubmit { components: vec!["giay_chung_sinh".into()] });
+        .act(citizen(), new_paper("giay_chung_sinh"))
+        .act(citizen(), Action::Resubmit);
     assert_eq!(case.dossier.status, Status::Submitted);
     assert_eq!(case.dossier.due_at, None, "no clock before reception");
     assert_eq!(case.try_act(clerk(), supplement_request()).unwrap_err().code(), "dossier.supplement_already_requested");

@@ -1,0 +1,1 @@
+DROP TABLE repository_access, repository_shares, repository_items, papers, uploads;
