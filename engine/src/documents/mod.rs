@@ -9,3 +9,4 @@
 //! async code.
 
 pub mod blobs;
+pub mod signature;

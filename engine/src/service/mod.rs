@@ -87,6 +87,8 @@ pub struct Services {
     pub calendar: Arc<Calendar>,
     pub clock: Arc<dyn Clock>,
     pub blobs: Arc<dyn BlobStore>,
+    /// Checks signatures of papers entering repositories; `None` until a verifier is configured.
+    pub verifier: Option<Arc<dyn crate::documents::signature::SignatureVerifier>>,
     pub config: Config,
 }
 
@@ -118,6 +120,7 @@ impl Services {
         let blobs = blob_store_from_config(config.blob_url.as_deref(), &config.data_dir)?;
         Ok(Services {
             blobs,
+            verifier: None,
             db,
             catalogue: Arc::new(catalogue),
             registry: Arc::new(registry),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::identity::{Caller, CitizenIdentity, ServiceIdentity};
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
-use crate::domain::dossier::{Dossier, Status};
+use crate::domain::dossier::{Dossier, Proposal, Status};
 use crate::domain::procedure::Procedure;
 use crate::store::repository::{Item, ItemFilter, Usage};
 use crate::store::{DbConnection, agencies, dossiers, outbox, papers, repository, to_db, uploads};
@@ -113,6 +113,26 @@ fn not_found() -> ServiceError {
 }
 
 impl Services {
+    /// Runs the configured signature verifier over an item's content; "unchecked" without one.
+    fn check_signature(&self, blob_sha256: &str, media_type: &str) -> (String, Option<String>) {
+        let Some(verifier) = &self.verifier else { return ("unchecked".into(), None) };
+        let outcome = self
+            .blobs
+            .open(blob_sha256)
+            .map_err(|e| e.to_string())
+            .and_then(|mut reader| verifier.check(media_type, &mut reader).map_err(|e| e.to_string()));
+        match outcome {
+            Ok(check) => {
+                let (status, detail) = check.status();
+                (status.to_string(), detail)
+            }
+            Err(e) => {
+                tracing::warn!(sha256 = blob_sha256, error = %e, "signature check failed to run");
+                ("unchecked".into(), Some(e))
+            }
+        }
+    }
+
     fn view(&self, conn: &mut DbConnection, item: Item) -> ServiceResult<ItemView> {
         let validity = validity(&item, self.calendar.local_date(self.now()));
         let shares = repository::shares(conn, &item.id)?;
@@ -145,15 +165,17 @@ impl Services {
         })
     }
 
-    /// An item the caller may read; every read is logged.
-    fn item_for(&self, conn: &mut DbConnection, caller: &Caller, id: &str, action: &str) -> ServiceResult<Item> {
-        let item = repository::get(conn, id)?.ok_or_else(not_found)?;
-        if !self.may_use_item(conn, caller, &item)? {
-            repository::log_access(conn, &item, &caller.label(), &format!("denied:{action}"), self.now())?;
-            return Err(not_found());
-        }
-        repository::log_access(conn, &item, &caller.label(), action, self.now())?;
-        Ok(item)
+    /// An item the caller may read; every read is logged, and so is every refused attempt (its log entry is
+    /// committed before the refusal is answered, not rolled back with it).
+    fn item_for(&self, caller: &Caller, id: &str, action: &str) -> ServiceResult<Item> {
+        let allowed = self.db.write(|conn| {
+            let item = repository::get(conn, id)?.ok_or_else(not_found)?;
+            let allowed = self.may_use_item(conn, caller, &item)?;
+            let logged = if allowed { action.to_string() } else { format!("denied:{action}") };
+            repository::log_access(conn, &item, &caller.label(), &logged, self.now())?;
+            Ok::<_, ServiceError>(allowed.then_some(item))
+        })?;
+        allowed.ok_or_else(not_found)
     }
 
     fn owned(&self, conn: &mut DbConnection, owner: &CitizenIdentity, id: &str, action: &str) -> ServiceResult<Item> {
@@ -237,6 +259,7 @@ impl Services {
                 return Err(ServiceError::Invalid(errors));
             }
             let upload = upload.expect("checked");
+            let (signature_status, signature_detail) = self.check_signature(&upload.blob_sha256, &upload.media_type);
             let item = Item {
                 id: uuid::Uuid::now_v7().to_string(),
                 owner_id: owner_id.to_string(),
@@ -255,8 +278,8 @@ impl Services {
                 size_bytes: upload.size_bytes,
                 media_type: upload.media_type,
                 file_name: upload.file_name,
-                signature_status: "unchecked".into(),
-                signature_detail: None,
+                signature_status,
+                signature_detail,
                 revoked: false,
                 created_at: to_db(now),
                 last_used_at: Some(to_db(now)),
@@ -375,16 +398,14 @@ impl Services {
 
     /// An item's content for whoever may read it.
     pub fn item_content(&self, caller: &Caller, id: &str) -> ServiceResult<(Item, Box<dyn std::io::Read + Send>)> {
-        let item = self.db.write(|conn| self.item_for(conn, caller, id, "downloaded"))?;
+        let item = self.item_for(caller, id, "downloaded")?;
         let reader = self.blobs.open(&item.blob_sha256)?;
         Ok((item, reader))
     }
 
     pub fn item(&self, caller: &Caller, id: &str) -> ServiceResult<ItemView> {
-        self.db.write(|conn| {
-            let item = self.item_for(conn, caller, id, "viewed")?;
-            self.view(conn, item)
-        })
+        let item = self.item_for(caller, id, "viewed")?;
+        self.db.read(|conn| self.view(conn, item))
     }
 
     /// Items of `owner` the caller may reuse for a component of a procedure: usable and of an accepted type.
@@ -439,7 +460,12 @@ impl Services {
                 continue;
             }
             let paper_type = if is_result {
-                procedure.results.iter().find_map(|r| r.repository_type.clone())
+                // A reasoned refusal (a stopped dossier's letter) is not the paper the procedure issues.
+                let refused = matches!(dossier.proposal, Some(Proposal::Refusal { .. }));
+                // The result whose name the paper carries (a bundle issues several), else the first typed one.
+                let named =
+                    procedure.results.iter().find(|r| r.name == paper.title).and_then(|r| r.repository_type.clone());
+                named.or_else(|| procedure.results.iter().find_map(|r| r.repository_type.clone())).filter(|_| !refused)
             } else {
                 paper
                     .component_id
@@ -447,6 +473,7 @@ impl Services {
                     .and_then(|c| procedure.component(c))
                     .and_then(|c| c.reusable.first().cloned())
             };
+            let (signature_status, signature_detail) = self.check_signature(&paper.blob_sha256, &paper.media_type);
             let item = Item {
                 id: uuid::Uuid::now_v7().to_string(),
                 owner_id: dossier.applicant.id_number.clone(),
@@ -465,8 +492,8 @@ impl Services {
                 size_bytes: paper.size_bytes,
                 media_type: paper.media_type.clone(),
                 file_name: paper.file_name.clone(),
-                signature_status: "unchecked".into(),
-                signature_detail: None,
+                signature_status,
+                signature_detail,
                 revoked: false,
                 created_at: to_db(now),
                 last_used_at: Some(to_db(now)),
