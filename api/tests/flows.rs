@@ -6,7 +6,10 @@ mod support;
 use chrono::TimeDelta;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Backend, HONG_BANG, TestServer, assert_problem, error_fields, instant, local, new_dossier};
+use support::{
+    Backend, HONG_BANG, TestServer, Ward, assert_problem, error_fields, hong_bang, instant, new_dossier,
+    tuesday_morning,
+};
 
 /// A man born in 1985 (see `new_dossier`).
 const APPLICANT: &str = "031085001234";
@@ -15,31 +18,6 @@ const APPLICANT_F: &str = "031190012345";
 /// Police of Hồng Bàng ward and of Lê Chân ward (commune_police), and the city's social insurance.
 const POLICE_HONG_BANG: &str = "000.41.01.H26";
 const SOCIAL_INSURANCE: &str = "000.00.35.H26";
-
-/// Tuesday 24 November 2026, 08:00 in Hải Phòng: a working day, inside the morning session.
-fn tuesday_morning() -> chrono::DateTime<chrono::Utc> {
-    local("2026-11-24T08:00:00")
-}
-
-struct Ward {
-    clerk: String,
-    head: String,
-    specialist: String,
-    leader: String,
-    records: String,
-    specialist_id: String,
-}
-
-async fn hong_bang(server: &TestServer) -> Ward {
-    Ward {
-        clerk: server.token("hongbang.tiepnhan").await,
-        head: server.token("hongbang.truongphong").await,
-        specialist: server.token("hongbang.chuyenvien").await,
-        leader: server.token("hongbang.lanhdao").await,
-        records: server.token("hongbang.vanthu").await,
-        specialist_id: server.staff_id("hongbang.chuyenvien").await,
-    }
-}
 
 /// A household business registration (1.001612) received and assigned: status 4 at `appraise`.
 async fn at_appraisal(server: &TestServer, ward: &Ward) -> Value {

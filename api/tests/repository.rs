@@ -9,34 +9,15 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use support::{Backend, HONG_BANG, LE_CHAN, TestServer, assert_problem, local, new_dossier, sample_pdf};
+use support::{
+    Backend, HONG_BANG, LE_CHAN, TestServer, Ward, assert_problem, hong_bang, new_dossier, sample_pdf, tuesday_morning,
+};
 
 /// The repository's owner: a woman born in 1990 (not one of the demo's citizens).
 const OWNER: &str = "031190055555";
 /// Another citizen: a man born in 1987.
 const OTHER: &str = "031087066666";
 const MIB: usize = 1024 * 1024;
-
-/// Tuesday 24 November 2026, 08:00 in Hải Phòng: a working day, inside the morning session.
-fn tuesday_morning() -> chrono::DateTime<chrono::Utc> {
-    local("2026-11-24T08:00:00")
-}
-
-struct Ward {
-    clerk: String,
-    specialist: String,
-    leader: String,
-    records: String,
-}
-
-async fn hong_bang(server: &TestServer) -> Ward {
-    Ward {
-        clerk: server.token("hongbang.tiepnhan").await,
-        specialist: server.token("hongbang.chuyenvien").await,
-        leader: server.token("hongbang.lanhdao").await,
-        records: server.token("hongbang.vanthu").await,
-    }
-}
 
 /// The sample scan made distinct by a comment before a second end marker (still a whole PDF).
 fn pdf(tag: &str) -> Vec<u8> {

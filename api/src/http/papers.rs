@@ -5,7 +5,8 @@ use std::io::Read;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures::StreamExt;
-use motcua_engine::service::papers::{AttachRequest, ResultRequest};
+use motcua_engine::service::papers::ResultRequest;
+use motcua_engine::service::requests::ComponentInput;
 use serde::Deserialize;
 
 use super::auth::AnyCaller;
@@ -72,7 +73,7 @@ pub async fn attach(
     caller: AnyCaller,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<AttachRequest>,
+    body: web::Json<ComponentInput>,
 ) -> Result<HttpResponse, Problem> {
     let version = expected_version(&req)?;
     let services = state.services.clone();

@@ -494,3 +494,29 @@ pub fn new_dossier(procedure: &str, agency: &str, id_number: &str) -> Value {
 pub fn sample_pdf() -> Vec<u8> {
     std::fs::read(repo_path("fixtures/papers/mau-giay-to.pdf")).unwrap()
 }
+
+/// Tuesday 24 November 2026, 08:00 in Hải Phòng: a working day, inside the morning session.
+pub fn tuesday_morning() -> chrono::DateTime<chrono::Utc> {
+    local("2026-11-24T08:00:00")
+}
+
+/// The Hồng Bàng ward's staff, signed in.
+pub struct Ward {
+    pub clerk: String,
+    pub head: String,
+    pub specialist: String,
+    pub leader: String,
+    pub records: String,
+    pub specialist_id: String,
+}
+
+pub async fn hong_bang(server: &TestServer) -> Ward {
+    Ward {
+        clerk: server.token("hongbang.tiepnhan").await,
+        head: server.token("hongbang.truongphong").await,
+        specialist: server.token("hongbang.chuyenvien").await,
+        leader: server.token("hongbang.lanhdao").await,
+        records: server.token("hongbang.vanthu").await,
+        specialist_id: server.staff_id("hongbang.chuyenvien").await,
+    }
+}

@@ -27,19 +27,6 @@ pub struct ResolvedPaper {
     pub reused_item: Option<Item>,
 }
 
-/// What a paper of a component is made of.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttachRequest {
-    pub component: String,
-    #[serde(default)]
-    pub upload: Option<String>,
-    #[serde(default)]
-    pub repository_item: Option<String>,
-    #[serde(default)]
-    pub keep: bool,
-}
-
 /// A paper of the result.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -233,24 +220,18 @@ impl Services {
         caller: &Caller,
         dossier_id: &str,
         expected_version: u64,
-        request: AttachRequest,
+        input: ComponentInput,
     ) -> ServiceResult<Dossier> {
         let now = self.now();
         self.db.write(|conn| {
             let before = self.dossier_in_reach(conn, caller, dossier_id, true)?;
             let procedure = self.procedure_of(&before)?;
-            let input = ComponentInput {
-                id: request.component.clone(),
-                upload: request.upload.clone(),
-                repository_item: request.repository_item.clone(),
-                keep: request.keep,
-            };
             if input.upload.is_some() == input.repository_item.is_some() {
                 return Err(invalid("upload", "field.paper_required"));
             }
             let resolved = self.resolve_paper(conn, caller, &before.applicant.id_number, procedure, &input, "paper")?;
             let action = Action::AttachPaper {
-                component: request.component,
+                component: input.id.clone(),
                 paper_id: resolved.paper.id.clone(),
                 digitisation: resolved.state.digitisation,
             };

@@ -37,6 +37,8 @@ fn default_id_kind() -> IdKind {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentInput {
+    /// The component (`component` is accepted too, as attaching a paper names it).
+    #[serde(alias = "component")]
     pub id: String,
     #[serde(default)]
     pub upload: Option<String>,
