@@ -232,7 +232,7 @@ impl Services {
             let dossier = receive.iter().fold(submitted, apply);
             history.extend(receive);
             self.persist(conn, None, &dossier, &history, &procedure, now)?;
-            self.store_papers(conn, &dossier, std::mem::take(&mut papers), &who, now)?;
+            self.store_papers(conn, &dossier, std::mem::take(&mut papers), &who, true)?;
             if let Some(key) = &key {
                 let body = serde_json::to_string(&dossier).expect("dossiers serialize");
                 let answer = idempotency::StoredAnswer { request_hash: key.request_hash.clone(), status: 201, body };
@@ -278,7 +278,7 @@ impl Services {
             let events = decide_submission(&procedure, submission, &Context::new(now, actor, &self.calendar))?;
             let dossier = fold(&events).expect("a submission opens a dossier");
             self.persist(conn, None, &dossier, &events, &procedure, now)?;
-            self.store_papers(conn, &dossier, papers, &who, now)?;
+            self.store_papers(conn, &dossier, papers, &who, true)?;
             Ok(dossier)
         })
     }

@@ -145,9 +145,11 @@ impl Services {
         dossier: &Dossier,
         resolved: Vec<ResolvedPaper>,
         caller: &Caller,
-        now: DateTime<Utc>,
+        created: bool,
     ) -> ServiceResult<()> {
-        let mut total = papers::dossier_bytes(conn, &dossier.id)?;
+        let now = self.now();
+        // A dossier being created holds no papers yet; otherwise count what it holds.
+        let mut total = if created { 0 } else { papers::dossier_bytes(conn, &dossier.id)? };
         for mut r in resolved {
             if r.reused_item.is_none() {
                 total += r.paper.size_bytes;
@@ -236,7 +238,7 @@ impl Services {
                 digitisation: resolved.state.digitisation,
             };
             let after = self.act_as(conn, caller, &before, action, expected_version, now)?;
-            self.store_papers(conn, &after, vec![resolved], caller, now)?;
+            self.store_papers(conn, &after, vec![resolved], caller, false)?;
             Ok(after)
         })
     }
