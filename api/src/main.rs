@@ -41,6 +41,9 @@ enum Command {
     /// Work with procedure definitions.
     #[command(subcommand)]
     Procedures(cli::procedures::ProceduresCommand),
+    /// Demo certificates for signing results.
+    #[command(subcommand)]
+    Pki(cli::pki::PkiCommand),
 }
 
 #[derive(Subcommand)]
@@ -74,5 +77,6 @@ fn main() -> ExitCode {
         Command::Repository(command) => cli::repository::run(command),
         Command::Deadline(args) => cli::deadline::run(args),
         Command::Procedures(command) => cli::procedures::run(command),
+        Command::Pki(command) => cli::pki::run(command),
     }
 }

@@ -1,9 +1,11 @@
 //! motcua's engine: the pure domain (`domain`) and, at its edges, what reads and stores it.
 
+pub mod adapters;
 pub mod definitions;
 pub mod documents;
 pub mod domain;
 pub mod jobs;
 pub mod messages;
 pub mod service;
+pub mod signing;
 pub mod store;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bench;
 pub mod blobs;
 pub mod deadline;
+pub mod pki;
 pub mod procedures;
 pub mod repository;
 pub mod serve;
