@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -261,10 +261,6 @@ impl Calendar {
     /// Rule 8: less than one working day of running clock left, and not yet overdue.
     pub fn is_nearly_due(&self, now: DateTime<Utc>, due_at: DateTime<Utc>) -> bool {
         now <= due_at && self.remaining(now, due_at) < self.day_length()
-    }
-
-    pub fn weekday_name(weekday: Weekday) -> &'static str {
-        WEEKDAY_NAMES[weekday.num_days_from_monday() as usize]
     }
 }
 

@@ -83,10 +83,6 @@ impl LegalClock {
         self.intervals.last().is_some_and(|i| i.to.is_none())
     }
 
-    pub fn is_started(&self) -> bool {
-        !self.intervals.is_empty()
-    }
-
     pub fn apply(&mut self, change: ClockChange, at: DateTime<Utc>) {
         match change {
             ClockChange::Start { budget_secs } => {

@@ -28,10 +28,6 @@ impl StaffIdentity {
         self.roles.iter().any(|(a, r)| a == agency && *r == role)
     }
 
-    pub fn holds_anywhere(&self, role: Role) -> bool {
-        self.roles.iter().any(|(_, r)| *r == role)
-    }
-
     /// Sees a dossier of one of their agencies, or one their agency is (or was) consulted on.
     pub fn can_see(&self, dossier: &Dossier) -> bool {
         self.roles.iter().any(|(agency, _)| {

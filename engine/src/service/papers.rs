@@ -12,7 +12,7 @@ use super::{FieldError, ServiceError, ServiceResult, Services};
 use crate::documents::blobs::{Staged, Stager, UploadLimits};
 use crate::domain::actor::Actor;
 use crate::domain::dossier::{Action, ComponentState, Context, Digitisation, Dossier, apply, decide};
-use crate::domain::procedure::{Procedure, Role};
+use crate::domain::procedure::Procedure;
 use crate::store::papers::Paper;
 use crate::store::repository::Item;
 use crate::store::uploads::Upload;
@@ -300,15 +300,6 @@ impl Services {
         })?;
         let reader = self.blobs.open(&paper.blob_sha256)?;
         Ok((paper, reader))
-    }
-
-    /// Which staff role may attach for a caller: used by pages to offer the action.
-    pub fn may_digitise(&self, caller: &Caller, dossier: &Dossier) -> bool {
-        match caller {
-            Caller::Staff(staff) => staff.holds(&dossier.agency, Role::ReceptionClerk),
-            Caller::Citizen(citizen) => dossier.is_owned_by(&citizen.id_number),
-            Caller::Service(_) => false,
-        }
     }
 }
 

@@ -25,7 +25,3 @@ pub fn record(
         .execute(conn)?;
     Ok(())
 }
-
-pub fn count_outcome(conn: &mut DbConnection, outcome: &str) -> StoreResult<i64> {
-    Ok(audit_log::table.filter(audit_log::outcome.eq(outcome)).count().get_result(conn)?)
-}

@@ -8,7 +8,7 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 use serde::Serialize;
 
 use super::schema::outbox;
-use super::{DbConnection, StoreResult, from_db, to_db};
+use super::{DbConnection, StoreResult, to_db};
 
 pub struct NewMessage<'a> {
     pub dossier_id: Option<&'a str>,
@@ -154,8 +154,4 @@ pub fn for_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec
             outbox::last_error,
         ))
         .load(conn)?)
-}
-
-pub fn delivered_at(row: &OutboxRow) -> Option<DateTime<Utc>> {
-    row.delivered_at.map(from_db)
 }

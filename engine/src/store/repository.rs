@@ -115,18 +115,6 @@ pub fn move_to(conn: &mut DbConnection, id: &str, store: &str, folder: &str) -> 
     Ok(())
 }
 
-pub fn set_signature(conn: &mut DbConnection, id: &str, status: &str, detail: Option<&str>) -> StoreResult<()> {
-    diesel::update(repository_items::table.find(id))
-        .set((repository_items::signature_status.eq(status), repository_items::signature_detail.eq(detail)))
-        .execute(conn)?;
-    Ok(())
-}
-
-pub fn set_revoked(conn: &mut DbConnection, id: &str, revoked: bool) -> StoreResult<()> {
-    diesel::update(repository_items::table.find(id)).set(repository_items::revoked.eq(revoked)).execute(conn)?;
-    Ok(())
-}
-
 /// Deletes for good (shares go with it; the access log stays).
 pub fn delete(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     diesel::delete(repository_shares::table.filter(repository_shares::item_id.eq(id))).execute(conn)?;

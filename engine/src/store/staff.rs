@@ -78,16 +78,6 @@ pub fn roles(conn: &mut DbConnection, staff_id: &str) -> StoreResult<Roles> {
         .load(conn)?)
 }
 
-/// Staff holding `role` in `agency` (to offer assignees).
-pub fn with_role(conn: &mut DbConnection, agency: &str, role: &str) -> StoreResult<Vec<StaffRow>> {
-    Ok(staff::table
-        .inner_join(staff_roles::table.on(staff_roles::staff_id.eq(staff::id)))
-        .filter(staff_roles::agency_id.eq(agency).and(staff_roles::role.eq(role)))
-        .order(staff::username)
-        .select(StaffRow::as_select())
-        .load(conn)?)
-}
-
 pub fn record_failed_login(conn: &mut DbConnection, id: &str, lock_until: Option<DateTime<Utc>>) -> StoreResult<()> {
     diesel::update(staff::table.find(id))
         .set((staff::failed_logins.eq(staff::failed_logins + 1), staff::locked_until.eq(lock_until.map(to_db))))

@@ -207,13 +207,4 @@ impl Procedure {
     pub fn component(&self, id: &str) -> Option<&Component> {
         self.components.iter().find(|c| c.id == id)
     }
-
-    pub fn has_step_kind(&self, kind: StepKind) -> bool {
-        self.steps.iter().any(|s| s.kind == kind)
-    }
-
-    /// The fee total due on a date.
-    pub fn fee_on(&self, date: NaiveDate) -> u64 {
-        self.fees.iter().map(|f| f.amount_on(date)).sum()
-    }
 }
