@@ -1,12 +1,10 @@
 //! Authorization through HTTP (DESIGN.md §11): every dossier endpoint × every role × own or other agency,
 //! sign-in (missing and bad tokens, lock-out, refresh-token rotation, logout), and the audit of denials.
 
-mod support;
-
+use crate::support::{Backend, HONG_BANG, LE_CHAN, TestServer, assert_problem, error_fields, local, new_dossier};
 use chrono::TimeDelta;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Backend, HONG_BANG, LE_CHAN, TestServer, assert_problem, error_fields, local, new_dossier};
 
 /// Expected answer: HTTP status and problem code ("" for a success).
 type Cell = (u16, &'static str);

@@ -13,7 +13,7 @@ use motcua_engine::signing::{
     Verifier, demo_pki, self_signed,
 };
 
-const SAMPLE: &[u8] = include_bytes!("../../fixtures/papers/mau-ket-qua.pdf");
+const SAMPLE: &[u8] = include_bytes!("../../../fixtures/papers/mau-ket-qua.pdf");
 
 struct Fixture {
     dir: PathBuf,

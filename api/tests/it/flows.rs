@@ -1,15 +1,13 @@
 //! The other ways through the lifecycle (DESIGN.md §5), through HTTP: supplement and resubmission, refusal at
 //! reception, stop with reasons, disagreement loops, withdrawal, and inter-agency consultation.
 
-mod support;
-
-use chrono::TimeDelta;
-use reqwest::StatusCode;
-use serde_json::{Value, json};
-use support::{
+use crate::support::{
     Backend, HONG_BANG, TestServer, Ward, assert_problem, error_fields, hong_bang, instant, new_dossier,
     tuesday_morning,
 };
+use chrono::TimeDelta;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 
 /// A man born in 1985 (see `new_dossier`).
 const APPLICANT: &str = "031085001234";

@@ -6,7 +6,7 @@ use motcua_engine::domain::deadline::{ClockChange, LegalClock, ProcessingTime, d
 use proptest::prelude::*;
 
 fn calendar() -> Calendar {
-    Calendar::from_toml(include_str!("../../fixtures/calendar.toml")).expect("the shipped calendar is valid")
+    Calendar::from_toml(include_str!("../../../fixtures/calendar.toml")).expect("the shipped calendar is valid")
 }
 
 /// Instants from 2025-01-01 to about 2027-10, minute resolution.
@@ -61,7 +61,7 @@ proptest! {
     fn adding_a_holiday_never_makes_due_earlier(received in instant(), days in 0u32..30, extra in 0u64..900) {
         let cal = calendar();
         let holiday = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(extra);
-        let text = include_str!("../../fixtures/calendar.toml");
+        let text = include_str!("../../../fixtures/calendar.toml");
         let mut with_holiday = text.replacen("holidays = [", &format!("holidays = [\"{holiday}\", "), 1);
         if text.contains(&format!("\"{holiday}\"")) {
             with_holiday = text.to_string();

@@ -1,10 +1,8 @@
 //! The whole default flow through HTTP: receive -> assign -> appraise -> review -> sign -> seal -> return.
 
-mod support;
-
+use crate::support::{Backend, HONG_BANG, TestServer, new_dossier};
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{Backend, HONG_BANG, TestServer, new_dossier};
 
 /// Household business registration (1.001612): the full default flow at a ward.
 async fn default_flow_to_returned(backend: Backend) {

@@ -1,11 +1,9 @@
 //! Bad input through HTTP: every refusal is a problem+json with a stable code, lists every bad field, and
 //! writes nothing. Also the public, operational endpoints.
 
-mod support;
-
+use crate::support::{Backend, HONG_BANG, TestServer, assert_problem, error_fields, new_dossier};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Backend, HONG_BANG, TestServer, assert_problem, error_fields, new_dossier};
 
 /// POST /api/v1/dossiers with a raw body.
 async fn post_raw(server: &TestServer, token: &str, body: String) -> (StatusCode, Value) {

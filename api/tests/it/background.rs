@@ -1,18 +1,16 @@
 //! Background work on both databases: the job queue, the outbox dispatcher, the deadline sweeper, and
 //! `motcua audit verify`.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
+use crate::support::{Backend, HONG_BANG, ManualClock, TestServer, new_dossier};
 use chrono::TimeDelta;
 use diesel::RunQueryDsl;
 use motcua_engine::jobs::{Sink, dispatcher, sweeper};
 use motcua_engine::service::ServiceError;
 use motcua_engine::store::{jobs, outbox};
 use serde_json::json;
-use support::{Backend, HONG_BANG, ManualClock, TestServer, new_dossier};
 
 /// 300 jobs, 4 workers claiming concurrently: every job is claimed exactly once.
 async fn jobs_are_claimed_once(backend: Backend) {

@@ -1,14 +1,12 @@
 //! Concurrency through HTTP (DESIGN.md §8): optimistic versions (one winner, the other 409), gap-free daily
 //! dossier codes under parallel receptions, and idempotent retries.
 
-mod support;
-
 use std::collections::BTreeSet;
 
+use crate::support::{Backend, HONG_BANG, TestServer, assert_problem, local, new_dossier};
 use futures::future::join;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Backend, HONG_BANG, TestServer, assert_problem, local, new_dossier};
 
 /// Splits `000.31.01.H26-261124-0042` into (agency, day, sequence).
 fn code_parts(code: &str) -> (String, String, u32) {

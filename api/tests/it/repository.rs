@@ -2,16 +2,14 @@
 //! databases: upload refusals, papers with their history and the per-dossier limit, sharing rules, results
 //! pushed on return and reused in the next dossier, back-fill, trash and usage, validity.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{
+    Backend, HONG_BANG, LE_CHAN, TestServer, Ward, assert_problem, hong_bang, new_dossier, sample_pdf, tuesday_morning,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use support::{
-    Backend, HONG_BANG, LE_CHAN, TestServer, Ward, assert_problem, hong_bang, new_dossier, sample_pdf, tuesday_morning,
-};
 
 /// The repository's owner: a woman born in 1990 (not one of the demo's citizens).
 const OWNER: &str = "031190055555";

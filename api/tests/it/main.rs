@@ -1,0 +1,15 @@
+//! The API's integration tests, as one test binary: each binary links the whole server, so one link instead of
+//! nine saves minutes of build and gigabytes of disk.
+
+#[macro_use]
+mod support;
+
+mod authorization;
+mod background;
+mod bad_input;
+mod blobs_cli;
+mod cli;
+mod concurrency;
+mod flows;
+mod lifecycle;
+mod repository;

@@ -1,0 +1,9 @@
+//! The engine's integration tests, as one test binary (one link instead of seven). `blobs_streaming` stays a
+//! binary of its own: it measures the peak memory of its whole process.
+
+mod blobs;
+mod calendar_properties;
+mod domain_is_pure;
+mod forms;
+mod signing;
+mod validation_golden;
