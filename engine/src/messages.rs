@@ -119,6 +119,19 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "The service is temporarily unavailable; try again",
     ),
     ("server.error", "Lỗi hệ thống", "Internal error"),
+    ("form.not_found", "Không có biểu mẫu này cho hồ sơ", "The dossier has no such form"),
+    (
+        "signing.no_certificate",
+        "Chưa có chứng thư số để ký điện tử văn bản này",
+        "No signing certificate is on file for this signature",
+    ),
+    ("signing.failed", "Không ký số được văn bản", "The document could not be signed"),
+    (
+        "paper.signature_required",
+        "Thành phần hồ sơ này phải là tệp PDF có chữ ký số của người nộp",
+        "This component must be a PDF digitally signed by the applicant",
+    ),
+    ("paper.signature_invalid", "Chữ ký số trên tệp không hợp lệ", "The file's digital signature is not valid"),
     // Papers and the repository.
     ("blob.too_large", "Tệp quá dung lượng cho phép", "The file is larger than allowed"),
     (

@@ -40,8 +40,12 @@ pub fn init_logging() {
     }
 }
 
-fn start() -> Result<Arc<Services>, ExitCode> {
-    let config = Config::from_env();
+fn start(demo: bool) -> Result<Arc<Services>, ExitCode> {
+    let mut config = Config::from_env();
+    if demo {
+        motcua_engine::service::demo::configure_demo_keyring(&mut config, chrono::Utc::now())
+            .map_err(|e| failure(format!("demo signing keys: {e}")))?;
+    }
     Services::start(config, Arc::new(SystemClock)).map(Arc::new).map_err(|e| failure(format!("cannot start: {e}")))
 }
 
@@ -58,7 +62,7 @@ fn print_demo(summary: &motcua_engine::service::demo::DemoSummary) {
 
 pub fn serve(args: ServeArgs) -> ExitCode {
     init_logging();
-    let services = match start() {
+    let services = match start(args.demo) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -100,7 +104,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
 
 pub fn worker() -> ExitCode {
     init_logging();
-    let services = match start() {
+    let services = match start(false) {
         Ok(s) => s,
         Err(code) => return code,
     };

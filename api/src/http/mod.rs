@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod dossiers;
+pub mod forms;
 pub mod health;
 pub mod metrics;
 pub mod openapi;

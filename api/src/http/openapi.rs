@@ -24,6 +24,8 @@ use utoipa::{Modify, OpenApi};
         super::papers::attach_result,
         super::papers::list,
         super::papers::content,
+        super::forms::form,
+        super::forms::register,
         super::repository::overview,
         super::repository::items,
         super::repository::add,

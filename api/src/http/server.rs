@@ -11,7 +11,7 @@ use actix_web::{App, HttpServer, error, web};
 use motcua_engine::service::Services;
 
 use super::problem::Problem;
-use super::{AppState, auth, dossiers, health, metrics, openapi, papers, procedures, repository};
+use super::{AppState, auth, dossiers, forms, health, metrics, openapi, papers, procedures, repository};
 
 /// Request bodies larger than this are refused (413).
 pub const MAX_BODY: usize = 256 * 1024;
@@ -63,6 +63,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/dossiers/{id}/papers", web::post().to(papers::attach))
                 .route("/dossiers/{id}/papers/{paper}/content", web::get().to(papers::content))
                 .route("/dossiers/{id}/results", web::post().to(papers::attach_result))
+                .route("/dossiers/{id}/forms/{form}", web::get().to(forms::form))
+                .route("/agencies/{id}/register", web::get().to(forms::register))
                 .route("/uploads", web::post().to(papers::upload))
                 .route("/repository", web::get().to(repository::overview))
                 .route("/repository/items", web::get().to(repository::items))

@@ -43,7 +43,10 @@ async fn default_flow_to_returned(backend: Backend) {
     let (status, history) = server.get(&format!("/api/v1/dossiers/{id}/history"), &clerk).await;
     assert_eq!(status, StatusCode::OK);
     let kinds: Vec<&str> = history["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["submitted", "received", "assigned", "appraised", "approved", "signed", "sealed", "returned"]);
+    assert_eq!(
+        kinds,
+        ["submitted", "received", "assigned", "appraised", "approved", "signed", "numbered", "sealed", "returned"]
+    );
     let slip = history["control_slip"].as_array().unwrap();
     assert_eq!(slip.len(), 7, "one row per step");
     assert!(slip.iter().all(|row| row["on_time"] == true), "{slip:?}");

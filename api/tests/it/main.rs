@@ -10,6 +10,7 @@ mod bad_input;
 mod blobs_cli;
 mod cli;
 mod concurrency;
+mod documents;
 mod flows;
 mod lifecycle;
 mod repository;

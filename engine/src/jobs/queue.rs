@@ -4,6 +4,7 @@
 
 use chrono::{DurationRound, TimeDelta};
 
+use crate::service::forms::{RENDER_FORM, RenderForm};
 use crate::service::{ServiceError, ServiceResult, Services};
 use crate::store::jobs;
 
@@ -33,6 +34,9 @@ pub fn run_due_jobs(services: &Services, worker: &str, limit: i64) -> ServiceRes
     let claimed = services.db.write(|conn| jobs::claim(conn, worker, now, LEASE, limit).map_err(ServiceError::from))?;
     for job in &claimed {
         let outcome = run(services, &job.kind, &job.payload);
+        if let Err(e) = &outcome {
+            tracing::warn!(kind = %job.kind, error = %e, "job failed; retried in a minute");
+        }
         let now = services.now();
         services.db.write(|conn| -> ServiceResult<()> {
             match &outcome {
@@ -45,8 +49,13 @@ pub fn run_due_jobs(services: &Services, worker: &str, limit: i64) -> ServiceRes
     Ok(claimed.len())
 }
 
-fn run(services: &Services, kind: &str, _payload: &str) -> ServiceResult<()> {
+fn run(services: &Services, kind: &str, payload: &str) -> ServiceResult<()> {
     match kind {
+        RENDER_FORM => {
+            let job: RenderForm = serde_json::from_str(payload)
+                .map_err(|e| ServiceError::Conflict("job.bad_payload", format!("{kind}: {e}")))?;
+            services.ensure_form(&job.dossier_id, job.form, job.seq).map(drop)
+        }
         SWEEP => {
             let raised = super::sweeper::sweep(services, 500)?;
             if raised > 0 {

@@ -83,6 +83,38 @@ enum Target {
     Returned,
 }
 
+/// The demo's signing keys: when no keyring is configured, one is made under `data_dir/pki` (a demo CA, a personal
+/// certificate per leader, a seal per agency, the demo password on the PKCS#12 files) and configured. Real
+/// deployments set `MOTCUA_PKI_DIR` to their own keys and trust anchors.
+pub fn configure_demo_keyring(config: &mut super::Config, now: chrono::DateTime<chrono::Utc>) -> Result<(), String> {
+    if config.pki_dir.is_some() {
+        return Ok(());
+    }
+    let file: DemoFile = toml::from_str(DEMO_FIXTURE).expect("fixtures/demo.toml is valid");
+    let (leaders, agencies) = demo_signing_parties();
+    let dir = config.data_dir.join("pki");
+    crate::signing::demo_keyring(&dir, &leaders, &agencies, &file.password, now).map_err(|e| e.to_string())?;
+    config.pki_dir = Some(dir);
+    config.pki_password = file.password;
+    Ok(())
+}
+
+/// A key holder of the demo keyring: (username or agency id, name on the certificate).
+pub type KeyHolder = (String, String);
+
+/// Who signs in the demo: the leaders as (username, full name) and the agencies as (id, name).
+pub fn demo_signing_parties() -> (Vec<KeyHolder>, Vec<KeyHolder>) {
+    let file: DemoFile = toml::from_str(DEMO_FIXTURE).expect("fixtures/demo.toml is valid");
+    let leaders = file
+        .staff
+        .iter()
+        .filter(|s| s.roles.iter().any(|(_, role)| *role == Role::AgencyLeader))
+        .map(|s| (s.username.clone(), s.full_name.clone()))
+        .collect();
+    let agencies = file.agency.iter().map(|a| (a.id.clone(), a.name.clone())).collect();
+    (leaders, agencies)
+}
+
 impl Services {
     /// Loads the demo into an empty database; `None` when data already exists.
     pub fn load_demo(&self) -> ServiceResult<Option<DemoSummary>> {

@@ -299,11 +299,13 @@ impl Services {
                 return Err(ServiceError::NotFound("dossier.not_found"));
             }
             let procedure = self.procedure_of(&before)?;
-            let (action, consulted_kind) = self.domain_action(conn, &before, request, now)?;
+            let (mut action, consulted_kind) = self.domain_action(conn, &before, request, now)?;
+            self.plan_document(&before, &mut action);
             let events =
                 self.decide_as(caller, &before, procedure, action, expected_version, note, consulted_kind, now)?;
             let after = events.iter().fold(before.clone(), apply);
             self.persist(conn, Some(&before), &after, &events, procedure, now)?;
+            self.produce_documents(conn, caller, &before, &after, &events, procedure)?;
             Ok(after)
         });
         if let Err(e) = &outcome
@@ -394,11 +396,11 @@ impl Services {
             }
             ActionRequest::Assign { assignee: id } => (Action::Assign { assignee: assignee(conn, id)? }, None),
             ActionRequest::Reassign { assignee: id } => (Action::Reassign { assignee: assignee(conn, id)? }, None),
-            ActionRequest::Appraise { proposal } => (Action::Appraise { proposal }, None),
+            ActionRequest::Appraise { proposal } => (Action::Appraise { proposal, document: None }, None),
             ActionRequest::Approve => (Action::Approve, None),
             ActionRequest::Disagree { reason } => (Action::Disagree { reason }, None),
-            ActionRequest::Sign => (Action::Sign, None),
-            ActionRequest::Seal { number } => (Action::Seal { number }, None),
+            ActionRequest::Sign => (Action::Sign { document: None }, None),
+            ActionRequest::Seal { number } => (Action::Seal { number, document: None }, None),
             ActionRequest::Stop { reasons } => (Action::Stop { reasons }, None),
             ActionRequest::Consult { agency, question } => {
                 let kind = agencies::get(conn, &agency)?
@@ -432,7 +434,9 @@ impl Services {
                 }
             }
         }
-        events::append(conn, &after.id, before.map_or(0, |b| b.version), new_events)?;
+        let first_seq = before.map_or(0, |b| b.version);
+        events::append(conn, &after.id, first_seq, new_events)?;
+        super::forms::queue_forms(conn, &after.id, first_seq + 1, new_events, now)?;
         if after.status == Status::Returned && before.is_some_and(|b| b.status != Status::Returned) {
             self.push_results(conn, after, procedure, now)?;
         }

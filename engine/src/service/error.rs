@@ -48,6 +48,9 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Blob(#[from] crate::documents::blobs::BlobError),
+    /// A fault of the server (a form that cannot render, a key that cannot be read): logged, never shown.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<diesel::result::Error> for ServiceError {
@@ -66,7 +69,7 @@ impl ServiceError {
             | ServiceError::Unauthenticated(code)
             | ServiceError::Conflict(code, _) => code,
             ServiceError::Store(StoreError::Pool(_)) => "server.unavailable",
-            ServiceError::Store(_) => "server.error",
+            ServiceError::Store(_) | ServiceError::Internal(_) => "server.error",
             ServiceError::Blob(e) => e.code(),
         }
     }
@@ -81,7 +84,7 @@ impl ServiceError {
             ServiceError::Unauthenticated(_) => 401,
             ServiceError::Conflict(..) => 409,
             ServiceError::Store(StoreError::Pool(_)) => 503,
-            ServiceError::Store(_) => 500,
+            ServiceError::Store(_) | ServiceError::Internal(_) => 500,
             ServiceError::Blob(e) => match e.code() {
                 "blob.too_large" => 413,
                 "blob.unsupported_type" => 415,
@@ -95,6 +98,10 @@ impl ServiceError {
     pub fn detail(&self) -> String {
         match self {
             ServiceError::Store(_) => lookup(self.code()).1.to_string(),
+            ServiceError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                lookup(self.code()).1.to_string()
+            }
             ServiceError::Blob(e) if e.code() == "blob.io" || e.code() == "blob.corrupt" => {
                 tracing::error!(error = %e, "blob store");
                 lookup(self.code()).1.to_string()

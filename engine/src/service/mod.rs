@@ -5,10 +5,12 @@ pub mod accounts;
 pub mod demo;
 pub mod dossiers;
 pub mod error;
+pub mod forms;
 pub mod identity;
 pub mod papers;
 pub mod repository;
 pub mod requests;
+pub mod results;
 pub mod sync;
 
 use std::path::{Path, PathBuf};
@@ -21,8 +23,10 @@ pub use identity::StaffIdentity;
 
 use crate::definitions::load_dir;
 use crate::documents::blobs::{BlobStore, blob_store_from_config};
+use crate::documents::signature::SignatureVerifier;
 use crate::domain::calendar::Calendar;
 use crate::domain::procedure::{Catalogue, Registry, parse_procedure};
+use crate::signing::{DirectoryKeyring, Keyring, Verifier};
 use crate::store::{Db, StoreError, procedures};
 
 /// Where time comes from: the system clock in production, a settable one in tests.
@@ -54,6 +58,12 @@ pub struct Config {
     pub blob_url: Option<String>,
     pub max_file_bytes: u64,
     pub max_dossier_bytes: u64,
+    /// The place name printed on forms and results ("Hải Phòng, ngày …").
+    pub place: String,
+    /// Signing keys and trust anchors (see `signing::DirectoryKeyring`); `None`: results are signed on paper.
+    pub pki_dir: Option<PathBuf>,
+    /// The password of the PKCS#12 files in `pki_dir`.
+    pub pki_password: String,
 }
 
 impl Config {
@@ -72,6 +82,9 @@ impl Config {
             max_dossier_bytes: var("MOTCUA_MAX_DOSSIER_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(500)
                 * 1024
                 * 1024,
+            place: var("MOTCUA_PLACE").unwrap_or_else(|| "Hải Phòng".into()),
+            pki_dir: var("MOTCUA_PKI_DIR").map(PathBuf::from),
+            pki_password: var("MOTCUA_PKI_PASSWORD").unwrap_or_default(),
         }
     }
 }
@@ -89,6 +102,8 @@ pub struct Services {
     pub blobs: Arc<dyn BlobStore>,
     /// Checks signatures of papers entering repositories; `None` until a verifier is configured.
     pub verifier: Option<Arc<dyn crate::documents::signature::SignatureVerifier>>,
+    /// Signing keys of leaders and agency seals; `None`: results are signed on paper and scanned.
+    pub keyring: Option<Arc<dyn crate::signing::Keyring>>,
     pub config: Config,
 }
 
@@ -100,6 +115,8 @@ pub enum StartError {
     Definitions(String),
     #[error("calendar: {0}")]
     Calendar(String),
+    #[error("signing keys and trust anchors: {0}")]
+    Pki(String),
     #[error("blob store: {0}")]
     Blobs(#[from] crate::documents::blobs::BlobError),
 }
@@ -118,9 +135,19 @@ impl Services {
         let calendar = Calendar::from_toml(&calendar_text).map_err(|e| StartError::Calendar(e.to_string()))?;
         let (catalogue, registry) = load_catalogue(&db, &config.procedures_dir, clock.now())?;
         let blobs = blob_store_from_config(config.blob_url.as_deref(), &config.data_dir)?;
+        let (keyring, verifier) = match &config.pki_dir {
+            Some(dir) => {
+                let keyring = DirectoryKeyring::new(dir, config.pki_password.clone());
+                let anchors = keyring.trust_anchors().map_err(|e| StartError::Pki(e.to_string()))?;
+                let verifier: Arc<dyn SignatureVerifier> = Arc::new(Verifier::new(anchors));
+                (Some(Arc::new(keyring) as Arc<dyn Keyring>), Some(verifier))
+            }
+            None => (None, None),
+        };
         Ok(Services {
             blobs,
-            verifier: None,
+            verifier,
+            keyring,
             db,
             catalogue: Arc::new(catalogue),
             registry: Arc::new(registry),

@@ -10,6 +10,7 @@ use super::identity::Caller;
 use super::requests::ComponentInput;
 use super::{FieldError, ServiceError, ServiceResult, Services};
 use crate::documents::blobs::{Staged, Stager, UploadLimits};
+use crate::documents::signature::SignatureCheck;
 use crate::domain::actor::Actor;
 use crate::domain::dossier::{Action, ComponentState, Context, Digitisation, Dossier, apply, decide};
 use crate::domain::procedure::Procedure;
@@ -105,6 +106,9 @@ impl Services {
                 .filter(|u| u.uploaded_by == caller.label())
                 .ok_or_else(|| invalid(format!("{field}.upload"), "field.unknown_upload"))?;
             let source = if matches!(caller, Caller::Staff(_)) { "scan" } else { "upload" };
+            if component.applicant_signature && !matches!(caller, Caller::Staff(_)) {
+                self.check_applicant_signature(&upload, &format!("{field}.upload"))?;
+            }
             let paper =
                 base(&upload.blob_sha256, upload.size_bytes, &upload.media_type, &upload.file_name, source, None);
             let state = ComponentState {
@@ -168,7 +172,7 @@ impl Services {
         Ok(())
     }
 
-    fn dossier_in_reach(
+    pub(super) fn dossier_in_reach(
         &self,
         conn: &mut DbConnection,
         caller: &Caller,
@@ -278,6 +282,23 @@ impl Services {
             papers::insert(conn, &paper)?;
             Ok(after)
         })
+    }
+
+    /// Refuses an upload that lacks a valid digital signature, saying why (unsigned, altered, untrusted, expired).
+    fn check_applicant_signature(&self, upload: &Upload, field: &str) -> ServiceResult<()> {
+        let refuse = |code, detail: &str| ServiceError::Invalid(vec![FieldError::new(field, code).with_detail(detail)]);
+        let Some(verifier) = &self.verifier else {
+            return Err(refuse("paper.signature_invalid", "no trust anchors are configured to check it"));
+        };
+        let mut reader = self.blobs.open(&upload.blob_sha256)?;
+        let check = verifier
+            .check(&upload.media_type, &mut reader)
+            .map_err(|e| ServiceError::Internal(format!("reading an upload to check its signature: {e}")))?;
+        match check {
+            SignatureCheck::Valid { .. } => Ok(()),
+            SignatureCheck::Unsigned => Err(refuse("paper.signature_required", &upload.file_name)),
+            SignatureCheck::Invalid { reason } => Err(refuse("paper.signature_invalid", &reason)),
+        }
     }
 
     pub fn papers(&self, caller: &Caller, dossier_id: &str) -> ServiceResult<Vec<Paper>> {

@@ -450,7 +450,10 @@ impl Services {
         let issue_date = self.calendar.local_date(dossier.completed_at.unwrap_or(now));
         let mut pushed = 0;
         for paper in papers::of_dossier(conn, &dossier.id)? {
-            let is_result = paper.kind == "result" && dossier.result_papers.contains(&paper.id);
+            // Results attached as files, and the generated result document once it carries a signature.
+            let signed_document = dossier.result_document.as_ref() == Some(&paper.id)
+                && matches!(paper.source.as_str(), "signed" | "sealed");
+            let is_result = paper.kind == "result" && (dossier.result_papers.contains(&paper.id) || signed_document);
             let current = paper.component_id.as_ref().is_some_and(|c| {
                 dossier.components.iter().any(|s| s.id == *c && s.paper.as_deref() == Some(paper.id.as_str()))
             });

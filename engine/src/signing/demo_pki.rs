@@ -235,3 +235,54 @@ fn write(dir: &Path, name: &str, bytes: &[u8], private: bool) -> Result<PathBuf,
     file.write_all(bytes)?;
     Ok(path)
 }
+
+/// Fills a [`DirectoryKeyring`](super::DirectoryKeyring) directory for a demo: a demo CA as its trust anchor
+/// (`trust/demo-ca.pem`), a personal certificate (RSA 2048) for each leader given as (username, full name) and
+/// a seal certificate (ECDSA P-256) for each agency given as (agency id, name). PKCS#12 files are protected by
+/// `password` and written with mode 0600. Does nothing when the trust anchor is already there.
+pub fn demo_keyring(
+    dir: &Path,
+    leaders: &[(String, String)],
+    agencies: &[(String, String)],
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, SignError> {
+    use super::DirectoryKeyring;
+    let anchor = DirectoryKeyring::trust_dir(dir).join("demo-ca.pem");
+    if anchor.exists() {
+        return Ok(false);
+    }
+    for sub in ["staff", "agencies", "trust"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    let ca = DemoCa::new(DEMO_CA_SUBJECT, now)?;
+    let (not_before, not_after) = (now - Duration::hours(1), now + Duration::days(730));
+    let subject = |cn: &str, org: &str| format!("CN={},O={},C=VN", rdn_value(cn), rdn_value(org));
+    for (username, full_name) in leaders {
+        let signer = ca.issue(&subject(full_name, "motcua demo"), KeyKind::Rsa2048, not_before, not_after)?;
+        let path = DirectoryKeyring::staff_file(dir, username);
+        write_file(&path, &signer.to_pkcs12(full_name, password)?, true)?;
+    }
+    for (id, name) in agencies {
+        let signer = ca.issue(&subject(name, name), KeyKind::EcdsaP256, not_before, not_after)?;
+        write_file(&DirectoryKeyring::agency_file(dir, id), &signer.to_pkcs12(name, password)?, true)?;
+    }
+    let pem = ca.cert.to_pem(LineEnding::LF).map_err(|e| SignError::Key(format!("PEM: {e}")))?;
+    write_file(&anchor, pem.as_bytes(), false)?;
+    Ok(true)
+}
+
+/// Escapes the characters RFC 4514 reserves in an attribute value.
+fn rdn_value(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escape = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=');
+            escape.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect()
+}
+
+fn write_file(path: &Path, bytes: &[u8], private: bool) -> Result<PathBuf, SignError> {
+    let dir = path.parent().expect("a file in a directory");
+    write(dir, &path.file_name().expect("a file name").to_string_lossy(), bytes, private)
+}

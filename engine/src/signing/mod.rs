@@ -6,6 +6,8 @@
 //!   [`cades::signed_data`] and [`pdf_update`] around its own signing call.
 //! - [`Verifier`] implements the documents' [`SignatureVerifier`](crate::documents::signature::SignatureVerifier)
 //!   hook and also gives a per-signature report ([`Verifier::verify_pdf`]).
+//! - [`stamp_overlay`] draws a page (the document number the records clerk adds after the leader signed) onto a
+//!   signed PDF as an incremental update.
 //! - [`demo_pki`] makes a demo CA with a leader's and an agency's certificate for demos and tests.
 //!
 //! Private keys never appear in `Debug` output, errors or logs.
@@ -15,6 +17,7 @@ mod chain;
 mod dates;
 pub mod demo_pki;
 mod error;
+mod keyring;
 mod keys;
 mod oids;
 mod pdf_object;
@@ -22,11 +25,14 @@ mod pdf_scan;
 pub mod pdf_update;
 mod pkcs12;
 mod signer;
+mod stamp;
 mod verifier;
 
-pub use demo_pki::{DEMO_PKCS12_PASSWORD, DemoCa, DemoPki, KeyKind, demo_pki, self_signed};
+pub use demo_pki::{DEMO_PKCS12_PASSWORD, DemoCa, DemoPki, KeyKind, demo_keyring, demo_pki, self_signed};
 pub use error::SignError;
+pub use keyring::{DirectoryKeyring, Keyring};
 pub use signer::{BuiltInSigner, Signer};
+pub use stamp::stamp_overlay;
 pub use verifier::{SignatureReport, SignatureStatus, Verifier};
 pub use x509_cert::Certificate;
 

@@ -208,7 +208,7 @@ pub fn prepare(pdf: &[u8], info: &SignatureInfo<'_>) -> Result<PreparedPdf, Sign
     Ok(PreparedPdf { bytes: out, hole: hole_start..hole_end })
 }
 
-fn pdf_err(what: &str) -> SignError {
+pub(super) fn pdf_err(what: &str) -> SignError {
     SignError::Pdf(what.to_string())
 }
 
@@ -220,7 +220,7 @@ fn text_bytes(s: &str) -> Vec<u8> {
 }
 
 /// The offset after the last `startxref` keyword.
-fn last_startxref(pdf: &[u8]) -> Result<usize, SignError> {
+pub(super) fn last_startxref(pdf: &[u8]) -> Result<usize, SignError> {
     let tail_from = pdf.len().saturating_sub(4096);
     let tail = &pdf[tail_from..];
     let at = tail.windows(9).rposition(|w| w == b"startxref").ok_or_else(|| pdf_err("no startxref"))?;
@@ -234,7 +234,7 @@ fn last_startxref(pdf: &[u8]) -> Result<usize, SignError> {
 }
 
 /// An array value, following one indirect reference; anything else gives an empty array.
-fn resolve_array(doc: &Document, value: Option<&Object>) -> Vec<Object> {
+pub(super) fn resolve_array(doc: &Document, value: Option<&Object>) -> Vec<Object> {
     match value {
         Some(Object::Array(a)) => a.clone(),
         Some(Object::Reference(id)) => match doc.get_object(*id) {
@@ -272,7 +272,7 @@ fn subsections(offsets: &mut [(ObjectId, usize)]) -> Vec<(u32, Vec<usize>)> {
     runs
 }
 
-fn write_xref_table(
+pub(super) fn write_xref_table(
     out: &mut Vec<u8>,
     offsets: &mut [(ObjectId, usize)],
     trailer: &Dictionary,
@@ -291,7 +291,7 @@ fn write_xref_table(
 }
 
 /// A cross-reference stream (PDF 1.5), for files whose previous section is one.
-fn write_xref_stream(
+pub(super) fn write_xref_stream(
     out: &mut Vec<u8>,
     id: ObjectId,
     offsets: &mut [(ObjectId, usize)],

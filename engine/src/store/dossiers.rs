@@ -252,3 +252,19 @@ pub fn count_by_status(conn: &mut DbConnection) -> StoreResult<Vec<(i32, i64)>> 
 pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
     Ok(dossiers::table.count().get_result(conn)?)
 }
+
+/// Dossiers an agency received in `[from, to)`, in order of reception (the register, form 06).
+pub fn received_between(
+    conn: &mut DbConnection,
+    agency: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<Dossier>> {
+    let states: Vec<String> = dossiers::table
+        .filter(dossiers::agency_id.eq(agency))
+        .filter(dossiers::received_at.ge(to_db(from)).and(dossiers::received_at.lt(to_db(to))))
+        .order((dossiers::received_at, dossiers::id))
+        .select(dossiers::state)
+        .load(conn)?;
+    states.iter().map(|s| decode(s)).collect()
+}

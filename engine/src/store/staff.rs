@@ -106,3 +106,14 @@ pub fn set_password(conn: &mut DbConnection, id: &str, password_hash: &str) -> S
 pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
     Ok(staff::table.count().get_result(conn)?)
 }
+
+/// The first staff member (by username) holding `role` in an agency, e.g. the leader a draft is made out for.
+pub fn with_role(conn: &mut DbConnection, agency_id: &str, role: &str) -> StoreResult<Option<StaffRow>> {
+    Ok(staff::table
+        .inner_join(staff_roles::table.on(staff_roles::staff_id.eq(staff::id)))
+        .filter(staff_roles::agency_id.eq(agency_id).and(staff_roles::role.eq(role)))
+        .order(staff::username)
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()?)
+}

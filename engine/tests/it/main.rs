@@ -5,5 +5,6 @@ mod blobs;
 mod calendar_properties;
 mod domain_is_pure;
 mod forms;
+mod results;
 mod signing;
 mod validation_golden;

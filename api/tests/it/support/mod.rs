@@ -26,6 +26,22 @@ pub enum Backend {
     Postgres,
 }
 
+pub const TEST_PKI_PASSWORD: &str = "test-pki";
+/// The keyring entry holding an applicant's personal certificate.
+pub const TEST_APPLICANT_KEY: &str = "applicant.031085001234";
+
+/// One keyring per test process (RSA keys take a while to make): the demo's leaders and agency seals.
+pub static TEST_PKI: std::sync::LazyLock<PathBuf> = std::sync::LazyLock::new(|| {
+    let dir = std::env::temp_dir().join("motcua-tests").join(format!("pki-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (mut people, agencies) = motcua_engine::service::demo::demo_signing_parties();
+    // An applicant's own certificate (as a USB token or SIM PKI holds), under the same test CA.
+    people.push((TEST_APPLICANT_KEY.into(), "Nguyễn Văn Thử".into()));
+    motcua_engine::signing::demo_keyring(&dir, &people, &agencies, TEST_PKI_PASSWORD, Utc::now())
+        .expect("the test keyring is made");
+    dir
+});
+
 /// Runs an async test body against both backends, as two test functions.
 #[macro_export]
 macro_rules! on_both_backends {
@@ -139,7 +155,12 @@ pub struct TestServer {
 impl TestServer {
     /// A server on the system clock.
     pub async fn start(backend: Backend) -> TestServer {
-        TestServer::launch(backend, None, 10).await
+        TestServer::launch(backend, None, 10, None).await
+    }
+
+    /// A server with signing keys for the demo's leaders and agencies, under a demo CA it trusts.
+    pub async fn start_signing(backend: Backend) -> TestServer {
+        TestServer::launch(backend, None, 10, Some(TEST_PKI.clone())).await
     }
 
     /// A server whose clock stands still at `now` (demo loading included) until `advance` moves it.
@@ -149,10 +170,15 @@ impl TestServer {
 
     /// A server on a hand-moved clock, with the outbox's attempt limit.
     pub async fn start_with(backend: Backend, clock: Arc<ManualClock>, outbox_max_attempts: i32) -> TestServer {
-        TestServer::launch(backend, Some(clock), outbox_max_attempts).await
+        TestServer::launch(backend, Some(clock), outbox_max_attempts, None).await
     }
 
-    async fn launch(backend: Backend, clock: Option<Arc<ManualClock>>, outbox_max_attempts: i32) -> TestServer {
+    async fn launch(
+        backend: Backend,
+        clock: Option<Arc<ManualClock>>,
+        outbox_max_attempts: i32,
+        pki_dir: Option<PathBuf>,
+    ) -> TestServer {
         let service_clock: Arc<dyn Clock> = match &clock {
             Some(clock) => clock.clone(),
             None => Arc::new(SystemClock),
@@ -170,6 +196,9 @@ impl TestServer {
                 blob_url: None,
                 max_file_bytes: 50 * 1024 * 1024,
                 max_dossier_bytes: 200 * 1024 * 1024,
+                place: "Hải Phòng".into(),
+                pki_dir,
+                pki_password: TEST_PKI_PASSWORD.into(),
             };
             let services = Services::start(config, service_clock).expect("services start");
             services.load_demo().expect("demo loads").expect("empty database");
@@ -261,6 +290,15 @@ impl TestServer {
         let text = response.text().await.unwrap();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
         (status, headers, json)
+    }
+
+    /// A download: status, content type and bytes.
+    pub async fn get_bytes(&self, path: &str, token: &str) -> (StatusCode, String, Vec<u8>) {
+        let response = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request sent");
+        let status = response.status();
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        (status, content_type, response.bytes().await.unwrap().to_vec())
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {

@@ -245,3 +245,41 @@ pub struct RegisterData {
     pub period: Option<(NaiveDate, NaiveDate)>,
     pub rows: Vec<RegisterRow>,
 }
+
+/// Which template a result uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultTemplate {
+    /// Giấy chứng nhận: "CHỨNG NHẬN:" what the appraisal found.
+    Certificate,
+    /// Giấy phép: "CHO PHÉP:" what the applicant may do.
+    Licence,
+    /// Văn bản trả lời: the dossier is not resolved, with the reasons (Decree 61/2018/NĐ-CP).
+    RefusalLetter,
+}
+
+/// The result of a dossier as an administrative document (Decree 30/2020/NĐ-CP), A4 portrait. The leader signs it
+/// without a number; the records clerk then stamps the number (`render_result_number`) and seals it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultDocumentData {
+    /// `number` is ignored: the line "Số:" is printed with room for the number stamped later.
+    pub header: FormHeader,
+    pub template: ResultTemplate,
+    /// E.g. "Giấy chứng nhận đăng ký hộ kinh doanh" (printed in capitals); may be empty for a refusal letter,
+    /// whose subject is its "V/v" line.
+    pub title: String,
+    /// Each printed as "Căn cứ {line};".
+    pub legal_basis: Vec<String>,
+    pub applicant: Applicant,
+    pub dossier_code: String,
+    pub procedure_name: String,
+    pub received_at: DateTime<Utc>,
+    /// Paragraphs: for a certificate or licence, what is certified or permitted.
+    pub content: Vec<String>,
+    /// Refusal letter: the reasons, numbered "1.", "2.", …; empty otherwise.
+    pub reasons: Vec<String>,
+    /// In capitals as it should appear, e.g. "CHỦ TỊCH" or "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH".
+    pub signer_title: String,
+    pub signer_name: String,
+    /// "Nơi nhận:", each printed as "- {item}" with the caller's punctuation ("Như trên;", "Lưu: VT.").
+    pub recipients: Vec<String>,
+}

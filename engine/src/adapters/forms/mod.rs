@@ -1,7 +1,8 @@
 //! Forms 01-06 of Circular 01/2018/TT-VPCP as PDF (DESIGN.md §3, §9).
 //!
 //! Pure functions from plain data (`data.rs`) to PDF bytes; they know nothing of the dossier model (the service maps
-//! a dossier to these structs). Forms 01-05 are A5 (05 landscape, for its table), the register (06) is A4 landscape.
+//! a dossier to these structs). Forms 01-05 are A5 (05 landscape, for its table), the register (06) is A4 landscape,
+//! the result document (`result.rs`, Decree 30/2020/NĐ-CP) A4 portrait.
 //! DejaVu Sans (regular and bold, `fixtures/fonts/`) is embedded as a subset with a ToUnicode map, so `pdftotext`
 //! returns the Vietnamese exactly. The output is deterministic: the same input gives the same bytes (the document
 //! dates come from `FormHeader::issued_on`, the `/ID` from a hash of the content).
@@ -20,6 +21,7 @@ mod qr;
 mod receipt;
 mod refusal;
 mod register;
+mod result;
 mod supplement;
 mod table;
 mod vn_time;
@@ -29,11 +31,13 @@ pub use apology::render_apology;
 pub use control_slip::render_control_slip;
 pub use data::{
     ApologyData, Applicant, ControlSlipData, FormHeader, HandOff, MissingItem, PaperForm, ReceiptData,
-    ReceivedComponent, RefusalData, RegisterData, RegisterRow, ResultDelivery, SupplementRequestData, Timeliness,
+    ReceivedComponent, RefusalData, RegisterData, RegisterRow, ResultDelivery, ResultDocumentData, ResultTemplate,
+    SupplementRequestData, Timeliness,
 };
 pub use receipt::render_receipt;
 pub use refusal::render_refusal;
 pub use register::render_register;
+pub use result::{render_result, render_result_number, result_number_anchor};
 pub use supplement::{dedupe_missing_items, render_supplement_request};
 pub use vn_time::{vn_date, vn_date_time, vn_place_date};
 

@@ -62,16 +62,26 @@ pub enum Action {
     Reassign {
         assignee: StaffRef,
     },
+    /// `document`: the id the service gives the draft it renders from the procedure's template, if any.
     Appraise {
         proposal: Proposal,
+        #[serde(default)]
+        document: Option<String>,
     },
     Approve,
     Disagree {
         reason: String,
     },
-    Sign,
+    /// `document`: the id of the result document with the leader's signature added, when signed electronically.
+    Sign {
+        #[serde(default)]
+        document: Option<String>,
+    },
+    /// Numbers the result, then seals it; `document`: the numbered and sealed result document, if electronic.
     Seal {
         number: String,
+        #[serde(default)]
+        document: Option<String>,
     },
     Stop {
         reasons: Vec<String>,
@@ -112,7 +122,7 @@ impl Action {
             Action::Appraise { .. } => "appraise",
             Action::Approve => "approve",
             Action::Disagree { .. } => "disagree",
-            Action::Sign => "sign",
+            Action::Sign { .. } => "sign",
             Action::Seal { .. } => "seal",
             Action::Stop { .. } => "stop",
             Action::Consult { .. } => "consult",

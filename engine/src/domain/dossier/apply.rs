@@ -40,6 +40,7 @@ fn open(event: &Event) -> Option<Dossier> {
         signed: false,
         result_papers: Vec::new(),
         result_number: None,
+        result_document: None,
         completed_at: None,
         timeliness: None,
         returned_at: None,
@@ -106,10 +107,25 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
             }
         }
         Change::Assigned { assignee } | Change::Reassigned { assignee } => d.assignee = Some(assignee.clone()),
-        Change::Appraised { proposal } => d.proposal = Some(proposal.clone()),
+        Change::Appraised { proposal, document } => {
+            d.proposal = Some(proposal.clone());
+            if document.is_some() {
+                d.result_document = document.clone();
+            }
+        }
         Change::Disagreed { .. } => d.signed = false,
-        Change::Signed => d.signed = true,
-        Change::Sealed { number } => d.result_number = Some(number.clone()),
+        Change::Signed { document } => {
+            d.signed = true;
+            if document.is_some() {
+                d.result_document = document.clone();
+            }
+        }
+        Change::Numbered { number } => d.result_number = Some(number.clone()),
+        Change::Sealed { document } => {
+            if document.is_some() {
+                d.result_document = document.clone();
+            }
+        }
         Change::Stopped { reasons } => d.proposal = Some(Proposal::Refusal { reasons: reasons.clone() }),
         Change::ConsultRequested { agency, question } => {
             if !d.consulted_agencies.contains(agency) {

@@ -107,13 +107,18 @@ pub fn decide(
         Action::RecordPayment { amount_vnd, reference } => d.record_payment(amount_vnd, reference)?,
         Action::Assign { assignee } => d.assign(assignee)?,
         Action::Reassign { assignee } => d.reassign(assignee)?,
-        Action::Appraise { proposal } => d.appraise(proposal)?,
+        Action::Appraise { proposal, document } => d.appraise(proposal, document)?,
         Action::Approve => d.forward(StepKind::Approve, Change::Approved)?,
-        Action::Sign => d.forward(StepKind::Sign, Change::Signed)?,
+        Action::Sign { document } => d.forward(StepKind::Sign, Change::Signed { document })?,
         Action::Disagree { reason } => d.disagree(reason)?,
-        Action::Seal { number } => {
+        Action::Seal { number, document } => {
+            // Numbering and sealing are two acts of the records clerk (Decree 30/2020): two events, one decision.
             not_blank(&number, "number")?;
-            d.forward(StepKind::Seal, Change::Sealed { number })?
+            let mut sealed = d.forward(StepKind::Seal, Change::Sealed { document })?;
+            let mut numbered = d.event(Change::Numbered { number: number.trim().to_string() });
+            numbered.note = ctx.note.clone();
+            sealed.note = ctx.note.clone();
+            return Ok(vec![numbered, sealed]);
         }
         Action::Stop { reasons } => d.stop(reasons)?,
         Action::Consult { agency, question } => d.consult(agency, question)?,
@@ -219,7 +224,7 @@ impl Decision<'_> {
         if to.kind == StepKind::Return {
             let refusal = matches!(event.change, Change::Stopped { .. })
                 || matches!(self.dossier.proposal, Some(Proposal::Refusal { .. }))
-                || matches!(&event.change, Change::Appraised { proposal: Proposal::Refusal { .. } });
+                || matches!(&event.change, Change::Appraised { proposal: Proposal::Refusal { .. }, .. });
             event.status = Some(if refusal { Status::Stopped } else { Status::ResultReady });
             event.clock = Some(ClockChange::Pause);
             event.timeliness = self.dossier.due_at.map(|due| self.ctx.calendar.classify(self.ctx.now, due));
@@ -441,13 +446,13 @@ impl Decision<'_> {
         Ok(self.event(Change::Reassigned { assignee }))
     }
 
-    fn appraise(&self, proposal: Proposal) -> Result<Event, Rejection> {
+    fn appraise(&self, proposal: Proposal, document: Option<String>) -> Result<Event, Rejection> {
         let step = self.at_step(StepKind::Appraise)?;
         match &proposal {
             Proposal::Result { summary } => not_blank(summary, "summary")?,
             Proposal::Refusal { reasons } => reasons_given(reasons)?,
         }
-        let mut event = self.event(Change::Appraised { proposal });
+        let mut event = self.event(Change::Appraised { proposal, document });
         self.hand_off(&mut event, self.next_step(step));
         Ok(event)
     }

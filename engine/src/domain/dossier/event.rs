@@ -48,27 +48,84 @@ pub struct StepMove {
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Change {
     Submitted(Box<Submission>),
-    Received { code: String },
-    ReceptionRefused { reasons: Vec<String> },
-    SupplementRequested { items: Vec<SupplementItem> },
+    Received {
+        code: String,
+    },
+    ReceptionRefused {
+        reasons: Vec<String>,
+    },
+    SupplementRequested {
+        items: Vec<SupplementItem>,
+    },
     Resubmitted,
-    PaperAttached { component: String, paper_id: String, digitisation: Digitisation },
-    ResultAttached { paper_id: String, title: String },
-    PaymentRequested { amount_vnd: u64 },
-    PaymentRecorded { amount_vnd: u64, reference: String },
-    Assigned { assignee: StaffRef },
-    Reassigned { assignee: StaffRef },
-    Appraised { proposal: Proposal },
+    PaperAttached {
+        component: String,
+        paper_id: String,
+        digitisation: Digitisation,
+    },
+    ResultAttached {
+        paper_id: String,
+        title: String,
+    },
+    PaymentRequested {
+        amount_vnd: u64,
+    },
+    PaymentRecorded {
+        amount_vnd: u64,
+        reference: String,
+    },
+    Assigned {
+        assignee: StaffRef,
+    },
+    Reassigned {
+        assignee: StaffRef,
+    },
+    /// `document`: the draft result rendered from the template.
+    Appraised {
+        proposal: Proposal,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        document: Option<String>,
+    },
     Approved,
-    Disagreed { back_to: String, reason: String },
-    Signed,
-    Sealed { number: String },
-    Stopped { reasons: Vec<String> },
-    ConsultRequested { agency: String, question: String },
-    ConsultAnswered { answer: String, favourable: bool },
-    Extended { new_due: DateTime<Utc>, reason: String },
-    Withdrawn { reason: String },
-    Returned { method: ReturnMethod },
+    Disagreed {
+        back_to: String,
+        reason: String,
+    },
+    /// The leader's signature; `document`: the result document carrying it (absent: signed on paper).
+    Signed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        document: Option<String>,
+    },
+    /// The records clerk gives the result its number (số văn bản).
+    Numbered {
+        number: String,
+    },
+    /// The agency's seal; `document`: the numbered result document carrying it.
+    Sealed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        document: Option<String>,
+    },
+    Stopped {
+        reasons: Vec<String>,
+    },
+    ConsultRequested {
+        agency: String,
+        question: String,
+    },
+    ConsultAnswered {
+        answer: String,
+        favourable: bool,
+    },
+    Extended {
+        new_due: DateTime<Utc>,
+        reason: String,
+    },
+    Withdrawn {
+        reason: String,
+    },
+    Returned {
+        method: ReturnMethod,
+    },
     NearlyDue,
     Overdue,
 }
@@ -91,7 +148,8 @@ impl Change {
             Change::Appraised { .. } => "appraised",
             Change::Approved => "approved",
             Change::Disagreed { .. } => "disagreed",
-            Change::Signed => "signed",
+            Change::Signed { .. } => "signed",
+            Change::Numbered { .. } => "numbered",
             Change::Sealed { .. } => "sealed",
             Change::Stopped { .. } => "stopped",
             Change::ConsultRequested { .. } => "consult_requested",

@@ -267,6 +267,10 @@ pub struct Dossier {
     #[serde(default)]
     pub result_papers: Vec<String>,
     pub result_number: Option<String>,
+    /// The current version of the result rendered from the procedure's template: the draft, then the same with
+    /// the leader's signature, then numbered and sealed. Earlier versions stay papers of the dossier.
+    #[serde(default)]
+    pub result_document: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
     pub timeliness: Option<Timeliness>,
     pub returned_at: Option<DateTime<Utc>>,

@@ -198,14 +198,19 @@ impl Case {
     fn result_ready() -> Case {
         let mut case = Case::in_process();
         case.later(2)
-            .act(specialist(), Action::Appraise { proposal: Proposal::Result { summary: "Đủ điều kiện".into() } })
+            .act(
+                specialist(),
+                Action::Appraise {
+                    proposal: Proposal::Result { summary: "Đủ điều kiện".into() }, document: None
+                },
+            )
             .act(specialist(), Action::Consult { agency: POLICE.into(), question: "Đăng ký thường trú cho trẻ".into() })
             .later(1)
             .act(police(), Action::Answer { answer: "Đã đăng ký thường trú".into(), favourable: true })
             .act(head(), Action::Approve)
             .later(1)
-            .act(leader(), Action::Sign)
-            .act(records(), Action::Seal { number: "123/GKS".into() });
+            .act(leader(), Action::Sign { document: None })
+            .act(records(), Action::Seal { number: "123/GKS".into(), document: None });
         case
     }
 
@@ -288,11 +293,14 @@ fn every_action(case: &Case) -> Vec<(Actor, Action)> {
         (clerk(), Action::RecordPayment { amount_vnd: 8_000, reference: "PG-1".into() }),
         (head(), assign_spec()),
         (head(), Action::Reassign { assignee: StaffRef { id: "spec2".into(), name: "Cán bộ spec2".into() } }),
-        (specialist(), Action::Appraise { proposal: Proposal::Result { summary: "Đủ điều kiện".into() } }),
+        (
+            specialist(),
+            Action::Appraise { proposal: Proposal::Result { summary: "Đủ điều kiện".into() }, document: None },
+        ),
         (head(), Action::Approve),
         (head(), Action::Disagree { reason: "Cần thẩm định lại".into() }),
-        (leader(), Action::Sign),
-        (records(), Action::Seal { number: "1/GKS".into() }),
+        (leader(), Action::Sign { document: None }),
+        (records(), Action::Seal { number: "1/GKS".into(), document: None }),
         (leader(), Action::Stop { reasons: vec!["Không đủ điều kiện".into()] }),
         (specialist(), Action::Consult { agency: POLICE.into(), question: "?".into() }),
         (police(), Action::Answer { answer: "OK".into(), favourable: true }),
@@ -385,7 +393,7 @@ fn counter_reception_and_roles() {
     assert_eq!(case.dossier.status, Status::Received);
     assert_eq!(case.dossier.step.as_deref(), Some("assign"));
     case.act(head(), assign_spec());
-    let appraise = || Action::Appraise { proposal: Proposal::Result { summary: "ok".into() } };
+    let appraise = || Action::Appraise { proposal: Proposal::Result { summary: "ok".into() }, document: None };
     assert_eq!(case.try_act(staff("spec2", Role::Specialist), appraise()).unwrap_err().code(), "dossier.not_assignee");
     assert_eq!(case.try_act(head(), Action::Approve).unwrap_err().code(), "dossier.wrong_step");
 }
@@ -540,29 +548,38 @@ fn a_pay_step_hands_off_once_paid() {
     assert_eq!(case.dossier.status, Status::PaymentRequested);
     case.act(clerk(), Action::RecordPayment { amount_vnd: 5_000, reference: "cash-1".into() });
     assert_eq!(case.dossier.step.as_deref(), Some("sign"));
-    case.act(leader(), Action::Sign);
+    case.act(leader(), Action::Sign { document: None });
     assert_eq!(case.dossier.status, Status::ResultReady, "a flow without seal is ready once signed");
 }
 
 #[test]
 fn disagreement_goes_back_to_the_named_step() {
     let mut case = Case::in_process();
-    case.act(specialist(), Action::Appraise { proposal: Proposal::Result { summary: "Đủ điều kiện".into() } })
-        .act(specialist(), Action::Consult { agency: POLICE.into(), question: "Thường trú?".into() })
-        .act(police(), Action::Answer { answer: "Đồng ý".into(), favourable: true });
+    case.act(
+        specialist(),
+        Action::Appraise { proposal: Proposal::Result { summary: "Đủ điều kiện".into() }, document: None },
+    )
+    .act(specialist(), Action::Consult { agency: POLICE.into(), question: "Thường trú?".into() })
+    .act(police(), Action::Answer { answer: "Đồng ý".into(), favourable: true });
     assert_eq!(
         case.try_act(head(), Action::Disagree { reason: " ".into() }).unwrap_err().code(),
         "dossier.empty_field"
     );
     case.act(head(), Action::Disagree { reason: "Thiếu căn cứ".into() });
     assert_eq!(case.dossier.step.as_deref(), Some("appraise"));
-    case.act(specialist(), Action::Appraise { proposal: Proposal::Result { summary: "Bổ sung căn cứ".into() } })
-        .act(specialist(), Action::Consult { agency: POLICE.into(), question: "Thường trú?".into() })
-        .act(police(), Action::Answer { answer: "Đồng ý".into(), favourable: true })
-        .act(head(), Action::Approve)
-        .act(leader(), Action::Disagree { reason: "Xem lại".into() });
+    case.act(
+        specialist(),
+        Action::Appraise { proposal: Proposal::Result { summary: "Bổ sung căn cứ".into() }, document: None },
+    )
+    .act(specialist(), Action::Consult { agency: POLICE.into(), question: "Thường trú?".into() })
+    .act(police(), Action::Answer { answer: "Đồng ý".into(), favourable: true })
+    .act(head(), Action::Approve)
+    .act(leader(), Action::Disagree { reason: "Xem lại".into() });
     assert_eq!(case.dossier.step.as_deref(), Some("review"));
-    assert_eq!(case.try_act(records(), Action::Seal { number: "1".into() }).unwrap_err().code(), "dossier.wrong_step");
+    assert_eq!(
+        case.try_act(records(), Action::Seal { number: "1".into(), document: None }).unwrap_err().code(),
+        "dossier.wrong_step"
+    );
     let slip = control_slip(&case.procedure, &case.events);
     assert_eq!(slip.iter().filter(|r| r.outcome == Some("disagreed")).count(), 2);
 }
@@ -570,7 +587,7 @@ fn disagreement_goes_back_to_the_named_step() {
 #[test]
 fn consultation_goes_to_the_right_kind_of_agency_and_waits_for_it() {
     let mut case = Case::in_process();
-    case.act(specialist(), Action::Appraise { proposal: Proposal::Result { summary: "ok".into() } });
+    case.act(specialist(), Action::Appraise { proposal: Proposal::Result { summary: "ok".into() }, document: None });
     let answer = || Action::Answer { answer: "ok".into(), favourable: true };
     assert_eq!(case.try_act(police(), answer()).unwrap_err().code(), "dossier.not_consulted");
     let ctx = Context {
@@ -606,13 +623,15 @@ fn a_refusal_proposal_ends_in_status_8_through_the_flow() {
     let mut case = Case::in_process();
     case.act(
         specialist(),
-        Action::Appraise { proposal: Proposal::Refusal { reasons: vec!["Không đủ điều kiện".into()] } },
+        Action::Appraise {
+            proposal: Proposal::Refusal { reasons: vec!["Không đủ điều kiện".into()] }, document: None
+        },
     )
     .act(specialist(), Action::Consult { agency: POLICE.into(), question: "?".into() })
     .act(police(), Action::Answer { answer: "Không".into(), favourable: false })
     .act(head(), Action::Approve)
-    .act(leader(), Action::Sign)
-    .act(records(), Action::Seal { number: "5/TB".into() });
+    .act(leader(), Action::Sign { document: None })
+    .act(records(), Action::Seal { number: "5/TB".into(), document: None });
     assert_eq!(case.dossier.status, Status::Stopped);
 }
 

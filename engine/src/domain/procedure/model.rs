@@ -176,6 +176,9 @@ pub struct Component {
     pub copies: Option<Copies>,
     /// Shown at the counter only: not kept, so never missing.
     pub in_person_only: bool,
+    /// Submitted online, the paper must be a PDF carrying the applicant's valid digital signature (USB token,
+    /// SIM PKI or remote signing); a scan at the counter is of a paper signed by hand.
+    pub applicant_signature: bool,
     pub reusable: Vec<String>,
     pub note: Option<String>,
     pub form: Option<String>,

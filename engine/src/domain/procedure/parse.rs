@@ -96,6 +96,8 @@ struct RawComponent {
     #[serde(default)]
     in_person_only: bool,
     #[serde(default)]
+    applicant_signature: bool,
+    #[serde(default)]
     reusable: Vec<String>,
     note: Option<String>,
     form: Option<String>,
@@ -573,6 +575,7 @@ fn components(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> Vec<C
             required: r.required,
             copies,
             in_person_only: r.in_person_only,
+            applicant_signature: r.applicant_signature,
             reusable: r.reusable,
             note: r.note,
             form: r.form,

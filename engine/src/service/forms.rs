@@ -1,0 +1,480 @@
+//! Forms 01-05 of a dossier as papers (DESIGN.md §9). Each is produced for the event that calls for it: a job is
+//! queued in that event's transaction, and a download before the job ran renders it on the spot. Rendering is
+//! deterministic and the paper's id is derived from (dossier, form, event), so both ways give the same paper.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::identity::Caller;
+use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
+use crate::adapters::forms::{
+    self, ApologyData, ControlSlipData, FormHeader, HandOff, MissingItem, PaperForm, ReceiptData, ReceivedComponent,
+    RefusalData, RegisterData, RegisterRow, ResultDelivery, SupplementRequestData,
+};
+use crate::domain::calendar::Timeliness;
+use crate::domain::deadline::ProcessingTime;
+use crate::domain::dossier::{Change, Channel, Dossier, Event, control_slip, fold};
+use crate::domain::procedure::{Copies, Procedure, StepKind};
+use crate::store::papers::{self, Paper};
+use crate::store::{DbConnection, agencies, events, to_db};
+
+/// The job that renders a form after its event.
+pub const RENDER_FORM: &str = "render_form";
+
+/// Forms 01-05 of Circular 01/2018/TT-VPCP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormKind {
+    Receipt,
+    SupplementRequest,
+    Refusal,
+    Apology,
+    ControlSlip,
+}
+
+impl FormKind {
+    pub const ALL: [FormKind; 5] =
+        [FormKind::Receipt, FormKind::SupplementRequest, FormKind::Refusal, FormKind::Apology, FormKind::ControlSlip];
+
+    /// The form's number in the circular ("01" … "05"), also its name in URLs.
+    pub fn code(self) -> &'static str {
+        match self {
+            FormKind::Receipt => "01",
+            FormKind::SupplementRequest => "02",
+            FormKind::Refusal => "03",
+            FormKind::Apology => "04",
+            FormKind::ControlSlip => "05",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<FormKind> {
+        FormKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            FormKind::Receipt => "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+            FormKind::SupplementRequest => "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+            FormKind::Refusal => "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+            FormKind::Apology => "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+            FormKind::ControlSlip => "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+        }
+    }
+
+    /// The form an event calls for. The control slip is kept when processing ends; before that it is rendered
+    /// on demand as of the latest event.
+    pub fn of_change(change: &Change) -> Option<FormKind> {
+        match change {
+            Change::Received { .. } => Some(FormKind::Receipt),
+            Change::SupplementRequested { .. } => Some(FormKind::SupplementRequest),
+            Change::ReceptionRefused { .. } => Some(FormKind::Refusal),
+            Change::Extended { .. } => Some(FormKind::Apology),
+            Change::Returned { .. } | Change::Withdrawn { .. } => Some(FormKind::ControlSlip),
+            _ => None,
+        }
+    }
+
+    /// Whether an event can be the one this form is rendered for.
+    fn rendered_for(self, change: &Change) -> bool {
+        self == FormKind::ControlSlip || FormKind::of_change(change) == Some(self)
+    }
+}
+
+/// Payload of a [`RENDER_FORM`] job.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RenderForm {
+    pub dossier_id: String,
+    pub form: FormKind,
+    /// The event's sequence number (1-based; the dossier's version right after it).
+    pub seq: u64,
+}
+
+/// The paper id of a form: the same for every rendering of the same form for the same event.
+fn form_paper_id(dossier_id: &str, form: FormKind, seq: u64) -> String {
+    format!("form-{dossier_id}-{}-{seq}", form.code())
+}
+
+/// Queues the forms the new events call for; `first_seq` is the sequence number of `new_events[0]`.
+pub(super) fn queue_forms(
+    conn: &mut DbConnection,
+    dossier_id: &str,
+    first_seq: u64,
+    new_events: &[Event],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    for (seq, event) in (first_seq..).zip(new_events) {
+        if let Some(form) = FormKind::of_change(&event.change) {
+            let job = RenderForm { dossier_id: dossier_id.to_string(), form, seq };
+            let key = form_paper_id(dossier_id, form, seq);
+            let payload = serde_json::to_string(&job).expect("a job payload serialises");
+            crate::store::jobs::enqueue(conn, RENDER_FORM, Some(&key), &payload, now)?;
+        }
+    }
+    Ok(())
+}
+
+impl Services {
+    /// The stored paper of `form` for event `seq` of a dossier, rendered and stored first if need be.
+    pub fn ensure_form(&self, dossier_id: &str, form: FormKind, seq: u64) -> ServiceResult<Paper> {
+        let id = form_paper_id(dossier_id, form, seq);
+        if let Some(paper) = self.db.read(|conn| papers::get(conn, dossier_id, &id).map_err(ServiceError::from))? {
+            return Ok(paper);
+        }
+        let (pdf, at) = self.render_form(dossier_id, form, seq)?;
+        let file_name = format!("mau-{}-{}.pdf", form.code(), seq);
+        let mut stager = self.stager(&file_name)?;
+        stager.write(&pdf)?;
+        let blob = self.blobs.commit(stager.finish()?)?;
+        let paper = Paper {
+            id: id.clone(),
+            dossier_id: dossier_id.to_string(),
+            component_id: Some(form.code().to_string()),
+            kind: "form".into(),
+            source: "generated".into(),
+            blob_sha256: blob.sha256,
+            size_bytes: blob.size as i64,
+            media_type: blob.media_type.mime().to_string(),
+            file_name,
+            title: form.title().to_string(),
+            repository_item_id: None,
+            added_by: "system:forms".into(),
+            added_at: to_db(at),
+            keep: false,
+        };
+        // A job and a download may race to store it: the first insert wins, the other reads it back.
+        self.db.write(|conn| {
+            if papers::get(conn, dossier_id, &id)?.is_none() {
+                papers::insert(conn, &paper)?;
+            }
+            Ok::<_, ServiceError>(())
+        })?;
+        self.db.read(|conn| papers::get(conn, dossier_id, &id)?.ok_or(ServiceError::NotFound("paper.not_found")))
+    }
+
+    /// The latest event a form can be rendered for (the control slip: the latest event of all).
+    pub fn latest_form_seq(&self, dossier_id: &str, form: FormKind) -> ServiceResult<Option<u64>> {
+        let history = self.db.read(|conn| events::history(conn, dossier_id).map_err(ServiceError::from))?;
+        Ok(history.iter().rposition(|e| form.rendered_for(&e.change)).map(|i| i as u64 + 1))
+    }
+
+    /// Renders `form` as the dossier stood right after event `seq`; also returns that event's instant.
+    pub fn render_form(&self, dossier_id: &str, form: FormKind, seq: u64) -> ServiceResult<(Vec<u8>, DateTime<Utc>)> {
+        let (history, agency, parent) = self.db.read(|conn| {
+            let history = events::history(conn, dossier_id)?;
+            let agency_of = |conn: &mut DbConnection, id: Option<&str>| match id {
+                Some(id) => agencies::get(conn, id),
+                None => Ok(None),
+            };
+            let dossier = fold(&history).ok_or(ServiceError::NotFound("dossier.not_found"))?;
+            let agency = agency_of(conn, Some(&dossier.agency))?;
+            let parent = agency_of(conn, agency.as_ref().and_then(|a| a.parent_id.as_deref()))?;
+            Ok::<_, ServiceError>((history, agency, parent))
+        })?;
+        let upto = usize::try_from(seq).ok().filter(|n| (1..=history.len()).contains(n));
+        let events = &history[..upto.ok_or(ServiceError::NotFound("form.not_found"))?];
+        let event = events.last().expect("seq ≥ 1");
+        if !form.rendered_for(&event.change) {
+            return Err(ServiceError::NotFound("form.not_found"));
+        }
+        let dossier = fold(events).expect("a non-empty history folds");
+        let procedure = self.procedure_of(&dossier)?;
+        let agency_name = agency.map_or_else(|| dossier.agency.clone(), |a| a.name);
+        let sheet = Sheet {
+            services: self,
+            procedure,
+            dossier: &dossier,
+            event,
+            header: FormHeader {
+                agency_name: agency_name.clone(),
+                parent_agency_name: parent.map(|p| p.name),
+                place: self.config.place.clone(),
+                issued_on: self.local_date(event.at),
+                number: None,
+                timezone: self.calendar.timezone(),
+            },
+        };
+        let rendered = match form {
+            FormKind::Receipt => forms::render_receipt(&sheet.receipt()),
+            FormKind::SupplementRequest => forms::render_supplement_request(&sheet.supplement_request()),
+            FormKind::Refusal => forms::render_refusal(&sheet.refusal()),
+            FormKind::Apology => {
+                let before = fold(&events[..events.len() - 1]).expect("an extension follows reception");
+                forms::render_apology(&sheet.apology(&before))
+            }
+            FormKind::ControlSlip => forms::render_control_slip(&sheet.control_slip(events, agency_name)),
+        };
+        let pdf = rendered.map_err(|e| ServiceError::Internal(format!("form {}: {e}", form.code())))?;
+        Ok((pdf, event.at))
+    }
+
+    /// The caller's download of a form of a dossier, for its latest event (rendered now if the job has not run).
+    pub fn form(
+        &self,
+        caller: &Caller,
+        dossier_id: &str,
+        code: &str,
+    ) -> ServiceResult<(Paper, Box<dyn std::io::Read + Send>)> {
+        let form = FormKind::from_code(code).ok_or(ServiceError::NotFound("form.not_found"))?;
+        self.db.read(|conn| self.dossier_in_reach(conn, caller, dossier_id, false))?;
+        let seq = self.latest_form_seq(dossier_id, form)?.ok_or(ServiceError::NotFound("form.not_found"))?;
+        let paper = self.ensure_form(dossier_id, form, seq)?;
+        let reader = self.blobs.open(&paper.blob_sha256)?;
+        Ok((paper, reader))
+    }
+
+    /// The register (form 06) of the dossiers an agency received from `from` to `to` (local dates, inclusive).
+    pub fn register(
+        &self,
+        caller: &StaffIdentity,
+        agency_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ServiceResult<Vec<u8>> {
+        if !caller.roles.iter().any(|(agency, _)| agency == agency_id) {
+            self.deny(caller, &format!("register {agency_id}"), "dossier.not_found");
+            return Err(ServiceError::NotFound("agency.not_found"));
+        }
+        let tz = self.calendar.timezone();
+        let start = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(tz).earliest()).map(|t| t.with_timezone(&Utc))
+        };
+        let (Some(from_at), Some(to_at)) = (start(from), to.succ_opt().and_then(start)) else {
+            return Err(ServiceError::Invalid(vec![FieldError::new("to", "field.invalid")]));
+        };
+        let (agency, parent, dossiers) = self.db.read(|conn| {
+            let agency = agencies::get(conn, agency_id)?.ok_or(ServiceError::NotFound("agency.not_found"))?;
+            let parent = match &agency.parent_id {
+                Some(id) => agencies::get(conn, id)?,
+                None => None,
+            };
+            let dossiers = crate::store::dossiers::received_between(conn, agency_id, from_at, to_at)?;
+            Ok::<_, ServiceError>((agency, parent, dossiers))
+        })?;
+        let rows = dossiers
+            .iter()
+            .map(|d| RegisterRow {
+                dossier_code: d.code.clone().unwrap_or_default(),
+                applicant_name: d.applicant.name.clone(),
+                procedure_name: self
+                    .catalogue
+                    .version(&d.procedure_code, d.procedure_version)
+                    .map_or_else(|| d.procedure_code.clone(), |p| p.name.clone()),
+                received_at: d.received_at.unwrap_or(d.submitted_at),
+                due_at: d.due_at.unwrap_or(d.submitted_at),
+                returned_at: d.returned_at,
+                status: d.status.name_vi().to_string(),
+                timeliness: d.timeliness.map(Into::into),
+            })
+            .collect();
+        let data = RegisterData {
+            header: FormHeader {
+                agency_name: agency.name,
+                parent_agency_name: parent.map(|p| p.name),
+                place: self.config.place.clone(),
+                issued_on: self.local_date(self.now()),
+                number: None,
+                timezone: tz,
+            },
+            period: Some((from, to)),
+            rows,
+        };
+        forms::render_register(&data).map_err(|e| ServiceError::Internal(format!("form 06: {e}")))
+    }
+
+    pub(super) fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.calendar.timezone()).date_naive()
+    }
+
+    /// The public tracking page of a dossier code, printed and encoded as a QR code on the receipt.
+    pub fn tracking_url(&self, code: &str) -> String {
+        format!("{}/tra-cuu?ma={code}", self.config.public_url.trim_end_matches('/'))
+    }
+}
+
+/// What one form is filled from.
+struct Sheet<'a> {
+    services: &'a Services,
+    procedure: &'a Procedure,
+    dossier: &'a Dossier,
+    event: &'a Event,
+    header: FormHeader,
+}
+
+impl Sheet<'_> {
+    fn applicant(&self) -> forms::Applicant {
+        let a = &self.dossier.applicant;
+        forms::Applicant {
+            name: a.name.clone(),
+            id_number: Some(a.id_number.clone()),
+            address: a.address.clone(),
+            phone: a.phone.clone(),
+            email: a.email.clone(),
+        }
+    }
+
+    fn code(&self) -> String {
+        self.dossier.code.clone().unwrap_or_default()
+    }
+
+    fn component_name(&self, id: &str) -> String {
+        self.procedure.components.iter().find(|c| c.id == id).map_or_else(|| id.to_string(), |c| c.name.clone())
+    }
+
+    fn receipt(&self) -> ReceiptData {
+        let electronic = self.dossier.channel == Channel::Online;
+        let components = self
+            .dossier
+            .components
+            .iter()
+            .filter(|c| c.provided)
+            .map(|c| {
+                let spec = self.procedure.components.iter().find(|s| s.id == c.id);
+                let form = match spec.and_then(|s| s.copies) {
+                    _ if electronic || c.paper.is_some() => PaperForm::Electronic,
+                    Some(Copies::CertifiedCopy) => PaperForm::CertifiedCopy,
+                    Some(Copies::CopyWithOriginal) => PaperForm::Copy,
+                    _ => PaperForm::Original,
+                };
+                ReceivedComponent { name: self.component_name(&c.id), form, count: 1 }
+            })
+            .collect();
+        let code = self.code();
+        ReceiptData {
+            header: self.header.clone(),
+            tracking_url: self.services.tracking_url(&code),
+            dossier_code: code,
+            applicant: self.applicant(),
+            procedure_name: self.procedure.name.clone(),
+            components,
+            dossier_count: 1,
+            processing_time: processing_time_words(&self.procedure.processing_time),
+            received_at: self.dossier.received_at.unwrap_or(self.event.at),
+            due_at: self.dossier.due_at.unwrap_or(self.event.at),
+            result_delivery: match self.dossier.channel {
+                Channel::Online => ResultDelivery::Online,
+                Channel::Post => ResultDelivery::ByPost(self.dossier.applicant.address.clone().unwrap_or_default()),
+                Channel::Counter => ResultDelivery::AtCounter,
+            },
+            clerk_name: self.event.actor.name().to_string(),
+        }
+    }
+
+    fn supplement_request(&self) -> SupplementRequestData {
+        let Change::SupplementRequested { items } = &self.event.change else { unreachable!("checked by the caller") };
+        let items = items
+            .iter()
+            .map(|item| match &item.component {
+                Some(id) => MissingItem { name: self.component_name(id), reason: Some(item.reason.clone()) },
+                None => MissingItem { name: item.reason.clone(), reason: None },
+            })
+            .collect();
+        SupplementRequestData {
+            header: self.header.clone(),
+            dossier_code: self.code(),
+            applicant: self.applicant(),
+            procedure_name: self.procedure.name.clone(),
+            items,
+            contact: None,
+            clerk_name: self.event.actor.name().to_string(),
+        }
+    }
+
+    fn refusal(&self) -> RefusalData {
+        let Change::ReceptionRefused { reasons } = &self.event.change else { unreachable!("checked by the caller") };
+        RefusalData {
+            header: self.header.clone(),
+            dossier_code: self.dossier.code.clone(),
+            applicant: self.applicant(),
+            procedure_name: self.procedure.name.clone(),
+            legal_basis: (!self.procedure.legal_basis.is_empty()).then(|| self.procedure.legal_basis.join("; ")),
+            reasons: reasons.clone(),
+            clerk_name: self.event.actor.name().to_string(),
+        }
+    }
+
+    fn apology(&self, before: &Dossier) -> ApologyData {
+        let Change::Extended { new_due, reason } = &self.event.change else { unreachable!("checked by the caller") };
+        let received_at = self.dossier.received_at.unwrap_or(self.dossier.submitted_at);
+        ApologyData {
+            header: self.header.clone(),
+            dossier_code: self.code(),
+            applicant: self.applicant(),
+            procedure_name: self.procedure.name.clone(),
+            received_at,
+            original_due_at: before.due_at.unwrap_or(*new_due),
+            reason: reason.clone(),
+            new_due_at: *new_due,
+            signer_title: head_title(&self.procedure.agency_kind).to_string(),
+            signer_name: self.event.actor.name().to_string(),
+        }
+    }
+
+    fn control_slip(&self, events: &[Event], handling_agency: String) -> ControlSlipData {
+        let hand_offs = control_slip(self.procedure, events)
+            .into_iter()
+            .map(|row| HandOff {
+                giver: row.handed_over_by,
+                receiver: row.done_by.unwrap_or_default(),
+                step: step_words(row.kind).to_string(),
+                handed_at: row.started_at,
+                step_due_at: row.due_at,
+                done_at: row.done_at,
+                result: row
+                    .on_time
+                    .map(|on_time| if on_time { forms::Timeliness::OnTime } else { forms::Timeliness::Late }),
+                note: None,
+            })
+            .collect();
+        ControlSlipData {
+            header: self.header.clone(),
+            dossier_code: self.code(),
+            applicant_name: self.dossier.applicant.name.clone(),
+            procedure_name: self.procedure.name.clone(),
+            handling_agency,
+            coordinating_agencies: self.dossier.consulted_agencies.clone(),
+            hand_offs,
+        }
+    }
+}
+
+/// "03 ngày làm việc", "08 giờ làm việc", "Trong ngày".
+pub(super) fn processing_time_words(time: &ProcessingTime) -> String {
+    match time {
+        ProcessingTime::WorkingDays(n) => format!("{n:02} ngày làm việc"),
+        ProcessingTime::WorkingHours(n) => format!("{n:02} giờ làm việc"),
+        ProcessingTime::SameDay { .. } => "Trong ngày".into(),
+    }
+}
+
+/// How the head of an agency of this kind signs ("CHỦ TỊCH" for a People's Committee).
+pub(super) fn head_title(agency_kind: &str) -> &'static str {
+    match agency_kind {
+        k if k.ends_with("peoples_committee") => "CHỦ TỊCH",
+        k if k.starts_with("department_") || k == "land_registration_office" => "GIÁM ĐỐC",
+        _ => "THỦ TRƯỞNG CƠ QUAN",
+    }
+}
+
+fn step_words(kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::Receive => "Tiếp nhận hồ sơ",
+        StepKind::Assign => "Phân công xử lý",
+        StepKind::Appraise => "Thẩm định",
+        StepKind::Approve => "Xem xét, trình ký",
+        StepKind::Sign => "Ký duyệt",
+        StepKind::Seal => "Vào số, đóng dấu",
+        StepKind::Consult => "Lấy ý kiến phối hợp",
+        StepKind::Pay => "Thu phí, lệ phí",
+        StepKind::Return => "Trả kết quả",
+    }
+}
+
+impl From<Timeliness> for forms::Timeliness {
+    fn from(t: Timeliness) -> Self {
+        match t {
+            Timeliness::Early => forms::Timeliness::Early,
+            Timeliness::OnTime => forms::Timeliness::OnTime,
+            Timeliness::Late => forms::Timeliness::Late,
+        }
+    }
+}
