@@ -411,8 +411,13 @@ impl<'a> Seeder<'a> {
             StepKind::Approve => self.act(self.person(agency, Role::DivisionHead)?, dossier, ActionRequest::Approve),
             StepKind::Sign => self.act(self.person(agency, Role::AgencyLeader)?, dossier, ActionRequest::Sign),
             StepKind::Seal => {
-                // The records clerk scans the signed result, then numbers and seals it.
+                // With signing keys the result is the generated document; without, the records clerk scans the
+                // result signed on paper, then numbers and seals it.
                 let records = self.person(agency, Role::RecordsClerk)?;
+                if self.services.keyring.is_some() {
+                    let number = format!("{}/{}", dossier.version, dossier.procedure_code);
+                    return self.act(records, dossier, ActionRequest::Seal { number });
+                }
                 let caller = Caller::Staff(records.clone());
                 let upload = self.services.upload_bytes(&caller, "ket-qua.pdf", SAMPLE_RESULT)?;
                 let title = self
