@@ -54,6 +54,14 @@ fn tamper(pdf: &[u8], needle: &[u8]) -> Vec<u8> {
     copy
 }
 
+/// The text of a dossier's form (`"01"` … `"05"`), downloaded as staff.
+pub async fn form_text(server: &TestServer, token: &str, dossier: &Value, form: &str) -> String {
+    let id = dossier["id"].as_str().unwrap();
+    let (status, content_type, pdf) = server.get_bytes(&format!("/api/v1/dossiers/{id}/forms/{form}"), token).await;
+    assert_eq!((status, content_type.as_str()), (StatusCode::OK, "application/pdf"), "form {form}");
+    text_of(&pdf)
+}
+
 async fn papers(server: &TestServer, token: &str, id: &str) -> Vec<Value> {
     let (status, papers) = server.get(&format!("/api/v1/dossiers/{id}/papers"), token).await;
     assert_eq!(status, StatusCode::OK);
@@ -212,4 +220,26 @@ async fn applicant_signature_is_checked_online(backend: Backend) {
     assert_eq!(server.count("dossiers").await, 21, "the demo's 20 dossiers and the one signed submission");
 }
 
-on_both_backends!(receipt_and_signed_result, applicant_signature_is_checked_online);
+/// The leader extends a dossier: form 04 apologises with the reason, the date first promised and the new one.
+async fn apology_at_extension(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let clerk = server.token("hongbang.tiepnhan").await;
+    let leader = server.token("hongbang.lanhdao").await;
+    let d = server.receive(&clerk, new_dossier("1.001612", HONG_BANG, "031085001234")).await;
+    let tz = chrono_tz::Asia::Ho_Chi_Minh;
+    let first_due = crate::support::instant(&d["due_at"]);
+    let new_due = first_due + TimeDelta::days(7);
+    let reason = "Cần xác minh thêm địa điểm kinh doanh với tổ dân phố";
+    let d = server
+        .act_ok(&leader, &d, json!({"action": "extend", "new_due": new_due.to_rfc3339(), "reason": reason}))
+        .await;
+    let form = form_text(&server, &clerk, &d, "04").await;
+    let words =
+        |at: chrono::DateTime<chrono::Utc>| motcua_engine::adapters::forms::vn_date(at.with_timezone(&tz).date_naive());
+    for expected in ["PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", reason, &words(first_due), &words(new_due)]
+    {
+        assert!(form.contains(expected), "form 04 lacks {expected:?}: {form}");
+    }
+}
+
+on_both_backends!(receipt_and_signed_result, applicant_signature_is_checked_online, apology_at_extension);

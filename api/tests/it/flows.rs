@@ -61,6 +61,12 @@ async fn supplement_and_resubmission(backend: Backend) {
     assert_eq!((d["status"].as_u64(), d["step"].as_str()), (Some(5), Some("appraise")));
     assert_eq!(d["supplement"]["items"][0]["component"], "giay_de_nghi");
     assert_eq!(d["supplement"]["resume_to"], 4);
+    // Form 02 for the applicant: the missing paper by name, with its reason.
+    let form = crate::documents::form_text(&server, &ward.clerk, &d, "02").await;
+    for expected in ["PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Giấy đề nghị thiếu chữ ký của chủ hộ"]
+    {
+        assert!(form.contains(expected), "form 02 lacks {expected:?}: {form}");
+    }
     let intervals = d["clock"]["intervals"].as_array().unwrap();
     assert!(intervals.iter().all(|i| !i["to"].is_null()), "the legal clock is stopped: {intervals:?}");
 
@@ -151,6 +157,12 @@ async fn refusal_at_reception(backend: Backend) {
     let d = server.act_ok(&ward.clerk, &d, refuse).await;
     assert_eq!(d["status"], 3);
     assert!(d["code"].is_null() && d["due_at"].is_null(), "a refused dossier is never received: {d}");
+    // Form 03 states every reason.
+    let form = crate::documents::form_text(&server, &ward.clerk, &d, "03").await;
+    for expected in ["Hồ sơ không thuộc thẩm quyền giải quyết của phường", "Tờ khai không có chữ ký"]
+    {
+        assert!(form.contains(expected), "form 03 lacks {expected:?}: {form}");
+    }
 
     // Terminal: whatever comes next is refused and changes nothing.
     let after_refusal = server.writes().await;
