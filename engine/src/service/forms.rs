@@ -141,14 +141,11 @@ impl Services {
             added_at: to_db(at),
             keep: false,
         };
-        // A job and a download may race to store it: the first insert wins, the other reads it back.
-        self.db.write(|conn| {
-            if papers::get(conn, dossier_id, &id)?.is_none() {
-                papers::insert(conn, &paper)?;
-            }
-            Ok::<_, ServiceError>(())
-        })?;
-        self.db.read(|conn| papers::get(conn, dossier_id, &id)?.ok_or(ServiceError::NotFound("paper.not_found")))
+        // A job and a download may race to store it: the first insert wins, the other answers the stored row.
+        self.db.write(|conn| match papers::get(conn, dossier_id, &id)? {
+            Some(stored) => Ok(stored),
+            None => papers::insert(conn, &paper).map(|()| paper).map_err(ServiceError::from),
+        })
     }
 
     /// The latest event a form can be rendered for (the control slip: the latest event of all).
@@ -159,17 +156,7 @@ impl Services {
 
     /// Renders `form` as the dossier stood right after event `seq`; also returns that event's instant.
     pub fn render_form(&self, dossier_id: &str, form: FormKind, seq: u64) -> ServiceResult<(Vec<u8>, DateTime<Utc>)> {
-        let (history, agency, parent) = self.db.read(|conn| {
-            let history = events::history(conn, dossier_id)?;
-            let agency_of = |conn: &mut DbConnection, id: Option<&str>| match id {
-                Some(id) => agencies::get(conn, id),
-                None => Ok(None),
-            };
-            let dossier = fold(&history).ok_or(ServiceError::NotFound("dossier.not_found"))?;
-            let agency = agency_of(conn, Some(&dossier.agency))?;
-            let parent = agency_of(conn, agency.as_ref().and_then(|a| a.parent_id.as_deref()))?;
-            Ok::<_, ServiceError>((history, agency, parent))
-        })?;
+        let history = self.db.read(|conn| events::history(conn, dossier_id).map_err(ServiceError::from))?;
         let upto = usize::try_from(seq).ok().filter(|n| (1..=history.len()).contains(n));
         let events = &history[..upto.ok_or(ServiceError::NotFound("form.not_found"))?];
         let event = events.last().expect("seq ≥ 1");
@@ -178,21 +165,8 @@ impl Services {
         }
         let dossier = fold(events).expect("a non-empty history folds");
         let procedure = self.procedure_of(&dossier)?;
-        let agency_name = agency.map_or_else(|| dossier.agency.clone(), |a| a.name);
-        let sheet = Sheet {
-            services: self,
-            procedure,
-            dossier: &dossier,
-            event,
-            header: FormHeader {
-                agency_name: agency_name.clone(),
-                parent_agency_name: parent.map(|p| p.name),
-                place: self.config.place.clone(),
-                issued_on: self.local_date(event.at),
-                number: None,
-                timezone: self.calendar.timezone(),
-            },
-        };
+        let header = self.db.read(|conn| self.paper_header(conn, &dossier.agency, event.at))?;
+        let sheet = Sheet { services: self, procedure, dossier: &dossier, event, header };
         let rendered = match form {
             FormKind::Receipt => forms::render_receipt(&sheet.receipt()),
             FormKind::SupplementRequest => forms::render_supplement_request(&sheet.supplement_request()),
@@ -201,7 +175,7 @@ impl Services {
                 let before = fold(&events[..events.len() - 1]).expect("an extension follows reception");
                 forms::render_apology(&sheet.apology(&before))
             }
-            FormKind::ControlSlip => forms::render_control_slip(&sheet.control_slip(events, agency_name)),
+            FormKind::ControlSlip => forms::render_control_slip(&sheet.control_slip(events)),
         };
         let pdf = rendered.map_err(|e| ServiceError::Internal(format!("form {}: {e}", form.code())))?;
         Ok((pdf, event.at))
@@ -241,14 +215,10 @@ impl Services {
         let (Some(from_at), Some(to_at)) = (start(from), to.succ_opt().and_then(start)) else {
             return Err(ServiceError::Invalid(vec![FieldError::new("to", "field.invalid")]));
         };
-        let (agency, parent, dossiers) = self.db.read(|conn| {
-            let agency = agencies::get(conn, agency_id)?.ok_or(ServiceError::NotFound("agency.not_found"))?;
-            let parent = match &agency.parent_id {
-                Some(id) => agencies::get(conn, id)?,
-                None => None,
-            };
+        let (header, dossiers) = self.db.read(|conn| {
+            let header = self.paper_header(conn, agency_id, self.now())?;
             let dossiers = crate::store::dossiers::received_between(conn, agency_id, from_at, to_at)?;
-            Ok::<_, ServiceError>((agency, parent, dossiers))
+            Ok::<_, ServiceError>((header, dossiers))
         })?;
         let rows = dossiers
             .iter()
@@ -266,23 +236,30 @@ impl Services {
                 timeliness: d.timeliness.map(Into::into),
             })
             .collect();
-        let data = RegisterData {
-            header: FormHeader {
-                agency_name: agency.name,
-                parent_agency_name: parent.map(|p| p.name),
-                place: self.config.place.clone(),
-                issued_on: self.local_date(self.now()),
-                number: None,
-                timezone: tz,
-            },
-            period: Some((from, to)),
-            rows,
-        };
+        let data = RegisterData { header, period: Some((from, to)), rows };
         forms::render_register(&data).map_err(|e| ServiceError::Internal(format!("form 06: {e}")))
     }
 
-    pub(super) fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.calendar.timezone()).date_naive()
+    /// The top of a paper an agency issues at `at`: its name and its parent's, the place, the local date.
+    pub(super) fn paper_header(
+        &self,
+        conn: &mut DbConnection,
+        agency_id: &str,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<FormHeader> {
+        let agency = agencies::get(conn, agency_id)?.ok_or(ServiceError::NotFound("agency.not_found"))?;
+        let parent = match &agency.parent_id {
+            Some(id) => agencies::get(conn, id)?,
+            None => None,
+        };
+        Ok(FormHeader {
+            agency_name: agency.name,
+            parent_agency_name: parent.map(|p| p.name),
+            place: self.config.place.clone(),
+            issued_on: self.calendar.local_date(at),
+            number: None,
+            timezone: self.calendar.timezone(),
+        })
     }
 
     /// The public tracking page of a dossier code, printed and encoded as a QR code on the receipt.
@@ -302,14 +279,7 @@ struct Sheet<'a> {
 
 impl Sheet<'_> {
     fn applicant(&self) -> forms::Applicant {
-        let a = &self.dossier.applicant;
-        forms::Applicant {
-            name: a.name.clone(),
-            id_number: Some(a.id_number.clone()),
-            address: a.address.clone(),
-            phone: a.phone.clone(),
-            email: a.email.clone(),
-        }
+        paper_applicant(self.dossier)
     }
 
     fn code(&self) -> String {
@@ -409,7 +379,7 @@ impl Sheet<'_> {
         }
     }
 
-    fn control_slip(&self, events: &[Event], handling_agency: String) -> ControlSlipData {
+    fn control_slip(&self, events: &[Event]) -> ControlSlipData {
         let hand_offs = control_slip(self.procedure, events)
             .into_iter()
             .map(|row| HandOff {
@@ -430,10 +400,22 @@ impl Sheet<'_> {
             dossier_code: self.code(),
             applicant_name: self.dossier.applicant.name.clone(),
             procedure_name: self.procedure.name.clone(),
-            handling_agency,
+            handling_agency: self.header.agency_name.clone(),
             coordinating_agencies: self.dossier.consulted_agencies.clone(),
             hand_offs,
         }
+    }
+}
+
+/// The applicant as papers name them.
+pub(super) fn paper_applicant(dossier: &Dossier) -> forms::Applicant {
+    let a = &dossier.applicant;
+    forms::Applicant {
+        name: a.name.clone(),
+        id_number: Some(a.id_number.clone()),
+        address: a.address.clone(),
+        phone: a.phone.clone(),
+        email: a.email.clone(),
     }
 }
 

@@ -5,14 +5,14 @@
 
 use chrono::{DateTime, Utc};
 
-use super::forms::head_title;
+use super::forms::{head_title, paper_applicant};
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
-use crate::adapters::forms::{self, FormHeader, ResultDocumentData, ResultTemplate};
+use crate::adapters::forms::{self, ResultDocumentData, ResultTemplate};
 use crate::domain::dossier::{Action, Change, Dossier, Event, Proposal};
 use crate::domain::procedure::{Procedure, ResultKind, Role};
 use crate::signing::{SignError, Signer, stamp_overlay};
 use crate::store::papers::{self, Paper};
-use crate::store::{DbConnection, agencies, staff, to_db};
+use crate::store::{DbConnection, staff, to_db};
 
 impl Services {
     /// Gives the action the id of the document it will produce, if it produces one: a draft at every appraisal;
@@ -105,12 +105,7 @@ impl Services {
         proposal: &Proposal,
         at: DateTime<Utc>,
     ) -> ServiceResult<Vec<u8>> {
-        let agency = agencies::get(conn, &dossier.agency)?;
-        let parent = match agency.as_ref().and_then(|a| a.parent_id.as_deref()) {
-            Some(id) => agencies::get(conn, id)?,
-            None => None,
-        };
-        let agency_name = agency.as_ref().map_or_else(|| dossier.agency.clone(), |a| a.name.clone());
+        let header = self.paper_header(conn, &dossier.agency, at)?;
         let leader = staff::with_role(conn, &dossier.agency, Role::AgencyLeader.as_str())?;
         let (template, content, reasons) = match proposal {
             Proposal::Refusal { reasons } => (ResultTemplate::RefusalLetter, Vec::new(), reasons.clone()),
@@ -120,26 +115,12 @@ impl Services {
                 (template, vec![summary.clone()], Vec::new())
             }
         };
-        let applicant = &dossier.applicant;
         let data = ResultDocumentData {
-            header: FormHeader {
-                agency_name: agency_name.clone(),
-                parent_agency_name: parent.map(|p| p.name),
-                place: self.config.place.clone(),
-                issued_on: self.local_date(at),
-                number: None,
-                timezone: self.calendar.timezone(),
-            },
+            header,
             template,
             title: result_title(procedure, dossier),
             legal_basis: procedure.legal_basis.clone(),
-            applicant: forms::Applicant {
-                name: applicant.name.clone(),
-                id_number: Some(applicant.id_number.clone()),
-                address: applicant.address.clone(),
-                phone: applicant.phone.clone(),
-                email: applicant.email.clone(),
-            },
+            applicant: paper_applicant(dossier),
             dossier_code: dossier.code.clone().unwrap_or_default(),
             procedure_name: procedure.name.clone(),
             received_at: dossier.received_at.unwrap_or(dossier.submitted_at),
@@ -147,7 +128,7 @@ impl Services {
             reasons,
             signer_title: head_title(&procedure.agency_kind).to_string(),
             signer_name: leader.map(|l| l.full_name).unwrap_or_default(),
-            recipients: vec![applicant.name.clone(), "Lưu: VT, hồ sơ.".into()],
+            recipients: vec![dossier.applicant.name.clone(), "Lưu: VT, hồ sơ.".into()],
         };
         forms::render_result(&data).map_err(internal)
     }

@@ -63,14 +63,72 @@ impl PreparedPdf {
     }
 }
 
+/// A PDF an incremental update is appended to: the parsed document, and where and in which form (table or
+/// stream) its last cross-reference section is, which the update's own section must follow.
+pub(super) struct Base {
+    pub doc: Document,
+    prev_xref: usize,
+    /// The last section is a cross-reference stream, so the update writes one too.
+    pub xref_stream: bool,
+}
+
+impl Base {
+    pub(super) fn read(pdf: &[u8], what: &str) -> Result<Base, SignError> {
+        let doc = load_unencrypted(pdf, what)?;
+        let prev_xref = last_startxref(pdf)?;
+        let xref_stream = !pdf.get(prev_xref..).is_some_and(|rest| rest.trim_ascii_start().starts_with(b"xref"));
+        Ok(Base { doc, prev_xref, xref_stream })
+    }
+
+    /// The first object number the update may use.
+    pub(super) fn first_free_id(&self) -> u32 {
+        let size = self.doc.trailer.get(b"Size").and_then(Object::as_i64).unwrap_or(0);
+        u32::try_from(size).unwrap_or(0).max(self.doc.max_id + 1)
+    }
+
+    /// Ends the update: its cross-reference section for `offsets` (in the base's form; `xref_id` is the number
+    /// reserved for a stream), a trailer pointing back to the base's section, and `startxref`.
+    pub(super) fn write_xref(
+        &self,
+        out: &mut Vec<u8>,
+        offsets: &mut Vec<(ObjectId, usize)>,
+        size: u32,
+        xref_id: Option<ObjectId>,
+    ) -> Result<(), SignError> {
+        let mut trailer = Dictionary::new();
+        trailer.set("Size", Object::Integer(i64::from(size)));
+        for key in [&b"Root"[..], b"Info", b"ID"] {
+            if let Ok(v) = self.doc.trailer.get(key) {
+                trailer.set(key.to_vec(), v.clone());
+            }
+        }
+        trailer.set("Prev", Object::Integer(i64::try_from(self.prev_xref).unwrap_or(0)));
+        let xref_at = out.len();
+        match xref_id {
+            None => write_xref_table(out, offsets, &trailer)?,
+            Some(id) => {
+                offsets.push((id, xref_at));
+                write_xref_stream(out, id, offsets, trailer)?;
+            }
+        }
+        out.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
+        Ok(())
+    }
+}
+
+/// Parses a PDF (`what` names it in errors), refusing an encrypted one.
+pub(super) fn load_unencrypted(bytes: &[u8], what: &str) -> Result<Document, SignError> {
+    let doc = Document::load_mem(bytes).map_err(|e| SignError::Pdf(format!("cannot read {what}: {e}")))?;
+    if doc.trailer.has(b"Encrypt") || doc.was_encrypted() {
+        return Err(SignError::Pdf(format!("{what} is encrypted")));
+    }
+    Ok(doc)
+}
+
 /// Appends an incremental update with a new, empty signature to `pdf`.
 pub fn prepare(pdf: &[u8], info: &SignatureInfo<'_>) -> Result<PreparedPdf, SignError> {
-    let doc = Document::load_mem(pdf).map_err(|e| SignError::Pdf(format!("cannot read the PDF: {e}")))?;
-    if doc.trailer.has(b"Encrypt") || doc.was_encrypted() {
-        return Err(SignError::Pdf("encrypted PDFs cannot be signed here".into()));
-    }
-    let prev_xref = last_startxref(pdf)?;
-    let xref_stream = !pdf.get(prev_xref..).is_some_and(|rest| rest.trim_ascii_start().starts_with(b"xref"));
+    let base = Base::read(pdf, "the PDF")?;
+    let doc = &base.doc;
 
     let root_id =
         doc.trailer.get(b"Root").and_then(Object::as_reference).map_err(|_| pdf_err("no /Root in the trailer"))?;
@@ -78,8 +136,7 @@ pub fn prepare(pdf: &[u8], info: &SignatureInfo<'_>) -> Result<PreparedPdf, Sign
     let page_id = *doc.get_pages().values().next().ok_or_else(|| pdf_err("the PDF has no page"))?;
     let mut page = doc.get_dictionary(page_id).map_err(|_| pdf_err("unreadable first page"))?.clone();
 
-    let size = doc.trailer.get(b"Size").and_then(Object::as_i64).unwrap_or(0);
-    let mut next_id = u32::try_from(size).unwrap_or(0).max(doc.max_id + 1);
+    let mut next_id = base.first_free_id();
     let mut new_id = || {
         next_id += 1;
         (next_id - 1, 0u16)
@@ -96,8 +153,8 @@ pub fn prepare(pdf: &[u8], info: &SignatureInfo<'_>) -> Result<PreparedPdf, Sign
         Ok(Object::Dictionary(d)) => (new_id(), d.clone(), true),
         _ => (new_id(), Dictionary::new(), true),
     };
-    let mut fields = resolve_array(&doc, acro_form.get(b"Fields").ok());
-    let field_name = unused_field_name(&doc, &fields);
+    let mut fields = resolve_array(doc, acro_form.get(b"Fields").ok());
+    let field_name = unused_field_name(doc, &fields);
     fields.push(Object::Reference(widget_id));
     acro_form.set("Fields", Object::Array(fields));
     acro_form.set("SigFlags", Object::Integer(3));
@@ -105,7 +162,7 @@ pub fn prepare(pdf: &[u8], info: &SignatureInfo<'_>) -> Result<PreparedPdf, Sign
         catalog.set("AcroForm", Object::Reference(acro_id));
     }
 
-    let mut annots = resolve_array(&doc, page.get(b"Annots").ok());
+    let mut annots = resolve_array(doc, page.get(b"Annots").ok());
     annots.push(Object::Reference(widget_id));
     page.set("Annots", Object::Array(annots));
 
@@ -177,25 +234,8 @@ pub fn prepare(pdf: &[u8], info: &SignatureInfo<'_>) -> Result<PreparedPdf, Sign
     out.extend_from_slice(&tail);
     out.extend_from_slice(b" >>\nendobj\n");
 
-    let xref_id = if xref_stream { Some(new_id()) } else { None };
-    let size = i64::from(next_id);
-    let mut trailer = Dictionary::new();
-    trailer.set("Size", Object::Integer(size));
-    for key in [&b"Root"[..], b"Info", b"ID"] {
-        if let Ok(v) = doc.trailer.get(key) {
-            trailer.set(key.to_vec(), v.clone());
-        }
-    }
-    trailer.set("Prev", Object::Integer(i64::try_from(prev_xref).unwrap_or(0)));
-    let xref_at = out.len();
-    match xref_id {
-        None => write_xref_table(&mut out, &mut offsets, &trailer)?,
-        Some(id) => {
-            offsets.push((id, xref_at));
-            write_xref_stream(&mut out, id, &mut offsets, trailer)?;
-        }
-    }
-    out.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
+    let xref_id = base.xref_stream.then(&mut new_id);
+    base.write_xref(&mut out, &mut offsets, next_id, xref_id)?;
 
     // Now the layout is final: fill in the byte range.
     let range = [0, hole_start, hole_end, out.len() - hole_end];
@@ -220,7 +260,7 @@ fn text_bytes(s: &str) -> Vec<u8> {
 }
 
 /// The offset after the last `startxref` keyword.
-pub(super) fn last_startxref(pdf: &[u8]) -> Result<usize, SignError> {
+fn last_startxref(pdf: &[u8]) -> Result<usize, SignError> {
     let tail_from = pdf.len().saturating_sub(4096);
     let tail = &pdf[tail_from..];
     let at = tail.windows(9).rposition(|w| w == b"startxref").ok_or_else(|| pdf_err("no startxref"))?;
@@ -272,7 +312,7 @@ fn subsections(offsets: &mut [(ObjectId, usize)]) -> Vec<(u32, Vec<usize>)> {
     runs
 }
 
-pub(super) fn write_xref_table(
+fn write_xref_table(
     out: &mut Vec<u8>,
     offsets: &mut [(ObjectId, usize)],
     trailer: &Dictionary,
@@ -291,7 +331,7 @@ pub(super) fn write_xref_table(
 }
 
 /// A cross-reference stream (PDF 1.5), for files whose previous section is one.
-pub(super) fn write_xref_stream(
+fn write_xref_stream(
     out: &mut Vec<u8>,
     id: ObjectId,
     offsets: &mut [(ObjectId, usize)],

@@ -16,23 +16,21 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::error::SignError;
 use super::pdf_object::{write_dictionary, write_object};
-use super::pdf_update::{last_startxref, pdf_err, resolve_array, write_xref_stream, write_xref_table};
+use super::pdf_update::{Base, load_unencrypted, pdf_err, resolve_array};
 
 /// Returns `pdf` with page 1 of `overlay` drawn over its page 1, lower-left corners matched, appended as an
 /// incremental update.
 pub fn stamp_overlay(pdf: &[u8], overlay: &[u8]) -> Result<Vec<u8>, SignError> {
-    let doc = load(pdf, "the PDF")?;
-    let over = load(overlay, "the overlay")?;
-    let prev_xref = last_startxref(pdf)?;
-    let xref_stream = !pdf.get(prev_xref..).is_some_and(|rest| rest.trim_ascii_start().starts_with(b"xref"));
+    let base = Base::read(pdf, "the PDF")?;
+    let doc = &base.doc;
+    let over = load_unencrypted(overlay, "the overlay")?;
 
-    let page_id = first_page(&doc, "the PDF")?;
+    let page_id = first_page(doc, "the PDF")?;
     let mut page = doc.get_dictionary(page_id).map_err(|_| pdf_err("unreadable first page"))?.clone();
     let over_page_id = first_page(&over, "the overlay")?;
     let over_page = over.get_dictionary(over_page_id).map_err(|_| pdf_err("unreadable overlay page"))?;
 
-    let size = doc.trailer.get(b"Size").and_then(Object::as_i64).unwrap_or(0);
-    let mut ids = Ids(u32::try_from(size).unwrap_or(0).max(doc.max_id + 1));
+    let mut ids = Ids(base.first_free_id());
     let open_id = ids.take();
     let draw_id = ids.take();
     let form_id = ids.take();
@@ -73,7 +71,7 @@ pub fn stamp_overlay(pdf: &[u8], overlay: &[u8]) -> Result<Vec<u8>, SignError> {
     };
 
     // The page: its resources with the XObject added under an unused name, its contents wrapped.
-    let mut page_resources = inherited_dictionary(&doc, &page, b"Resources").unwrap_or_default();
+    let mut page_resources = inherited_dictionary(doc, &page, b"Resources").unwrap_or_default();
     let mut xobjects = match page_resources.get(b"XObject") {
         Ok(Object::Reference(id)) => doc.get_dictionary(*id).cloned().unwrap_or_default(),
         Ok(Object::Dictionary(d)) => d.clone(),
@@ -84,13 +82,13 @@ pub fn stamp_overlay(pdf: &[u8], overlay: &[u8]) -> Result<Vec<u8>, SignError> {
     page_resources.set("XObject", Object::Dictionary(xobjects));
     page.set("Resources", Object::Dictionary(page_resources));
 
-    let page_box = media_box(&doc, &page)?;
+    let page_box = media_box(doc, &page)?;
     let (dx, dy) = (page_box[0] - over_box[0], page_box[1] - over_box[1]);
     let mut contents = match page.get(b"Contents") {
         Ok(Object::Reference(id)) if matches!(doc.get_object(*id), Ok(Object::Stream(_))) => {
             vec![Object::Reference(*id)]
         }
-        other => resolve_array(&doc, other.ok()),
+        other => resolve_array(doc, other.ok()),
     };
     contents.insert(0, Object::Reference(open_id));
     contents.push(Object::Reference(draw_id));
@@ -118,33 +116,9 @@ pub fn stamp_overlay(pdf: &[u8], overlay: &[u8]) -> Result<Vec<u8>, SignError> {
         put(&mut out, &mut offsets, new, &copied)?;
     }
 
-    let xref_id = xref_stream.then(|| ids.take());
-    let mut trailer = Dictionary::new();
-    trailer.set("Size", Object::Integer(i64::from(ids.0)));
-    for key in [&b"Root"[..], b"Info", b"ID"] {
-        if let Ok(v) = doc.trailer.get(key) {
-            trailer.set(key.to_vec(), v.clone());
-        }
-    }
-    trailer.set("Prev", Object::Integer(i64::try_from(prev_xref).unwrap_or(0)));
-    let xref_at = out.len();
-    match xref_id {
-        None => write_xref_table(&mut out, &mut offsets, &trailer)?,
-        Some(id) => {
-            offsets.push((id, xref_at));
-            write_xref_stream(&mut out, id, &mut offsets, trailer)?;
-        }
-    }
-    out.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
+    let xref_id = base.xref_stream.then(|| ids.take());
+    base.write_xref(&mut out, &mut offsets, ids.0, xref_id)?;
     Ok(out)
-}
-
-fn load(bytes: &[u8], what: &str) -> Result<Document, SignError> {
-    let doc = Document::load_mem(bytes).map_err(|e| SignError::Pdf(format!("cannot read {what}: {e}")))?;
-    if doc.trailer.has(b"Encrypt") || doc.was_encrypted() {
-        return Err(SignError::Pdf(format!("{what} is encrypted")));
-    }
-    Ok(doc)
 }
 
 fn first_page(doc: &Document, what: &str) -> Result<ObjectId, SignError> {

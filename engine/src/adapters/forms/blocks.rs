@@ -1,6 +1,7 @@
 //! The recurring pieces of the forms' bodies: the title, "label: value" lines, numbered items and the signature
 //! blocks at the foot.
 
+use super::data::Applicant;
 use super::fonts::Face;
 use super::layout::{Align, Doc, LEADING};
 
@@ -62,4 +63,28 @@ pub(crate) fn signatures(doc: &mut Doc, left: Option<Signature>, right: Option<S
         bottom = bottom.max(doc.y);
     }
     doc.y = bottom;
+}
+
+/// What forms 01-03 print under the applicant's name: the address, the phone and email, and the procedure asked for.
+pub(crate) fn applicant_details(doc: &mut Doc, applicant: &Applicant, procedure_name: &str, size: f32) {
+    if let Some(address) = &applicant.address {
+        field(doc, "Địa chỉ:", address, Face::Regular, size);
+    }
+    let contact = contact_line(applicant.phone.as_deref(), applicant.email.as_deref());
+    if !contact.is_empty() {
+        doc.paragraph(&[(Face::Regular, &contact)], size, 0.0, Align::Left);
+    }
+    field(doc, "Nội dung yêu cầu giải quyết:", procedure_name, Face::Bold, size);
+}
+
+/// "Số điện thoại: …; Email: …" with whichever is known.
+fn contact_line(phone: Option<&str>, email: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if let Some(phone) = phone {
+        parts.push(format!("Số điện thoại: {phone}"));
+    }
+    if let Some(email) = email {
+        parts.push(format!("Email: {email}"));
+    }
+    parts.join("; ")
 }

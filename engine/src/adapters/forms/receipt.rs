@@ -1,6 +1,6 @@
 //! Form 01 (Mẫu số 01, Circular 01/2018/TT-VPCP): Giấy tiếp nhận hồ sơ và hẹn trả kết quả, A5.
 
-use super::blocks::{Signature, field, numbered, signatures, title};
+use super::blocks::{Signature, applicant_details, field, numbered, signatures, title};
 use super::data::ReceiptData;
 use super::fonts::Face;
 use super::header::draw_header;
@@ -26,14 +26,7 @@ pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, FormError> {
     if let Some(id) = &data.applicant.id_number {
         field(&mut doc, "Số định danh cá nhân/Mã số thuế:", id, Face::Regular, SIZE);
     }
-    if let Some(address) = &data.applicant.address {
-        field(&mut doc, "Địa chỉ:", address, Face::Regular, SIZE);
-    }
-    let contact = contact_line(data.applicant.phone.as_deref(), data.applicant.email.as_deref());
-    if !contact.is_empty() {
-        doc.paragraph(&[(Face::Regular, &contact)], SIZE, 0.0, Align::Left);
-    }
-    field(&mut doc, "Nội dung yêu cầu giải quyết:", &data.procedure_name, Face::Bold, SIZE);
+    applicant_details(&mut doc, &data.applicant, &data.procedure_name, SIZE);
 
     numbered(&mut doc, "1.", &[(Face::Regular, "Thành phần hồ sơ nộp gồm:")], SIZE, 0.0);
     let columns = [
@@ -80,18 +73,6 @@ pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, FormError> {
     );
     tracking_block(&mut doc, &data.tracking_url)?;
     finish(doc, TITLE, "Mẫu số 01 - Thông tư 01/2018/TT-VPCP", data.header.issued_on)
-}
-
-/// "Số điện thoại: …; Email: …" with whichever is known.
-pub(crate) fn contact_line(phone: Option<&str>, email: Option<&str>) -> String {
-    let mut parts = Vec::new();
-    if let Some(phone) = phone {
-        parts.push(format!("Số điện thoại: {phone}"));
-    }
-    if let Some(email) = email {
-        parts.push(format!("Email: {email}"));
-    }
-    parts.join("; ")
 }
 
 /// The QR code of the tracking URL with the URL printed under it on one line, and a caption beside it. The QR

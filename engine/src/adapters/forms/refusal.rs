@@ -1,13 +1,12 @@
 //! Form 03 (Mẫu số 03, Circular 01/2018/TT-VPCP): Phiếu từ chối tiếp nhận giải quyết hồ sơ, A5.
 
 use super::FormError;
-use super::blocks::{Signature, field, numbered, signatures, title};
+use super::blocks::{Signature, applicant_details, field, numbered, signatures, title};
 use super::data::RefusalData;
 use super::fonts::Face;
 use super::header::draw_header;
 use super::layout::{A5_MARGINS, A5_PORTRAIT, Align, Doc};
 use super::pdf::finish;
-use super::receipt::contact_line;
 
 pub(crate) const TITLE: &str = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ";
 const SIZE: f32 = 8.5;
@@ -22,14 +21,7 @@ pub fn render_refusal(data: &RefusalData) -> Result<Vec<u8>, FormError> {
 
     field(&mut doc, "Bộ phận tiếp nhận và trả kết quả:", &data.header.agency_name, Face::Regular, SIZE);
     field(&mut doc, "Tiếp nhận hồ sơ của:", &data.applicant.name, Face::Bold, SIZE);
-    if let Some(address) = &data.applicant.address {
-        field(&mut doc, "Địa chỉ:", address, Face::Regular, SIZE);
-    }
-    let contact = contact_line(data.applicant.phone.as_deref(), data.applicant.email.as_deref());
-    if !contact.is_empty() {
-        doc.paragraph(&[(Face::Regular, &contact)], SIZE, 0.0, Align::Left);
-    }
-    field(&mut doc, "Nội dung yêu cầu giải quyết:", &data.procedure_name, Face::Bold, SIZE);
+    applicant_details(&mut doc, &data.applicant, &data.procedure_name, SIZE);
     doc.space(3.0);
     let basis = match &data.legal_basis {
         Some(basis) => format!("Căn cứ quy định tại {basis}, "),

@@ -2,13 +2,12 @@
 //! asked once for everything (Decree 61/2018/NĐ-CP), so every missing item appears exactly once.
 
 use super::FormError;
-use super::blocks::{Signature, field, numbered, signatures, title};
+use super::blocks::{Signature, applicant_details, field, numbered, signatures, title};
 use super::data::{MissingItem, SupplementRequestData};
 use super::fonts::Face;
 use super::header::draw_header;
 use super::layout::{A5_MARGINS, A5_PORTRAIT, Align, Doc};
 use super::pdf::finish;
-use super::receipt::contact_line;
 
 pub(crate) const TITLE: &str = "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ";
 const SIZE: f32 = 8.5;
@@ -53,14 +52,7 @@ pub fn render_supplement_request(data: &SupplementRequestData) -> Result<Vec<u8>
     title(&mut doc, TITLE, 11.0, &[&code]);
 
     field(&mut doc, "Hồ sơ của:", &data.applicant.name, Face::Bold, SIZE);
-    if let Some(address) = &data.applicant.address {
-        field(&mut doc, "Địa chỉ:", address, Face::Regular, SIZE);
-    }
-    let contact = contact_line(data.applicant.phone.as_deref(), data.applicant.email.as_deref());
-    if !contact.is_empty() {
-        doc.paragraph(&[(Face::Regular, &contact)], SIZE, 0.0, Align::Left);
-    }
-    field(&mut doc, "Nội dung yêu cầu giải quyết:", &data.procedure_name, Face::Bold, SIZE);
+    applicant_details(&mut doc, &data.applicant, &data.procedure_name, SIZE);
     doc.space(3.0);
     doc.paragraph(&[(Face::Regular, "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:")], SIZE, 0.0, Align::Left);
     for (i, item) in dedupe_missing_items(&data.items).iter().enumerate() {
