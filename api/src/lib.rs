@@ -1,3 +1,4 @@
 //! motcua's HTTP API (actix-web) and the command line that runs it.
 
 pub mod http;
+pub mod sim;

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 use motcua_api::http::server;
-use motcua_engine::jobs::{LogSink, run_worker};
+use motcua_engine::jobs::{outbound, run_worker};
 use motcua_engine::service::{Config, Services, SystemClock};
 use motcua_engine::store::Db;
 
@@ -86,7 +86,8 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     let background = (!args.no_worker).then(|| {
         let (services, stop) = (services.clone(), stop.clone());
         std::thread::spawn(move || {
-            run_worker(services, Arc::new(LogSink), format!("serve-{}", std::process::id()), stop)
+            let router = outbound(&services);
+            run_worker(services, router, format!("serve-{}", std::process::id()), stop)
         })
     });
     println!("motcua listening on http://{address} (API at /api/v1, OpenAPI at /api/v1/openapi.json)");
@@ -109,7 +110,8 @@ pub fn worker() -> ExitCode {
         Err(code) => return code,
     };
     let id = format!("worker-{}-{}", hostname(), std::process::id());
-    run_worker(services, Arc::new(LogSink), id, Arc::new(AtomicBool::new(false)));
+    let router = outbound(&services);
+    run_worker(services, router, id, Arc::new(AtomicBool::new(false)));
     ExitCode::SUCCESS
 }
 

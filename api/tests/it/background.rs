@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use crate::support::{Backend, HONG_BANG, ManualClock, TestServer, new_dossier};
 use chrono::TimeDelta;
 use diesel::RunQueryDsl;
-use motcua_engine::jobs::{Sink, dispatcher, sweeper};
+use motcua_engine::jobs::{Failure, Router, Sink, dispatcher, sweeper};
 use motcua_engine::service::ServiceError;
 use motcua_engine::store::{jobs, outbox};
 use serde_json::json;
@@ -80,9 +80,9 @@ struct RecordingSink {
 }
 
 impl Sink for RecordingSink {
-    fn deliver(&self, message: &outbox::Message) -> Result<(), String> {
+    fn deliver(&self, message: &outbox::Message) -> Result<(), Failure> {
         if *self.failing.lock().unwrap() {
-            return Err("portal answered 503".into());
+            return Err(Failure::Transient("portal answered 503".into()));
         }
         if message.topic == motcua_engine::service::sync::TOPIC {
             let dossier = message.dossier_id.clone().unwrap_or_default();
@@ -106,21 +106,25 @@ async fn outbox_order_retries_and_dead_messages(backend: Backend) {
 
     let services = server.services.clone();
     let sink = Arc::new(RecordingSink::default());
+    let repository: Arc<dyn Sink> = Arc::new(motcua_engine::jobs::LogSink);
+    let router = Router::new()
+        .route(motcua_engine::service::sync::TOPIC, sink.clone())
+        .route(motcua_engine::service::repository::SYNC_TOPIC, repository);
     let (ids, sink2) = (id.clone(), sink.clone());
     tokio::task::spawn_blocking(move || {
         // Everything fails: after 3 attempts (with backoff) the first message of each dossier is dead.
         *sink2.failing.lock().unwrap() = true;
         for _ in 0..3 {
-            let report = dispatcher::dispatch(&services, sink2.as_ref(), 500).unwrap();
+            let report = dispatcher::dispatch(&services, &router, 500).unwrap();
             assert!(report.claimed > 0);
             // Nothing is retried before its backoff has passed.
-            assert_eq!(dispatcher::dispatch(&services, sink2.as_ref(), 500).unwrap().claimed, 0);
+            assert_eq!(dispatcher::dispatch(&services, &router, 500).unwrap().claimed, 0);
             clock.advance(TimeDelta::hours(2));
         }
         let stats = services.db.read(|c| outbox::stats(c).map_err(ServiceError::from)).unwrap();
         assert!(stats.dead > 0, "{stats:?}");
         assert_eq!(
-            dispatcher::dispatch(&services, sink2.as_ref(), 500).unwrap().claimed,
+            dispatcher::dispatch(&services, &router, 500).unwrap().claimed,
             0,
             "dead messages block their dossier"
         );
@@ -148,7 +152,7 @@ async fn outbox_order_retries_and_dead_messages(backend: Backend) {
                 services.db.write(|c| outbox::redrive(c, message, services.now()).map_err(ServiceError::from)).unwrap()
             );
         }
-        while dispatcher::dispatch(&services, sink2.as_ref(), 500).unwrap().claimed > 0 {}
+        while dispatcher::dispatch(&services, &router, 500).unwrap().claimed > 0 {}
         let stats = services.db.read(|c| outbox::stats(c).map_err(ServiceError::from)).unwrap();
         assert_eq!((stats.pending, stats.dead), (0, 0));
     })

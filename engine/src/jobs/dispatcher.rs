@@ -1,24 +1,54 @@
-//! The outbox dispatcher: claims deliverable messages, hands each to its sink, and records the outcome.
-//! At least once: a message is marked delivered only after the sink accepted it.
+//! The outbox dispatcher: claims deliverable messages of the topics it has a sink for, hands each to its sink,
+//! and records the outcome. At least once: a message is marked delivered only after the sink accepted it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::TimeDelta;
 
+pub use crate::adapters::Failure;
 use crate::service::{ServiceError, ServiceResult, Services};
 use crate::store::outbox::{self, Message};
 
-/// Where outbox messages go. Adapters for the national portal, mail and SMS implement this.
+/// Where outbox messages of one topic go: the national portal, mail, SMS, the payment platform.
 pub trait Sink: Send + Sync {
-    fn deliver(&self, message: &Message) -> Result<(), String>;
+    fn deliver(&self, message: &Message) -> Result<(), Failure>;
 }
 
-/// Delivers by writing each message to the log (until the real adapters exist).
+/// Delivers by writing each message to the log: for topics whose counterpart is deliberately absent.
 pub struct LogSink;
 
 impl Sink for LogSink {
-    fn deliver(&self, message: &Message) -> Result<(), String> {
+    fn deliver(&self, message: &Message) -> Result<(), Failure> {
         tracing::info!(target: "outbox", topic = %message.topic, key = %message.message_key, "delivered");
         tracing::debug!(target: "outbox", payload = %message.payload);
         Ok(())
+    }
+}
+
+/// The sinks of a worker, by topic. Messages of topics without a sink are not claimed: they wait, visible in
+/// the outbox, until a worker that can deliver them runs.
+#[derive(Default, Clone)]
+pub struct Router {
+    routes: BTreeMap<String, Arc<dyn Sink>>,
+}
+
+impl Router {
+    pub fn new() -> Router {
+        Router::default()
+    }
+
+    pub fn route(mut self, topic: &str, sink: Arc<dyn Sink>) -> Router {
+        self.routes.insert(topic.to_string(), sink);
+        self
+    }
+
+    pub fn topics(&self) -> Vec<String> {
+        self.routes.keys().cloned().collect()
+    }
+
+    fn sink(&self, topic: &str) -> Option<&Arc<dyn Sink>> {
+        self.routes.get(topic)
     }
 }
 
@@ -32,11 +62,18 @@ pub struct DispatchReport {
 
 const LEASE: TimeDelta = TimeDelta::seconds(60);
 
-pub fn dispatch(services: &Services, sink: &dyn Sink, batch: i64) -> ServiceResult<DispatchReport> {
+pub fn dispatch(services: &Services, router: &Router, batch: i64) -> ServiceResult<DispatchReport> {
+    let topics = router.topics();
+    if topics.is_empty() {
+        return Ok(DispatchReport::default());
+    }
     let now = services.now();
-    let claimed = services.db.write(|conn| outbox::claim(conn, now, LEASE, batch).map_err(ServiceError::from))?;
+    let claimed =
+        services.db.write(|conn| outbox::claim(conn, now, LEASE, batch, &topics).map_err(ServiceError::from))?;
     let mut report = DispatchReport { claimed: claimed.len(), ..Default::default() };
+    // A claim holds at most the oldest undelivered message of each dossier and topic, so order holds.
     for message in &claimed {
+        let sink = router.sink(&message.topic).expect("claimed topics have sinks");
         let outcome = sink.deliver(message);
         let now = services.now();
         services.db.write(|conn| -> ServiceResult<()> {
@@ -45,9 +82,11 @@ pub fn dispatch(services: &Services, sink: &dyn Sink, batch: i64) -> ServiceResu
                     outbox::mark_delivered(conn, message.id, now)?;
                     report.delivered += 1;
                 }
-                Err(error) => {
-                    if outbox::mark_failed(conn, message, error, now, services.config.outbox_max_attempts)? {
-                        tracing::warn!(key = %message.message_key, %error, "outbox message parked as dead");
+                Err(failure) => {
+                    let give_up = matches!(failure, Failure::Rejected(_));
+                    let max = services.config.outbox_max_attempts;
+                    if outbox::mark_failed(conn, message, failure.reason(), now, max, give_up)? {
+                        tracing::warn!(key = %message.message_key, error = %failure.reason(), "outbox message parked as dead");
                         report.dead += 1;
                     } else {
                         report.retried += 1;

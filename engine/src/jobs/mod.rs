@@ -9,12 +9,25 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-pub use dispatcher::{LogSink, Sink};
+pub use dispatcher::{Failure, LogSink, Router, Sink};
 
 use crate::service::Services;
 
+/// The sinks of every outside system this process is configured for (DESIGN.md §10).
+pub fn outbound(services: &Services) -> Router {
+    let outside = &services.config.outside;
+    let mut router = Router::new();
+    if let Some(portal) = &outside.portal {
+        let portal: Arc<dyn Sink> = Arc::new(crate::adapters::portal::PortalSink::new(portal, outside.timeout));
+        router = router
+            .route(crate::service::sync::TOPIC, portal.clone())
+            .route(crate::service::repository::SYNC_TOPIC, portal);
+    }
+    router
+}
+
 /// Runs until `stop` is set: claims due jobs, dispatches the outbox, and sleeps briefly when idle.
-pub fn run_worker(services: Arc<Services>, sink: Arc<dyn Sink>, worker_id: String, stop: Arc<AtomicBool>) {
+pub fn run_worker(services: Arc<Services>, router: Router, worker_id: String, stop: Arc<AtomicBool>) {
     tracing::info!(worker = %worker_id, "worker started");
     while !stop.load(Ordering::Relaxed) {
         let mut busy = false;
@@ -22,7 +35,7 @@ pub fn run_worker(services: Arc<Services>, sink: Arc<dyn Sink>, worker_id: Strin
             Ok(n) => busy |= n > 0,
             Err(e) => tracing::error!(error = %e, "job queue"),
         }
-        match dispatcher::dispatch(&services, sink.as_ref(), 50) {
+        match dispatcher::dispatch(&services, &router, 50) {
             Ok(report) => busy |= report.claimed > 0,
             Err(e) => tracing::error!(error = %e, "outbox dispatcher"),
         }

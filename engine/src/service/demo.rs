@@ -272,6 +272,7 @@ impl<'a> Seeder<'a> {
                 reuse("giay_chung_sinh", &birth_paper.item.id),
                 reuse("gcn_ket_hon_cha_me", &marriage.item.id),
             ],
+            form_data: Default::default(),
         };
         let dossier = services.submit_online(&owner, online)?;
         self.act(self.person(ward, Role::ReceptionClerk)?, &dossier, ActionRequest::Receive)?;
@@ -300,6 +301,7 @@ impl<'a> Seeder<'a> {
             },
             summary: None,
             components: self.scans(clerk, &procedure, online.then_some(citizen))?,
+            form_data: Default::default(),
             note: None,
         };
         if online {
@@ -310,6 +312,7 @@ impl<'a> Seeder<'a> {
                 applicant: input.applicant,
                 summary: None,
                 components: input.components,
+                form_data: input.form_data,
             };
             let dossier = self.services.submit_online(&citizen_id, online)?;
             let request = match target {

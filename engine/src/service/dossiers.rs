@@ -37,6 +37,7 @@ struct Draft<'a> {
     applicant: &'a super::requests::ApplicantInput,
     components: &'a [super::requests::ComponentInput],
     summary: Option<&'a str>,
+    form_data: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// The caller's idempotency key and a hash of the request it came with.
@@ -172,6 +173,8 @@ impl Services {
             applicant,
             summary,
             components: resolved.iter().map(|r| r.state.clone()).collect(),
+            code: None,
+            form_data: draft.form_data.clone(),
         };
         Ok((procedure, submission, resolved))
     }
@@ -207,6 +210,7 @@ impl Services {
             applicant: &input.applicant,
             components: &input.components,
             summary: input.summary.as_deref(),
+            form_data: &input.form_data,
         };
         let who = Caller::Staff(caller.clone());
         let (procedure, submission, mut papers) =
@@ -269,12 +273,17 @@ impl Services {
             applicant: &input.applicant,
             components: &input.components,
             summary: input.summary.as_deref(),
+            form_data: &input.form_data,
         };
         let who = Caller::Citizen(citizen.clone());
         let (procedure, submission, papers) = self.check_submission(&who, draft, |_| true, Vec::new())?;
         let now = self.now();
         let actor = crate::domain::actor::Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
         self.db.write(|conn| {
+            let submission = Submission {
+                code: Some(allocate_code(conn, &submission.agency, now, &self.calendar)?),
+                ..submission.clone()
+            };
             let events = decide_submission(&procedure, submission, &Context::new(now, actor, &self.calendar))?;
             let dossier = fold(&events).expect("a submission opens a dossier");
             self.persist(conn, None, &dossier, &events, &procedure, now)?;
@@ -380,7 +389,7 @@ impl Services {
         };
         Ok(match request {
             ActionRequest::Receive => {
-                let code = if dossier.status == Status::Submitted {
+                let code = if dossier.status == Status::Submitted && dossier.code.is_none() {
                     allocate_code(conn, &dossier.agency, now, &self.calendar)?
                 } else {
                     String::new()

@@ -64,6 +64,8 @@ pub struct Config {
     pub pki_dir: Option<PathBuf>,
     /// The password of the PKCS#12 files in `pki_dir`.
     pub pki_password: String,
+    /// The national portal, population database, payment platform, identity provider, mail and SMS.
+    pub outside: crate::adapters::outside::Outside,
 }
 
 impl Config {
@@ -85,6 +87,7 @@ impl Config {
             place: var("MOTCUA_PLACE").unwrap_or_else(|| "Hải Phòng".into()),
             pki_dir: var("MOTCUA_PKI_DIR").map(PathBuf::from),
             pki_password: var("MOTCUA_PKI_PASSWORD").unwrap_or_default(),
+            outside: crate::adapters::outside::Outside::from_env(),
         }
     }
 }

@@ -64,6 +64,9 @@ pub struct NewDossier {
     pub summary: Option<String>,
     #[serde(default)]
     pub components: Vec<ComponentInput>,
+    /// The e-form's fields (field name -> value).
+    #[serde(default)]
+    pub form_data: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -167,6 +170,9 @@ pub struct OnlineSubmission {
     pub summary: Option<String>,
     #[serde(default)]
     pub components: Vec<ComponentInput>,
+    /// The e-form's fields (field name -> value).
+    #[serde(default)]
+    pub form_data: std::collections::BTreeMap<String, String>,
 }
 
 /// An action as the API receives it: like the domain action, but naming staff and agencies by id.

@@ -50,19 +50,28 @@ pub fn enqueue(conn: &mut DbConnection, message: NewMessage, now: DateTime<Utc>)
     Ok(())
 }
 
-/// Claims up to `limit` due messages for `lease`, skipping rows other dispatchers hold (PostgreSQL) and any
-/// message with an older undelivered one for the same dossier.
-pub fn claim(conn: &mut DbConnection, now: DateTime<Utc>, lease: TimeDelta, limit: i64) -> StoreResult<Vec<Message>> {
+/// Claims up to `limit` due messages of `topics` for `lease`, skipping rows other dispatchers hold (PostgreSQL)
+/// and any message with an older undelivered one of the same dossier and topic.
+pub fn claim(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    lease: TimeDelta,
+    limit: i64,
+    topics: &[String],
+) -> StoreResult<Vec<Message>> {
     let skip_locked = match conn {
         DbConnection::Pg(_) => " FOR UPDATE SKIP LOCKED",
         DbConnection::Sqlite(_) => "",
     };
+    // Topics are our own constants, never user input; quoting keeps the statement well-formed regardless.
+    let topics = topics.iter().map(|t| format!("'{}'", t.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
     let sql = format!(
         "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ( \
            SELECT o.id FROM outbox o \
-           WHERE o.delivered_at IS NULL AND NOT o.dead AND o.next_attempt_at <= $2 \
+           WHERE o.delivered_at IS NULL AND NOT o.dead AND o.next_attempt_at <= $2 AND o.topic IN ({topics}) \
              AND (o.locked_until IS NULL OR o.locked_until < $2) \
-             AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.dossier_id = o.dossier_id AND e.id < o.id AND e.delivered_at IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.dossier_id = o.dossier_id AND e.topic = o.topic \
+                             AND e.id < o.id AND e.delivered_at IS NULL) \
            ORDER BY o.id LIMIT $3{skip_locked}) \
          RETURNING id, dossier_id, topic, message_key, payload, attempts"
     );
@@ -82,15 +91,17 @@ pub fn mark_delivered(conn: &mut DbConnection, id: i64, now: DateTime<Utc>) -> S
     Ok(())
 }
 
-/// Records a failed attempt: retried after an exponential backoff, or parked dead after `max_attempts`.
+/// Records a failed attempt: retried after an exponential backoff, or parked dead after `max_attempts` (or at
+/// once when the receiver refused the message for good).
 pub fn mark_failed(
     conn: &mut DbConnection,
     message: &Message,
     error: &str,
     now: DateTime<Utc>,
     max_attempts: i32,
+    give_up: bool,
 ) -> StoreResult<bool> {
-    let dead = message.attempts >= max_attempts;
+    let dead = give_up || message.attempts >= max_attempts;
     let backoff = TimeDelta::seconds(2i64.saturating_pow(message.attempts.clamp(0, 12) as u32).min(3600));
     diesel::update(outbox::table.find(message.id))
         .set((

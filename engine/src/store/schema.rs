@@ -257,4 +257,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    service_accounts (client_id) {
+        client_id -> Text,
+        name -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        disabled -> Bool,
+    }
+}
+
+diesel::table! {
+    portal_intake (portal_id) {
+        portal_id -> Text,
+        dossier_id -> Text,
+        request_hash -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_in_attempts (state) {
+        state -> Text,
+        code_verifier -> Text,
+        nonce -> Text,
+        return_to -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(papers, uploads, repository_items, repository_shares);

@@ -140,6 +140,20 @@ impl Clock for ManualClock {
     }
 }
 
+/// How a test server is set up; `Launch::default()` is the plain server on the system clock.
+pub struct Launch {
+    pub clock: Option<Arc<ManualClock>>,
+    pub outbox_max_attempts: i32,
+    pub pki_dir: Option<PathBuf>,
+    pub outside: motcua_engine::adapters::outside::Outside,
+}
+
+impl Default for Launch {
+    fn default() -> Self {
+        Launch { clock: None, outbox_max_attempts: 10, pki_dir: None, outside: Default::default() }
+    }
+}
+
 pub struct TestServer {
     pub base: String,
     pub services: Arc<Services>,
@@ -155,12 +169,12 @@ pub struct TestServer {
 impl TestServer {
     /// A server on the system clock.
     pub async fn start(backend: Backend) -> TestServer {
-        TestServer::launch(backend, None, 10, None).await
+        TestServer::launch(backend, Launch::default()).await
     }
 
     /// A server with signing keys for the demo's leaders and agencies, under a demo CA it trusts.
     pub async fn start_signing(backend: Backend) -> TestServer {
-        TestServer::launch(backend, None, 10, Some(TEST_PKI.clone())).await
+        TestServer::launch(backend, Launch { pki_dir: Some(TEST_PKI.clone()), ..Launch::default() }).await
     }
 
     /// A server whose clock stands still at `now` (demo loading included) until `advance` moves it.
@@ -170,15 +184,12 @@ impl TestServer {
 
     /// A server on a hand-moved clock, with the outbox's attempt limit.
     pub async fn start_with(backend: Backend, clock: Arc<ManualClock>, outbox_max_attempts: i32) -> TestServer {
-        TestServer::launch(backend, Some(clock), outbox_max_attempts, None).await
+        TestServer::launch(backend, Launch { clock: Some(clock), outbox_max_attempts, ..Launch::default() }).await
     }
 
-    async fn launch(
-        backend: Backend,
-        clock: Option<Arc<ManualClock>>,
-        outbox_max_attempts: i32,
-        pki_dir: Option<PathBuf>,
-    ) -> TestServer {
+    /// A server with everything chosen: clock, outbox limit, signing keys, outside systems.
+    pub async fn launch(backend: Backend, launch: Launch) -> TestServer {
+        let Launch { clock, outbox_max_attempts, pki_dir, outside } = launch;
         let service_clock: Arc<dyn Clock> = match &clock {
             Some(clock) => clock.clone(),
             None => Arc::new(SystemClock),
@@ -199,6 +210,7 @@ impl TestServer {
                 place: "Hải Phòng".into(),
                 pki_dir,
                 pki_password: TEST_PKI_PASSWORD.into(),
+                outside,
             };
             let services = Services::start(config, service_clock).expect("services start");
             services.load_demo().expect("demo loads").expect("empty database");

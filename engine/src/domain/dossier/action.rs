@@ -19,13 +19,21 @@ pub struct Submission {
     pub applicant: Applicant,
     pub summary: String,
     pub components: Vec<ComponentState>,
+    /// Online submissions get their code at once, so the applicant can track them; counter and post
+    /// receptions get it at `Receive`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The e-form's fields as filled in (field name -> value).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub form_data: std::collections::BTreeMap<String, String>,
 }
 
 /// Every action of DESIGN.md §5 on an existing dossier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Action {
-    /// Receive: the code is allocated by the caller in the same transaction.
+    /// Receive: the code is allocated by the caller in the same transaction (a dossier submitted online keeps
+    /// the code it got then).
     Receive {
         code: String,
     },

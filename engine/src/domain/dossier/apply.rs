@@ -12,7 +12,8 @@ fn open(event: &Event) -> Option<Dossier> {
     let s = submission.as_ref().clone();
     Some(Dossier {
         id: s.id,
-        code: None,
+        code: s.code,
+        form_data: s.form_data,
         procedure_code: s.procedure_code,
         procedure_version: s.procedure_version,
         agency: s.agency,

@@ -42,6 +42,9 @@ pub fn decide_submission(
     }
     check_applicant(&submission)?;
     not_blank(&submission.summary, "summary")?;
+    if let Some(code) = &submission.code {
+        not_blank(code, "code")?;
+    }
     let mut seen = BTreeSet::new();
     for component in &submission.components {
         if procedure.component(&component.id).is_none() {
@@ -240,6 +243,7 @@ impl Decision<'_> {
     fn receive(&self, code: String) -> Result<Event, Rejection> {
         self.require_status(&[Status::Submitted])?;
         self.staff(&[Role::ReceptionClerk])?;
+        let code = self.dossier.code.clone().unwrap_or(code);
         not_blank(&code, "code")?;
         let missing = self.dossier.missing_components(self.procedure);
         if !missing.is_empty() {

@@ -239,6 +239,9 @@ pub struct Dossier {
     pub applicant: Applicant,
     /// Trích yếu: what the dossier asks for, in one line.
     pub summary: String,
+    /// The e-form's fields as filled in (field name -> value).
+    #[serde(default)]
+    pub form_data: std::collections::BTreeMap<String, String>,
     pub status: Status,
     /// Current step of the flow (from reception on).
     pub step: Option<String>,

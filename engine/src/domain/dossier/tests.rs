@@ -124,6 +124,8 @@ fn submission(channel: Channel, components: &[&str]) -> Submission {
         channel,
         applicant: applicant(),
         summary: "Đăng ký khai sinh cho con Nguyễn Minh An".into(),
+        code: None,
+        form_data: Default::default(),
         components: components
             .iter()
             .map(|id| ComponentState {

@@ -1,0 +1,68 @@
+//! Strict simulators of the outside systems (DESIGN.md §10), inside the binary: `motcua sim <kind>`, the demo,
+//! and the tests run them on loopback. Each rejects a malformed request exactly as its real counterpart would,
+//! keeps the counterpart's view, and can be told to misbehave (`faults`).
+
+pub mod faults;
+
+use std::net::TcpListener;
+
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+
+pub use faults::Faults;
+
+/// A simulator running on its own thread.
+pub struct Running {
+    /// `http://127.0.0.1:port`
+    pub url: String,
+    pub faults: Faults,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Running {
+    pub async fn stop(self) {
+        self.handle.stop(false).await;
+    }
+
+    /// Stops from outside any async runtime (command line, demo shutdown).
+    pub fn stop_blocking(self) {
+        let _ = actix_web::rt::System::new().block_on(self.handle.stop(false));
+    }
+}
+
+/// Serves `routes` on `listener` with the fault middleware and `/_sim/faults`, on a thread of its own.
+pub fn spawn<F>(listener: TcpListener, routes: F) -> std::io::Result<Running>
+where
+    F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+{
+    let url = format!("http://{}", listener.local_addr()?);
+    let faults = Faults::default();
+    let shared = web::Data::new(faults.clone());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = HttpServer::new(move || {
+                App::new()
+                    .app_data(shared.clone())
+                    .wrap(from_fn(faults::middleware))
+                    .configure(faults::routes)
+                    .configure(routes.clone())
+            })
+            .workers(2)
+            .disable_signals()
+            .listen(listener);
+            match server {
+                Ok(server) => {
+                    let server = server.run();
+                    let _ = tx.send(Ok(server.handle()));
+                    let _ = server.await;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                }
+            }
+        })
+    });
+    let handle = rx.recv().map_err(|_| std::io::Error::other("the simulator thread ended early"))??;
+    Ok(Running { url, faults, handle })
+}

@@ -1,0 +1,97 @@
+//! Where the outside systems are (DESIGN.md §10): each is configured by a base URL and its credentials. A system
+//! left unconfigured is simply not called: its outbox messages wait, visible, until it is.
+
+use std::time::Duration;
+
+/// A counterpart reached over HTTP with a bearer credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Base URL without a trailing slash, e.g. `https://dichvucong.gov.vn/api`.
+    pub url: String,
+    pub token: String,
+}
+
+impl Endpoint {
+    pub fn join(&self, path: &str) -> String {
+        format!("{}/{}", self.url.trim_end_matches('/'), path.trim_start_matches('/'))
+    }
+}
+
+/// The payment platform: orders are created with the merchant code; callbacks are signed with the shared secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentEndpoint {
+    pub endpoint: Endpoint,
+    pub merchant: String,
+    /// HMAC-SHA256 key of the platform's callbacks.
+    pub secret: String,
+}
+
+/// The identity provider (the national e-identity) for citizens' OpenID Connect sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcProvider {
+    /// Issuer URL; its `/.well-known/openid-configuration` names the endpoints.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outside {
+    pub portal: Option<Endpoint>,
+    pub population: Option<Endpoint>,
+    pub payment: Option<PaymentEndpoint>,
+    pub sms: Option<Endpoint>,
+    /// `smtp://host:port` (plain, for a local relay) or `smtps://user:pass@host:port`.
+    pub smtp_url: Option<String>,
+    /// The From address of notifications.
+    pub mail_from: String,
+    pub oidc: Option<OidcProvider>,
+    /// How long one call to an outside system may take before it counts as failed.
+    pub timeout: Duration,
+}
+
+impl Default for Outside {
+    fn default() -> Self {
+        Outside {
+            portal: None,
+            population: None,
+            payment: None,
+            sms: None,
+            smtp_url: None,
+            mail_from: "Một cửa <motcua@localhost>".into(),
+            oidc: None,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Outside {
+    pub fn from_env() -> Outside {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let endpoint = |prefix: &str| {
+            var(&format!("MOTCUA_{prefix}_URL"))
+                .map(|url| Endpoint { url, token: var(&format!("MOTCUA_{prefix}_TOKEN")).unwrap_or_default() })
+        };
+        let defaults = Outside::default();
+        Outside {
+            portal: endpoint("PORTAL"),
+            population: endpoint("POPULATION"),
+            payment: endpoint("PAYMENT").map(|endpoint| PaymentEndpoint {
+                endpoint,
+                merchant: var("MOTCUA_PAYMENT_MERCHANT").unwrap_or_default(),
+                secret: var("MOTCUA_PAYMENT_SECRET").unwrap_or_default(),
+            }),
+            sms: endpoint("SMS"),
+            smtp_url: var("MOTCUA_SMTP_URL"),
+            mail_from: var("MOTCUA_MAIL_FROM").unwrap_or(defaults.mail_from),
+            oidc: var("MOTCUA_OIDC_ISSUER").map(|issuer| OidcProvider {
+                issuer,
+                client_id: var("MOTCUA_OIDC_CLIENT_ID").unwrap_or_default(),
+                client_secret: var("MOTCUA_OIDC_CLIENT_SECRET").unwrap_or_default(),
+            }),
+            timeout: var("MOTCUA_HTTP_TIMEOUT_MS")
+                .and_then(|v| v.parse().ok())
+                .map_or(defaults.timeout, Duration::from_millis),
+        }
+    }
+}
