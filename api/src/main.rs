@@ -44,6 +44,8 @@ enum Command {
     /// Demo certificates for signing results.
     #[command(subcommand)]
     Pki(cli::pki::PkiCommand),
+    /// Run a simulator of an outside system (for tests and demos).
+    Sim(cli::sim::SimArgs),
 }
 
 #[derive(Subcommand)]
@@ -78,5 +80,6 @@ fn main() -> ExitCode {
         Command::Deadline(args) => cli::deadline::run(args),
         Command::Procedures(command) => cli::procedures::run(command),
         Command::Pki(command) => cli::pki::run(command),
+        Command::Sim(args) => cli::sim::run(args),
     }
 }

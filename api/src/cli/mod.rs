@@ -9,6 +9,7 @@ pub mod pki;
 pub mod procedures;
 pub mod repository;
 pub mod serve;
+pub mod sim;
 
 use std::process::ExitCode;
 

@@ -3,6 +3,7 @@
 //! keeps the counterpart's view, and can be told to misbehave (`faults`).
 
 pub mod faults;
+pub mod portal;
 
 use std::net::TcpListener;
 
