@@ -31,7 +31,7 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, Problem
     let (outbox, by_status, jobs) = blocking(move || {
         let mut conn = services.db.conn()?;
         Ok((
-            motcua_engine::store::outbox::stats(&mut conn)?,
+            motcua_engine::store::outbox::stats_by_topic(&mut conn)?,
             motcua_engine::store::dossiers::count_by_status(&mut conn)?,
             motcua_engine::store::jobs::pending(&mut conn)?,
         ))

@@ -35,7 +35,8 @@ impl Metrics {
             .expect("metric");
         let dossiers = IntGaugeVec::new(Opts::new("dossiers", "Dossiers by status"), &["status"]).expect("metric");
         let outbox =
-            IntGaugeVec::new(Opts::new("outbox_messages", "Outbox messages by state"), &["state"]).expect("metric");
+            IntGaugeVec::new(Opts::new("outbox_messages", "Outbox messages by state and topic"), &["state", "topic"])
+                .expect("metric");
         let jobs = IntGaugeVec::new(Opts::new("jobs", "Jobs by state"), &["state"]).expect("metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
@@ -52,13 +53,15 @@ impl Metrics {
 
     pub fn observe_store(
         &self,
-        outbox: &motcua_engine::store::outbox::OutboxStats,
+        outbox: &[(String, motcua_engine::store::outbox::OutboxStats)],
         by_status: &[(i32, i64)],
         jobs_pending: i64,
     ) {
-        self.outbox.with_label_values(&["pending"]).set(outbox.pending);
-        self.outbox.with_label_values(&["delivered"]).set(outbox.delivered);
-        self.outbox.with_label_values(&["dead"]).set(outbox.dead);
+        for (topic, stats) in outbox {
+            self.outbox.with_label_values(&["pending", topic]).set(stats.pending);
+            self.outbox.with_label_values(&["delivered", topic]).set(stats.delivered);
+            self.outbox.with_label_values(&["dead", topic]).set(stats.dead);
+        }
         self.jobs.with_label_values(&["pending"]).set(jobs_pending);
         for (status, count) in by_status {
             self.dossiers.with_label_values(&[&status.to_string()]).set(*count);

@@ -106,10 +106,7 @@ async fn outbox_order_retries_and_dead_messages(backend: Backend) {
 
     let services = server.services.clone();
     let sink = Arc::new(RecordingSink::default());
-    let repository: Arc<dyn Sink> = Arc::new(motcua_engine::jobs::LogSink);
-    let router = Router::new()
-        .route(motcua_engine::service::sync::TOPIC, sink.clone())
-        .route(motcua_engine::service::repository::SYNC_TOPIC, repository);
+    let router = Router::new().route(motcua_engine::service::sync::TOPIC, sink.clone());
     let (ids, sink2) = (id.clone(), sink.clone());
     tokio::task::spawn_blocking(move || {
         // Everything fails: after 3 attempts (with backoff) the first message of each dossier is dead.
@@ -153,8 +150,9 @@ async fn outbox_order_retries_and_dead_messages(backend: Backend) {
             );
         }
         while dispatcher::dispatch(&services, &router, 500).unwrap().claimed > 0 {}
-        let stats = services.db.read(|c| outbox::stats(c).map_err(ServiceError::from)).unwrap();
-        assert_eq!((stats.pending, stats.dead), (0, 0));
+        let by_topic = services.db.read(|c| outbox::stats_by_topic(c).map_err(ServiceError::from)).unwrap();
+        let sync = &by_topic.iter().find(|(t, _)| t == motcua_engine::service::sync::TOPIC).unwrap().1;
+        assert_eq!((sync.pending, sync.dead), (0, 0));
     })
     .await
     .unwrap();

@@ -504,6 +504,12 @@ impl Services {
             };
             repository::insert(conn, &item)?;
             repository::log_access(conn, &item, "system:repository", "added from the returned dossier", now)?;
+            pushed += 1;
+            // The national repository files papers by type: one without a type (a refusal letter, a paper of
+            // no catalogued kind) stays in the owner's repository here only.
+            if item.paper_type.is_none() {
+                continue;
+            }
             let message = serde_json::json!({
                 "SoDinhDanhChuSoHuu": item.owner_id,
                 "MaGiayTo": item.paper_type,
@@ -523,7 +529,6 @@ impl Services {
                 },
                 now,
             )?;
-            pushed += 1;
         }
         Ok(pushed)
     }

@@ -151,6 +151,16 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Dossier>> {
     state.map(|s| decode(&s)).transpose()
 }
 
+/// Every dossier, a page at a time in id order (for whole-database passes such as reconciliation).
+pub fn page_by_id(conn: &mut DbConnection, after: Option<&str>, limit: i64) -> StoreResult<Vec<Dossier>> {
+    let mut query = dossiers::table.select(dossiers::state).order(dossiers::id).limit(limit).into_boxed();
+    if let Some(after) = after {
+        query = query.filter(dossiers::id.gt(after.to_string()));
+    }
+    let states: Vec<String> = query.load(conn)?;
+    states.iter().map(|s| decode(s)).collect()
+}
+
 pub fn by_code(conn: &mut DbConnection, code: &str) -> StoreResult<Option<Dossier>> {
     let state: Option<String> =
         dossiers::table.filter(dossiers::code.eq(code)).select(dossiers::state).first(conn).optional()?;

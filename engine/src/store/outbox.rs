@@ -149,6 +149,105 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
 }
 
+/// Which messages an operator looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Pending,
+    Delivered,
+    Dead,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub state: Option<State>,
+    pub topic: Option<String>,
+    pub dossier_id: Option<String>,
+    /// Newest first: only messages with an id below this one (the cursor).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// One message with its payload and schedule, for the operators' outbox view.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub dossier_id: Option<String>,
+    pub topic: String,
+    pub message_key: String,
+    pub payload: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub attempts: i32,
+    pub next_attempt_at: chrono::NaiveDateTime,
+    pub delivered_at: Option<chrono::NaiveDateTime>,
+    pub dead: bool,
+    pub last_error: Option<String>,
+}
+
+/// Messages matching `filter`, newest first.
+pub fn list(conn: &mut DbConnection, filter: &Filter) -> StoreResult<Vec<OutboxEntry>> {
+    let mut query = outbox::table.into_boxed();
+    query = match filter.state {
+        Some(State::Pending) => query.filter(outbox::delivered_at.is_null().and(outbox::dead.eq(false))),
+        Some(State::Delivered) => query.filter(outbox::delivered_at.is_not_null()),
+        Some(State::Dead) => query.filter(outbox::dead.eq(true)),
+        None => query,
+    };
+    if let Some(topic) = &filter.topic {
+        query = query.filter(outbox::topic.eq(topic));
+    }
+    if let Some(dossier) = &filter.dossier_id {
+        query = query.filter(outbox::dossier_id.eq(dossier));
+    }
+    if let Some(before) = filter.before_id {
+        query = query.filter(outbox::id.lt(before));
+    }
+    Ok(query
+        .order(outbox::id.desc())
+        .limit(filter.limit)
+        .select((
+            outbox::id,
+            outbox::dossier_id,
+            outbox::topic,
+            outbox::message_key,
+            outbox::payload,
+            outbox::created_at,
+            outbox::attempts,
+            outbox::next_attempt_at,
+            outbox::delivered_at,
+            outbox::dead,
+            outbox::last_error,
+        ))
+        .load(conn)?)
+}
+
+/// Counts by topic.
+pub fn stats_by_topic(conn: &mut DbConnection) -> StoreResult<Vec<(String, OutboxStats)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        topic: String,
+        #[diesel(sql_type = BigInt)]
+        pending: i64,
+        #[diesel(sql_type = BigInt)]
+        delivered: i64,
+        #[diesel(sql_type = BigInt)]
+        dead: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT topic, \
+           CAST(SUM(CASE WHEN delivered_at IS NULL AND NOT dead THEN 1 ELSE 0 END) AS BIGINT) AS pending, \
+           CAST(SUM(CASE WHEN delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS delivered, \
+           CAST(SUM(CASE WHEN delivered_at IS NULL AND dead THEN 1 ELSE 0 END) AS BIGINT) AS dead \
+         FROM outbox GROUP BY topic ORDER BY topic",
+    )
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.topic, OutboxStats { pending: r.pending, delivered: r.delivered, dead: r.dead }))
+        .collect())
+}
+
 /// Messages of one dossier, oldest first.
 pub fn for_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec<OutboxRow>> {
     Ok(outbox::table

@@ -1,0 +1,95 @@
+//! `motcua portal reconcile` and `motcua portal import-procedures`: the national portal (MOTCUA_PORTAL_URL,
+//! MOTCUA_PORTAL_TOKEN) compared with what we hold.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Subcommand;
+use motcua_engine::adapters::portal::PortalClient;
+use motcua_engine::service::portal::compare_catalogue;
+use motcua_engine::service::{Config, Services, SystemClock};
+
+use super::failure;
+
+#[derive(Subcommand)]
+pub enum PortalCommand {
+    /// Compare every coded dossier's status and dates with the portal's view; re-send what differs.
+    Reconcile {
+        /// Only report; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Fetch the national procedure catalogue and report, per procedure, what differs from procedures/.
+    /// Nothing is written: workflows are ours to change, by hand, in review.
+    ImportProcedures,
+}
+
+pub fn run(command: PortalCommand) -> ExitCode {
+    let config = Config::from_env();
+    let Some(endpoint) = config.outside.portal.clone() else {
+        return failure("the national portal is not configured: set MOTCUA_PORTAL_URL and MOTCUA_PORTAL_TOKEN");
+    };
+    let portal = PortalClient::new(&endpoint, config.outside.timeout);
+    let services = match Services::start(config, Arc::new(SystemClock)) {
+        Ok(s) => s,
+        Err(e) => return failure(format!("cannot start: {e}")),
+    };
+    match command {
+        PortalCommand::Reconcile { dry_run } => reconcile(&services, &portal, dry_run),
+        PortalCommand::ImportProcedures => import_procedures(&services, &portal),
+    }
+}
+
+fn reconcile(services: &Services, portal: &PortalClient, dry_run: bool) -> ExitCode {
+    let report = match services.reconcile_portal(portal, dry_run) {
+        Ok(r) => r,
+        Err(e) => return failure(e),
+    };
+    let mut failed = 0;
+    for d in &report.differences {
+        let theirs = d.theirs.as_ref().map_or("unknown to the portal".to_string(), |(s, due)| {
+            format!("status {s}, due {}", due.as_deref().unwrap_or("-"))
+        });
+        let outcome = match &d.resent {
+            None => "not sent (dry run)".to_string(),
+            Some(Ok(())) => "re-sent".to_string(),
+            Some(Err(e)) => {
+                failed += 1;
+                format!("re-send failed: {e}")
+            }
+        };
+        println!(
+            "{}: ours status {}, due {}; portal {theirs}; {outcome}",
+            d.code,
+            d.ours.0,
+            d.ours.1.as_deref().unwrap_or("-")
+        );
+    }
+    println!(
+        "{} dossier(s) checked, {} differ(s), {failed} re-send(s) failed",
+        report.checked,
+        report.differences.len()
+    );
+    if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn import_procedures(services: &Services, portal: &PortalClient) -> ExitCode {
+    let national = match portal.catalogue() {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
+    let today = services.calendar.local_date(services.now());
+    let report = compare_catalogue(&services.catalogue, &national, today);
+    for procedure in &report {
+        println!("{} {}", procedure.code, procedure.name);
+        for difference in &procedure.differences {
+            println!("  - {difference}");
+        }
+    }
+    println!(
+        "{} national procedure(s), {} with differences; nothing was written",
+        national.len(),
+        report.iter().filter(|p| !p.differences.is_empty()).count()
+    );
+    ExitCode::SUCCESS
+}

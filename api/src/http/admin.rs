@@ -1,0 +1,89 @@
+//! Administration over HTTP: the outbox (what went out, what waits, what died and why) and re-driving.
+
+use actix_web::{HttpResponse, web};
+use motcua_engine::service::outbox::Redrive;
+use motcua_engine::store::outbox::{Filter, State};
+use serde::Deserialize;
+
+use super::auth::Staff;
+use super::problem::Problem;
+use super::{AppState, blocking};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxQuery {
+    /// pending | delivered | dead
+    pub state: Option<String>,
+    pub topic: Option<String>,
+    pub dossier: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// Outbox messages, newest first, with counts per topic (administrators).
+#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "admin", params(OutboxQuery),
+    responses((status = 200, body = Object), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn outbox(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, Problem> {
+    let query = query.into_inner();
+    let wanted = match query.state.as_deref() {
+        None => None,
+        Some("pending") => Some(State::Pending),
+        Some("delivered") => Some(State::Delivered),
+        Some("dead") => Some(State::Dead),
+        Some(other) => return Err(Problem::new(400, "request.malformed", format!("unknown state {other}"))),
+    };
+    let filter = Filter {
+        state: wanted,
+        topic: query.topic,
+        dossier_id: query.dossier,
+        before_id: query.cursor,
+        limit: query.limit.unwrap_or(50),
+    };
+    let services = state.services.clone();
+    let (messages, topics) = blocking(move || services.outbox_messages(&staff.0, filter)).await?;
+    let next_cursor = (messages.len() as i64 >= query.limit.unwrap_or(50).clamp(1, 200))
+        .then(|| messages.last().map(|m| m.id))
+        .flatten();
+    let topics: serde_json::Map<String, serde_json::Value> =
+        topics.into_iter().map(|(topic, stats)| (topic, serde_json::json!(stats))).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": messages, "next_cursor": next_cursor, "topics": topics })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedriveAll {
+    pub topic: Option<String>,
+}
+
+/// Puts one dead message back in line.
+#[utoipa::path(post, path = "/api/v1/admin/outbox/{id}/redrive", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn redrive_one(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let id = id.into_inner();
+    let redriven = blocking(move || services.redrive(&staff.0, Redrive::One(id))).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "redriven": redriven })))
+}
+
+/// Puts every dead message (of a topic) back in line.
+#[utoipa::path(post, path = "/api/v1/admin/outbox/redrive", tag = "admin", request_body(content = Object, description = "topic?"),
+    responses((status = 200, body = Object), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn redrive_all(
+    state: web::Data<AppState>,
+    staff: Staff,
+    body: web::Json<RedriveAll>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let topic = body.into_inner().topic;
+    let redriven = blocking(move || services.redrive(&staff.0, Redrive::AllDead { topic })).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "redriven": redriven })))
+}

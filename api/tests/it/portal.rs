@@ -1,0 +1,418 @@
+//! The national portal link against its strict simulator: status sync in order and exactly once through
+//! outages, refusals parked dead and re-driven by an administrator, dossiers routed from the portal, and
+//! reconciliation.
+
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use motcua_api::sim::{self, faults::FaultRequest};
+use motcua_engine::adapters::outside::{Endpoint, Outside};
+use motcua_engine::adapters::portal::PortalClient;
+use motcua_engine::jobs::{dispatcher, outbound};
+use motcua_engine::service::{ServiceError, Services};
+use motcua_engine::store::outbox;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{
+    Backend, HONG_BANG, Launch, ManualClock, TestServer, assert_problem, hong_bang, new_dossier, sample_pdf,
+};
+
+const TOKEN: &str = "portal-test-token";
+
+pub fn start_portal() -> sim::Running {
+    let settings = sim::portal::Settings {
+        token: TOKEN.into(),
+        motcua_url: "http://127.0.0.1:9".into(),
+        client_id: "portal".into(),
+        client_secret: String::new(),
+    };
+    sim::spawn(std::net::TcpListener::bind("127.0.0.1:0").unwrap(), sim::portal::routes(settings)).unwrap()
+}
+
+pub fn portal_outside(portal: &sim::Running) -> Outside {
+    Outside {
+        portal: Some(Endpoint { url: portal.url.clone(), token: TOKEN.into() }),
+        timeout: Duration::from_millis(700),
+        ..Outside::default()
+    }
+}
+
+/// Dispatches until nothing is left to deliver, moving the hand-moved clock past each backoff.
+pub async fn drain(server: &TestServer) {
+    let services = server.services.clone();
+    let clock = server.clock.clone();
+    tokio::task::spawn_blocking(move || {
+        let router = outbound(&services);
+        for _ in 0..200 {
+            let report = dispatcher::dispatch(&services, &router, 100).unwrap();
+            if report.claimed == 0 {
+                if pending(&services, &router.topics()) == 0 {
+                    return;
+                }
+                // Past the backoff on our clock; and a little real time for a simulator that is down.
+                if let Some(clock) = &clock {
+                    clock.advance(TimeDelta::hours(2));
+                }
+                std::thread::sleep(Duration::from_millis(250));
+            }
+        }
+        let dead = outbox::Filter { state: Some(outbox::State::Dead), limit: 20, ..Default::default() };
+        let dead = services.db.read(|c| outbox::list(c, &dead).map_err(ServiceError::from)).unwrap();
+        let errors: Vec<_> = dead.iter().map(|m| (&m.topic, &m.last_error)).collect();
+        panic!("the outbox did not drain: {} pending; dead: {errors:?}", pending(&services, &router.topics()));
+    })
+    .await
+    .unwrap();
+}
+
+/// Messages still to deliver in `topics`.
+pub fn pending(services: &Services, topics: &[String]) -> i64 {
+    let by_topic = services.db.read(|c| outbox::stats_by_topic(c).map_err(ServiceError::from)).unwrap();
+    by_topic.iter().filter(|(t, _)| topics.contains(t)).map(|(_, s)| s.pending).sum()
+}
+
+fn stats(services: &Services) -> outbox::OutboxStats {
+    services.db.read(|c| outbox::stats(c).map_err(ServiceError::from)).unwrap()
+}
+
+async fn portal_state(portal: &sim::Running) -> Value {
+    reqwest::get(format!("{}/_sim/state", portal.url)).await.unwrap().json().await.unwrap()
+}
+
+fn view<'a>(state: &'a Value, code: &str) -> &'a Value {
+    state["dossiers"].as_array().unwrap().iter().find(|v| v["MaHoSo"] == code).unwrap_or_else(|| panic!("{state}"))
+}
+
+async fn set_fault(portal: &sim::Running, fault: Value) {
+    let request: FaultRequest = serde_json::from_value(fault).unwrap();
+    portal.faults.set(&request);
+}
+
+/// A dossier walked receive → assign → appraise → approve → sign → seal → return, with the portal failing in
+/// every way in between: it ends with the portal holding exactly our statuses, each message applied once.
+async fn status_sync_survives_outages(backend: Backend) {
+    let portal = start_portal();
+    let clock = ManualClock::at("2026-11-24T08:00:00+07:00");
+    let launch = Launch { clock: Some(clock.clone()), outside: portal_outside(&portal), ..Launch::default() };
+    let server = TestServer::launch(backend, launch).await;
+    drain(&server).await; // the demo's own dossiers first: the portal accepts every one of them
+    let ward = hong_bang(&server).await;
+    let d = server.receive(&ward.clerk, new_dossier("1.001612", HONG_BANG, "031085001234")).await;
+    let code = d["code"].as_str().unwrap().to_string();
+
+    set_fault(&portal, json!({"mode": "error", "count": 2})).await;
+    drain(&server).await;
+    let d = server.act_ok(&ward.head, &d, json!({"action": "assign", "assignee": ward.specialist_id})).await;
+    set_fault(&portal, json!({"mode": "timeout", "count": 1, "ms": 1500})).await;
+    drain(&server).await;
+    let proposal = json!({"action": "appraise", "proposal": {"kind": "result", "summary": "Đủ điều kiện"}});
+    let d = server.act_ok(&ward.specialist, &d, proposal).await;
+    let d = server.act_ok(&ward.head, &d, json!({"action": "approve"})).await;
+    set_fault(&portal, json!({"mode": "answer_twice", "count": 3})).await;
+    drain(&server).await;
+    let d = server.act_ok(&ward.leader, &d, json!({"action": "sign"})).await;
+    let d = server.act_ok(&ward.records, &d, json!({"action": "seal", "number": "7/HKD"})).await;
+    set_fault(&portal, json!({"mode": "down", "seconds": 1})).await;
+    let d = server.act_ok(&ward.clerk, &d, json!({"action": "return", "method": "counter"})).await;
+    drain(&server).await;
+    assert_eq!(d["status"], 10);
+
+    let state = portal_state(&portal).await;
+    assert_eq!(state["refusals"], json!([]), "the portal refused nothing");
+    let seen = view(&state, &code);
+    assert_eq!(seen["TrangThaiHoSo"], 10);
+    // Status messages go out on changes of status or due date: received, in process, result ready, returned.
+    assert_eq!(seen["CacTrangThai"], json!([2, 4, 9, 10]));
+    assert_eq!(seen["Sequence"], d["version"]);
+    let ours = server.services.clone();
+    let sent = tokio::task::spawn_blocking(move || {
+        let id = d["id"].as_str().unwrap().to_string();
+        ours.db.read(|c| outbox::for_dossier(c, &id).map_err(ServiceError::from)).unwrap()
+    })
+    .await
+    .unwrap();
+    let sync: Vec<_> = sent.iter().filter(|m| m.topic == motcua_engine::service::sync::TOPIC).collect();
+    assert!(sync.iter().all(|m| m.delivered_at.is_some() && !m.dead), "{sync:?}");
+    let services = server.services.clone();
+    let by_topic = tokio::task::spawn_blocking(move || {
+        services.db.read(|c| outbox::stats_by_topic(c).map_err(ServiceError::from)).unwrap()
+    })
+    .await
+    .unwrap();
+    let delivered: i64 = by_topic
+        .iter()
+        .filter(|(t, _)| t.starts_with("portal.") || t == "repository.sync")
+        .map(|(_, s)| s.delivered)
+        .sum();
+    assert_eq!(state["keys"].as_i64().unwrap(), delivered, "each message applied once, however often it was sent");
+    let last = &seen["HoSo"];
+    assert_eq!(last["NgayTra"].as_str().unwrap().len(), 14);
+    assert_eq!(last["QuaTrinhXuLy"].as_array().unwrap().len(), 7, "one hand-off per step: {last}");
+    server.stop().await;
+    portal.stop().await;
+}
+on_both_backends!(status_sync_survives_outages);
+
+/// The simulator is strict: it refuses what the real portal would.
+async fn portal_refuses_malformed_messages(_backend: Backend) {
+    let portal = start_portal();
+    let endpoint = Endpoint { url: portal.url.clone(), token: TOKEN.into() };
+    let message = json!({
+        "MaHoSo": "000.31.01.H26-261124-0001", "MaTTHC": "1.001612", "TenTTHC": "Đăng ký hộ kinh doanh",
+        "KenhThucHien": 1, "ChuHoSo": "Nguyễn Văn A", "SoGiayToChuHoSo": "031085001234",
+        "TrichYeuHoSo": "Đăng ký hộ kinh doanh", "NgayTiepNhan": "20261124080000", "NgayHenTra": "20261127080000",
+        "TrangThaiHoSo": 2, "NgayTra": null, "DonViXuLy": "UBND phường Hồng Bàng",
+        "QuaTrinhXuLy": [{"NguoiXuLy": "Trần Văn Bình", "ChucDanh": "Công chức tiếp nhận", "ThoiDiemXuLy": "20261124080000",
+            "PhongBanXuLy": "Bộ phận Một cửa", "NoiDungXuLy": "Tiếp nhận hồ sơ", "TrangThai": 2, "NgayBatDau": "20261124080000"}],
+    });
+    let outcome = tokio::task::spawn_blocking(move || {
+        let client = PortalClient::new(&endpoint, Duration::from_secs(5));
+        let send = |key: &str, seq: u64, m: &Value| client.sync_status(key, seq, &m.to_string());
+        let mut outcomes = Vec::new();
+        outcomes.push(send("d:5", 5, &message));
+        let mut missing = message.clone();
+        missing.as_object_mut().unwrap().remove("MaTTHC");
+        missing["NgayHenTra"] = json!("2026-11-27");
+        outcomes.push(send("d:6", 6, &missing));
+        let mut unknown = message.clone();
+        unknown["TrangThaiHoSo"] = json!(11);
+        outcomes.push(send("d:7", 7, &unknown));
+        let mut older = message.clone();
+        older["TrangThaiHoSo"] = json!(4);
+        outcomes.push(send("d:4", 4, &older));
+        let mut ready = message.clone();
+        ready["TrangThaiHoSo"] = json!(9);
+        outcomes.push(send("d:8", 8, &ready));
+        let mut backwards = message.clone();
+        backwards["TrangThaiHoSo"] = json!(4);
+        outcomes.push(send("d:9", 9, &backwards));
+        outcomes.push(send("d:5", 5, &message));
+        outcomes
+    })
+    .await
+    .unwrap();
+    use motcua_engine::adapters::Failure;
+    assert_eq!(outcome[0], Ok(()));
+    let reason = |f: &Result<(), Failure>| match f {
+        Err(Failure::Rejected(reason)) => reason.clone(),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let missing = reason(&outcome[1]);
+    assert!(missing.contains("MaTTHC: required") && missing.contains("NgayHenTra"), "{missing}");
+    assert!(reason(&outcome[2]).contains("TrangThaiHoSo"));
+    assert!(reason(&outcome[3]).contains("older"), "a message older than the last applied is refused");
+    assert_eq!(outcome[4], Ok(()), "2 → 9 skips steps the lifecycle allows");
+    assert!(reason(&outcome[5]).contains("cannot follow"), "9 → 4 is not a lifecycle move");
+    assert_eq!(outcome[6], Ok(()), "a repeated key is acknowledged");
+    let state = portal_state(&portal).await;
+    assert_eq!(state["keys"], 2);
+    assert_eq!(state["refusals"].as_array().unwrap().len(), 4);
+    portal.stop().await;
+}
+on_both_backends!(portal_refuses_malformed_messages);
+
+/// After the attempt limit a message is dead: it holds back the later ones of its dossier, shows in the admin
+/// outbox and the metrics, and an administrator re-drives it.
+async fn dead_messages_are_visible_and_redriven(backend: Backend) {
+    let portal = start_portal();
+    let clock = ManualClock::at("2026-11-24T08:00:00+07:00");
+    let launch = Launch {
+        clock: Some(clock.clone()),
+        outbox_max_attempts: 2,
+        outside: portal_outside(&portal),
+        ..Launch::default()
+    };
+    let server = TestServer::launch(backend, launch).await;
+    drain(&server).await;
+    let ward = hong_bang(&server).await;
+    let admin = server.token("admin").await;
+    let d = server.receive(&ward.clerk, new_dossier("1.001612", HONG_BANG, "031085001234")).await;
+    server.act_ok(&ward.head, &d, json!({"action": "assign", "assignee": ward.specialist_id})).await;
+    set_fault(&portal, json!({"mode": "error", "count": 2})).await;
+    let services = server.services.clone();
+    let clock2 = clock.clone();
+    tokio::task::spawn_blocking(move || {
+        let router = outbound(&services);
+        for _ in 0..2 {
+            dispatcher::dispatch(&services, &router, 100).unwrap();
+            clock2.advance(TimeDelta::hours(2));
+        }
+        assert_eq!(dispatcher::dispatch(&services, &router, 100).unwrap().claimed, 0, "dead blocks its dossier");
+    })
+    .await
+    .unwrap();
+
+    let (status, page) = server.get("/api/v1/admin/outbox?state=dead", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    let dead = page["items"].as_array().unwrap();
+    assert_eq!(dead.len(), 1, "{page}");
+    assert_eq!(dead[0]["dossier_id"], d["id"]);
+    assert!(dead[0]["last_error"].as_str().unwrap().contains("503"), "{}", dead[0]);
+    assert_eq!(page["topics"]["portal.status_sync"]["dead"], 1);
+    assert_eq!(page["topics"]["portal.status_sync"]["pending"], 1, "the assignment waits behind it");
+    let metrics = server.client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(r#"motcua_outbox_messages{state="dead",topic="portal.status_sync"} 1"#), "{metrics}");
+
+    let (status, _) = server.get("/api/v1/admin/outbox", &ward.clerk).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "administrators only");
+    let id = dead[0]["id"].as_i64().unwrap();
+    let answer = server
+        .send(reqwest::Method::POST, &format!("/api/v1/admin/outbox/{id}/redrive"), Some(&admin), Some(json!({})), &[])
+        .await;
+    assert_eq!(answer.0, StatusCode::OK, "{answer:?}");
+    let again = server
+        .send(reqwest::Method::POST, &format!("/api/v1/admin/outbox/{id}/redrive"), Some(&admin), Some(json!({})), &[])
+        .await;
+    assert_problem(&again, 404, "outbox.not_dead");
+    drain(&server).await;
+    let state = portal_state(&portal).await;
+    assert_eq!(view(&state, d["code"].as_str().unwrap())["CacTrangThai"], json!([2, 4]));
+    server.stop().await;
+    portal.stop().await;
+}
+on_both_backends!(dead_messages_are_visible_and_redriven);
+
+fn routed(portal_id: &str, procedure: &str) -> Value {
+    use base64::Engine as _;
+    json!({
+        "portal_id": portal_id,
+        "procedure_code": procedure,
+        "agency": HONG_BANG,
+        "applicant": {"name": "Phạm Thị Lan", "id_number": "031190012345", "birth_date": "1990-05-12", "sex": "female",
+                      "phone": "0912345678", "email": "lan@example.vn"},
+        "summary": "Đăng ký khai sinh cho con Phạm Minh Khôi",
+        "form_data": {"ho_ten_tre": "Phạm Minh Khôi", "ngay_sinh_tre": "2026-11-20"},
+        "papers": [
+            {"component": "to_khai", "file_name": "to-khai.pdf",
+             "content_base64": base64::engine::general_purpose::STANDARD.encode(sample_pdf())},
+            {"component": "giay_chung_sinh", "file_name": "chung-sinh.pdf",
+             "content_base64": base64::engine::general_purpose::STANDARD.encode(sample_pdf())},
+        ],
+    })
+}
+
+/// A dossier submitted on the portal lands in status 1 in the ward's reception queue, once, whatever the
+/// portal repeats; a wrong target stores nothing.
+async fn dossiers_routed_from_the_portal(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let portal = server.service_token("dvcqg", &["portal"]);
+    let post = |body: Value, token: String| {
+        let server = &server;
+        async move { server.send(reqwest::Method::POST, "/api/v1/portal/dossiers", Some(&token), Some(body), &[]).await }
+    };
+    let (status, first) = post(routed("G22.99-261124-000123", "1.001193"), portal.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!((first["status"].as_u64(), first["channel"].as_str()), (Some(1), Some("online")));
+    assert!(first["code"].as_str().unwrap().starts_with("000.31.01.H26-"), "online dossiers are coded at once");
+    assert_eq!(first["form_data"]["ho_ten_tre"], "Phạm Minh Khôi");
+    let (status, again) = post(routed("G22.99-261124-000123", "1.001193"), portal.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["id"], first["id"]);
+
+    let mut changed = routed("G22.99-261124-000123", "1.001193");
+    changed["summary"] = json!("Khác");
+    assert_problem(&post(changed, portal.clone()).await, 409, "portal.id_reused");
+
+    let (dossiers, uploads) = (server.count("dossiers").await, server.count("uploads").await);
+    let mut wrong = routed("G22.99-261124-000124", "9.999999");
+    wrong["agency"] = json!("000.99.99.H26");
+    let answer = post(wrong, portal.clone()).await;
+    assert_problem(&answer, 422, "request.invalid");
+    let fields = crate::support::error_fields(&answer.1);
+    assert!(fields.contains(&"procedure_code".to_string()) && fields.contains(&"agency".to_string()), "{fields:?}");
+    assert_eq!((server.count("dossiers").await, server.count("uploads").await), (dossiers, uploads), "nothing stored");
+
+    let other = server.service_token("so-tu-phap", &["repository"]);
+    assert_problem(&post(routed("G22.99-261124-000125", "1.001193"), other).await, 403, "portal.forbidden_scope");
+
+    // The clerk finds it in the reception queue and receives it: the code stays the one given at submission.
+    let ward = hong_bang(&server).await;
+    let (_, queue) = server.get("/api/v1/dossiers?status=1", &ward.clerk).await;
+    assert!(queue["items"].as_array().unwrap().iter().any(|d| d["id"] == first["id"]), "{queue}");
+    let received = server.act_ok(&ward.clerk, &first, json!({"action": "receive"})).await;
+    assert_eq!((received["status"].as_u64(), &received["code"]), (Some(2), &first["code"]));
+    server.stop().await;
+}
+on_both_backends!(dossiers_routed_from_the_portal);
+
+/// The portal lost what we sent (its messages died here): reconciliation finds the difference and re-sends;
+/// a second pass finds nothing.
+async fn reconciliation_resends_what_differs(backend: Backend) {
+    let portal = start_portal();
+    let clock = ManualClock::at("2026-11-24T08:00:00+07:00");
+    let launch = Launch {
+        clock: Some(clock.clone()),
+        outbox_max_attempts: 1,
+        outside: portal_outside(&portal),
+        ..Launch::default()
+    };
+    let server = TestServer::launch(backend, launch).await;
+    drain(&server).await;
+    let ward = hong_bang(&server).await;
+    let kept = server.receive(&ward.clerk, new_dossier("1.001612", HONG_BANG, "031085001234")).await;
+    drain(&server).await;
+    let lost = server.receive(&ward.clerk, new_dossier("1.001612", HONG_BANG, "031090012399")).await;
+    let lost = server.act_ok(&ward.head, &lost, json!({"action": "assign", "assignee": ward.specialist_id})).await;
+    set_fault(&portal, json!({"mode": "error", "count": 1})).await;
+    let services = server.services.clone();
+    tokio::task::spawn_blocking(move || dispatcher::dispatch(&services, &outbound(&services), 100).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(stats(&server.services).dead, 1);
+
+    let services = server.services.clone();
+    let endpoint = Endpoint { url: portal.url.clone(), token: TOKEN.into() };
+    let reconcile = move |dry_run: bool| {
+        let (services, endpoint) = (services.clone(), endpoint.clone());
+        tokio::task::spawn_blocking(move || {
+            let client = PortalClient::new(&endpoint, Duration::from_secs(5));
+            services.reconcile_portal(&client, dry_run).unwrap()
+        })
+    };
+    let dry = reconcile(true).await.unwrap();
+    assert_eq!(dry.differences.len(), 1, "{dry:?}");
+    assert_eq!(dry.differences[0].code, lost["code"].as_str().unwrap());
+    assert_eq!(dry.differences[0].theirs, None);
+    assert!(dry.differences[0].resent.is_none());
+    let done = reconcile(false).await.unwrap();
+    assert_eq!(done.differences[0].resent, Some(Ok(())));
+    let state = portal_state(&portal).await;
+    assert_eq!(view(&state, lost["code"].as_str().unwrap())["TrangThaiHoSo"], 4);
+    assert_eq!(view(&state, kept["code"].as_str().unwrap())["TrangThaiHoSo"], 2);
+    let again = reconcile(true).await.unwrap();
+    assert!(again.checked >= 2);
+    assert_eq!(again.differences.len(), 0, "{again:?}");
+    server.stop().await;
+    portal.stop().await;
+}
+on_both_backends!(reconciliation_resends_what_differs);
+
+/// The national catalogue compared with ours: the two procedures published in calendar days differ in
+/// processing time; nothing else does.
+async fn national_catalogue_is_compared(backend: Backend) {
+    let portal = start_portal();
+    let server = TestServer::start(backend).await;
+    let services = server.services.clone();
+    let (url, url2) = (portal.url.clone(), portal.url.clone());
+    let report = tokio::task::spawn_blocking(move || {
+        let client = PortalClient::new(&Endpoint { url, token: TOKEN.into() }, Duration::from_secs(5));
+        let national = client.catalogue().unwrap();
+        let today = services.calendar.local_date(services.now());
+        motcua_engine::service::portal::compare_catalogue(&services.catalogue, &national, today)
+    })
+    .await
+    .unwrap();
+    let codes: Vec<&str> = report.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, ["1.013225", "3.000333"], "{report:?}");
+    assert_eq!(report[1].differences, ["processing time (days): national 10, here 7"]);
+    let refused = tokio::task::spawn_blocking(move || {
+        PortalClient::new(&Endpoint { url: url2, token: "wrong".into() }, Duration::from_secs(5)).catalogue()
+    })
+    .await
+    .unwrap();
+    assert!(refused.unwrap_err().to_string().contains("401"));
+    server.stop().await;
+    portal.stop().await;
+}
+on_both_backends!(national_catalogue_is_compared);
