@@ -34,6 +34,9 @@ pub enum AdminCommand {
     },
     /// List agencies: code, level, name.
     Agencies,
+    /// API clients of other systems (client credentials with scopes).
+    #[command(subcommand)]
+    ServiceAccount(ServiceAccountCommand),
     /// Add an agency.
     AddAgency {
         #[arg(long)]
@@ -49,6 +52,74 @@ pub enum AdminCommand {
         #[arg(long)]
         parent: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ServiceAccountCommand {
+    /// Create an account; prints its client id and a generated secret, shown this once.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Comma-separated, e.g. `portal` or `portal,dossiers:read`.
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+        /// The client id the other system is configured with (default: a generated one).
+        #[arg(long)]
+        client_id: Option<String>,
+    },
+    /// List accounts: client id, name, scopes, state.
+    List,
+    /// Refuse the account's credentials from now on.
+    Disable {
+        #[arg(long)]
+        client_id: String,
+    },
+    /// Accept the account's credentials again.
+    Enable {
+        #[arg(long)]
+        client_id: String,
+    },
+}
+
+fn service_account(services: &Services, command: ServiceAccountCommand) -> ExitCode {
+    match command {
+        ServiceAccountCommand::Create { name, scopes, client_id } => {
+            let scopes: Vec<String> = scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            match services.create_service_account(&name, &scopes, client_id.as_deref()) {
+                Ok(created) => {
+                    println!("client_id: {}", created.account.client_id);
+                    println!("client_secret: {}", created.secret);
+                    println!("scopes: {}", created.account.scopes);
+                    println!("(the secret is not stored and will not be shown again)");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => explain(e),
+            }
+        }
+        ServiceAccountCommand::List => match services.service_accounts() {
+            Ok(accounts) => {
+                for a in accounts {
+                    let state = if a.disabled { "disabled" } else { "active" };
+                    println!("{}\t{}\t{}\t{state}", a.client_id, a.name, a.scopes);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => failure(e),
+        },
+        ServiceAccountCommand::Disable { client_id } => toggle(services, &client_id, true),
+        ServiceAccountCommand::Enable { client_id } => toggle(services, &client_id, false),
+    }
+}
+
+fn toggle(services: &Services, client_id: &str, disabled: bool) -> ExitCode {
+    match services.set_service_account_disabled(client_id, disabled) {
+        Ok(()) => {
+            println!("{client_id} {}", if disabled { "disabled" } else { "enabled" });
+            ExitCode::SUCCESS
+        }
+        Err(ServiceError::NotFound(_)) => usage_error(format!("no service account {client_id}")),
+        Err(e) => failure(e),
+    }
 }
 
 fn read_password() -> Result<String, ExitCode> {
@@ -102,6 +173,7 @@ pub fn run(command: AdminCommand) -> ExitCode {
                 Err(e) => explain(e),
             }
         }
+        AdminCommand::ServiceAccount(command) => service_account(&services, command),
         AdminCommand::Agencies => match services.agencies() {
             Ok(list) => {
                 for a in list {
