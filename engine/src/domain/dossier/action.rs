@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Applicant, Channel, ComponentState, Digitisation, Proposal, SupplementItem};
+use super::model::{
+    Applicant, Channel, ComponentState, Digitisation, IdentityOutcome, Proposal, RegisteredPerson, SupplementItem,
+};
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::calendar::Calendar;
 use crate::domain::procedure::ReturnMethod;
@@ -63,6 +65,12 @@ pub enum Action {
     RecordPayment {
         amount_vnd: u64,
         reference: String,
+    },
+    /// Records what the population database answered (the service asks it; the domain records the answer).
+    CheckIdentity {
+        outcome: IdentityOutcome,
+        #[serde(default)]
+        registered: Option<RegisteredPerson>,
     },
     Assign {
         assignee: StaffRef,
@@ -125,6 +133,7 @@ impl Action {
             Action::AttachResult { .. } => "attach_result",
             Action::RequestPayment { .. } => "request_payment",
             Action::RecordPayment { .. } => "record_payment",
+            Action::CheckIdentity { .. } => "check_identity",
             Action::Assign { .. } => "assign",
             Action::Reassign { .. } => "reassign",
             Action::Appraise { .. } => "appraise",

@@ -1,7 +1,9 @@
 //! `apply`: folds one event into the dossier. Total and calendar-free: every computed instant is in the event.
 
 use super::event::{Change, Event};
-use super::model::{ComponentState, Consultation, Dossier, Payment, PendingSupplement, Proposal, Status};
+use super::model::{
+    ComponentState, Consultation, Dossier, IdentityCheck, Payment, PendingSupplement, Proposal, Status,
+};
 use crate::domain::deadline::LegalClock;
 
 /// The dossier a `Submitted` event creates.
@@ -36,6 +38,7 @@ fn open(event: &Event) -> Option<Dossier> {
         supplements_before_reception: 0,
         supplements_after_reception: 0,
         payment: None,
+        identity_check: None,
         consultation: None,
         consulted_agencies: Vec::new(),
         signed: false,
@@ -106,6 +109,23 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
                 payment.paid_at = Some(at);
                 payment.reference = Some(reference.clone());
             }
+        }
+        Change::IdentityChecked { outcome, registered } => {
+            let next_actions = if outcome.is_discrepancy() && d.status == Status::Submitted {
+                vec!["refuse_reception".into(), "request_supplement".into(), "check_identity".into()]
+            } else if outcome.is_discrepancy() {
+                vec!["request_supplement".into(), "check_identity".into()]
+            } else if matches!(outcome, super::model::IdentityOutcome::NotVerified { .. }) {
+                vec!["check_identity".into()]
+            } else {
+                Vec::new()
+            };
+            d.identity_check = Some(IdentityCheck {
+                outcome: outcome.clone(),
+                checked_at: at,
+                registered: registered.clone(),
+                next_actions,
+            });
         }
         Change::Assigned { assignee } | Change::Reassigned { assignee } => d.assignee = Some(assignee.clone()),
         Change::Appraised { proposal, document } => {

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::action::{Action, Context, Submission};
 use super::event::{Change, Event, StepMove};
-use super::model::{Digitisation, Dossier, IdKind, Proposal, Status, SupplementItem};
+use super::model::{
+    Digitisation, Dossier, IdKind, IdentityOutcome, Proposal, RegisteredPerson, Status, SupplementItem,
+};
 use super::rejection::Rejection;
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::codes::{PersonalId, TaxCode};
@@ -108,6 +110,7 @@ pub fn decide(
         Action::AttachResult { paper_id, title } => d.attach_result(paper_id, title)?,
         Action::RequestPayment { amount_vnd } => d.request_payment(amount_vnd)?,
         Action::RecordPayment { amount_vnd, reference } => d.record_payment(amount_vnd, reference)?,
+        Action::CheckIdentity { outcome, registered } => d.check_identity(outcome, registered)?,
         Action::Assign { assignee } => d.assign(assignee)?,
         Action::Reassign { assignee } => d.reassign(assignee)?,
         Action::Appraise { proposal, document } => d.appraise(proposal, document)?,
@@ -243,6 +246,9 @@ impl Decision<'_> {
     fn receive(&self, code: String) -> Result<Event, Rejection> {
         self.require_status(&[Status::Submitted])?;
         self.staff(&[Role::ReceptionClerk])?;
+        if self.dossier.identity_discrepancy() {
+            return Err(Rejection::IdentityMismatch);
+        }
         let code = self.dossier.code.clone().unwrap_or(code);
         not_blank(&code, "code")?;
         let missing = self.dossier.missing_components(self.procedure);
@@ -433,6 +439,27 @@ impl Decision<'_> {
             self.recompute_dues(&mut event);
         }
         Ok(event)
+    }
+
+    /// The reception clerk records the population database's answer: before reception, and again later while
+    /// the dossier is open (a re-run after the register was down or was updated). The applicant must be
+    /// identified by a personal id, the only identifier the register knows.
+    fn check_identity(
+        &self,
+        outcome: IdentityOutcome,
+        registered: Option<RegisteredPerson>,
+    ) -> Result<Event, Rejection> {
+        self.require_status(&[Status::Submitted, Status::Received, Status::InProcess, Status::SupplementRequested])?;
+        self.staff(&[Role::ReceptionClerk])?;
+        if self.dossier.applicant.id_kind != IdKind::PersonalId {
+            return Err(Rejection::InvalidApplicant("only a personal id can be checked".into()));
+        }
+        if let IdentityOutcome::Mismatch { fields } = &outcome
+            && fields.is_empty()
+        {
+            return Err(Rejection::Empty("fields"));
+        }
+        Ok(self.event(Change::IdentityChecked { outcome, registered }))
     }
 
     fn assign(&self, assignee: StaffRef) -> Result<Event, Rejection> {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::action::Submission;
-use super::model::{Digitisation, Proposal, Status, SupplementItem};
+use super::model::{Digitisation, IdentityOutcome, Proposal, RegisteredPerson, Status, SupplementItem};
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::calendar::Timeliness;
 use crate::domain::deadline::ClockChange;
@@ -73,6 +73,12 @@ pub enum Change {
     PaymentRecorded {
         amount_vnd: u64,
         reference: String,
+    },
+    /// The reception clerk checked the applicant against the population database.
+    IdentityChecked {
+        outcome: IdentityOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        registered: Option<RegisteredPerson>,
     },
     Assigned {
         assignee: StaffRef,
@@ -143,6 +149,7 @@ impl Change {
             Change::ResultAttached { .. } => "result_attached",
             Change::PaymentRequested { .. } => "payment_requested",
             Change::PaymentRecorded { .. } => "payment_recorded",
+            Change::IdentityChecked { .. } => "identity_checked",
             Change::Assigned { .. } => "assigned",
             Change::Reassigned { .. } => "reassigned",
             Change::Appraised { .. } => "appraised",

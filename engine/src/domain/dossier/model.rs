@@ -217,6 +217,58 @@ pub struct Payment {
     pub reference: Option<String>,
 }
 
+/// What the population database (CSDLQG về dân cư) answered when the applicant's identity was checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum IdentityOutcome {
+    /// Name, birth date and sex all match the register.
+    Match,
+    /// The register knows the personal id, but these fields (`name`, `birth_date`, `sex`) differ.
+    Mismatch { fields: Vec<String> },
+    /// The register has nobody with this personal id.
+    NotFound,
+    /// The register could not be asked (down, timed out, refused us): reception goes on unverified and the
+    /// check can be run again later.
+    NotVerified { reason: String },
+}
+
+impl IdentityOutcome {
+    /// A mismatch or an unknown id: the clerk must not receive the dossier as it stands; the documented ways
+    /// on are refusing it, asking the applicant to clarify or supplement, or having the register updated and
+    /// checking again.
+    pub fn is_discrepancy(&self) -> bool {
+        matches!(self, IdentityOutcome::Mismatch { .. } | IdentityOutcome::NotFound)
+    }
+}
+
+/// The person as the population database has them: what a verified check prefills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisteredPerson {
+    pub name: String,
+    pub id_number: String,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    /// Nơi thường trú.
+    #[serde(default)]
+    pub permanent_address: Option<String>,
+    /// Quê quán.
+    #[serde(default)]
+    pub place_of_origin: Option<String>,
+}
+
+/// The latest identity check of the applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityCheck {
+    pub outcome: IdentityOutcome,
+    pub checked_at: DateTime<Utc>,
+    /// The register's data, when it knows the personal id (for prefilling and for the clerk to compare).
+    #[serde(default)]
+    pub registered: Option<RegisteredPerson>,
+    /// What the clerk may do next: after a discrepancy, the documented outcomes.
+    #[serde(default)]
+    pub next_actions: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consultation {
     /// Electronic id of the consulted agency.
@@ -261,6 +313,9 @@ pub struct Dossier {
     pub supplements_before_reception: u8,
     pub supplements_after_reception: u8,
     pub payment: Option<Payment>,
+    /// The applicant's identity as checked against the population database (absent: never checked).
+    #[serde(default)]
+    pub identity_check: Option<IdentityCheck>,
     pub consultation: Option<Consultation>,
     /// Every agency consulted so far (each keeps sight of the dossier after its answer).
     #[serde(default)]
@@ -286,6 +341,11 @@ pub struct Dossier {
 impl Dossier {
     pub fn is_owned_by(&self, id: &str) -> bool {
         self.applicant.id_number == id
+    }
+
+    /// The latest identity check found a discrepancy the clerk has not yet cleared.
+    pub fn identity_discrepancy(&self) -> bool {
+        self.identity_check.as_ref().is_some_and(|c| c.outcome.is_discrepancy())
     }
 
     /// Required components with nothing provided, except papers only shown in person.

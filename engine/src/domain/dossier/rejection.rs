@@ -50,6 +50,8 @@ pub enum Rejection {
     ProcedureMismatch,
     #[error("the applicant's identifier is invalid: {0}")]
     InvalidApplicant(String),
+    #[error("the population database does not confirm the applicant's identity")]
+    IdentityMismatch,
 }
 
 impl Rejection {
@@ -79,6 +81,7 @@ impl Rejection {
             NotConsulted => "dossier.not_consulted",
             ProcedureMismatch => "dossier.procedure_mismatch",
             InvalidApplicant(_) => "dossier.invalid_applicant",
+            IdentityMismatch => "dossier.identity_mismatch",
         }
     }
 
@@ -91,7 +94,8 @@ impl Rejection {
             | WrongStep { .. }
             | SupplementAlreadyRequested
             | AwaitingAnswer
-            | NotConsulted => 409,
+            | NotConsulted
+            | IdentityMismatch => 409,
             ForbiddenRole { .. } | WrongAgency | NotAssignee | NotOwner => 403,
             _ => 422,
         }

@@ -708,3 +708,34 @@ fn events_round_trip_through_json() {
     assert_eq!(back, case.events);
     assert_eq!(fold(&back), Some(case.dossier));
 }
+
+/// A discrepancy with the population database blocks reception until a re-run matches; an unavailable
+/// register never does; only a reception clerk records checks, and only for a personal id.
+#[test]
+fn identity_checks_gate_reception_only_on_a_discrepancy() {
+    let check = |outcome: IdentityOutcome| Action::CheckIdentity { outcome, registered: None };
+    let mut case = Case::submitted();
+    let mismatch = IdentityOutcome::Mismatch { fields: vec!["birth_date".into()] };
+    assert_eq!(case.try_act(specialist(), check(mismatch.clone())).unwrap_err().code(), "dossier.forbidden_role");
+    assert_eq!(
+        case.try_act(clerk(), check(IdentityOutcome::Mismatch { fields: vec![] })).unwrap_err().code(),
+        "dossier.empty_field"
+    );
+    case.act(clerk(), check(mismatch));
+    let recorded = case.dossier.identity_check.clone().unwrap();
+    assert!(recorded.next_actions.contains(&"refuse_reception".to_string()));
+    assert!(recorded.next_actions.contains(&"request_supplement".to_string()));
+    let receive = Action::Receive { code: "000.00.31.H26-261123-0001".into() };
+    assert_eq!(case.try_act(clerk(), receive.clone()).unwrap_err().code(), "dossier.identity_mismatch");
+    case.act(clerk(), check(IdentityOutcome::Match));
+    case.act(clerk(), receive);
+    assert_eq!(case.dossier.status, Status::Received);
+
+    let mut unverified = Case::submitted();
+    unverified.act(clerk(), check(IdentityOutcome::NotVerified { reason: "timed out".into() }));
+    unverified.act(clerk(), Action::Receive { code: "000.00.31.H26-261123-0002".into() });
+    unverified.act(clerk(), check(IdentityOutcome::Match));
+    assert_eq!(unverified.dossier.identity_check.as_ref().unwrap().outcome, IdentityOutcome::Match);
+    assert_eq!(unverified.events.last().unwrap().change.name(), "identity_checked");
+    assert_eq!(unverified.events.last().unwrap().status, None, "a check never moves the status");
+}

@@ -1,0 +1,43 @@
+//! Fees and the payment platform: the platform's signed callback, and a dossier's fees and payment orders.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use motcua_engine::adapters::payment::SIGNATURE_HEADER;
+
+use super::auth::Staff;
+use super::problem::Problem;
+use super::{AppState, blocking};
+
+/// The payment platform's notification of a payment. No user sign-in: the body must carry the platform's
+/// `X-Signature` (hex HMAC-SHA256 of the exact body with the shared secret). 401 for a bad signature, 404 for
+/// an unknown order, 422 for an amount that is not the order's; a repeated notification answers 200 and
+/// changes nothing.
+#[utoipa::path(post, path = "/api/v1/payments/callback", tag = "payments",
+    params(("X-Signature" = String, Header)),
+    request_body(content = Object, description = "merchant, order_id, transaction_id, amount_vnd, status (paid), paid_at"),
+    responses((status = 200, body = Object), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn callback(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<HttpResponse, Problem> {
+    let body = body.map_err(|e| Problem::new(400, "request.malformed", e.to_string()))?;
+    let signature = req.headers().get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let services = state.services.clone();
+    let answer = blocking(move || services.payment_callback(&body, signature.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// The fees due today under the procedure definition (zero-fee periods honoured) and the dossier's payment
+/// orders: state, the platform's pay URL, when paid, and any refund.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/payments", tag = "payments", params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn of_dossier(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let payments = blocking(move || services.payments_of(&staff.0, &id)).await?;
+    Ok(HttpResponse::Ok().json(payments))
+}
