@@ -139,7 +139,7 @@ async fn refusal_at_reception(backend: Backend) {
     let before = server.writes().await;
     let d = server.submit_online("1.004873", HONG_BANG, APPLICANT_F).await;
     assert_eq!((d["status"].as_u64(), d["channel"].as_str()), (Some(1), Some("online")));
-    assert!(d["code"].is_null(), "no code before reception");
+    assert!(d["code"].is_string(), "an online dossier is coded at submission, so the applicant can track it");
 
     let (status, queue) = server.get("/api/v1/dossiers?status=1&channel=online&limit=200", &ward.clerk).await;
     assert_eq!(status, StatusCode::OK);
@@ -156,7 +156,7 @@ async fn refusal_at_reception(backend: Backend) {
     assert_problem(&server.act(&ward.specialist, &d, refuse.clone()).await, 403, "dossier.forbidden_role");
     let d = server.act_ok(&ward.clerk, &d, refuse).await;
     assert_eq!(d["status"], 3);
-    assert!(d["code"].is_null() && d["due_at"].is_null(), "a refused dossier is never received: {d}");
+    assert!(d["received_at"].is_null() && d["due_at"].is_null(), "a refused dossier is never received: {d}");
     // Form 03 states every reason.
     let form = crate::documents::form_text(&server, &ward.clerk, &d, "03").await;
     for expected in ["Hồ sơ không thuộc thẩm quyền giải quyết của phường", "Tờ khai không có chữ ký"]
@@ -175,7 +175,11 @@ async fn refusal_at_reception(backend: Backend) {
         assert_problem(&server.act(&ward.clerk, &d, action).await, 409, "dossier.wrong_status");
     }
     assert_eq!(server.writes().await, after_refusal);
-    assert_eq!(after_refusal, (before.0 + 1, before.1 + 2, before.2 + 2), "1 dossier, 2 events, 2 portal syncs");
+    assert_eq!(
+        after_refusal,
+        (before.0 + 1, before.1 + 2, before.2 + 4),
+        "1 dossier, 2 events; 2 portal syncs and the refusal by mail and SMS"
+    );
 
     let history = server.history(&ward.clerk, id(&d)).await;
     assert_eq!(kinds(&history), ["submitted", "reception_refused"]);

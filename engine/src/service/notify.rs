@@ -1,0 +1,640 @@
+//! Notifications to the applicant (DESIGN.md §10): what the applicant is told, and when.
+//!
+//! `persist` hands every change to [`Services::queue_notifications`], which looks at the change's events and
+//! decides which of them the applicant must hear about:
+//! - `received` → the receipt: dossier code, reception time, processing time, the due date in words, the
+//!   tracking link;
+//! - `supplement_requested` → every missing item with its reason, in one message (the request is made once);
+//! - `reception_refused` → the refusal with every reason;
+//! - `payment_requested` → the amount to pay;
+//! - status 9 (result ready) → how to collect the result (counter, post or electronic, from the channel);
+//! - status 8 (processing stopped) → the reasons, and that the reasoned answer follows;
+//! - `extended` → the apology with the old and the new date (form 04's content).
+//!
+//! Each notice is rendered once, in Vietnamese, and written to the outbox in the transaction of the change: one
+//! row on [`EMAIL_TOPIC`] when the applicant gave an e-mail address (subject, plain text and HTML), one on
+//! [`SMS_TOPIC`] when they gave a Vietnamese mobile number. Rendering at enqueue time (not at delivery) means
+//! a retry sends exactly what the applicant would have got at first, whatever happened to the dossier since.
+//! Keys are `{dossier id}:{event seq}:{channel}`, so a redelivery carries the same key (the SMS gateway's
+//! `Idempotency-Key`, the mail's `Message-ID`) and receivers can drop it. Unconfigured channels are not a
+//! reason to drop a notice: the rows wait, visible, until a worker with a mail relay or gateway runs.
+//!
+//! SMS text is written without diacritics, deliberately: a message with any Vietnamese accented letter must go
+//! as UCS-2 (70 characters per segment instead of 160), which triples the cost, and the brand-name SMS
+//! channels agencies use are commonly set up for unaccented (GSM 7-bit) text. Unaccented Vietnamese is what
+//! applicants are used to receiving from public services and banks. Mail keeps the diacritics.
+//!
+//! The rows of a dossier on these topics are its notification log ([`Services::notifications`]).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::identity::Caller;
+use super::{ServiceError, ServiceResult, Services};
+use crate::adapters::forms::vn_date_time;
+use crate::domain::dossier::{Change, Channel, Dossier, Event, IdKind, Proposal, Status};
+use crate::domain::procedure::{OnSupplement, Procedure};
+use crate::store::{DbConnection, agencies, from_db, outbox};
+
+pub const EMAIL_TOPIC: &str = "notify.email";
+pub const SMS_TOPIC: &str = "notify.sms";
+
+/// The longest SMS we send: two concatenated GSM 7-bit segments (2 × 153 characters).
+pub const SMS_MAX_CHARS: usize = 306;
+
+/// What a notification tells the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    Receipt,
+    SupplementRequest,
+    Refusal,
+    PaymentRequest,
+    ResultReady,
+    Stopped,
+    Apology,
+}
+
+/// The outbox payload of an e-mail notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailNotice {
+    pub kind: NoticeKind,
+    pub to: String,
+    pub to_name: String,
+    pub dossier_code: Option<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The outbox payload of an SMS notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsNotice {
+    pub kind: NoticeKind,
+    /// The mobile number as the applicant gave it, without separators (`0912000111` or `+84912000111`).
+    pub to: String,
+    pub text: String,
+}
+
+/// One line of a dossier's notification log.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationEntry {
+    pub id: i64,
+    pub topic: String,
+    /// `email` or `sms`.
+    pub channel: &'static str,
+    pub kind: Option<NoticeKind>,
+    pub recipient: Option<String>,
+    /// The e-mail's subject (none for SMS).
+    pub subject: Option<String>,
+    pub key: String,
+    /// `pending`, `delivered` or `dead`.
+    pub status: &'static str,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// When a pending message is tried next.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed; staff only (it names the relay or gateway).
+    pub last_error: Option<String>,
+}
+
+/// How a notice is laid out; rendered to plain text and to HTML from the same parts.
+enum Block {
+    Para(String),
+    /// A labelled fact ("Mã hồ sơ: …"); consecutive facts stay together.
+    Fact(&'static str, String),
+    List(Vec<String>),
+    Link(&'static str, String),
+}
+
+struct Notice {
+    subject: String,
+    blocks: Vec<Block>,
+    /// With diacritics; stripped when sent.
+    sms: String,
+    /// A shorter SMS for when `sms` would not fit.
+    sms_short: String,
+}
+
+/// Everything a notice is worded from.
+struct Wording<'a> {
+    services: &'a Services,
+    procedure: &'a Procedure,
+    dossier: &'a Dossier,
+    agency_name: String,
+}
+
+impl Services {
+    /// Decides the notifications `new_events` call for and writes them to the outbox (in the caller's
+    /// transaction). `before` is the dossier before the change, `after` after it.
+    pub(super) fn queue_notifications(
+        &self,
+        conn: &mut DbConnection,
+        before: Option<&Dossier>,
+        after: &Dossier,
+        new_events: &[Event],
+        procedure: &Procedure,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let email = after.applicant.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        let mobile = after.applicant.phone.as_deref().and_then(mobile_number);
+        if email.is_none() && mobile.is_none() {
+            return Ok(());
+        }
+        let first_seq = before.map_or(0, |b| b.version) + 1;
+        let due_before = before.and_then(|b| b.due_at);
+        let mut wording = None;
+        for (seq, event) in (first_seq..).zip(new_events) {
+            let Some(kind) = notice_kind(event) else { continue };
+            let wording = match &mut wording {
+                Some(w) => w,
+                None => {
+                    let agency_name = agencies::get(conn, &after.agency)?.map(|a| a.name).unwrap_or_default();
+                    wording.insert(Wording { services: self, procedure, dossier: after, agency_name })
+                }
+            };
+            let notice = wording.notice(kind, event, due_before);
+            if let Some(to) = email {
+                let payload = EmailNotice {
+                    kind,
+                    to: to.to_string(),
+                    to_name: after.applicant.name.clone(),
+                    dossier_code: after.code.clone(),
+                    subject: notice.subject.clone(),
+                    text: wording.text(&notice),
+                    html: wording.html(&notice),
+                };
+                let message = outbox::NewMessage {
+                    dossier_id: Some(&after.id),
+                    topic: EMAIL_TOPIC,
+                    key: format!("{}:{seq}:email", after.id),
+                    payload: serde_json::to_string(&payload).expect("a notice serialises"),
+                };
+                outbox::enqueue(conn, message, now)?;
+            }
+            if let Some(to) = &mobile {
+                let payload = SmsNotice { kind, to: to.clone(), text: sms_text(&notice) };
+                let message = outbox::NewMessage {
+                    dossier_id: Some(&after.id),
+                    topic: SMS_TOPIC,
+                    key: format!("{}:{seq}:sms", after.id),
+                    payload: serde_json::to_string(&payload).expect("a notice serialises"),
+                };
+                outbox::enqueue(conn, message, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The notifications of a dossier, oldest first, with their delivery state: staff who can see the dossier
+    /// and the applicant.
+    pub fn notifications(&self, caller: &Caller, dossier_id: &str) -> ServiceResult<Vec<NotificationEntry>> {
+        let rows = self.db.read(|conn| {
+            self.dossier_in_reach(conn, caller, dossier_id, false)?;
+            let filter =
+                outbox::Filter { dossier_id: Some(dossier_id.to_string()), limit: 10_000, ..Default::default() };
+            outbox::list(conn, &filter).map_err(ServiceError::from)
+        })?;
+        let staff = matches!(caller, Caller::Staff(_));
+        let mut entries: Vec<NotificationEntry> = rows
+            .into_iter()
+            .filter_map(|row| {
+                let channel = match row.topic.as_str() {
+                    EMAIL_TOPIC => "email",
+                    SMS_TOPIC => "sms",
+                    _ => return None,
+                };
+                let (kind, recipient, subject) = if channel == "email" {
+                    serde_json::from_str::<EmailNotice>(&row.payload)
+                        .map_or((None, None, None), |n| (Some(n.kind), Some(n.to), Some(n.subject)))
+                } else {
+                    serde_json::from_str::<SmsNotice>(&row.payload)
+                        .map_or((None, None, None), |n| (Some(n.kind), Some(n.to), None))
+                };
+                let status = match (row.delivered_at, row.dead) {
+                    (Some(_), _) => "delivered",
+                    (None, true) => "dead",
+                    (None, false) => "pending",
+                };
+                Some(NotificationEntry {
+                    id: row.id,
+                    topic: row.topic,
+                    channel,
+                    kind,
+                    recipient,
+                    subject,
+                    key: row.message_key,
+                    status,
+                    attempts: row.attempts,
+                    created_at: from_db(row.created_at),
+                    delivered_at: row.delivered_at.map(from_db),
+                    next_attempt_at: (status == "pending").then(|| from_db(row.next_attempt_at)),
+                    last_error: if staff { row.last_error } else { None },
+                })
+            })
+            .collect();
+        entries.sort_by_key(|e| e.id);
+        Ok(entries)
+    }
+}
+
+/// The notice an event calls for, if any.
+fn notice_kind(event: &Event) -> Option<NoticeKind> {
+    match (&event.change, event.status) {
+        (Change::Received { .. }, _) => Some(NoticeKind::Receipt),
+        (Change::SupplementRequested { .. }, _) => Some(NoticeKind::SupplementRequest),
+        (Change::ReceptionRefused { .. }, _) => Some(NoticeKind::Refusal),
+        (Change::PaymentRequested { .. }, _) => Some(NoticeKind::PaymentRequest),
+        (Change::Extended { .. }, _) => Some(NoticeKind::Apology),
+        (_, Some(Status::ResultReady)) => Some(NoticeKind::ResultReady),
+        (_, Some(Status::Stopped)) => Some(NoticeKind::Stopped),
+        _ => None,
+    }
+}
+
+impl Wording<'_> {
+    fn local(&self, at: DateTime<Utc>) -> String {
+        vn_date_time(at, self.services.calendar.timezone())
+    }
+
+    /// "16:30 25/11/2026", for SMS.
+    fn short(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.services.calendar.timezone()).format("%H:%M %d/%m/%Y").to_string()
+    }
+
+    /// How the dossier is named to its applicant: its code, or before reception its procedure.
+    fn label(&self) -> String {
+        match &self.dossier.code {
+            Some(code) => code.clone(),
+            None => format!("\"{}\"", self.procedure.name),
+        }
+    }
+
+    fn tracking(&self) -> Option<String> {
+        self.dossier.code.as_deref().map(|code| self.services.tracking_url(code))
+    }
+
+    fn component_name(&self, id: &str) -> String {
+        self.procedure.components.iter().find(|c| c.id == id).map_or_else(|| id.to_string(), |c| c.name.clone())
+    }
+
+    fn notice(&self, kind: NoticeKind, event: &Event, due_before: Option<DateTime<Utc>>) -> Notice {
+        let d = self.dossier;
+        let label = self.label();
+        let procedure = &self.procedure.name;
+        let agency = &self.agency_name;
+        let mut blocks = Vec::new();
+        let link = self.tracking();
+        let link_sms = link.as_deref().map(|l| format!(" Tra cứu: {l}")).unwrap_or_default();
+        let (subject, sms, sms_short) = match kind {
+            NoticeKind::Receipt => {
+                let received = d.received_at.unwrap_or(event.at);
+                let due = event.due_at.or(d.due_at);
+                blocks.push(Block::Para(format!("{agency} đã tiếp nhận hồ sơ \"{procedure}\" của Ông/Bà.")));
+                blocks.push(Block::Fact("Mã hồ sơ", label.clone()));
+                blocks.push(Block::Fact("Thời điểm tiếp nhận", self.local(received)));
+                blocks.push(Block::Fact(
+                    "Thời hạn giải quyết",
+                    super::forms::processing_time_words(&self.procedure.processing_time),
+                ));
+                if let Some(due) = due {
+                    blocks.push(Block::Fact("Ngày hẹn trả kết quả", self.local(due)));
+                }
+                blocks.push(Block::Para(
+                    "Ông/Bà dùng mã hồ sơ và số giấy tờ tùy thân để tra cứu tình trạng giải quyết hồ sơ.".into(),
+                ));
+                let due_sms = due.map(|due| format!(" Hẹn trả kết quả: {}.", self.short(due))).unwrap_or_default();
+                (
+                    format!("Hồ sơ {label} đã được tiếp nhận"),
+                    format!("{agency} đã tiếp nhận hồ sơ {label}.{due_sms}{link_sms}"),
+                    format!("Hồ sơ {label} đã được tiếp nhận.{due_sms}"),
+                )
+            }
+            NoticeKind::SupplementRequest => {
+                let Change::SupplementRequested { items } = &event.change else { unreachable!("by notice_kind") };
+                let lines: Vec<String> = items
+                    .iter()
+                    .map(|item| match &item.component {
+                        Some(id) => format!("{}: {}", self.component_name(id), item.reason),
+                        None => item.reason.clone(),
+                    })
+                    .collect();
+                blocks.push(Block::Para(format!(
+                    "Hồ sơ \"{procedure}\" (mã {label}) của Ông/Bà cần được bổ sung, hoàn thiện. Đề nghị Ông/Bà \
+                     bổ sung một lần đầy đủ các nội dung sau:"
+                )));
+                blocks.push(Block::List(lines.clone()));
+                blocks.push(Block::Para(match self.procedure.on_supplement {
+                    OnSupplement::Pause => "Thời gian chờ bổ sung không tính vào thời hạn giải quyết hồ sơ.".into(),
+                    OnSupplement::Restart => {
+                        "Thời hạn giải quyết được tính lại từ khi cơ quan nhận đủ hồ sơ bổ sung.".to_string()
+                    }
+                }));
+                (
+                    format!("Hồ sơ {label}: yêu cầu bổ sung, hoàn thiện hồ sơ"),
+                    format!("Hồ sơ {label} cần bổ sung: {}.{link_sms}", lines.join("; ")),
+                    format!(
+                        "Hồ sơ {label} cần bổ sung {} nội dung, chi tiết đã gửi qua thư điện tử.{link_sms}",
+                        lines.len()
+                    ),
+                )
+            }
+            NoticeKind::Refusal => {
+                let Change::ReceptionRefused { reasons } = &event.change else { unreachable!("by notice_kind") };
+                blocks.push(Block::Para(format!(
+                    "{agency} không tiếp nhận hồ sơ \"{procedure}\" của Ông/Bà, vì các lý do sau:"
+                )));
+                blocks.push(Block::List(reasons.clone()));
+                if !self.procedure.legal_basis.is_empty() {
+                    blocks.push(Block::Fact("Căn cứ", self.procedure.legal_basis.join("; ")));
+                }
+                (
+                    format!("Hồ sơ {label} không được tiếp nhận"),
+                    format!("Hồ sơ {label} không được tiếp nhận. Lý do: {}.", reasons.join("; ")),
+                    format!("Hồ sơ {label} không được tiếp nhận, lý do đã gửi qua thư điện tử."),
+                )
+            }
+            NoticeKind::PaymentRequest => {
+                let Change::PaymentRequested { amount_vnd } = &event.change else { unreachable!("by notice_kind") };
+                let amount = vnd(*amount_vnd);
+                blocks.push(Block::Para(format!(
+                    "Để tiếp tục giải quyết hồ sơ \"{procedure}\" (mã {label}), đề nghị Ông/Bà thực hiện nghĩa vụ \
+                     tài chính."
+                )));
+                blocks.push(Block::Fact("Số tiền phải nộp", amount.clone()));
+                blocks.push(Block::Para(
+                    "Thời gian chờ thực hiện nghĩa vụ tài chính không tính vào thời hạn giải quyết hồ sơ.".into(),
+                ));
+                (
+                    format!("Hồ sơ {label}: đề nghị thực hiện nghĩa vụ tài chính"),
+                    format!("Hồ sơ {label}: đề nghị nộp {amount} để tiếp tục giải quyết.{link_sms}"),
+                    format!("Hồ sơ {label}: đề nghị nộp {amount}."),
+                )
+            }
+            NoticeKind::ResultReady => {
+                let how = match d.channel {
+                    Channel::Online => "Kết quả điện tử được trả vào kho dữ liệu của Ông/Bà; Ông/Bà có thể tải về \
+                                        khi đăng nhập Cổng dịch vụ công."
+                        .to_string(),
+                    Channel::Post => format!(
+                        "Kết quả được gửi qua dịch vụ bưu chính công ích đến địa chỉ: {}.",
+                        d.applicant.address.as_deref().unwrap_or("đã đăng ký")
+                    ),
+                    Channel::Counter => format!(
+                        "Mời Ông/Bà đến Bộ phận Một cửa của {agency} nhận kết quả trong giờ hành chính, mang theo \
+                         giấy tiếp nhận hồ sơ và hẹn trả kết quả (mã {label}) và giấy tờ tùy thân."
+                    ),
+                };
+                blocks.push(Block::Para(format!("Hồ sơ \"{procedure}\" (mã {label}) của Ông/Bà đã có kết quả.")));
+                blocks.push(Block::Para(how));
+                let sms_how = match d.channel {
+                    Channel::Online => "Kết quả điện tử đã có trong kho dữ liệu của Ông/Bà.",
+                    Channel::Post => "Kết quả được gửi qua bưu chính.",
+                    Channel::Counter => "Mời Ông/Bà đến Bộ phận Một cửa nhận kết quả, mang theo giấy hẹn.",
+                };
+                (
+                    format!("Hồ sơ {label} đã có kết quả"),
+                    format!("Hồ sơ {label} đã có kết quả. {sms_how}"),
+                    format!("Hồ sơ {label} đã có kết quả."),
+                )
+            }
+            NoticeKind::Stopped => {
+                let reasons = match (&event.change, &d.proposal) {
+                    (Change::Stopped { reasons }, _) => reasons.clone(),
+                    (_, Some(Proposal::Refusal { reasons })) => reasons.clone(),
+                    _ => Vec::new(),
+                };
+                blocks.push(Block::Para(format!(
+                    "{agency} dừng giải quyết hồ sơ \"{procedure}\" (mã {label}) của Ông/Bà."
+                )));
+                if !reasons.is_empty() {
+                    blocks.push(Block::Para("Lý do:".into()));
+                    blocks.push(Block::List(reasons.clone()));
+                }
+                blocks.push(Block::Para(
+                    "Văn bản trả lời nêu rõ lý do được trả cho Ông/Bà theo hình thức nhận kết quả đã đăng ký.".into(),
+                ));
+                (
+                    format!("Hồ sơ {label}: dừng giải quyết"),
+                    format!("Hồ sơ {label} bị dừng giải quyết. Lý do: {}.", reasons.join("; ")),
+                    format!("Hồ sơ {label} bị dừng giải quyết, lý do đã gửi qua thư điện tử."),
+                )
+            }
+            NoticeKind::Apology => {
+                let Change::Extended { new_due, reason } = &event.change else { unreachable!("by notice_kind") };
+                blocks.push(Block::Para(format!(
+                    "{agency} xin lỗi Ông/Bà vì hồ sơ \"{procedure}\" (mã {label}) chưa được giải quyết đúng hẹn."
+                )));
+                blocks.push(Block::Fact("Lý do", reason.clone()));
+                if let Some(due) = due_before {
+                    blocks.push(Block::Fact("Ngày hẹn trả kết quả trước đây", self.local(due)));
+                }
+                blocks.push(Block::Fact("Ngày hẹn trả kết quả mới", self.local(*new_due)));
+                blocks.push(Block::Para(format!("{agency} mong Ông/Bà thông cảm.")));
+                (
+                    format!("Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {label}"),
+                    format!("Xin lỗi Ông/Bà: hồ sơ {label} chậm trả kết quả. Hẹn lại: {}.", self.short(*new_due)),
+                    format!("Hồ sơ {label} hẹn lại ngày trả kết quả: {}.", self.short(*new_due)),
+                )
+            }
+        };
+        if let Some(link) = link {
+            blocks.push(Block::Link("Tra cứu hồ sơ", link));
+        }
+        Notice { subject, blocks, sms, sms_short }
+    }
+
+    fn salutation(&self) -> String {
+        match self.dossier.applicant.id_kind {
+            IdKind::TaxCode => format!("Kính gửi {},", self.dossier.applicant.name),
+            IdKind::PersonalId | IdKind::Passport => format!("Kính gửi Ông/Bà {},", self.dossier.applicant.name),
+        }
+    }
+
+    const FOOTER: &'static str = "Thư này được gửi tự động từ Hệ thống thông tin giải quyết thủ tục hành chính; \
+                                  vui lòng không trả lời thư này.";
+
+    fn text(&self, notice: &Notice) -> String {
+        let mut out = self.salutation();
+        let mut previous_fact = false;
+        for block in &notice.blocks {
+            let fact = matches!(block, Block::Fact(..));
+            out.push_str(if fact && previous_fact { "\n" } else { "\n\n" });
+            previous_fact = fact;
+            match block {
+                Block::Para(text) => out.push_str(text),
+                Block::Fact(label, value) => out.push_str(&format!("{label}: {value}")),
+                Block::List(items) => {
+                    let lines: Vec<String> =
+                        items.iter().enumerate().map(|(i, item)| format!("  {}. {item}", i + 1)).collect();
+                    out.push_str(&lines.join("\n"));
+                }
+                Block::Link(label, url) => out.push_str(&format!("{label}: {url}")),
+            }
+        }
+        out.push_str(&format!("\n\nTrân trọng,\n{}\n\n-- \n{}\n", self.agency_name, Self::FOOTER));
+        out
+    }
+
+    fn html(&self, notice: &Notice) -> String {
+        let mut body = format!("<p>{}</p>\n", escape_html(&self.salutation()));
+        for block in &notice.blocks {
+            match block {
+                Block::Para(text) => body.push_str(&format!("<p>{}</p>\n", escape_html(text))),
+                Block::Fact(label, value) => {
+                    body.push_str(&format!("<p>{}: <strong>{}</strong></p>\n", escape_html(label), escape_html(value)))
+                }
+                Block::List(items) => {
+                    body.push_str("<ol>\n");
+                    for item in items {
+                        body.push_str(&format!("<li>{}</li>\n", escape_html(item)));
+                    }
+                    body.push_str("</ol>\n");
+                }
+                Block::Link(label, url) => body.push_str(&format!(
+                    "<p>{}: <a href=\"{}\">{}</a></p>\n",
+                    escape_html(label),
+                    escape_html(url),
+                    escape_html(url)
+                )),
+            }
+        }
+        body.push_str(&format!(
+            "<p>Trân trọng,<br>\n{}</p>\n<hr>\n<p><small>{}</small></p>\n",
+            escape_html(&self.agency_name),
+            escape_html(Self::FOOTER)
+        ));
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n\
+             <body>\n{body}</body>\n</html>\n",
+            escape_html(&notice.subject)
+        )
+    }
+}
+
+/// The SMS text: unaccented, and the short form when the full one would not fit.
+fn sms_text(notice: &Notice) -> String {
+    let full = unaccented(&notice.sms);
+    if full.chars().count() <= SMS_MAX_CHARS {
+        return full;
+    }
+    let short = unaccented(&notice.sms_short);
+    if short.chars().count() <= SMS_MAX_CHARS {
+        return short;
+    }
+    // Only a very long dossier label could get here; the notice still goes, cut.
+    let cut: String = short.chars().take(SMS_MAX_CHARS - 3).collect();
+    format!("{cut}...")
+}
+
+/// A Vietnamese mobile number (`0[35789]xxxxxxxx` or `+84[35789]xxxxxxxx`) without its separators; `None` for
+/// landlines and anything else, which cannot receive SMS.
+pub fn mobile_number(phone: &str) -> Option<String> {
+    let compact: String = phone.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+    let national = compact.strip_prefix("+84").or_else(|| compact.strip_prefix('0'))?;
+    let mobile = national.len() == 9
+        && national.chars().all(|c| c.is_ascii_digit())
+        && matches!(national.as_bytes()[0], b'3' | b'5' | b'7' | b'8' | b'9');
+    mobile.then_some(compact)
+}
+
+/// "1.500.000 đồng".
+fn vnd(amount: u64) -> String {
+    let digits = amount.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} đồng")
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Vietnamese letters with their diacritics, by the ASCII letter they reduce to.
+const VIETNAMESE: &[(&str, char)] = &[
+    ("àáảãạăằắẳẵặâầấẩẫậ", 'a'),
+    ("ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ", 'A'),
+    ("èéẻẽẹêềếểễệ", 'e'),
+    ("ÈÉẺẼẸÊỀẾỂỄỆ", 'E'),
+    ("ìíỉĩị", 'i'),
+    ("ÌÍỈĨỊ", 'I'),
+    ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
+    ("ÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢ", 'O'),
+    ("ùúủũụưừứửữự", 'u'),
+    ("ÙÚỦŨỤƯỪỨỬỮỰ", 'U'),
+    ("ỳýỷỹỵ", 'y'),
+    ("ỲÝỶỸỴ", 'Y'),
+    ("đ", 'd'),
+    ("Đ", 'D'),
+];
+
+/// Vietnamese without diacritics, in printable ASCII (GSM 7-bit safe): precomposed letters map to their base
+/// letter, combining marks (text typed in decomposed form) are dropped, typographic punctuation is simplified,
+/// and anything else becomes `?`.
+pub fn unaccented(text: &str) -> String {
+    text.chars()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .map(|c| match c {
+            ' '..='~' | '\n' => c,
+            '\t' => ' ',
+            '“' | '”' | '„' => '"',
+            '‘' | '’' => '\'',
+            '–' | '—' => '-',
+            '…' => '.',
+            c => VIETNAMESE.iter().find(|(letters, _)| letters.contains(c)).map_or('?', |(_, base)| *base),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unaccented_vietnamese_is_plain_ascii() {
+        assert_eq!(
+            unaccented("Hồ sơ đã được tiếp nhận. Hẹn trả: Thứ Năm"),
+            "Ho so da duoc tiep nhan. Hen tra: Thu Nam"
+        );
+        assert_eq!(unaccented("ĐƯỜNG Lê Lợi – “số 5”"), "DUONG Le Loi - \"so 5\"");
+        // Decomposed input (base letter + combining marks) reduces the same way.
+        assert_eq!(unaccented("Tie\u{302}\u{301}n"), "Tien");
+        assert_eq!(unaccented("名"), "?");
+    }
+
+    #[test]
+    fn mobile_numbers_are_recognised() {
+        assert_eq!(mobile_number("0912 000 111").as_deref(), Some("0912000111"));
+        assert_eq!(mobile_number("+84.912.000.111").as_deref(), Some("+84912000111"));
+        assert_eq!(mobile_number("0386123456").as_deref(), Some("0386123456"));
+        assert_eq!(mobile_number("02253123456"), None, "a landline");
+        assert_eq!(mobile_number("0112345678"), None);
+        assert_eq!(mobile_number("091200011"), None);
+    }
+
+    #[test]
+    fn amounts_and_html_are_written_properly() {
+        assert_eq!(vnd(0), "0 đồng");
+        assert_eq!(vnd(1_500_000), "1.500.000 đồng");
+        assert_eq!(vnd(25_000), "25.000 đồng");
+        assert_eq!(escape_html("<b>\"A&B\"</b> 'x'"), "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt; &#39;x&#39;");
+    }
+}
