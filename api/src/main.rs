@@ -44,6 +44,9 @@ enum Command {
     /// Demo certificates for signing results.
     #[command(subcommand)]
     Pki(cli::pki::PkiCommand),
+    /// The national public service portal: reconcile statuses, compare the procedure catalogue.
+    #[command(subcommand)]
+    Portal(cli::portal::PortalCommand),
     /// Run a simulator of an outside system (for tests and demos).
     Sim(cli::sim::SimArgs),
 }
@@ -81,5 +84,6 @@ fn main() -> ExitCode {
         Command::Procedures(command) => cli::procedures::run(command),
         Command::Pki(command) => cli::pki::run(command),
         Command::Sim(args) => cli::sim::run(args),
+        Command::Portal(command) => cli::portal::run(command),
     }
 }

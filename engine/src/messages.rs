@@ -90,6 +90,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Giấy tờ tùy thân của người nộp không hợp lệ",
         "The applicant's identifier is invalid",
     ),
+    (
+        "dossier.identity_mismatch",
+        "Thông tin người nộp không khớp Cơ sở dữ liệu quốc gia về dân cư",
+        "The applicant's details do not match the national population database",
+    ),
     // Service and API.
     ("dossier.not_found", "Không tìm thấy hồ sơ", "Dossier not found"),
     ("procedure.not_found", "Không tìm thấy thủ tục", "Procedure not found"),
@@ -113,6 +118,54 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "The account is locked after repeated failed sign-ins",
     ),
     ("auth.invalid_token", "Phiên đăng nhập không hợp lệ hoặc đã hết hạn", "The session is invalid or expired"),
+    // Citizens' sign-in with the national e-identity, and service accounts.
+    (
+        "auth.provider_not_configured",
+        "Chưa cấu hình đăng nhập bằng tài khoản định danh điện tử",
+        "Sign-in with the national e-identity is not configured",
+    ),
+    (
+        "auth.invalid_return_to",
+        "Địa chỉ quay lại sau đăng nhập không hợp lệ",
+        "The address to return to after sign-in is invalid",
+    ),
+    ("auth.invalid_login_hint", "Số định danh gợi ý đăng nhập không hợp lệ", "The login hint is not a personal id"),
+    (
+        "auth.sign_in_unknown",
+        "Phiên đăng nhập không tồn tại hoặc đã được sử dụng",
+        "This sign-in is unknown or was already used",
+    ),
+    (
+        "auth.sign_in_expired",
+        "Phiên đăng nhập đã quá thời gian, vui lòng đăng nhập lại",
+        "The sign-in took too long; start again",
+    ),
+    (
+        "auth.provider_unavailable",
+        "Hệ thống định danh điện tử tạm thời không phản hồi, vui lòng thử lại",
+        "The e-identity provider is not answering; try again",
+    ),
+    (
+        "auth.provider_misconfigured",
+        "Kết nối với hệ thống định danh điện tử bị cấu hình sai",
+        "The connection to the e-identity provider is misconfigured",
+    ),
+    (
+        "auth.provider_refused",
+        "Hệ thống định danh điện tử từ chối đăng nhập",
+        "The e-identity provider refused the sign-in",
+    ),
+    (
+        "auth.id_token_invalid",
+        "Thông tin định danh nhận được không hợp lệ",
+        "The identity received from the provider is not valid",
+    ),
+    (
+        "auth.level_too_low",
+        "Cần tài khoản định danh điện tử mức độ 2 để thực hiện dịch vụ công",
+        "A level 2 e-identity account is needed for public services",
+    ),
+    ("auth.invalid_client", "Thông tin xác thực ứng dụng không đúng", "Invalid client credentials"),
     (
         "server.unavailable",
         "Hệ thống tạm thời không phục vụ được, vui lòng thử lại",
@@ -132,6 +185,21 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "This component must be a PDF digitally signed by the applicant",
     ),
     ("paper.signature_invalid", "Chữ ký số trên tệp không hợp lệ", "The file's digital signature is not valid"),
+    // The national portal and operations.
+    (
+        "portal.forbidden_scope",
+        "Tài khoản kết nối không có quyền chuyển hồ sơ từ Cổng DVC quốc gia",
+        "This service account may not route dossiers from the national portal",
+    ),
+    (
+        "portal.id_reused",
+        "Mã hồ sơ trên Cổng đã được dùng cho một hồ sơ khác",
+        "This portal dossier id was already used for a different dossier",
+    ),
+    ("portal.unavailable", "Cổng DVC quốc gia không phản hồi", "The national portal did not answer"),
+    ("admin.forbidden", "Chỉ quản trị hệ thống được thực hiện", "Administrators only"),
+    ("outbox.not_dead", "Không có thông điệp lỗi với mã này", "No dead message with this id"),
+    ("field.bad_base64", "Nội dung tệp không đúng mã hóa base64", "The file content is not valid base64"),
     // Papers and the repository.
     ("blob.too_large", "Tệp quá dung lượng cho phép", "The file is larger than allowed"),
     (
@@ -177,6 +245,40 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Loại giấy tờ này không dùng được cho thành phần hồ sơ",
         "This paper type does not satisfy the component",
     ),
+    // Population database and payment platform.
+    (
+        "population.not_configured",
+        "Chưa kết nối Cơ sở dữ liệu quốc gia về dân cư",
+        "The national population database is not connected",
+    ),
+    ("population.match", "Thông tin khớp với CSDL quốc gia về dân cư", "Matches the national population database"),
+    (
+        "population.mismatch",
+        "Thông tin không khớp với CSDL quốc gia về dân cư",
+        "Differs from the national population database",
+    ),
+    (
+        "population.not_found",
+        "Không tìm thấy số định danh trong CSDL quốc gia về dân cư",
+        "The personal id is not in the national population database",
+    ),
+    (
+        "population.not_verified",
+        "Chưa xác thực được (CSDL dân cư không phản hồi); có thể kiểm tra lại sau",
+        "Not verified (the population database did not answer); the check can be run again",
+    ),
+    (
+        "payment.bad_signature",
+        "Chữ ký của thông báo thanh toán không hợp lệ",
+        "The payment notification's signature is invalid",
+    ),
+    ("payment.order_not_found", "Không tìm thấy lệnh thanh toán", "Payment order not found"),
+    ("payment.merchant_mismatch", "Mã đơn vị thụ hưởng không đúng", "The merchant code is not ours"),
+    ("payment.requested", "Chờ tạo lệnh thanh toán", "Payment order being created"),
+    ("payment.open", "Chờ công dân thanh toán", "Waiting for the citizen to pay"),
+    ("payment.paid", "Đã thanh toán", "Paid"),
+    ("payment.refund_requested", "Đang hoàn tiền", "Refund in progress"),
+    ("payment.refunded", "Đã hoàn tiền", "Refunded"),
     // Field errors.
     ("field.required", "Bắt buộc nhập", "Required"),
     ("field.invalid_personal_id", "Số định danh cá nhân không hợp lệ", "Invalid personal id"),
@@ -203,6 +305,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Unknown staff member, or without the needed role",
     ),
     ("field.too_long", "Nội dung quá dài", "Too long"),
+    ("field.invalid_scope", "Phạm vi quyền không hợp lệ", "Invalid scope"),
+    ("field.name_taken", "Tên này đã được dùng", "This name is taken"),
     // Steps and roles, as forms and the portal name them.
     ("step.receive", "Tiếp nhận hồ sơ", "Reception"),
     ("step.assign", "Phân công xử lý", "Assignment"),
@@ -263,6 +367,7 @@ mod tests {
             Rejection::InvalidApplicant(String::new()),
             Rejection::AwaitingAnswer,
             Rejection::NotConsulted,
+            Rejection::IdentityMismatch,
         ];
         for rejection in samples {
             assert!(find(rejection.code()).is_some(), "{}", rejection.code());

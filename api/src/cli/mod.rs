@@ -6,6 +6,7 @@ pub mod bench;
 pub mod blobs;
 pub mod deadline;
 pub mod pki;
+pub mod portal;
 pub mod procedures;
 pub mod repository;
 pub mod serve;

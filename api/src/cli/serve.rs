@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Do not run background work (outbox, deadline sweeper) in this process; run `motcua worker` instead.
     #[arg(long)]
     no_worker: bool,
+    /// With --demo: do not start the simulated national portal, e-identity, population database, payment
+    /// platform, SMS gateway and mail relay (outside systems then come from MOTCUA_* settings only).
+    #[arg(long)]
+    no_simulators: bool,
 }
 
 pub fn init_logging() {
@@ -40,8 +44,7 @@ pub fn init_logging() {
     }
 }
 
-fn start(demo: bool) -> Result<Arc<Services>, ExitCode> {
-    let mut config = Config::from_env();
+fn start(demo: bool, mut config: Config) -> Result<Arc<Services>, ExitCode> {
     if demo {
         motcua_engine::service::demo::configure_demo_keyring(&mut config, chrono::Utc::now())
             .map_err(|e| failure(format!("demo signing keys: {e}")))?;
@@ -60,9 +63,31 @@ fn print_demo(summary: &motcua_engine::service::demo::DemoSummary) {
     }
 }
 
+/// Points every outside system not configured otherwise at the demo's simulators.
+fn use_simulators(config: &mut Config, world: &motcua_api::sim::demo::DemoWorld) {
+    let (outside, sims) = (&mut config.outside, &world.outside);
+    outside.portal = outside.portal.take().or_else(|| sims.portal.clone());
+    outside.population = outside.population.take().or_else(|| sims.population.clone());
+    outside.payment = outside.payment.take().or_else(|| sims.payment.clone());
+    outside.sms = outside.sms.take().or_else(|| sims.sms.clone());
+    outside.smtp_url = outside.smtp_url.take().or_else(|| sims.smtp_url.clone());
+    outside.oidc = outside.oidc.take().or_else(|| sims.oidc.clone());
+}
+
 pub fn serve(args: ServeArgs) -> ExitCode {
     init_logging();
-    let services = match start(args.demo) {
+    let mut config = Config::from_env();
+    let mut world = None;
+    if args.demo && !args.no_simulators {
+        match motcua_api::sim::demo::DemoWorld::start(&config.public_url) {
+            Ok(w) => {
+                use_simulators(&mut config, &w);
+                world = Some(w);
+            }
+            Err(e) => return failure(format!("demo simulators: {e}")),
+        }
+    }
+    let services = match start(args.demo, config) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -78,6 +103,27 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         Err(e) => return failure(format!("cannot listen on {}: {e}", args.bind)),
     };
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or(args.bind.clone());
+    if let Some(world) = &mut world {
+        // The portal routes dossiers to us as a service account of its own, created afresh each start (only
+        // its secret's hash is kept, so an earlier one cannot be reused).
+        let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
+        let client_id = format!("portal-sim-{stamp}");
+        let account = services.create_service_account(
+            &format!("Cổng DVC quốc gia (mô phỏng) {stamp}"),
+            &[motcua_engine::service::portal::SCOPE.to_string()],
+            Some(&client_id),
+        );
+        let started = account.map_err(|e| e.to_string()).and_then(|account| {
+            world.start_portal(&format!("http://{address}"), &client_id, &account.secret).map_err(|e| e.to_string())
+        });
+        if let Err(e) = started {
+            return failure(format!("demo portal simulator: {e}"));
+        }
+        println!("Simulated outside systems (faults: POST <url>/_sim/faults):");
+        for (name, url) in &world.urls {
+            println!("  {name:<26} {url}");
+        }
+    }
     let state = match server::state(services.clone()) {
         Ok(s) => s,
         Err(e) => return failure(e),
@@ -97,6 +143,9 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     if let Some(handle) = background {
         let _ = handle.join();
     }
+    if let Some(world) = world {
+        world.stop();
+    }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => failure(e),
@@ -105,7 +154,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
 
 pub fn worker() -> ExitCode {
     init_logging();
-    let services = match start(false) {
+    let services = match start(false, Config::from_env()) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -18,6 +18,16 @@ pub struct SimArgs {
 enum SimKind {
     /// The national public service portal (DVCQG): status sync, dossier routing, procedure catalogue.
     Portal(sim::portal::Settings),
+    /// The national e-identity (VNeID) as an OpenID Connect provider: code flow with PKCE, demo citizens.
+    Idp(sim::idp::Settings),
+    /// An SMS gateway: takes unaccented texts to Vietnamese mobile numbers, deduplicated by Idempotency-Key.
+    Sms(sim::sms::Settings),
+    /// A mail relay: SMTP on --smtp-bind, what it received on --bind (GET /messages).
+    Mail(sim::mail::Settings),
+    /// The national population database: verifies name, personal id, birth date and sex; demo citizens.
+    Population(sim::population::Settings),
+    /// The payment platform: payment orders, a pay page, signed callbacks to motcua, refunds.
+    Payment(sim::payment::Settings),
 }
 
 pub fn run(args: SimArgs) -> ExitCode {
@@ -28,12 +38,36 @@ pub fn run(args: SimArgs) -> ExitCode {
     };
     let (name, started) = match args.kind {
         SimKind::Portal(settings) => ("portal", sim::spawn(listener, sim::portal::routes(settings))),
+        SimKind::Idp(settings) => ("idp", sim::spawn(listener, sim::idp::routes(settings))),
+        SimKind::Sms(settings) => ("sms", sim::spawn(listener, sim::sms::routes(settings))),
+        SimKind::Mail(settings) => return run_mail(listener, settings),
+        SimKind::Population(settings) => ("population", sim::spawn(listener, sim::population::routes(settings))),
+        SimKind::Payment(settings) => ("payment", sim::spawn(listener, sim::payment::routes(settings))),
     };
     let running = match started {
         Ok(r) => r,
         Err(e) => return super::failure(e),
     };
     println!("{name} simulator listening on {} (faults: POST {}/_sim/faults)", running.url, running.url);
+    wait_for_ctrl_c();
+    running.stop_blocking();
+    ExitCode::SUCCESS
+}
+
+/// The mail simulator listens twice: SMTP for motcua, HTTP for people and tests.
+fn run_mail(listener: std::net::TcpListener, settings: sim::mail::Settings) -> ExitCode {
+    let smtp = match std::net::TcpListener::bind(&settings.smtp_bind) {
+        Ok(l) => l,
+        Err(e) => return super::failure(format!("cannot listen on {}: {e}", settings.smtp_bind)),
+    };
+    let running = match sim::mail::spawn(smtp, listener, settings) {
+        Ok(r) => r,
+        Err(e) => return super::failure(e),
+    };
+    println!(
+        "mail simulator: SMTP on {} (MOTCUA_SMTP_URL={}), received mail on {}/messages (faults: POST {}/_sim/faults)",
+        running.smtp_addr, running.smtp_url, running.http.url, running.http.url
+    );
     wait_for_ctrl_c();
     running.stop_blocking();
     ExitCode::SUCCESS

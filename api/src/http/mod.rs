@@ -1,12 +1,18 @@
 //! The JSON API under `/api/v1` (DESIGN.md §11): thin handlers over `motcua_engine::service`.
 
+pub mod admin;
 pub mod auth;
+pub mod citizen;
 pub mod dossiers;
 pub mod forms;
 pub mod health;
 pub mod metrics;
+pub mod notifications;
 pub mod openapi;
 pub mod papers;
+pub mod payments;
+pub mod population;
+pub mod portal;
 pub mod problem;
 pub mod procedures;
 pub mod repository;

@@ -11,7 +11,9 @@ use actix_web::{App, HttpServer, error, web};
 use motcua_engine::service::Services;
 
 use super::problem::Problem;
-use super::{AppState, auth, dossiers, forms, health, metrics, openapi, papers, procedures, repository};
+use super::{
+    AppState, admin, auth, citizen, dossiers, forms, health, metrics, openapi, papers, portal, procedures, repository,
+};
 
 /// Request bodies larger than this are refused (413).
 pub const MAX_BODY: usize = 256 * 1024;
@@ -52,6 +54,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/auth/login", web::post().to(auth::login))
                 .route("/auth/refresh", web::post().to(auth::refresh))
                 .route("/auth/logout", web::post().to(auth::logout))
+                .route("/auth/token", web::post().to(citizen::token))
+                .route("/auth/citizen/start", web::get().to(citizen::start))
+                .route("/auth/citizen/callback", web::get().to(citizen::callback))
+                .route("/me/dossiers", web::post().to(citizen::submit))
+                .route("/me/dossiers", web::get().to(citizen::list))
+                .route("/me/dossiers/{id}", web::get().to(citizen::get))
+                .route("/me/dossiers/{id}/resubmit", web::post().to(citizen::resubmit))
+                .route("/me/dossiers/{id}/withdraw", web::post().to(citizen::withdraw))
+                .route("/me/dossiers/{id}/results", web::get().to(citizen::results))
                 .route("/procedures", web::get().to(procedures::search))
                 .route("/procedures/{code}", web::get().to(procedures::get))
                 .route("/dossiers", web::post().to(dossiers::receive))
@@ -59,6 +70,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/dossiers/{id}", web::get().to(dossiers::get))
                 .route("/dossiers/{id}/actions", web::post().to(dossiers::act))
                 .route("/dossiers/{id}/history", web::get().to(dossiers::history))
+                .route("/dossiers/{id}/identity-check", web::post().to(super::population::recheck))
+                .route("/dossiers/{id}/payments", web::get().to(super::payments::of_dossier))
+                .route("/population/lookup", web::post().to(super::population::lookup))
+                .route("/payments/callback", web::post().to(super::payments::callback))
+                .route("/dossiers/{id}/notifications", web::get().to(super::notifications::list))
                 .route("/dossiers/{id}/papers", web::get().to(papers::list))
                 .route("/dossiers/{id}/papers", web::post().to(papers::attach))
                 .route("/dossiers/{id}/papers/{paper}/content", web::get().to(papers::content))
@@ -82,7 +98,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/repository/offers", web::get().to(repository::offers))
                 .route("/portal/repository/{owner}/items", web::post().to(repository::portal_push))
                 .route("/portal/repository/{owner}/items", web::get().to(repository::portal_pull))
-                .route("/track", web::get().to(dossiers::track)),
+                .route("/track", web::get().to(dossiers::track))
+                .service(
+                    web::resource("/portal/dossiers")
+                        .app_data(web::PayloadConfig::new(portal::MAX_PORTAL_BODY))
+                        .route(web::post().to(portal::receive)),
+                )
+                .route("/admin/outbox", web::get().to(admin::outbox))
+                .route("/admin/outbox/redrive", web::post().to(admin::redrive_all))
+                .route("/admin/outbox/{id}/redrive", web::post().to(admin::redrive_one)),
         )
         .default_service(web::to(|| async {
             actix_web::ResponseError::error_response(&Problem::new(404, "request.not_found", "no such route"))

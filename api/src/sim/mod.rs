@@ -2,8 +2,14 @@
 //! and the tests run them on loopback. Each rejects a malformed request exactly as its real counterpart would,
 //! keeps the counterpart's view, and can be told to misbehave (`faults`).
 
+pub mod demo;
 pub mod faults;
+pub mod idp;
+pub mod mail;
+pub mod payment;
+pub mod population;
 pub mod portal;
+pub mod sms;
 
 use std::net::TcpListener;
 
@@ -27,7 +33,7 @@ impl Running {
 
     /// Stops from outside any async runtime (command line, demo shutdown).
     pub fn stop_blocking(self) {
-        let _ = actix_web::rt::System::new().block_on(self.handle.stop(false));
+        actix_web::rt::System::new().block_on(self.handle.stop(false));
     }
 }
 
@@ -36,8 +42,16 @@ pub fn spawn<F>(listener: TcpListener, routes: F) -> std::io::Result<Running>
 where
     F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
 {
+    spawn_with(listener, Faults::default(), true, routes)
+}
+
+/// Like [`spawn`], with a given fault plan; `intercept: false` serves `/_sim/faults` without applying the plan
+/// to the routes (for a simulator whose faults strike elsewhere, as the mail simulator's SMTP side).
+pub fn spawn_with<F>(listener: TcpListener, faults: Faults, intercept: bool, routes: F) -> std::io::Result<Running>
+where
+    F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+{
     let url = format!("http://{}", listener.local_addr()?);
-    let faults = Faults::default();
     let shared = web::Data::new(faults.clone());
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -45,7 +59,7 @@ where
             let server = HttpServer::new(move || {
                 App::new()
                     .app_data(shared.clone())
-                    .wrap(from_fn(faults::middleware))
+                    .wrap(actix_web::middleware::Condition::new(intercept, from_fn(faults::middleware)))
                     .configure(faults::routes)
                     .configure(routes.clone())
             })

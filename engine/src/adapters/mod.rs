@@ -3,8 +3,13 @@
 
 pub mod forms;
 pub mod http;
+pub mod mail;
+pub mod oidc;
 pub mod outside;
+pub mod payment;
+pub mod population;
 pub mod portal;
+pub mod sms;
 
 /// Why a delivery to an outside system failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

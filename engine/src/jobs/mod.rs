@@ -23,6 +23,29 @@ pub fn outbound(services: &Services) -> Router {
             .route(crate::service::sync::TOPIC, portal.clone())
             .route(crate::service::repository::SYNC_TOPIC, portal);
     }
+    if let Some(url) = &outside.smtp_url {
+        // A relay URL or sender that cannot work is logged, not fatal: the mail waits in the outbox.
+        match crate::adapters::mail::MailSink::new(url, &outside.mail_from, outside.timeout) {
+            Ok(mail) => router = router.route(crate::service::notify::EMAIL_TOPIC, Arc::new(mail)),
+            Err(e) => tracing::error!(error = %e, "mail notifications are not sent"),
+        }
+    }
+    if let Some(sms) = &outside.sms {
+        let sms = crate::adapters::sms::SmsSink::new(sms, outside.timeout);
+        router = router.route(crate::service::notify::SMS_TOPIC, Arc::new(sms));
+    }
+    if let Some(payment) = &outside.payment {
+        let sink = crate::adapters::payment::PaymentSink::new(
+            payment,
+            outside.timeout,
+            services.db.clone(),
+            services.clock.clone(),
+        );
+        let sink: Arc<dyn Sink> = Arc::new(sink);
+        router = router
+            .route(crate::adapters::payment::ORDER_TOPIC, sink.clone())
+            .route(crate::adapters::payment::REFUND_TOPIC, sink);
+    }
     router
 }
 

@@ -99,6 +99,8 @@ pub struct Tracking {
     pub result_available: bool,
     pub returned_at: Option<DateTime<Utc>>,
     pub timeliness: Option<Timeliness>,
+    /// The latest payment order: amount, state, and the platform's pay URL while it waits for payment.
+    pub payment: Option<super::payments::OrderView>,
 }
 
 const DEFAULT_PAGE: i64 = 50;
@@ -215,6 +217,8 @@ impl Services {
         let who = Caller::Staff(caller.clone());
         let (procedure, submission, mut papers) =
             self.check_submission(&who, draft, |a| caller.holds(&a.id, Role::ReceptionClerk), errors)?;
+        // The population database is asked before the transaction (a slow register must not hold the lock).
+        let identity = self.ask_population(&submission.applicant);
         let now = self.now();
         let outcome = self.db.write(|conn| {
             if let Some(key) = &key
@@ -230,11 +234,24 @@ impl Services {
                 ..Context::new(now, caller.actor(&agency_id, Role::ReceptionClerk), &self.calendar)
             };
             let mut history = decide_submission(&procedure, submission.clone(), &ctx)?;
-            let submitted = fold(&history).expect("a submission opens a dossier");
-            let code = allocate_code(conn, &agency_id, now, &self.calendar)?;
-            let receive = decide(&submitted, &procedure, Action::Receive { code }, &ctx.expecting(submitted.version))?;
-            let dossier = receive.iter().fold(submitted, apply);
-            history.extend(receive);
+            let mut submitted = fold(&history).expect("a submission opens a dossier");
+            if let Some((outcome, registered)) = identity.clone() {
+                let check = Action::CheckIdentity { outcome, registered };
+                let checked = decide(&submitted, &procedure, check, &ctx)?;
+                submitted = checked.iter().fold(submitted, apply);
+                history.extend(checked);
+            }
+            // A discrepancy with the register leaves the dossier submitted (status 1, no code yet) with the
+            // answer on it, for the clerk to refuse, ask for a supplement, or check again.
+            let dossier = if submitted.identity_discrepancy() {
+                submitted
+            } else {
+                let code = allocate_code(conn, &agency_id, now, &self.calendar)?;
+                let receive =
+                    decide(&submitted, &procedure, Action::Receive { code }, &ctx.expecting(submitted.version))?;
+                history.extend(receive.iter().cloned());
+                receive.iter().fold(submitted, apply)
+            };
             self.persist(conn, None, &dossier, &history, &procedure, now)?;
             self.store_papers(conn, &dossier, std::mem::take(&mut papers), &who, true)?;
             if let Some(key) = &key {
@@ -266,6 +283,19 @@ impl Services {
 
     /// A dossier submitted online by its applicant: status 1, in the agency's reception queue.
     pub fn submit_online(&self, citizen: &CitizenIdentity, input: OnlineSubmission) -> ServiceResult<Dossier> {
+        let actor = crate::domain::actor::Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
+        self.submit_online_as(&Caller::Citizen(citizen.clone()), actor, input, |_, _| Ok(()))
+    }
+
+    /// An online submission by `who` (the applicant, or the national portal on their behalf); `within` runs in
+    /// the same transaction once the dossier is stored.
+    pub(super) fn submit_online_as(
+        &self,
+        who: &Caller,
+        actor: crate::domain::actor::Actor,
+        input: OnlineSubmission,
+        within: impl FnOnce(&mut DbConnection, &Dossier) -> ServiceResult<()>,
+    ) -> ServiceResult<Dossier> {
         let draft = Draft {
             procedure_code: &input.procedure_code,
             agency: &input.agency,
@@ -275,10 +305,8 @@ impl Services {
             summary: input.summary.as_deref(),
             form_data: &input.form_data,
         };
-        let who = Caller::Citizen(citizen.clone());
-        let (procedure, submission, papers) = self.check_submission(&who, draft, |_| true, Vec::new())?;
+        let (procedure, submission, papers) = self.check_submission(who, draft, |_| true, Vec::new())?;
         let now = self.now();
-        let actor = crate::domain::actor::Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
         self.db.write(|conn| {
             let submission = Submission {
                 code: Some(allocate_code(conn, &submission.agency, now, &self.calendar)?),
@@ -287,7 +315,8 @@ impl Services {
             let events = decide_submission(&procedure, submission, &Context::new(now, actor, &self.calendar))?;
             let dossier = fold(&events).expect("a submission opens a dossier");
             self.persist(conn, None, &dossier, &events, &procedure, now)?;
-            self.store_papers(conn, &dossier, papers, &who, true)?;
+            self.store_papers(conn, &dossier, papers, who, true)?;
+            within(conn, &dossier)?;
             Ok(dossier)
         })
     }
@@ -301,6 +330,9 @@ impl Services {
         request: ActionRequest,
         note: Option<String>,
     ) -> ServiceResult<Dossier> {
+        // Receiving an online dossier first checks the applicant with the population database (recorded in its
+        // own transaction: the answer stays on record even when the receive is then refused).
+        let expected_version = self.check_before_receive(caller, id, expected_version, &request)?;
         let now = self.now();
         let outcome = self.db.write(|conn| {
             let before = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
@@ -466,6 +498,10 @@ impl Services {
                 now,
             )?;
         }
+        // After the status sync, so the applicant's notices follow it in the outbox.
+        self.queue_notifications(conn, before, after, new_events, procedure, now)?;
+        // Payment orders (request_payment) and refunds (a paid dossier refused), in the same transaction.
+        self.queue_payments(conn, before, after, new_events, procedure, now)?;
         Ok(())
     }
 
@@ -569,6 +605,7 @@ impl Services {
                 && step.is_some_and(|s| s.kind == StepKind::Return),
             returned_at: dossier.returned_at,
             timeliness: dossier.timeliness,
+            payment: self.payments(&dossier)?.orders.pop(),
         })
     }
 

@@ -2,12 +2,18 @@
 //! The same functions serve the JSON API, the pages and the command line.
 
 pub mod accounts;
+pub mod citizens;
 pub mod demo;
 pub mod dossiers;
 pub mod error;
 pub mod forms;
 pub mod identity;
+pub mod notify;
+pub mod outbox;
 pub mod papers;
+pub mod payments;
+pub mod population;
+pub mod portal;
 pub mod repository;
 pub mod requests;
 pub mod results;

@@ -303,8 +303,9 @@ impl Services {
 
     pub fn papers(&self, caller: &Caller, dossier_id: &str) -> ServiceResult<Vec<Paper>> {
         self.db.read(|conn| {
-            self.dossier_in_reach(conn, caller, dossier_id, false)?;
-            papers::of_dossier(conn, dossier_id).map_err(ServiceError::from)
+            let dossier = self.dossier_in_reach(conn, caller, dossier_id, false)?;
+            let all = papers::of_dossier(conn, dossier_id)?;
+            Ok(all.into_iter().filter(|p| shown_to(caller, &dossier, p)).collect())
         })
     }
 
@@ -316,12 +317,26 @@ impl Services {
         paper_id: &str,
     ) -> ServiceResult<(Paper, Box<dyn Read + Send>)> {
         let paper = self.db.read(|conn| {
-            self.dossier_in_reach(conn, caller, dossier_id, false)?;
-            papers::get(conn, dossier_id, paper_id)?.ok_or(ServiceError::NotFound("paper.not_found"))
+            let dossier = self.dossier_in_reach(conn, caller, dossier_id, false)?;
+            let paper = papers::get(conn, dossier_id, paper_id)?;
+            paper.filter(|p| shown_to(caller, &dossier, p)).ok_or(ServiceError::NotFound("paper.not_found"))
         })?;
         let reader = self.blobs.open(&paper.blob_sha256)?;
         Ok((paper, reader))
     }
+}
+
+/// Staff see every paper of a dossier in reach. The applicant sees what was filed and the forms, but a result
+/// only once processing is complete, and then only what was issued: attached results and the signed document,
+/// never a draft or an unsigned version.
+fn shown_to(caller: &Caller, dossier: &Dossier, paper: &Paper) -> bool {
+    if !matches!(caller, Caller::Citizen(_)) || paper.kind != "result" {
+        return true;
+    }
+    let issued = dossier.result_papers.contains(&paper.id)
+        || (dossier.result_document.as_ref() == Some(&paper.id)
+            && matches!(paper.source.as_str(), "signed" | "sealed"));
+    dossier.completed_at.is_some() && issued
 }
 
 /// What a garbage collection removed.

@@ -288,3 +288,21 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(papers, uploads, repository_items, repository_shares);
+
+diesel::table! {
+    payment_orders (order_id) {
+        order_id -> Text,
+        dossier_id -> Text,
+        amount_vnd -> BigInt,
+        status -> Text,
+        pay_url -> Nullable<Text>,
+        transaction_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        opened_at -> Nullable<Timestamp>,
+        paid_at -> Nullable<Timestamp>,
+        refund_id -> Nullable<Text>,
+        refund_reason -> Nullable<Text>,
+        refund_requested_at -> Nullable<Timestamp>,
+        refunded_at -> Nullable<Timestamp>,
+    }
+}
