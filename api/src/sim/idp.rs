@@ -22,7 +22,6 @@ use motcua_engine::adapters::oidc::{form_decode, form_encode, random_token, s256
 use motcua_engine::domain::codes::{PersonalId, Sex};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 #[derive(Args, Debug, Clone)]
@@ -77,19 +76,6 @@ struct Idp {
     codes: Mutex<HashMap<String, Grant>>,
 }
 
-#[derive(Deserialize)]
-struct DemoFile {
-    citizen: Vec<DemoCitizen>,
-}
-
-#[derive(Deserialize)]
-struct DemoCitizen {
-    name: String,
-    id_number: String,
-    birth_date: NaiveDate,
-    sex: Sex,
-}
-
 fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -102,10 +88,7 @@ pub fn routes(settings: Settings) -> impl Fn(&mut web::ServiceConfig) + Clone + 
     let e = b64url(&key.e().to_be_bytes_trimmed_vartime());
     let kid = hex::encode(&Sha256::digest(n.as_bytes())[..8]);
     let level_of = |id: &str| if settings.level_one.iter().any(|l| l == id) { 1 } else { 2 };
-    let demo: DemoFile =
-        toml::from_str(motcua_engine::service::demo::DEMO_FIXTURE).expect("the demo fixture has citizens");
-    let citizens = demo
-        .citizen
+    let citizens = super::demo_citizens()
         .into_iter()
         .map(|c| Person {
             level: level_of(&c.id_number),

@@ -18,6 +18,27 @@ use actix_web::{App, HttpServer, web};
 
 pub use faults::Faults;
 
+/// A citizen of the demo (`fixtures/demo.toml`), as the simulated national registers know them.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct DemoCitizen {
+    pub name: String,
+    pub id_number: String,
+    pub birth_date: chrono::NaiveDate,
+    pub sex: motcua_engine::domain::codes::Sex,
+    pub address: Option<String>,
+}
+
+/// The demo's citizens; the rest of the demo file is none of the registers' business.
+pub fn demo_citizens() -> Vec<DemoCitizen> {
+    #[derive(serde::Deserialize)]
+    struct DemoFile {
+        citizen: Vec<DemoCitizen>,
+    }
+    let demo: DemoFile =
+        toml::from_str(motcua_engine::service::demo::DEMO_FIXTURE).expect("the demo fixture has citizens");
+    demo.citizen
+}
+
 /// A simulator running on its own thread.
 pub struct Running {
     /// `http://127.0.0.1:port`

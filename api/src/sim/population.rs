@@ -18,10 +18,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use motcua_engine::adapters::population::{WireAnswer, WireFields, WirePerson};
 use motcua_engine::domain::codes::PersonalId;
-use serde::Deserialize;
 use serde_json::{Value, json};
-
-const DEMO: &str = include_str!("../../../fixtures/demo.toml");
 
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
@@ -43,31 +40,15 @@ struct State {
     register: Arc<Mutex<Register>>,
 }
 
-#[derive(Deserialize)]
-struct DemoFile {
-    citizen: Vec<DemoCitizen>,
-}
-
-#[derive(Deserialize)]
-struct DemoCitizen {
-    name: String,
-    id_number: String,
-    birth_date: NaiveDate,
-    sex: String,
-    address: Option<String>,
-}
-
 fn demo_people() -> BTreeMap<String, WirePerson> {
-    // Only the citizens are read; the rest of the demo file is not the register's business.
-    let demo: DemoFile = toml::from_str(DEMO).expect("the demo file's citizens");
-    demo.citizen
+    super::demo_citizens()
         .into_iter()
         .map(|c| {
             let person = WirePerson {
                 id_number: c.id_number.clone(),
                 name: c.name,
                 birth_date: c.birth_date,
-                sex: if c.sex == "female" { 2 } else { 1 },
+                sex: if c.sex == motcua_engine::domain::codes::Sex::Female { 2 } else { 1 },
                 permanent_address: c.address,
                 place_of_origin: Some("Hải Phòng".into()),
             };
