@@ -44,7 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::PathConfig::default()
                 .error_handler(|e, _| Problem::new(400, "request.malformed", e.to_string()).into()),
         )
-        .route("/", web::get().to(landing))
+        .configure(motcua_ui::configure)
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
@@ -113,14 +113,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }));
 }
 
-/// Until the web pages exist: what this server offers, in Vietnamese and English.
-async fn landing() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"))
-        .body(include_str!("landing.html"))
-}
-
 /// Request id, access log and metrics around every request.
 async fn observe(
     req: ServiceRequest,
@@ -161,7 +153,8 @@ pub fn app(
         InitError = (),
     >,
 > {
-    App::new().app_data(state).wrap(from_fn(observe)).configure(configure)
+    let pages = web::Data::new(motcua_ui::UiState { services: state.services.clone() });
+    App::new().app_data(state).app_data(pages).wrap(from_fn(observe)).configure(configure)
 }
 
 /// Binds and serves until stopped.

@@ -16,6 +16,7 @@ mod identity;
 mod lifecycle;
 mod notifications;
 mod online_lifecycle;
+mod pages;
 mod payments;
 mod population;
 mod portal;

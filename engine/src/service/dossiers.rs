@@ -95,6 +95,8 @@ pub struct Tracking {
     pub received_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
     pub current_step: Option<String>,
+    /// The kind of the current step (`receive`, `appraise`, …), for naming it in any language.
+    pub current_step_kind: Option<String>,
     pub current_step_name: Option<String>,
     pub result_available: bool,
     pub returned_at: Option<DateTime<Utc>>,
@@ -599,6 +601,7 @@ impl Services {
             received_at: dossier.received_at,
             due_at: dossier.due_at,
             current_step: step.map(|s| s.id.clone()),
+            current_step_kind: step.map(|s| s.kind.to_string()),
             current_step_name: step
                 .map(|s| crate::messages::text(&format!("step.{}", s.kind), crate::messages::Lang::Vi).to_string()),
             result_available: matches!(dossier.status, Status::ResultReady | Status::Stopped)

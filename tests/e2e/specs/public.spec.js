@@ -1,0 +1,144 @@
+'use strict';
+// The public pages: catalogue search, a procedure page, the language switch, tracking by code, and the security
+// headers of every response. Every page visited is screenshot and checked with axe (artifacts/public-*/).
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+
+const { startServer } = require('../lib/server');
+const { launchBrowser } = require('../lib/browser');
+
+const BIRTH_REGISTRATION = 'Đăng ký khai sinh';
+
+describe('public pages', { timeout: 20 * 60_000 }, () => {
+  let server;
+  let browser;
+  const sessions = [];
+
+  before(
+    async () => {
+      server = await startServer({ name: 'public' });
+      browser = await launchBrowser();
+    },
+    { timeout: 15 * 60_000 }, // the first `cargo build` may take a while
+  );
+
+  after(async () => {
+    await Promise.allSettled(sessions.map((s) => s.close()));
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
+
+  /** A fresh browser context (own cookies) for one test; checked for stray requests and page errors after it. */
+  async function withSession(name, fn) {
+    const s = await browser.newSession({ baseURL: server.url, name: `public-${name}` });
+    sessions.push(s);
+    await fn(s);
+    s.assertClean();
+  }
+
+  it('home page is in Vietnamese; searching "khai sinh" finds the birth registration and its page', async () => {
+    await withSession('search', async (s) => {
+      const { page } = s;
+      const home = await page.goto('/');
+      assert.equal(home.status(), 200);
+      assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+      assert.ok(await page.locator('h1').first().isVisible(), 'the home page has a visible h1');
+      await s.checkPage('home');
+
+      // The search box is found by its label, as a screen reader user would.
+      const input = page.locator('input[name="q"]');
+      const id = await input.getAttribute('id');
+      assert.ok(id, 'the search input has an id');
+      assert.equal(await page.locator(`label[for="${id}"]`).count(), 1, 'the search input has a <label for>');
+      await page.getByLabel(await page.locator(`label[for="${id}"]`).innerText()).fill('khai sinh');
+      await Promise.all([page.waitForURL(/[?&]q=/), page.locator('form:has(input[name="q"]) [type="submit"]').click()]);
+      assert.match(decodeURIComponent(new URL(page.url()).search.replace(/\+/g, ' ')), /q=khai sinh/);
+      await s.checkPage('search khai sinh');
+
+      const link = page.locator('a[href^="/thu-tuc/"]', { hasText: new RegExp(`^\\s*${BIRTH_REGISTRATION}\\s*$`, 'i') });
+      assert.ok((await link.count()) >= 1, `the results list a link "${BIRTH_REGISTRATION}"`);
+      const href = await link.first().getAttribute('href');
+
+      const [procedure] = await Promise.all([page.waitForNavigation(), link.first().click()]);
+      assert.equal(procedure.status(), 200);
+      assert.equal(new URL(page.url()).pathname, href);
+      const h1 = page.locator('h1');
+      assert.equal(await h1.count(), 1, 'the procedure page has one h1');
+      assert.match(await h1.innerText(), new RegExp(BIRTH_REGISTRATION, 'i'));
+      assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+      await s.checkPage('procedure page');
+    });
+  });
+
+  it('the language switch turns the page to English, is remembered, and switches back', async () => {
+    await withSession('language', async (s) => {
+      const { page } = s;
+      await page.goto('/');
+      assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+      const viHeading = await page.locator('h1').innerText();
+
+      await Promise.all([page.waitForNavigation(), page.locator('a[href*="lang=en"]').first().click()]);
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      assert.notEqual(await page.locator('h1').innerText(), viHeading, 'the heading is translated');
+      await s.checkPage('home en');
+
+      // The choice is kept (cookie) on the next page without ?lang.
+      await page.goto('/tra-cuu');
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      await s.checkPage('tracking form en');
+
+      await Promise.all([page.waitForNavigation(), page.locator('a[href*="lang=vi"]').first().click()]);
+      assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+      await page.goto('/');
+      assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+      assert.equal(await page.locator('h1').innerText(), viHeading);
+    });
+  });
+
+  it('tracking with an unknown code shows an error message, not a crash', async () => {
+    await withSession('tracking', async (s) => {
+      const { page } = s;
+      const form = await page.goto('/tra-cuu');
+      assert.equal(form.status(), 200);
+      for (const name of ['ma', 'id']) {
+        const fieldId = await page.locator(`input[name="${name}"]`).getAttribute('id');
+        assert.ok(fieldId, `input ${name} has an id`);
+        assert.equal(await page.locator(`label[for="${fieldId}"]`).count(), 1, `input ${name} has a <label for>`);
+      }
+      await s.checkPage('tracking form');
+
+      await page.fill('input[name="ma"]', 'KHONG-CO-HO-SO-NAY');
+      await page.fill('input[name="id"]', '001099000000');
+      const [answer] = await Promise.all([
+        page.waitForNavigation(),
+        page.locator('form:has(input[name="ma"]) [type="submit"]').click(),
+      ]);
+      assert.ok(answer.status() < 500, `tracking answered ${answer.status()}`);
+      const alert = page.locator('[role="alert"]');
+      await alert.first().waitFor({ state: 'visible', timeout: 5_000 });
+      assert.ok((await alert.first().innerText()).trim().length > 0, 'the error message has text');
+      // The form stays, filled in, so the visitor can correct it.
+      assert.equal(await page.inputValue('input[name="ma"]'), 'KHONG-CO-HO-SO-NAY');
+      await s.checkPage('tracking not found');
+    });
+  });
+
+  it('every response carries a Content-Security-Policy without unsafe-inline scripts', async () => {
+    await withSession('csp', async (s) => {
+      const { page } = s;
+      for (const path of ['/', '/?q=khai+sinh', '/thu-tuc/1.001193', '/tra-cuu', '/tra-cuu?ma=X&id=1', '/?lang=en']) {
+        await page.goto(path);
+        await page.waitForLoadState('load');
+      }
+      // A page that does not exist is a page too.
+      const missing = await page.goto('/thu-tuc/khong-co-thu-tuc-nay');
+      assert.equal(missing.status(), 404);
+      await s.checkPage('procedure not found');
+
+      const problems = await s.cspProblems();
+      assert.ok(s.responses.length >= 7, `responses recorded: ${s.responses.length}`);
+      assert.deepEqual(problems, [], `responses without a strict CSP:\n  ${problems.join('\n  ')}`);
+    });
+  });
+});

@@ -1,0 +1,129 @@
+//! One procedure as the public sees it: papers to submit, fees today, processing time, online or not, how the
+//! result is returned, and the legal basis.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use motcua_engine::domain::deadline::ProcessingTime;
+
+use super::Shell;
+use crate::UiState;
+use crate::i18n::UiLang;
+use crate::shell::{html, render};
+
+pub struct ComponentRow {
+    pub name: String,
+    pub need: &'static str,
+    pub note: Option<String>,
+}
+
+pub struct FeeRow {
+    pub name: String,
+    /// "100.000 đ", or the word for free.
+    pub amount: String,
+    pub note: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+struct ProcedurePage {
+    shell: Shell,
+    code: String,
+    field: String,
+    description: Option<String>,
+    processing_time: String,
+    online: &'static str,
+    components: Vec<ComponentRow>,
+    fees: Vec<FeeRow>,
+    results: Vec<String>,
+    return_methods: Vec<&'static str>,
+    legal_basis: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFound {
+    shell: Shell,
+}
+
+/// 100000 → "100.000 đ" (Vietnamese digit grouping).
+pub fn vnd(amount: u64) -> String {
+    let digits = amount.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} đ")
+}
+
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<UiState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let lang = UiLang::of(&req);
+    let path = format!("/thu-tuc/{code}");
+    let Some(procedure) = state.services.catalogue.current(&code).cloned() else {
+        let page = NotFound { shell: Shell::new(lang, &path, lang.t("ui.procedure_not_found")) };
+        return Ok(html(StatusCode::NOT_FOUND, lang, render(&page)?));
+    };
+    let today = state.services.calendar.local_date(state.services.now());
+    let processing_time = match procedure.processing_time {
+        ProcessingTime::SameDay { .. } => lang.t("ui.same_day").to_string(),
+        ProcessingTime::WorkingDays(days) => format!("{days} {}", lang.t("ui.working_days")),
+        ProcessingTime::WorkingHours(hours) => format!("{hours} {}", lang.t("ui.working_hours")),
+    };
+    let components = procedure
+        .components
+        .iter()
+        .map(|c| ComponentRow {
+            name: c.name.clone(),
+            need: lang.t(match (c.in_person_only, c.required) {
+                (true, _) => "ui.in_person",
+                (false, true) => "ui.required",
+                (false, false) => "ui.optional",
+            }),
+            note: c.note.clone(),
+        })
+        .collect();
+    let fees = procedure
+        .fees
+        .iter()
+        .map(|f| {
+            let amount = f.amount_on(today);
+            FeeRow {
+                name: f.name.clone(),
+                amount: if amount == 0 { lang.t("ui.free").to_string() } else { vnd(amount) },
+                note: f.note.clone(),
+            }
+        })
+        .collect();
+    let page = ProcedurePage {
+        shell: Shell::new(lang, &path, procedure.name.clone()),
+        code: procedure.code.clone(),
+        field: procedure.field.clone(),
+        description: procedure.description.clone(),
+        processing_time,
+        online: lang.t(&format!("ui.online.{}", procedure.online.as_str())),
+        components,
+        fees,
+        results: procedure.results.iter().map(|r| r.name.clone()).collect(),
+        return_methods: procedure.return_methods.iter().map(|m| lang.t(&format!("ui.return.{}", m.as_str()))).collect(),
+        legal_basis: procedure.legal_basis.clone(),
+    };
+    Ok(html(StatusCode::OK, lang, render(&page)?))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn amounts_are_grouped_by_thousands() {
+        assert_eq!(super::vnd(0), "0 đ");
+        assert_eq!(super::vnd(2000), "2.000 đ");
+        assert_eq!(super::vnd(100000), "100.000 đ");
+        assert_eq!(super::vnd(1234567), "1.234.567 đ");
+    }
+}
