@@ -9,3 +9,4 @@ pub mod messages;
 pub mod service;
 pub mod signing;
 pub mod store;
+pub mod text;

@@ -20,6 +20,7 @@ use clap::Args;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use motcua_engine::adapters::oidc::{form_decode, form_encode, random_token, s256_challenge};
 use motcua_engine::domain::codes::{PersonalId, Sex};
+use motcua_engine::text::escape_html;
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
@@ -183,15 +184,11 @@ fn get<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 fn page(status: u16, title: &str, body: &str) -> HttpResponse {
     let html = format!(
         "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
          <body><h1>{title}</h1>{body}</body></html>",
-        title = html_escape(title)
+        title = escape_html(title)
     );
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
         .content_type("text/html; charset=utf-8")
@@ -293,9 +290,9 @@ fn choose_page(idp: &Idp, params: &[(String, String)]) -> HttpResponse {
     for person in &idp.citizens {
         body.push_str(&format!(
             "<li><a href=\"/authorize?{}login_hint={}\">{} — {} (mức {})</a></li>",
-            html_escape(&query),
+            escape_html(&query),
             person.id,
-            html_escape(&person.name),
+            escape_html(&person.name),
             person.id,
             person.level
         ));
@@ -304,8 +301,8 @@ fn choose_page(idp: &Idp, params: &[(String, String)]) -> HttpResponse {
     for (name, value) in kept {
         body.push_str(&format!(
             "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-            html_escape(name),
-            html_escape(value)
+            escape_html(name),
+            escape_html(value)
         ));
     }
     body.push_str(

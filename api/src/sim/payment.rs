@@ -25,6 +25,7 @@ use std::time::Duration;
 use actix_web::{HttpRequest, HttpResponse, web};
 use clap::Args;
 use motcua_engine::adapters::payment::{Notification, SIGNATURE_HEADER, sign};
+use motcua_engine::text::escape_html;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -370,10 +371,6 @@ fn notify(state: &State, faults: &Faults, order: &Order) {
     }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 fn page(title: &str, body: &str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -389,19 +386,19 @@ async fn pay_page(state: web::Data<State>, order: web::Path<String>) -> HttpResp
     let Some(order) = order else { return refuse(404, "no such order") };
     let details = format!(
         "<p>{}</p><p>Mã hồ sơ: {}</p><p>Số tiền: <strong>{} đồng</strong></p>",
-        escape(&order.description),
-        escape(&order.dossier_code),
+        escape_html(&order.description),
+        escape_html(&order.dossier_code),
         order.amount_vnd
     );
     if order.status == "paid" {
         return page(
             "Đã thanh toán",
-            &format!("{details}<p>Mã giao dịch: {}</p>", escape(&order.transaction_id.unwrap_or_default())),
+            &format!("{details}<p>Mã giao dịch: {}</p>", escape_html(&order.transaction_id.unwrap_or_default())),
         );
     }
     let form = format!(
         "<form method=\"post\" action=\"/pay/{}\"><button type=\"submit\">Thanh toán</button></form>",
-        escape(&order.order_id)
+        escape_html(&order.order_id)
     );
     page("Thanh toán phí, lệ phí", &format!("{details}{form}"))
 }
@@ -411,8 +408,11 @@ async fn pay_form(state: web::Data<State>, faults: web::Data<Faults>, order: web
     if paid_now {
         notify(&state, &faults, &order);
     }
-    let back = format!("<p><a href=\"{}\">Quay lại Một cửa</a></p>", escape(&order.return_url));
-    page("Đã thanh toán", &format!("<p>Mã giao dịch: {}</p>{back}", escape(&order.transaction_id.unwrap_or_default())))
+    let back = format!("<p><a href=\"{}\">Quay lại Một cửa</a></p>", escape_html(&order.return_url));
+    page(
+        "Đã thanh toán",
+        &format!("<p>Mã giao dịch: {}</p>{back}", escape_html(&order.transaction_id.unwrap_or_default())),
+    )
 }
 
 async fn pay_now(state: web::Data<State>, faults: web::Data<Faults>, order: web::Path<String>) -> HttpResponse {

@@ -20,6 +20,8 @@ use clap::Args;
 use motcua_engine::domain::dossier::Status;
 use serde_json::{Value, json};
 
+use motcua_engine::text::escape_html;
+
 use super::Faults;
 
 /// The catalogue the simulated portal publishes.
@@ -389,7 +391,6 @@ async fn set_route_target(state: web::Data<State>, body: web::Json<RouteTarget>)
 /// The portal's view as a page: what a citizen on the national portal would see of each dossier.
 async fn page(state: web::Data<State>) -> HttpResponse {
     let portal = state.portal.lock().expect("portal lock");
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let rows: String = portal
         .views
         .values()
@@ -398,11 +399,11 @@ async fn page(state: web::Data<State>) -> HttpResponse {
             let status = m["TrangThaiHoSo"].as_u64().and_then(|s| Status::from_code(s as u8));
             format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(m["MaHoSo"].as_str().unwrap_or("")),
-                escape(m["TenTTHC"].as_str().unwrap_or("")),
-                escape(m["ChuHoSo"].as_str().unwrap_or("")),
+                escape_html(m["MaHoSo"].as_str().unwrap_or("")),
+                escape_html(m["TenTTHC"].as_str().unwrap_or("")),
+                escape_html(m["ChuHoSo"].as_str().unwrap_or("")),
                 status.map_or("?".into(), |s| format!("{} – {}", s.code(), s.name_vi())),
-                escape(m["NgayHenTra"].as_str().unwrap_or("")),
+                escape_html(m["NgayHenTra"].as_str().unwrap_or("")),
                 v.statuses.iter().map(u8::to_string).collect::<Vec<_>>().join(" → "),
             )
         })

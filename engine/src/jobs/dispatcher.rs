@@ -15,17 +15,6 @@ pub trait Sink: Send + Sync {
     fn deliver(&self, message: &Message) -> Result<(), Failure>;
 }
 
-/// Delivers by writing each message to the log: for topics whose counterpart is deliberately absent.
-pub struct LogSink;
-
-impl Sink for LogSink {
-    fn deliver(&self, message: &Message) -> Result<(), Failure> {
-        tracing::info!(target: "outbox", topic = %message.topic, key = %message.message_key, "delivered");
-        tracing::debug!(target: "outbox", payload = %message.payload);
-        Ok(())
-    }
-}
-
 /// The sinks of a worker, by topic. Messages of topics without a sink are not claimed: they wait, visible in
 /// the outbox, until a worker that can deliver them runs.
 #[derive(Default, Clone)]

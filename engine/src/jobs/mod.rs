@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-pub use dispatcher::{Failure, LogSink, Router, Sink};
+pub use dispatcher::{Failure, Router, Sink};
 
 use crate::service::Services;
 

@@ -35,6 +35,7 @@ use crate::adapters::forms::vn_date_time;
 use crate::domain::dossier::{Change, Channel, Dossier, Event, IdKind, Proposal, Status};
 use crate::domain::procedure::{OnSupplement, Procedure};
 use crate::store::{DbConnection, agencies, from_db, outbox};
+use crate::text::{escape_html, group_thousands};
 
 pub const EMAIL_TOPIC: &str = "notify.email";
 pub const SMS_TOPIC: &str = "notify.sms";
@@ -541,31 +542,7 @@ pub fn mobile_number(phone: &str) -> Option<String> {
 
 /// "1.500.000 đồng".
 fn vnd(amount: u64) -> String {
-    let digits = amount.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    format!("{grouped} đồng")
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    format!("{} đồng", group_thousands(amount))
 }
 
 /// Vietnamese letters with their diacritics, by the ASCII letter they reduce to.
@@ -635,6 +612,5 @@ mod tests {
         assert_eq!(vnd(0), "0 đồng");
         assert_eq!(vnd(1_500_000), "1.500.000 đồng");
         assert_eq!(vnd(25_000), "25.000 đồng");
-        assert_eq!(escape_html("<b>\"A&B\"</b> 'x'"), "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt; &#39;x&#39;");
     }
 }

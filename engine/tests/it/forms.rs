@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common::assert_contains;
+
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use motcua_engine::adapters::forms::{
     ApologyData, Applicant, ControlSlipData, FormHeader, HandOff, MissingItem, PaperForm, ReceiptData,
@@ -214,12 +216,6 @@ fn info(path: &Path) -> (usize, f64, f64) {
     let size = field("Page size:");
     let mut numbers = size.split_whitespace().filter_map(|w| w.parse::<f64>().ok());
     (pages, numbers.next().unwrap(), numbers.next().unwrap())
-}
-
-fn assert_contains(text: &str, expected: &[&str]) {
-    for e in expected {
-        assert!(text.contains(e), "missing {e:?} in:\n{text}");
-    }
 }
 
 const A5: (f64, f64) = (419.53, 595.28);

@@ -3,6 +3,7 @@
 
 mod blobs;
 mod calendar_properties;
+mod common;
 mod domain_is_pure;
 mod forms;
 mod results;

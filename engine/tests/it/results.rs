@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
 
+use crate::common::{assert_contains, der_len, run};
+
 use chrono::{DateTime, Duration, NaiveDate, SubsecRound, TimeZone, Utc};
 use motcua_engine::adapters::forms::{
     Applicant, FormHeader, ResultDocumentData, ResultTemplate, render_result, render_result_number,
@@ -107,12 +109,6 @@ fn save(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?} ({e}): install poppler-utils and openssl"));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
-}
-
 /// The text of page 1, with runs of whitespace made single spaces.
 fn text(path: &Path) -> String {
     let (ok, out) = run(Command::new("pdftotext").args(["-enc", "UTF-8", "-f", "1", "-l", "1"]).arg(path).arg("-"));
@@ -149,12 +145,6 @@ fn words(path: &Path) -> Vec<Word> {
 
 fn word(words: &[Word], text: &str) -> Word {
     words.iter().find(|w| w.text == text).unwrap_or_else(|| panic!("no word {text:?} in {words:?}")).clone()
-}
-
-fn assert_contains(text: &str, expected: &[&str]) {
-    for e in expected {
-        assert!(text.contains(e), "missing {e:?} in:\n{text}");
-    }
 }
 
 fn verifier(f: &Fixture) -> Verifier {
@@ -364,14 +354,4 @@ fn stamping_works_on_a_pdf_with_an_xref_stream() {
     assert!(text(&path).contains("Số: 15/GCN-UBND"));
     let (ok, out) = run(Command::new("pdfsig").arg("-nocert").arg(&path));
     assert!(ok && out.matches("Signature is Valid.").count() == 2, "{out}");
-}
-
-/// The length of the DER value at the start of `bytes` (the `/Contents` hole is zero-padded after it).
-fn der_len(bytes: &[u8]) -> usize {
-    let first = bytes[1] as usize;
-    if first < 0x80 {
-        return 2 + first;
-    }
-    let n = first & 0x7f;
-    2 + n + bytes[2..2 + n].iter().fold(0usize, |acc, &b| acc << 8 | b as usize)
 }

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
 
+use crate::common::{der_len, run};
+
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use motcua_engine::documents::signature::{SignatureCheck, SignatureVerifier};
 use motcua_engine::signing::{
@@ -44,27 +46,11 @@ fn check(verifier: &Verifier, pdf: &[u8]) -> SignatureCheck {
     verifier.check("application/pdf", &mut &pdf[..]).expect("readable")
 }
 
-fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?} ({e}): install poppler-utils and openssl"));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
-}
-
 fn invalid_reason(check: SignatureCheck) -> String {
     match check {
         SignatureCheck::Invalid { reason } => reason,
         other => panic!("expected Invalid, got {other:?}"),
     }
-}
-
-/// The length of the DER value at the start of `bytes` (the `/Contents` hole is zero-padded after it).
-fn der_len(bytes: &[u8]) -> usize {
-    let first = bytes[1] as usize;
-    if first < 0x80 {
-        return 2 + first;
-    }
-    let n = first & 0x7f;
-    2 + n + bytes[2..2 + n].iter().fold(0usize, |acc, &b| acc << 8 | b as usize)
 }
 
 #[test]

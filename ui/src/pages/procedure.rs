@@ -46,17 +46,9 @@ struct NotFound {
     shell: Shell,
 }
 
-/// 100000 → "100.000 đ" (Vietnamese digit grouping).
-pub fn vnd(amount: u64) -> String {
-    let digits = amount.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    format!("{grouped} đ")
+/// 100000 → "100.000 đ".
+fn vnd(amount: u64) -> String {
+    format!("{} đ", motcua_engine::text::group_thousands(amount))
 }
 
 pub async fn page(
@@ -115,15 +107,4 @@ pub async fn page(
         legal_basis: procedure.legal_basis.clone(),
     };
     Ok(html(StatusCode::OK, lang, render(&page)?))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn amounts_are_grouped_by_thousands() {
-        assert_eq!(super::vnd(0), "0 đ");
-        assert_eq!(super::vnd(2000), "2.000 đ");
-        assert_eq!(super::vnd(100000), "100.000 đ");
-        assert_eq!(super::vnd(1234567), "1.234.567 đ");
-    }
 }
