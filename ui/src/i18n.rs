@@ -2,6 +2,7 @@
 //! `Accept-Language`, else Vietnamese. Words come from the one message catalogue (`motcua_engine::messages`).
 
 use actix_web::HttpRequest;
+use actix_web::cookie::{Cookie, SameSite};
 use motcua_engine::messages::{Lang, text};
 
 pub const COOKIE: &str = "lang";
@@ -37,6 +38,15 @@ impl UiLang {
             Lang::Vi => ("en", "English"),
             Lang::En => ("vi", "Tiếng Việt"),
         }
+    }
+
+    /// The cookie that remembers a chosen language for a year.
+    pub fn cookie(&self) -> Cookie<'static> {
+        Cookie::build(COOKIE, self.code())
+            .path("/")
+            .same_site(SameSite::Lax)
+            .max_age(actix_web::cookie::time::Duration::days(365))
+            .finish()
     }
 
     /// A text of the catalogue in this language.

@@ -2,8 +2,11 @@
 //! API, working without JavaScript, Vietnamese first with English, behind a strict Content-Security-Policy.
 //! The API crate mounts them with [`configure`] and provides a [`UiState`].
 
+mod error;
+mod form;
 mod i18n;
 mod pages;
+mod session;
 mod shell;
 
 use std::sync::Arc;
@@ -12,16 +15,23 @@ use actix_web::web;
 use motcua_engine::service::Services;
 
 pub use i18n::UiLang;
+pub use pages::sign_in::continue_to;
+pub use session::{ACCESS_COOKIE, Tokens};
 
 /// What every page needs.
 pub struct UiState {
     pub services: Arc<Services>,
+    pub tokens: Arc<dyn Tokens>,
 }
 
-/// Every page route.
+/// Every page route. Paths are Vietnamese, as the people who type and read them are.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::home::page))
         .route("/thu-tuc/{code}", web::get().to(pages::procedure::page))
         .route("/tra-cuu", web::get().to(pages::track::page))
+        .route("/dang-nhap", web::get().to(pages::sign_in::chooser))
+        .route("/dang-xuat", web::post().to(pages::sign_in::sign_out))
+        .route("/can-bo/dang-nhap", web::get().to(pages::sign_in::staff_form))
+        .route("/can-bo/dang-nhap", web::post().to(pages::sign_in::staff_submit))
         .route("/static/app.css", web::get().to(shell::stylesheet));
 }

@@ -125,6 +125,21 @@ fn verify(keys: &JwtKeys, token: &str) -> Option<Caller> {
     })
 }
 
+/// The pages keep these tokens in cookies (`motcua_ui::session`).
+impl motcua_ui::Tokens for JwtKeys {
+    fn verify(&self, token: &str) -> Option<Caller> {
+        verify(self, token)
+    }
+
+    fn issue_staff(&self, staff: &StaffIdentity) -> String {
+        issue_access_token(self, staff)
+    }
+
+    fn lifetime_secs(&self) -> i64 {
+        ACCESS_LIFETIME_SECS
+    }
+}
+
 /// The caller of a request from `Authorization: Bearer`, whoever it is.
 fn caller_of(req: &HttpRequest) -> Result<Caller, Problem> {
     let state = req.app_data::<web::Data<AppState>>().expect("state is registered");

@@ -16,9 +16,8 @@ use sha2::{Digest, Sha256};
 use super::auth::{ACCESS_LIFETIME_SECS, Citizen, issue_citizen_token, issue_service_token};
 use super::problem::Problem;
 use super::{AppState, blocking};
-
-/// The cookie the web pages will read the citizen's access token from.
-pub const SESSION_COOKIE: &str = "motcua_session";
+// The cookie the web pages read the access token from.
+use motcua_ui::ACCESS_COOKIE as SESSION_COOKIE;
 
 fn malformed(detail: impl Into<String>) -> Problem {
     Problem::new(400, "request.malformed", detail)
@@ -99,9 +98,10 @@ fn wants_json(req: &HttpRequest) -> bool {
 
 /// Finish a citizen's sign-in: the state is spent, the code redeemed with the PKCE verifier, the ID token checked
 /// (signature, issuer, audience, expiry, nonce) and the account's level must be 2. Answers our access token as
-/// JSON (`Accept: application/json`), or redirects to `return_to` with it in an HttpOnly, SameSite=Strict cookie.
+/// JSON (`Accept: application/json`), or sets it in an HttpOnly, SameSite=Strict cookie on a page that moves on to
+/// `return_to`.
 #[utoipa::path(get, path = "/api/v1/auth/citizen/callback", tag = "auth", params(CallbackQuery),
-    responses((status = 200, body = CitizenTokens), (status = 302, description = "to return_to, with the session cookie"),
+    responses((status = 200, body = CitizenTokens), (status = 200, description = "JSON tokens, or (for a browser) a page moving on to return_to with the session cookie"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 502, body = Problem)))]
 pub async fn callback(
     state: web::Data<AppState>,
@@ -135,11 +135,9 @@ pub async fn callback(
         .secure(state.services.config.public_url.starts_with("https://"))
         .max_age(actix_web::cookie::time::Duration::seconds(ACCESS_LIFETIME_SECS))
         .finish();
-    Ok(HttpResponse::Found()
-        .insert_header((header::LOCATION, signed_in.return_to))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .cookie(cookie)
-        .finish())
+    let mut page = motcua_ui::continue_to(&signed_in.return_to);
+    page.add_cookie(&cookie).map_err(|_| Problem::server_error())?;
+    Ok(page)
 }
 
 /// An OAuth 2.0 error (RFC 6749 §5.2), not a problem: clients of the token endpoint expect this shape.

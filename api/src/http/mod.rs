@@ -25,7 +25,7 @@ use motcua_engine::service::Services;
 /// Shared by every request.
 pub struct AppState {
     pub services: Arc<Services>,
-    pub keys: auth::JwtKeys,
+    pub keys: std::sync::Arc<auth::JwtKeys>,
     pub metrics: metrics::Metrics,
 }
 

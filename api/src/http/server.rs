@@ -20,7 +20,7 @@ pub const MAX_BODY: usize = 256 * 1024;
 
 pub fn state(services: Arc<Services>) -> Result<web::Data<AppState>, motcua_engine::service::ServiceError> {
     let keys = auth::JwtKeys::load(&services)?;
-    Ok(web::Data::new(AppState { services, keys, metrics: metrics::Metrics::new() }))
+    Ok(web::Data::new(AppState { services, keys: std::sync::Arc::new(keys), metrics: metrics::Metrics::new() }))
 }
 
 fn payload_problem(e: &error::JsonPayloadError) -> Problem {
@@ -153,7 +153,7 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let pages = web::Data::new(motcua_ui::UiState { services: state.services.clone() });
+    let pages = web::Data::new(motcua_ui::UiState { services: state.services.clone(), tokens: state.keys.clone() });
     App::new().app_data(state).app_data(pages).wrap(from_fn(observe)).configure(configure)
 }
 

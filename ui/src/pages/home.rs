@@ -1,15 +1,15 @@
 //! The home page: the procedure catalogue, searched by name, code or field and filtered by level.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use motcua_engine::domain::procedure::Level;
 use serde::Deserialize;
 
 use super::Shell;
 use crate::UiState;
-use crate::i18n::UiLang;
-use crate::shell::{html, render};
+use crate::session::Visit;
+use crate::shell::render;
 
 #[derive(Debug, Deserialize)]
 pub struct Query {
@@ -42,11 +42,11 @@ struct Home {
 }
 
 pub async fn page(
-    req: HttpRequest,
+    visit: Visit,
     state: web::Data<UiState>,
     query: web::Query<Query>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let lang = UiLang::of(&req);
+    let lang = visit.lang;
     let query = query.into_inner();
     let level: Option<Level> = query.level.parse().ok();
     let text = Some(query.q.trim()).filter(|q| !q.is_empty());
@@ -70,6 +70,6 @@ pub async fn page(
             selected: level == Some(l),
         })
         .collect();
-    let page = Home { shell: Shell::new(lang, "/", lang.t("ui.search_title")), q: query.q, levels, rows };
-    Ok(html(StatusCode::OK, lang, render(&page)?))
+    let page = Home { shell: visit.shell(lang.t("ui.search_title")), q: query.q, levels, rows };
+    Ok(visit.page(StatusCode::OK, render(&page)?))
 }

@@ -1,25 +1,94 @@
-//! One module per page.
+//! One module per page (or group of pages on one subject).
 
 pub mod home;
 pub mod procedure;
+pub mod sign_in;
 pub mod track;
 
+use motcua_engine::domain::procedure::Role;
+use motcua_engine::service::identity::Caller;
+
 use crate::i18n::UiLang;
+use crate::session::Visit;
+
+/// A link of the site's navigation.
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+}
 
 /// What the page shell (templates/base.html) shows around every page.
 pub struct Shell {
     pub lang: UiLang,
     pub title: String,
-    /// The current path with `?lang=` of the other language.
+    /// The current page in the other language (`?lang=`).
     pub switch_href: String,
+    /// Every form repeats it (see `session`).
+    pub csrf: String,
+    /// The signed-in visitor's name.
+    pub user: Option<String>,
+    pub nav: Vec<NavLink>,
 }
 
+/// The staff navigation: what each role works on.
+const STAFF_LINKS: &[(&str, &str, &[Role])] = &[
+    ("/can-bo", "ui.nav_work", &[]),
+    ("/can-bo/tiep-nhan", "ui.nav_reception", &[Role::ReceptionClerk]),
+    ("/can-bo/ky-duyet", "ui.nav_batch", &[Role::AgencyLeader, Role::DivisionHead]),
+    ("/can-bo/thong-ke", "ui.nav_dashboard", &[Role::AgencyLeader, Role::DivisionHead, Role::Admin]),
+    ("/quan-tri", "ui.nav_admin", &[Role::Admin]),
+];
+
 impl Shell {
-    pub fn new(lang: UiLang, path: &str, title: impl Into<String>) -> Shell {
-        Shell { lang, title: title.into(), switch_href: format!("{path}?lang={}", lang.other().0) }
+    pub fn new(visit: &Visit, title: impl Into<String>) -> Shell {
+        let lang = visit.lang;
+        let t = |key: &str| lang.t(key);
+        let link = |href: &'static str, key: &str| NavLink { href, label: t(key) };
+        let (user, nav) = match &visit.caller {
+            Some(Caller::Staff(staff)) => {
+                let holds = |roles: &[Role]| roles.is_empty() || staff.roles.iter().any(|(_, r)| roles.contains(r));
+                let links = STAFF_LINKS.iter().filter(|(_, _, roles)| holds(roles)).map(|(h, k, _)| link(h, k));
+                (Some(staff.full_name.clone()), links.collect())
+            }
+            Some(Caller::Citizen(citizen)) => (
+                Some(citizen.name.clone()),
+                vec![
+                    link("/", "ui.nav_home"),
+                    link("/cong-dan", "ui.nav_mine"),
+                    link("/cong-dan/kho", "ui.nav_repository"),
+                ],
+            ),
+            _ => (None, vec![link("/", "ui.nav_home"), link("/tra-cuu", "ui.nav_track"), link("/dang-nhap", "ui.nav_sign_in")]),
+        };
+        Shell {
+            lang,
+            title: title.into(),
+            switch_href: switch_href(&visit.here, lang.other().0),
+            csrf: visit.csrf.clone(),
+            user,
+            nav,
+        }
     }
 
     pub fn t(&self, key: &str) -> &'static str {
         self.lang.t(key)
+    }
+}
+
+/// `here` with `lang=` set to `to`, other query parameters kept.
+fn switch_href(here: &str, to: &str) -> String {
+    let (path, query) = here.split_once('?').unwrap_or((here, ""));
+    let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
+    let lang = format!("lang={to}");
+    pairs.push(&lang);
+    format!("{path}?{}", pairs.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_language_switch_keeps_the_query() {
+        assert_eq!(super::switch_href("/tra-cuu?ma=X&lang=vi", "en"), "/tra-cuu?ma=X&lang=en");
+        assert_eq!(super::switch_href("/", "vi"), "/?lang=vi");
     }
 }

@@ -2,14 +2,15 @@
 //! result is returned, and the legal basis.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use motcua_engine::domain::deadline::ProcessingTime;
 
 use super::Shell;
 use crate::UiState;
-use crate::i18n::UiLang;
-use crate::shell::{html, render};
+use crate::error::PageError;
+use crate::session::Visit;
+use crate::shell::render;
 
 pub struct ComponentRow {
     pub name: String,
@@ -40,27 +41,19 @@ struct ProcedurePage {
     legal_basis: Vec<String>,
 }
 
-#[derive(Template)]
-#[template(path = "not_found.html")]
-struct NotFound {
-    shell: Shell,
-}
-
 /// 100000 → "100.000 đ".
 fn vnd(amount: u64) -> String {
     format!("{} đ", motcua_engine::text::group_thousands(amount))
 }
 
 pub async fn page(
-    req: HttpRequest,
+    visit: Visit,
     state: web::Data<UiState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let lang = UiLang::of(&req);
-    let path = format!("/thu-tuc/{code}");
+    let lang = visit.lang;
     let Some(procedure) = state.services.catalogue.current(&code).cloned() else {
-        let page = NotFound { shell: Shell::new(lang, &path, lang.t("ui.procedure_not_found")) };
-        return Ok(html(StatusCode::NOT_FOUND, lang, render(&page)?));
+        return Err(PageError::new(&visit, 404, "ui.procedure_not_found", String::new()).into());
     };
     let today = state.services.calendar.local_date(state.services.now());
     let processing_time = match procedure.processing_time {
@@ -94,7 +87,7 @@ pub async fn page(
         })
         .collect();
     let page = ProcedurePage {
-        shell: Shell::new(lang, &path, procedure.name.clone()),
+        shell: visit.shell(procedure.name.clone()),
         code: procedure.code.clone(),
         field: procedure.field.clone(),
         description: procedure.description.clone(),
@@ -106,5 +99,5 @@ pub async fn page(
         return_methods: procedure.return_methods.iter().map(|m| lang.t(&format!("ui.return.{}", m.as_str()))).collect(),
         legal_basis: procedure.legal_basis.clone(),
     };
-    Ok(html(StatusCode::OK, lang, render(&page)?))
+    Ok(visit.page(StatusCode::OK, render(&page)?))
 }

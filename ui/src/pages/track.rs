@@ -1,7 +1,7 @@
 //! Public tracking by dossier code and the applicant's id number (the link printed on the receipt).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use motcua_engine::service::ServiceError;
@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::Shell;
 use crate::UiState;
-use crate::i18n::UiLang;
-use crate::shell::{html, render};
+use crate::session::Visit;
+use crate::shell::render;
 
 #[derive(Debug, Deserialize)]
 pub struct Query {
@@ -39,11 +39,11 @@ struct Track {
 }
 
 pub async fn page(
-    req: HttpRequest,
+    visit: Visit,
     state: web::Data<UiState>,
     query: web::Query<Query>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let lang = UiLang::of(&req);
+    let lang = visit.lang;
     let Query { ma, id } = query.into_inner();
     let (code, id_number) = (ma.trim().to_string(), id.trim().to_string());
     let asked = !code.is_empty() && !id_number.is_empty();
@@ -81,12 +81,12 @@ pub async fn page(
     }
     let status = if asked && tracked.is_none() { StatusCode::NOT_FOUND } else { StatusCode::OK };
     let page = Track {
-        shell: Shell::new(lang, "/tra-cuu", lang.t("ui.track_title")),
+        shell: visit.shell(lang.t("ui.track_title")),
         not_found: asked && tracked.is_none(),
         code,
         id_number,
         found,
         facts,
     };
-    Ok(html(status, lang, render(&page)?))
+    Ok(visit.page(status, render(&page)?))
 }

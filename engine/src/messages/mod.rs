@@ -1,6 +1,11 @@
 //! The one message catalogue: every user-facing text by stable code, Vietnamese first, English second.
 //! API problems, pages and notifications take their words from here.
 
+mod ui_admin;
+mod ui_citizen;
+mod ui_public;
+mod ui_staff;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     Vi,
@@ -309,60 +314,6 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("field.name_taken", "Tên này đã được dùng", "This name is taken"),
     // Steps and roles, as forms and the portal name them.
     // Pages.
-    ("ui.site_name", "Hệ thống thông tin giải quyết thủ tục hành chính", "Administrative procedures"),
-    ("ui.skip", "Chuyển đến nội dung chính", "Skip to main content"),
-    ("ui.nav_home", "Thủ tục hành chính", "Procedures"),
-    ("ui.nav_track", "Tra cứu hồ sơ", "Track a dossier"),
-    ("ui.nav_label", "Trang chính", "Main"),
-    ("ui.search_title", "Tìm thủ tục hành chính", "Find an administrative procedure"),
-    ("ui.search_label", "Tên, mã hoặc lĩnh vực của thủ tục", "Name, code or field of the procedure"),
-    ("ui.search_button", "Tìm kiếm", "Search"),
-    ("ui.level_label", "Cấp thực hiện", "Level"),
-    ("ui.level_any", "Tất cả các cấp", "All levels"),
-    ("ui.level.province", "Cấp tỉnh", "Province"),
-    ("ui.level.department", "Sở, ban, ngành", "Department"),
-    ("ui.level.commune", "Cấp xã", "Commune"),
-    ("ui.results_count", "Số thủ tục tìm thấy", "Procedures found"),
-    ("ui.no_results", "Không tìm thấy thủ tục phù hợp.", "No procedure matches."),
-    ("ui.field", "Lĩnh vực", "Field"),
-    ("ui.code", "Mã thủ tục", "Procedure code"),
-    ("ui.processing_time", "Thời hạn giải quyết", "Processing time"),
-    ("ui.fees", "Phí, lệ phí", "Fees"),
-    ("ui.free", "Miễn phí", "Free"),
-    ("ui.components", "Thành phần hồ sơ", "Papers to submit"),
-    ("ui.required", "Bắt buộc", "Required"),
-    ("ui.optional", "Nếu có", "If applicable"),
-    ("ui.in_person", "Xuất trình khi nộp trực tiếp", "Shown in person"),
-    ("ui.online", "Nộp trực tuyến", "Online submission"),
-    ("ui.online.full", "Toàn trình", "Entirely online"),
-    ("ui.online.partial", "Một phần", "Partly online"),
-    ("ui.online.none", "Không", "Not online"),
-    ("ui.return_methods", "Cách nhận kết quả", "How the result is returned"),
-    ("ui.return.counter", "Tại Bộ phận Một cửa", "At the one-stop counter"),
-    ("ui.return.post", "Qua dịch vụ bưu chính công ích", "By public postal service"),
-    ("ui.return.electronic", "Bản điện tử", "Electronically"),
-    ("ui.results", "Kết quả giải quyết", "Result"),
-    ("ui.legal_basis", "Căn cứ pháp lý", "Legal basis"),
-    ("ui.working_days", "ngày làm việc", "working days"),
-    ("ui.working_hours", "giờ làm việc", "working hours"),
-    ("ui.same_day", "Trong ngày làm việc", "Within the working day"),
-    ("ui.track_title", "Tra cứu hồ sơ", "Track a dossier"),
-    ("ui.track_code", "Mã hồ sơ", "Dossier code"),
-    ("ui.track_id", "Số định danh cá nhân hoặc mã số thuế của người nộp", "The applicant's personal id or tax code"),
-    ("ui.track_button", "Tra cứu", "Track"),
-    (
-        "ui.track_not_found",
-        "Không tìm thấy hồ sơ với mã hồ sơ và số giấy tờ này.",
-        "No dossier has this code and id number.",
-    ),
-    ("ui.status", "Trạng thái", "Status"),
-    ("ui.received_at", "Ngày tiếp nhận", "Received"),
-    ("ui.due_at", "Ngày hẹn trả kết quả", "Due"),
-    ("ui.current_step", "Bước đang xử lý", "Current step"),
-    ("ui.returned_at", "Ngày trả kết quả", "Returned"),
-    ("ui.result_available", "Đã có kết quả", "The result is ready"),
-    ("ui.procedure_not_found", "Không có thủ tục này", "No such procedure"),
-    ("ui.footer", "motcua — phần mềm mã nguồn mở", "motcua — open-source software"),
     ("status.1", "Mới đăng ký", "Submitted"),
     ("status.2", "Được tiếp nhận", "Received"),
     ("status.3", "Không được tiếp nhận", "Refused at reception"),
@@ -390,9 +341,17 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("role.admin", "Quản trị hệ thống", "Administrator"),
 ];
 
+/// The catalogue in parts: the domain and API texts here, the pages' texts by area (one file each).
+const PARTS: &[&[(&str, &str, &str)]] =
+    &[CATALOGUE, ui_public::TEXTS, ui_staff::TEXTS, ui_citizen::TEXTS, ui_admin::TEXTS];
+
+fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    PARTS.iter().flat_map(|part| part.iter())
+}
+
 /// The Vietnamese and English texts of a code, if catalogued.
 pub fn find(code: &str) -> Option<(&'static str, &'static str)> {
-    CATALOGUE.iter().find(|(c, _, _)| *c == code).map(|(_, vi, en)| (*vi, *en))
+    entries().find(|(c, _, _)| *c == code).map(|(_, vi, en)| (*vi, *en))
 }
 
 /// The texts of a code; a visible placeholder if it is not catalogued (a test keeps that from happening).
@@ -415,7 +374,7 @@ mod tests {
     #[test]
     fn codes_are_unique_and_both_languages_are_filled() {
         let mut seen = std::collections::BTreeSet::new();
-        for (code, vi, en) in CATALOGUE {
+        for (code, vi, en) in entries() {
             assert!(seen.insert(code), "{code} twice");
             assert!(!vi.is_empty() && !en.is_empty(), "{code}");
         }
