@@ -32,11 +32,7 @@ impl Errors {
             let text = lang.t(e.code());
             // The detail is English (it names fields and values): shown to English readers only.
             let plain = detail.is_empty() || detail == text || e.http_status() >= 500 || lang.lang == Lang::Vi;
-            errors.general.push(if plain {
-                text.to_string()
-            } else {
-                format!("{text} ({detail})")
-            });
+            errors.general.push(if plain { text.to_string() } else { format!("{text} ({detail})") });
         }
         errors
     }

@@ -5,6 +5,7 @@
 mod error;
 mod form;
 mod i18n;
+mod multipart;
 mod pages;
 mod session;
 mod shell;
@@ -33,5 +34,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/dang-xuat", web::post().to(pages::sign_in::sign_out))
         .route("/can-bo/dang-nhap", web::get().to(pages::sign_in::staff_form))
         .route("/can-bo/dang-nhap", web::post().to(pages::sign_in::staff_submit))
-        .route("/static/app.css", web::get().to(shell::stylesheet));
+        .route("/static/app.css", web::get().to(shell::stylesheet))
+        .configure(pages::staff::configure)
+        .configure(pages::citizen::configure)
+        .configure(pages::admin::configure);
 }

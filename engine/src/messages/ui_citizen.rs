@@ -1,5 +1,4 @@
 //! Texts of the citizen pages (submission, my dossiers, repository).
 
 /// (code, Vietnamese, English).
-pub(super) const TEXTS: &[(&str, &str, &str)] = &[
-];
+pub(super) const TEXTS: &[(&str, &str, &str)] = &[];

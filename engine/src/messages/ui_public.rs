@@ -75,7 +75,11 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("ui.sign_in_vneid", "Đăng nhập bằng định danh điện tử", "Sign in with the e-identity"),
     ("ui.sign_in_staff", "Cán bộ, công chức", "Staff"),
-    ("ui.sign_in_staff_hint", "Đăng nhập bằng tài khoản do cơ quan cấp.", "Sign in with the account your agency gave you."),
+    (
+        "ui.sign_in_staff_hint",
+        "Đăng nhập bằng tài khoản do cơ quan cấp.",
+        "Sign in with the account your agency gave you.",
+    ),
     ("ui.staff_sign_in", "Đăng nhập cán bộ", "Staff sign-in"),
     ("ui.username", "Tên đăng nhập", "Username"),
     ("ui.password", "Mật khẩu", "Password"),

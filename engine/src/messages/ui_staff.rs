@@ -1,5 +1,4 @@
 //! Texts of the staff pages (sign-in, queues, reception, dossier, signing, return).
 
 /// (code, Vietnamese, English).
-pub(super) const TEXTS: &[(&str, &str, &str)] = &[
-];
+pub(super) const TEXTS: &[(&str, &str, &str)] = &[];

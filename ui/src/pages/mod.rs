@@ -1,8 +1,11 @@
 //! One module per page (or group of pages on one subject).
 
+pub mod admin;
+pub mod citizen;
 pub mod home;
 pub mod procedure;
 pub mod sign_in;
+pub mod staff;
 pub mod track;
 
 use motcua_engine::domain::procedure::Role;
@@ -58,7 +61,10 @@ impl Shell {
                     link("/cong-dan/kho", "ui.nav_repository"),
                 ],
             ),
-            _ => (None, vec![link("/", "ui.nav_home"), link("/tra-cuu", "ui.nav_track"), link("/dang-nhap", "ui.nav_sign_in")]),
+            _ => (
+                None,
+                vec![link("/", "ui.nav_home"), link("/tra-cuu", "ui.nav_track"), link("/dang-nhap", "ui.nav_sign_in")],
+            ),
         };
         Shell {
             lang,

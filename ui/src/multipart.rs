@@ -1,0 +1,100 @@
+//! Forms with files (`enctype="multipart/form-data"`): the text fields and the files, read whole into memory
+//! up to a limit, so a page can check the CSRF token and the fields before anything is stored.
+
+use std::collections::BTreeMap;
+
+use actix_multipart::Multipart;
+use futures::StreamExt;
+
+/// All files of one form together: a dossier's scans at the counter.
+pub const MAX_FORM_BYTES: usize = 25 * 1024 * 1024;
+const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// A file of the form; browsers send an empty part for a file input left empty, which is skipped.
+pub struct File {
+    pub field: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Default)]
+pub struct Submitted {
+    fields: BTreeMap<String, Vec<String>>,
+    pub files: Vec<File>,
+}
+
+impl Submitted {
+    /// The first value of a text field ("" when absent).
+    pub fn text(&self, name: &str) -> &str {
+        self.fields.get(name).and_then(|v| v.first()).map_or("", String::as_str)
+    }
+
+    /// Every value of a repeated field (checkboxes).
+    pub fn all(&self, name: &str) -> &[String] {
+        self.fields.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The text fields whose names start with `prefix`, without it (e-form fields as `form.<name>`).
+    pub fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.fields.iter().filter_map(move |(k, v)| Some((k.strip_prefix(prefix)?, v.first()?.as_str())))
+    }
+
+    /// The file sent for `field`, if any.
+    pub fn file(&self, field: &str) -> Option<&File> {
+        self.files.iter().find(|f| f.field == field)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    #[error("the form is larger than {MAX_FORM_BYTES} bytes")]
+    TooLarge,
+    #[error("the form cannot be read: {0}")]
+    Malformed(String),
+}
+
+impl FormError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FormError::TooLarge => "request.too_large",
+            FormError::Malformed(_) => "request.malformed",
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            FormError::TooLarge => 413,
+            FormError::Malformed(_) => 400,
+        }
+    }
+}
+
+pub async fn read(mut payload: Multipart) -> Result<Submitted, FormError> {
+    let mut submitted = Submitted::default();
+    let mut total = 0usize;
+    while let Some(part) = payload.next().await {
+        let mut part = part.map_err(|e| FormError::Malformed(e.to_string()))?;
+        let disposition = part.content_disposition().cloned();
+        let field = disposition.as_ref().and_then(|d| d.get_name()).unwrap_or_default().to_string();
+        let file_name = disposition.as_ref().and_then(|d| d.get_filename()).map(str::to_string);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(|e| FormError::Malformed(e.to_string()))?;
+            total += chunk.len();
+            if total > MAX_FORM_BYTES || (file_name.is_none() && bytes.len() + chunk.len() > MAX_TEXT_BYTES) {
+                return Err(FormError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match file_name {
+            Some(name) if !name.is_empty() && !bytes.is_empty() => submitted.files.push(File { field, name, bytes }),
+            Some(_) => {}
+            None => {
+                let text =
+                    String::from_utf8(bytes).map_err(|_| FormError::Malformed(format!("{field} is not UTF-8")))?;
+                submitted.fields.entry(field).or_default().push(text);
+            }
+        }
+    }
+    Ok(submitted)
+}
