@@ -71,6 +71,8 @@ pub async fn staff_form(visit: Visit, next: web::Query<Next>) -> Result<HttpResp
 
 #[derive(Debug, Deserialize)]
 pub struct Credentials {
+    /// Missing counts as wrong: the answer is the CSRF page, not a parse error.
+    #[serde(default)]
     csrf: String,
     username: String,
     password: String,
@@ -117,6 +119,7 @@ pub async fn staff_submit(
 
 #[derive(Debug, Deserialize)]
 pub struct SignOut {
+    #[serde(default)]
     csrf: String,
 }
 
