@@ -134,6 +134,12 @@ async fn observe(
         response.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
     }
     let elapsed = started.elapsed();
+    // Server time for browsers' developer tools and `motcua bench pages` (W3C Server Timing).
+    if let Ok(value) =
+        actix_web::http::header::HeaderValue::from_str(&format!("app;dur={:.2}", elapsed.as_secs_f64() * 1e3))
+    {
+        response.headers_mut().insert(actix_web::http::header::HeaderName::from_static("server-timing"), value);
+    }
     if let Some(state) = state {
         state.metrics.requests.with_label_values(&[&method, &route, &status.to_string()]).inc();
         state.metrics.latency.with_label_values(&[&method, &route]).observe(elapsed.as_secs_f64());

@@ -124,6 +124,41 @@ describe('public pages', { timeout: 20 * 60_000 }, () => {
     });
   });
 
+  it('works by keyboard alone: the skip link comes first and leads to the content', async () => {
+    await withSession('keyboard', async (s) => {
+      const { page } = s;
+      await page.goto('/');
+      await page.keyboard.press('Tab');
+      const first = await page.evaluate(() => document.activeElement && document.activeElement.getAttribute('href'));
+      assert.equal(first, '#main', 'the first Tab stop is the skip link');
+      await page.keyboard.press('Enter');
+      assert.match(page.url(), /#main$/);
+      // Tab on through the page: every stop is visible and the search form is reached without a mouse.
+      let reachedSearch = false;
+      for (let i = 0; i < 25 && !reachedSearch; i += 1) {
+        await page.keyboard.press('Tab');
+        reachedSearch = await page.evaluate(() => document.activeElement && document.activeElement.name === 'q');
+      }
+      assert.ok(reachedSearch, 'the search box is reachable with Tab');
+      await page.keyboard.type('khai sinh');
+      await Promise.all([page.waitForURL(/[?&]q=/), page.keyboard.press('Enter')]);
+      assert.ok((await page.locator('a[href^="/thu-tuc/"]').count()) >= 1, 'Enter searched');
+    });
+  });
+
+  it('fits a 360 px phone: no page scrolls sideways', async () => {
+    await withSession('phone', async (s) => {
+      const { page } = s;
+      await page.setViewportSize({ width: 360, height: 740 });
+      for (const path of ['/', '/thu-tuc/1.001612', '/tra-cuu', '/dang-nhap', '/can-bo/dang-nhap']) {
+        await page.goto(path);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 360, `${path} is ${width} px wide at 360 px`);
+      }
+      await s.checkPage('staff sign-in at 360 px');
+    });
+  });
+
   it('every response carries a Content-Security-Policy without unsafe-inline scripts', async () => {
     await withSession('csp', async (s) => {
       const { page } = s;

@@ -21,6 +21,8 @@ use super::failure;
 pub enum BenchCommand {
     /// Whole default flow (receive, assign, appraise, approve, sign, seal, return) over HTTP.
     Lifecycle(LifecycleArgs),
+    /// Server time of every main page, for each role, against `/healthz` in the same run.
+    Pages(pages::PagesArgs),
 }
 
 #[derive(Args, Clone)]
@@ -46,10 +48,13 @@ const PROCEDURE: &str = "1.001612";
 const AGENCY: &str = "000.31.01.H26";
 const FLOW: [&str; 8] = ["upload", "receive", "assign", "appraise", "approve", "sign", "seal", "return"];
 /// The scan uploaded with each reception.
-const SCAN: &[u8] = include_bytes!("../../../fixtures/papers/mau-giay-to.pdf");
+const SCAN: &[u8] = include_bytes!("../../../../fixtures/papers/mau-giay-to.pdf");
+
+mod pages;
 
 pub fn run(command: BenchCommand) -> ExitCode {
     match command {
+        BenchCommand::Pages(args) => pages::run(args),
         BenchCommand::Lifecycle(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
             match runtime.block_on(lifecycle(args)) {
