@@ -30,6 +30,11 @@ async fn catalogue_and_procedure_pages(backend: Backend) {
     assert!(none.contains("Không tìm thấy thủ tục phù hợp."));
     let (_, _, communes) = page(&server, "/?level=commune").await;
     assert!(communes.contains("/thu-tuc/1.001193") && !communes.contains("/thu-tuc/3.000333"), "level filter");
+    let (_, _, ward) = page(&server, &format!("/?agency={HONG_BANG}")).await;
+    assert!(ward.contains("/thu-tuc/1.001193") && !ward.contains("/thu-tuc/3.000333"), "agency filter");
+    assert!(ward.contains(&format!(r#"<option value="{HONG_BANG}" selected>"#)), "the choice is kept");
+    let (_, _, civil) = page(&server, "/?field=H%E1%BB%99+t%E1%BB%8Bch").await;
+    assert!(civil.contains("/thu-tuc/1.001193") && !civil.contains("/thu-tuc/1.001612"), "field filter: {civil}");
 
     let (status, _, procedure) = page(&server, "/thu-tuc/1.001612").await;
     assert_eq!(status, StatusCode::OK);

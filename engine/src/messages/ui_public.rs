@@ -92,4 +92,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.error_code", "Mã lỗi", "Error code"),
     ("ui.back_home", "Về trang chủ", "Back to the home page"),
     ("ui.errors_title", "Vui lòng sửa các lỗi sau", "Please correct the following"),
+    ("ui.field_any", "Tất cả các lĩnh vực", "All fields"),
+    ("ui.agency", "Cơ quan thực hiện", "Agency"),
+    ("ui.agency_any", "Tất cả các cơ quan", "All agencies"),
 ];
