@@ -52,10 +52,6 @@ impl PageError {
     pub fn csrf(visit: &Visit) -> PageError {
         PageError::new(visit, 403, "ui.csrf_failed", String::new())
     }
-
-    pub fn internal(visit: &Visit) -> PageError {
-        PageError::new(visit, 500, "server.error", String::new())
-    }
 }
 
 impl std::fmt::Display for PageError {

@@ -138,7 +138,8 @@ impl Services {
                     dossier_code: code.clone(),
                     description: format!("Phí, lệ phí hồ sơ {code}: {}", procedure.name),
                     callback_url: format!("{public}/api/v1/payments/callback"),
-                    return_url: format!("{public}/"),
+                    // Back from the platform to the applicant's own page of the dossier.
+                    return_url: format!("{public}/cong-dan/ho-so/{}", after.id),
                 };
                 let payload = serde_json::to_string(&message).expect("orders serialize");
                 let message =

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use motcua_engine::domain::deadline::ProcessingTime;
+use motcua_engine::domain::procedure::Online;
 
 use super::Shell;
 use crate::UiState;
@@ -34,6 +35,8 @@ struct ProcedurePage {
     description: Option<String>,
     processing_time: String,
     online: &'static str,
+    /// The citizen may submit it online (fully or partly).
+    submits_online: bool,
     components: Vec<ComponentRow>,
     fees: Vec<FeeRow>,
     results: Vec<String>,
@@ -93,6 +96,7 @@ pub async fn page(
         description: procedure.description.clone(),
         processing_time,
         online: lang.t(&format!("ui.online.{}", procedure.online.as_str())),
+        submits_online: procedure.online != Online::None,
         components,
         fees,
         results: procedure.results.iter().map(|r| r.name.clone()).collect(),
