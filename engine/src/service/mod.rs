@@ -18,6 +18,7 @@ pub mod repository;
 pub mod requests;
 pub mod results;
 pub mod sync;
+pub mod work;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 
 mod action;
 mod apply;
+pub mod available;
 mod control_slip;
 mod decide;
 mod event;

@@ -1,0 +1,357 @@
+//! A staff member's work: the queues of their roles with counts, each queue's dossiers by due instant, the
+//! actions they may take on a dossier now, and the people and agencies an action can name.
+//!
+//! Step ids differ between procedures (a `review` step is of kind `approve`, consult steps have their own
+//! names), so queues are defined by step kind and role through the catalogue, never by step id.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::{ServiceError, ServiceResult, Services, StaffIdentity};
+use crate::domain::actor::{Actor, StaffRef};
+use crate::domain::dossier::available::available_actions;
+use crate::domain::dossier::{Dossier, Status};
+use crate::domain::procedure::{Role, StepKind};
+use crate::store::schema::{dossiers, staff, staff_roles};
+use crate::store::{DbConnection, StoreError, agencies, to_db};
+
+/// The queues of the work home, in the order of the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Queue {
+    /// Submitted (status 1): online dossiers and those held at reception, to receive or refuse.
+    Receive,
+    Assign,
+    /// The caller's own dossiers to appraise.
+    Appraise,
+    /// Steps of kind `approve`.
+    Review,
+    Sign,
+    Seal,
+    /// Consultations to send (the assignee) or to answer (the consulted agency).
+    Consult,
+    /// A result (or a refusal letter) ready to hand back.
+    Return,
+    /// Less than one working day of running clock left (rule 8).
+    NearlyDue,
+    Overdue,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 10] = [
+        Queue::Receive,
+        Queue::Assign,
+        Queue::Appraise,
+        Queue::Review,
+        Queue::Sign,
+        Queue::Seal,
+        Queue::Consult,
+        Queue::Return,
+        Queue::NearlyDue,
+        Queue::Overdue,
+    ];
+
+    /// The queue's name in URLs and message codes.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Queue::Receive => "receive",
+            Queue::Assign => "assign",
+            Queue::Appraise => "appraise",
+            Queue::Review => "review",
+            Queue::Sign => "sign",
+            Queue::Seal => "seal",
+            Queue::Consult => "consult",
+            Queue::Return => "return",
+            Queue::NearlyDue => "nearly_due",
+            Queue::Overdue => "overdue",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.slug() == slug)
+    }
+
+    /// The step kind a queue gathers, for the queues of one step.
+    fn step_kind(self) -> Option<StepKind> {
+        Some(match self {
+            Queue::Assign => StepKind::Assign,
+            Queue::Appraise => StepKind::Appraise,
+            Queue::Review => StepKind::Approve,
+            Queue::Sign => StepKind::Sign,
+            Queue::Seal => StepKind::Seal,
+            Queue::Consult => StepKind::Consult,
+            Queue::Return => StepKind::Return,
+            _ => return None,
+        })
+    }
+
+    fn statuses(self) -> &'static [Status] {
+        match self {
+            Queue::Receive => &[Status::Submitted],
+            Queue::Return => &[Status::ResultReady, Status::Stopped],
+            _ => &[Status::Received, Status::InProcess],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueCount {
+    pub queue: Queue,
+    pub count: i64,
+}
+
+/// What decides which queue a dossier is in (the columns the queues index).
+struct Row<'a> {
+    agency: &'a str,
+    status: i32,
+    procedure: &'a str,
+    version: i32,
+    step: Option<&'a str>,
+    assignee: Option<&'a str>,
+    consulted: Option<&'a str>,
+}
+
+const MAX_LIST: i64 = 200;
+
+impl Services {
+    /// The queues the caller's roles give them (whatever their counts).
+    pub fn my_queues(&self, caller: &StaffIdentity) -> Vec<Queue> {
+        let holds = |role: Role| caller.roles.iter().any(|(_, r)| *r == role);
+        let works = caller.roles.iter().any(|(_, r)| *r != Role::Admin);
+        Queue::ALL
+            .into_iter()
+            .filter(|queue| match queue {
+                Queue::Receive => holds(Role::ReceptionClerk),
+                Queue::NearlyDue | Queue::Overdue => works,
+                other => {
+                    let kind = other.step_kind().expect("a step queue");
+                    self.catalogue.current_all().flat_map(|p| p.steps.iter()).any(|s| s.kind == kind && holds(s.role))
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the dossier described by `row` is in `queue` for the caller.
+    fn in_queue(&self, caller: &StaffIdentity, queue: Queue, row: &Row) -> bool {
+        let status = Status::from_code(row.status as u8);
+        if !status.is_some_and(|s| queue.statuses().contains(&s)) {
+            return false;
+        }
+        if queue == Queue::Receive {
+            return caller.holds(row.agency, Role::ReceptionClerk);
+        }
+        let Some(kind) = queue.step_kind() else {
+            return caller.roles.iter().any(|(a, r)| a == row.agency && *r != Role::Admin);
+        };
+        let step = self
+            .catalogue
+            .version(row.procedure, row.version as u32)
+            .and_then(|p| row.step.and_then(|id| p.step(id)).cloned());
+        let Some(step) = step.filter(|s| s.kind == kind) else { return false };
+        let mine = row.assignee.is_none_or(|a| a == caller.id);
+        match kind {
+            StepKind::Appraise => caller.holds(row.agency, step.role) && mine,
+            StepKind::Consult => {
+                let consulted = row.consulted.is_some_and(|c| caller.holds(c, step.role));
+                consulted || (row.consulted.is_none() && caller.holds(row.agency, step.role) && mine)
+            }
+            _ => caller.holds(row.agency, step.role),
+        }
+    }
+
+    /// The instant before which a running dossier is nearly due (less than a working day left).
+    fn nearly_due_horizon(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        self.calendar.add(now, self.calendar.day_length())
+    }
+
+    /// The caller's queues with the number of dossiers in each.
+    pub fn work_counts(&self, caller: &StaffIdentity) -> ServiceResult<Vec<QueueCount>> {
+        let queues = self.my_queues(caller);
+        let scope = caller.agencies();
+        let now = self.now();
+        let horizon = self.nearly_due_horizon(now);
+        type Group = (String, i32, String, i32, Option<String>, Option<String>, Option<String>, i64);
+        let (groups, overdue, nearly) = self.db.read(|conn| -> Result<_, StoreError> {
+            let groups: Vec<Group> = dossiers::table
+                .filter(dossiers::agency_id.eq_any(&scope).or(dossiers::consulted_agency_id.eq_any(&scope)))
+                .filter(dossiers::status.eq_any([1, 2, 4, 8, 9]))
+                .group_by((
+                    dossiers::agency_id,
+                    dossiers::status,
+                    dossiers::procedure_code,
+                    dossiers::procedure_version,
+                    dossiers::step,
+                    dossiers::assignee_id,
+                    dossiers::consulted_agency_id,
+                ))
+                .select((
+                    dossiers::agency_id,
+                    dossiers::status,
+                    dossiers::procedure_code,
+                    dossiers::procedure_version,
+                    dossiers::step,
+                    dossiers::assignee_id,
+                    dossiers::consulted_agency_id,
+                    diesel::dsl::count_star(),
+                ))
+                .load(conn)?;
+            let running = || {
+                dossiers::table
+                    .filter(dossiers::agency_id.eq_any(&scope))
+                    .filter(dossiers::status.eq_any([2, 4]))
+                    .into_boxed()
+            };
+            let overdue: i64 = running().filter(dossiers::due_at.lt(to_db(now))).count().get_result(conn)?;
+            let nearly: i64 = running()
+                .filter(dossiers::due_at.ge(to_db(now)).and(dossiers::due_at.lt(to_db(horizon))))
+                .count()
+                .get_result(conn)?;
+            Ok((groups, overdue, nearly))
+        })?;
+        Ok(queues
+            .into_iter()
+            .map(|queue| {
+                let count = match queue {
+                    Queue::Overdue => overdue,
+                    Queue::NearlyDue => nearly,
+                    _ => groups
+                        .iter()
+                        .filter(|g| {
+                            let row = Row {
+                                agency: &g.0,
+                                status: g.1,
+                                procedure: &g.2,
+                                version: g.3,
+                                step: g.4.as_deref(),
+                                assignee: g.5.as_deref(),
+                                consulted: g.6.as_deref(),
+                            };
+                            self.in_queue(caller, queue, &row)
+                        })
+                        .map(|g| g.7)
+                        .sum(),
+                };
+                QueueCount { queue, count }
+            })
+            .collect())
+    }
+
+    /// The dossiers of one of the caller's queues, by due instant (none last), optionally narrowed by a text
+    /// (code, applicant name or id, summary); at most 200.
+    pub fn work_queue(&self, caller: &StaffIdentity, queue: Queue, text: Option<&str>) -> ServiceResult<Vec<Dossier>> {
+        if !self.my_queues(caller).contains(&queue) {
+            return Err(ServiceError::Forbidden("request.forbidden"));
+        }
+        let scope = caller.agencies();
+        let now = self.now();
+        let horizon = self.nearly_due_horizon(now);
+        let step_ids: Option<Vec<String>> = queue.step_kind().map(|kind| {
+            let mut ids: Vec<String> = self
+                .catalogue
+                .current_all()
+                .flat_map(|p| p.steps.iter())
+                .filter(|s| s.kind == kind)
+                .map(|s| s.id.clone())
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        });
+        let states = self.db.read(|conn| -> Result<Vec<String>, StoreError> {
+            let mut q = dossiers::table
+                .filter(dossiers::agency_id.eq_any(&scope).or(dossiers::consulted_agency_id.eq_any(&scope)))
+                .into_boxed();
+            let statuses: Vec<i32> = queue.statuses().iter().map(|s| i32::from(s.code())).collect();
+            q = q.filter(dossiers::status.eq_any(statuses));
+            if let Some(ids) = &step_ids {
+                q = q.filter(dossiers::step.eq_any(ids.clone()));
+            }
+            match queue {
+                Queue::Overdue => q = q.filter(dossiers::due_at.lt(to_db(now))),
+                Queue::NearlyDue => {
+                    q = q.filter(dossiers::due_at.ge(to_db(now)).and(dossiers::due_at.lt(to_db(horizon))))
+                }
+                _ => {}
+            }
+            if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
+                let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+                q = q.filter(
+                    dossiers::code
+                        .like(pattern.clone())
+                        .or(dossiers::applicant_name.like(pattern.clone()))
+                        .or(dossiers::applicant_id.like(pattern.clone()))
+                        .or(dossiers::summary.like(pattern)),
+                );
+            }
+            Ok(q.order((dossiers::due_at.is_null(), dossiers::due_at, dossiers::id))
+                .limit(MAX_LIST * 2)
+                .select(dossiers::state)
+                .load(conn)?)
+        })?;
+        let mut out = Vec::new();
+        for state in states {
+            let d: Dossier = serde_json::from_str(&state)
+                .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("dossier state: {e}"))))?;
+            let row = Row {
+                agency: &d.agency,
+                status: i32::from(d.status.code()),
+                procedure: &d.procedure_code,
+                version: d.procedure_version as i32,
+                step: d.step.as_deref(),
+                assignee: d.assignee.as_ref().map(|a| a.id.as_str()),
+                consulted: d.consultation.as_ref().filter(|c| c.answer.is_none()).map(|c| c.agency.as_str()),
+            };
+            if self.in_queue(caller, queue, &row) {
+                out.push(d);
+            }
+            if out.len() as i64 >= MAX_LIST {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The names of the actions the caller may take on the dossier now, in any of their roles (what the
+    /// dossier page offers; `act` decides again when one is taken).
+    pub fn offered_actions(&self, caller: &StaffIdentity, dossier: &Dossier) -> ServiceResult<Vec<&'static str>> {
+        let procedure = self.procedure_of(dossier)?;
+        let consulted = dossier.consultation.as_ref().map(|c| c.agency.as_str());
+        let actors: Vec<Actor> = caller
+            .roles
+            .iter()
+            .filter(|(agency, _)| *agency == dossier.agency || Some(agency.as_str()) == consulted)
+            .map(|(agency, role)| caller.actor(agency, *role))
+            .collect();
+        let mut offered = available_actions(dossier, procedure, &actors, self.now(), &self.calendar);
+        // Checking again needs the population database; without one the check is not on offer.
+        if self.config.outside.population.is_none() {
+            offered.retain(|a| *a != "check_identity");
+        }
+        Ok(offered)
+    }
+
+    /// Staff of the dossier's agency who can be assigned its appraisal (its specialists), as `assign` and
+    /// `reassign` accept them.
+    pub fn assignees(&self, caller: &StaffIdentity, dossier: &Dossier) -> ServiceResult<Vec<StaffRef>> {
+        if !caller.can_see(dossier) {
+            return Err(ServiceError::NotFound("dossier.not_found"));
+        }
+        let agency = dossier.agency.clone();
+        let people: Vec<(String, String)> = self.db.read(|conn: &mut DbConnection| -> Result<_, StoreError> {
+            Ok(staff::table
+                .inner_join(staff_roles::table.on(staff_roles::staff_id.eq(staff::id)))
+                .filter(staff_roles::agency_id.eq(agency).and(staff_roles::role.eq(Role::Specialist.as_str())))
+                .order(staff::full_name)
+                .select((staff::id, staff::full_name))
+                .load(conn)?)
+        })?;
+        Ok(people.into_iter().map(|(id, name)| StaffRef { id, name }).collect())
+    }
+
+    /// Agencies a dossier at a consult step may be sent to: those of the kind the step names.
+    pub fn consultable_agencies(&self, dossier: &Dossier) -> ServiceResult<Vec<agencies::Agency>> {
+        let procedure = self.procedure_of(dossier)?;
+        let kind = dossier.step.as_deref().and_then(|s| procedure.step(s)).and_then(|s| s.agency_kind.clone());
+        let Some(kind) = kind else { return Ok(Vec::new()) };
+        Ok(self.agencies()?.into_iter().filter(|a| a.kind == kind && a.id != dossier.agency).collect())
+    }
+}

@@ -1,0 +1,385 @@
+//! The reception desk: pick the procedure (and the agency, for a clerk of several), the applicant (looked up in
+//! the population database to prefill), the components received with a scan each, counter or post; receive →
+//! the dossier page, which offers the receipt to print.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+use motcua_engine::domain::codes::Sex;
+use motcua_engine::domain::dossier::{Channel, IdKind, IdentityOutcome, Status};
+use motcua_engine::domain::procedure::{Procedure, Role};
+use motcua_engine::service::dossiers::Received;
+use motcua_engine::service::identity::Caller;
+use motcua_engine::service::population::LookupRequest;
+use motcua_engine::service::requests::{ApplicantInput, ComponentInput, NewDossier};
+use motcua_engine::service::{ServiceError, StaffIdentity};
+use serde::Deserialize;
+
+use super::fields::{self, Fields};
+use crate::UiState;
+use crate::error::PageError;
+use crate::form::Errors;
+use crate::pages::Shell;
+use crate::session::Visit;
+use crate::shell::render;
+
+pub struct Component {
+    pub id: String,
+    pub name: String,
+    pub required: bool,
+    pub in_person: bool,
+    pub ticked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "staff/reception.html")]
+struct Reception {
+    shell: Shell,
+    procedures: Vec<(String, String)>,
+    agencies: Vec<(String, String)>,
+    procedure: String,
+    components: Vec<Component>,
+    input: BTreeMap<String, String>,
+    errors: Errors,
+    /// What the population database answered to a lookup, and its colour class.
+    lookup: Option<(String, &'static str)>,
+}
+
+impl Reception {
+    fn v(&self, name: &str) -> &str {
+        self.input.get(name).map_or("", String::as_str)
+    }
+
+    fn file_error(&self, component: &str) -> Option<&str> {
+        self.errors.get(&format!("file.{component}"))
+    }
+
+    fn id(&self, field: &str) -> String {
+        crate::form::input_id(field)
+    }
+}
+
+/// The agencies where the user receives, with their names.
+fn desks(state: &UiState, staff: &StaffIdentity) -> Result<Vec<(String, String, String)>, ServiceError> {
+    let all = state.services.agencies()?;
+    Ok(all.into_iter().filter(|a| staff.holds(&a.id, Role::ReceptionClerk)).map(|a| (a.id, a.name, a.kind)).collect())
+}
+
+fn procedures_for(state: &UiState, kinds: &[String]) -> Vec<std::sync::Arc<Procedure>> {
+    let mut list: Vec<_> =
+        state.services.catalogue.current_all().filter(|p| kinds.contains(&p.agency_kind)).cloned().collect();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    list
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Pick {
+    #[serde(default)]
+    thu_tuc: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page(
+    visit: &Visit,
+    state: &UiState,
+    desks: &[(String, String, String)],
+    procedure: &str,
+    input: BTreeMap<String, String>,
+    ticked: &[String],
+    errors: Errors,
+    lookup: Option<(String, &'static str)>,
+) -> Reception {
+    let kinds: Vec<String> = desks.iter().map(|d| d.2.clone()).collect();
+    let list = procedures_for(state, &kinds);
+    let chosen = list.iter().find(|p| p.code == procedure).or(list.first()).cloned();
+    let components = chosen
+        .as_ref()
+        .map(|p| {
+            p.components
+                .iter()
+                .map(|c| Component {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    required: c.required,
+                    in_person: c.in_person_only,
+                    ticked: ticked.contains(&c.id),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Reception {
+        shell: visit.shell(visit.lang.t("ui.staff.reception_title")),
+        procedures: list.iter().map(|p| (p.code.clone(), format!("{} ({})", p.name, p.code))).collect(),
+        agencies: if desks.len() > 1 { desks.iter().map(|d| (d.0.clone(), d.1.clone())).collect() } else { Vec::new() },
+        procedure: chosen.map(|p| p.code.clone()).unwrap_or_default(),
+        components,
+        input,
+        errors,
+        lookup,
+    }
+}
+
+/// `GET /can-bo/tiep-nhan[?thu_tuc=CODE]`.
+pub async fn form(
+    visit: Visit,
+    state: web::Data<UiState>,
+    pick: web::Query<Pick>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let staff = match visit.require_staff() {
+        Ok(staff) => staff,
+        Err(redirect) => return Ok(redirect),
+    };
+    let desks = desks(&state, &staff).map_err(|e| PageError::service(&visit, &e))?;
+    if desks.is_empty() {
+        return Err(PageError::new(&visit, 403, "dossier.forbidden_role", String::new()).into());
+    }
+    let mut input = BTreeMap::new();
+    input.insert("channel".to_string(), "counter".to_string());
+    input.insert("applicant.id_kind".to_string(), "personal_id".to_string());
+    let page = page(&visit, &state, &desks, &pick.thu_tuc, input, &[], Errors::default(), None);
+    Ok(visit.page(StatusCode::OK, render(&page)?))
+}
+
+const TEXT_FIELDS: &[&str] = &[
+    "procedure_code",
+    "agency",
+    "channel",
+    "summary",
+    "note",
+    "applicant.name",
+    "applicant.id_kind",
+    "applicant.id_number",
+    "applicant.birth_date",
+    "applicant.sex",
+    "applicant.address",
+    "applicant.phone",
+    "applicant.email",
+];
+
+fn optional(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// The applicant as typed, with the fields that cannot be read.
+fn applicant(f: &Fields, errors: &mut Errors, lang: crate::i18n::UiLang) -> ApplicantInput {
+    let birth_date = match f.text("applicant.birth_date") {
+        "" => None,
+        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                errors.add("applicant.birth_date", lang.t("ui.staff.bad_date"));
+                None
+            }
+        },
+    };
+    let sex = match f.text("applicant.sex") {
+        "male" => Some(Sex::Male),
+        "female" => Some(Sex::Female),
+        _ => None,
+    };
+    let id_kind = match f.text("applicant.id_kind") {
+        "tax_code" => IdKind::TaxCode,
+        "passport" => IdKind::Passport,
+        _ => IdKind::PersonalId,
+    };
+    ApplicantInput {
+        name: f.text("applicant.name").to_string(),
+        id_kind,
+        id_number: f.text("applicant.id_number").to_string(),
+        birth_date,
+        sex,
+        address: optional(f.text("applicant.address")),
+        phone: optional(f.text("applicant.phone")),
+        email: optional(f.text("applicant.email")),
+    }
+}
+
+/// `POST /can-bo/tiep-nhan`: `do=choose` shows the chosen procedure's components, `do=lookup` asks the
+/// population database and prefills the applicant, `do=receive` receives the dossier.
+pub async fn submit(
+    visit: Visit,
+    state: web::Data<UiState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    let f = match fields::read(&req, payload).await {
+        Ok(f) => f,
+        Err(e) => {
+            // Nothing is done with a form that cannot be read (too large, malformed).
+            return Err(PageError::new(&visit, e.status(), e.code(), String::new()).into());
+        }
+    };
+    visit.check_csrf(f.text("csrf"))?;
+    let staff = match visit.require_staff() {
+        Ok(staff) => staff,
+        Err(redirect) => return Ok(redirect),
+    };
+    let desks = desks(&state, &staff).map_err(|e| PageError::service(&visit, &e))?;
+    if desks.is_empty() {
+        return Err(PageError::new(&visit, 403, "dossier.forbidden_role", String::new()).into());
+    }
+    let lang = visit.lang;
+    let mut input: BTreeMap<String, String> =
+        TEXT_FIELDS.iter().map(|k| (k.to_string(), f.text(k).to_string())).collect();
+    let ticked: Vec<String> = f.all("received").to_vec();
+    let procedure = f.text("procedure_code").to_string();
+    let mut errors = Errors::default();
+    let mut lookup = None;
+    let mut status = StatusCode::OK;
+    match f.text("do") {
+        "lookup" => {
+            let person = applicant(&f, &mut errors, lang);
+            if person.birth_date.is_none() && !errors.has("applicant.birth_date") {
+                errors.add("applicant.birth_date", lang.t("field.required"));
+            }
+            if person.sex.is_none() {
+                errors.add("applicant.sex", lang.t("field.required"));
+            }
+            if errors.is_empty() {
+                let request = LookupRequest {
+                    id_number: person.id_number.clone(),
+                    name: person.name.clone(),
+                    birth_date: person.birth_date.expect("checked"),
+                    sex: person.sex.expect("checked"),
+                };
+                let services = state.services.clone();
+                let who = staff.clone();
+                match web::block(move || services.lookup_population(&who, request)).await? {
+                    Ok(found) => {
+                        let message = match lang.lang {
+                            motcua_engine::messages::Lang::Vi => found.message_vi,
+                            motcua_engine::messages::Lang::En => found.message_en,
+                        };
+                        let class = match found.outcome {
+                            IdentityOutcome::Match => "ok",
+                            IdentityOutcome::NotVerified { .. } => "near",
+                            _ => "late",
+                        };
+                        let mut text = message.to_string();
+                        if let IdentityOutcome::Mismatch { fields } = &found.outcome {
+                            text = format!("{text} ({})", fields.join(", "));
+                        }
+                        lookup = Some((text, class));
+                        if let Some(p) = found.prefill {
+                            input.insert("applicant.name".into(), p.name);
+                            input.insert("applicant.id_number".into(), p.id_number);
+                            input.insert("applicant.birth_date".into(), p.birth_date.to_string());
+                            let sex = if p.sex == Sex::Male { "male" } else { "female" };
+                            input.insert("applicant.sex".into(), sex.into());
+                            if let Some(address) = p.address {
+                                input.insert("applicant.address".into(), address);
+                            }
+                        }
+                    }
+                    Err(e) if e.http_status() >= 500 => return Err(PageError::service(&visit, &e).into()),
+                    Err(e) => {
+                        let from = Errors::of(lang, &e);
+                        for (field, message) in from.fields() {
+                            errors.add(&format!("applicant.{field}"), message);
+                        }
+                        errors.general.extend(from.general);
+                        status = StatusCode::UNPROCESSABLE_ENTITY;
+                    }
+                }
+            } else {
+                status = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+        }
+        "receive" => {
+            let person = applicant(&f, &mut errors, lang);
+            let chosen = state.services.catalogue.current(&procedure).cloned();
+            let mut scans = Vec::new();
+            if let Some(p) = &chosen {
+                for c in &p.components {
+                    let file = f.file(&format!("file.{}", c.id));
+                    let received = ticked.contains(&c.id) || file.is_some();
+                    match (received, file) {
+                        (_, Some(file)) if !c.in_person_only => {
+                            scans.push((c.id.clone(), file.name.clone(), file.bytes.clone()))
+                        }
+                        (true, None) if !c.in_person_only => {
+                            errors.add(&format!("file.{}", c.id), lang.t("field.paper_required"))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let channel = if f.text("channel") == "post" { Channel::Post } else { Channel::Counter };
+            if errors.is_empty() {
+                let agency = optional(f.text("agency"));
+                let (services, who) = (state.services.clone(), staff.clone());
+                let (summary, note) = (optional(f.text("summary")), optional(f.text("note")));
+                let code = procedure.clone();
+                let outcome = web::block(move || {
+                    let caller = Caller::Staff(who.clone());
+                    let mut components = Vec::new();
+                    let mut order = Vec::new();
+                    for (cid, name, bytes) in scans {
+                        let upload = match services.upload_bytes(&caller, &name, &bytes) {
+                            Ok(upload) => upload,
+                            Err(e) => return (Err(e), order, Some(cid)),
+                        };
+                        components.push(ComponentInput {
+                            id: cid.clone(),
+                            upload: Some(upload.id),
+                            repository_item: None,
+                            keep: true,
+                        });
+                        order.push(cid);
+                    }
+                    let input = NewDossier {
+                        procedure_code: code,
+                        agency,
+                        channel,
+                        applicant: person,
+                        summary,
+                        components,
+                        form_data: Default::default(),
+                        note,
+                    };
+                    (services.receive(&who, input, None), order, None)
+                })
+                .await?;
+                match outcome {
+                    (Ok(Received::Created(dossier)), _, _) => {
+                        let tb = if dossier.status == Status::Submitted { "held" } else { "receive" };
+                        return Ok(visit.see_other(&format!("/can-bo/ho-so/{}?tb={tb}", dossier.id)));
+                    }
+                    (Ok(Received::Replayed { .. }), _, _) => {
+                        return Err(PageError::new(&visit, 409, "request.idempotency_key_reused", String::new()).into());
+                    }
+                    (Err(e), _, _) if e.http_status() >= 500 => return Err(PageError::service(&visit, &e).into()),
+                    (Err(e), order, failed_upload) => {
+                        status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                        let from = Errors::of(lang, &e);
+                        if let Some(cid) = &failed_upload {
+                            errors.add(&format!("file.{cid}"), lang.t(e.code()));
+                        }
+                        for (field, message) in from.fields() {
+                            // components[i].upload → the file input of the i-th component sent.
+                            let mapped = field
+                                .strip_prefix("components[")
+                                .and_then(|rest| rest.split(']').next())
+                                .and_then(|i| i.parse::<usize>().ok())
+                                .and_then(|i| order.get(i))
+                                .map(|cid| format!("file.{cid}"))
+                                .unwrap_or_else(|| field.to_string());
+                            errors.add(&mapped, message);
+                        }
+                        if failed_upload.is_none() {
+                            errors.general.extend(from.general);
+                        }
+                    }
+                }
+            } else {
+                status = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+        }
+        _ => {}
+    }
+    let page = page(&visit, &state, &desks, &procedure, input, &ticked, errors, lookup);
+    Ok(visit.page(status, render(&page)?))
+}
