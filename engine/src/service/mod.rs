@@ -14,6 +14,7 @@ pub mod papers;
 pub mod payments;
 pub mod population;
 pub mod portal;
+pub mod ratings;
 pub mod repository;
 pub mod requests;
 pub mod results;

@@ -13,6 +13,7 @@ pub mod papers;
 pub mod payments;
 pub mod portal_intake;
 pub mod procedures;
+pub mod ratings;
 pub mod repository;
 pub mod schema;
 pub mod sequences;
