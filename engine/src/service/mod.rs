@@ -2,6 +2,7 @@
 //! The same functions serve the JSON API, the pages and the command line.
 
 pub mod accounts;
+pub mod administration;
 pub mod citizens;
 pub mod demo;
 pub mod dossiers;
@@ -18,6 +19,7 @@ pub mod ratings;
 pub mod repository;
 pub mod requests;
 pub mod results;
+pub mod stats;
 pub mod sync;
 pub mod work;
 

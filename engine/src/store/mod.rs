@@ -19,6 +19,8 @@ pub mod schema;
 pub mod sequences;
 pub mod settings;
 pub mod staff;
+pub mod staff_admin;
+pub mod statistics;
 pub mod tokens;
 pub mod uploads;
 

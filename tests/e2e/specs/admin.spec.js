@@ -1,0 +1,196 @@
+'use strict';
+// The leaders' dashboard and the administration pages: a leader opens the dashboard (SVG charts and the tables
+// beside them); the administrator adds an agency after a refused attempt, uploads a procedure definition with
+// errors, sees every problem, fixes it in the page and publishes it; the staff, calendar and outbox pages. Every
+// page visited is screenshot and checked with axe (artifacts/admin-*/).
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { startServer } = require('../lib/server');
+const { launchBrowser } = require('../lib/browser');
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const HOUSEHOLD_BUSINESS = path.join(REPO_ROOT, 'procedures', '1.001612-household-business-registration.toml');
+
+describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
+  let server;
+  let browser;
+  const sessions = [];
+
+  before(
+    async () => {
+      server = await startServer({ name: 'admin' });
+      browser = await launchBrowser();
+    },
+    { timeout: 15 * 60_000 },
+  );
+
+  after(async () => {
+    await Promise.allSettled(sessions.map((s) => s.close()));
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
+
+  async function withSession(name, fn) {
+    const s = await browser.newSession({ baseURL: server.url, name: `admin-${name}` });
+    sessions.push(s);
+    await fn(s);
+    s.assertClean();
+  }
+
+  /** Staff sign-in through the form, as a person would. */
+  async function signIn(page, username) {
+    await page.goto('/can-bo/dang-nhap');
+    await page.locator('#f-username').fill(username);
+    await page.locator('#f-password').fill('motcua-demo');
+    await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/dang-nhap')), page.locator('form.narrow [type="submit"]').click()]);
+  }
+
+  /** Clicks a submit button and waits for the page it leads to. */
+  async function submit(page, button) {
+    await Promise.all([page.waitForNavigation(), button.click()]);
+  }
+
+  it('a leader opens the dashboard: charts and the table of figures', async () => {
+    await withSession('leader', async (s) => {
+      const { page } = s;
+      await signIn(page, 'hongbang.lanhdao');
+      const link = page.locator('nav a[href="/can-bo/thong-ke"]');
+      assert.equal(await link.count(), 1, 'the navigation offers the dashboard to a leader');
+      await submit(page, link);
+      assert.equal(await page.locator('h1').count(), 1);
+      const charts = page.locator('svg[role="img"]');
+      assert.equal(await charts.count(), 2, 'two charts');
+      assert.ok(await charts.first().isVisible(), 'the chart is visible');
+      assert.match(await charts.first().locator('title').textContent(), /Tình hình giải quyết/);
+      const table = page.locator('table.figures');
+      assert.ok(await table.isVisible(), 'the table is visible');
+      const received = Number(await page.locator('tr[data-agency="000.31.01.H26"] td[data-k="received"]').innerText());
+      assert.ok(received > 0, 'the demo dossiers are counted');
+      assert.equal(await page.locator('tr[data-agency="000.31.02.H26"]').count(), 0, 'only the leader\'s agency');
+      await s.checkPage('dashboard');
+
+      // On a 360 px phone: nothing wider than the screen (the table scrolls inside its frame).
+      await page.setViewportSize({ width: 360, height: 800 });
+      await page.reload();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(overflow <= 360, `the page is ${overflow}px wide`);
+      assert.ok(await charts.first().isVisible());
+      await s.checkPage('dashboard 360px');
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // A bad date keeps the input and names the field.
+      await page.goto('/can-bo/thong-ke?tu=2026-02-31');
+      assert.equal(await page.locator('#f-tu').getAttribute('aria-invalid'), 'true');
+      await s.checkPage('dashboard bad date');
+
+      // The leader is not an administrator.
+      const refused = await page.goto('/quan-tri');
+      assert.equal(refused.status(), 403);
+      await s.checkPage('administration refused');
+    });
+  });
+
+  it('the administrator adds an agency, then publishes a procedure definition after fixing its errors', async () => {
+    await withSession('admin', async (s) => {
+      const { page } = s;
+      await signIn(page, 'admin');
+      // The administrator's dashboard covers every agency, with a chart per agency too.
+      await page.goto('/can-bo/thong-ke');
+      assert.equal(await page.locator('svg[role="img"]').count(), 3);
+      assert.ok((await page.locator('table.figures tbody tr').count()) > 2, 'a line per agency');
+      await s.checkPage('dashboard every agency');
+      await page.goto('/quan-tri');
+      await s.checkPage('administration');
+
+      // Agencies: a refused form keeps what was typed; the fixed one adds the agency.
+      await page.goto('/quan-tri/co-quan');
+      await s.checkPage('agencies');
+      await page.locator('#f-id').fill('31.09');
+      await page.locator('#f-name').fill('Ủy ban nhân dân phường Thử Nghiệm');
+      await page.locator('#f-level').selectOption('commune');
+      await page.locator('#f-kind').selectOption('commune_peoples_committee');
+      await submit(page, page.getByRole('button', { name: 'Thêm cơ quan' }));
+      assert.equal(await page.locator('#f-id').getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.locator('#f-name').inputValue(), 'Ủy ban nhân dân phường Thử Nghiệm', 'input kept');
+      assert.ok(await page.locator('#e-id').isVisible(), 'the error is next to its field');
+      await s.checkPage('agency refused');
+      await page.locator('#f-id').fill('000.31.09.H26');
+      await submit(page, page.getByRole('button', { name: 'Thêm cơ quan' }));
+      assert.match(await page.locator('[role="status"]').innerText(), /000\.31\.09\.H26/);
+      assert.ok(await page.locator('td', { hasText: '000.31.09.H26' }).count() >= 1);
+
+      // Staff and roles; the calendar.
+      await page.goto('/quan-tri/can-bo');
+      assert.ok(await page.locator('th', { hasText: 'hongbang.tiepnhan' }).count() >= 1);
+      await s.checkPage('staff');
+      await page.goto('/quan-tri/lich?nam=2027');
+      assert.match(await page.locator('.facts').innerText(), /07:30–11:30/);
+      await s.checkPage('calendar');
+
+      // Procedures: a definition with errors lists every problem and is kept in the text area.
+      await page.goto('/quan-tri/thu-tuc');
+      await s.checkPage('procedures');
+      const original = fs.readFileSync(HOUSEHOLD_BUSINESS, 'utf8');
+      const current = Number(await page.locator('tr[data-code="1.001612"] td[data-k="version"]').innerText());
+      const next = current + 1;
+      const fixed = original.replace(/^version = \d+$/m, `version = ${next}`);
+      const broken = fixed.replace(/^level = .*$/m, 'level = "district"');
+      await page.locator('#f-definition').setInputFiles({
+        name: 'ho-kinh-doanh.toml',
+        mimeType: 'application/toml',
+        buffer: Buffer.from(broken, 'utf8'),
+      });
+      await submit(page, page.getByRole('button', { name: 'Kiểm tra và công bố' }));
+      const problems = page.locator('.problems li');
+      assert.ok((await problems.count()) >= 1, 'the problems are listed');
+      assert.match(await page.locator('.problems').innerText(), /unknown_level/);
+      assert.match(await page.locator('.problems').innerText(), /ho-kinh-doanh\.toml, dòng \d+/);
+      await s.checkPage('definition problems');
+      assert.equal(
+        Number(await page.locator('tr[data-code="1.001612"] td[data-k="version"]').innerText()),
+        current,
+        'nothing published',
+      );
+
+      // Fixed in the page and published.
+      const source = page.locator('#f-source');
+      const text = await source.inputValue();
+      assert.match(text, /level = "district"/);
+      await source.fill(text.replace('level = "district"', original.match(/^level = .*$/m)[0]));
+      await submit(page, page.getByRole('button', { name: 'Kiểm tra và công bố' }));
+      assert.match(await page.locator('[role="status"]').innerText(), new RegExp(`1\\.001612@${next}`));
+      assert.equal(Number(await page.locator('tr[data-code="1.001612"] td[data-k="version"]').innerText()), next);
+      await s.checkPage('definition published');
+    });
+  });
+
+  it('the outbox page: counts per topic, filters, dead messages', async () => {
+    await withSession('outbox', async (s) => {
+      const { page } = s;
+      await signIn(page, 'admin');
+      await page.goto('/quan-tri/hop-thu-di');
+      assert.ok(await page.locator('table').first().isVisible(), 'counts per topic');
+      await s.checkPage('outbox');
+      await page.locator('#f-trang-thai').selectOption('dead');
+      await submit(page, page.getByRole('button', { name: 'Lọc' }));
+      assert.match(page.url(), /trang-thai=dead/);
+      await s.checkPage('outbox dead');
+      // Any dead message can be re-driven from here.
+      const redrive = page.locator('form[action="/quan-tri/hop-thu-di/gui-lai"] button.danger');
+      if ((await redrive.count()) > 0) {
+        await submit(page, redrive);
+        assert.match(await page.locator('[role="status"]').innerText(), /\d+/);
+        await s.checkPage('outbox redriven');
+      }
+      // English too.
+      await page.goto('/quan-tri/hop-thu-di?lang=en');
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      assert.equal(await page.locator('h1').innerText(), 'Outbox and dead messages');
+      await s.checkPage('outbox english');
+    });
+  });
+});
