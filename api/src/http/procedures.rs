@@ -31,13 +31,8 @@ pub async fn search(state: web::Data<AppState>, query: web::Query<CatalogueQuery
             p
         })?),
     };
-    let found: Vec<&motcua_engine::domain::procedure::Procedure> = state
-        .services
-        .catalogue
-        .search(query.q.as_deref(), query.field.as_deref(), level)
-        .into_iter()
-        .map(|p| p.as_ref())
-        .collect();
+    let hits = state.services.catalogue.search(query.q.as_deref(), query.field.as_deref(), level);
+    let found: Vec<&motcua_engine::domain::procedure::Procedure> = hits.iter().map(|p| p.as_ref()).collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": found, "count": found.len() })))
 }
 
@@ -62,7 +57,7 @@ pub async fn get(
         None => catalogue.current(&code),
     };
     let procedure = found.ok_or_else(|| Problem::new(404, "procedure.not_found", format!("no procedure {code}")))?;
-    let versions: Vec<u32> = catalogue.versions(&code).map(|p| p.version).collect();
+    let versions: Vec<u32> = catalogue.versions(&code).iter().map(|p| p.version).collect();
     let mut body = serde_json::to_value(procedure.as_ref()).expect("procedures serialize");
     body["versions"] = serde_json::json!(versions);
     Ok(HttpResponse::Ok().json(body))

@@ -245,7 +245,7 @@ impl Services {
 
     fn validate_definition(&self, file: &str, source: &str) -> Result<Procedure, Vec<Problem>> {
         let procedure = parse_procedure(file, source, &self.registry)?;
-        let newest = self.catalogue.versions(&procedure.code).map(|p| p.version).max();
+        let newest = self.catalogue.versions(&procedure.code).iter().map(|p| p.version).max();
         match newest {
             Some(newest) if newest >= procedure.version => Err(vec![Problem {
                 file: file.to_string(),

@@ -466,7 +466,7 @@ impl Services {
 
     /// The applicant's view of a dossier.
     fn my_view(&self, conn: &mut DbConnection, dossier: &Dossier) -> ServiceResult<MyDossier> {
-        let procedure = self.procedure_of(dossier)?;
+        let procedure = &*self.procedure_of(dossier)?;
         let agency_name = agencies::get(conn, &dossier.agency)?.map(|a| a.name).unwrap_or_default();
         let d = dossier.clone();
         let open_supplement = d.status == Status::SupplementRequested;
@@ -614,7 +614,7 @@ impl Services {
         let what = format!("{} {id}", action.name());
         let outcome = self.db.write(|conn| {
             let before = self.mine(conn, citizen, id, true)?;
-            let procedure = self.procedure_of(&before)?;
+            let procedure = &*self.procedure_of(&before)?;
             let actor = Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
             let ctx = Context::new(now, actor, &self.calendar).expecting(expected_version);
             let events = decide(&before, procedure, action, &ctx)?;

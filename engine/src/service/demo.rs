@@ -281,8 +281,7 @@ impl<'a> Seeder<'a> {
 
     fn drive(&self, agency: &str, code: &str, citizen: &DemoCitizen, target: Target) -> ServiceResult<()> {
         let services = self.services;
-        let procedure =
-            services.catalogue.current(code).cloned().ok_or(ServiceError::NotFound("procedure.not_found"))?;
+        let procedure = services.catalogue.current(code).ok_or(ServiceError::NotFound("procedure.not_found"))?;
         let clerk = self.person(agency, Role::ReceptionClerk)?;
         let online = matches!(target, Target::Submitted | Target::Refused | Target::Withdrawn);
         let input = NewDossier {

@@ -109,10 +109,9 @@ const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 200;
 
 impl Services {
-    pub(super) fn procedure_of(&self, dossier: &Dossier) -> ServiceResult<&Procedure> {
+    pub(super) fn procedure_of(&self, dossier: &Dossier) -> ServiceResult<std::sync::Arc<Procedure>> {
         self.catalogue
             .version(&dossier.procedure_code, dossier.procedure_version)
-            .map(|p| p.as_ref())
             .ok_or(ServiceError::NotFound("procedure.not_found"))
     }
 
@@ -125,7 +124,7 @@ impl Services {
         agency_allowed: impl Fn(&agencies::Agency) -> bool,
         mut errors: Vec<FieldError>,
     ) -> ServiceResult<(std::sync::Arc<Procedure>, Submission, Vec<ResolvedPaper>)> {
-        let procedure = self.catalogue.current(draft.procedure_code).cloned();
+        let procedure = self.catalogue.current(draft.procedure_code);
         if procedure.is_none() {
             errors.push(FieldError::new("procedure_code", "field.unknown_procedure").with_detail(draft.procedure_code));
         }
@@ -341,7 +340,7 @@ impl Services {
             if !caller.can_see(&before) {
                 return Err(ServiceError::NotFound("dossier.not_found"));
             }
-            let procedure = self.procedure_of(&before)?;
+            let procedure = &*self.procedure_of(&before)?;
             let (mut action, consulted_kind) = self.domain_action(conn, &before, request, now)?;
             self.plan_document(&before, &mut action);
             let events =
@@ -522,7 +521,7 @@ impl Services {
 
     pub fn history(&self, caller: &StaffIdentity, id: &str) -> ServiceResult<History> {
         let dossier = self.dossier(caller, id)?;
-        let procedure = self.procedure_of(&dossier)?;
+        let procedure = &*self.procedure_of(&dossier)?;
         let events = self.db.read(|conn| events::history(conn, id).map_err(ServiceError::from))?;
         Ok(History {
             control_slip: control_slip(procedure, &events),
@@ -591,7 +590,7 @@ impl Services {
         let dossier = dossier
             .filter(|d| d.applicant.id_number == id_number.trim())
             .ok_or(ServiceError::NotFound("dossier.not_found"))?;
-        let procedure = self.procedure_of(&dossier)?;
+        let procedure = &*self.procedure_of(&dossier)?;
         let step = dossier.step.as_deref().and_then(|s| procedure.step(s));
         Ok(Tracking {
             code: dossier.code.clone().unwrap_or_default(),
@@ -662,7 +661,7 @@ impl Services {
             if alerts.is_empty() {
                 return Ok(false);
             }
-            let procedure = self.procedure_of(&before)?;
+            let procedure = &*self.procedure_of(&before)?;
             let after = alerts.iter().fold(before.clone(), apply);
             self.persist(conn, Some(&before), &after, &alerts, procedure, now)?;
             Ok(true)

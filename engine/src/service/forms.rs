@@ -164,7 +164,7 @@ impl Services {
             return Err(ServiceError::NotFound("form.not_found"));
         }
         let dossier = fold(events).expect("a non-empty history folds");
-        let procedure = self.procedure_of(&dossier)?;
+        let procedure = &*self.procedure_of(&dossier)?;
         let header = self.db.read(|conn| self.paper_header(conn, &dossier.agency, event.at))?;
         let sheet = Sheet { services: self, procedure, dossier: &dossier, event, header };
         let rendered = match form {

@@ -198,7 +198,7 @@ impl Services {
         expected_version: u64,
         now: DateTime<Utc>,
     ) -> ServiceResult<Dossier> {
-        let procedure = self.procedure_of(before)?;
+        let procedure = &*self.procedure_of(before)?;
         let events = match caller {
             Caller::Staff(staff) => {
                 self.decide_as(staff, before, procedure, action, expected_version, None, None, now)?
@@ -231,7 +231,7 @@ impl Services {
         let now = self.now();
         self.db.write(|conn| {
             let before = self.dossier_in_reach(conn, caller, dossier_id, true)?;
-            let procedure = self.procedure_of(&before)?;
+            let procedure = &*self.procedure_of(&before)?;
             if input.upload.is_some() == input.repository_item.is_some() {
                 return Err(invalid("upload", "field.paper_required"));
             }

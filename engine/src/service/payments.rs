@@ -241,7 +241,7 @@ impl Services {
         }
         orders::mark_paid(conn, &order.order_id, &notification.transaction_id, now)?;
         let order = orders::get(conn, &order.order_id)?.expect("just updated");
-        let procedure = self.procedure_of(&before)?;
+        let procedure = &*self.procedure_of(&before)?;
         let action = Action::RecordPayment {
             amount_vnd: notification.amount_vnd,
             reference: notification.transaction_id.clone(),
@@ -271,7 +271,7 @@ impl Services {
     }
 
     pub(super) fn payments(&self, dossier: &Dossier) -> ServiceResult<Payments> {
-        let procedure = self.procedure_of(dossier)?;
+        let procedure = &*self.procedure_of(dossier)?;
         let date = self.calendar.local_date(self.now());
         let fees = fees_due(procedure, date);
         let orders = self.db.read(|conn| orders::for_dossier(conn, &dossier.id).map_err(ServiceError::from))?;

@@ -179,7 +179,7 @@ impl Services {
             if !caller.can_see(&before) {
                 return Err(ServiceError::NotFound("dossier.not_found"));
             }
-            let procedure = self.procedure_of(&before)?;
+            let procedure = &*self.procedure_of(&before)?;
             let action = Action::CheckIdentity { outcome, registered };
             let version = expected_version.unwrap_or(before.version);
             let events = self.decide_as(caller, &before, procedure, action, version, None, None, now)?;

@@ -200,7 +200,7 @@ impl Services {
         let message = self
             .db
             .read(|conn| {
-                let procedure = self.procedure_of(dossier)?;
+                let procedure = &*self.procedure_of(dossier)?;
                 let agency = agencies::get(conn, &dossier.agency)?.map(|a| a.name).unwrap_or_default();
                 let history = events::history(conn, &dossier.id)?;
                 Ok::<_, ServiceError>(sync::status_message(dossier, procedure, &agency, &history, &self.calendar))

@@ -565,7 +565,7 @@ impl Services {
             pushed += self.db.write(|conn| {
                 let dossier =
                     dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
-                let procedure = self.procedure_of(&dossier)?;
+                let procedure = &*self.procedure_of(&dossier)?;
                 self.push_results(conn, &dossier, procedure, self.now())
             })?;
         }

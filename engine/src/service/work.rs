@@ -124,7 +124,11 @@ impl Services {
                 Queue::NearlyDue | Queue::Overdue => works,
                 other => {
                     let kind = other.step_kind().expect("a step queue");
-                    self.catalogue.current_all().flat_map(|p| p.steps.iter()).any(|s| s.kind == kind && holds(s.role))
+                    self.catalogue
+                        .current_all()
+                        .iter()
+                        .flat_map(|p| p.steps.iter())
+                        .any(|s| s.kind == kind && holds(s.role))
                 }
             })
             .collect()
@@ -248,6 +252,7 @@ impl Services {
             let mut ids: Vec<String> = self
                 .catalogue
                 .current_all()
+                .iter()
                 .flat_map(|p| p.steps.iter())
                 .filter(|s| s.kind == kind)
                 .map(|s| s.id.clone())
@@ -313,7 +318,7 @@ impl Services {
     /// The names of the actions the caller may take on the dossier now, in any of their roles (what the
     /// dossier page offers; `act` decides again when one is taken).
     pub fn offered_actions(&self, caller: &StaffIdentity, dossier: &Dossier) -> ServiceResult<Vec<&'static str>> {
-        let procedure = self.procedure_of(dossier)?;
+        let procedure = &*self.procedure_of(dossier)?;
         let consulted = dossier.consultation.as_ref().map(|c| c.agency.as_str());
         let actors: Vec<Actor> = caller
             .roles
@@ -349,7 +354,7 @@ impl Services {
 
     /// Agencies a dossier at a consult step may be sent to: those of the kind the step names.
     pub fn consultable_agencies(&self, dossier: &Dossier) -> ServiceResult<Vec<agencies::Agency>> {
-        let procedure = self.procedure_of(dossier)?;
+        let procedure = &*self.procedure_of(dossier)?;
         let kind = dossier.step.as_deref().and_then(|s| procedure.step(s)).and_then(|s| s.agency_kind.clone());
         let Some(kind) = kind else { return Ok(Vec::new()) };
         Ok(self.agencies()?.into_iter().filter(|a| a.kind == kind && a.id != dossier.agency).collect())

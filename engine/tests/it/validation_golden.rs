@@ -49,10 +49,10 @@ fn the_shipped_catalogue_is_valid_and_large_enough() {
         }
     }
     assert!(loaded.catalogue.len() >= 10, "only {} procedures", loaded.catalogue.len());
-    let levels: std::collections::BTreeSet<_> = loaded.catalogue.current_all().map(|p| p.level).collect();
+    let levels: std::collections::BTreeSet<_> = loaded.catalogue.current_all().iter().map(|p| p.level).collect();
     assert!(levels.len() >= 2, "commune and province-level procedures");
     assert!(
-        loaded.catalogue.current_all().any(|p| p.steps.iter().any(|s| s.agency_kind.is_some())),
+        loaded.catalogue.current_all().iter().any(|p| p.steps.iter().any(|s| s.agency_kind.is_some())),
         "inter-agency bundles"
     );
 }
@@ -74,7 +74,7 @@ fn versions_coexist_and_the_catalogue_answers_current_and_n() {
     let loaded = load_dir(&dir).unwrap();
     assert_eq!(loaded.catalogue.current("1.001193").unwrap().version, 2);
     assert_eq!(loaded.catalogue.version("1.001193", 1).unwrap().name, "Đăng ký khai sinh");
-    assert_eq!(loaded.catalogue.versions("1.001193").count(), 2);
+    assert_eq!(loaded.catalogue.versions("1.001193").len(), 2);
     let duplicate = loaded.reports.iter().find(|r| r.file.ends_with("c.toml")).unwrap();
     let problems = duplicate.outcome.as_ref().unwrap_err();
     assert_eq!(problems[0].rule, "duplicate_version");

@@ -55,7 +55,7 @@ pub async fn page(
     code: web::Path<String>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let lang = visit.lang;
-    let Some(procedure) = state.services.catalogue.current(&code).cloned() else {
+    let Some(procedure) = state.services.catalogue.current(&code) else {
         return Err(PageError::new(&visit, 404, "ui.procedure_not_found", String::new()).into());
     };
     let today = state.services.calendar.local_date(state.services.now());

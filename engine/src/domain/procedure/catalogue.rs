@@ -2,15 +2,15 @@
 //! version it was submitted under.
 //!
 //! A running server publishes new versions (administration, `Catalogue::publish`) while requests read the
-//! catalogue: versions sit behind a lock, each in its own box that is never removed or replaced, so a
-//! reference handed out stays valid for as long as the catalogue lives.
+//! catalogue, so the versions sit behind a lock and readers get their own `Arc` of a version: one they hold
+//! stays valid whatever is published meanwhile.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use super::model::{Level, Procedure};
 
-type Versions = BTreeMap<String, BTreeMap<u32, Box<Arc<Procedure>>>>;
+type Versions = BTreeMap<String, BTreeMap<u32, Arc<Procedure>>>;
 
 #[derive(Debug, Default)]
 pub struct Catalogue {
@@ -19,12 +19,7 @@ pub struct Catalogue {
 
 impl Clone for Catalogue {
     fn clone(&self) -> Catalogue {
-        let copy = self
-            .read()
-            .iter()
-            .map(|(code, versions)| (code.clone(), versions.iter().map(|(v, p)| (*v, p.clone())).collect()))
-            .collect();
-        Catalogue { by_code: RwLock::new(copy) }
+        Catalogue { by_code: RwLock::new(self.read().clone()) }
     }
 }
 
@@ -36,18 +31,8 @@ pub enum CatalogueError {
 
 impl Catalogue {
     fn read(&self) -> RwLockReadGuard<'_, Versions> {
+        // A panic while publishing leaves the map as it was (the insert is the last step): keep serving it.
         self.by_code.read().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// A reference to a stored version that outlives the read lock.
-    fn keep<'a>(&'a self, entry: &Arc<Procedure>) -> &'a Arc<Procedure> {
-        // `entry` points into one of the boxes of the map.
-        let stable: *const Arc<Procedure> = entry;
-        // SAFETY: every version lives in its own box, which `publish` only ever adds: no method removes or
-        // replaces an entry (a version already present is refused) and the `Arc` is never mutated in place.
-        // Moving the box within the map does not move its heap allocation, which is freed only when the
-        // catalogue itself is dropped, which cannot happen while `&'a self` is borrowed.
-        unsafe { &*stable }
     }
 
     pub fn insert(&mut self, procedure: Procedure) -> Result<Arc<Procedure>, CatalogueError> {
@@ -63,30 +48,27 @@ impl Catalogue {
             return Err(CatalogueError::DuplicateVersion { code: procedure.code, version: procedure.version });
         }
         let procedure = Arc::new(procedure);
-        versions.insert(procedure.version, Box::new(procedure.clone()));
+        versions.insert(procedure.version, procedure.clone());
         Ok(procedure)
     }
 
     /// The highest version of a code.
-    pub fn current(&self, code: &str) -> Option<&Arc<Procedure>> {
-        self.read().get(code)?.values().next_back().map(|p| self.keep(p))
+    pub fn current(&self, code: &str) -> Option<Arc<Procedure>> {
+        self.read().get(code)?.values().next_back().cloned()
     }
 
-    pub fn version(&self, code: &str, version: u32) -> Option<&Arc<Procedure>> {
-        self.read().get(code)?.get(&version).map(|p| self.keep(p))
+    pub fn version(&self, code: &str, version: u32) -> Option<Arc<Procedure>> {
+        self.read().get(code)?.get(&version).cloned()
     }
 
-    pub fn versions(&self, code: &str) -> impl Iterator<Item = &Arc<Procedure>> {
-        let all: Vec<&Arc<Procedure>> =
-            self.read().get(code).into_iter().flat_map(|v| v.values()).map(|p| self.keep(p)).collect();
-        all.into_iter()
+    /// Every version of a code, oldest first.
+    pub fn versions(&self, code: &str) -> Vec<Arc<Procedure>> {
+        self.read().get(code).map(|v| v.values().cloned().collect()).unwrap_or_default()
     }
 
     /// Current versions, ordered by code.
-    pub fn current_all(&self) -> impl Iterator<Item = &Arc<Procedure>> {
-        let all: Vec<&Arc<Procedure>> =
-            self.read().values().filter_map(|v| v.values().next_back()).map(|p| self.keep(p)).collect();
-        all.into_iter()
+    pub fn current_all(&self) -> Vec<Arc<Procedure>> {
+        self.read().values().filter_map(|v| v.values().next_back().cloned()).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -98,9 +80,10 @@ impl Catalogue {
     }
 
     /// Current versions matching a free text (in code, name or field, case-insensitive), a field and a level.
-    pub fn search(&self, text: Option<&str>, field: Option<&str>, level: Option<Level>) -> Vec<&Arc<Procedure>> {
+    pub fn search(&self, text: Option<&str>, field: Option<&str>, level: Option<Level>) -> Vec<Arc<Procedure>> {
         let needle = text.map(str::to_lowercase);
         self.current_all()
+            .into_iter()
             .filter(|p| {
                 needle.as_ref().is_none_or(|n| {
                     p.code.contains(n.as_str())
@@ -137,7 +120,7 @@ mod tests {
         }
         assert_eq!(held.version, 1, "the reference taken before is intact");
         assert_eq!(catalogue.current("1.001193").unwrap().version, 39);
-        assert_eq!(catalogue.versions("1.001193").count(), 39);
+        assert_eq!(catalogue.versions("1.001193").len(), 39);
         assert!(matches!(catalogue.publish(procedure(5)), Err(CatalogueError::DuplicateVersion { .. })));
         let copy = catalogue.clone();
         assert_eq!(copy.version("1.001193", 7).unwrap().version, 7);

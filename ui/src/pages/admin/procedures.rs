@@ -81,13 +81,14 @@ fn render_page(
     let catalogue = &state.services.catalogue;
     let procedures = catalogue
         .current_all()
+        .iter()
         .map(|p| Row {
             code: p.code.clone(),
             name: p.name.clone(),
             field: p.field.clone(),
             level: lang.t(&format!("ui.admin.level.{}", p.level)),
             current: p.version,
-            versions: catalogue.versions(&p.code).map(|v| v.version.to_string()).collect::<Vec<_>>().join(", "),
+            versions: catalogue.versions(&p.code).iter().map(|v| v.version.to_string()).collect::<Vec<_>>().join(", "),
         })
         .collect();
     let page = Page {

@@ -210,7 +210,7 @@ async fn load(
 
 fn timeline(visit: &Visit, state: &UiState, detail: &MyDossierDetail) -> Vec<Entry> {
     let lang = visit.lang;
-    let procedure = state.services.catalogue.current(&detail.dossier.procedure_code).cloned();
+    let procedure = state.services.catalogue.current(&detail.dossier.procedure_code);
     let component_name =
         |id: &str| procedure.as_ref().and_then(|p| p.component(id)).map_or_else(|| id.to_string(), |c| c.name.clone());
     detail
@@ -262,7 +262,7 @@ async fn detail_page(
     let lang = visit.lang;
     let loaded = load(state, citizen, id).await?.map_err(|e| PageError::service(visit, &e))?;
     let d = &loaded.detail.dossier;
-    let procedure = state.services.catalogue.current(&d.procedure_code).cloned();
+    let procedure = state.services.catalogue.current(&d.procedure_code);
     let component_name = |cid: &str| {
         procedure.as_ref().and_then(|p| p.component(cid)).map_or_else(|| cid.to_string(), |c| c.name.clone())
     };

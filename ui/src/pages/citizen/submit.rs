@@ -149,7 +149,6 @@ fn procedure_for(visit: &Visit, state: &UiState, code: &str) -> Result<std::sync
         .services
         .catalogue
         .current(code)
-        .cloned()
         .ok_or_else(|| PageError::new(visit, 404, "ui.procedure_not_found", String::new()))?;
     if procedure.online == Online::None {
         return Err(PageError::new(visit, 409, "dossier.not_online", String::new()));

@@ -136,7 +136,6 @@ fn load(services: &Services, staff: &StaffIdentity, id: &str) -> Result<Loaded, 
     let procedure = services
         .catalogue
         .version(&dossier.procedure_code, dossier.procedure_version)
-        .cloned()
         .ok_or(ServiceError::NotFound("procedure.not_found"))?;
     let history = services.history(staff, id)?;
     let papers = services.papers(&Caller::Staff(staff.clone()), id)?;

@@ -70,7 +70,7 @@ fn desks(state: &UiState, staff: &StaffIdentity) -> Result<Vec<(String, String, 
 
 fn procedures_for(state: &UiState, kinds: &[String]) -> Vec<std::sync::Arc<Procedure>> {
     let mut list: Vec<_> =
-        state.services.catalogue.current_all().filter(|p| kinds.contains(&p.agency_kind)).cloned().collect();
+        state.services.catalogue.current_all().into_iter().filter(|p| kinds.contains(&p.agency_kind)).collect();
     list.sort_by(|a, b| a.name.cmp(&b.name));
     list
 }
@@ -290,7 +290,7 @@ pub async fn submit(
         }
         "receive" => {
             let person = applicant(&f, &mut errors, lang);
-            let chosen = state.services.catalogue.current(&procedure).cloned();
+            let chosen = state.services.catalogue.current(&procedure);
             let mut scans = Vec::new();
             if let Some(p) = &chosen {
                 for c in &p.components {

@@ -95,8 +95,8 @@ pub fn rows(visit: &Visit, state: &UiState, dossiers: &[Dossier]) -> Vec<Row> {
     dossiers
         .iter()
         .map(|d| {
-            let procedure = services.catalogue.version(&d.procedure_code, d.procedure_version).map(|p| p.as_ref());
-            Row::of(visit.lang, &services.calendar, now, d, procedure)
+            let procedure = services.catalogue.version(&d.procedure_code, d.procedure_version);
+            Row::of(visit.lang, &services.calendar, now, d, procedure.as_deref())
         })
         .collect()
 }
