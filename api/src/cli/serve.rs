@@ -12,6 +12,9 @@ use motcua_engine::store::Db;
 
 use super::failure;
 
+/// How often `serve` looks for procedure versions published by other processes.
+const CATALOGUE_SYNC_SECS: u64 = 60;
+
 #[derive(Args)]
 pub struct ServeArgs {
     /// On an empty database, load the demo: agencies, staff for every role, dossiers in every status.
@@ -136,6 +139,18 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             run_worker(services, router, format!("serve-{}", std::process::id()), stop)
         })
     });
+    // Procedure versions an administrator publishes through another process reach this one within a minute.
+    {
+        let (services, stop) = (services.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_secs(CATALOGUE_SYNC_SECS));
+                if let Err(e) = services.sync_catalogue() {
+                    tracing::warn!(error = %e, "catalogue sync failed");
+                }
+            }
+        });
+    }
     println!("motcua listening on http://{address} (API at /api/v1, OpenAPI at /api/v1/openapi.json)");
     let workers = args.http_workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let outcome = actix_web::rt::System::new().block_on(server::serve(state, listener, workers));

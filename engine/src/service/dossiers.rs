@@ -110,9 +110,13 @@ const MAX_PAGE: i64 = 200;
 
 impl Services {
     pub(super) fn procedure_of(&self, dossier: &Dossier) -> ServiceResult<std::sync::Arc<Procedure>> {
-        self.catalogue
-            .version(&dossier.procedure_code, dossier.procedure_version)
-            .ok_or(ServiceError::NotFound("procedure.not_found"))
+        let (code, version) = (&dossier.procedure_code, dossier.procedure_version);
+        if let Some(procedure) = self.catalogue.version(code, version) {
+            return Ok(procedure);
+        }
+        // Published by another process since this one started.
+        self.sync_catalogue()?;
+        self.catalogue.version(code, version).ok_or(ServiceError::NotFound("procedure.not_found"))
     }
 
     /// Checks what a new dossier is made of, adding every bad field to `errors`; answers its procedure and

@@ -37,7 +37,7 @@ use crate::documents::signature::SignatureVerifier;
 use crate::domain::calendar::Calendar;
 use crate::domain::procedure::{Catalogue, Registry, parse_procedure};
 use crate::signing::{DirectoryKeyring, Keyring, Verifier};
-use crate::store::{Db, StoreError, procedures};
+use crate::store::{Db, DbConnection, StoreError, StoreResult, procedures};
 
 /// Where time comes from: the system clock in production, a settable one in tests.
 pub trait Clock: Send + Sync {
@@ -185,7 +185,7 @@ fn load_catalogue(db: &Db, dir: &Path, now: DateTime<Utc>) -> Result<(Catalogue,
             tracing::warn!(file = %report.file, "procedure definition skipped:\n{}", lines.join("\n"));
         }
     }
-    let mut catalogue = loaded.catalogue;
+    let catalogue = loaded.catalogue;
     let mut conn = db.conn()?;
     for report in &loaded.reports {
         if let Ok(procedure) = &report.outcome {
@@ -193,16 +193,31 @@ fn load_catalogue(db: &Db, dir: &Path, now: DateTime<Utc>) -> Result<(Catalogue,
             procedures::record(&mut conn, &procedure.code, procedure.version, &procedure.name, &source, now)?;
         }
     }
-    for stored in procedures::all(&mut conn)? {
+    publish_stored(&mut conn, &catalogue, &loaded.registry)?;
+    Ok((catalogue, loaded.registry))
+}
+
+/// Adds the versions recorded in the store that the catalogue lacks (published by an administrator, perhaps
+/// through another process); answers how many.
+fn publish_stored(conn: &mut DbConnection, catalogue: &Catalogue, registry: &Registry) -> StoreResult<usize> {
+    let mut added = 0;
+    for stored in procedures::all(conn)? {
         if catalogue.version(&stored.code, stored.version as u32).is_none() {
             let file = format!("database:{}@{}", stored.code, stored.version);
-            match parse_procedure(&file, &stored.source, &loaded.registry) {
-                Ok(procedure) => {
-                    let _ = catalogue.insert(procedure);
-                }
+            match parse_procedure(&file, &stored.source, registry) {
+                Ok(procedure) => added += usize::from(catalogue.publish(procedure).is_ok()),
                 Err(problems) => tracing::warn!(%file, "stored procedure no longer valid: {}", problems[0]),
             }
         }
     }
-    Ok((catalogue, loaded.registry))
+    Ok(added)
+}
+
+impl Services {
+    /// Catches up with versions published since start, by this process or another one sharing the database
+    /// (`motcua serve` calls it periodically; a dossier pinned to an unknown version calls it at once).
+    pub fn sync_catalogue(&self) -> ServiceResult<usize> {
+        let mut conn = self.db.conn()?;
+        Ok(publish_stored(&mut conn, &self.catalogue, &self.registry)?)
+    }
 }
