@@ -286,6 +286,9 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("payment.refunded", "Đã hoàn tiền", "Refunded"),
     // Field errors.
     ("field.required", "Bắt buộc nhập", "Required"),
+    ("field.invalid_date", "Ngày không hợp lệ (ngày/tháng/năm)", "Invalid date"),
+    ("field.invalid_number", "Phải là một số nguyên", "Must be a whole number"),
+    ("field.invalid_choice", "Giá trị không nằm trong danh sách được chọn", "Not one of the choices"),
     ("field.invalid_personal_id", "Số định danh cá nhân không hợp lệ", "Invalid personal id"),
     ("field.invalid_tax_code", "Mã số thuế không hợp lệ", "Invalid tax code"),
     ("field.invalid_passport", "Số hộ chiếu không hợp lệ", "Invalid passport number"),

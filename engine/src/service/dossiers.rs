@@ -18,7 +18,7 @@ use crate::domain::dossier::{
     Action, Context, Dossier, Event, Rejection, SlipRow, Status, Submission, apply, control_slip, decide,
     decide_submission, fold,
 };
-use crate::domain::procedure::{Procedure, Role, StepKind};
+use crate::domain::procedure::{Procedure, Role, StepKind, check_form_data};
 use crate::store::dossiers::{Cursor, QueueFilter};
 use crate::store::{DbConnection, agencies, dossiers, events, idempotency, outbox, sequences, staff};
 
@@ -135,6 +135,9 @@ impl Services {
         let applicant = check_applicant(draft.applicant, "applicant", &mut errors);
         let mut resolved = Vec::new();
         if let Some(procedure) = &procedure {
+            for (name, code) in check_form_data(procedure, draft.form_data) {
+                errors.push(FieldError::new(format!("form_data.{name}"), code));
+            }
             check_component_inputs(draft.components, procedure, &mut errors);
             if errors.is_empty() {
                 self.db.read(|conn| -> ServiceResult<()> {

@@ -64,16 +64,16 @@ fn versions_coexist_and_the_catalogue_answers_current_and_n() {
     std::fs::copy(source.join("registry.toml"), dir.join("registry.toml")).unwrap();
     let birth = std::fs::read_to_string(source.join("1.001193-birth-registration.toml")).unwrap();
     std::fs::write(dir.join("a.toml"), &birth).unwrap();
-    let v2 = birth.replacen("version = 1", "version = 2", 1).replacen(
+    let next = birth.replacen("version = 2", "version = 3", 1).replacen(
         "name = \"Đăng ký khai sinh\"",
-        "name = \"Đăng ký khai sinh (v2)\"",
+        "name = \"Đăng ký khai sinh (v3)\"",
         1,
     );
-    std::fs::write(dir.join("b.toml"), v2).unwrap();
+    std::fs::write(dir.join("b.toml"), next).unwrap();
     std::fs::write(dir.join("c.toml"), &birth).unwrap();
     let loaded = load_dir(&dir).unwrap();
-    assert_eq!(loaded.catalogue.current("1.001193").unwrap().version, 2);
-    assert_eq!(loaded.catalogue.version("1.001193", 1).unwrap().name, "Đăng ký khai sinh");
+    assert_eq!(loaded.catalogue.current("1.001193").unwrap().version, 3);
+    assert_eq!(loaded.catalogue.version("1.001193", 2).unwrap().name, "Đăng ký khai sinh");
     assert_eq!(loaded.catalogue.versions("1.001193").len(), 2);
     let duplicate = loaded.reports.iter().find(|r| r.file.ends_with("c.toml")).unwrap();
     let problems = duplicate.outcome.as_ref().unwrap_err();

@@ -350,10 +350,14 @@ impl Dossier {
 
     /// Required components with nothing provided, except papers only shown in person.
     pub fn missing_components(&self, procedure: &crate::domain::procedure::Procedure) -> Vec<String> {
+        // The filled-in e-form stands for the paper declaration it replaces.
+        let by_form = crate::domain::procedure::has_form_data(procedure, &self.form_data)
+            .then_some(procedure.form_replaces.as_deref())
+            .flatten();
         procedure
             .components
             .iter()
-            .filter(|c| c.required && !c.in_person_only)
+            .filter(|c| c.required && !c.in_person_only && Some(c.id.as_str()) != by_form)
             .filter(|c| !self.components.iter().any(|s| s.id == c.id && s.provided))
             .map(|c| c.id.clone())
             .collect()

@@ -2,12 +2,14 @@
 //! validating parser and the versioned catalogue.
 
 mod catalogue;
+mod eform;
 mod locate;
 mod model;
 mod parse;
 mod registry;
 
 pub use catalogue::{Catalogue, CatalogueError};
+pub use eform::{FieldKind, FormField, MAX_FIELD_CHARS, Prefill, check_form_data, has_form_data};
 pub use model::*;
 pub use parse::{Problem, parse_procedure};
 pub use registry::{Registry, RegistryError};

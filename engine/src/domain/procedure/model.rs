@@ -29,6 +29,10 @@ pub struct Procedure {
     pub results: Vec<ResultSpec>,
     pub steps: Vec<Step>,
     pub components: Vec<Component>,
+    /// The e-form filled in online (may be empty: then the paper declaration is the only way).
+    pub form_fields: Vec<super::FormField>,
+    /// The component the filled-in e-form stands for (the paper declaration, tờ khai).
+    pub form_replaces: Option<String>,
 }
 
 /// Enums whose TOML spelling is their snake_case name; `FromStr` gives the validator precise messages.

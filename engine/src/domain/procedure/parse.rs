@@ -8,6 +8,7 @@ use chrono::NaiveTime;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use super::eform::{FieldKind, FormField, Prefill};
 use super::locate::{KeyPath, Locator};
 use super::model::*;
 use super::registry::Registry;
@@ -57,6 +58,8 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "results",
     "steps",
     "component",
+    "form_field",
+    "form_replaces",
 ];
 
 #[derive(Deserialize)]
@@ -84,6 +87,20 @@ struct RawStep {
     share: f64,
     on_disagree: Option<String>,
     agency_kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFormField {
+    name: String,
+    label: String,
+    kind: String,
+    #[serde(default)]
+    required: bool,
+    prefill: Option<String>,
+    #[serde(default)]
+    choices: Vec<String>,
+    hint: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -259,6 +276,16 @@ pub fn parse_procedure(file: &str, text: &str, registry: &Registry) -> Result<Pr
     let results = results(&mut check, &table, &root);
     let steps = steps(&mut check, &table, &root);
     let components = components(&mut check, &table, &root);
+    let form_fields = form_fields(&mut check, &table, &root);
+    let form_replaces: Option<String> = check.field(&table, &root, "form_replaces", false);
+    if let Some(id) = &form_replaces {
+        if !components.iter().any(|c| &c.id == id) {
+            check.report(&root.key("form_replaces"), "unknown_component", format!("no component `{id}`"));
+        }
+        if form_fields.is_empty() {
+            check.report(&root.key("form_replaces"), "no_form_fields", "an e-form without fields replaces nothing");
+        }
+    }
 
     if !check.problems.is_empty() {
         // In reading order; problems without a place (none today) come first.
@@ -283,6 +310,8 @@ pub fn parse_procedure(file: &str, text: &str, registry: &Registry) -> Result<Pr
         results,
         steps,
         components,
+        form_fields,
+        form_replaces,
     })
 }
 
@@ -582,4 +611,53 @@ fn components(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> Vec<C
         });
     }
     components
+}
+
+fn form_fields(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> Vec<FormField> {
+    let path = root.key("form_field");
+    let raw: Vec<toml::Value> = check.field(table, root, "form_field", false).unwrap_or_default();
+    let mut fields = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, value) in raw.into_iter().enumerate() {
+        let at = path.index(i);
+        let r = match value.try_into::<RawFormField>() {
+            Ok(r) => r,
+            Err(e) => {
+                check.report(&at, "bad_value", e.message().trim().to_string());
+                continue;
+            }
+        };
+        if !is_snake_id(&r.name) {
+            check.report(&at.key("name"), "id_format", format!("field name `{}` must be lowercase snake_case", r.name));
+        }
+        if !seen.insert(r.name.clone()) {
+            check.report(&at.key("name"), "duplicate_id", format!("field name `{}` is used twice", r.name));
+        }
+        check.not_empty(&Some(r.label.clone()), &at.key("label"));
+        let kind = FieldKind::parse(&r.kind);
+        if kind.is_none() {
+            let message = format!("unknown field kind `{}` (expected one of: {})", r.kind, FieldKind::SPELLINGS);
+            check.report(&at.key("kind"), "unknown_field_kind", message);
+        }
+        if (kind == Some(FieldKind::Choice)) == r.choices.is_empty() {
+            check.report(&at.key("choices"), "choices", "a choice field lists its choices, other kinds none");
+        }
+        let prefill = r.prefill.as_deref().map(|text| (text, Prefill::parse(text)));
+        if let Some((text, None)) = prefill {
+            let message = format!("unknown prefill `{text}` (expected one of: {})", Prefill::SPELLINGS);
+            check.report(&at.key("prefill"), "unknown_prefill", message);
+        }
+        if let Some(kind) = kind {
+            fields.push(FormField {
+                name: r.name,
+                label: r.label,
+                kind,
+                required: r.required,
+                prefill: prefill.and_then(|(_, p)| p),
+                choices: r.choices,
+                hint: r.hint,
+            });
+        }
+    }
+    fields
 }
