@@ -1,20 +1,17 @@
 //! Signing in from outside: citizens through the national e-identity (the `idp` simulator, OpenID Connect code
 //! flow with PKCE) and service accounts with client credentials; then the citizen's own dossiers under `/me`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use chrono::{TimeDelta, Utc};
 use motcua_api::sim;
 use motcua_engine::adapters::oidc::{self, OidcClient, OidcError};
-use motcua_engine::adapters::outside::{OidcProvider, Outside};
+use motcua_engine::adapters::outside::OidcProvider;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{
-    Backend, HONG_BANG, Launch, ManualClock, TestServer, assert_problem, hong_bang, new_dossier, sample_pdf,
-};
+use crate::support::{Backend, HONG_BANG, ManualClock, TestServer, assert_problem, hong_bang, new_dossier, sample_pdf};
 
 pub(crate) const CLIENT_ID: &str = "motcua-test";
 pub(crate) const CLIENT_SECRET: &str = "idp-test-secret";
@@ -44,23 +41,7 @@ pub(crate) fn provider(idp: &sim::Running) -> OidcProvider {
     OidcProvider { issuer: idp.url.clone(), client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.into() }
 }
 
-/// The identity provider simulator and a server configured to use it (on the system clock unless given one).
-async fn with_idp(backend: Backend, clock: Option<Arc<ManualClock>>) -> (TestServer, sim::Running) {
-    let idp = tokio::task::spawn_blocking(|| {
-        sim::spawn(std::net::TcpListener::bind("127.0.0.1:0").unwrap(), sim::idp::routes(idp_settings()))
-    })
-    .await
-    .unwrap()
-    .expect("the simulator starts");
-    let outside = Outside { oidc: Some(provider(&idp)), timeout: Duration::from_secs(5), ..Outside::default() };
-    let server = TestServer::launch(backend, Launch { outside, clock, ..Launch::default() }).await;
-    (server, idp)
-}
-
-/// A browser that does not follow redirects: each hop is looked at.
-pub(crate) fn browser() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
+pub(crate) use crate::support::pages::{browser, with_idp};
 
 pub(crate) fn location(response: &reqwest::Response) -> String {
     response.headers().get("location").and_then(|v| v.to_str().ok()).expect("a Location header").to_string()

@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::identity::{idp_settings, provider, sign_in};
-use crate::support::{Backend, HONG_BANG, Launch, TestServer, hong_bang, sample_pdf};
+use crate::support::{Backend, HONG_BANG, Launch, TestServer, hong_bang, return_electronically, sample_pdf};
 
 const HUONG: &str = "031190012345";
 
@@ -207,26 +207,7 @@ async fn whole_online_lifecycle_with_every_simulator(backend: Backend) {
     // 5. Appraised, approved, signed, sealed, returned electronically; she downloads the result.
     let d = server.dossier(&ward.clerk, &id).await;
     let d = server.act_ok(&ward.head, &d, json!({"action": "assign", "assignee": ward.specialist_id})).await;
-    let appraise = json!({"action": "appraise", "proposal": {"kind": "result", "summary": "Đủ điều kiện đăng ký"}});
-    let d = server.act_ok(&ward.specialist, &d, appraise).await;
-    let d = server.act_ok(&ward.head, &d, json!({"action": "approve"})).await;
-    let d = server.act_ok(&ward.leader, &d, json!({"action": "sign"})).await;
-    let (status, scan) = server.upload(&ward.records, "ket-qua.pdf", sample_pdf()).await;
-    assert_eq!(status, StatusCode::CREATED);
-    let version = d["version"].to_string();
-    let (status, d) = server
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/dossiers/{id}/results"),
-            Some(&ward.records),
-            Some(json!({"upload": scan["id"], "title": "Giấy chứng nhận đăng ký hộ kinh doanh"})),
-            &[("If-Match", &version)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{d}");
-    let d = server.act_ok(&ward.records, &d, json!({"action": "seal", "number": "21/HKD"})).await;
-    let d = server.act_ok(&ward.clerk, &d, json!({"action": "return", "method": "electronic"})).await;
-    assert_eq!(d["status"], 10);
+    let d = return_electronically(&server, &ward, &d, "Đủ điều kiện đăng ký").await;
     fault(&world.portal, json!({"mode": "down", "seconds": 1})).await;
     drain(&server).await;
     let (status, results) = server.get(&format!("/api/v1/me/dossiers/{id}/results"), &citizen).await;

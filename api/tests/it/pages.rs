@@ -5,6 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::support::pages::{Jar, browser, post, visit};
 use crate::support::{Backend, HONG_BANG, TestServer, hong_bang, new_dossier};
 
 async fn page(server: &TestServer, path: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
@@ -83,51 +84,6 @@ async fn public_tracking_page(backend: Backend) {
 }
 on_both_backends!(public_tracking_page);
 
-/// A browser's cookies, kept by hand: enough for one site over plain HTTP.
-#[derive(Default)]
-struct Jar(std::collections::BTreeMap<String, String>);
-
-impl Jar {
-    fn take(&mut self, headers: &reqwest::header::HeaderMap) {
-        for value in headers.get_all("set-cookie") {
-            let value = value.to_str().unwrap();
-            let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
-            let (name, content) = pair.split_once('=').unwrap();
-            if attributes.contains("Max-Age=0") || content.is_empty() {
-                self.0.remove(name);
-            } else {
-                self.0.insert(name.to_string(), content.to_string());
-            }
-        }
-    }
-
-    fn header(&self) -> String {
-        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.0.get(name).cloned().unwrap_or_default()
-    }
-}
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-async fn visit(server: &TestServer, jar: &mut Jar, path: &str) -> (StatusCode, String) {
-    let response = no_redirects().get(server.url(path)).header("Cookie", jar.header()).send().await.unwrap();
-    jar.take(response.headers());
-    (response.status(), response.text().await.unwrap())
-}
-
-async fn post(server: &TestServer, jar: &mut Jar, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let response =
-        no_redirects().post(server.url(path)).header("Cookie", jar.header()).form(form).send().await.unwrap();
-    jar.take(response.headers());
-    let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    (response.status(), location, response.text().await.unwrap())
-}
-
 /// Staff sign in through the form: the CSRF token is required, a wrong password keeps the username, a
 /// successful sign-in sets HttpOnly SameSite=Strict cookies and goes back only to a path of this site.
 async fn staff_sign_in_and_out(backend: Backend) {
@@ -136,7 +92,7 @@ async fn staff_sign_in_and_out(backend: Backend) {
     let (status, form) = visit(&server, &mut jar, "/can-bo/dang-nhap?tiep=//evil.example").await;
     assert_eq!(status, StatusCode::OK);
     let csrf = jar.get("motcua_csrf");
-    assert_eq!(csrf.len(), 64, "a CSRF token cookie: {:?}", jar.0);
+    assert_eq!(csrf.len(), 64, "a CSRF token cookie: {:?}", jar.cookies);
     assert!(form.contains(&format!(r#"name="csrf" value="{csrf}""#)), "the form repeats it");
 
     let good = [("username", "hongbang.tiepnhan"), ("password", "motcua-demo"), ("tiep", "//evil.example")];
@@ -154,7 +110,7 @@ async fn staff_sign_in_and_out(backend: Backend) {
 
     let mut right = good.to_vec();
     right.push(("csrf", &csrf));
-    let response = no_redirects()
+    let response = browser()
         .post(server.url("/can-bo/dang-nhap"))
         .header("Cookie", jar.header())
         .form(&right)
@@ -169,19 +125,19 @@ async fn staff_sign_in_and_out(backend: Backend) {
     }
     jar.take(response.headers());
     let (_, page) = visit(&server, &mut jar, "/tra-cuu").await;
-    assert!(page.contains("Đăng xuất"), "signed in: the page offers sign-out: {:?} {page}", jar.0);
+    assert!(page.contains("Đăng xuất"), "signed in: the page offers sign-out: {:?} {page}", jar.cookies);
 
     // The access token expired (its cookie gone): the refresh token renews the session, once.
     let old_refresh = jar.get("motcua_refresh");
-    jar.0.remove("motcua_session");
+    jar.cookies.remove("motcua_session");
     let (_, page) = visit(&server, &mut jar, "/tra-cuu").await;
     assert!(page.contains("Đăng xuất") && !jar.get("motcua_session").is_empty(), "renewed");
     assert_ne!(jar.get("motcua_refresh"), old_refresh, "rotated");
     let mut thief = Jar::default();
-    thief.0.insert("motcua_refresh".into(), old_refresh);
+    thief.cookies.insert("motcua_refresh".into(), old_refresh);
     let (_, page) = visit(&server, &mut thief, "/tra-cuu").await;
     assert!(!page.contains("Đăng xuất"), "a used refresh token signs no one in");
-    jar.0.remove("motcua_session");
+    jar.cookies.remove("motcua_session");
     let (_, page) = visit(&server, &mut jar, "/tra-cuu").await;
     assert!(!page.contains("Đăng xuất"), "its reuse revoked the whole family");
 
@@ -190,9 +146,9 @@ async fn staff_sign_in_and_out(backend: Backend) {
     let refresh = jar.get("motcua_refresh");
     let (status, location, _) = post(&server, &mut jar, "/dang-xuat", &[("csrf", &csrf)]).await;
     assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/"));
-    assert!(jar.get("motcua_session").is_empty() && jar.get("motcua_refresh").is_empty(), "{:?}", jar.0);
+    assert!(jar.get("motcua_session").is_empty() && jar.get("motcua_refresh").is_empty(), "{:?}", jar.cookies);
     let mut kept = Jar::default();
-    kept.0.insert("motcua_refresh".into(), refresh);
+    kept.cookies.insert("motcua_refresh".into(), refresh);
     let (_, page) = visit(&server, &mut kept, "/tra-cuu").await;
     assert!(!page.contains("Đăng xuất"), "signed out for good");
     server.stop().await;

@@ -7,104 +7,8 @@ use chrono_tz::Asia::Ho_Chi_Minh;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::support::pages::{Jar, post, post_multipart, sign_in, visit};
 use crate::support::{Backend, HONG_BANG, LE_CHAN, TestServer, hong_bang, new_dossier, repo_path, tuesday_morning};
-
-/// A browser's cookies, kept by hand: enough for one site over plain HTTP.
-#[derive(Default)]
-struct Jar(std::collections::BTreeMap<String, String>);
-
-impl Jar {
-    fn take(&mut self, headers: &reqwest::header::HeaderMap) {
-        for value in headers.get_all("set-cookie") {
-            let value = value.to_str().unwrap();
-            let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
-            let (name, content) = pair.split_once('=').unwrap();
-            if attributes.contains("Max-Age=0") || content.is_empty() {
-                self.0.remove(name);
-            } else {
-                self.0.insert(name.to_string(), content.to_string());
-            }
-        }
-    }
-
-    fn header(&self) -> String {
-        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn csrf(&self) -> String {
-        self.0.get("motcua_csrf").cloned().unwrap_or_default()
-    }
-}
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-async fn visit(server: &TestServer, jar: &mut Jar, path: &str) -> (StatusCode, String) {
-    let response = no_redirects().get(server.url(path)).header("Cookie", jar.header()).send().await.unwrap();
-    jar.take(response.headers());
-    (response.status(), response.text().await.unwrap())
-}
-
-/// Posts a form; answers the status, the `Location` and the page.
-async fn post(server: &TestServer, jar: &mut Jar, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let response =
-        no_redirects().post(server.url(path)).header("Cookie", jar.header()).form(form).send().await.unwrap();
-    jar.take(response.headers());
-    let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    (response.status(), location, response.text().await.unwrap())
-}
-
-/// Posts a `multipart/form-data` form with text fields and at most one file.
-async fn post_multipart(
-    server: &TestServer,
-    jar: &mut Jar,
-    path: &str,
-    fields: &[(&str, &str)],
-    file: Option<(&str, &str, &[u8])>,
-) -> (StatusCode, String, String) {
-    let boundary = "----motcua-test-boundary-7f3a";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    if let Some((name, filename, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\
-                 Content-Type: application/toml\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let response = no_redirects()
-        .post(server.url(path))
-        .header("Cookie", jar.header())
-        .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    jar.take(response.headers());
-    let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    (response.status(), location, response.text().await.unwrap())
-}
-
-/// Signs a demo staff member in through the sign-in form.
-async fn sign_in(server: &TestServer, username: &str) -> Jar {
-    let mut jar = Jar::default();
-    visit(server, &mut jar, "/can-bo/dang-nhap").await;
-    let csrf = jar.csrf();
-    let form = [("username", username), ("password", "motcua-demo"), ("csrf", csrf.as_str()), ("tiep", "/")];
-    let (status, _, _) = post(server, &mut jar, "/can-bo/dang-nhap", &form).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{username} signs in");
-    jar
-}
 
 /// The number in a dashboard table cell: the row of `agency` (or `total`), the column `key`.
 fn cell(page: &str, agency: &str, key: &str) -> String {
@@ -270,19 +174,7 @@ on_both_backends!(dashboard_counts_what_the_api_lists);
 
 /// Rows of the audit log for an action.
 async fn audited(server: &TestServer, action: &'static str) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let services = server.services.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = services.db.conn().unwrap();
-        let sql = format!("SELECT COUNT(*) AS n FROM audit_log WHERE action = '{action}'");
-        diesel::RunQueryDsl::get_result::<Count>(diesel::sql_query(sql), &mut *conn).unwrap().n
-    })
-    .await
-    .unwrap()
+    server.count_sql(format!("SELECT COUNT(*) AS n FROM audit_log WHERE action = '{action}'")).await
 }
 
 /// An administrator adds an agency and a staff account through the forms: the CSRF token is required, a bad
@@ -447,7 +339,7 @@ async fn procedure_definitions_checked_and_published(backend: Backend) {
         &mut admin,
         "/quan-tri/thu-tuc",
         &[("action", "publish")],
-        Some(("definition", "hkd.toml", broken.as_bytes())),
+        &[("definition", "hkd.toml", broken.as_bytes())],
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no token: refused");
@@ -458,7 +350,7 @@ async fn procedure_definitions_checked_and_published(backend: Backend) {
         &mut admin,
         "/quan-tri/thu-tuc",
         &fields,
-        Some(("definition", "hkd.toml", broken.as_bytes())),
+        &[("definition", "hkd.toml", broken.as_bytes())],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -474,12 +366,12 @@ async fn procedure_definitions_checked_and_published(backend: Backend) {
 
     // Checked (pasted into the text area): valid, still nothing stored; then published.
     let check = [("csrf", csrf.as_str()), ("action", "check"), ("source", fixed.as_str())];
-    let (status, _, page) = post_multipart(&server, &mut admin, "/quan-tri/thu-tuc", &check, None).await;
+    let (status, _, page) = post_multipart(&server, &mut admin, "/quan-tri/thu-tuc", &check, &[]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Định nghĩa hợp lệ"), "{page}");
     assert_eq!(server.count("procedures").await, stored);
     let publish = [("csrf", csrf.as_str()), ("action", "publish"), ("source", fixed.as_str())];
-    let (status, location, _) = post_multipart(&server, &mut admin, "/quan-tri/thu-tuc", &publish, None).await;
+    let (status, location, _) = post_multipart(&server, &mut admin, "/quan-tri/thu-tuc", &publish, &[]).await;
     assert_eq!(
         (status, location.as_str()),
         (StatusCode::SEE_OTHER, format!("/quan-tri/thu-tuc?cong-bo=1.001612%40{new_version}").as_str())
@@ -489,7 +381,7 @@ async fn procedure_definitions_checked_and_published(backend: Backend) {
     let (_, page) = visit(&server, &mut admin, &location).await;
     assert!(page.contains(&format!(r#"<td data-k="version">{new_version}</td>"#)), "{page}");
     // The same version again is refused: a published version never changes.
-    let (status, _, page) = post_multipart(&server, &mut admin, "/quan-tri/thu-tuc", &publish, None).await;
+    let (status, _, page) = post_multipart(&server, &mut admin, "/quan-tri/thu-tuc", &publish, &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("version_not_newer"), "{page}");
 

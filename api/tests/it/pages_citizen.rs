@@ -3,189 +3,30 @@
 //! form (refused input kept with its errors, files stored once, a summary, the confirmation with the code), my
 //! dossiers, withdrawal guarded by the CSRF token, the result download and the service rating, once.
 
-use std::time::Duration;
-
-use motcua_api::sim;
-use motcua_engine::adapters::outside::Outside;
 use motcua_engine::domain::dossier::Status;
 use motcua_engine::service::identity::CitizenIdentity;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::identity::{browser, idp_settings, provider};
-use crate::support::{Backend, HONG_BANG, Launch, TestServer, hong_bang, sample_pdf};
+use crate::support::pages::{Jar, input_value, open, send_form, send_multipart, sign_in_citizen, with_idp};
+use crate::support::{Backend, HONG_BANG, hong_bang, return_electronically, sample_pdf};
 
 const HUONG: &str = "031190012345";
 const PROCEDURE: &str = "1.001612";
 
-/// A browser's cookies for one site over plain HTTP.
-#[derive(Default)]
-struct Jar(std::collections::BTreeMap<String, String>);
-
-impl Jar {
-    fn take(&mut self, headers: &reqwest::header::HeaderMap) {
-        for value in headers.get_all("set-cookie") {
-            let value = value.to_str().unwrap();
-            let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
-            let (name, content) = pair.split_once('=').unwrap();
-            if attributes.contains("Max-Age=0") || content.is_empty() {
-                self.0.remove(name);
-            } else {
-                self.0.insert(name.to_string(), content.to_string());
-            }
-        }
-    }
-
-    fn header(&self) -> String {
-        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.0.get(name).cloned().unwrap_or_default()
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
-    bytes: Vec<u8>,
-    content_type: String,
-}
-
-async fn finish(jar: &mut Jar, response: reqwest::Response) -> Answer {
-    jar.take(response.headers());
-    let status = response.status();
-    let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    let (location, content_type) = (header("location"), header("content-type"));
-    let bytes = response.bytes().await.unwrap().to_vec();
-    let body = String::from_utf8_lossy(&bytes).into_owned();
-    if content_type.starts_with("text/html") {
-        // Every word comes from the catalogue: a missing entry shows its placeholder.
-        assert!(!body.contains("(chưa có nội dung)") && !body.contains("(missing text)"), "{body}");
-        assert!(!body.contains("<script") && !body.contains("style="), "no inline scripts or styles");
-    }
-    Answer { status, location, body, bytes, content_type }
-}
-
-async fn visit(server: &TestServer, jar: &mut Jar, path: &str) -> Answer {
-    let url = if path.starts_with("http") { path.to_string() } else { server.url(path) };
-    let response = browser().get(url).header("Cookie", jar.header()).send().await.unwrap();
-    finish(jar, response).await
-}
-
-async fn post_form(server: &TestServer, jar: &mut Jar, path: &str, form: &[(&str, &str)]) -> Answer {
-    let response = browser().post(server.url(path)).header("Cookie", jar.header()).form(form).send().await.unwrap();
-    finish(jar, response).await
-}
-
-/// A `multipart/form-data` body, as a browser sends a form with files.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----motcua-test-boundary-7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    for (name, file_name, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: application/pdf\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn post_multipart(
-    server: &TestServer,
-    jar: &mut Jar,
-    path: &str,
-    fields: &[(&str, &str)],
-    files: &[(&str, &str, &[u8])],
-) -> Answer {
-    let (content_type, body) = multipart(fields, files);
-    let response = browser()
-        .post(server.url(path))
-        .header("Cookie", jar.header())
-        .header("Content-Type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    finish(jar, response).await
-}
-
-/// The value of the hidden (or other) input named `name` in a page.
-fn input_value(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("no input {name} in {page}")) + marker.len();
-    page[start..].split('"').next().unwrap().to_string()
-}
-
-/// The provider simulator and a server configured to use it.
-async fn with_idp(backend: Backend) -> (TestServer, sim::Running) {
-    let idp = tokio::task::spawn_blocking(|| {
-        sim::spawn(std::net::TcpListener::bind("127.0.0.1:0").unwrap(), sim::idp::routes(idp_settings()))
-    })
-    .await
-    .unwrap()
-    .expect("the simulator starts");
-    let outside = Outside { oidc: Some(provider(&idp)), timeout: Duration::from_secs(5), ..Outside::default() };
-    let server = TestServer::launch(backend, Launch { outside, ..Launch::default() }).await;
-    (server, idp)
-}
-
-/// Signs in as a browser would: the chooser, the provider's page to pick a demo citizen, the callback's cookie.
-async fn sign_in_through_pages(server: &TestServer, jar: &mut Jar, personal_id: &str) {
-    let away = visit(server, jar, "/cong-dan").await;
-    assert_eq!((away.status, away.location.as_str()), (StatusCode::SEE_OTHER, "/dang-nhap?tiep=/cong-dan"));
-    let chooser = visit(server, jar, &away.location).await;
-    let start = "/api/v1/auth/citizen/start?return_to=/cong-dan";
-    assert!(chooser.body.contains(&format!("href=\"{start}\"")), "{}", chooser.body);
-    let to_provider = visit(server, jar, start).await;
-    assert_eq!(to_provider.status, StatusCode::FOUND);
-    let picker = visit(server, jar, &to_provider.location).await;
-    assert_eq!(picker.status, StatusCode::OK);
-    let link = picker
-        .body
-        .split("href=\"")
-        .skip(1)
-        .map(|rest| rest.split('"').next().unwrap().replace("&amp;", "&"))
-        .find(|href| href.ends_with(&format!("login_hint={personal_id}")))
-        .expect("the provider lists the demo citizen");
-    let provider_base = to_provider.location.split("/authorize").next().unwrap().to_string();
-    let back = visit(server, jar, &format!("{provider_base}{link}")).await;
-    assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
-    // The redirect URI registered at the provider names the public URL (`http://127.0.0.1`): the test server's
-    // port is put in, as a proxy in front of it would.
-    let callback = back.location.trim_start_matches("http://127.0.0.1");
-    assert!(callback.starts_with("/api/v1/auth/citizen/callback?"), "{}", back.location);
-    let landed = visit(server, jar, callback).await;
-    assert_eq!(landed.status, StatusCode::OK);
-    assert!(landed.body.contains("content=\"0;url=/cong-dan\""), "{}", landed.body);
-    assert!(!jar.get("motcua_session").is_empty(), "the session cookie is set");
-}
-
 async fn citizen_submits_online_and_rates(backend: Backend) {
-    let (server, idp) = with_idp(backend).await;
-    let mut jar = Jar::default();
-    sign_in_through_pages(&server, &mut jar, HUONG).await;
-    let mine = visit(&server, &mut jar, "/cong-dan").await;
+    let (server, idp) = with_idp(backend, None).await;
+    let mut jar = Jar::checking();
+    sign_in_citizen(&server, &mut jar, HUONG).await;
+    let mine = open(&server, &mut jar, "/cong-dan").await;
     assert_eq!(mine.status, StatusCode::OK);
     assert!(mine.body.contains("Nguyễn Thị Hường") && mine.body.contains("<th scope=\"col\">"), "{}", mine.body);
     let csrf = jar.get("motcua_csrf");
 
     // The procedure page links to the form; the form is prefilled from the verified identity.
-    let procedure = visit(&server, &mut jar, &format!("/thu-tuc/{PROCEDURE}")).await;
+    let procedure = open(&server, &mut jar, &format!("/thu-tuc/{PROCEDURE}")).await;
     assert!(procedure.body.contains(&format!("href=\"/thu-tuc/{PROCEDURE}/nop\"")), "{}", procedure.body);
-    let form = visit(&server, &mut jar, &format!("/thu-tuc/{PROCEDURE}/nop")).await;
+    let form = open(&server, &mut jar, &format!("/thu-tuc/{PROCEDURE}/nop")).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("value=\"Nguyễn Thị Hường\" readonly") && form.body.contains(HUONG), "{}", form.body);
     assert!(form.body.contains("<option value=\"female\" selected>"), "sex from the personal id");
@@ -211,7 +52,7 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
         ("keep.giay_de_nghi", "1"),
     ];
     let files: [(&str, &str, &[u8]); 1] = [("file.giay_de_nghi", "giay-de-nghi.pdf", &pdf)];
-    let refused = post_multipart(&server, &mut jar, &path, &typed, &files).await;
+    let refused = send_multipart(&server, &mut jar, &path, &typed, &files).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
     let page = &refused.body;
     assert!(page.contains("value=\"09-not-a-phone\"") && page.contains("Tạp hóa Hường"), "input kept: {page}");
@@ -230,7 +71,7 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
     fixed.push(("applicant.phone", "0912345678"));
     fixed.push(("upload.giay_de_nghi", &upload));
     fixed.push(("upload_name.giay_de_nghi", "giay-de-nghi.pdf"));
-    let summary = post_multipart(&server, &mut jar, &path, &fixed, &[]).await;
+    let summary = send_multipart(&server, &mut jar, &path, &fixed, &[]).await;
     assert_eq!(summary.status, StatusCode::OK, "{}", summary.body);
     assert!(summary.body.contains("0912345678") && summary.body.contains("giay-de-nghi.pdf"), "{}", summary.body);
     assert!(summary.body.contains("Ủy ban nhân dân phường Hồng Bàng"), "the agency by name");
@@ -238,7 +79,7 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
     let mut edit = fixed.clone();
     edit.retain(|(name, _)| *name != "step");
     edit.push(("step", "edit"));
-    let edited = post_multipart(&server, &mut jar, &path, &edit, &[]).await;
+    let edited = send_multipart(&server, &mut jar, &path, &edit, &[]).await;
     assert_eq!(edited.status, StatusCode::OK, "back to the form");
     assert!(edited.body.contains("value=\"0912345678\"") && edited.body.contains("giay-de-nghi.pdf"));
     let key = input_value(&summary.body, "key");
@@ -246,7 +87,7 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
     sent.retain(|(name, _)| *name != "step");
     sent.push(("step", "submit"));
     sent.push(("key", &key));
-    let done = post_multipart(&server, &mut jar, &path, &sent, &[]).await;
+    let done = send_multipart(&server, &mut jar, &path, &sent, &[]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert!(done.location.starts_with("/cong-dan/ho-so/") && done.location.ends_with("/da-nop"), "{}", done.location);
     let id = done.location.trim_start_matches("/cong-dan/ho-so/").trim_end_matches("/da-nop").to_string();
@@ -254,11 +95,11 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
 
     // The same summary sent again (a double click) submits nothing more.
     let dossiers = server.count("dossiers").await;
-    let again = post_multipart(&server, &mut jar, &path, &sent, &[]).await;
+    let again = send_multipart(&server, &mut jar, &path, &sent, &[]).await;
     assert_eq!((again.status, again.location.as_str()), (StatusCode::SEE_OTHER, done.location.as_str()));
     assert_eq!(server.count("dossiers").await, dossiers);
 
-    let confirmation = visit(&server, &mut jar, &done.location).await;
+    let confirmation = open(&server, &mut jar, &done.location).await;
     assert_eq!(confirmation.status, StatusCode::OK);
     let services = server.services.clone();
     let citizen = CitizenIdentity { id_number: HUONG.into(), name: "Nguyễn Thị Hường".into() };
@@ -273,21 +114,21 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
         confirmation.body
     );
     assert!(confirmation.body.contains(&format!("href=\"/cong-dan/ho-so/{id}\"")));
-    let listed = visit(&server, &mut jar, "/cong-dan").await;
+    let listed = open(&server, &mut jar, "/cong-dan").await;
     assert!(listed.body.contains(&code) && listed.body.contains("Mới đăng ký"), "{}", listed.body);
-    let mut other = Jar::default();
-    sign_in_through_pages(&server, &mut other, "031085001234").await;
-    let theirs = visit(&server, &mut other, &format!("/cong-dan/ho-so/{id}")).await;
+    let mut other = Jar::checking();
+    sign_in_citizen(&server, &mut other, "031085001234").await;
+    let theirs = open(&server, &mut other, &format!("/cong-dan/ho-so/{id}")).await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND, "another citizen's dossier is not found");
     assert!(!theirs.body.contains(&code));
 
     // Withdrawal with a wrong CSRF token: refused before anything is done.
-    let page = visit(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
+    let page = open(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
     assert!(page.body.contains("action=\"/cong-dan/ho-so/") && page.body.contains("/rut\""), "{}", page.body);
     let version = dossier.dossier.version.to_string();
     let forged = [("csrf", "f".repeat(64)), ("version", version.clone()), ("reason", "Nộp nhầm".into())];
     let forged: Vec<(&str, &str)> = forged.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let refused = post_form(&server, &mut jar, &format!("/cong-dan/ho-so/{id}/rut"), &forged).await;
+    let refused = send_form(&server, &mut jar, &format!("/cong-dan/ho-so/{id}/rut"), &forged).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let services = server.services.clone();
     let (who, which) = (citizen.clone(), id.clone());
@@ -299,29 +140,10 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
     let d = server.dossier(&ward.clerk, &id).await;
     let d = server.act_ok(&ward.clerk, &d, json!({"action": "receive"})).await;
     let d = server.act_ok(&ward.head, &d, json!({"action": "assign", "assignee": ward.specialist_id})).await;
-    let appraise = json!({"action": "appraise", "proposal": {"kind": "result", "summary": "Đủ điều kiện"}});
-    let d = server.act_ok(&ward.specialist, &d, appraise).await;
-    let d = server.act_ok(&ward.head, &d, json!({"action": "approve"})).await;
-    let d = server.act_ok(&ward.leader, &d, json!({"action": "sign"})).await;
-    let (status, scan) = server.upload(&ward.records, "ket-qua.pdf", sample_pdf()).await;
-    assert_eq!(status, StatusCode::CREATED);
-    let version = d["version"].to_string();
-    let (status, d) = server
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/v1/dossiers/{id}/results"),
-            Some(&ward.records),
-            Some(json!({"upload": scan["id"], "title": "Giấy chứng nhận đăng ký hộ kinh doanh"})),
-            &[("If-Match", &version)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{d}");
-    let d = server.act_ok(&ward.records, &d, json!({"action": "seal", "number": "21/HKD"})).await;
-    let d = server.act_ok(&ward.clerk, &d, json!({"action": "return", "method": "electronic"})).await;
-    assert_eq!(d["status"], 10);
+    return_electronically(&server, &ward, &d, "Đủ điều kiện").await;
 
     // Her page: the timeline, the result to download, the rating form.
-    let page = visit(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
+    let page = open(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Đã trả kết quả") && page.body.contains("Tiếp nhận hồ sơ"), "{}", page.body);
     let href = page
@@ -331,30 +153,30 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
         .map(|rest| rest.split('"').next().unwrap().to_string())
         .find(|h| h.contains("/ket-qua/"))
         .expect("a result link");
-    let result = visit(&server, &mut jar, &href).await;
+    let result = open(&server, &mut jar, &href).await;
     assert_eq!(result.status, StatusCode::OK);
     assert_eq!(result.content_type, "application/pdf");
     assert_eq!(result.bytes, sample_pdf(), "the result as issued");
-    let mut stranger = Jar::default();
-    assert_eq!(visit(&server, &mut stranger, &href).await.status, StatusCode::SEE_OTHER, "signed in only");
+    let mut stranger = Jar::checking();
+    assert_eq!(open(&server, &mut stranger, &href).await.status, StatusCode::SEE_OTHER, "signed in only");
 
     let rate = format!("/cong-dan/ho-so/{id}/danh-gia");
-    let no_score = post_form(&server, &mut jar, &rate, &[("csrf", &csrf), ("score", ""), ("comment", "Nhanh")]).await;
+    let no_score = send_form(&server, &mut jar, &rate, &[("csrf", &csrf), ("score", ""), ("comment", "Nhanh")]).await;
     assert_eq!(no_score.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_score.body.contains("Chọn mức đánh giá từ 1 đến 5") && no_score.body.contains(">Nhanh</textarea>"));
-    let rated = post_form(&server, &mut jar, &rate, &[("csrf", &csrf), ("score", "5"), ("comment", "Nhanh")]).await;
+    let rated = send_form(&server, &mut jar, &rate, &[("csrf", &csrf), ("score", "5"), ("comment", "Nhanh")]).await;
     assert_eq!(
         (rated.status, rated.location.as_str()),
         (StatusCode::SEE_OTHER, format!("/cong-dan/ho-so/{id}").as_str())
     );
-    let twice = post_form(&server, &mut jar, &rate, &[("csrf", &csrf), ("score", "1"), ("comment", "")]).await;
+    let twice = send_form(&server, &mut jar, &rate, &[("csrf", &csrf), ("score", "1"), ("comment", "")]).await;
     assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
     assert!(twice.body.contains("Bạn đã đánh giá hồ sơ này") && twice.body.contains("role=\"alert\""));
     assert_eq!(server.count("ratings").await, 1);
-    let repository = visit(&server, &mut jar, "/cong-dan/kho?kho=dossier_papers").await;
+    let repository = open(&server, &mut jar, "/cong-dan/kho?kho=dossier_papers").await;
     let kept = repository.body.matches("Giấy đề nghị đăng ký hộ kinh doanh").count();
     assert!(kept >= 1 && repository.body.contains("Giấy chứng nhận đăng ký hộ kinh doanh"), "{}", repository.body);
-    let page = visit(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
+    let page = open(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
     assert!(page.body.contains("<strong>5/5</strong>") && !page.body.contains("/danh-gia\""), "{}", page.body);
 
     idp.stop().await;
@@ -365,9 +187,9 @@ on_both_backends!(citizen_submits_online_and_rates);
 /// A supplement answered on her page: the requested paper uploaded and the dossier sent back at the version the
 /// page showed; her repository lists, moves, shares, trashes and restores a paper she adds.
 async fn supplement_and_repository(backend: Backend) {
-    let (server, idp) = with_idp(backend).await;
-    let mut jar = Jar::default();
-    sign_in_through_pages(&server, &mut jar, HUONG).await;
+    let (server, idp) = with_idp(backend, None).await;
+    let mut jar = Jar::checking();
+    sign_in_citizen(&server, &mut jar, HUONG).await;
     let csrf = jar.get("motcua_csrf");
     let ward = hong_bang(&server).await;
     let d = server.receive(&ward.clerk, crate::support::new_dossier(PROCEDURE, HONG_BANG, HUONG)).await;
@@ -376,46 +198,46 @@ async fn supplement_and_repository(backend: Backend) {
     let d = server.act_ok(&ward.head, &d, json!({"action": "request_supplement", "items": items})).await;
     assert_eq!(d["status"], 5);
 
-    let page = visit(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
+    let page = open(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
     assert!(page.body.contains("Thiếu chữ ký chủ hộ") && page.body.contains("name=\"file.giay_de_nghi\""));
     let version = input_value(&page.body, "version");
     let pdf = sample_pdf();
     let path = format!("/cong-dan/ho-so/{id}/bo-sung");
-    let stale = post_multipart(&server, &mut jar, &path, &[("csrf", &csrf), ("version", "1")], &[]).await;
+    let stale = send_multipart(&server, &mut jar, &path, &[("csrf", &csrf), ("version", "1")], &[]).await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "an old version is refused: {}", stale.body);
     let files: [(&str, &str, &[u8]); 1] = [("file.giay_de_nghi", "bo-sung.pdf", &pdf)];
-    let sent = post_multipart(&server, &mut jar, &path, &[("csrf", &csrf), ("version", &version)], &files).await;
+    let sent = send_multipart(&server, &mut jar, &path, &[("csrf", &csrf), ("version", &version)], &files).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let d = server.dossier(&ward.clerk, &id).await;
     assert_eq!(d["status"], 4, "back in process");
-    let page = visit(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
+    let page = open(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
     assert!(page.body.contains("Đang xử lý") && !page.body.contains("name=\"file.giay_de_nghi\""), "{}", page.body);
 
     // A fee asked for: the amount and the order's state (no payment platform here, so no link to pay).
     let d = server.act_ok(&ward.clerk, &d, json!({"action": "request_payment", "amount_vnd": 100000})).await;
     assert_eq!(d["status"], 6);
-    let page = visit(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
+    let page = open(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
     assert!(page.body.contains("100.000 đ") && page.body.contains("Chờ tạo lệnh thanh toán"), "{}", page.body);
-    let english = visit(&server, &mut jar, &format!("/cong-dan/ho-so/{id}?lang=en")).await;
+    let english = open(&server, &mut jar, &format!("/cong-dan/ho-so/{id}?lang=en")).await;
     assert!(english.body.contains("Payment requested") && english.body.contains("Progress"), "{}", english.body);
-    let english = visit(&server, &mut jar, "/cong-dan").await;
+    let english = open(&server, &mut jar, "/cong-dan").await;
     assert!(english.body.contains("<html lang=\"en\">") && english.body.contains("Your dossiers, newest first"));
-    visit(&server, &mut jar, "/cong-dan?lang=vi").await;
+    open(&server, &mut jar, "/cong-dan?lang=vi").await;
 
     // Her repository: add a paper, move it, share it, trash and restore it.
-    let repository = visit(&server, &mut jar, "/cong-dan/kho").await;
+    let repository = open(&server, &mut jar, "/cong-dan/kho").await;
     assert_eq!(repository.status, StatusCode::OK);
     let fields = [("csrf", csrf.as_str()), ("title", ""), ("store", "personal_papers")];
-    let refused = post_multipart(&server, &mut jar, "/cong-dan/kho", &fields, &[("file", "cccd.pdf", &pdf)]).await;
+    let refused = send_multipart(&server, &mut jar, "/cong-dan/kho", &fields, &[("file", "cccd.pdf", &pdf)]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("id=\"e-title\""), "{}", refused.body);
     let fields = [("csrf", csrf.as_str()), ("title", "Căn cước"), ("paper_type", "CCCD"), ("store", "personal_papers")];
-    let added = post_multipart(&server, &mut jar, "/cong-dan/kho", &fields, &[("file", "cccd.pdf", &pdf)]).await;
+    let added = send_multipart(&server, &mut jar, "/cong-dan/kho", &fields, &[("file", "cccd.pdf", &pdf)]).await;
     assert_eq!((added.status, added.location.as_str()), (StatusCode::SEE_OTHER, "/cong-dan/kho?kho=personal_papers"));
-    let listed = visit(&server, &mut jar, &added.location).await;
+    let listed = open(&server, &mut jar, &added.location).await;
     let item = listed.body.split("id=\"item-").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
     let act = |action: &str| format!("/cong-dan/kho/{item}/{action}");
-    let moved = post_form(
+    let moved = send_form(
         &server,
         &mut jar,
         &act("chuyen"),
@@ -424,25 +246,25 @@ async fn supplement_and_repository(backend: Backend) {
     .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER);
     let shared =
-        post_form(&server, &mut jar, &act("chia-se"), &[("csrf", &csrf), ("kind", "agency"), ("grantee", HONG_BANG)])
+        send_form(&server, &mut jar, &act("chia-se"), &[("csrf", &csrf), ("kind", "agency"), ("grantee", HONG_BANG)])
             .await;
     assert_eq!(shared.status, StatusCode::SEE_OTHER);
-    let listed = visit(&server, &mut jar, "/cong-dan/kho?kho=personal_papers").await;
+    let listed = open(&server, &mut jar, "/cong-dan/kho?kho=personal_papers").await;
     assert!(listed.body.contains("Giấy tờ tùy thân") && listed.body.contains("/bo-chia-se"), "{}", listed.body);
-    let download = visit(&server, &mut jar, &act("tai-ve")).await;
+    let download = open(&server, &mut jar, &act("tai-ve")).await;
     assert_eq!((download.status, download.bytes == pdf), (StatusCode::OK, true));
-    let purge_early = post_form(&server, &mut jar, &act("xoa-han"), &[("csrf", &csrf)]).await;
+    let purge_early = send_form(&server, &mut jar, &act("xoa-han"), &[("csrf", &csrf)]).await;
     assert_eq!(purge_early.status, StatusCode::CONFLICT, "only from the trash");
-    assert_eq!(post_form(&server, &mut jar, &act("xoa"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
-    let trash = visit(&server, &mut jar, "/cong-dan/kho?thung-rac=1").await;
+    assert_eq!(send_form(&server, &mut jar, &act("xoa"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
+    let trash = open(&server, &mut jar, "/cong-dan/kho?thung-rac=1").await;
     assert!(trash.body.contains("Căn cước") && trash.body.contains("/khoi-phuc"), "{}", trash.body);
-    assert_eq!(post_form(&server, &mut jar, &act("khoi-phuc"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
-    let back = visit(&server, &mut jar, "/cong-dan/kho?kho=personal_papers").await;
+    assert_eq!(send_form(&server, &mut jar, &act("khoi-phuc"), &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
+    let back = open(&server, &mut jar, "/cong-dan/kho?kho=personal_papers").await;
     assert!(back.body.contains("Căn cước"), "restored");
 
     // The paper is offered when a procedure accepts its type, and reused in a submission.
     let path = format!("/thu-tuc/{PROCEDURE}/nop");
-    let form = visit(&server, &mut jar, &path).await;
+    let form = open(&server, &mut jar, &path).await;
     let pick = format!("repo:{item}");
     assert!(form.body.contains(&format!("name=\"source.giay_to_phap_ly_ca_nhan\" value=\"{pick}\"")), "{}", form.body);
     let fields = [
@@ -453,13 +275,13 @@ async fn supplement_and_repository(backend: Backend) {
         ("source.giay_to_phap_ly_ca_nhan", pick.as_str()),
     ];
     let files: [(&str, &str, &[u8]); 1] = [("file.giay_de_nghi", "de-nghi.pdf", &pdf)];
-    let summary = post_multipart(&server, &mut jar, &path, &fields, &files).await;
+    let summary = send_multipart(&server, &mut jar, &path, &fields, &files).await;
     assert_eq!(summary.status, StatusCode::OK, "{}", summary.body);
     assert!(summary.body.contains("Từ kho dữ liệu: Căn cước"), "{}", summary.body);
     let mut sent: Vec<(&str, &str)> = fields.iter().filter(|(n, _)| *n != "step").copied().collect();
     let upload = input_value(&summary.body, "upload.giay_de_nghi");
     sent.extend([("step", "submit"), ("upload.giay_de_nghi", upload.as_str())]);
-    let done = post_multipart(&server, &mut jar, &path, &sent, &[]).await;
+    let done = send_multipart(&server, &mut jar, &path, &sent, &[]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let new_id = done.location.trim_start_matches("/cong-dan/ho-so/").trim_end_matches("/da-nop").to_string();
     let d = server.dossier(&ward.clerk, &new_id).await;
@@ -467,17 +289,17 @@ async fn supplement_and_repository(backend: Backend) {
     assert_eq!(reused.unwrap()["digitisation"], 2, "reused from the repository: {d}");
 
     // She withdraws it: a reason is needed (kept error at the field), then it is withdrawn.
-    let page = visit(&server, &mut jar, &format!("/cong-dan/ho-so/{new_id}")).await;
+    let page = open(&server, &mut jar, &format!("/cong-dan/ho-so/{new_id}")).await;
     let version = input_value(&page.body, "version");
     let withdraw = format!("/cong-dan/ho-so/{new_id}/rut");
     let empty =
-        post_form(&server, &mut jar, &withdraw, &[("csrf", &csrf), ("version", &version), ("reason", " ")]).await;
+        send_form(&server, &mut jar, &withdraw, &[("csrf", &csrf), ("version", &version), ("reason", " ")]).await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(empty.body.contains("aria-describedby=\"e-reason\"") && empty.body.contains("Bắt buộc nhập"));
     let reason = [("csrf", csrf.as_str()), ("version", version.as_str()), ("reason", "Nộp nhầm thủ tục")];
-    let withdrawn = post_form(&server, &mut jar, &withdraw, &reason).await;
+    let withdrawn = send_form(&server, &mut jar, &withdraw, &reason).await;
     assert_eq!(withdrawn.status, StatusCode::SEE_OTHER, "{}", withdrawn.body);
-    let page = visit(&server, &mut jar, &format!("/cong-dan/ho-so/{new_id}")).await;
+    let page = open(&server, &mut jar, &format!("/cong-dan/ho-so/{new_id}")).await;
     assert!(
         page.body.contains("Công dân yêu cầu rút hồ sơ") && page.body.contains("Nộp nhầm thủ tục"),
         "{}",

@@ -5,111 +5,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::support::pages::{Jar, bytes, post, post_multipart, sign_in, visit};
 use crate::support::{Backend, HONG_BANG, TestServer, hong_bang, new_dossier, sample_pdf};
-
-/// A browser's cookies, kept by hand: enough for one site over plain HTTP.
-#[derive(Default, Clone)]
-struct Jar(std::collections::BTreeMap<String, String>);
-
-impl Jar {
-    fn take(&mut self, headers: &reqwest::header::HeaderMap) {
-        for value in headers.get_all("set-cookie") {
-            let value = value.to_str().unwrap();
-            let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
-            let (name, content) = pair.split_once('=').unwrap();
-            if attributes.contains("Max-Age=0") || content.is_empty() {
-                self.0.remove(name);
-            } else {
-                self.0.insert(name.to_string(), content.to_string());
-            }
-        }
-    }
-
-    fn header(&self) -> String {
-        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn csrf(&self) -> String {
-        self.0.get("motcua_csrf").cloned().unwrap_or_default()
-    }
-}
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-async fn visit(server: &TestServer, jar: &mut Jar, path: &str) -> (StatusCode, String) {
-    let response = no_redirects().get(server.url(path)).header("Cookie", jar.header()).send().await.unwrap();
-    jar.take(response.headers());
-    (response.status(), response.text().await.unwrap())
-}
-
-async fn bytes(server: &TestServer, jar: &mut Jar, path: &str) -> (StatusCode, String, Vec<u8>) {
-    let response = no_redirects().get(server.url(path)).header("Cookie", jar.header()).send().await.unwrap();
-    let kind = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    (response.status(), kind, response.bytes().await.unwrap().to_vec())
-}
-
-/// A urlencoded POST; answers the status, the Location and the body.
-async fn post(server: &TestServer, jar: &mut Jar, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let response =
-        no_redirects().post(server.url(path)).header("Cookie", jar.header()).form(form).send().await.unwrap();
-    jar.take(response.headers());
-    let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    (response.status(), location, response.text().await.unwrap())
-}
-
-/// A multipart POST (as a browser sends a form with files).
-async fn post_multipart(
-    server: &TestServer,
-    jar: &mut Jar,
-    path: &str,
-    fields: &[(&str, &str)],
-    files: &[(&str, &str, Vec<u8>)],
-) -> (StatusCode, String, String) {
-    let boundary = "----motcua-test-boundary-7d93";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    for (name, file_name, content) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: application/pdf\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let response = no_redirects()
-        .post(server.url(path))
-        .header("Cookie", jar.header())
-        .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    jar.take(response.headers());
-    let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-    (response.status(), location, response.text().await.unwrap())
-}
-
-/// Signs a demo account in through the staff sign-in form; answers its cookies.
-async fn sign_in(server: &TestServer, username: &str) -> Jar {
-    let mut jar = Jar::default();
-    let (status, _) = visit(server, &mut jar, "/can-bo/dang-nhap").await;
-    assert_eq!(status, StatusCode::OK);
-    let csrf = jar.csrf();
-    let form = [("csrf", csrf.as_str()), ("username", username), ("password", "motcua-demo"), ("tiep", "/can-bo")];
-    let (status, location, _) = post(server, &mut jar, "/can-bo/dang-nhap", &form).await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/can-bo"), "{username} signs in");
-    jar
-}
 
 /// Performs an action through the dossier page's form; answers status, location and body.
 async fn act(
@@ -200,7 +97,8 @@ async fn clerk_receives_at_the_counter(backend: Backend) {
         ("applicant.phone", "0983111222"),
         ("received", "giay_de_nghi"),
     ];
-    let files = [("file.giay_de_nghi", "giay-de-nghi.pdf", sample_pdf())];
+    let pdf = sample_pdf();
+    let files: [(&str, &str, &[u8]); 1] = [("file.giay_de_nghi", "giay-de-nghi.pdf", &pdf)];
     let (status, _, page) = post_multipart(&server, &mut clerk, "/can-bo/tiep-nhan", &fields, &files).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "no name");
     assert!(page.contains(r#"value="031085001234""#), "what was typed stays: {page}");
@@ -433,7 +331,8 @@ async fn supplement_and_apology_from_the_dossier_page(backend: Backend) {
     let (status, _, page) = post_multipart(&server, &mut clerk, &path, &fields, &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "no file");
     assert!(page.contains(r#"aria-describedby="e-attach_paper-file""#), "{page}");
-    let files = [("file", "ro-net.pdf", sample_pdf())];
+    let pdf = sample_pdf();
+    let files: [(&str, &str, &[u8]); 1] = [("file", "ro-net.pdf", &pdf)];
     let (status, _, _) = post_multipart(&server, &mut clerk, &path, &fields, &files).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let d = state(&server, &ward.clerk, &id).await;

@@ -133,23 +133,6 @@ async fn usage(server: &TestServer, owner: &str) -> (i64, i64, i64, i64) {
     (n("items"), n("bytes"), n("trash_items"), n("trash_bytes"))
 }
 
-/// Rows matching a query `SELECT COUNT(*) AS n …`.
-async fn count_sql(server: &TestServer, sql: String) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let services = server.services.clone();
-    tokio::task::spawn_blocking(move || {
-        use diesel::RunQueryDsl;
-        let mut conn = services.db.conn().unwrap();
-        diesel::sql_query(sql).get_result::<Count>(&mut *conn).unwrap().n
-    })
-    .await
-    .unwrap()
-}
-
 async fn execute_sql(server: &TestServer, sql: String) -> usize {
     let services = server.services.clone();
     tokio::task::spawn_blocking(move || {
@@ -162,7 +145,7 @@ async fn execute_sql(server: &TestServer, sql: String) -> usize {
 }
 
 async fn sync_messages(server: &TestServer) -> i64 {
-    count_sql(server, "SELECT COUNT(*) AS n FROM outbox WHERE topic = 'repository.sync'".into()).await
+    server.count_sql("SELECT COUNT(*) AS n FROM outbox WHERE topic = 'repository.sync'".into()).await
 }
 
 /// Files waiting in the blob store's staging area (left behind by a refused upload, they would leak).
@@ -524,7 +507,7 @@ async fn results_and_reuse(backend: Backend) {
     assert_eq!(sync_messages(&server).await, syncs_before + 1);
     let key = format!("repo:{}", id(result));
     let sql = format!("SELECT COUNT(*) AS n FROM outbox WHERE topic = 'repository.sync' AND message_key = '{key}'");
-    assert_eq!(count_sql(&server, sql).await, 1);
+    assert_eq!(server.count_sql(sql).await, 1);
     let result_path = format!("/api/v1/repository/items/{}/content", id(result));
     assert_eq!(download(&server, &result_path, &owner).await, (StatusCode::OK, result_bytes.clone()));
     // The issuing ward sees what it issued; Lê Chân does not.
@@ -661,7 +644,7 @@ async fn backfill_is_idempotent(backend: Backend) {
     assert_eq!(result_items(&server, &owner).await.len(), 1);
     let sql = "SELECT COUNT(*) AS n FROM (SELECT message_key FROM outbox WHERE topic = 'repository.sync' \
                GROUP BY message_key HAVING COUNT(*) > 1) AS duplicated";
-    assert_eq!(count_sql(&server, sql.into()).await, 0);
+    assert_eq!(server.count_sql(sql.into()).await, 0);
     server.stop().await;
 }
 

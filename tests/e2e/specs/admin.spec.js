@@ -4,50 +4,20 @@
 // errors, sees every problem, fixes it in the page and publishes it; the staff, calendar and outbox pages. Every
 // page visited is screenshot and checked with axe (artifacts/admin-*/).
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { startServer } = require('../lib/server');
-const { launchBrowser } = require('../lib/browser');
+const { useSuite } = require('../lib/suite');
+const { signInStaff } = require('../lib/sign-in');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const HOUSEHOLD_BUSINESS = path.join(REPO_ROOT, 'procedures', '1.001612-household-business-registration.toml');
 
 describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
-  let server;
-  let browser;
-  const sessions = [];
-
-  before(
-    async () => {
-      server = await startServer({ name: 'admin' });
-      browser = await launchBrowser();
-    },
-    { timeout: 15 * 60_000 },
-  );
-
-  after(async () => {
-    await Promise.allSettled(sessions.map((s) => s.close()));
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
-
-  async function withSession(name, fn) {
-    const s = await browser.newSession({ baseURL: server.url, name: `admin-${name}` });
-    sessions.push(s);
-    await fn(s);
-    s.assertClean();
-  }
-
-  /** Staff sign-in through the form, as a person would. */
-  async function signIn(page, username) {
-    await page.goto('/can-bo/dang-nhap');
-    await page.locator('#f-username').fill(username);
-    await page.locator('#f-password').fill('motcua-demo');
-    await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/dang-nhap')), page.locator('form.narrow [type="submit"]').click()]);
-  }
+  const suite = useSuite('admin');
+  const { withSession } = suite;
 
   /** Clicks a submit button and waits for the page it leads to. */
   async function submit(page, button) {
@@ -57,7 +27,7 @@ describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
   it('a leader opens the dashboard: charts and the table of figures', async () => {
     await withSession('leader', async (s) => {
       const { page } = s;
-      await signIn(page, 'hongbang.lanhdao');
+      await signInStaff(page, 'hongbang.lanhdao');
       const link = page.locator('nav a[href="/can-bo/thong-ke"]');
       assert.equal(await link.count(), 1, 'the navigation offers the dashboard to a leader');
       await submit(page, link);
@@ -97,7 +67,7 @@ describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
   it('the administrator adds an agency, then publishes a procedure definition after fixing its errors', async () => {
     await withSession('admin', async (s) => {
       const { page } = s;
-      await signIn(page, 'admin');
+      await signInStaff(page, 'admin');
       // The administrator's dashboard covers every agency, with a chart per agency too.
       await page.goto('/can-bo/thong-ke');
       assert.equal(await page.locator('svg[role="img"]').count(), 3);
@@ -171,7 +141,7 @@ describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
   it('the outbox page: counts per topic, filters, dead messages', async () => {
     await withSession('outbox', async (s) => {
       const { page } = s;
-      await signIn(page, 'admin');
+      await signInStaff(page, 'admin');
       await page.goto('/quan-tri/hop-thu-di');
       assert.ok(await page.locator('table').first().isVisible(), 'counts per topic');
       await s.checkPage('outbox');

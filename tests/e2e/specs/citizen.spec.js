@@ -6,13 +6,14 @@
 // driven through the JSON API with Bearer tokens (loopback only). Every page visited is screenshot and checked
 // with axe (artifacts/citizen-*/).
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { startServer, REPO_ROOT } = require('../lib/server');
-const { launchBrowser } = require('../lib/browser');
+const { REPO_ROOT } = require('../lib/server');
+const { useSuite } = require('../lib/suite');
+const { DEMO_PASSWORD, signInCitizen } = require('../lib/sign-in');
 
 const HUONG = { id: '031190012345', name: 'Nguyễn Thị Hường' };
 const PROCEDURE = '1.001612'; // Đăng ký thành lập hộ kinh doanh: one required paper
@@ -22,35 +23,13 @@ const SAMPLE_PDF = path.join(REPO_ROOT, 'fixtures', 'papers', 'mau-giay-to.pdf')
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('citizen pages', { timeout: 20 * 60_000 }, () => {
-  let server;
-  let browser;
-  const sessions = [];
-
-  before(
-    async () => {
-      server = await startServer({ name: 'citizen' });
-      browser = await launchBrowser();
-    },
-    { timeout: 15 * 60_000 },
-  );
-
-  after(async () => {
-    await Promise.allSettled(sessions.map((s) => s.close()));
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
-
-  async function withSession(name, fn) {
-    const s = await browser.newSession({ baseURL: server.url, name: `citizen-${name}` });
-    sessions.push(s);
-    await fn(s);
-    s.assertClean();
-  }
+  const suite = useSuite('citizen');
+  const { withSession } = suite;
 
   // ---- The ward's side, through the JSON API ----
 
   async function api(method, url, token, body, headers = {}) {
-    const res = await fetch(`${server.url}${url}`, {
+    const res = await fetch(`${suite.server.url}${url}`, {
       method,
       headers: {
         ...(token ? { Authorization: `Bearer ${token}` } : {}),
@@ -70,7 +49,7 @@ describe('citizen pages', { timeout: 20 * 60_000 }, () => {
   }
 
   async function staff(username) {
-    const res = await api('POST', '/api/v1/auth/login', null, { username, password: 'motcua-demo' });
+    const res = await api('POST', '/api/v1/auth/login', null, { username, password: DEMO_PASSWORD });
     assert.equal(res.status, 200, `login ${username}: ${res.text}`);
     return { token: res.json.access_token, id: res.json.staff.id };
   }
@@ -91,22 +70,6 @@ describe('citizen pages', { timeout: 20 * 60_000 }, () => {
 
   // ---- The citizen's side, in the browser ----
 
-  /** From a page that needs her, through the chooser and the identity provider's page, back to `/cong-dan`. */
-  async function signIn(s, citizen) {
-    const { page } = s;
-    await page.goto('/cong-dan');
-    assert.equal(new URL(page.url()).pathname, '/dang-nhap', 'sent to sign in');
-    await s.checkPage('sign-in chooser');
-    await Promise.all([page.waitForURL(/\/authorize\?/), page.locator('a[href^="/api/v1/auth/citizen/start"]').click()]);
-    await s.checkPage('identity provider');
-    await Promise.all([
-      page.waitForURL((url) => url.pathname === '/cong-dan', { timeout: 15_000 }),
-      page.locator(`a[href$="login_hint=${citizen.id}"]`).click(),
-    ]);
-    assert.match(await page.locator('header').innerText(), new RegExp(citizen.name));
-    await s.checkPage('my dossiers');
-  }
-
   /** The current page on a 360 px phone: checked, and nothing wider than the screen. */
   async function onPhone(s, label) {
     const { page } = s;
@@ -120,7 +83,7 @@ describe('citizen pages', { timeout: 20 * 60_000 }, () => {
   it('she signs in, submits online, answers a supplement and downloads the result; rates the service', async () => {
     await withSession('submission', async (s) => {
       const { page } = s;
-      await signIn(s, HUONG);
+      await signInCitizen(s, HUONG);
 
       // The procedure page offers the online submission.
       await page.goto(`/thu-tuc/${PROCEDURE}`);
@@ -264,7 +227,7 @@ describe('citizen pages', { timeout: 20 * 60_000 }, () => {
   it('her repository: add a paper, file it in a folder, share it, trash and restore it', async () => {
     await withSession('repository', async (s) => {
       const { page } = s;
-      await signIn(s, HUONG);
+      await signInCitizen(s, HUONG);
       await page.goto('/cong-dan/kho');
       await s.checkPage('repository');
 

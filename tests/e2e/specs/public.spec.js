@@ -2,40 +2,16 @@
 // The public pages: catalogue search, a procedure page, the language switch, tracking by code, and the security
 // headers of every response. Every page visited is screenshot and checked with axe (artifacts/public-*/).
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { startServer } = require('../lib/server');
-const { launchBrowser } = require('../lib/browser');
+const { useSuite } = require('../lib/suite');
 
 const BIRTH_REGISTRATION = 'Đăng ký khai sinh';
 
 describe('public pages', { timeout: 20 * 60_000 }, () => {
-  let server;
-  let browser;
-  const sessions = [];
-
-  before(
-    async () => {
-      server = await startServer({ name: 'public' });
-      browser = await launchBrowser();
-    },
-    { timeout: 15 * 60_000 }, // the first `cargo build` may take a while
-  );
-
-  after(async () => {
-    await Promise.allSettled(sessions.map((s) => s.close()));
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
-
-  /** A fresh browser context (own cookies) for one test; checked for stray requests and page errors after it. */
-  async function withSession(name, fn) {
-    const s = await browser.newSession({ baseURL: server.url, name: `public-${name}` });
-    sessions.push(s);
-    await fn(s);
-    s.assertClean();
-  }
+  const suite = useSuite('public');
+  const { withSession } = suite;
 
   it('home page is in Vietnamese; searching "khai sinh" finds the birth registration and its page', async () => {
     await withSession('search', async (s) => {

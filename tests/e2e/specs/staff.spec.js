@@ -4,54 +4,21 @@
 // account; a leader batch-signs several dossiers. Every page visited is screenshot and checked with axe
 // (artifacts/staff-*/).
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { startServer } = require('../lib/server');
-const { launchBrowser } = require('../lib/browser');
+const { useSuite } = require('../lib/suite');
+const { DEMO_PASSWORD, signInStaff } = require('../lib/sign-in');
 
-const PASSWORD = 'motcua-demo';
 const SAMPLE_PDF = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'papers', 'mau-giay-to.pdf');
 const BIRTH_REGISTRATION = '1.001193'; // receive → appraise → sign → seal → return
 const WARD = '000.31.01.H26';
 
 describe('staff pages', { timeout: 20 * 60_000 }, () => {
-  let server;
-  let browser;
-  const sessions = [];
-
-  before(
-    async () => {
-      server = await startServer({ name: 'staff' });
-      browser = await launchBrowser();
-    },
-    { timeout: 15 * 60_000 },
-  );
-
-  after(async () => {
-    await Promise.allSettled(sessions.map((s) => s.close()));
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
-
-  async function withSession(name, fn) {
-    const s = await browser.newSession({ baseURL: server.url, name: `staff-${name}` });
-    sessions.push(s);
-    await fn(s);
-    s.assertClean();
-  }
-
-  /** Signs a demo account in through the staff sign-in form and lands on the work home. */
-  async function signIn(s, username) {
-    const { page } = s;
-    await page.goto('/can-bo/dang-nhap');
-    await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel('Mật khẩu').fill(PASSWORD);
-    await Promise.all([page.waitForURL(/\/can-bo$/), page.getByRole('button', { name: 'Đăng nhập' }).click()]);
-    assert.equal(await page.locator('h1').innerText(), 'Việc của tôi');
-  }
+  const suite = useSuite('staff');
+  const { withSession } = suite;
 
   /** Clicks a submit button and waits for the page it leads to. */
   async function submit(page, name) {
@@ -106,7 +73,7 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
   it('a clerk receives a dossier at the counter and prints the receipt', async () => {
     await withSession('reception', async (s) => {
       const { page } = s;
-      await signIn(s, 'hongbang.tiepnhan');
+      await signInStaff(s.page, 'hongbang.tiepnhan', { home: true });
       await s.checkPage('clerk work home');
       assert.ok(await page.getByRole('link', { name: /Hồ sơ chờ tiếp nhận/ }).isVisible());
       await receiveAtCounter(s, 'Đăng ký thành lập hộ kinh doanh', 'Giấy đề nghị đăng ký hộ kinh doanh');
@@ -127,12 +94,12 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
   it('the full staff chain through return, each role with its own account', async () => {
     let code;
     await withSession('chain-clerk', async (s) => {
-      await signIn(s, 'hongbang.tiepnhan');
+      await signInStaff(s.page, 'hongbang.tiepnhan', { home: true });
       code = await receiveAtCounter(s, 'Đăng ký thành lập hộ kinh doanh', 'Giấy đề nghị đăng ký hộ kinh doanh');
     });
     await withSession('chain-head', async (s) => {
       const { page } = s;
-      await signIn(s, 'hongbang.truongphong');
+      await signInStaff(s.page, 'hongbang.truongphong', { home: true });
       await s.checkPage('division head work home');
       await openFromQueue(s, 'assign', code);
       assert.equal(await page.getByRole('button', { name: 'Phê duyệt, ký số kết quả' }).count(), 0);
@@ -144,7 +111,7 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
     });
     await withSession('chain-specialist', async (s) => {
       const { page } = s;
-      await signIn(s, 'hongbang.chuyenvien');
+      await signInStaff(s.page, 'hongbang.chuyenvien', { home: true });
       await openFromQueue(s, 'appraise', code);
       assert.equal(await page.getByRole('button', { name: 'Phê duyệt, ký số kết quả' }).count(), 0, 'no sign');
       // Sent empty, the appraisal is refused with the error next to the field, and the choice is kept.
@@ -159,7 +126,7 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
     });
     await withSession('chain-review', async (s) => {
       const { page } = s;
-      await signIn(s, 'hongbang.truongphong');
+      await signInStaff(s.page, 'hongbang.truongphong', { home: true });
       await openFromQueue(s, 'review', code);
       const approve = page.getByRole('form', { name: 'Đồng ý, trình ký' });
       await approve.getByLabel('Ghi chú, ý kiến (không bắt buộc)').fill('Đồng ý trình lãnh đạo ký');
@@ -168,7 +135,7 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
     });
     await withSession('chain-leader', async (s) => {
       const { page } = s;
-      await signIn(s, 'hongbang.lanhdao');
+      await signInStaff(s.page, 'hongbang.lanhdao', { home: true });
       await openFromQueue(s, 'sign', code);
       assert.ok(await page.getByText('Đồng ý trình lãnh đạo ký').first().isVisible(), 'the note is in the history');
       await submit(page, 'Phê duyệt, ký số kết quả');
@@ -177,7 +144,7 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
     });
     await withSession('chain-records', async (s) => {
       const { page } = s;
-      await signIn(s, 'hongbang.vanthu');
+      await signInStaff(s.page, 'hongbang.vanthu', { home: true });
       await openFromQueue(s, 'seal', code);
       await page.getByLabel('Số vào sổ kết quả').fill('27/HKD');
       await submit(page, 'Vào số, đóng dấu');
@@ -186,7 +153,7 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
     });
     await withSession('chain-return', async (s) => {
       const { page } = s;
-      await signIn(s, 'hongbang.tiepnhan');
+      await signInStaff(s.page, 'hongbang.tiepnhan', { home: true });
       await page.goto('/can-bo/tra-ket-qua');
       await s.checkPage('return desk');
       const row = page.getByRole('row').filter({ hasText: code });
@@ -213,17 +180,17 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
 
   // ----- the JSON API, to prepare dossiers for batch signing -----
   async function token(username) {
-    const r = await fetch(`${server.url}/api/v1/auth/login`, {
+    const r = await fetch(`${suite.server.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: PASSWORD }),
+      body: JSON.stringify({ username, password: DEMO_PASSWORD }),
     });
     assert.equal(r.status, 200, `login ${username}`);
     return (await r.json()).access_token;
   }
 
   async function api(method, p, bearer, body, headers = {}) {
-    const r = await fetch(`${server.url}${p}`, {
+    const r = await fetch(`${suite.server.url}${p}`, {
       method,
       headers: { authorization: `Bearer ${bearer}`, ...headers, ...(body && !Buffer.isBuffer(body) ? { 'content-type': 'application/json' } : {}) },
       body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body),
@@ -270,7 +237,7 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
     ];
     await withSession('batch', async (s) => {
       const { page } = s;
-      await signIn(s, 'hongbang.lanhdao');
+      await signInStaff(s.page, 'hongbang.lanhdao', { home: true });
       await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Ký duyệt hàng loạt' }).first().click()]);
       await s.checkPage('batch signing');
       for (const d of ready) await page.getByLabel(`Chọn ${d.code}`).check();

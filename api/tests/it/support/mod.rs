@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod pages;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -464,6 +466,11 @@ impl TestServer {
 
     /// Counts rows of a table, to prove that refused requests wrote nothing.
     pub async fn count(&self, table: &'static str) -> i64 {
+        self.count_sql(format!("SELECT COUNT(*) AS n FROM {table}")).await
+    }
+
+    /// Rows matching a query `SELECT COUNT(*) AS n …`.
+    pub async fn count_sql(&self, sql: String) -> i64 {
         #[derive(diesel::QueryableByName)]
         struct Count {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -472,8 +479,7 @@ impl TestServer {
         let services = self.services.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = services.db.conn().unwrap();
-            let row: Count =
-                diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result(&mut *conn).unwrap();
+            let row: Count = diesel::sql_query(sql).get_result(&mut *conn).unwrap();
             row.n
         })
         .await
@@ -569,4 +575,30 @@ pub async fn hong_bang(server: &TestServer) -> Ward {
         records: server.token("hongbang.vanthu").await,
         specialist_id: server.staff_id("hongbang.chuyenvien").await,
     }
+}
+
+/// An assigned dossier of the ward taken through to its result, returned electronically: appraised with
+/// `summary`, approved, signed, a result paper attached, sealed, returned (status 10). Answers the dossier.
+pub async fn return_electronically(server: &TestServer, ward: &Ward, d: &Value, summary: &str) -> Value {
+    let appraise = serde_json::json!({"action": "appraise", "proposal": {"kind": "result", "summary": summary}});
+    let d = server.act_ok(&ward.specialist, d, appraise).await;
+    let d = server.act_ok(&ward.head, &d, serde_json::json!({"action": "approve"})).await;
+    let d = server.act_ok(&ward.leader, &d, serde_json::json!({"action": "sign"})).await;
+    let (status, scan) = server.upload(&ward.records, "ket-qua.pdf", sample_pdf()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (id, version) = (d["id"].as_str().unwrap().to_string(), d["version"].to_string());
+    let (status, d) = server
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/dossiers/{id}/results"),
+            Some(&ward.records),
+            Some(serde_json::json!({"upload": scan["id"], "title": "Giấy chứng nhận đăng ký hộ kinh doanh"})),
+            &[("If-Match", &version)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let d = server.act_ok(&ward.records, &d, serde_json::json!({"action": "seal", "number": "21/HKD"})).await;
+    let d = server.act_ok(&ward.clerk, &d, serde_json::json!({"action": "return", "method": "electronic"})).await;
+    assert_eq!(d["status"], 10);
+    d
 }
