@@ -311,3 +311,77 @@ async fn supplement_and_repository(backend: Backend) {
     server.stop().await;
 }
 on_both_backends!(supplement_and_repository);
+
+/// Birth registration online with the interactive declaration: the form is prefilled from the identity, bad
+/// values come back next to their fields, and the filled-in e-form stands for the paper declaration, so the
+/// ward receives the dossier with only the birth certificate attached; both sides see the declaration.
+async fn birth_registration_with_the_e_form(backend: Backend) {
+    let (server, _idp) = with_idp(backend, None).await;
+    let mut jar = Jar::checking();
+    sign_in_citizen(&server, &mut jar, HUONG).await;
+    let csrf = jar.get("motcua_csrf");
+    let path = "/thu-tuc/1.001193/nop";
+    let form = open(&server, &mut jar, path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Tờ khai điện tử"), "{}", form.body);
+    assert!(
+        form.body.contains(
+            r#"id="f-form-data-nguoi-yeu-cau" name="form_data.nguoi_yeu_cau" type="text" value="Nguyễn Thị Hường""#
+        ),
+        "prefilled from the identity: {}",
+        form.body
+    );
+
+    let pdf = sample_pdf();
+    let files: [(&str, &str, &[u8]); 1] = [("file.giay_chung_sinh", "giay-chung-sinh.pdf", &pdf)];
+    let mut typed = vec![
+        ("csrf", csrf.as_str()),
+        ("step", "review"),
+        ("agency", HONG_BANG),
+        ("applicant.sex", "female"),
+        ("form.return_method", "counter"),
+        ("form_data.nguoi_yeu_cau", "Nguyễn Thị Hường"),
+        ("form_data.quan_he", "Mẹ"),
+        ("form_data.ho_ten", "Trần Minh An"),
+        ("form_data.ngay_sinh", "20/11/2026"),
+        ("form_data.gioi_tinh", "Trai"),
+        ("form_data.dan_toc", "Kinh"),
+        ("form_data.quoc_tich", "Việt Nam"),
+        ("form_data.noi_sinh", "Bệnh viện Phụ sản Hải Phòng"),
+    ];
+    let refused = send_multipart(&server, &mut jar, path, &typed, &files).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let page = &refused.body;
+    assert!(page.contains("id=\"e-f-form-data-ngay-sinh\"") && page.contains("Ngày không hợp lệ"), "{page}");
+    assert!(page.contains("id=\"e-f-form-data-gioi-tinh\""), "the choice is checked: {page}");
+    assert!(page.contains("value=\"Trần Minh An\""), "input kept");
+    assert!(!page.contains("id=\"e-f-components-to-khai\""), "the e-form stands for the paper declaration");
+    let upload = input_value(page, "upload.giay_chung_sinh");
+
+    typed.retain(|(name, _)| !matches!(*name, "form_data.ngay_sinh" | "form_data.gioi_tinh"));
+    typed.extend([("form_data.ngay_sinh", "2026-11-20"), ("form_data.gioi_tinh", "Nam")]);
+    typed.extend([("upload.giay_chung_sinh", upload.as_str()), ("upload_name.giay_chung_sinh", "giay-chung-sinh.pdf")]);
+    let summary = send_multipart(&server, &mut jar, path, &typed, &[]).await;
+    assert_eq!(summary.status, StatusCode::OK, "{}", summary.body);
+    assert!(summary.body.contains("<dt>Quan hệ với người được đăng ký khai sinh</dt><dd>Mẹ</dd>"), "{}", summary.body);
+    let key = input_value(&summary.body, "key");
+    typed.retain(|(name, _)| *name != "step");
+    typed.extend([("step", "submit"), ("key", key.as_str())]);
+    let done = send_multipart(&server, &mut jar, path, &typed, &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let id = done.location.trim_start_matches("/cong-dan/ho-so/").trim_end_matches("/da-nop").to_string();
+    let mine = open(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
+    assert!(mine.body.contains("<dt>Ngày, tháng, năm sinh</dt><dd>20/11/2026</dd>"), "{}", mine.body);
+
+    // The ward receives it without a paper declaration, and its page shows the e-form.
+    let ward = hong_bang(&server).await;
+    let d = server.dossier(&ward.clerk, &id).await;
+    assert_eq!(d["form_data"]["ho_ten"], "Trần Minh An");
+    let received = server.act_ok(&ward.clerk, &d, json!({"action": "receive"})).await;
+    assert_eq!(received["status"], 2, "{received}");
+    let mut clerk = crate::support::pages::sign_in(&server, "hongbang.tiepnhan").await;
+    let (_, staff_page) = crate::support::pages::visit(&server, &mut clerk, &format!("/can-bo/ho-so/{id}")).await;
+    assert!(staff_page.contains("<dt>Họ, chữ đệm, tên người được đăng ký khai sinh</dt><dd>Trần Minh An</dd>"));
+    server.stop().await;
+}
+on_both_backends!(birth_registration_with_the_e_form);

@@ -176,4 +176,9 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.citizen.paper_title", "Tên giấy tờ", "Title"),
     ("ui.citizen.file_required", "Chọn tệp cần thêm", "Choose the file to add"),
     ("ui.citizen.add_button", "Thêm vào kho", "Add to my repository"),
+    (
+        "ui.citizen.eform_hint",
+        "Khai đầy đủ tờ khai điện tử thì không phải nộp tờ khai giấy; các mục đã có từ tài khoản định danh được điền sẵn.",
+        "Fill in the electronic declaration instead of the paper one; what your e-identity says is filled in already.",
+    ),
 ];

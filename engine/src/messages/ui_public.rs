@@ -95,4 +95,5 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.field_any", "Tất cả các lĩnh vực", "All fields"),
     ("ui.agency", "Cơ quan thực hiện", "Agency"),
     ("ui.agency_any", "Tất cả các cơ quan", "All agencies"),
+    ("ui.eform", "Tờ khai điện tử", "Electronic declaration"),
 ];

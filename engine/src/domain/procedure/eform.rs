@@ -79,6 +79,23 @@ pub fn has_form_data(procedure: &Procedure, data: &BTreeMap<String, String>) -> 
     procedure.form_fields.iter().any(|f| data.get(&f.name).is_some_and(|v| !v.trim().is_empty()))
 }
 
+/// The filled-in e-form as (label, value), in the form's order, dates written dd/mm/yyyy: what the dossier
+/// pages show instead of a paper declaration.
+pub fn form_entries(procedure: &Procedure, data: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    procedure
+        .form_fields
+        .iter()
+        .filter_map(|f| {
+            let value = data.get(&f.name).map(|v| v.trim()).filter(|v| !v.is_empty())?;
+            let shown = match (f.kind, NaiveDate::parse_from_str(value, "%Y-%m-%d")) {
+                (FieldKind::Date, Ok(date)) => date.format("%d/%m/%Y").to_string(),
+                _ => value.to_string(),
+            };
+            Some((f.label.clone(), shown))
+        })
+        .collect()
+}
+
 /// Every problem of filled-in e-form data, as (field name, catalogue code). Keys the e-form does not declare
 /// are left alone: the national portal sends form data of its own.
 pub fn check_form_data(procedure: &Procedure, data: &BTreeMap<String, String>) -> Vec<(String, &'static str)> {
@@ -152,6 +169,9 @@ mod tests {
             ("nam_sinh_me", "199x"),
         ]);
         assert_eq!(check_form_data(&birth, &full), vec![("nam_sinh_me".to_string(), "field.invalid_number")]);
+        let shown = form_entries(&birth, &full);
+        assert_eq!(shown[3], ("Ngày, tháng, năm sinh".to_string(), "20/11/2026".to_string()), "{shown:?}");
+        assert_eq!(shown.len(), 9, "only what was filled in");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
+use motcua_engine::domain::procedure::form_entries;
 use motcua_engine::domain::dossier::{Change, Status};
 use motcua_engine::service::ServiceError;
 use motcua_engine::service::citizens::{MyDossier, MyDossierDetail};
@@ -149,6 +150,8 @@ struct DetailPage {
     facts: Vec<(&'static str, String)>,
     late: bool,
     components: Vec<ComponentRow>,
+    /// The filled-in e-form: (label, value).
+    eform: Vec<(String, String)>,
     timeline: Vec<Entry>,
     supplement: Vec<Requested>,
     can_resubmit: bool,
@@ -210,7 +213,7 @@ async fn load(
 
 fn timeline(visit: &Visit, state: &UiState, detail: &MyDossierDetail) -> Vec<Entry> {
     let lang = visit.lang;
-    let procedure = state.services.catalogue.current(&detail.dossier.procedure_code);
+    let procedure = state.services.catalogue.version(&detail.dossier.procedure_code, detail.dossier.procedure_version);
     let component_name =
         |id: &str| procedure.as_ref().and_then(|p| p.component(id)).map_or_else(|| id.to_string(), |c| c.name.clone());
     detail
@@ -262,7 +265,7 @@ async fn detail_page(
     let lang = visit.lang;
     let loaded = load(state, citizen, id).await?.map_err(|e| PageError::service(visit, &e))?;
     let d = &loaded.detail.dossier;
-    let procedure = state.services.catalogue.current(&d.procedure_code);
+    let procedure = state.services.catalogue.version(&d.procedure_code, d.procedure_version);
     let component_name = |cid: &str| {
         procedure.as_ref().and_then(|p| p.component(cid)).map_or_else(|| cid.to_string(), |c| c.name.clone())
     };
@@ -325,6 +328,7 @@ async fn detail_page(
             .filter(|c| procedure.as_ref().and_then(|p| p.component(&c.id)).is_none_or(|c| !c.in_person_only))
             .map(|c| ComponentRow { name: component_name(&c.id), provided: c.provided })
             .collect(),
+        eform: procedure.as_deref().map(|p| form_entries(p, &d.form_data)).unwrap_or_default(),
         timeline: timeline(visit, state, &loaded.detail),
         supplement,
         can_resubmit: d.can_resubmit,

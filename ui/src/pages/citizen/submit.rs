@@ -17,7 +17,7 @@ use askama::Template;
 use chrono::NaiveDate;
 use motcua_engine::domain::codes::{PersonalId, Sex};
 use motcua_engine::domain::dossier::IdKind;
-use motcua_engine::domain::procedure::{Online, Procedure};
+use motcua_engine::domain::procedure::{FieldKind, Online, Prefill, Procedure, check_form_data, has_form_data};
 use motcua_engine::service::ServiceError;
 use motcua_engine::service::citizens::SubmittedMine;
 use motcua_engine::service::dossiers::IdempotencyKey;
@@ -47,6 +47,8 @@ struct Draft {
     email: String,
     summary: String,
     return_method: String,
+    /// The e-form's values by field name.
+    eform: std::collections::BTreeMap<String, String>,
     papers: Vec<Paper>,
 }
 
@@ -85,6 +87,48 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// One field of the procedure's e-form, as the form shows it (its input is named `form_data.<name>`, the
+/// service's name for it, so the service's errors land next to it).
+pub struct EFormField {
+    pub field: String,
+    pub label: String,
+    /// `text`, `date`, `number`, `long_text` or `choice`.
+    pub kind: &'static str,
+    pub required: bool,
+    pub value: String,
+    pub choices: Vec<Choice>,
+    pub hint: Option<String>,
+}
+
+fn eform_fields(procedure: &Procedure, draft: &Draft) -> Vec<EFormField> {
+    procedure
+        .form_fields
+        .iter()
+        .map(|f| {
+            let value = draft.eform.get(&f.name).cloned().unwrap_or_default();
+            EFormField {
+                field: format!("form_data.{}", f.name),
+                label: f.label.clone(),
+                kind: match f.kind {
+                    FieldKind::Text => "text",
+                    FieldKind::LongText => "long_text",
+                    FieldKind::Date => "date",
+                    FieldKind::Number => "number",
+                    FieldKind::Choice => "choice",
+                },
+                required: f.required,
+                choices: f
+                    .choices
+                    .iter()
+                    .map(|c| Choice { value: c.clone(), label: c.clone(), selected: *c == value })
+                    .collect(),
+                value,
+                hint: f.hint.clone(),
+            }
+        })
+        .collect()
+}
+
 pub struct ComponentView {
     pub id: String,
     pub name: String,
@@ -112,6 +156,7 @@ struct FormPage {
     agencies: Vec<Choice>,
     sexes: Vec<Choice>,
     return_methods: Vec<Choice>,
+    eform: Vec<EFormField>,
     components: Vec<ComponentView>,
     errors: Errors,
 }
@@ -128,6 +173,7 @@ struct ReviewPage {
     birth_date: String,
     sex_name: String,
     return_name: String,
+    eform: Vec<EFormField>,
     components: Vec<ComponentView>,
     key: String,
 }
@@ -172,6 +218,16 @@ fn first_draft(procedure: &Procedure, citizen: &CitizenIdentity, agencies: &[(St
         agency: if agencies.len() == 1 { agencies[0].0.clone() } else { String::new() },
         sex: sex.into(),
         return_method: procedure.return_methods.first().map(|m| m.as_str().to_string()).unwrap_or_default(),
+        // What the verified identity already says; the rest is typed.
+        eform: procedure
+            .form_fields
+            .iter()
+            .filter_map(|f| match f.prefill? {
+                Prefill::Name => Some((f.name.clone(), citizen.name.clone())),
+                Prefill::IdNumber => Some((f.name.clone(), citizen.id_number.clone())),
+                _ => None,
+            })
+            .collect(),
         papers: online_components(procedure).map(|c| Paper { component: c.id.clone(), ..Paper::default() }).collect(),
         ..Draft::default()
     }
@@ -189,6 +245,12 @@ fn read_draft(procedure: &Procedure, form: &Submitted) -> Draft {
         email: text("applicant.email"),
         summary: text("summary"),
         return_method: text("form.return_method"),
+        eform: procedure
+            .form_fields
+            .iter()
+            .map(|f| (f.name.clone(), text(&format!("form_data.{}", f.name))))
+            .filter(|(_, v)| !v.is_empty())
+            .collect(),
         papers: online_components(procedure)
             .map(|c| Paper {
                 component: c.id.clone(),
@@ -316,6 +378,7 @@ async fn form_page(
                 selected: draft.return_method == m.as_str(),
             })
             .collect(),
+        eform: eform_fields(procedure, &draft),
         components,
         draft,
         errors,
@@ -378,7 +441,12 @@ fn submission(
         },
         summary: optional(&draft.summary),
         components: draft.papers.iter().filter_map(Paper::input).collect(),
-        form_data: optional(&draft.return_method).map(|m| ("return_method".to_string(), m)).into_iter().collect(),
+        form_data: draft
+            .eform
+            .clone()
+            .into_iter()
+            .chain(optional(&draft.return_method).map(|m| ("return_method".to_string(), m)))
+            .collect(),
     };
     if draft.agency.is_empty() {
         page_errors.push(("agency".into(), "field.required"));
@@ -386,10 +454,15 @@ fn submission(
     if !procedure.return_methods.iter().any(|m| m.as_str() == draft.return_method) {
         page_errors.push(("form.return_method".into(), "field.required"));
     }
-    // Papers the agency cannot receive the dossier without: said now rather than at the counter.
+    for (name, code) in check_form_data(procedure, &input.form_data) {
+        page_errors.push((format!("form_data.{name}"), code));
+    }
+    // Papers the agency cannot receive the dossier without: said now rather than at the counter. The filled-in
+    // e-form stands for the declaration it replaces.
+    let by_form = has_form_data(procedure, &input.form_data).then_some(procedure.form_replaces.as_deref()).flatten();
     for component in online_components(procedure) {
         let given = draft.papers.iter().any(|p| p.component == component.id && p.input().is_some());
-        if component.required && !given {
+        if component.required && !given && by_form != Some(component.id.as_str()) {
             page_errors.push((format!("components.{}", component.id), "ui.citizen.paper_missing"));
         }
     }
@@ -537,6 +610,7 @@ async fn review_page(
             lang.t(&format!("ui.citizen.sex.{}", draft.sex)).to_string()
         },
         return_name: lang.t(&format!("ui.return.{}", draft.return_method)).to_string(),
+        eform: eform_fields(procedure, &draft),
         components,
         draft,
         key: new_key(),

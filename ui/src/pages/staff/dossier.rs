@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{NaiveDateTime, TimeDelta};
 use motcua_engine::domain::dossier::{Dossier, IdentityOutcome, Proposal, Rejection, SupplementItem};
-use motcua_engine::domain::procedure::{Procedure, ReturnMethod};
+use motcua_engine::domain::procedure::{Procedure, ReturnMethod, form_entries};
 use motcua_engine::service::dossiers::History;
 use motcua_engine::service::forms::FormKind;
 use motcua_engine::service::identity::Caller;
@@ -76,6 +76,8 @@ struct DossierPage {
     facts: Vec<Fact>,
     left: TimeLeft,
     identity: Option<(String, &'static str)>,
+    /// The filled-in e-form: (label, value).
+    eform: Vec<(String, String)>,
     papers: Vec<PaperLink>,
     forms: Vec<(&'static str, &'static str)>,
     slip: Vec<SlipLine>,
@@ -334,6 +336,7 @@ fn build(
         id: d.id.clone(),
         version: d.version,
         left: time_left(lang, calendar, now, &d),
+        eform: form_entries(p, &d.form_data),
         facts,
         identity,
         papers: paper_links,
