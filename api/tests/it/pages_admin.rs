@@ -394,6 +394,25 @@ async fn procedure_definitions_checked_and_published(backend: Backend) {
     assert_eq!(kept["procedure_version"].as_u64(), Some(old_version), "still handled under its version");
     let (status, public) = visit(&server, &mut Jar::default(), "/thu-tuc/1.001612").await;
     assert_eq!(status, StatusCode::OK, "{public}");
+
+    // Another process publishes the next version (it is only in the shared store): this one catches up when
+    // it syncs, once.
+    let next_version = new_version as u32 + 1;
+    let next = fixed.replacen(&format!("version = {new_version}"), &format!("version = {next_version}"), 1);
+    let services = server.services.clone();
+    let (before_sync, synced, again) = tokio::task::spawn_blocking(move || {
+        let now = services.now();
+        services
+            .db
+            .write(|conn| motcua_engine::store::procedures::record(conn, "1.001612", next_version, "HKD", &next, now))
+            .unwrap();
+        let before_sync = services.catalogue.current("1.001612").unwrap().version;
+        (before_sync, services.sync_catalogue().unwrap(), services.sync_catalogue().unwrap())
+    })
+    .await
+    .unwrap();
+    assert_eq!((before_sync as u64, synced, again), (new_version, 1, 0));
+    assert_eq!(server.services.catalogue.current("1.001612").unwrap().version, next_version);
     server.stop().await;
 }
 on_both_backends!(procedure_definitions_checked_and_published);
