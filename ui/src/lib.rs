@@ -5,8 +5,8 @@
 mod error;
 mod form;
 mod i18n;
-mod multipart;
 mod pages;
+mod posted;
 mod session;
 mod shell;
 

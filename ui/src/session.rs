@@ -19,6 +19,7 @@ use crate::UiState;
 use crate::error::PageError;
 use crate::i18n::UiLang;
 use crate::pages::Shell;
+use crate::posted::{self, Posted};
 use crate::shell::security_headers;
 
 /// The access token (staff or citizen), as the API's citizen sign-in sets it.
@@ -126,6 +127,14 @@ impl Visit {
             self.set.push(gone);
         }
         self.caller = None;
+    }
+
+    /// A posted form (urlencoded or multipart), read whole, its CSRF token checked before anything else.
+    pub async fn posted(&self, req: &HttpRequest, payload: web::Payload) -> Result<Posted, PageError> {
+        let form =
+            posted::read(req, payload).await.map_err(|e| PageError::new(self, e.status(), e.code(), String::new()))?;
+        self.check_csrf(form.text("csrf"))?;
+        Ok(form)
     }
 
     /// A form's CSRF token must equal the cookie's: a 403 page otherwise.

@@ -2,9 +2,8 @@
 //! `procedures/*.toml`) uploaded or pasted, checked as `motcua procedures check` does with every problem
 //! listed, and published as a new version that new dossiers use.
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use motcua_engine::domain::procedure::Problem;
 use serde::Deserialize;
@@ -12,7 +11,6 @@ use serde::Deserialize;
 use super::{Tab, admin, tabs};
 use crate::UiState;
 use crate::error::PageError;
-use crate::multipart;
 use crate::pages::Shell;
 use crate::session::Visit;
 use crate::shell::render;
@@ -117,16 +115,11 @@ pub async fn page(
 pub async fn upload(
     visit: Visit,
     state: web::Data<UiState>,
-    payload: Multipart,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let submitted = match multipart::read(payload).await {
-        Ok(s) => s,
-        Err(e) => {
-            visit.check_csrf("")?;
-            return Err(PageError::new(&visit, e.status(), e.code(), String::new()).into());
-        }
-    };
-    visit.check_csrf(submitted.text("csrf"))?;
+    // Read whole and its CSRF token checked before anything is done.
+    let submitted = visit.posted(&req, payload).await?;
     let staff = admin(&visit)?;
     let lang = visit.lang;
     let (file, source) = match submitted.file("definition") {

@@ -4,9 +4,8 @@
 //! `/me/dossiers/...`, with the version the page showed (a dossier changed meanwhile is refused, not
 //! overwritten).
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use motcua_engine::domain::dossier::{Change, Status};
@@ -24,7 +23,6 @@ use super::{download, read_all, renamed, when};
 use crate::UiState;
 use crate::error::PageError;
 use crate::form::{Errors, input_id};
-use crate::multipart;
 use crate::pages::Shell;
 use crate::session::{Visit, url_escape};
 use crate::shell::render;
@@ -410,13 +408,11 @@ pub async fn supplement(
     visit: Visit,
     state: web::Data<UiState>,
     id: web::Path<String>,
-    payload: Multipart,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let form = match multipart::read(payload).await {
-        Ok(form) => form,
-        Err(e) => return Err(PageError::new(&visit, e.status(), e.code(), String::new()).into()),
-    };
-    visit.check_csrf(form.text("csrf"))?;
+    // Read whole and its CSRF token checked before anything is done.
+    let form = visit.posted(&req, payload).await?;
     let citizen = match visit.require_citizen() {
         Ok(citizen) => citizen,
         Err(sign_in) => return Ok(sign_in),

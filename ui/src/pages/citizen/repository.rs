@@ -2,9 +2,8 @@
 //! sharing with an agency or the national portal and taking it back, the trash (restore, delete for good),
 //! adding a paper and downloading one, each through the repository service the API uses.
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 use motcua_engine::service::ServiceError;
@@ -17,7 +16,6 @@ use super::{download, read_all};
 use crate::UiState;
 use crate::error::PageError;
 use crate::form::{Errors, input_id};
-use crate::multipart;
 use crate::pages::Shell;
 use crate::session::{Visit, local_path, url_escape};
 use crate::shell::render;
@@ -270,13 +268,11 @@ fn date(text: &str, field: &str, errors: &mut Errors, message: &str) -> Option<N
 pub async fn add(
     visit: Visit,
     state: web::Data<UiState>,
-    payload: Multipart,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let form = match multipart::read(payload).await {
-        Ok(form) => form,
-        Err(e) => return Err(PageError::new(&visit, e.status(), e.code(), String::new()).into()),
-    };
-    visit.check_csrf(form.text("csrf"))?;
+    // Read whole and its CSRF token checked before anything is done.
+    let form = visit.posted(&req, payload).await?;
     let citizen = match visit.require_citizen() {
         Ok(citizen) => citizen,
         Err(sign_in) => return Ok(sign_in),

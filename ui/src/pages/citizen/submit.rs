@@ -10,9 +10,8 @@
 
 use std::hash::{Hash, Hasher};
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 use motcua_engine::domain::codes::{PersonalId, Sex};
@@ -31,8 +30,8 @@ use super::renamed;
 use crate::UiState;
 use crate::error::PageError;
 use crate::form::{Errors, input_id};
-use crate::multipart::{self, Submitted};
 use crate::pages::Shell;
+use crate::posted::Posted;
 use crate::session::Visit;
 use crate::shell::render;
 
@@ -234,7 +233,7 @@ fn first_draft(procedure: &Procedure, citizen: &CitizenIdentity, agencies: &[(St
 }
 
 /// The draft as the form sent it (files not yet stored).
-fn read_draft(procedure: &Procedure, form: &Submitted) -> Draft {
+fn read_draft(procedure: &Procedure, form: &Posted) -> Draft {
     let text = |name: &str| form.text(name).trim().to_string();
     Draft {
         agency: text("agency"),
@@ -511,13 +510,11 @@ pub async fn post(
     visit: Visit,
     state: web::Data<UiState>,
     code: web::Path<String>,
-    payload: Multipart,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let form = match multipart::read(payload).await {
-        Ok(form) => form,
-        Err(e) => return Err(PageError::new(&visit, e.status(), e.code(), String::new()).into()),
-    };
-    visit.check_csrf(form.text("csrf"))?;
+    // Read whole and its CSRF token checked before anything is done.
+    let form = visit.posted(&req, payload).await?;
     let citizen = match visit.require_citizen() {
         Ok(citizen) => citizen,
         Err(sign_in) => return Ok(sign_in),

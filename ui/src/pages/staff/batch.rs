@@ -10,7 +10,6 @@ use motcua_engine::service::requests::ActionRequest;
 use motcua_engine::service::work::Queue;
 
 use super::Row;
-use super::fields;
 use crate::UiState;
 use crate::error::PageError;
 use crate::form::Errors;
@@ -101,14 +100,8 @@ pub async fn submit(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let f = match fields::read(&req, payload).await {
-        Ok(f) => f,
-        Err(e) => {
-            // Nothing is done with a form that cannot be read (too large, malformed).
-            return Err(PageError::new(&visit, e.status(), e.code(), String::new()).into());
-        }
-    };
-    visit.check_csrf(f.text("csrf"))?;
+    // Read whole and its CSRF token checked before anything is done.
+    let f = visit.posted(&req, payload).await?;
     let staff = match visit.require_staff() {
         Ok(staff) => staff,
         Err(redirect) => return Ok(redirect),

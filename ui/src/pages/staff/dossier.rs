@@ -18,13 +18,13 @@ use motcua_engine::service::{ServiceError, Services, StaffIdentity};
 use motcua_engine::store::papers::Paper;
 use serde::Deserialize;
 
-use super::fields::{self, Fields};
 use super::work::{Notice, notice};
 use super::{TimeLeft, local_time, status_name, step_name, time_left};
 use crate::UiState;
 use crate::error::PageError;
 use crate::form::Errors;
 use crate::pages::Shell;
+use crate::posted::Posted;
 use crate::session::{Visit, local_path};
 use crate::shell::render;
 
@@ -413,7 +413,7 @@ fn errors_of(visit: &Visit, e: &ServiceError) -> Errors {
 }
 
 /// What the user asked for, as the service takes it; or the fields they must correct.
-fn request_of(state: &UiState, action: &str, f: &Fields, lang: crate::i18n::UiLang) -> Result<ActionRequest, Errors> {
+fn request_of(state: &UiState, action: &str, f: &Posted, lang: crate::i18n::UiLang) -> Result<ActionRequest, Errors> {
     let mut errors = Errors::default();
     let required = lang.t("field.required");
     let amount = |errors: &mut Errors| match f.text("amount_vnd").replace(['.', ',', ' '], "").parse::<u64>() {
@@ -502,7 +502,7 @@ fn perform(
     (id, version): (&str, u64),
     action: &str,
     request: Option<ActionRequest>,
-    f: &Fields,
+    f: &Posted,
     lang: crate::i18n::UiLang,
 ) -> Result<Result<(), ServiceError>, Errors> {
     let caller = Caller::Staff(staff.clone());
@@ -550,14 +550,8 @@ pub async fn act(
     id: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let form = match fields::read(&req, payload).await {
-        Ok(form) => form,
-        Err(e) => {
-            // Nothing is done with a form that cannot be read (too large, malformed).
-            return Err(PageError::new(&visit, e.status(), e.code(), String::new()).into());
-        }
-    };
-    visit.check_csrf(form.text("csrf"))?;
+    // Read whole and its CSRF token checked before anything is done.
+    let form = visit.posted(&req, payload).await?;
     let staff = match visit.require_staff() {
         Ok(staff) => staff,
         Err(redirect) => return Ok(redirect),

@@ -3,7 +3,6 @@
 
 mod batch;
 mod dossier;
-mod fields;
 mod reception;
 mod work;
 

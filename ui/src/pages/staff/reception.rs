@@ -18,11 +18,11 @@ use motcua_engine::service::requests::{ApplicantInput, ComponentInput, NewDossie
 use motcua_engine::service::{ServiceError, StaffIdentity};
 use serde::Deserialize;
 
-use super::fields::{self, Fields};
 use crate::UiState;
 use crate::error::PageError;
 use crate::form::Errors;
 use crate::pages::Shell;
+use crate::posted::Posted;
 use crate::session::Visit;
 use crate::shell::render;
 
@@ -164,7 +164,7 @@ fn optional(text: &str) -> Option<String> {
 }
 
 /// The applicant as typed, with the fields that cannot be read.
-fn applicant(f: &Fields, errors: &mut Errors, lang: crate::i18n::UiLang) -> ApplicantInput {
+fn applicant(f: &Posted, errors: &mut Errors, lang: crate::i18n::UiLang) -> ApplicantInput {
     let birth_date = match f.text("applicant.birth_date") {
         "" => None,
         text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -205,14 +205,8 @@ pub async fn submit(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let f = match fields::read(&req, payload).await {
-        Ok(f) => f,
-        Err(e) => {
-            // Nothing is done with a form that cannot be read (too large, malformed).
-            return Err(PageError::new(&visit, e.status(), e.code(), String::new()).into());
-        }
-    };
-    visit.check_csrf(f.text("csrf"))?;
+    // Read whole and its CSRF token checked before anything is done.
+    let f = visit.posted(&req, payload).await?;
     let staff = match visit.require_staff() {
         Ok(staff) => staff,
         Err(redirect) => return Ok(redirect),

@@ -1,14 +1,16 @@
-//! Forms with files (`enctype="multipart/form-data"`): the text fields and the files, read whole into memory
-//! up to a limit, so a page can check the CSRF token and the fields before anything is stored.
+//! A posted form, read the same way whether it carries files (`multipart/form-data`) or not (urlencoded): the
+//! text fields and the files, read whole into memory up to a limit, so a page checks the CSRF token and the
+//! fields before anything is stored. [`Visit::posted`](crate::session::Visit::posted) reads and checks at once.
 
 use std::collections::BTreeMap;
 
 use actix_multipart::Multipart;
+use actix_web::{HttpRequest, web};
 use futures::StreamExt;
 
 /// All files of one form together: a dossier's scans at the counter.
 pub const MAX_FORM_BYTES: usize = 25 * 1024 * 1024;
-const MAX_TEXT_BYTES: usize = 64 * 1024;
+const MAX_TEXT_BYTES: usize = 256 * 1024;
 
 /// A file of the form; browsers send an empty part for a file input left empty, which is skipped.
 pub struct File {
@@ -18,15 +20,15 @@ pub struct File {
 }
 
 #[derive(Default)]
-pub struct Submitted {
+pub struct Posted {
     fields: BTreeMap<String, Vec<String>>,
     pub files: Vec<File>,
 }
 
-impl Submitted {
-    /// The first value of a text field ("" when absent).
+impl Posted {
+    /// The first value of a text field, trimmed ("" when absent).
     pub fn text(&self, name: &str) -> &str {
-        self.fields.get(name).and_then(|v| v.first()).map_or("", String::as_str)
+        self.fields.get(name).and_then(|v| v.first()).map_or("", |s| s.trim())
     }
 
     /// Every value of a repeated field (checkboxes).
@@ -34,9 +36,9 @@ impl Submitted {
         self.fields.get(name).map_or(&[], Vec::as_slice)
     }
 
-    /// The text fields whose names start with `prefix`, without it (e-form fields as `form.<name>`).
-    pub fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-        self.fields.iter().filter_map(move |(k, v)| Some((k.strip_prefix(prefix)?, v.first()?.as_str())))
+    /// The non-empty lines of a text area.
+    pub fn lines(&self, name: &str) -> Vec<String> {
+        self.text(name).lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
     }
 
     /// The file sent for `field`, if any.
@@ -69,8 +71,33 @@ impl FormError {
     }
 }
 
-pub async fn read(mut payload: Multipart) -> Result<Submitted, FormError> {
-    let mut submitted = Submitted::default();
+pub async fn read(req: &HttpRequest, payload: web::Payload) -> Result<Posted, FormError> {
+    let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") {
+        read_multipart(Multipart::new(req.headers(), payload)).await
+    } else {
+        read_urlencoded(payload).await
+    }
+}
+
+async fn read_urlencoded(mut payload: web::Payload) -> Result<Posted, FormError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| FormError::Malformed(e.to_string()))?;
+        if body.len() + chunk.len() > MAX_TEXT_BYTES {
+            return Err(FormError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let mut posted = Posted::default();
+    for (name, value) in form_urlencoded::parse(&body) {
+        posted.fields.entry(name.into_owned()).or_default().push(value.into_owned());
+    }
+    Ok(posted)
+}
+
+async fn read_multipart(mut payload: Multipart) -> Result<Posted, FormError> {
+    let mut posted = Posted::default();
     let mut total = 0usize;
     while let Some(part) = payload.next().await {
         let mut part = part.map_err(|e| FormError::Malformed(e.to_string()))?;
@@ -87,14 +114,14 @@ pub async fn read(mut payload: Multipart) -> Result<Submitted, FormError> {
             bytes.extend_from_slice(&chunk);
         }
         match file_name {
-            Some(name) if !name.is_empty() && !bytes.is_empty() => submitted.files.push(File { field, name, bytes }),
+            Some(name) if !name.is_empty() && !bytes.is_empty() => posted.files.push(File { field, name, bytes }),
             Some(_) => {}
             None => {
                 let text =
                     String::from_utf8(bytes).map_err(|_| FormError::Malformed(format!("{field} is not UTF-8")))?;
-                submitted.fields.entry(field).or_default().push(text);
+                posted.fields.entry(field).or_default().push(text);
             }
         }
     }
-    Ok(submitted)
+    Ok(posted)
 }
