@@ -459,6 +459,7 @@ pub async fn supplement(
 
 #[derive(Debug, Deserialize)]
 pub struct WithdrawForm {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     version: String,
@@ -503,6 +504,7 @@ pub async fn withdraw(
 
 #[derive(Debug, Deserialize)]
 pub struct RateForm {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     score: String,

@@ -338,6 +338,7 @@ pub async fn add(
 
 #[derive(Debug, Deserialize)]
 pub struct ActForm {
+    #[serde(default)]
     csrf: String,
     /// The page to come back to.
     #[serde(default)]
