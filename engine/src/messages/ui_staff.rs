@@ -258,4 +258,9 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.staff.event.returned", "Trả kết quả", "Returned"),
     ("ui.staff.event.nearly_due", "Sắp đến hạn", "Nearly due"),
     ("ui.staff.event.overdue", "Quá hạn", "Overdue"),
+    (
+        "ui.staff.queue_full",
+        "Đang hiển thị 200 hồ sơ đến hạn sớm nhất. Tìm theo mã hồ sơ, người nộp hoặc trích yếu để thu hẹp danh sách.",
+        "Showing the 200 dossiers due first. Search by code, applicant or summary to narrow the list.",
+    ),
 ];

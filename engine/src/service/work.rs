@@ -110,7 +110,11 @@ struct Row<'a> {
     consulted: Option<&'a str>,
 }
 
-const MAX_LIST: i64 = 200;
+/// The most dossiers a queue list shows (the earliest due first); a search narrows it.
+pub const QUEUE_LIST_MAX: usize = 200;
+/// Rows read per round: the store pre-selects by agency, status and step, and the rest (role, assignee) is
+/// decided here, so a list reads on until it is full or the rows run out.
+const BATCH: i64 = 400;
 
 impl Services {
     /// The queues the caller's roles give them (whatever their counts).
@@ -240,7 +244,7 @@ impl Services {
     }
 
     /// The dossiers of one of the caller's queues, by due instant (none last), optionally narrowed by a text
-    /// (code, applicant name or id, summary); at most 200.
+    /// (code, applicant name or id, summary); at most [`QUEUE_LIST_MAX`].
     pub fn work_queue(&self, caller: &StaffIdentity, queue: Queue, text: Option<&str>) -> ServiceResult<Vec<Dossier>> {
         if !self.my_queues(caller).contains(&queue) {
             return Err(ServiceError::Forbidden("request.forbidden"));
@@ -261,56 +265,65 @@ impl Services {
             ids.dedup();
             ids
         });
-        let states = self.db.read(|conn| -> Result<Vec<String>, StoreError> {
-            let mut q = dossiers::table
-                .filter(dossiers::agency_id.eq_any(&scope).or(dossiers::consulted_agency_id.eq_any(&scope)))
-                .into_boxed();
-            let statuses: Vec<i32> = queue.statuses().iter().map(|s| i32::from(s.code())).collect();
-            q = q.filter(dossiers::status.eq_any(statuses));
-            if let Some(ids) = &step_ids {
-                q = q.filter(dossiers::step.eq_any(ids.clone()));
-            }
-            match queue {
-                Queue::Overdue => q = q.filter(dossiers::due_at.lt(to_db(now))),
-                Queue::NearlyDue => {
-                    q = q.filter(dossiers::due_at.ge(to_db(now)).and(dossiers::due_at.lt(to_db(horizon))))
-                }
-                _ => {}
-            }
-            if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
-                let pattern = format!("%{}%", text.replace(['%', '_'], ""));
-                q = q.filter(
-                    dossiers::code
-                        .like(pattern.clone())
-                        .or(dossiers::applicant_name.like(pattern.clone()))
-                        .or(dossiers::applicant_id.like(pattern.clone()))
-                        .or(dossiers::summary.like(pattern)),
-                );
-            }
-            Ok(q.order((dossiers::due_at.is_null(), dossiers::due_at, dossiers::id))
-                .limit(MAX_LIST * 2)
-                .select(dossiers::state)
-                .load(conn)?)
-        })?;
         let mut out = Vec::new();
-        for state in states {
-            let d: Dossier = serde_json::from_str(&state)
-                .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("dossier state: {e}"))))?;
-            let row = Row {
-                agency: &d.agency,
-                status: i32::from(d.status.code()),
-                procedure: &d.procedure_code,
-                version: d.procedure_version as i32,
-                step: d.step.as_deref(),
-                assignee: d.assignee.as_ref().map(|a| a.id.as_str()),
-                consulted: d.consultation.as_ref().filter(|c| c.answer.is_none()).map(|c| c.agency.as_str()),
-            };
-            if self.in_queue(caller, queue, &row) {
-                out.push(d);
+        let mut offset = 0;
+        loop {
+            let states = self.db.read(|conn| -> Result<Vec<String>, StoreError> {
+                let mut q = dossiers::table
+                    .filter(dossiers::agency_id.eq_any(&scope).or(dossiers::consulted_agency_id.eq_any(&scope)))
+                    .into_boxed();
+                let statuses: Vec<i32> = queue.statuses().iter().map(|s| i32::from(s.code())).collect();
+                q = q.filter(dossiers::status.eq_any(statuses));
+                if let Some(ids) = &step_ids {
+                    q = q.filter(dossiers::step.eq_any(ids.clone()));
+                }
+                match queue {
+                    Queue::Overdue => q = q.filter(dossiers::due_at.lt(to_db(now))),
+                    Queue::NearlyDue => {
+                        q = q.filter(dossiers::due_at.ge(to_db(now)).and(dossiers::due_at.lt(to_db(horizon))))
+                    }
+                    _ => {}
+                }
+                if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
+                    let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+                    q = q.filter(
+                        dossiers::code
+                            .like(pattern.clone())
+                            .or(dossiers::applicant_name.like(pattern.clone()))
+                            .or(dossiers::applicant_id.like(pattern.clone()))
+                            .or(dossiers::summary.like(pattern)),
+                    );
+                }
+                Ok(q.order((dossiers::due_at.is_null(), dossiers::due_at, dossiers::id))
+                    .limit(BATCH)
+                    .offset(offset)
+                    .select(dossiers::state)
+                    .load(conn)?)
+            })?;
+            let read = states.len() as i64;
+            for state in states {
+                let d: Dossier = serde_json::from_str(&state)
+                    .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("dossier state: {e}"))))?;
+                let row = Row {
+                    agency: &d.agency,
+                    status: i32::from(d.status.code()),
+                    procedure: &d.procedure_code,
+                    version: d.procedure_version as i32,
+                    step: d.step.as_deref(),
+                    assignee: d.assignee.as_ref().map(|a| a.id.as_str()),
+                    consulted: d.consultation.as_ref().filter(|c| c.answer.is_none()).map(|c| c.agency.as_str()),
+                };
+                if self.in_queue(caller, queue, &row) {
+                    out.push(d);
+                }
+                if out.len() >= QUEUE_LIST_MAX {
+                    return Ok(out);
+                }
             }
-            if out.len() as i64 >= MAX_LIST {
+            if read < BATCH {
                 break;
             }
+            offset += BATCH;
         }
         Ok(out)
     }

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use motcua_engine::domain::dossier::Dossier;
-use motcua_engine::service::work::{Queue, QueueCount};
+use motcua_engine::service::work::{QUEUE_LIST_MAX, Queue, QueueCount};
 use serde::Deserialize;
 
 use super::Row;
@@ -86,6 +86,8 @@ struct QueuePage {
     text: String,
     queues: Vec<(String, &'static str)>,
     rows: Vec<Row>,
+    /// The list stops at the earliest due [`QUEUE_LIST_MAX`]: the page says so and offers the search.
+    full: bool,
 }
 
 /// Rows for a list of dossiers, in the order given.
@@ -132,6 +134,7 @@ pub async fn queue(
         queue: queue.slug().to_string(),
         text: q,
         queues: mine.iter().map(|q| (q.slug().to_string(), lang.t(&queue_label(*q)))).collect(),
+        full: found.len() >= QUEUE_LIST_MAX,
         rows: rows(&visit, &state, &found),
     };
     Ok(visit.page(StatusCode::OK, render(&page)?))
