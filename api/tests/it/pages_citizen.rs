@@ -372,6 +372,7 @@ async fn birth_registration_with_the_e_form(backend: Backend) {
     let id = done.location.trim_start_matches("/cong-dan/ho-so/").trim_end_matches("/da-nop").to_string();
     let mine = open(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
     assert!(mine.body.contains("<dt>Ngày, tháng, năm sinh</dt><dd>20/11/2026</dd>"), "{}", mine.body);
+    assert!(mine.body.contains("Tờ khai đăng ký khai sinh theo mẫu: Đã khai trên tờ khai điện tử"), "{}", mine.body);
 
     // The ward receives it without a paper declaration, and its page shows the e-form.
     let ward = hong_bang(&server).await;

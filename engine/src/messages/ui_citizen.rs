@@ -181,4 +181,5 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
         "Khai đầy đủ tờ khai điện tử thì không phải nộp tờ khai giấy; các mục đã có từ tài khoản định danh được điền sẵn.",
         "Fill in the electronic declaration instead of the paper one; what your e-identity says is filled in already.",
     ),
+    ("ui.citizen.by_form", "Đã khai trên tờ khai điện tử", "Declared on the electronic declaration"),
 ];

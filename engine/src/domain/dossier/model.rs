@@ -351,9 +351,7 @@ impl Dossier {
     /// Required components with nothing provided, except papers only shown in person.
     pub fn missing_components(&self, procedure: &crate::domain::procedure::Procedure) -> Vec<String> {
         // The filled-in e-form stands for the paper declaration it replaces.
-        let by_form = crate::domain::procedure::has_form_data(procedure, &self.form_data)
-            .then_some(procedure.form_replaces.as_deref())
-            .flatten();
+        let by_form = crate::domain::procedure::replaced_by_form(procedure, &self.form_data);
         procedure
             .components
             .iter()

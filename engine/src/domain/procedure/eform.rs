@@ -79,6 +79,11 @@ pub fn has_form_data(procedure: &Procedure, data: &BTreeMap<String, String>) -> 
     procedure.form_fields.iter().any(|f| data.get(&f.name).is_some_and(|v| !v.trim().is_empty()))
 }
 
+/// The component the data's filled-in e-form stands for, if any (the paper declaration it replaces).
+pub fn replaced_by_form<'a>(procedure: &'a Procedure, data: &BTreeMap<String, String>) -> Option<&'a str> {
+    has_form_data(procedure, data).then_some(procedure.form_replaces.as_deref()).flatten()
+}
+
 /// The filled-in e-form as (label, value), in the form's order, dates written dd/mm/yyyy: what the dossier
 /// pages show instead of a paper declaration.
 pub fn form_entries(procedure: &Procedure, data: &BTreeMap<String, String>) -> Vec<(String, String)> {

@@ -9,7 +9,9 @@ mod parse;
 mod registry;
 
 pub use catalogue::{Catalogue, CatalogueError};
-pub use eform::{FieldKind, FormField, MAX_FIELD_CHARS, Prefill, check_form_data, form_entries, has_form_data};
+pub use eform::{
+    FieldKind, FormField, MAX_FIELD_CHARS, Prefill, check_form_data, form_entries, has_form_data, replaced_by_form,
+};
 pub use model::*;
 pub use parse::{Problem, parse_procedure};
 pub use registry::{Registry, RegistryError};

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use motcua_engine::domain::dossier::{Change, Status};
-use motcua_engine::domain::procedure::form_entries;
+use motcua_engine::domain::procedure::{form_entries, replaced_by_form};
 use motcua_engine::service::ServiceError;
 use motcua_engine::service::citizens::{MyDossier, MyDossierDetail};
 use motcua_engine::service::identity::{Caller, CitizenIdentity};
@@ -127,6 +127,8 @@ pub struct ResultLink {
 pub struct ComponentRow {
     pub name: String,
     pub provided: bool,
+    /// Declared on the e-form instead of handed in on paper.
+    pub by_form: bool,
 }
 
 /// What the action forms keep after a refusal.
@@ -313,38 +315,47 @@ async fn detail_page(
             file_name: p.file_name.clone(),
         })
         .collect();
-    let page = DetailPage {
-        shell: visit.shell(format!("{} {}", lang.t("ui.citizen.dossier"), d.code.clone().unwrap_or_default())),
-        id: d.id.clone(),
-        code: d.code.clone().unwrap_or_default(),
-        status: lang.t(&format!("status.{}", d.status.code())),
-        late: is_late(d, state.services.now()),
-        facts,
-        components: d
-            .components
-            .iter()
-            .filter(|c| procedure.as_ref().and_then(|p| p.component(&c.id)).is_none_or(|c| !c.in_person_only))
-            .map(|c| ComponentRow { name: component_name(&c.id), provided: c.provided })
-            .collect(),
-        eform: procedure.as_deref().map(|p| form_entries(p, &d.form_data)).unwrap_or_default(),
-        timeline: timeline(visit, state, &loaded.detail),
-        supplement,
-        can_resubmit: d.can_resubmit,
-        can_withdraw: d.can_withdraw,
-        version: d.version,
-        payment,
-        results,
-        rating: loaded.rating.as_ref().map(|r| {
-            let at = motcua_engine::store::from_db(r.rated_at);
-            (r.score, r.comment.clone().unwrap_or_default(), when(state, at))
-        }),
-        can_rate: d.status == Status::Returned && loaded.rating.is_none(),
-        section: kept.section,
-        errors,
-        reason: kept.reason,
-        score: kept.score,
-        comment: kept.comment,
-    };
+    let replaced = procedure.as_deref().and_then(|p| replaced_by_form(p, &d.form_data));
+    let page =
+        DetailPage {
+            shell: visit.shell(format!("{} {}", lang.t("ui.citizen.dossier"), d.code.clone().unwrap_or_default())),
+            id: d.id.clone(),
+            code: d.code.clone().unwrap_or_default(),
+            status: lang.t(&format!("status.{}", d.status.code())),
+            late: is_late(d, state.services.now()),
+            facts,
+            components: d
+                .components
+                .iter()
+                .filter(|c| procedure.as_ref().and_then(|p| p.component(&c.id)).is_none_or(|c| !c.in_person_only))
+                .filter(|c| c.provided || Some(c.id.as_str()) != replaced)
+                .map(|c| ComponentRow { name: component_name(&c.id), provided: c.provided, by_form: false })
+                // The paper declaration the e-form stands for.
+                .chain(
+                    replaced
+                        .filter(|id| !d.components.iter().any(|c| c.id == *id && c.provided))
+                        .map(|id| ComponentRow { name: component_name(id), provided: false, by_form: true }),
+                )
+                .collect(),
+            eform: procedure.as_deref().map(|p| form_entries(p, &d.form_data)).unwrap_or_default(),
+            timeline: timeline(visit, state, &loaded.detail),
+            supplement,
+            can_resubmit: d.can_resubmit,
+            can_withdraw: d.can_withdraw,
+            version: d.version,
+            payment,
+            results,
+            rating: loaded.rating.as_ref().map(|r| {
+                let at = motcua_engine::store::from_db(r.rated_at);
+                (r.score, r.comment.clone().unwrap_or_default(), when(state, at))
+            }),
+            can_rate: d.status == Status::Returned && loaded.rating.is_none(),
+            section: kept.section,
+            errors,
+            reason: kept.reason,
+            score: kept.score,
+            comment: kept.comment,
+        };
     Ok(visit.page(status, render(&page)?))
 }
 

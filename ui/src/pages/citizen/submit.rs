@@ -16,7 +16,7 @@ use askama::Template;
 use chrono::NaiveDate;
 use motcua_engine::domain::codes::{PersonalId, Sex};
 use motcua_engine::domain::dossier::IdKind;
-use motcua_engine::domain::procedure::{FieldKind, Online, Prefill, Procedure, check_form_data, has_form_data};
+use motcua_engine::domain::procedure::{FieldKind, Online, Prefill, Procedure, check_form_data, replaced_by_form};
 use motcua_engine::service::ServiceError;
 use motcua_engine::service::citizens::SubmittedMine;
 use motcua_engine::service::dossiers::IdempotencyKey;
@@ -458,7 +458,7 @@ fn submission(
     }
     // Papers the agency cannot receive the dossier without: said now rather than at the counter. The filled-in
     // e-form stands for the declaration it replaces.
-    let by_form = has_form_data(procedure, &input.form_data).then_some(procedure.form_replaces.as_deref()).flatten();
+    let by_form = replaced_by_form(procedure, &input.form_data);
     for component in online_components(procedure) {
         let given = draft.papers.iter().any(|p| p.component == component.id && p.input().is_some());
         if component.required && !given && by_form != Some(component.id.as_str()) {
