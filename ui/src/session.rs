@@ -156,27 +156,26 @@ impl Visit {
         }
     }
 
-    /// The signed-in staff member, or the answer that sends the visitor to staff sign-in (and back here after).
-    // The Err is the answer itself (a redirect), returned at once: boxing it would buy nothing.
-    #[allow(clippy::result_large_err)]
-    pub fn require_staff(&self) -> Result<StaffIdentity, HttpResponse> {
+    /// The signed-in staff member; anyone else is answered with the redirect to staff sign-in (and back here
+    /// after), so a handler writes `visit.require_staff()?`.
+    pub fn require_staff(&self) -> Result<StaffIdentity, actix_web::Error> {
         self.staff().cloned().ok_or_else(|| self.redirect_to_sign_in("/can-bo/dang-nhap"))
     }
 
-    /// The signed-in citizen, or the answer that starts sign-in with the national e-identity.
-    // The Err is the answer itself (a redirect), returned at once: boxing it would buy nothing.
-    #[allow(clippy::result_large_err)]
-    pub fn require_citizen(&self) -> Result<CitizenIdentity, HttpResponse> {
+    /// The signed-in citizen; anyone else is answered with the redirect that starts sign-in with the national
+    /// e-identity.
+    pub fn require_citizen(&self) -> Result<CitizenIdentity, actix_web::Error> {
         self.citizen().cloned().ok_or_else(|| self.redirect_to_sign_in("/dang-nhap"))
     }
 
-    fn redirect_to_sign_in(&self, page: &str) -> HttpResponse {
+    /// The redirect as an error: actix answers an error with its response, here the redirect itself.
+    fn redirect_to_sign_in(&self, page: &str) -> actix_web::Error {
         let back: String = url_escape(&self.here);
         let mut answer = HttpResponse::SeeOther();
         answer.insert_header((header::LOCATION, format!("{page}?tiep={back}")));
         security_headers(&mut answer);
         self.add_cookies(&mut answer);
-        answer.finish()
+        actix_web::error::InternalError::from_response("sign in first", answer.finish()).into()
     }
 
     /// The page shell for this visit.

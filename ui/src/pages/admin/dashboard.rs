@@ -151,10 +151,7 @@ pub async fn page(
     state: web::Data<UiState>,
     query: web::Query<Query>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let staff = visit.require_staff()?;
     let lang = visit.lang;
     let Query { tu, den, co_quan } = query.into_inner();
     let mut errors = Errors::default();

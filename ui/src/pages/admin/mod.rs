@@ -8,7 +8,6 @@ mod outbox;
 mod procedures;
 mod staff;
 
-use actix_web::error::InternalError;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use motcua_engine::service::stats::Share;
@@ -38,7 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The signed-in administrator; anyone else is sent to sign in or shown a 403 page.
 fn admin(visit: &Visit) -> Result<StaffIdentity, actix_web::Error> {
-    let staff = visit.require_staff().map_err(|sign_in| InternalError::from_response("sign in first", sign_in))?;
+    let staff = visit.require_staff()?;
     if !Services::is_admin(&staff) {
         return Err(PageError::new(visit, 403, "admin.forbidden", String::new()).into());
     }

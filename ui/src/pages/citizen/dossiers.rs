@@ -67,10 +67,7 @@ pub async fn list(
     state: web::Data<UiState>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let services = state.services.clone();
     let cursor = query.into_inner().tiep.filter(|c| !c.is_empty());
     let page = web::block(move || services.my_dossiers(&citizen, cursor.as_deref(), Some(20)))
@@ -365,10 +362,7 @@ pub async fn detail(
     state: web::Data<UiState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     detail_page(&visit, &state, &citizen, &id, Errors::default(), Kept::default(), StatusCode::OK).await
 }
 
@@ -389,10 +383,7 @@ pub async fn submitted(
     state: web::Data<UiState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let services = state.services.clone();
     let id = id.into_inner();
     let detail =
@@ -424,10 +415,7 @@ pub async fn supplement(
 ) -> Result<HttpResponse, actix_web::Error> {
     // Read whole and its CSRF token checked before anything is done.
     let form = visit.posted(&req, payload).await?;
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let id = id.into_inner();
     let Ok(mut version) = form.text("version").parse::<u64>() else {
         return Err(PageError::new(&visit, 400, "request.malformed", String::new()).into());
@@ -487,10 +475,7 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, actix_web::Error> {
     let form = form.into_inner();
     visit.check_csrf(&form.csrf)?;
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let id = id.into_inner();
     let kept = Kept { section: "withdraw", reason: form.reason.clone(), ..Kept::default() };
     let Ok(version) = form.version.parse::<u64>() else {
@@ -532,10 +517,7 @@ pub async fn rate(
 ) -> Result<HttpResponse, actix_web::Error> {
     let form = form.into_inner();
     visit.check_csrf(&form.csrf)?;
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let id = id.into_inner();
     let kept = Kept { section: "rate", score: form.score.clone(), comment: form.comment.clone(), ..Kept::default() };
     let score = form.score.trim().parse::<i32>().unwrap_or(0);
@@ -557,10 +539,7 @@ pub async fn result(
     state: web::Data<UiState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let (id, paper_id) = path.into_inner();
     let services = state.services.clone();
     let found = web::block(move || -> Result<Option<(Paper, Vec<u8>)>, ServiceError> {

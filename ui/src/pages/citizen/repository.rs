@@ -246,10 +246,7 @@ pub async fn page(
     state: web::Data<UiState>,
     view: web::Query<View>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     page_with(&visit, &state, &citizen, &view, Refused::default(), StatusCode::OK).await
 }
 
@@ -273,10 +270,7 @@ pub async fn add(
 ) -> Result<HttpResponse, actix_web::Error> {
     // Read whole and its CSRF token checked before anything is done.
     let form = visit.posted(&req, payload).await?;
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let text = |name: &str| form.text(name).trim().to_string();
     let kept = AddForm {
         title: text("title"),
@@ -363,10 +357,7 @@ pub async fn act(
 ) -> Result<HttpResponse, actix_web::Error> {
     let form = form.into_inner();
     visit.check_csrf(&form.csrf)?;
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let (id, action) = path.into_inner();
     let back =
         local_path(&form.tro_ve).filter(|p| p.starts_with("/cong-dan/kho")).unwrap_or("/cong-dan/kho").to_string();
@@ -412,10 +403,7 @@ pub async fn download_item(
     state: web::Data<UiState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let services = state.services.clone();
     let id = id.into_inner();
     let (item, bytes) = web::block(move || -> Result<_, ServiceError> {

@@ -391,10 +391,7 @@ pub async fn form(
     state: web::Data<UiState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let procedure = procedure_for(&visit, &state, &code)?;
     let agencies = agencies_for(&state, &procedure).await.map_err(|e| PageError::service(&visit, &e))?;
     let draft = first_draft(&procedure, &citizen, &agencies);
@@ -515,10 +512,7 @@ pub async fn post(
 ) -> Result<HttpResponse, actix_web::Error> {
     // Read whole and its CSRF token checked before anything is done.
     let form = visit.posted(&req, payload).await?;
-    let citizen = match visit.require_citizen() {
-        Ok(citizen) => citizen,
-        Err(sign_in) => return Ok(sign_in),
-    };
+    let citizen = visit.require_citizen()?;
     let procedure = procedure_for(&visit, &state, &code)?;
     let mut draft = read_draft(&procedure, &form);
     // New files are stored now, once; from here on only their upload ids travel.

@@ -80,10 +80,7 @@ fn allowed(visit: &Visit, state: &UiState, staff: &StaffIdentity) -> Result<(), 
 
 /// `GET /can-bo/ky-duyet`.
 pub async fn page(visit: Visit, state: web::Data<UiState>) -> Result<HttpResponse, actix_web::Error> {
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     allowed(&visit, &state, &staff)?;
     let page = BatchPage {
         shell: visit.shell(visit.lang.t("ui.staff.batch_title")),
@@ -102,10 +99,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, actix_web::Error> {
     // Read whole and its CSRF token checked before anything is done.
     let f = visit.posted(&req, payload).await?;
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     allowed(&visit, &state, &staff)?;
     let action = f.text("action").to_string();
     let picks: Vec<(String, Option<u64>)> = f

@@ -364,10 +364,7 @@ pub async fn page(
     id: web::Path<String>,
     query: web::Query<Notice>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     let services = state.services.clone();
     let id = id.into_inner();
     let loaded = web::block(move || load(&services, &staff, &id)).await?.map_err(|e| PageError::service(&visit, &e))?;
@@ -552,10 +549,7 @@ pub async fn act(
 ) -> Result<HttpResponse, actix_web::Error> {
     // Read whole and its CSRF token checked before anything is done.
     let form = visit.posted(&req, payload).await?;
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     let id = id.into_inner();
     let action = form.text("action").to_string();
     let lang = visit.lang;
@@ -669,10 +663,7 @@ pub async fn form_pdf(
     state: web::Data<UiState>,
     path: web::Path<Download>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     let Download { id, form } = path.into_inner();
     let services = state.services.clone();
     let (paper, bytes) = web::block(move || {
@@ -696,10 +687,7 @@ pub async fn paper(
     state: web::Data<UiState>,
     path: web::Path<PaperPath>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     let PaperPath { id, paper } = path.into_inner();
     let services = state.services.clone();
     let (paper, bytes) = web::block(move || {

@@ -128,10 +128,7 @@ pub async fn form(
     state: web::Data<UiState>,
     pick: web::Query<Pick>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     let desks = desks(&state, &staff).map_err(|e| PageError::service(&visit, &e))?;
     if desks.is_empty() {
         return Err(PageError::new(&visit, 403, "dossier.forbidden_role", String::new()).into());
@@ -207,10 +204,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, actix_web::Error> {
     // Read whole and its CSRF token checked before anything is done.
     let f = visit.posted(&req, payload).await?;
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     let desks = desks(&state, &staff).map_err(|e| PageError::service(&visit, &e))?;
     if desks.is_empty() {
         return Err(PageError::new(&visit, 403, "dossier.forbidden_role", String::new()).into());

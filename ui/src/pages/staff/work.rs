@@ -37,10 +37,7 @@ fn queue_label(queue: Queue) -> String {
 
 /// `GET /can-bo`.
 pub async fn home(visit: Visit, state: web::Data<UiState>) -> Result<HttpResponse, actix_web::Error> {
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     let services = state.services.clone();
     let who = staff.clone();
     let counts: Vec<QueueCount> =
@@ -109,10 +106,7 @@ pub async fn queue(
     state: web::Data<UiState>,
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     let QueueQuery { hang, q } = query.into_inner();
     let mine = state.services.my_queues(&staff);
     let queue = match Queue::from_slug(&hang) {
@@ -172,10 +166,7 @@ pub async fn return_desk(
     state: web::Data<UiState>,
     query: web::Query<Notice>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let staff = match visit.require_staff() {
-        Ok(staff) => staff,
-        Err(redirect) => return Ok(redirect),
-    };
+    let staff = visit.require_staff()?;
     if !state.services.my_queues(&staff).contains(&Queue::Return) {
         return Err(PageError::new(&visit, 403, "request.forbidden", String::new()).into());
     }
