@@ -14,7 +14,7 @@ use super::usage_error;
 pub use motcua_engine::service::DEFAULT_CALENDAR;
 
 #[derive(Args)]
-#[command(group = clap::ArgGroup::new("time").required(true).args(["working_days", "working_hours"]))]
+#[command(group = clap::ArgGroup::new("time").required(true).args(["working_days", "working_hours", "calendar_days"]))]
 pub struct DeadlineArgs {
     /// Reception instant, RFC 3339 (e.g. 2026-11-23T09:30:00+07:00).
     #[arg(long)]
@@ -28,6 +28,10 @@ pub struct DeadlineArgs {
     /// Processing time in working hours.
     #[arg(long, allow_hyphen_values = true)]
     working_hours: Option<i64>,
+    /// Processing time in days as the law counts them (Civil Code Art. 147-148): from the day after reception to
+    /// the end of day N, or of the next working day when day N is not one.
+    #[arg(long, allow_hyphen_values = true)]
+    calendar_days: Option<i64>,
     /// Calendar file (default: the built-in Vietnamese civil-service calendar).
     #[arg(long)]
     calendar: Option<PathBuf>,
@@ -58,22 +62,30 @@ pub fn run(args: DeadlineArgs) -> ExitCode {
             return usage_error(format!("--same-day-cutoff `{text}` is not a time HH:MM"));
         }
     };
-    let time = match (args.working_days, args.working_hours) {
-        (Some(n), _) if n < 0 => {
+    if cutoff.is_some() && args.working_days.is_none() {
+        return usage_error("--same-day-cutoff applies only to --working-days 0");
+    }
+    let time = match (args.working_days, args.working_hours, args.calendar_days) {
+        (Some(n), _, _) if n < 0 => {
             return usage_error(format!("--working-days must not be negative (got {n})"));
         }
-        (Some(n), _) if n > 10_000 => return usage_error("--working-days is too large"),
-        (Some(0), _) => ProcessingTime::SameDay { cutoff },
-        (Some(_), _) if cutoff.is_some() => {
+        (Some(n), _, _) if n > 10_000 => return usage_error("--working-days is too large"),
+        (Some(0), _, _) => ProcessingTime::SameDay { cutoff },
+        (Some(_), _, _) if cutoff.is_some() => {
             return usage_error("--same-day-cutoff applies only to --working-days 0");
         }
-        (Some(n), _) => ProcessingTime::WorkingDays(n as u32),
-        (None, Some(h)) if h <= 0 => {
+        (Some(n), _, _) => ProcessingTime::WorkingDays(n as u32),
+        (None, Some(h), _) if h <= 0 => {
             return usage_error(format!("--working-hours must be more than 0 (got {h})"));
         }
-        (None, Some(h)) if h > 80_000 => return usage_error("--working-hours is too large"),
-        (None, Some(h)) => ProcessingTime::WorkingHours(h as u32),
-        (None, None) => return usage_error("give --working-days or --working-hours"),
+        (None, Some(h), _) if h > 80_000 => return usage_error("--working-hours is too large"),
+        (None, Some(h), _) => ProcessingTime::WorkingHours(h as u32),
+        (None, None, Some(n)) if n <= 0 => {
+            return usage_error(format!("--calendar-days must be more than 0 (got {n})"));
+        }
+        (None, None, Some(n)) if n > 36_500 => return usage_error("--calendar-days is too large"),
+        (None, None, Some(n)) => ProcessingTime::CalendarDays(n as u32),
+        (None, None, None) => return usage_error("give --working-days, --working-hours or --calendar-days"),
     };
     println!("{}", calendar.rfc3339(due_instant(&calendar, received, time)));
     ExitCode::SUCCESS

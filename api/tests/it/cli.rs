@@ -37,6 +37,9 @@ fn deadline_prints_the_due_instant_alone() {
     );
     let (code, out, _) = motcua(&["deadline", "--received", "2026-11-23T07:30:00+07:00", "--working-hours", "4"]);
     assert_eq!((code, out.as_str()), (0, "2026-11-23T11:30:00+07:00\n"));
+    // The criminal record certificate's 10 days from Friday 20/11/2026: Monday 30/11 (Civil Code Art. 147-148).
+    let (code, out, _) = motcua(&["deadline", "--received", "2026-11-20T09:00:00+07:00", "--calendar-days", "10"]);
+    assert_eq!((code, out.as_str()), (0, "2026-11-30T17:00:00+07:00\n"));
 }
 
 #[test]
@@ -80,6 +83,11 @@ fn deadline_refuses_bad_input_with_one_line_and_exit_2() {
         vec!["deadline", "--received", received, "--working-days", "three"],
         vec!["deadline", "--received", received],
         vec!["deadline", "--received", received, "--working-days", "2", "--working-hours", "4"],
+        vec!["deadline", "--received", received, "--calendar-days", "0"],
+        vec!["deadline", "--received", received, "--calendar-days", "-3"],
+        vec!["deadline", "--received", received, "--calendar-days", "99999999999"],
+        vec!["deadline", "--received", received, "--calendar-days", "10", "--working-days", "2"],
+        vec!["deadline", "--received", received, "--calendar-days", "10", "--same-day-cutoff", "15:00"],
         vec!["deadline", "--received", received, "--working-days", "0", "--same-day-cutoff", "3pm"],
         vec!["deadline", "--received", received, "--working-days", "1", "--calendar", weekday.to_str().unwrap()],
         vec!["deadline", "--received", received, "--working-days", "1", "--calendar", overlap.to_str().unwrap()],

@@ -1,7 +1,7 @@
-//! Legal deadlines (DESIGN.md §7 rules 1-6): the due instant of a processing time, and the legal clock of a
-//! dossier that pauses, restarts and is extended.
+//! Legal deadlines (DESIGN.md §7 rules 1-6 and 9): the due instant of a processing time, and the legal clock of
+//! a dossier that pauses, restarts and is extended.
 
-use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
@@ -16,6 +16,8 @@ pub enum ProcessingTime {
     WorkingHours(u32),
     /// Returned the same working day; received after the cutoff, the next working day (rule 4).
     SameDay { cutoff: Option<NaiveTime> },
+    /// N days as the law counts them (rule 9, Civil Code Art. 147-148), N > 0.
+    CalendarDays(u32),
 }
 
 impl ProcessingTime {
@@ -30,6 +32,9 @@ pub fn due_instant(calendar: &Calendar, received_at: DateTime<Utc>, time: Proces
     match time {
         ProcessingTime::WorkingDays(days) => calendar.add(received_at, calendar.day_length() * days as i32),
         ProcessingTime::WorkingHours(hours) => calendar.add(received_at, TimeDelta::hours(hours.into())),
+        ProcessingTime::CalendarDays(days) => {
+            calendar_days_end(calendar, calendar.local_date(received_at), days.into())
+        }
         ProcessingTime::SameDay { cutoff } => {
             let start = calendar.clock_start(received_at);
             let start_day = calendar.local_date(start);
@@ -46,15 +51,29 @@ pub fn due_instant(calendar: &Calendar, received_at: DateTime<Utc>, time: Proces
     }
 }
 
+/// The end of a limit of `days` days counted from `from_day` (rule 9, Civil Code Art. 147-148): counting starts
+/// the day after; the limit ends at the end of the last session of the last day, or of the next working day when
+/// the last day is not one.
+pub fn calendar_days_end(calendar: &Calendar, from_day: NaiveDate, days: i64) -> DateTime<Utc> {
+    let last = u64::try_from(days).ok().and_then(|d| from_day.checked_add_days(Days::new(d))).unwrap_or(from_day);
+    let day = if calendar.is_working_day(last) { last } else { calendar.next_working_day_after(last) };
+    calendar.end_of_day(day)
+}
+
 /// A dossier's legal clock: a running-time budget and the intervals in which it ran.
 ///
 /// Pauses (supplement, payment) close the open interval; resuming opens a new one; a restart forgets the
-/// intervals. The due instant is where the running time across intervals reaches the budget.
+/// intervals. The due instant is where the running time across intervals reaches the budget; for a limit in
+/// calendar days it is the Civil Code's end of the window instead, moved by the whole days paused, and the
+/// budget is the working time inside that window.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LegalClock {
-    /// Running-time budget in seconds.
+    /// Running-time budget in seconds (for a calendar-day limit: as of the start, for information).
     pub budget_secs: i64,
     pub intervals: Vec<ClockInterval>,
+    /// A limit the law states in days (rule 9): the window is counted in days from the first interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,16 +86,49 @@ pub struct ClockInterval {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "op")]
 pub enum ClockChange {
-    Start { budget_secs: i64 },
+    Start {
+        budget_secs: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar_days: Option<u32>,
+    },
     Pause,
     Resume,
     Restart,
-    SetBudget { budget_secs: i64 },
+    SetBudget {
+        budget_secs: i64,
+    },
 }
 
 impl LegalClock {
-    pub fn budget(&self) -> TimeDelta {
-        TimeDelta::seconds(self.budget_secs)
+    /// The running time the clock allows: the budget, or for a calendar-day limit the working time inside its
+    /// window (as far as it is known: while paused, up to the pause).
+    pub fn budget(&self, calendar: &Calendar) -> TimeDelta {
+        match self.window_end(calendar) {
+            Some(end) => {
+                self.intervals.iter().map(|i| calendar.running_between(i.from, i.to.unwrap_or(end).min(end))).sum()
+            }
+            None => TimeDelta::seconds(self.budget_secs),
+        }
+    }
+
+    /// The end of a calendar-day window (rule 9) while the clock runs: `None` for a working-time budget, or
+    /// while paused (the end moves by the days the pause will last).
+    fn window_end(&self, calendar: &Calendar) -> Option<DateTime<Utc>> {
+        let days = self.calendar_days?;
+        let first = self.intervals.first()?;
+        if !self.is_running() {
+            return None;
+        }
+        // Whole calendar days paused: from the day a pause began to the day it ended.
+        let paused: i64 = self
+            .intervals
+            .windows(2)
+            .map(|pair| {
+                let paused_on = calendar.local_date(pair[0].to.unwrap_or(pair[0].from));
+                (calendar.local_date(pair[1].from) - paused_on).num_days().max(0)
+            })
+            .sum();
+        Some(calendar_days_end(calendar, calendar.local_date(first.from), i64::from(days) + paused))
     }
 
     pub fn is_running(&self) -> bool {
@@ -85,8 +137,9 @@ impl LegalClock {
 
     pub fn apply(&mut self, change: ClockChange, at: DateTime<Utc>) {
         match change {
-            ClockChange::Start { budget_secs } => {
+            ClockChange::Start { budget_secs, calendar_days } => {
                 self.budget_secs = budget_secs;
+                self.calendar_days = calendar_days;
                 self.intervals = vec![ClockInterval { from: at, to: None }];
             }
             ClockChange::Pause => {
@@ -100,7 +153,11 @@ impl LegalClock {
                 }
             }
             ClockChange::Restart => self.intervals = vec![ClockInterval { from: at, to: None }],
-            ClockChange::SetBudget { budget_secs } => self.budget_secs = budget_secs,
+            // An extension fixes the end the leader chose: from then on the clock is a working-time budget.
+            ClockChange::SetBudget { budget_secs } => {
+                self.budget_secs = budget_secs;
+                self.calendar_days = None;
+            }
         }
     }
 
@@ -128,19 +185,24 @@ impl LegalClock {
         None
     }
 
-    /// The legal due instant: where the whole budget is used.
+    /// The legal due instant: where the whole budget is used (the window's end for a calendar-day limit).
     pub fn due(&self, calendar: &Calendar) -> Option<DateTime<Utc>> {
-        self.instant_at(calendar, self.budget())
+        match (self.calendar_days, self.window_end(calendar)) {
+            (Some(_), end) => end,
+            (None, _) => self.instant_at(calendar, self.budget(calendar)),
+        }
     }
 
     /// The due instant of a step whose cumulative share of the budget is `cumulative_share` (0..=1).
     pub fn step_due(&self, calendar: &Calendar, cumulative_share: f64) -> Option<DateTime<Utc>> {
-        let running = if cumulative_share >= 1.0 {
-            self.budget()
-        } else {
-            TimeDelta::seconds((self.budget_secs as f64 * cumulative_share).round() as i64)
-        };
-        self.instant_at(calendar, running)
+        if cumulative_share >= 1.0 {
+            return self.due(calendar);
+        }
+        if self.calendar_days.is_some() && !self.is_running() {
+            return None;
+        }
+        let budget = self.budget(calendar).num_seconds();
+        self.instant_at(calendar, TimeDelta::seconds((budget as f64 * cumulative_share).round() as i64))
     }
 
     /// The budget that makes the clock, running from now on, end at `new_due` (an extension, rule 6).
@@ -214,7 +276,7 @@ mod tests {
         let cal = vn_calendar();
         let mut clock = LegalClock::default();
         let budget = cal.day_length() * days as i32;
-        clock.apply(ClockChange::Start { budget_secs: budget.num_seconds() }, at(received));
+        clock.apply(ClockChange::Start { budget_secs: budget.num_seconds(), calendar_days: None }, at(received));
         (cal, clock)
     }
 
@@ -254,5 +316,96 @@ mod tests {
         let budget = clock.budget_ending_at(&cal, now, new_due);
         clock.apply(ClockChange::SetBudget { budget_secs: budget.num_seconds() }, now);
         assert_eq!(clock.due(&cal), Some(new_due));
+    }
+
+    fn calendar_clock(received: &str, days: u32) -> (Calendar, LegalClock) {
+        let cal = vn_calendar();
+        let mut clock = LegalClock::default();
+        clock.apply(ClockChange::Start { budget_secs: 0, calendar_days: Some(days) }, at(received));
+        (cal, clock)
+    }
+
+    /// Rule 9 table: (received, days, due).
+    #[test]
+    fn calendar_day_rule_table() {
+        let cases: &[(&str, u32, &str)] = &[
+            // Criminal record certificate (10 days) received Friday 20/11/2026: day 10 is Monday 30/11.
+            ("2026-11-20T09:00:00+07:00", 10, "2026-11-30T17:00:00+07:00"),
+            // Received after the last session: the day of reception still is Friday.
+            ("2026-11-20T18:30:00+07:00", 10, "2026-11-30T17:00:00+07:00"),
+            // Day 10 a Saturday: the end of the next working day, Monday.
+            ("2026-11-18T10:00:00+07:00", 10, "2026-11-30T17:00:00+07:00"),
+            // Received on a Saturday: counting starts on Sunday.
+            ("2026-11-28T10:00:00+07:00", 10, "2026-12-08T17:00:00+07:00"),
+            // Day 10 inside Tết 2027 (4-10 February off): Thursday 11 February.
+            ("2027-01-26T08:00:00+07:00", 10, "2027-02-11T17:00:00+07:00"),
+            // Construction permit, 15 days, received Monday 23/11: day 15 is Tuesday 8/12.
+            ("2026-11-23T07:30:00+07:00", 15, "2026-12-08T17:00:00+07:00"),
+            // Received on New Year's Eve 2026 (Thursday): day 1 is the holiday, day 8 a working Friday.
+            ("2026-12-31T16:00:00+07:00", 8, "2027-01-08T17:00:00+07:00"),
+            // Day 9 the make-up Saturday 2027-01-09: a working day, the limit ends there.
+            ("2026-12-31T16:00:00+07:00", 9, "2027-01-09T17:00:00+07:00"),
+        ];
+        for (received, days, expected) in cases {
+            assert_eq!(
+                due(received, ProcessingTime::CalendarDays(*days)),
+                at(expected),
+                "received {received}, {days} days"
+            );
+            let (cal, clock) = calendar_clock(received, *days);
+            assert_eq!(clock.due(&cal), Some(at(expected)), "the clock agrees for {received}, {days} days");
+        }
+    }
+
+    #[test]
+    fn a_pause_moves_a_calendar_day_end_by_the_whole_days_paused() {
+        let (cal, mut clock) = calendar_clock("2026-11-23T09:00:00+07:00", 10);
+        assert_eq!(clock.due(&cal), Some(at("2026-12-03T17:00:00+07:00")));
+        clock.apply(ClockChange::Pause, at("2026-11-24T10:00:00+07:00"));
+        assert_eq!(clock.due(&cal), None, "paused: the end depends on when it resumes");
+        clock.apply(ClockChange::Resume, at("2026-11-27T14:00:00+07:00"));
+        // Paused from Tuesday to Friday: 3 days; Sunday 6/12 -> Monday 7/12.
+        assert_eq!(clock.due(&cal), Some(at("2026-12-07T17:00:00+07:00")));
+        // A pause within one day moves nothing.
+        clock.apply(ClockChange::Pause, at("2026-11-30T08:00:00+07:00"));
+        clock.apply(ClockChange::Resume, at("2026-11-30T16:00:00+07:00"));
+        assert_eq!(clock.due(&cal), Some(at("2026-12-07T17:00:00+07:00")));
+    }
+
+    #[test]
+    fn a_restart_counts_calendar_days_again_from_the_day_after_resubmission() {
+        let (cal, mut clock) = calendar_clock("2026-11-23T09:00:00+07:00", 10);
+        clock.apply(ClockChange::Pause, at("2026-11-24T10:00:00+07:00"));
+        clock.apply(ClockChange::Restart, at("2026-11-30T10:00:00+07:00"));
+        assert_eq!(clock.due(&cal), Some(at("2026-12-10T17:00:00+07:00")));
+    }
+
+    #[test]
+    fn calendar_day_step_dues_share_the_working_time_of_the_window() {
+        // Monday 23/11 07:30 + 10 days = Thursday 3/12 17:00: nine working days, 72 h of working time.
+        let (cal, clock) = calendar_clock("2026-11-23T07:30:00+07:00", 10);
+        assert_eq!(clock.budget(&cal), TimeDelta::hours(72));
+        assert_eq!(clock.step_due(&cal, 0.5), Some(at("2026-11-27T11:30:00+07:00")));
+        assert_eq!(clock.step_due(&cal, 1.0), clock.due(&cal));
+    }
+
+    #[test]
+    fn an_extension_turns_a_calendar_day_limit_into_the_chosen_end() {
+        let (cal, mut clock) = calendar_clock("2026-11-23T07:30:00+07:00", 10);
+        let now = at("2026-12-01T10:00:00+07:00");
+        let new_due = at("2026-12-09T11:00:00+07:00");
+        let budget = clock.budget_ending_at(&cal, now, new_due);
+        clock.apply(ClockChange::SetBudget { budget_secs: budget.num_seconds() }, now);
+        assert_eq!(clock.due(&cal), Some(new_due));
+        assert_eq!(clock.calendar_days, None);
+    }
+
+    #[test]
+    fn old_clocks_without_calendar_days_still_read() {
+        let clock: LegalClock = serde_json::from_str(r#"{"budget_secs":28800,"intervals":[]}"#).unwrap();
+        assert_eq!(clock.calendar_days, None);
+        let change: ClockChange = serde_json::from_str(r#"{"op":"start","budget_secs":28800}"#).unwrap();
+        assert_eq!(change, ClockChange::Start { budget_secs: 28800, calendar_days: None });
+        assert_eq!(serde_json::to_string(&change).unwrap(), r#"{"op":"start","budget_secs":28800}"#);
     }
 }

@@ -38,6 +38,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.legal_basis", "Căn cứ pháp lý", "Legal basis"),
     ("ui.working_days", "ngày làm việc", "working days"),
     ("ui.working_hours", "giờ làm việc", "working hours"),
+    ("ui.calendar_days", "ngày", "days"),
     ("ui.same_day", "Trong ngày làm việc", "Within the working day"),
     ("ui.track_title", "Tra cứu hồ sơ", "Track a dossier"),
     ("ui.track_code", "Mã hồ sơ", "Dossier code"),

@@ -419,12 +419,13 @@ pub(super) fn paper_applicant(dossier: &Dossier) -> forms::Applicant {
     }
 }
 
-/// "03 ngày làm việc", "08 giờ làm việc", "Trong ngày".
+/// "03 ngày làm việc", "08 giờ làm việc", "Trong ngày", "10 ngày" (calendar days).
 pub(super) fn processing_time_words(time: &ProcessingTime) -> String {
     match time {
         ProcessingTime::WorkingDays(n) => format!("{n:02} ngày làm việc"),
         ProcessingTime::WorkingHours(n) => format!("{n:02} giờ làm việc"),
         ProcessingTime::SameDay { .. } => "Trong ngày".into(),
+        ProcessingTime::CalendarDays(n) => format!("{n:02} ngày"),
     }
 }
 

@@ -240,6 +240,7 @@ pub fn compare_catalogue(
             ProcessingTime::SameDay { .. } => 0,
             ProcessingTime::WorkingDays(days) => days,
             ProcessingTime::WorkingHours(hours) => hours.div_ceil(8),
+            ProcessingTime::CalendarDays(days) => days,
         };
         differ("processing time (days)", theirs.working_days.to_string(), days.to_string());
         let level = match mine.online {

@@ -5,6 +5,8 @@ use motcua_engine::domain::calendar::Calendar;
 use motcua_engine::domain::deadline::{ClockChange, LegalClock, ProcessingTime, due_instant};
 use proptest::prelude::*;
 
+use super::statutory::statutory_end;
+
 fn calendar() -> Calendar {
     Calendar::from_toml(include_str!("../../../fixtures/calendar.toml")).expect("the shipped calendar is valid")
 }
@@ -48,7 +50,7 @@ proptest! {
         let cal = calendar();
         let mut clock = LegalClock::default();
         let budget = cal.day_length() * days as i32;
-        clock.apply(ClockChange::Start { budget_secs: budget.num_seconds() }, received);
+        clock.apply(ClockChange::Start { budget_secs: budget.num_seconds(), calendar_days: None }, received);
         let unpaused = clock.due(&cal).unwrap();
         let pause_at = received + Duration::minutes(pause_after);
         clock.apply(ClockChange::Pause, pause_at);
@@ -72,6 +74,44 @@ proptest! {
         };
         let time = ProcessingTime::from_working_days(days, None);
         prop_assert!(due_instant(&cal2, received, time) >= due_instant(&cal, received, time));
+    }
+
+    #[test]
+    fn calendar_days_never_end_after_the_statutory_end(received in instant(), days in 1u32..60) {
+        let cal = calendar();
+        let time = ProcessingTime::CalendarDays(days);
+        prop_assert!(due_instant(&cal, received, time) <= statutory_end(&cal, received, time));
+        prop_assert!(inside_a_session(&cal, due_instant(&cal, received, time)));
+    }
+
+    #[test]
+    fn calendar_days_are_monotone(received in instant(), a in 1u32..60, b in 1u32..60) {
+        let cal = calendar();
+        let (lo, hi) = (a.min(b), a.max(b));
+        let due = |n| due_instant(&cal, received, ProcessingTime::CalendarDays(n));
+        prop_assert!(due(lo) <= due(hi));
+    }
+
+    #[test]
+    fn a_calendar_day_pause_never_shortens(received in instant(), days in 1u32..30, pause_after in 0i64..(20 * 24 * 60), pause_for in 0i64..(10 * 24 * 60)) {
+        let cal = calendar();
+        let mut clock = LegalClock::default();
+        clock.apply(ClockChange::Start { budget_secs: 0, calendar_days: Some(days) }, received);
+        let unpaused = clock.due(&cal).unwrap();
+        prop_assert_eq!(unpaused, due_instant(&cal, received, ProcessingTime::CalendarDays(days)));
+        let pause_at = received + Duration::minutes(pause_after);
+        let resume_at = pause_at + Duration::minutes(pause_for);
+        clock.apply(ClockChange::Pause, pause_at);
+        clock.apply(ClockChange::Resume, resume_at);
+        let paused_days = (cal.local_date(resume_at) - cal.local_date(pause_at)).num_days();
+        let moved = statutory_end(&cal, received - Duration::zero(), ProcessingTime::CalendarDays(days + paused_days as u32));
+        prop_assert!(clock.due(&cal).unwrap() >= unpaused);
+        prop_assert_eq!(clock.due(&cal).unwrap(), moved, "moved by the {} whole days paused", paused_days);
+        // Every step due lies inside the window.
+        for share in [0.05, 0.3, 0.77, 1.0] {
+            let step = clock.step_due(&cal, share).unwrap();
+            prop_assert!(step >= received && step <= clock.due(&cal).unwrap());
+        }
     }
 
     #[test]

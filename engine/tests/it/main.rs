@@ -4,8 +4,10 @@
 mod blobs;
 mod calendar_properties;
 mod common;
+mod deadline_sweep;
 mod domain_is_pure;
 mod forms;
 mod results;
 mod signing;
+mod statutory;
 mod validation_golden;

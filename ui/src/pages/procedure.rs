@@ -63,6 +63,7 @@ pub async fn page(
         ProcessingTime::SameDay { .. } => lang.t("ui.same_day").to_string(),
         ProcessingTime::WorkingDays(days) => format!("{days} {}", lang.t("ui.working_days")),
         ProcessingTime::WorkingHours(hours) => format!("{hours} {}", lang.t("ui.working_hours")),
+        ProcessingTime::CalendarDays(days) => format!("{days} {}", lang.t("ui.calendar_days")),
     };
     let components = procedure
         .components

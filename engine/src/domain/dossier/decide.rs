@@ -257,13 +257,16 @@ impl Decision<'_> {
         }
         let calendar = self.ctx.calendar;
         let due = due_instant(calendar, self.ctx.now, self.procedure.processing_time);
-        let budget = match self.procedure.processing_time {
-            ProcessingTime::SameDay { .. } => calendar.running_between(calendar.clock_start(self.ctx.now), due),
-            ProcessingTime::WorkingDays(days) => calendar.day_length() * days as i32,
-            ProcessingTime::WorkingHours(hours) => chrono::TimeDelta::hours(hours.into()),
+        let (budget, calendar_days) = match self.procedure.processing_time {
+            ProcessingTime::SameDay { .. } => (calendar.running_between(calendar.clock_start(self.ctx.now), due), None),
+            ProcessingTime::WorkingDays(days) => (calendar.day_length() * days as i32, None),
+            ProcessingTime::WorkingHours(hours) => (chrono::TimeDelta::hours(hours.into()), None),
+            ProcessingTime::CalendarDays(days) => {
+                (calendar.running_between(calendar.clock_start(self.ctx.now), due), Some(days))
+            }
         };
         let mut event = self.event(Change::Received { code });
-        event.clock = Some(ClockChange::Start { budget_secs: budget.num_seconds() });
+        event.clock = Some(ClockChange::Start { budget_secs: budget.num_seconds(), calendar_days });
         event.due_at = Some(due);
         let first = &self.procedure.steps[0];
         self.hand_off(&mut event, self.next_step(first));

@@ -67,6 +67,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
 struct RawProcessingTime {
     working_days: Option<u32>,
     working_hours: Option<u32>,
+    calendar_days: Option<u32>,
     same_day_cutoff: Option<String>,
 }
 
@@ -326,31 +327,35 @@ fn processing_time(check: &mut Checker, raw: RawProcessingTime, path: &KeyPath) 
             }
         },
     };
-    match (raw.working_days, raw.working_hours) {
-        (Some(days), None) if days > 0 && cutoff.is_some() => {
-            check.report(
-                &path.key("same_day_cutoff"),
-                "processing_time",
-                "same_day_cutoff applies only to working_days = 0",
-            );
+    let cutoff_misplaced = |check: &mut Checker| {
+        check.report(
+            &path.key("same_day_cutoff"),
+            "processing_time",
+            "same_day_cutoff applies only to working_days = 0",
+        );
+    };
+    match (raw.working_days, raw.working_hours, raw.calendar_days) {
+        (Some(days), None, None) if days > 0 && cutoff.is_some() => {
+            cutoff_misplaced(check);
             None
         }
-        (Some(days), None) => Some(ProcessingTime::from_working_days(days, cutoff)),
-        (None, Some(0)) => {
+        (Some(days), None, None) => Some(ProcessingTime::from_working_days(days, cutoff)),
+        (None, Some(0), None) => {
             check.report(&path.key("working_hours"), "processing_time", "working_hours must be more than 0");
             None
         }
-        (None, Some(_)) if cutoff.is_some() => {
-            check.report(
-                &path.key("same_day_cutoff"),
-                "processing_time",
-                "same_day_cutoff applies only to working_days = 0",
-            );
+        (None, Some(hours), None) if cutoff.is_none() => Some(ProcessingTime::WorkingHours(hours)),
+        (None, None, Some(0)) => {
+            check.report(&path.key("calendar_days"), "processing_time", "calendar_days must be more than 0");
             None
         }
-        (None, Some(hours)) => Some(ProcessingTime::WorkingHours(hours)),
+        (None, None, Some(days)) if cutoff.is_none() => Some(ProcessingTime::CalendarDays(days)),
+        (None, Some(_), None) | (None, None, Some(_)) => {
+            cutoff_misplaced(check);
+            None
+        }
         _ => {
-            check.report(path, "processing_time", "give exactly one of working_days or working_hours");
+            check.report(path, "processing_time", "give exactly one of working_days, working_hours or calendar_days");
             None
         }
     }
