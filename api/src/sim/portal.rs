@@ -1,7 +1,9 @@
 //! The national public service portal (DVCQG), simulated. It holds the other end of
 //! `motcua_engine::adapters::portal` and is strict the way the portal is:
-//! - a status message must carry every field the portal requires, dates as `yyyyMMddHHmmss`, a known status,
-//!   and a known channel; each hand-off in `QuaTrinhXuLy` likewise;
+//! - a status message must be exactly the portal's sync message (`adapters::portal::message`, no unknown field):
+//!   a dossier code as `MaHoSo` (of the agency in `MaDonViXuLy`), a field code, dates as `yyyyMMddHHmmss`, a
+//!   known status and channel, every processing row with its person, title, division and legal end, fees as
+//!   charged, 0/1 flags consistent with each other, and the portal's own id on every dossier it routed;
 //! - a dossier's status may only move the way the lifecycle allows (to a status reachable from the one the
 //!   portal holds: messages are sent on changes, so intermediate ones may be skipped);
 //! - a message older than the last one applied (`X-Sequence`) is refused; a repeated `Idempotency-Key` is
@@ -12,11 +14,14 @@
 //! (`POST /_sim/route`, signing in with client credentials).
 
 use std::collections::{BTreeMap, HashSet};
+use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use clap::Args;
+use motcua_engine::adapters::portal::message::{OnlineLevel, SyncMessage, collected};
+use motcua_engine::domain::codes::DossierCode;
 use motcua_engine::domain::dossier::Status;
 use serde_json::{Value, json};
 
@@ -58,6 +63,9 @@ struct Portal {
     repository: Vec<Value>,
     /// Messages refused, newest last, for whoever investigates.
     refusals: Vec<Value>,
+    /// The portal's id of each dossier it routed -> the code motcua gave it (`None` until known: from motcua's
+    /// answer or from the first status message carrying the id, whichever comes first).
+    routed: BTreeMap<String, Option<String>>,
 }
 
 /// Where dossiers submitted on the portal go, and as whom.
@@ -128,78 +136,140 @@ fn is_portal_time(text: &str) -> bool {
     text.len() == 14 && NaiveDateTime::parse_from_str(text, "%Y%m%d%H%M%S").is_ok()
 }
 
-/// Everything wrong with a status message, as the portal lists it.
-pub fn check_message(message: &Value) -> Vec<String> {
+/// A field code as the portal knows it: capitals, digits, `.`, `_` or `-` (a name is refused).
+fn is_field_code(text: &str) -> bool {
+    (2..=30).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+/// Everything wrong with a status message, as the portal lists it; the message when nothing is.
+pub fn check_message(body: &[u8]) -> Result<SyncMessage, Vec<String>> {
+    let message: SyncMessage = serde_json::from_slice(body).map_err(|e| vec![format!("not a sync message: {e}")])?;
     let mut problems = Vec::new();
-    let Some(object) = message.as_object() else {
-        return vec!["the message is not a JSON object".into()];
-    };
-    let text = |field: &str, problems: &mut Vec<String>| match object.get(field) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-        Some(Value::Null) | None => {
+    let m = &message;
+    let mut required = |field: &str, value: &str| {
+        if value.trim().is_empty() {
             problems.push(format!("{field}: required"));
-            None
-        }
-        Some(_) => {
-            problems.push(format!("{field}: must be a non-empty string"));
-            None
         }
     };
-    for field in ["MaHoSo", "MaTTHC", "TenTTHC", "ChuHoSo", "SoGiayToChuHoSo", "TrichYeuHoSo", "DonViXuLy"] {
-        text(field, &mut problems);
+    required("MaTTHC", &m.procedure_code);
+    required("TenTTHC", &m.procedure_name);
+    required("TenLinhVuc", &m.field_name);
+    required("ChuHoSo", &m.applicant_name);
+    required("SoGiayToChuHoSo", &m.applicant_id);
+    required("TrichYeuHoSo", &m.summary);
+    required("DonViXuLy", &m.agency_name);
+    match DossierCode::from_str(&m.code) {
+        Ok(code) if code.agency.as_str() != m.agency_id => {
+            problems.push(format!("MaHoSo: {} is not a code of MaDonViXuLy {}", m.code, m.agency_id))
+        }
+        Ok(_) => {}
+        Err(e) => problems.push(format!("MaHoSo: {e}")),
     }
-    let status = object.get("TrangThaiHoSo").and_then(Value::as_u64);
-    let status = match status.and_then(|s| u8::try_from(s).ok()).and_then(Status::from_code) {
-        Some(s) => Some(s),
-        None => {
-            problems.push("TrangThaiHoSo: must be a status 1-10".into());
-            None
-        }
-    };
-    if !matches!(object.get("KenhThucHien").and_then(Value::as_u64), Some(1..=3)) {
+    if m.bundle_code.as_deref().is_some_and(|c| DossierCode::from_str(c).is_err()) {
+        problems.push("MaHoSoLienThong: not a dossier code".into());
+    }
+    if !is_field_code(&m.field_code) {
+        problems.push(format!("MaLinhVuc: `{}` is not a field code", m.field_code));
+    }
+    let status = Status::from_code(m.status);
+    if status.is_none() {
+        problems.push("TrangThaiHoSo: must be a status 1-10".into());
+    }
+    if !(1..=3).contains(&m.channel) {
         problems.push("KenhThucHien: must be 1, 2 or 3".into());
     }
-    let date = |field: &str, required: bool, problems: &mut Vec<String>| match object.get(field) {
-        Some(Value::String(s)) if is_portal_time(s) => {}
-        Some(Value::Null) | None if !required => {}
-        Some(Value::Null) | None => problems.push(format!("{field}: required")),
+    if m.channel == 2 && m.online_level == OnlineLevel::InformationOnly {
+        problems.push("KenhThucHien: 2 (online) for a procedure not offered online".into());
+    }
+    if !(1..=2).contains(&m.applicant_kind) {
+        problems.push("LoaiDoiTuong: must be 1 or 2".into());
+    }
+    let date = |field: &str, value: Option<&str>, required: bool, problems: &mut Vec<String>| match value {
+        Some(s) if is_portal_time(s) => {}
+        None if !required => {}
+        None => problems.push(format!("{field}: required")),
         Some(other) => problems.push(format!("{field}: {other} is not a yyyyMMddHHmmss time")),
     };
-    date("NgayTiepNhan", true, &mut problems);
+    date("NgayTiepNhan", Some(&m.received), true, &mut problems);
     let received =
         status.is_some_and(|s| !matches!(s, Status::Submitted | Status::RefusedAtReception | Status::Withdrawn));
     let running = status.is_some_and(|s| matches!(s, Status::Received | Status::InProcess));
-    date("NgayHenTra", running, &mut problems);
+    date("NgayHenTra", m.due.as_deref(), running, &mut problems);
     let returned = status == Some(Status::Returned);
-    date("NgayTra", returned, &mut problems);
-    if !returned && object.get("NgayTra").is_some_and(|v| !v.is_null()) {
+    date("NgayTra", m.returned.as_deref(), returned, &mut problems);
+    if !returned && m.returned.is_some() {
         problems.push("NgayTra: only a returned dossier (status 10) has a return time".into());
     }
-    match object.get("QuaTrinhXuLy") {
-        Some(Value::Array(steps)) => {
-            if received && steps.is_empty() {
-                problems.push("QuaTrinhXuLy: a received dossier has at least one hand-off".into());
-            }
-            for (i, step) in steps.iter().enumerate() {
-                for field in ["NguoiXuLy", "ChucDanh", "NoiDungXuLy", "PhongBanXuLy"] {
-                    if step.get(field).and_then(Value::as_str).is_none_or(|s| s.trim().is_empty()) {
-                        problems.push(format!("QuaTrinhXuLy[{i}].{field}: required"));
-                    }
-                }
-                for field in ["ThoiDiemXuLy", "NgayBatDau"] {
-                    if !step.get(field).and_then(Value::as_str).is_some_and(is_portal_time) {
-                        problems.push(format!("QuaTrinhXuLy[{i}].{field}: must be a yyyyMMddHHmmss time"));
-                    }
-                }
-                let step_status = step.get("TrangThai").and_then(Value::as_u64);
-                if step_status.and_then(|s| u8::try_from(s).ok()).and_then(Status::from_code).is_none() {
-                    problems.push(format!("QuaTrinhXuLy[{i}].TrangThai: must be a status 1-10"));
-                }
+    if received && m.steps.is_empty() {
+        problems.push("QuaTrinhXuLy: a received dossier has at least one processing row".into());
+    }
+    for (i, row) in m.steps.iter().enumerate() {
+        for (field, value) in [
+            ("NguoiXuLy", &row.person),
+            ("ChucDanh", &row.title),
+            ("NoiDungXuLy", &row.step),
+            ("PhongBanXuLy", &row.division),
+        ] {
+            if value.trim().is_empty() {
+                problems.push(format!("QuaTrinhXuLy[{i}].{field}: required"));
             }
         }
-        _ => problems.push("QuaTrinhXuLy: required (a list)".into()),
+        for (field, value) in
+            [("ThoiDiemXuLy", &row.done_at), ("NgayBatDau", &row.started_at), ("NgayKetThucTheoQuyDinh", &row.due_at)]
+        {
+            if !is_portal_time(value) {
+                problems.push(format!("QuaTrinhXuLy[{i}].{field}: must be a yyyyMMddHHmmss time"));
+            }
+        }
+        if row.done_at < row.started_at {
+            problems.push(format!("QuaTrinhXuLy[{i}].ThoiDiemXuLy: before NgayBatDau"));
+        }
+        if Status::from_code(row.status).is_none() {
+            problems.push(format!("QuaTrinhXuLy[{i}].TrangThai: must be a status 1-10"));
+        }
     }
-    problems
+    for (i, fee) in m.fees.iter().enumerate() {
+        match fee.how.as_str() {
+            collected::FREE if fee.amount != 0 => problems.push(format!("DanhSachLePhi[{i}]: free but MucPhi > 0")),
+            collected::FREE => {}
+            collected::ONLINE | collected::AT_COUNTER | collected::NOT_YET if fee.amount == 0 => {
+                problems.push(format!("DanhSachLePhi[{i}].MucPhi: a charged fee is more than 0"))
+            }
+            collected::ONLINE | collected::AT_COUNTER | collected::NOT_YET => {}
+            other => problems.push(format!("DanhSachLePhi[{i}].HinhThucThu: unknown `{other}`")),
+        }
+    }
+    for (field, value) in [
+        ("DuocSoHoa", m.digitised),
+        ("HoSoCoThanhPhanSoHoa", m.has_digitised_component),
+        ("DuocLayTuKhoDMQG", m.reused_from_repository),
+        ("TaiKhoanDuocXacThucVoiVNeID", m.signed_in_with_vneid),
+    ] {
+        if value > 1 {
+            problems.push(format!("{field}: must be 0 or 1"));
+        }
+    }
+    if m.digitised > m.has_digitised_component {
+        problems.push("DuocSoHoa: 1 needs HoSoCoThanhPhanSoHoa 1".into());
+    }
+    if m.paid_online > 2 {
+        problems.push("DuocThanhToanTrucTuyen: must be 0, 1 or 2".into());
+    }
+    if m.paid_online > 0 && !m.fees.iter().any(|f| f.how == collected::ONLINE) {
+        problems.push("DuocThanhToanTrucTuyen: paid online, but no fee was collected online".into());
+    }
+    match (&m.result_number, &m.result_url) {
+        (None, None) => {}
+        (Some(_), Some(url)) if matches!(status, Some(Status::ResultReady | Status::Returned)) => {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                problems.push("DuongDanTepTinKetQua: must be an http(s) link".into());
+            }
+        }
+        (Some(_), Some(_)) => problems.push("MaKetQua: only a finished dossier (status 9 or 10) has a result".into()),
+        _ => problems.push("MaKetQua and DuongDanTepTinKetQua go together".into()),
+    }
+    if problems.is_empty() { Ok(message) } else { Err(problems) }
 }
 
 /// Whether the lifecycle leads from `from` to `to` (in any number of steps; staying put is a due-date change).
@@ -226,24 +296,48 @@ async fn sync(req: HttpRequest, state: web::Data<State>, body: web::Bytes) -> Ht
     else {
         return refuse(400, "invalid", vec!["Idempotency-Key and a numeric X-Sequence are required".into()]);
     };
-    let message: Value = match serde_json::from_slice(&body) {
-        Ok(m) => m,
-        Err(e) => return refuse(400, "invalid", vec![format!("not JSON: {e}")]),
-    };
     let mut portal = state.portal.lock().expect("portal lock");
     if portal.keys.contains(key) {
         return HttpResponse::Ok().json(json!({ "accepted": true, "duplicate": true }));
     }
-    let problems = check_message(&message);
     let refused = |portal: &mut Portal, status: u16, code: &str, problems: Vec<String>| {
         portal.refusals.push(json!({ "key": key, "error": code, "problems": problems }));
         refuse(status, code, problems)
     };
-    if !problems.is_empty() {
-        return refused(&mut portal, 400, "invalid", problems);
+    let message = match check_message(&body) {
+        Ok(message) => message,
+        Err(problems) => return refused(&mut portal, 400, "invalid", problems),
+    };
+    // A dossier the portal routed carries the portal's own id back, and no other dossier claims one.
+    let routed_as =
+        portal.routed.iter().find(|(_, code)| code.as_ref() == Some(&message.code)).map(|(id, _)| id.clone());
+    match (&message.portal_id, routed_as) {
+        (None, None) => {}
+        (Some(given), Some(ours)) if *given == ours => {}
+        (Some(given), Some(ours)) => {
+            let why = format!("MaHoSoDVCQG {given} is not the portal's id {ours} of {}", message.code);
+            return refused(&mut portal, 400, "invalid", vec![why]);
+        }
+        (None, Some(ours)) => {
+            let why = format!("MaHoSoDVCQG: required, the portal routed {} as {ours}", message.code);
+            return refused(&mut portal, 400, "invalid", vec![why]);
+        }
+        (Some(given), None) => match portal.routed.get(given) {
+            Some(None) => {
+                portal.routed.insert(given.clone(), Some(message.code.clone()));
+            }
+            Some(Some(other)) => {
+                let why = format!("MaHoSoDVCQG {given} belongs to dossier {other}, not {}", message.code);
+                return refused(&mut portal, 400, "invalid", vec![why]);
+            }
+            None => {
+                let why = format!("MaHoSoDVCQG: the portal never routed a dossier {given}");
+                return refused(&mut portal, 400, "invalid", vec![why]);
+            }
+        },
     }
-    let code = message["MaHoSo"].as_str().expect("checked").to_string();
-    let status = message["TrangThaiHoSo"].as_u64().expect("checked") as u8;
+    let code = message.code.clone();
+    let status = message.status;
     if let Some(view) = portal.views.get(&code) {
         if sequence < view.sequence {
             let why = format!("sequence {sequence} is older than {} already applied", view.sequence);
@@ -262,7 +356,7 @@ async fn sync(req: HttpRequest, state: web::Data<State>, body: web::Bytes) -> Ht
         view.statuses.push(status);
     }
     view.sequence = sequence;
-    view.message = message;
+    view.message = serde_json::to_value(&message).expect("messages serialize");
     HttpResponse::Ok().json(json!({ "accepted": true, "duplicate": false }))
 }
 
@@ -365,6 +459,9 @@ async fn route_dossier(state: web::Data<State>, faults: web::Data<Faults>, body:
     let Some(token) = token["access_token"].as_str() else {
         return refuse(502, "motcua_sign_in", vec!["no access_token".into()]);
     };
+    if let Some(id) = body["portal_id"].as_str() {
+        state.portal.lock().expect("portal lock").routed.entry(id.to_string()).or_insert(None);
+    }
     let times = if faults.take_duplicate_callback() { 2 } else { 1 };
     let mut last = refuse(502, "motcua_unreachable", vec![]);
     for _ in 0..times {
@@ -374,6 +471,10 @@ async fn route_dossier(state: web::Data<State>, faults: web::Data<Faults>, body:
             Ok(r) => {
                 let status = r.status().as_u16();
                 let answer: Value = r.json().await.unwrap_or(Value::Null);
+                // Remember which code motcua gave the dossier: its status messages must carry our id back.
+                if let (Some(id), Some(code)) = (body["portal_id"].as_str(), answer["code"].as_str()) {
+                    state.portal.lock().expect("portal lock").routed.insert(id.to_string(), Some(code.to_string()));
+                }
                 HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default()).json(answer)
             }
             Err(e) => refuse(502, "motcua_unreachable", vec![e.to_string()]),

@@ -111,7 +111,7 @@ fn procedures_check_lists_every_file_and_every_problem() {
 
     let (code, out, _) = motcua(&["procedures", "check", "engine/tests/golden"]);
     assert_eq!(code, 1);
-    assert!(out.contains("invalid  engine/tests/golden/broken-flow.toml  (19 problems)"), "{out}");
+    assert!(out.contains("invalid  engine/tests/golden/broken-flow.toml  (20 problems)"), "{out}");
     assert!(
         out.contains(
             "broken-flow.toml:17:29: steps[1].kind: step `receive`: only the first step receives [single_receive]"

@@ -247,7 +247,7 @@ async fn the_staff_chain_through_the_pages(backend: Backend) {
     let d = state(&server, &ward.clerk, &id).await;
     assert_eq!(d["status"], 10, "returned");
     let (_, page) = visit(&server, &mut clerk, &page_path).await;
-    assert!(page.contains("Phiếu kiểm soát quá trình giải quyết hồ sơ") && page.contains("Đúng hạn"), "{page}");
+    assert!(page.contains("Phiếu kiểm soát quá trình giải quyết hồ sơ") && page.contains("Trước hạn"), "{page}");
     let (_, _, slip) = bytes(&server, &mut clerk, &format!("/can-bo/ho-so/{id}/bieu-mau/05")).await;
     assert!(slip.starts_with(b"%PDF"));
     server.stop().await;

@@ -160,24 +160,64 @@ async fn portal_refuses_malformed_messages(_backend: Backend) {
     let endpoint = Endpoint { url: portal.url.clone(), token: TOKEN.into() };
     let message = json!({
         "MaHoSo": "000.31.01.H26-261124-0001", "MaTTHC": "1.001612", "TenTTHC": "Đăng ký hộ kinh doanh",
-        "KenhThucHien": 1, "ChuHoSo": "Nguyễn Văn A", "SoGiayToChuHoSo": "031085001234",
+        "MaLinhVuc": "HOKINHDOANH", "TenLinhVuc": "Đăng ký hộ kinh doanh", "MucDoDVC": "ToanTrinh",
+        "KenhThucHien": 1, "ChuHoSo": "Nguyễn Văn A", "LoaiDoiTuong": 1, "SoGiayToChuHoSo": "031085001234",
+        "SoDienThoai": null, "Email": null,
         "TrichYeuHoSo": "Đăng ký hộ kinh doanh", "NgayTiepNhan": "20261124080000", "NgayHenTra": "20261127080000",
-        "TrangThaiHoSo": 2, "NgayTra": null, "DonViXuLy": "UBND phường Hồng Bàng",
-        "QuaTrinhXuLy": [{"NguoiXuLy": "Trần Văn Bình", "ChucDanh": "Công chức tiếp nhận", "ThoiDiemXuLy": "20261124080000",
-            "PhongBanXuLy": "Bộ phận Một cửa", "NoiDungXuLy": "Tiếp nhận hồ sơ", "TrangThai": 2, "NgayBatDau": "20261124080000"}],
+        "TrangThaiHoSo": 2, "NgayTra": null, "DonViXuLy": "UBND phường Hồng Bàng", "MaDonViXuLy": "000.31.01.H26",
+        "QuaTrinhXuLy": [{"NguoiXuLy": "Trần Văn Bình", "ChucDanh": "Công chức tiếp nhận và trả kết quả",
+            "ThoiDiemXuLy": "20261124080000", "PhongBanXuLy": "Bộ phận Một cửa", "NoiDungXuLy": "Tiếp nhận hồ sơ",
+            "TrangThai": 2, "NgayBatDau": "20261124080000", "NgayKetThucTheoQuyDinh": "20261124092400"}],
+        "DanhSachLePhi": [], "DanhSachGiayToKetQua": [],
+        "DuocSoHoa": 1, "HoSoCoThanhPhanSoHoa": 1, "DuocLayTuKhoDMQG": 0, "TaiKhoanDuocXacThucVoiVNeID": 0,
+        "DuocThanhToanTrucTuyen": 0, "MaKetQua": null, "DuongDanTepTinKetQua": null,
     });
+    let changed = |edit: &dyn Fn(&mut Value)| {
+        let mut m = message.clone();
+        edit(&mut m);
+        m
+    };
+    let malformed = [
+        changed(&|m| drop(m.as_object_mut().unwrap().remove("MaTTHC"))),
+        changed(&|m| m["NgayHenTra"] = json!("2026-11-27")),
+        changed(&|m| m["TrangThaiHoSo"] = json!(11)),
+        // An internal id instead of the dossier code; a field's name instead of its code.
+        changed(&|m| m["MaHoSo"] = json!("01a24937-a64b-76e5-92e1-4b568a3c4fea")),
+        changed(&|m| m["MaLinhVuc"] = json!("Đăng ký hộ kinh doanh")),
+        // A processing row without its legal end; a row without the person who did it.
+        changed(&|m| drop(m["QuaTrinhXuLy"][0].as_object_mut().unwrap().remove("NgayKetThucTheoQuyDinh"))),
+        changed(&|m| m["QuaTrinhXuLy"][0]["NguoiXuLy"] = json!(" ")),
+        // A result number without its link, before the result is ready; paid online with no fee collected online.
+        changed(&|m| m["MaKetQua"] = json!("123/GCN")),
+        changed(&|m| m["DuocThanhToanTrucTuyen"] = json!(2)),
+        // The portal's id of a dossier it never routed; a field the portal does not know.
+        changed(&|m| m["MaHoSoDVCQG"] = json!("G22.99-261124-000999")),
+        changed(&|m| m["GhiChuKhac"] = json!("x")),
+        // A code of another agency than the one named as handling it.
+        changed(&|m| m["MaDonViXuLy"] = json!("000.31.02.H26")),
+    ];
+    let expected = [
+        "missing field `MaTTHC`",
+        "NgayHenTra",
+        "TrangThaiHoSo",
+        "MaHoSo",
+        "MaLinhVuc",
+        "missing field `NgayKetThucTheoQuyDinh`",
+        "QuaTrinhXuLy[0].NguoiXuLy: required",
+        "MaKetQua",
+        "DuocThanhToanTrucTuyen",
+        "MaHoSoDVCQG",
+        "unknown field `GhiChuKhac`",
+        "is not a code of MaDonViXuLy",
+    ];
+    let count = malformed.len();
     let outcome = tokio::task::spawn_blocking(move || {
         let client = PortalClient::new(&endpoint, Duration::from_secs(5));
         let send = |key: &str, seq: u64, m: &Value| client.sync_status(key, seq, &m.to_string());
-        let mut outcomes = Vec::new();
-        outcomes.push(send("d:5", 5, &message));
-        let mut missing = message.clone();
-        missing.as_object_mut().unwrap().remove("MaTTHC");
-        missing["NgayHenTra"] = json!("2026-11-27");
-        outcomes.push(send("d:6", 6, &missing));
-        let mut unknown = message.clone();
-        unknown["TrangThaiHoSo"] = json!(11);
-        outcomes.push(send("d:7", 7, &unknown));
+        let mut outcomes = vec![send("d:5", 5, &message)];
+        for (i, bad) in malformed.iter().enumerate() {
+            outcomes.push(send(&format!("d:bad-{i}"), 6, bad));
+        }
         let mut older = message.clone();
         older["TrangThaiHoSo"] = json!(4);
         outcomes.push(send("d:4", 4, &older));
@@ -198,16 +238,18 @@ async fn portal_refuses_malformed_messages(_backend: Backend) {
         Err(Failure::Rejected(reason)) => reason.clone(),
         other => panic!("expected a refusal, got {other:?}"),
     };
-    let missing = reason(&outcome[1]);
-    assert!(missing.contains("MaTTHC: required") && missing.contains("NgayHenTra"), "{missing}");
-    assert!(reason(&outcome[2]).contains("TrangThaiHoSo"));
-    assert!(reason(&outcome[3]).contains("older"), "a message older than the last applied is refused");
-    assert_eq!(outcome[4], Ok(()), "2 → 9 skips steps the lifecycle allows");
-    assert!(reason(&outcome[5]).contains("cannot follow"), "9 → 4 is not a lifecycle move");
-    assert_eq!(outcome[6], Ok(()), "a repeated key is acknowledged");
+    for (i, expected) in expected.iter().enumerate() {
+        let why = reason(&outcome[1 + i]);
+        assert!(why.contains(expected), "case {i}: {why} should name {expected}");
+    }
+    let rest = &outcome[1 + count..];
+    assert!(reason(&rest[0]).contains("older"), "a message older than the last applied is refused");
+    assert_eq!(rest[1], Ok(()), "2 → 9 skips steps the lifecycle allows");
+    assert!(reason(&rest[2]).contains("cannot follow"), "9 → 4 is not a lifecycle move");
+    assert_eq!(rest[3], Ok(()), "a repeated key is acknowledged");
     let state = portal_state(&portal).await;
     assert_eq!(state["keys"], 2);
-    assert_eq!(state["refusals"].as_array().unwrap().len(), 4);
+    assert_eq!(state["refusals"].as_array().unwrap().len(), count + 2);
     portal.stop().await;
 }
 on_both_backends!(portal_refuses_malformed_messages);
@@ -388,24 +430,33 @@ async fn reconciliation_resends_what_differs(backend: Backend) {
 }
 on_both_backends!(reconciliation_resends_what_differs);
 
-/// The national catalogue compared with ours: the two procedures published in calendar days differ in
-/// processing time; nothing else does.
+/// The national catalogue compared with ours: the shipped definitions agree with it (the two limits the law
+/// states in days are counted in days here too); a national change of time, unit or online level is reported.
 async fn national_catalogue_is_compared(backend: Backend) {
     let portal = start_portal();
     let server = TestServer::start(backend).await;
     let services = server.services.clone();
     let (url, url2) = (portal.url.clone(), portal.url.clone());
-    let report = tokio::task::spawn_blocking(move || {
+    let (agreed, changed) = tokio::task::spawn_blocking(move || {
         let client = PortalClient::new(&Endpoint { url, token: TOKEN.into() }, Duration::from_secs(5));
-        let national = client.catalogue().unwrap();
+        let mut national = client.catalogue().unwrap();
         let today = services.calendar.local_date(services.now());
-        motcua_engine::service::portal::compare_catalogue(&services.catalogue, &national, today)
+        let compare =
+            |national: &[_]| motcua_engine::service::portal::compare_catalogue(&services.catalogue, national, today);
+        let agreed = compare(&national);
+        let criminal_record = national.iter_mut().find(|p| p.code == "3.000333").unwrap();
+        criminal_record.time_unit = motcua_engine::adapters::portal::TimeUnit::WorkingDays;
+        criminal_record.online_level = motcua_engine::adapters::portal::message::OnlineLevel::Partial;
+        (agreed, compare(&national))
     })
     .await
     .unwrap();
-    let codes: Vec<&str> = report.iter().map(|p| p.code.as_str()).collect();
-    assert_eq!(codes, ["1.013225", "3.000333"], "{report:?}");
-    assert_eq!(report[1].differences, ["processing time (days): national 10, here 7"]);
+    assert_eq!(agreed, [], "the shipped catalogue agrees with the national one");
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(
+        changed[0].differences,
+        ["processing time: national 10 working days, here 10 days", "online level: national Partial, here Full"]
+    );
     let refused = tokio::task::spawn_blocking(move || {
         PortalClient::new(&Endpoint { url: url2, token: "wrong".into() }, Duration::from_secs(5)).catalogue()
     })

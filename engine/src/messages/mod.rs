@@ -63,6 +63,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "The amount paid differs from the amount requested",
     ),
     ("dossier.zero_amount", "Số tiền phải lớn hơn 0", "The amount must be more than 0"),
+    ("dossier.unknown_fee", "Thủ tục không có khoản phí, lệ phí này", "This procedure has no such fee"),
     ("dossier.not_online", "Thủ tục không được thực hiện trực tuyến", "This procedure is not offered online"),
     (
         "dossier.extension_not_later",
@@ -313,6 +314,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Unknown staff member, or without the needed role",
     ),
     ("field.too_long", "Nội dung quá dài", "Too long"),
+    ("field.out_of_range", "Giá trị nằm ngoài phạm vi cho phép", "Out of the allowed range"),
     ("field.invalid_scope", "Phạm vi quyền không hợp lệ", "Invalid scope"),
     ("field.name_taken", "Tên này đã được dùng", "This name is taken"),
     // Steps and roles, as forms and the portal name them.

@@ -50,6 +50,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.staff.late_hours", "quá hạn {a} giờ làm việc", "overdue by {a} working hours"),
     ("ui.staff.late_days", "quá hạn {a} ngày làm việc", "overdue by {a} working days"),
     ("ui.staff.late_days_hours", "quá hạn {a} ngày {b} giờ làm việc", "overdue by {a} working days {b} hours"),
+    ("ui.staff.early", "Trước hạn", "Early"),
     ("ui.staff.on_time", "Đúng hạn", "On time"),
     ("ui.staff.late", "Trễ hạn", "Late"),
     // Dossier page.

@@ -547,16 +547,19 @@ impl Services {
         }
         let actor = Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
         let mut view = None;
-        let outcome = self.submit_online_as(&Caller::Citizen(citizen.clone()), actor, input, |conn, dossier| {
-            let mine = self.my_view(conn, dossier)?;
-            if let Some(key) = &key {
-                let body = serde_json::to_string(&mine).expect("views serialize");
-                let answer = idempotency::StoredAnswer { request_hash: key.request_hash.clone(), status: 201, body };
-                idempotency::insert(conn, &owner, &key.key, &answer, self.now())?;
-            }
-            view = Some(mine);
-            Ok(())
-        });
+        let origin = super::dossiers::Origin { portal_id: None, signed_in_with_vneid: true };
+        let outcome =
+            self.submit_online_as(&Caller::Citizen(citizen.clone()), actor, input, origin, |conn, dossier| {
+                let mine = self.my_view(conn, dossier)?;
+                if let Some(key) = &key {
+                    let body = serde_json::to_string(&mine).expect("views serialize");
+                    let answer =
+                        idempotency::StoredAnswer { request_hash: key.request_hash.clone(), status: 201, body };
+                    idempotency::insert(conn, &owner, &key.key, &answer, self.now())?;
+                }
+                view = Some(mine);
+                Ok(())
+            });
         match outcome {
             Ok(_) => Ok(SubmittedMine::Created(Box::new(view.expect("set in the transaction")))),
             // Two requests with one key raced: the loser's insert failed; the winner's answer is stored now.

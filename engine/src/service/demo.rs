@@ -247,6 +247,8 @@ impl<'a> Seeder<'a> {
             upload: None,
             repository_item: Some(item.into()),
             keep: false,
+            form: None,
+            count: None,
         };
         let online = super::requests::OnlineSubmission {
             procedure_code: "2.002621".into(),
@@ -268,6 +270,8 @@ impl<'a> Seeder<'a> {
                     upload: Some(declaration.id),
                     repository_item: None,
                     keep: false,
+                    form: None,
+                    count: None,
                 },
                 reuse("giay_chung_sinh", &birth_paper.item.id),
                 reuse("gcn_ket_hon_cha_me", &marriage.item.id),
@@ -348,7 +352,11 @@ impl<'a> Seeder<'a> {
                 }
                 (Target::Payment, StepKind::Appraise) => {
                     let specialist = self.assignee_of(&dossier, agency)?;
-                    self.act(&specialist, &dossier, ActionRequest::RequestPayment { amount_vnd: 100_000 })?;
+                    self.act(
+                        &specialist,
+                        &dossier,
+                        ActionRequest::RequestPayment { amount_vnd: 100_000, charge: None },
+                    )?;
                     return Ok(());
                 }
                 (Target::Stopped, StepKind::Appraise) => {
@@ -440,8 +448,11 @@ impl<'a> Seeder<'a> {
                     .catalogue
                     .current(&dossier.procedure_code)
                     .map_or(0, |p| p.fees.iter().map(|f| f.amount_vnd).sum());
-                let requested =
-                    self.act(clerk, dossier, ActionRequest::RequestPayment { amount_vnd: amount.max(1) })?;
+                let requested = self.act(
+                    clerk,
+                    dossier,
+                    ActionRequest::RequestPayment { amount_vnd: amount.max(1), charge: None },
+                )?;
                 let reference = format!("BL-{}", &dossier.id[..8]);
                 self.act(clerk, &requested, ActionRequest::RecordPayment { amount_vnd: amount.max(1), reference })
             }
@@ -471,7 +482,14 @@ impl<'a> Seeder<'a> {
             .filter(|c| c.required && !c.in_person_only)
             .map(|c| {
                 let upload = self.services.upload_bytes(&caller, &format!("{}.pdf", c.id), SAMPLE_SCAN)?;
-                Ok(ComponentInput { id: c.id.clone(), upload: Some(upload.id), repository_item: None, keep: true })
+                Ok(ComponentInput {
+                    id: c.id.clone(),
+                    upload: Some(upload.id),
+                    repository_item: None,
+                    keep: true,
+                    form: None,
+                    count: None,
+                })
             })
             .collect()
     }

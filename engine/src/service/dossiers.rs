@@ -40,6 +40,13 @@ struct Draft<'a> {
     form_data: &'a std::collections::BTreeMap<String, String>,
 }
 
+/// Where an online submission came from: the national portal (its id for the dossier), and whether the
+/// applicant signed in with the national e-identity.
+pub(super) struct Origin {
+    pub portal_id: Option<String>,
+    pub signed_in_with_vneid: bool,
+}
+
 /// The caller's idempotency key and a hash of the request it came with.
 pub struct IdempotencyKey {
     pub key: String,
@@ -185,6 +192,8 @@ impl Services {
             components: resolved.iter().map(|r| r.state.clone()).collect(),
             code: None,
             form_data: draft.form_data.clone(),
+            portal_id: None,
+            signed_in_with_vneid: false,
         };
         Ok((procedure, submission, resolved))
     }
@@ -255,8 +264,13 @@ impl Services {
                 submitted
             } else {
                 let code = allocate_code(conn, &agency_id, now, &self.calendar)?;
-                let receive =
-                    decide(&submitted, &procedure, Action::Receive { code }, &ctx.expecting(submitted.version))?;
+                let register_entry = Some(allocate_register_entry(conn, &agency_id, now, &self.calendar)?);
+                let receive = decide(
+                    &submitted,
+                    &procedure,
+                    Action::Receive { code, register_entry },
+                    &ctx.expecting(submitted.version),
+                )?;
                 history.extend(receive.iter().cloned());
                 receive.iter().fold(submitted, apply)
             };
@@ -292,7 +306,9 @@ impl Services {
     /// A dossier submitted online by its applicant: status 1, in the agency's reception queue.
     pub fn submit_online(&self, citizen: &CitizenIdentity, input: OnlineSubmission) -> ServiceResult<Dossier> {
         let actor = crate::domain::actor::Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
-        self.submit_online_as(&Caller::Citizen(citizen.clone()), actor, input, |_, _| Ok(()))
+        // Citizens sign in here only through the national e-identity (VNeID).
+        let origin = Origin { portal_id: None, signed_in_with_vneid: true };
+        self.submit_online_as(&Caller::Citizen(citizen.clone()), actor, input, origin, |_, _| Ok(()))
     }
 
     /// An online submission by `who` (the applicant, or the national portal on their behalf); `within` runs in
@@ -302,6 +318,7 @@ impl Services {
         who: &Caller,
         actor: crate::domain::actor::Actor,
         input: OnlineSubmission,
+        origin: Origin,
         within: impl FnOnce(&mut DbConnection, &Dossier) -> ServiceResult<()>,
     ) -> ServiceResult<Dossier> {
         let draft = Draft {
@@ -318,6 +335,8 @@ impl Services {
         self.db.write(|conn| {
             let submission = Submission {
                 code: Some(allocate_code(conn, &submission.agency, now, &self.calendar)?),
+                portal_id: origin.portal_id.clone(),
+                signed_in_with_vneid: origin.signed_in_with_vneid,
                 ..submission.clone()
             };
             let events = decide_submission(&procedure, submission, &Context::new(now, actor, &self.calendar))?;
@@ -429,17 +448,24 @@ impl Services {
         };
         Ok(match request {
             ActionRequest::Receive => {
-                let code = if dossier.status == Status::Submitted && dossier.code.is_none() {
+                let receivable = dossier.status == Status::Submitted;
+                let code = if receivable && dossier.code.is_none() {
                     allocate_code(conn, &dossier.agency, now, &self.calendar)?
                 } else {
                     String::new()
                 };
-                (Action::Receive { code }, None)
+                let register_entry = match receivable {
+                    true => Some(allocate_register_entry(conn, &dossier.agency, now, &self.calendar)?),
+                    false => None,
+                };
+                (Action::Receive { code, register_entry }, None)
             }
             ActionRequest::RefuseReception { reasons } => (Action::RefuseReception { reasons }, None),
             ActionRequest::RequestSupplement { items } => (Action::RequestSupplement { items }, None),
             ActionRequest::Resubmit => (Action::Resubmit, None),
-            ActionRequest::RequestPayment { amount_vnd } => (Action::RequestPayment { amount_vnd }, None),
+            ActionRequest::RequestPayment { amount_vnd, charge } => {
+                (Action::RequestPayment { amount_vnd, charge }, None)
+            }
             ActionRequest::RecordPayment { amount_vnd, reference } => {
                 (Action::RecordPayment { amount_vnd, reference }, None)
             }
@@ -484,27 +510,30 @@ impl Services {
             }
         }
         let first_seq = before.map_or(0, |b| b.version);
+        let mut numbered = new_events.to_vec();
+        number_papers(conn, &after.agency, &mut numbered, &self.calendar)?;
+        let new_events = numbered.as_slice();
         events::append(conn, &after.id, first_seq, new_events)?;
         super::forms::queue_forms(conn, &after.id, first_seq + 1, new_events, now)?;
         if after.status == Status::Returned && before.is_some_and(|b| b.status != Status::Returned) {
             self.push_results(conn, after, procedure, now)?;
         }
         let changed = before.is_none_or(|b| b.status != after.status || b.due_at != after.due_at);
-        if changed {
-            let agency_name = agencies::get(conn, &after.agency)?.map(|a| a.name).unwrap_or_default();
+        if changed && after.code.is_some() {
             // A new dossier's history is what was just written; otherwise read it back whole.
             let history = if before.is_none() { new_events.to_vec() } else { events::history(conn, &after.id)? };
-            let message = sync::status_message(after, procedure, &agency_name, &history, &self.calendar);
-            outbox::enqueue(
-                conn,
-                outbox::NewMessage {
-                    dossier_id: Some(&after.id),
-                    topic: sync::TOPIC,
-                    key: format!("{}:{}", after.id, after.version),
-                    payload: message.to_string(),
-                },
-                now,
-            )?;
+            if let Some(message) = self.status_message(conn, after, procedure, &history)? {
+                outbox::enqueue(
+                    conn,
+                    outbox::NewMessage {
+                        dossier_id: Some(&after.id),
+                        topic: sync::TOPIC,
+                        key: format!("{}:{}", after.id, after.version),
+                        payload: serde_json::to_string(&message).expect("messages serialize"),
+                    },
+                    now,
+                )?;
+            }
         }
         // After the status sync, so the applicant's notices follow it in the outbox.
         self.queue_notifications(conn, before, after, new_events, procedure, now)?;
@@ -531,7 +560,7 @@ impl Services {
         let procedure = &*self.procedure_of(&dossier)?;
         let events = self.db.read(|conn| events::history(conn, id).map_err(ServiceError::from))?;
         Ok(History {
-            control_slip: control_slip(procedure, &events),
+            control_slip: control_slip(procedure, &events, &self.calendar),
             events: events
                 .into_iter()
                 .enumerate()
@@ -641,6 +670,39 @@ fn allocate_code(
     let code = DossierCode::new(agency_id, day, sequence)
         .map_err(|e| ServiceError::Conflict("dossier.code_exhausted", e.to_string()))?;
     Ok(code.to_string())
+}
+
+/// The next entry of `agency`'s register for the year of reception (form 06's "Quyển số" is the year). Gap-free
+/// like the code: allocated in the reception transaction, rolled back with it.
+fn allocate_register_entry(
+    conn: &mut DbConnection,
+    agency: &str,
+    now: DateTime<Utc>,
+    calendar: &crate::domain::calendar::Calendar,
+) -> ServiceResult<u32> {
+    let year = calendar.local_date(now).format("%Y");
+    Ok(sequences::next(conn, agency, &format!("register-{year}"))?)
+}
+
+/// Numbers the papers the new events issue (forms 02-04), each from the agency's yearly sequence of its form.
+fn number_papers(
+    conn: &mut DbConnection,
+    agency: &str,
+    events: &mut [Event],
+    calendar: &crate::domain::calendar::Calendar,
+) -> ServiceResult<()> {
+    for event in events {
+        let suffix = match super::forms::FormKind::of_change(&event.change) {
+            Some(form) => form.number_suffix(),
+            None => None,
+        };
+        if let Some(suffix) = suffix.filter(|_| event.paper_number.is_none()) {
+            let year = calendar.local_date(event.at).format("%Y");
+            let n = sequences::next(conn, agency, &format!("{suffix}-{year}"))?;
+            event.paper_number = Some(format!("{n}/{suffix}"));
+        }
+    }
+    Ok(())
 }
 
 fn encode_cursor(cursor: &Cursor) -> String {

@@ -6,15 +6,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::identity::Caller;
+use super::posts::Posts;
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::adapters::forms::{
     self, ApologyData, ControlSlipData, FormHeader, HandOff, MissingItem, PaperForm, ReceiptData, ReceivedComponent,
     RefusalData, RegisterData, RegisterRow, ResultDelivery, SupplementRequestData,
 };
+use crate::domain::actor::Actor;
 use crate::domain::calendar::Timeliness;
 use crate::domain::deadline::ProcessingTime;
 use crate::domain::dossier::{Change, Channel, Dossier, Event, control_slip, fold};
 use crate::domain::procedure::{Copies, Procedure, StepKind};
+use crate::domain::title;
 use crate::store::papers::{self, Paper};
 use crate::store::{DbConnection, agencies, events, to_db};
 
@@ -49,6 +52,17 @@ impl FormKind {
 
     pub fn from_code(code: &str) -> Option<FormKind> {
         FormKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The number suffix of a form numbered from the agency's yearly sequence of it when its event is stored
+    /// ("Số: 12/PBSHS"). The receipt's number is the register entry; the control slip has none.
+    pub fn number_suffix(self) -> Option<&'static str> {
+        match self {
+            FormKind::SupplementRequest => Some("PBSHS"),
+            FormKind::Refusal => Some("TCHS"),
+            FormKind::Apology => Some("PXL"),
+            FormKind::Receipt | FormKind::ControlSlip => None,
+        }
     }
 
     pub fn title(self) -> &'static str {
@@ -165,8 +179,16 @@ impl Services {
         }
         let dossier = fold(events).expect("a non-empty history folds");
         let procedure = &*self.procedure_of(&dossier)?;
-        let header = self.db.read(|conn| self.paper_header(conn, &dossier.agency, event.at))?;
-        let sheet = Sheet { services: self, procedure, dossier: &dossier, event, header };
+        let (mut header, posts) = self.db.read(|conn| {
+            let header = self.paper_header(conn, &dossier.agency, event.at)?;
+            let consulted: Vec<&str> = dossier.consulted_agencies.iter().map(String::as_str).collect();
+            Ok::<_, ServiceError>((header, Posts::load(conn, events, &consulted)?))
+        })?;
+        header.number = match form {
+            FormKind::Receipt => dossier.register_entry.map(|n| format!("{n}/TNHS")),
+            _ => event.paper_number.clone(),
+        };
+        let sheet = Sheet { services: self, procedure, dossier: &dossier, event, header, posts };
         let rendered = match form {
             FormKind::Receipt => forms::render_receipt(&sheet.receipt()),
             FormKind::SupplementRequest => forms::render_supplement_request(&sheet.supplement_request()),
@@ -223,14 +245,22 @@ impl Services {
         let rows = dossiers
             .iter()
             .map(|d| RegisterRow {
+                entry: d.register_entry,
                 dossier_code: d.code.clone().unwrap_or_default(),
-                applicant_name: d.applicant.name.clone(),
                 procedure_name: self
                     .catalogue
                     .version(&d.procedure_code, d.procedure_version)
                     .map_or_else(|| d.procedure_code.clone(), |p| p.name.clone()),
+                dossier_count: 1,
+                applicant_name: d.applicant.name.clone(),
+                applicant_address: d.applicant.address.clone(),
+                applicant_phone: d.applicant.phone.clone(),
+                handling_agency: header.agency_name.clone(),
                 received_at: d.received_at.unwrap_or(d.submitted_at),
                 due_at: d.due_at.unwrap_or(d.submitted_at),
+                // Reception hands the dossier to the agency's flow at once.
+                sent_at: d.received_at,
+                result_back_at: d.completed_at,
                 returned_at: d.returned_at,
                 status: d.status.name_vi().to_string(),
                 timeliness: d.timeliness.map(Into::into),
@@ -275,6 +305,7 @@ struct Sheet<'a> {
     dossier: &'a Dossier,
     event: &'a Event,
     header: FormHeader,
+    posts: Posts,
 }
 
 impl Sheet<'_> {
@@ -299,13 +330,17 @@ impl Sheet<'_> {
             .filter(|c| c.provided)
             .map(|c| {
                 let spec = self.procedure.components.iter().find(|s| s.id == c.id);
-                let form = match spec.and_then(|s| s.copies) {
-                    _ if electronic || c.paper.is_some() => PaperForm::Electronic,
-                    Some(Copies::CertifiedCopy) => PaperForm::CertifiedCopy,
-                    Some(Copies::CopyWithOriginal) => PaperForm::Copy,
-                    _ => PaperForm::Original,
+                // As the clerk recorded it; otherwise what the procedure asks for, electronic when filed online or
+                // reused from a repository.
+                let form = match (c.handed_in_as, spec.and_then(|s| s.copies)) {
+                    (Some(given), _) => given.into(),
+                    _ if electronic || c.digitisation.is_reuse() => PaperForm::Electronic,
+                    (None, Some(Copies::CertifiedCopy)) => PaperForm::CertifiedCopy,
+                    (None, Some(Copies::CopyWithOriginal)) => PaperForm::Copy,
+                    (None, Some(Copies::Electronic)) => PaperForm::Electronic,
+                    (None, _) => PaperForm::Original,
                 };
-                ReceivedComponent { name: self.component_name(&c.id), form, count: 1 }
+                ReceivedComponent { name: self.component_name(&c.id), form, count: c.count.unwrap_or(1) }
             })
             .collect();
         let code = self.code();
@@ -325,6 +360,10 @@ impl Sheet<'_> {
                 Channel::Post => ResultDelivery::ByPost(self.dossier.applicant.address.clone().unwrap_or_default()),
                 Channel::Counter => ResultDelivery::AtCounter,
             },
+            register: self.dossier.register_entry.map(|entry| {
+                let year = self.services.calendar.local_date(self.dossier.received_at.unwrap_or(self.event.at));
+                (year.format("%Y").to_string(), entry)
+            }),
             clerk_name: self.event.actor.name().to_string(),
         }
     }
@@ -344,7 +383,7 @@ impl Sheet<'_> {
             applicant: self.applicant(),
             procedure_name: self.procedure.name.clone(),
             items,
-            contact: None,
+            contact: Some(self.contact(&self.event.actor)),
             clerk_name: self.event.actor.name().to_string(),
         }
     }
@@ -374,25 +413,40 @@ impl Sheet<'_> {
             original_due_at: before.due_at.unwrap_or(*new_due),
             reason: reason.clone(),
             new_due_at: *new_due,
-            signer_title: head_title(&self.procedure.agency_kind).to_string(),
+            signer_title: title::signature_block(self.posts.is_deputy(&self.event.actor), &self.procedure.agency_kind),
             signer_name: self.event.actor.name().to_string(),
         }
     }
 
+    /// The officer the applicant may call: name, unit and work phone, e.g. "Trần Văn Bình, Bộ phận Một cửa, số
+    /// điện thoại 0225 3821 123".
+    fn contact(&self, actor: &Actor) -> String {
+        let who = format!("{} ({}), {}", actor.name(), self.posts.title(actor), self.posts.division(actor));
+        match self.posts.phone(actor) {
+            Some(phone) => format!("{who}, số điện thoại {phone}"),
+            None => who,
+        }
+    }
+
     fn control_slip(&self, events: &[Event]) -> ControlSlipData {
-        let hand_offs = control_slip(self.procedure, events)
+        let hand_offs = control_slip(self.procedure, events, &self.services.calendar)
             .into_iter()
             .map(|row| HandOff {
-                giver: row.handed_over_by,
-                receiver: row.done_by.unwrap_or_default(),
+                giver_unit: self.posts.division(&row.handed_over_by),
+                giver_name: row.handed_over_by.name().to_string(),
+                receiver_unit: row.done_by.as_ref().map(|a| self.posts.division(a)).unwrap_or_default(),
+                receiver_name: row.done_by.as_ref().map(|a| a.name().to_string()).unwrap_or_default(),
                 step: step_words(row.kind).to_string(),
                 handed_at: row.started_at,
                 step_due_at: row.due_at,
                 done_at: row.done_at,
-                result: row
-                    .on_time
-                    .map(|on_time| if on_time { forms::Timeliness::OnTime } else { forms::Timeliness::Late }),
-                note: None,
+                result: row.timeliness.map(Into::into),
+                note: match row.outcome {
+                    Some("disagreed") => Some("Không đồng ý, chuyển lại".into()),
+                    Some("withdrawn") => Some("Công dân rút hồ sơ".into()),
+                    Some("stopped") => Some("Dừng xử lý".into()),
+                    _ => None,
+                },
             })
             .collect();
         ControlSlipData {
@@ -401,8 +455,14 @@ impl Sheet<'_> {
             applicant_name: self.dossier.applicant.name.clone(),
             procedure_name: self.procedure.name.clone(),
             handling_agency: self.header.agency_name.clone(),
-            coordinating_agencies: self.dossier.consulted_agencies.clone(),
+            coordinating_agencies: self
+                .dossier
+                .consulted_agencies
+                .iter()
+                .map(|id| self.posts.agency_name(id).unwrap_or(id).to_string())
+                .collect(),
             hand_offs,
+            result: self.dossier.timeliness.map(Into::into),
         }
     }
 }
@@ -429,15 +489,6 @@ pub(super) fn processing_time_words(time: &ProcessingTime) -> String {
     }
 }
 
-/// How the head of an agency of this kind signs ("CHỦ TỊCH" for a People's Committee).
-pub(super) fn head_title(agency_kind: &str) -> &'static str {
-    match agency_kind {
-        k if k.ends_with("peoples_committee") => "CHỦ TỊCH",
-        k if k.starts_with("department_") || k == "land_registration_office" => "GIÁM ĐỐC",
-        _ => "THỦ TRƯỞNG CƠ QUAN",
-    }
-}
-
 fn step_words(kind: StepKind) -> &'static str {
     match kind {
         StepKind::Receive => "Tiếp nhận hồ sơ",
@@ -458,6 +509,18 @@ impl From<Timeliness> for forms::Timeliness {
             Timeliness::Early => forms::Timeliness::Early,
             Timeliness::OnTime => forms::Timeliness::OnTime,
             Timeliness::Late => forms::Timeliness::Late,
+        }
+    }
+}
+
+impl From<crate::domain::dossier::PaperForm> for PaperForm {
+    fn from(form: crate::domain::dossier::PaperForm) -> Self {
+        use crate::domain::dossier::PaperForm as Given;
+        match form {
+            Given::Original => PaperForm::Original,
+            Given::Copy => PaperForm::Copy,
+            Given::CertifiedCopy => PaperForm::CertifiedCopy,
+            Given::Electronic => PaperForm::Electronic,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod papers;
 pub mod payments;
 pub mod population;
 pub mod portal;
+pub mod posts;
 pub mod ratings;
 pub mod repository;
 pub mod requests;

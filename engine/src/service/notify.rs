@@ -357,7 +357,7 @@ impl Wording<'_> {
                 )
             }
             NoticeKind::PaymentRequest => {
-                let Change::PaymentRequested { amount_vnd } = &event.change else { unreachable!("by notice_kind") };
+                let Change::PaymentRequested { amount_vnd, .. } = &event.change else { unreachable!("by notice_kind") };
                 let amount = vnd(*amount_vnd);
                 blocks.push(Block::Para(format!(
                     "Để tiếp tục giải quyết hồ sơ \"{procedure}\" (mã {label}), đề nghị Ông/Bà thực hiện nghĩa vụ \

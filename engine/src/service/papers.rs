@@ -116,6 +116,8 @@ impl Services {
                 provided: true,
                 digitisation: Digitisation::Digitised,
                 paper: Some(paper.id.clone()),
+                handed_in_as: input.form,
+                count: input.count,
             };
             return Ok(ResolvedPaper { state, paper, reused_item: None });
         }
@@ -137,8 +139,15 @@ impl Services {
             (Digitisation::ReusedFromRepository, "repository")
         };
         let paper = base(&item.blob_sha256, item.size_bytes, &item.media_type, &item.file_name, source, Some(&item.id));
-        let state =
-            ComponentState { id: component.id.clone(), provided: true, digitisation, paper: Some(paper.id.clone()) };
+        // A reused paper is electronic, whatever was said of its form.
+        let state = ComponentState {
+            id: component.id.clone(),
+            provided: true,
+            digitisation,
+            paper: Some(paper.id.clone()),
+            handed_in_as: None,
+            count: None,
+        };
         Ok(ResolvedPaper { state, paper, reused_item: Some(item) })
     }
 

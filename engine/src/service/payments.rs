@@ -34,8 +34,11 @@ pub struct FeeDue {
     pub name: String,
     /// The amount the definition sets.
     pub amount_vnd: u64,
-    /// What is due on the day: 0 inside an official zero-fee period.
+    /// What is due on the day: 0 inside an official zero-fee period (per unit for a fee counted in units).
     pub due_vnd: u64,
+    /// What a fee counted in units is counted in ("trang"), and its schedule in words.
+    pub unit: Option<String>,
+    pub schedule: Option<String>,
     pub note: Option<String>,
     pub free_from: Option<NaiveDate>,
     pub free_until: Option<NaiveDate>,
@@ -88,6 +91,8 @@ pub fn fees_due(procedure: &Procedure, date: NaiveDate) -> Vec<FeeDue> {
             name: fee.name.clone(),
             amount_vnd: fee.amount_vnd,
             due_vnd: fee.amount_on(date),
+            unit: fee.unit.clone(),
+            schedule: fee.schedule_vi(),
             note: fee.note.clone(),
             free_from: fee.free_from,
             free_until: fee.free_until,
@@ -127,7 +132,7 @@ impl Services {
     ) -> ServiceResult<()> {
         let first_seq = before.map_or(0, |b| b.version) + 1;
         for (i, event) in new_events.iter().enumerate() {
-            if let Change::PaymentRequested { amount_vnd } = &event.change {
+            if let Change::PaymentRequested { amount_vnd, .. } = &event.change {
                 let order_id = order_id(&after.id, first_seq + i as u64);
                 orders::insert(conn, &order_id, &after.id, *amount_vnd, now)?;
                 let code = after.code.clone().unwrap_or_else(|| after.id.clone());

@@ -11,11 +11,11 @@ use sha2::{Digest, Sha256};
 use super::identity::{Caller, ServiceIdentity};
 use super::requests::{ApplicantInput, ComponentInput, OnlineSubmission};
 use super::{FieldError, ServiceError, ServiceResult, Services, sync};
-use crate::adapters::portal::{NationalProcedure, PortalClient};
+use crate::adapters::portal::{NationalProcedure, PortalClient, TimeUnit};
 use crate::domain::actor::Actor;
 use crate::domain::deadline::ProcessingTime;
 use crate::domain::dossier::Dossier;
-use crate::domain::procedure::{Catalogue, Online};
+use crate::domain::procedure::Catalogue;
 use crate::store::{agencies, dossiers, events, portal_intake};
 
 /// The scope a service account needs to route dossiers to us.
@@ -37,6 +37,9 @@ pub struct PortalDossier {
     pub form_data: BTreeMap<String, String>,
     #[serde(default)]
     pub papers: Vec<PortalPaper>,
+    /// The applicant's portal account is authenticated with the national e-identity (VNeID).
+    #[serde(default)]
+    pub signed_in_with_vneid: bool,
 }
 
 /// A paper filed on the portal, carried inline.
@@ -76,7 +79,7 @@ pub struct Reconciliation {
 pub struct CatalogueDifference {
     pub code: String,
     pub name: String,
-    /// Each difference in words, e.g. "processing time: national 10 days, here 7".
+    /// Each difference in words, e.g. "processing time: national 10 days, here 7 working days".
     pub differences: Vec<String>,
 }
 
@@ -112,6 +115,8 @@ impl Services {
                 upload: Some(upload.id),
                 repository_item: None,
                 keep: false,
+                form: None,
+                count: None,
             });
         }
         let submission = OnlineSubmission {
@@ -124,7 +129,11 @@ impl Services {
         };
         let actor = Actor::System { name: service.name.clone() };
         let now = self.now();
-        let stored = self.submit_online_as(&caller, actor, submission, |conn, dossier| {
+        let origin = super::dossiers::Origin {
+            portal_id: Some(portal_id.clone()),
+            signed_in_with_vneid: input.signed_in_with_vneid,
+        };
+        let stored = self.submit_online_as(&caller, actor, submission, origin, |conn, dossier| {
             portal_intake::insert(conn, &portal_id, &dossier.id, &hash, now).map_err(ServiceError::from)
         });
         match stored {
@@ -201,13 +210,14 @@ impl Services {
             .db
             .read(|conn| {
                 let procedure = &*self.procedure_of(dossier)?;
-                let agency = agencies::get(conn, &dossier.agency)?.map(|a| a.name).unwrap_or_default();
                 let history = events::history(conn, &dossier.id)?;
-                Ok::<_, ServiceError>(sync::status_message(dossier, procedure, &agency, &history, &self.calendar))
+                self.status_message(conn, dossier, procedure, &history)
             })
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .ok_or("the dossier has no code yet")?;
         let key = format!("{}:{}:reconcile-{}", dossier.id, dossier.version, self.now().timestamp_millis());
-        portal.sync_status(&key, dossier.version, &message.to_string()).map_err(|f| f.reason().to_string())
+        let body = serde_json::to_string(&message).expect("messages serialize");
+        portal.sync_status(&key, dossier.version, &body).map_err(|f| f.reason().to_string())
     }
 }
 
@@ -235,20 +245,24 @@ pub fn compare_catalogue(
             }
         };
         differ("name", theirs.name.clone(), mine.name.clone());
-        differ("field", theirs.field.clone(), mine.field.clone());
-        let days = match mine.processing_time {
-            ProcessingTime::SameDay { .. } => 0,
-            ProcessingTime::WorkingDays(days) => days,
-            ProcessingTime::WorkingHours(hours) => hours.div_ceil(8),
-            ProcessingTime::CalendarDays(days) => days,
+        differ(
+            "field",
+            format!("{} {}", theirs.field_code, theirs.field),
+            format!("{} {}", mine.field_code, mine.field),
+        );
+        let time = match mine.processing_time {
+            ProcessingTime::SameDay { .. } => (0, TimeUnit::WorkingDays),
+            ProcessingTime::WorkingDays(days) => (days, TimeUnit::WorkingDays),
+            ProcessingTime::WorkingHours(hours) => (hours.div_ceil(8), TimeUnit::WorkingDays),
+            ProcessingTime::CalendarDays(days) => (days, TimeUnit::Days),
         };
-        differ("processing time (days)", theirs.working_days.to_string(), days.to_string());
-        let level = match mine.online {
-            Online::Full => 4,
-            Online::Partial => 3,
-            Online::None => 2,
+        let words = |(n, unit): (u32, TimeUnit)| match unit {
+            TimeUnit::WorkingDays => format!("{n} working days"),
+            TimeUnit::Days => format!("{n} days"),
         };
-        differ("online level", theirs.online_level.to_string(), level.to_string());
+        differ("processing time", words((theirs.time, theirs.time_unit)), words(time));
+        let level = super::sync::online_level(mine.online);
+        differ("online level", format!("{:?}", theirs.online_level), format!("{level:?}"));
         let their_fees: Vec<u64> = theirs.fees.iter().map(|f| f.amount).collect();
         let my_fees: Vec<u64> = mine.fees.iter().map(|f| f.amount_on(today)).collect();
         differ("fees (VND)", format!("{their_fees:?}"), format!("{my_fees:?}"));

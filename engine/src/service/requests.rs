@@ -47,6 +47,12 @@ pub struct ComponentInput {
     /// Keep this digitised paper in the applicant's repository once the dossier is returned.
     #[serde(default)]
     pub keep: bool,
+    /// How the paper was handed in (original, copy, certified copy, electronic), for the receipt.
+    #[serde(default)]
+    pub form: Option<crate::domain::dossier::PaperForm>,
+    /// How many were handed in (1-99; absent: one).
+    #[serde(default)]
+    pub count: Option<u32>,
 }
 
 /// A dossier received at the counter or by post.
@@ -146,8 +152,14 @@ pub fn check_component_inputs(inputs: &[ComponentInput], procedure: &Procedure, 
         if input.upload.is_some() == input.repository_item.is_some() {
             errors.push(FieldError::new(format!("components[{i}]"), "field.paper_required"));
         }
+        if input.count.is_some_and(|n| !(1..=MAX_COPIES).contains(&n)) {
+            errors.push(FieldError::new(format!("components[{i}].count"), "field.out_of_range").with_detail("1-99"));
+        }
     }
 }
+
+/// The most papers of one component a dossier lists.
+pub const MAX_COPIES: u32 = 99;
 
 impl NewDossier {
     pub fn check_texts(&self, errors: &mut Vec<FieldError>) {
@@ -180,24 +192,62 @@ pub struct OnlineSubmission {
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ActionRequest {
     Receive,
-    RefuseReception { reasons: Vec<String> },
-    RequestSupplement { items: Vec<SupplementItem> },
+    RefuseReception {
+        reasons: Vec<String>,
+    },
+    RequestSupplement {
+        items: Vec<SupplementItem>,
+    },
     Resubmit,
-    RequestPayment { amount_vnd: u64 },
-    RecordPayment { amount_vnd: u64, reference: String },
-    Assign { assignee: String },
-    Reassign { assignee: String },
-    Appraise { proposal: Proposal },
+    /// An amount, or a fee of the procedure by name with its units (`charge`): the engine computes the amount.
+    RequestPayment {
+        #[serde(default)]
+        amount_vnd: u64,
+        #[serde(default)]
+        charge: Option<crate::domain::dossier::FeeCharge>,
+    },
+    RecordPayment {
+        amount_vnd: u64,
+        reference: String,
+    },
+    Assign {
+        assignee: String,
+    },
+    Reassign {
+        assignee: String,
+    },
+    Appraise {
+        proposal: Proposal,
+    },
     Approve,
-    Disagree { reason: String },
+    Disagree {
+        reason: String,
+    },
     Sign,
-    Seal { number: String },
-    Stop { reasons: Vec<String> },
-    Consult { agency: String, question: String },
-    Answer { answer: String, favourable: bool },
-    Extend { new_due: DateTime<Utc>, reason: String },
-    Withdraw { reason: String },
-    Return { method: ReturnMethod },
+    Seal {
+        number: String,
+    },
+    Stop {
+        reasons: Vec<String>,
+    },
+    Consult {
+        agency: String,
+        question: String,
+    },
+    Answer {
+        answer: String,
+        favourable: bool,
+    },
+    Extend {
+        new_due: DateTime<Utc>,
+        reason: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Return {
+        method: ReturnMethod,
+    },
 }
 
 /// The body of `POST /dossiers/{id}/actions`: an action plus an optional note.

@@ -5,11 +5,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::forms::{head_title, paper_applicant};
+use super::forms::paper_applicant;
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::adapters::forms::{self, ResultDocumentData, ResultTemplate};
 use crate::domain::dossier::{Action, Change, Dossier, Event, Proposal};
 use crate::domain::procedure::{Procedure, ResultKind, Role};
+use crate::domain::title;
 use crate::signing::{SignError, Signer, stamp_overlay};
 use crate::store::papers::{self, Paper};
 use crate::store::{DbConnection, staff, to_db};
@@ -107,6 +108,12 @@ impl Services {
     ) -> ServiceResult<Vec<u8>> {
         let header = self.paper_header(conn, &dossier.agency, at)?;
         let leader = staff::with_role(conn, &dossier.agency, Role::AgencyLeader.as_str())?;
+        let deputy = match &leader {
+            Some(leader) => staff::posts_of(conn, &[&leader.id])?
+                .iter()
+                .any(|p| p.agency_id == dossier.agency && p.role == Role::AgencyLeader.as_str() && p.deputy),
+            None => false,
+        };
         let (template, content, reasons) = match proposal {
             Proposal::Refusal { reasons } => (ResultTemplate::RefusalLetter, Vec::new(), reasons.clone()),
             Proposal::Result { summary } => {
@@ -126,7 +133,7 @@ impl Services {
             received_at: dossier.received_at.unwrap_or(dossier.submitted_at),
             content,
             reasons,
-            signer_title: head_title(&procedure.agency_kind).to_string(),
+            signer_title: title::signature_block(deputy, &procedure.agency_kind),
             signer_name: leader.map(|l| l.full_name).unwrap_or_default(),
             recipients: vec![dossier.applicant.name.clone(), "Lưu: VT, hồ sơ.".into()],
         };

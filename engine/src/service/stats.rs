@@ -247,7 +247,7 @@ mod tests {
     }
 
     fn component(digitisation: Digitisation, provided: bool) -> ComponentState {
-        ComponentState { id: "c".into(), provided, digitisation, paper: None }
+        ComponentState { id: "c".into(), provided, digitisation, paper: None, handed_in_as: None, count: None }
     }
 
     fn dossier(agency: &str, status: Status) -> Dossier {
@@ -270,6 +270,8 @@ mod tests {
             },
             summary: String::new(),
             form_data: Default::default(),
+            portal_id: None,
+            signed_in_with_vneid: false,
             status,
             step: None,
             step_started_at: None,
@@ -298,6 +300,7 @@ mod tests {
             returned_at: None,
             nearly_due_raised: false,
             overdue_raised: false,
+            register_entry: None,
             version: 1,
         }
     }

@@ -32,3 +32,8 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Agency>> {
 pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Agency>> {
     Ok(agencies::table.order(agencies::id).select(Agency::as_select()).load(conn)?)
 }
+
+/// The agencies of the given ids (unknown ids are left out).
+pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> StoreResult<Vec<Agency>> {
+    Ok(agencies::table.filter(agencies::id.eq_any(ids)).select(Agency::as_select()).load(conn)?)
+}

@@ -19,6 +19,7 @@ diesel::table! {
         failed_logins -> Integer,
         locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        phone -> Nullable<Text>,
     }
 }
 
@@ -27,6 +28,8 @@ diesel::table! {
         staff_id -> Text,
         agency_id -> Text,
         role -> Text,
+        division -> Nullable<Text>,
+        deputy -> Bool,
     }
 }
 

@@ -1,5 +1,6 @@
-//! Dossier code sequences: gap-free per agency per day, allocated inside the reception transaction (the
-//! row stays locked until it commits, and a rolled-back reception rolls its number back).
+//! Gap-free sequences per agency: dossier codes per day (key `YYMMDD`), register entries per year
+//! (`register-YYYY`) and paper numbers per form and year (`PBSHS-YYYY`, …). Allocated inside the transaction of
+//! the change that needs them (the row stays locked until it commits, and a rollback rolls the number back).
 
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};

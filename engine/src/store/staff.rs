@@ -16,6 +16,8 @@ pub struct StaffRow {
     pub failed_logins: i32,
     pub locked_until: Option<chrono::NaiveDateTime>,
     pub created_at: chrono::NaiveDateTime,
+    /// The work phone, printed on papers the applicant may call about (form 02).
+    pub phone: Option<String>,
 }
 
 impl StaffRow {
@@ -116,4 +118,53 @@ pub fn with_role(conn: &mut DbConnection, agency_id: &str, role: &str) -> StoreR
         .select(StaffRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Where a person holds a role: the division (phòng, bộ phận) of the agency, and whether as a deputy.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct PostRow {
+    pub staff_id: String,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub agency_id: String,
+    pub role: String,
+    pub division: Option<String>,
+    pub deputy: bool,
+}
+
+/// The posts of the given people, in every agency and role.
+pub fn posts_of(conn: &mut DbConnection, staff_ids: &[&str]) -> StoreResult<Vec<PostRow>> {
+    Ok(staff_roles::table
+        .inner_join(staff::table.on(staff::id.eq(staff_roles::staff_id)))
+        .filter(staff_roles::staff_id.eq_any(staff_ids))
+        .select((
+            staff_roles::staff_id,
+            staff::full_name,
+            staff::phone,
+            staff_roles::agency_id,
+            staff_roles::role,
+            staff_roles::division,
+            staff_roles::deputy,
+        ))
+        .load(conn)?)
+}
+
+/// Sets the division and deputy flag of a role a person holds; false when they do not hold it.
+pub fn set_post(
+    conn: &mut DbConnection,
+    staff_id: &str,
+    agency_id: &str,
+    role: &str,
+    division: Option<&str>,
+    deputy: bool,
+) -> StoreResult<bool> {
+    let changed = diesel::update(staff_roles::table.find((staff_id, agency_id, role)))
+        .set((staff_roles::division.eq(division), staff_roles::deputy.eq(deputy)))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn set_phone(conn: &mut DbConnection, staff_id: &str, phone: Option<&str>) -> StoreResult<()> {
+    diesel::update(staff::table.find(staff_id)).set(staff::phone.eq(phone)).execute(conn)?;
+    Ok(())
 }

@@ -50,10 +50,14 @@ fn submitted(procedure: &Procedure, calendar: &Calendar, at: DateTime<Utc>) -> m
                 provided: true,
                 digitisation: Digitisation::Digitised,
                 paper: Some(format!("paper-{}", c.id)),
+                handed_in_as: None,
+                count: None,
             })
             .collect(),
         code: None,
         form_data: Default::default(),
+        portal_id: None,
+        signed_in_with_vneid: false,
     };
     let events = decide_submission(procedure, submission, &Context::new(at, clerk(), calendar))
         .unwrap_or_else(|r| panic!("{}: {r:?}", procedure.code));
@@ -75,9 +79,13 @@ fn no_due_instant_of_2026_is_later_than_the_statutory_end() {
         let mut at = start;
         while at < end {
             let ctx = Context::new(at, clerk(), &calendar);
-            let events =
-                decide(&dossier, &procedure, Action::Receive { code: "000.00.31.H26-260101-0001".into() }, &ctx)
-                    .unwrap_or_else(|r| panic!("{} at {at}: {r:?}", procedure.code));
+            let events = decide(
+                &dossier,
+                &procedure,
+                Action::Receive { code: "000.00.31.H26-260101-0001".into(), register_entry: None },
+                &ctx,
+            )
+            .unwrap_or_else(|r| panic!("{} at {at}: {r:?}", procedure.code));
             let due = events[0].due_at.expect("reception sets the due instant");
             let statutory = statute.end(at, procedure.processing_time);
             assert!(

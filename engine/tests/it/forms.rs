@@ -45,13 +45,13 @@ fn applicant() -> Applicant {
 
 fn receipt() -> ReceiptData {
     ReceiptData {
-        header: header(),
+        header: FormHeader { number: Some("1342/TNHS".into()), ..header() },
         dossier_code: CODE.into(),
         applicant: applicant(),
         procedure_name: "Đăng ký khai sinh".into(),
         components: vec![
             ReceivedComponent { name: "Tờ khai đăng ký khai sinh".into(), form: PaperForm::Original, count: 1 },
-            ReceivedComponent { name: "Giấy chứng sinh".into(), form: PaperForm::Original, count: 1 },
+            ReceivedComponent { name: "Giấy chứng sinh".into(), form: PaperForm::Copy, count: 2 },
             ReceivedComponent {
                 name: "Giấy chứng nhận kết hôn của cha, mẹ trẻ em".into(),
                 form: PaperForm::CertifiedCopy,
@@ -63,6 +63,7 @@ fn receipt() -> ReceiptData {
         received_at: vn(2026, 11, 24, 9, 30),
         due_at: vn(2026, 11, 26, 16, 30),
         result_delivery: ResultDelivery::AtCounter,
+        register: Some(("2026".into(), 1342)),
         clerk_name: "Trần Văn Nam".into(),
         tracking_url: URL.into(),
     }
@@ -71,7 +72,7 @@ fn receipt() -> ReceiptData {
 fn supplement() -> SupplementRequestData {
     let item = |name: &str, reason: &str| MissingItem { name: name.into(), reason: Some(reason.into()) };
     SupplementRequestData {
-        header: header(),
+        header: FormHeader { number: Some("17/PBSHS".into()), ..header() },
         dossier_code: CODE.into(),
         applicant: applicant(),
         procedure_name: "Đăng ký khai sinh".into(),
@@ -80,7 +81,9 @@ fn supplement() -> SupplementRequestData {
             item("Tờ khai đăng ký khai sinh", "Thiếu chữ ký của người đi đăng ký"),
             item("Giấy chứng sinh", "Thiếu dấu của cơ sở y tế"),
         ],
-        contact: Some("Bộ phận Tiếp nhận và Trả kết quả, số điện thoại 0225 3821 123".into()),
+        contact: Some(
+            "Trần Văn Nam (Công chức tiếp nhận và trả kết quả), Bộ phận Một cửa, số điện thoại 0225 3821 123".into(),
+        ),
         clerk_name: "Trần Văn Nam".into(),
     }
 }
@@ -110,15 +113,18 @@ fn apology() -> ApologyData {
         original_due_at: vn(2026, 11, 26, 16, 30),
         reason: "Cần xác minh thông tin về nơi cư trú của người mẹ".into(),
         new_due_at: vn(2026, 12, 1, 10, 0),
-        signer_title: "CHỦ TỊCH".into(),
+        signer_title: "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH".into(),
         signer_name: "Phạm Quốc Bảo".into(),
     }
 }
 
 fn hand_off(giver: &str, receiver: &str, step: &str, at: DateTime<Utc>, result: Timeliness) -> HandOff {
+    let unit = |name: &str| if name.contains("Nam") { "Bộ phận Một cửa" } else { "Phòng Tư pháp" };
     HandOff {
-        giver: giver.into(),
-        receiver: receiver.into(),
+        giver_unit: unit(giver).into(),
+        giver_name: giver.into(),
+        receiver_unit: unit(receiver).into(),
+        receiver_name: receiver.into(),
         step: step.into(),
         handed_at: at,
         step_due_at: Some(at + Duration::hours(4)),
@@ -137,7 +143,7 @@ fn control_slip() -> ControlSlipData {
         handling_agency: "Ủy ban nhân dân phường Hồng Bàng".into(),
         coordinating_agencies: vec!["Công an phường Hồng Bàng".into()],
         hand_offs: vec![
-            hand_off("Trần Văn Nam (TN&TKQ)", "Lê Minh Đức", "Phân công", vn(2026, 11, 24, 9, 45), Timeliness::Early),
+            hand_off("Trần Văn Nam", "Lê Minh Đức", "Phân công", vn(2026, 11, 24, 9, 45), Timeliness::Early),
             hand_off("Lê Minh Đức", "Võ Thị Thu Hà", "Thẩm định", vn(2026, 11, 24, 13, 30), Timeliness::OnTime),
             HandOff {
                 note: Some("Chờ xác minh nơi cư trú".into()),
@@ -145,6 +151,7 @@ fn control_slip() -> ControlSlipData {
             },
             hand_off("Phạm Quốc Bảo", "Đỗ Thị Lan", "Vào số, đóng dấu", vn(2026, 11, 26, 9, 0), Timeliness::OnTime),
         ],
+        result: Some(Timeliness::OnTime),
     }
 }
 
@@ -154,11 +161,18 @@ fn register(n: usize) -> RegisterData {
         .map(|i| {
             let received = vn(2026, 11, 2, 8, 0) + Duration::minutes(37 * i as i64);
             RegisterRow {
+                entry: Some(1000 + i as u32),
                 dossier_code: format!("000.00.31.H26-2611{:02}-{:04}", 2 + i / 20, i + 1),
-                applicant_name: format!("Nguyễn Văn Hùng {}", i + 1),
                 procedure_name: procedures[i % 3].into(),
+                dossier_count: 1,
+                applicant_name: format!("Nguyễn Văn Hùng {}", i + 1),
+                applicant_address: Some(format!("Số {} phố Lạch Tray, Hải Phòng", i + 1)),
+                applicant_phone: Some("0912345678".into()),
+                handling_agency: "Ủy ban nhân dân phường Hồng Bàng".into(),
                 received_at: received,
                 due_at: received + Duration::days(3),
+                sent_at: Some(received),
+                result_back_at: (i % 4 != 0).then(|| received + Duration::days(1)),
                 returned_at: (i % 4 != 0).then(|| received + Duration::days(2)),
                 status: if i % 4 == 0 { "Đang xử lý".into() } else { "Đã trả kết quả".into() },
                 timeliness: (i % 4 != 0).then_some(if i % 3 == 0 { Timeliness::Late } else { Timeliness::Early }),
@@ -237,7 +251,7 @@ fn the_receipt_carries_the_header_applicant_procedure_and_dates_in_vietnamese() 
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             "Độc lập - Tự do - Hạnh phúc",
             "Hải Phòng, ngày 24 tháng 11 năm 2026",
-            "Số: ……/TNHS",
+            "Số: 1342/TNHS",
             "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
             "Mã hồ sơ: 000.00.31.H26-261124-0042",
             "Tiếp nhận hồ sơ của: Nguyễn Thị Hường",
@@ -250,11 +264,15 @@ fn the_receipt_carries_the_header_applicant_procedure_and_dates_in_vietnamese() 
             "Giấy chứng nhận kết hôn của cha, mẹ trẻ em",
             "Bản sao có chứng thực",
             "Bản chính",
+            "Bản sao 2",
             "Số lượng hồ sơ: 01 (bộ)",
             "Thời gian giải quyết hồ sơ theo quy định là: 03 ngày làm việc",
             "Thời gian nhận hồ sơ: 09 giờ 30 phút, ngày 24 tháng 11 năm 2026",
             "Thời gian trả kết quả giải quyết hồ sơ: vào lúc 16 giờ 30 phút, ngày 26 tháng 11 năm 2026",
             "Đăng ký nhận kết quả tại: Trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả",
+            "Vào Sổ theo dõi hồ sơ, Quyển số: 2026, Số thứ tự: 1342",
+            "Ghi chú: Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên; 01 liên giao cho cá nhân, tổ \
+             chức nộp hồ sơ; 01 liên chuyển kèm theo hồ sơ và lưu tại Bộ phận Tiếp nhận và Trả kết quả.",
             "NGƯỜI TIẾP NHẬN HỒ SƠ",
             "Trần Văn Nam",
             URL,
@@ -289,6 +307,7 @@ fn the_supplement_request_lists_a_duplicated_item_once_with_every_reason() {
         &text,
         &[
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Số: 17/PBSHS",
             "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
             "Mã hồ sơ: 000.00.31.H26-261124-0042",
             "Hồ sơ của: Nguyễn Thị Hường",
@@ -296,7 +315,8 @@ fn the_supplement_request_lists_a_duplicated_item_once_with_every_reason() {
             "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:",
             "1. Giấy chứng sinh Lý do: Bản sao không rõ nét; Thiếu dấu của cơ sở y tế",
             "2. Tờ khai đăng ký khai sinh Lý do: Thiếu chữ ký của người đi đăng ký",
-            "liên hệ với Bộ phận Tiếp nhận và Trả kết quả, số điện thoại 0225 3821 123 để được hướng dẫn",
+            "liên hệ với Trần Văn Nam (Công chức tiếp nhận và trả kết quả), Bộ phận Một cửa, số điện thoại 0225 3821 \
+             123 để được hướng dẫn",
             "NGƯỜI HƯỚNG DẪN",
         ],
     );
@@ -343,7 +363,7 @@ fn the_apology_states_the_original_date_the_reason_and_the_new_date() {
             "Thời hẹn trả kết quả giải quyết hồ sơ: 16 giờ 30 phút, ngày 26 tháng 11 năm 2026",
             "lý do: Cần xác minh thông tin về nơi cư trú của người mẹ.",
             "sẽ trả kết quả giải quyết hồ sơ cho ông/bà vào lúc 10 giờ 00 phút, ngày 01 tháng 12 năm 2026.",
-            "CHỦ TỊCH",
+            "KT. CHỦ TỊCH PHÓ CHỦ TỊCH",
             "Phạm Quốc Bảo",
         ],
     );
@@ -362,15 +382,19 @@ fn the_control_slip_has_a_row_for_every_hand_off() {
             "Mã hồ sơ: 000.00.31.H26-261124-0042",
             "Kèm theo hồ sơ của: Nguyễn Thị Hường",
             "Cơ quan phối hợp giải quyết hồ sơ: Công an phường Hồng Bàng",
+            "Kết quả giải quyết hồ sơ: Đúng hạn",
             "Bên giao",
             "Hạn xử lý",
+            "Người giao (ký, ghi rõ họ tên)",
+            "Người nhận (ký, ghi rõ họ tên)",
             "Chờ xác minh nơi cư trú",
         ],
     );
-    // Each row, in order: giver, receiver with the step, handed at, due, done, result.
+    // Each row, in order: giving unit, receiving unit with the step, handed at, due, done, result, the giver's
+    // and the receiver's names under room to sign.
     for (i, (giver, receiver, step, handed, due, done, result)) in [
         (
-            "Trần Văn Nam (TN&TKQ)",
+            "Trần Văn Nam",
             "Lê Minh Đức",
             "Phân công",
             "09:45 24/11/2026",
@@ -409,8 +433,12 @@ fn the_control_slip_has_a_row_for_every_hand_off() {
     .into_iter()
     .enumerate()
     {
-        let row = format!("{} {giver} {receiver} ({step}) {handed} {due} {done} {result}", i + 1);
+        let unit = |name: &str| if name.contains("Nam") { "Bộ phận Một cửa" } else { "Phòng Tư pháp" };
+        let (from, to) = (unit(giver), unit(receiver));
+        // The signature columns are read after the rest of the table.
+        let row = format!("{} {from} {to} ({step}) {handed} {due} {done}", i + 1);
         assert!(text.contains(&row), "missing row {row:?} in:\n{text}");
+        assert!(text.matches(result).count() >= 1 && text.contains(&format!("{giver} {receiver}")), "{text}");
     }
     assert_size(&path, (A5.1, A5.0));
 }
@@ -429,7 +457,14 @@ fn the_register_of_sixty_dossiers_spans_pages_each_repeating_the_header() {
                 "ỦY BAN NHÂN DÂN PHƯỜNG HỒNG BÀNG",
                 "SỔ THEO DÕI HỒ SƠ",
                 "Từ ngày 01/11/2026 đến ngày 30/11/2026",
-                "TT Mã hồ sơ Tên thủ tục hành chính Tên cá nhân, tổ chức Nhận hồ sơ Hẹn trả kết quả Trả kết quả",
+                "Số lượng hồ sơ (bộ)",
+                "Địa chỉ, số điện thoại",
+                "Cơ quan chủ trì",
+                "Chuyển hồ sơ đến cơ quan giải quyết",
+                "Nhận kết quả từ cơ quan giải quyết",
+                "Trả kết quả cho cá nhân, tổ chức",
+                "Ký nhận",
+                "Ghi chú",
                 &format!("Trang {page}/{pages}"),
             ],
         );
@@ -439,8 +474,13 @@ fn the_register_of_sixty_dossiers_spans_pages_each_repeating_the_header() {
         let code = format!("-{i:04}");
         assert_eq!(all.matches(&code).count(), 1, "dossier {i} once");
         assert!(all.contains(&format!("Nguyễn Văn Hùng {i} ")), "applicant {i}");
+        assert!(all.contains(&format!("{} 000.00.31.H26", 999 + i)), "entry {} numbers dossier {i}", 999 + i);
+        assert!(all.contains(&format!("Số {i} phố Lạch Tray, Hải Phòng; 0912345678")), "address and phone {i}");
     }
-    assert_contains(&all, &["Chứng thực bản sao từ bản chính giấy tờ, văn bản", "Quá hạn", "Trước hạn", "Đang xử lý"]);
+    assert_contains(
+        &all,
+        &["Chứng thực bản sao từ", "Đã trả kết quả; Quá hạn", "Đã trả kết quả; Trước hạn", "Đang xử lý"],
+    );
 }
 
 #[test]

@@ -85,7 +85,11 @@ pub async fn page(
             let amount = f.amount_on(today);
             FeeRow {
                 name: f.name.clone(),
-                amount: if amount == 0 { lang.t("ui.free").to_string() } else { vnd(amount) },
+                amount: match f.schedule_vi() {
+                    _ if amount == 0 => lang.t("ui.free").to_string(),
+                    Some(schedule) => schedule,
+                    None => vnd(amount),
+                },
                 note: f.note.clone(),
             }
         })

@@ -110,6 +110,9 @@ pub struct ReceiptData {
     pub received_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub result_delivery: ResultDelivery,
+    /// Where the dossier is entered in the register (form 06): the book ("Quyển số", the year) and the entry
+    /// number ("Số thứ tự").
+    pub register: Option<(String, u32)>,
     /// The reception clerk (người tiếp nhận hồ sơ).
     pub clerk_name: String,
     /// The public tracking URL, printed and encoded as a QR code.
@@ -133,7 +136,8 @@ pub struct SupplementRequestData {
     pub applicant: Applicant,
     pub procedure_name: String,
     pub items: Vec<MissingItem>,
-    /// Whom to contact for guidance, e.g. "Bộ phận Tiếp nhận và Trả kết quả, số điện thoại 0225 3821 123".
+    /// Whom to contact for guidance, e.g. "Trần Văn Bình, Bộ phận Tiếp nhận và Trả kết quả, số điện thoại
+    /// 0225 3821 123": the receiving officer and their phone.
     pub contact: Option<String>,
     /// The clerk who guides the applicant (người hướng dẫn).
     pub clerk_name: String,
@@ -194,10 +198,14 @@ impl Timeliness {
 /// One hand-off of the dossier between people, units or agencies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HandOff {
-    /// Who handed the dossier over, e.g. "Bộ phận TN&TKQ — Trần Văn Nam".
-    pub giver: String,
-    /// Who received it, e.g. "Phòng Tư pháp — Lê Thị Hoa".
-    pub receiver: String,
+    /// The unit that handed the dossier over, e.g. "Bộ phận Một cửa".
+    pub giver_unit: String,
+    /// The person who handed it over, signing in the giver's column.
+    pub giver_name: String,
+    /// The unit that received it, e.g. "Phòng Kinh tế".
+    pub receiver_unit: String,
+    /// The person who did the step, signing in the receiver's column (empty while nobody has).
+    pub receiver_name: String,
     /// The step the receiver performs, e.g. "Thẩm định".
     pub step: String,
     pub handed_at: DateTime<Utc>,
@@ -221,18 +229,33 @@ pub struct ControlSlipData {
     /// Cơ quan phối hợp giải quyết hồ sơ (inter-agency), if any.
     pub coordinating_agencies: Vec<String>,
     pub hand_offs: Vec<HandOff>,
+    /// The dossier's result against its legal due, once processing is complete: the same as the register's.
+    pub result: Option<Timeliness>,
 }
 
-/// One line of the register.
+/// One line of the register, in the circular's columns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegisterRow {
+    /// The entry number in the year's register (số thứ tự), as printed on the receipt.
+    pub entry: Option<u32>,
     pub dossier_code: String,
-    pub applicant_name: String,
     pub procedure_name: String,
+    /// Số lượng hồ sơ (bộ).
+    pub dossier_count: u32,
+    pub applicant_name: String,
+    /// Địa chỉ, số điện thoại.
+    pub applicant_address: Option<String>,
+    pub applicant_phone: Option<String>,
+    /// Cơ quan chủ trì giải quyết.
+    pub handling_agency: String,
     pub received_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
+    /// When the one-stop desk passed the dossier to the handling agency.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When the result came back from it (processing complete).
+    pub result_back_at: Option<DateTime<Utc>>,
     pub returned_at: Option<DateTime<Utc>>,
-    /// The status as worded, e.g. "Đang xử lý" (DESIGN.md §5).
+    /// The status as worded, e.g. "Đang xử lý" (DESIGN.md §5), printed in the notes.
     pub status: String,
     pub timeliness: Option<Timeliness>,
 }

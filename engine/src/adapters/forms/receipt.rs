@@ -12,6 +12,9 @@ use super::{FormError, qr};
 
 pub(crate) const TITLE: &str = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ";
 const SIZE: f32 = 8.5;
+/// The circular's note on the receipt's two copies.
+const COPIES: &str = "Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên; 01 liên giao cho cá nhân, tổ chức \
+                      nộp hồ sơ; 01 liên chuyển kèm theo hồ sơ và lưu tại Bộ phận Tiếp nhận và Trả kết quả.";
 
 /// Renders form 01 as a PDF.
 pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, FormError> {
@@ -60,6 +63,12 @@ pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, FormError> {
     );
     let delivery = data.result_delivery.wording();
     numbered(&mut doc, "6.", &[(Face::Regular, "Đăng ký nhận kết quả tại: "), (Face::Regular, &delivery)], SIZE, 0.0);
+    let (book, entry) = match &data.register {
+        Some((book, entry)) => (book.clone(), entry.to_string()),
+        None => ("……".to_string(), "……".to_string()),
+    };
+    let register = format!("Vào Sổ theo dõi hồ sơ, Quyển số: {book}, Số thứ tự: {entry}");
+    doc.paragraph(&[(Face::Regular, &register)], SIZE, 0.0, Align::Left);
 
     signatures(
         &mut doc,
@@ -71,6 +80,8 @@ pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, FormError> {
         }),
         SIZE,
     );
+    doc.space(3.0);
+    doc.paragraph(&[(Face::Bold, "Ghi chú: "), (Face::Regular, COPIES)], SIZE * 0.85, 0.0, Align::Left);
     tracking_block(&mut doc, &data.tracking_url)?;
     finish(doc, TITLE, "Mẫu số 01 - Thông tư 01/2018/TT-VPCP", data.header.issued_on)
 }

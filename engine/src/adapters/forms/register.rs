@@ -1,5 +1,6 @@
-//! Form 06 (Mẫu số 06, Circular 01/2018/TT-VPCP): Sổ theo dõi hồ sơ, A4 landscape. One row per dossier; every
-//! page repeats the agency, the title, the period and the column headings, and is numbered "Trang i/n".
+//! Form 06 (Mẫu số 06, Circular 01/2018/TT-VPCP): Sổ theo dõi hồ sơ, A4 landscape, in the circular's columns. One
+//! row per dossier, numbered by its entry in the year's register; every page repeats the agency, the title, the
+//! period and the column headings, and is numbered "Trang i/n". The notes give the status and the result.
 
 use super::FormError;
 use super::data::RegisterData;
@@ -33,37 +34,55 @@ pub fn render_register(data: &RegisterData) -> Result<Vec<u8>, FormError> {
     heading(&mut doc);
 
     let columns = [
-        Column { title: "TT", share: 0.04, align: Align::Center },
-        Column { title: "Mã hồ sơ", share: 0.15, align: Align::Left },
-        Column { title: "Tên thủ tục hành chính", share: 0.18, align: Align::Left },
-        Column { title: "Tên cá nhân, tổ chức", share: 0.14, align: Align::Left },
-        Column { title: "Nhận hồ sơ", share: 0.09, align: Align::Center },
-        Column { title: "Hẹn trả kết quả", share: 0.09, align: Align::Center },
-        Column { title: "Trả kết quả", share: 0.09, align: Align::Center },
-        Column { title: "Trạng thái", share: 0.12, align: Align::Left },
-        Column {
-            title: "Kết quả xử lý (trước hạn/ đúng hạn/ quá hạn)", share: 0.10, align: Align::Center
-        },
+        Column { title: "TT", share: 0.035, align: Align::Center },
+        Column { title: "Mã hồ sơ", share: 0.105, align: Align::Left },
+        Column { title: "Tên thủ tục hành chính", share: 0.12, align: Align::Left },
+        Column { title: "Số lượng hồ sơ (bộ)", share: 0.04, align: Align::Center },
+        Column { title: "Tên cá nhân, tổ chức", share: 0.08, align: Align::Left },
+        Column { title: "Địa chỉ, số điện thoại", share: 0.09, align: Align::Left },
+        Column { title: "Cơ quan chủ trì giải quyết", share: 0.08, align: Align::Left },
+        Column { title: "Nhận hồ sơ", share: 0.06, align: Align::Center },
+        Column { title: "Hẹn trả kết quả", share: 0.06, align: Align::Center },
+        Column { title: "Chuyển hồ sơ đến cơ quan giải quyết", share: 0.06, align: Align::Center },
+        Column { title: "Nhận kết quả từ cơ quan giải quyết", share: 0.06, align: Align::Center },
+        Column { title: "Trả kết quả cho cá nhân, tổ chức", share: 0.06, align: Align::Center },
+        Column { title: "Ký nhận", share: 0.05, align: Align::Center },
+        Column { title: "Ghi chú", share: 0.10, align: Align::Left },
     ];
+    let when = |at: Option<chrono::DateTime<chrono::Utc>>| at.map(|at| short_date_time(at, tz)).unwrap_or_default();
     let rows: Vec<Vec<String>> = data
         .rows
         .iter()
         .enumerate()
         .map(|(i, r)| {
+            let contact = [r.applicant_address.as_deref(), r.applicant_phone.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; ");
+            let note = match r.timeliness {
+                Some(t) => format!("{}; {}", r.status, t.label()),
+                None => r.status.clone(),
+            };
             vec![
-                (i + 1).to_string(),
+                r.entry.map_or_else(|| (i + 1).to_string(), |n| n.to_string()),
                 r.dossier_code.clone(),
                 r.procedure_name.clone(),
+                r.dossier_count.to_string(),
                 r.applicant_name.clone(),
+                contact,
+                r.handling_agency.clone(),
                 short_date_time(r.received_at, tz),
                 short_date_time(r.due_at, tz),
-                r.returned_at.map(|at| short_date_time(at, tz)).unwrap_or_default(),
-                r.status.clone(),
-                r.timeliness.map(|t| t.label().to_string()).unwrap_or_default(),
+                when(r.sent_at),
+                when(r.result_back_at),
+                when(r.returned_at),
+                String::new(),
+                note,
             ]
         })
         .collect();
-    draw_table(&mut doc, &columns, &rows, 7.5, &mut heading);
+    draw_table(&mut doc, &columns, &rows, 6.5, &mut heading);
     doc.number_pages(7.5);
     finish(doc, TITLE, "Mẫu số 06 - Thông tư 01/2018/TT-VPCP", data.header.issued_on)
 }

@@ -28,6 +28,22 @@ pub struct Submission {
     /// The e-form's fields as filled in (field name -> value).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub form_data: std::collections::BTreeMap<String, String>,
+    /// The dossier's id on the national portal, when the portal routed it to us: every status message carries
+    /// it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal_id: Option<String>,
+    /// The applicant signed in with the national e-identity (VNeID) to submit it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub signed_in_with_vneid: bool,
+}
+
+/// A fee of the procedure charged by its schedule: which fee (by name) and how many of its units (pages,
+/// copies); a flat fee needs no units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeCharge {
+    pub fee: String,
+    #[serde(default)]
+    pub units: Option<u32>,
 }
 
 /// Every action of DESIGN.md §5 on an existing dossier.
@@ -36,8 +52,12 @@ pub struct Submission {
 pub enum Action {
     /// Receive: the code is allocated by the caller in the same transaction (a dossier submitted online keeps
     /// the code it got then).
+    /// `register_entry`: the dossier's number in the agency's register of the year (form 06), allocated with
+    /// the code.
     Receive {
         code: String,
+        #[serde(default)]
+        register_entry: Option<u32>,
     },
     RefuseReception {
         reasons: Vec<String>,
@@ -59,8 +79,12 @@ pub enum Action {
         paper_id: String,
         title: String,
     },
+    /// An amount, or a fee of the procedure charged by its schedule (`charge`); with both they must agree.
     RequestPayment {
+        #[serde(default)]
         amount_vnd: u64,
+        #[serde(default)]
+        charge: Option<FeeCharge>,
     },
     RecordPayment {
         amount_vnd: u64,

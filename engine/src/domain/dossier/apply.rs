@@ -16,6 +16,8 @@ fn open(event: &Event) -> Option<Dossier> {
         id: s.id,
         code: s.code,
         form_data: s.form_data,
+        portal_id: s.portal_id,
+        signed_in_with_vneid: s.signed_in_with_vneid,
         procedure_code: s.procedure_code,
         procedure_version: s.procedure_version,
         agency: s.agency,
@@ -50,6 +52,7 @@ fn open(event: &Event) -> Option<Dossier> {
         returned_at: None,
         nearly_due_raised: false,
         overdue_raised: false,
+        register_entry: None,
         version: 1,
     })
 }
@@ -66,9 +69,10 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
     let at = event.at;
     match &event.change {
         Change::Submitted(_) => {}
-        Change::Received { code } => {
+        Change::Received { code, register_entry, .. } => {
             d.code = Some(code.clone());
             d.received_at = Some(at);
+            d.register_entry = *register_entry;
         }
         Change::ReceptionRefused { .. } | Change::Withdrawn { .. } | Change::Approved => {}
         Change::SupplementRequested { items } => {
@@ -94,14 +98,19 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
                 provided: true,
                 digitisation: *digitisation,
                 paper: Some(paper_id.clone()),
+                handed_in_as: None,
+                count: None,
             };
             match d.components.iter_mut().find(|c| c.id == *component) {
-                Some(existing) => *existing = state,
+                // A new scan of what was handed in keeps how it was handed in.
+                Some(existing) => {
+                    *existing = ComponentState { handed_in_as: existing.handed_in_as, count: existing.count, ..state }
+                }
                 None => d.components.push(state),
             }
         }
         Change::ResultAttached { paper_id, .. } => d.result_papers.push(paper_id.clone()),
-        Change::PaymentRequested { amount_vnd } => {
+        Change::PaymentRequested { amount_vnd, .. } => {
             d.payment = Some(Payment { amount_vnd: *amount_vnd, requested_at: at, paid_at: None, reference: None });
         }
         Change::PaymentRecorded { reference, .. } => {

@@ -40,7 +40,7 @@ pub fn refuses_the_actor(rejection: &Rejection) -> bool {
 fn probes(now: DateTime<Utc>) -> Vec<Action> {
     let nobody = || StaffRef { id: String::new(), name: String::new() };
     vec![
-        Action::Receive { code: "probe".into() },
+        Action::Receive { code: "probe".into(), register_entry: None },
         Action::CheckIdentity { outcome: IdentityOutcome::Match, registered: None },
         Action::RefuseReception { reasons: Vec::new() },
         Action::RequestSupplement { items: Vec::new() },
@@ -60,7 +60,7 @@ fn probes(now: DateTime<Utc>) -> Vec<Action> {
         Action::Seal { number: "probe".into(), document: None },
         Action::Consult { agency: String::new(), question: String::new() },
         Action::Answer { answer: String::new(), favourable: true },
-        Action::RequestPayment { amount_vnd: 0 },
+        Action::RequestPayment { amount_vnd: 0, charge: None },
         Action::RecordPayment { amount_vnd: 0, reference: String::new() },
         Action::Extend { new_due: now, reason: String::new() },
         Action::Stop { reasons: Vec::new() },
@@ -111,7 +111,7 @@ mod tests {
 
     fn procedure() -> Procedure {
         let registry = Registry::from_toml(
-            "[paper_types]\nGKS = \"Giấy khai sinh\"\n[agency_kinds]\ncommune_peoples_committee = \"UBND xã\"\n",
+            "[fields]\nHOTICH = \"Hộ tịch\"\n[paper_types]\nGKS = \"Giấy khai sinh\"\n[agency_kinds]\ncommune_peoples_committee = \"UBND xã\"\n",
         )
         .unwrap();
         let text = r#"
@@ -119,6 +119,7 @@ code = "1.001193"
 version = 1
 name = "Đăng ký khai sinh"
 field = "Hộ tịch"
+field_code = "HOTICH"
 level = "commune"
 agency_kind = "commune_peoples_committee"
 online = "full"
@@ -174,16 +175,21 @@ required = true
             summary: "Đăng ký khai sinh".into(),
             code: None,
             form_data: Default::default(),
+            portal_id: None,
+            signed_in_with_vneid: false,
             components: vec![ComponentState {
                 id: "to_khai".into(),
                 provided: true,
                 digitisation: Digitisation::Digitised,
                 paper: Some("p-1".into()),
+                handed_in_as: None,
+                count: None,
             }],
         };
         let ctx = Context::new(now(), staff(Role::ReceptionClerk), &calendar);
         let dossier = fold(&decide_submission(&procedure, submission, &ctx).unwrap()).unwrap();
-        let events = decide(&dossier, &procedure, Action::Receive { code: "X-1".into() }, &ctx).unwrap();
+        let events =
+            decide(&dossier, &procedure, Action::Receive { code: "X-1".into(), register_entry: None }, &ctx).unwrap();
         (events.iter().fold(dossier, apply), procedure)
     }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::action::{Action, Context, Submission};
+use super::action::{Action, Context, FeeCharge, Submission};
 use super::event::{Change, Event, StepMove};
 use super::model::{
     Digitisation, Dossier, IdKind, IdentityOutcome, Proposal, RegisteredPerson, Status, SupplementItem,
@@ -100,7 +100,7 @@ pub fn decide(
     }
     let d = Decision { dossier, procedure, ctx, action: name };
     let mut event = match action {
-        Action::Receive { code } => d.receive(code)?,
+        Action::Receive { code, register_entry } => d.receive(code, register_entry)?,
         Action::RefuseReception { reasons } => d.refuse_reception(reasons)?,
         Action::RequestSupplement { items } => d.request_supplement(items)?,
         Action::Resubmit => d.resubmit()?,
@@ -108,7 +108,7 @@ pub fn decide(
             d.attach_paper(component, paper_id, digitisation)?
         }
         Action::AttachResult { paper_id, title } => d.attach_result(paper_id, title)?,
-        Action::RequestPayment { amount_vnd } => d.request_payment(amount_vnd)?,
+        Action::RequestPayment { amount_vnd, charge } => d.request_payment(amount_vnd, charge)?,
         Action::RecordPayment { amount_vnd, reference } => d.record_payment(amount_vnd, reference)?,
         Action::CheckIdentity { outcome, registered } => d.check_identity(outcome, registered)?,
         Action::Assign { assignee } => d.assign(assignee)?,
@@ -243,7 +243,7 @@ impl Decision<'_> {
         self.procedure.next_step(&from.id).expect("validated flows end with a return step")
     }
 
-    fn receive(&self, code: String) -> Result<Event, Rejection> {
+    fn receive(&self, code: String, register_entry: Option<u32>) -> Result<Event, Rejection> {
         self.require_status(&[Status::Submitted])?;
         self.staff(&[Role::ReceptionClerk])?;
         if self.dossier.identity_discrepancy() {
@@ -265,10 +265,12 @@ impl Decision<'_> {
                 (calendar.running_between(calendar.clock_start(self.ctx.now), due), Some(days))
             }
         };
-        let mut event = self.event(Change::Received { code });
-        event.clock = Some(ClockChange::Start { budget_secs: budget.num_seconds(), calendar_days });
-        event.due_at = Some(due);
+        let clock = ClockChange::Start { budget_secs: budget.num_seconds(), calendar_days };
         let first = &self.procedure.steps[0];
+        let step_due_at = self.clock_after(Some(clock)).step_due(calendar, self.procedure.cumulative_share(&first.id));
+        let mut event = self.event(Change::Received { code, step_due_at, register_entry });
+        event.clock = Some(clock);
+        event.due_at = Some(due);
         self.hand_off(&mut event, self.next_step(first));
         event.status = Some(Status::Received);
         Ok(event)
@@ -408,14 +410,29 @@ impl Decision<'_> {
         }
     }
 
-    fn request_payment(&self, amount_vnd: u64) -> Result<Event, Rejection> {
+    fn request_payment(&self, amount_vnd: u64, charge: Option<FeeCharge>) -> Result<Event, Rejection> {
         self.require_status(&[Status::Received, Status::InProcess])?;
         let step = self.current_step()?;
         self.staff(&[step.role, Role::ReceptionClerk])?;
+        let (amount_vnd, fee) = match charge {
+            None => (amount_vnd, None),
+            Some(FeeCharge { fee, units }) => {
+                let schedule = self.procedure.fees.iter().find(|f| f.name == fee).ok_or(Rejection::UnknownFee(fee))?;
+                let units = match (&schedule.unit, units) {
+                    (Some(_), None | Some(0)) => return Err(Rejection::Empty("charge.units")),
+                    (_, units) => units.unwrap_or(1),
+                };
+                let due = schedule.charge(self.ctx.calendar.local_date(self.ctx.now), units);
+                if amount_vnd != 0 && amount_vnd != due {
+                    return Err(Rejection::AmountMismatch { requested: due, paid: amount_vnd });
+                }
+                (due, Some(schedule.name.clone()))
+            }
+        };
         if amount_vnd == 0 {
             return Err(Rejection::ZeroAmount);
         }
-        let mut event = self.event(Change::PaymentRequested { amount_vnd });
+        let mut event = self.event(Change::PaymentRequested { amount_vnd, fee });
         event.status = Some(Status::PaymentRequested);
         event.clock = Some(ClockChange::Pause);
         Ok(event)

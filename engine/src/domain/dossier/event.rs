@@ -35,6 +35,10 @@ pub struct Event {
     /// Set when processing completes (status 8 or 9), per rule 7.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeliness: Option<Timeliness>,
+    /// The number of the paper this event issues (forms 02-04 of Circular 01/2018), e.g. "12/PBSHS": allocated
+    /// from the agency's yearly sequence of that form when the event is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper_number: Option<String>,
 }
 
 /// The dossier moves to step `to` (or leaves the flow when `to` is `None`), due at `due_at`.
@@ -50,6 +54,12 @@ pub enum Change {
     Submitted(Box<Submission>),
     Received {
         code: String,
+        /// The reception step's own legal end (its share of the time), for the control slip and the portal.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step_due_at: Option<DateTime<Utc>>,
+        /// The dossier's number in the agency's register of the year (form 06); the receipt carries it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        register_entry: Option<u32>,
     },
     ReceptionRefused {
         reasons: Vec<String>,
@@ -69,6 +79,9 @@ pub enum Change {
     },
     PaymentRequested {
         amount_vnd: u64,
+        /// The fee of the procedure charged, when the amount came from its schedule.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fee: Option<String>,
     },
     PaymentRecorded {
         amount_vnd: u64,
@@ -183,6 +196,7 @@ impl Event {
             clock: None,
             due_at: None,
             timeliness: None,
+            paper_number: None,
         }
     }
 }

@@ -11,7 +11,7 @@ mod model;
 mod rejection;
 mod sweep;
 
-pub use action::{Action, Context, Submission};
+pub use action::{Action, Context, FeeCharge, Submission};
 pub use apply::{apply, fold};
 pub use control_slip::{SlipRow, control_slip};
 pub use decide::{decide, decide_submission};

@@ -151,6 +151,27 @@ pub enum Digitisation {
     ReusedFromResult = 3,
 }
 
+impl Digitisation {
+    /// Taken from a repository or an earlier result instead of being handed in.
+    pub fn is_reuse(self) -> bool {
+        matches!(self, Digitisation::ReusedFromRepository | Digitisation::ReusedFromResult)
+    }
+}
+
+/// How a paper was handed in (hình thức), as the receipt lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaperForm {
+    /// Bản chính.
+    Original,
+    /// Bản sao (a plain copy, checked against the original shown).
+    Copy,
+    /// Bản sao có chứng thực.
+    CertifiedCopy,
+    /// Bản điện tử.
+    Electronic,
+}
+
 impl From<Digitisation> for u8 {
     fn from(d: Digitisation) -> u8 {
         d as u8
@@ -181,6 +202,12 @@ pub struct ComponentState {
     /// The current paper (its id); earlier papers of the component stay in the dossier's history.
     #[serde(default)]
     pub paper: Option<String>,
+    /// How it was handed in, as the clerk recorded it (absent: as the procedure asks for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handed_in_as: Option<PaperForm>,
+    /// How many of it were handed in (absent: one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
 }
 
 /// The specialist's proposal after appraisal.
@@ -294,6 +321,12 @@ pub struct Dossier {
     /// The e-form's fields as filled in (field name -> value).
     #[serde(default)]
     pub form_data: std::collections::BTreeMap<String, String>,
+    /// The dossier's id on the national portal, when the portal routed it to us.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal_id: Option<String>,
+    /// The applicant signed in with the national e-identity (VNeID) to submit it.
+    #[serde(default)]
+    pub signed_in_with_vneid: bool,
     pub status: Status,
     /// Current step of the flow (from reception on).
     pub step: Option<String>,
@@ -334,6 +367,9 @@ pub struct Dossier {
     pub returned_at: Option<DateTime<Utc>>,
     pub nearly_due_raised: bool,
     pub overdue_raised: bool,
+    /// The dossier's number in the agency's register of its reception year (form 06).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_entry: Option<u32>,
     /// Number of events applied; the optimistic-concurrency version.
     pub version: u64,
 }

@@ -34,6 +34,8 @@ pub enum Rejection {
     AmountMismatch { requested: u64, paid: u64 },
     #[error("the amount must be more than 0")]
     ZeroAmount,
+    #[error("`{0}` is not a fee of this procedure")]
+    UnknownFee(String),
     #[error("this procedure is not offered online")]
     NotOnline,
     #[error("the new due instant must be later than the current one")]
@@ -73,6 +75,7 @@ impl Rejection {
             Duplicate(_) => "dossier.duplicate_item",
             AmountMismatch { .. } => "dossier.amount_mismatch",
             ZeroAmount => "dossier.zero_amount",
+            UnknownFee(_) => "dossier.unknown_fee",
             NotOnline => "dossier.not_online",
             ExtensionNotLater => "dossier.extension_not_later",
             ReturnMethodNotOffered => "dossier.return_method_not_offered",

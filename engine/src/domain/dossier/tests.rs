@@ -13,6 +13,8 @@ const POLICE: &str = "000.00.32.H26";
 const OTHER_AGENCY: &str = "000.00.40.H26";
 
 const REGISTRY: &str = r#"
+[fields]
+HOTICH = "Hộ tịch"
 [paper_types]
 GCS = "Giấy chứng sinh"
 GKS = "Giấy khai sinh"
@@ -28,6 +30,7 @@ code = "1.001193"
 version = 1
 name = "Đăng ký khai sinh"
 field = "Hộ tịch"
+field_code = "HOTICH"
 level = "commune"
 agency_kind = "commune_peoples_committee"
 online = "full"
@@ -126,6 +129,8 @@ fn submission(channel: Channel, components: &[&str]) -> Submission {
         summary: "Đăng ký khai sinh cho con Nguyễn Minh An".into(),
         code: None,
         form_data: Default::default(),
+        portal_id: None,
+        signed_in_with_vneid: false,
         components: components
             .iter()
             .map(|id| ComponentState {
@@ -133,6 +138,8 @@ fn submission(channel: Channel, components: &[&str]) -> Submission {
                 provided: true,
                 digitisation: Digitisation::Digitised,
                 paper: Some(format!("paper-{id}")),
+                handed_in_as: None,
+                count: None,
             })
             .collect(),
     }
@@ -187,7 +194,7 @@ impl Case {
 
     fn received() -> Case {
         let mut case = Case::submitted();
-        case.act(clerk(), Action::Receive { code: "000.00.31.H26-261123-0001".into() });
+        case.act(clerk(), Action::Receive { code: "000.00.31.H26-261123-0001".into(), register_entry: None });
         case
     }
 
@@ -233,7 +240,7 @@ impl Case {
             }
             Status::PaymentRequested => {
                 let mut case = Case::in_process();
-                case.act(specialist(), Action::RequestPayment { amount_vnd: 8_000 });
+                case.act(specialist(), Action::RequestPayment { amount_vnd: 8_000, charge: None });
                 case
             }
             Status::Withdrawn => {
@@ -285,13 +292,13 @@ fn every_action(case: &Case) -> Vec<(Actor, Action)> {
         _ => clerk(),
     };
     vec![
-        (clerk(), Action::Receive { code: "000.00.31.H26-261123-0002".into() }),
+        (clerk(), Action::Receive { code: "000.00.31.H26-261123-0002".into(), register_entry: None }),
         (clerk(), Action::RefuseReception { reasons: vec!["Sai thẩm quyền".into()] }),
         (step_actor.clone(), supplement_request()),
         (citizen(), Action::Resubmit),
         (clerk(), new_paper("to_khai")),
         (records(), Action::AttachResult { paper_id: "result-1".into(), title: "Giấy khai sinh".into() }),
-        (step_actor, Action::RequestPayment { amount_vnd: 8_000 }),
+        (step_actor, Action::RequestPayment { amount_vnd: 8_000, charge: None }),
         (clerk(), Action::RecordPayment { amount_vnd: 8_000, reference: "PG-1".into() }),
         (head(), assign_spec()),
         (head(), Action::Reassign { assignee: StaffRef { id: "spec2".into(), name: "Cán bộ spec2".into() } }),
@@ -369,14 +376,19 @@ fn the_default_flow_reaches_returned_on_time_with_a_control_slip() {
     // Received Monday 08:00 with 3 working days: due Thursday 08:00.
     assert_eq!(case.dossier.due_at, Some(at("2026-11-26T08:00:00+07:00")));
 
-    let slip = control_slip(&case.procedure, &case.events);
+    let slip = control_slip(&case.procedure, &case.events, &case.calendar);
     let steps: Vec<&str> = slip.iter().map(|r| r.step.as_str()).collect();
     assert_eq!(steps, ["receive", "assign", "appraise", "residence", "review", "sign", "seal", "return"]);
     assert!(slip.iter().all(|r| r.done_at.is_some()));
-    assert!(slip.iter().all(|r| r.on_time == Some(true)), "{slip:#?}");
+    assert!(slip.iter().all(|r| matches!(r.timeliness, Some(Timeliness::Early | Timeliness::OnTime))), "{slip:#?}");
+    assert_eq!(slip[0].due_at, Some(at("2026-11-23T09:12:00+07:00")), "reception: 5% of 24 h from 08:00");
     assert_eq!(slip[1].due_at, Some(at("2026-11-23T10:24:00+07:00")), "assign: 10% of 24 h from 08:00");
-    assert_eq!(slip[2].done_by.as_deref(), Some("Cán bộ spec"));
-    assert_eq!(slip[3].done_by.as_deref(), Some("Cán bộ police"));
+    assert_eq!(slip[2].done_by.as_ref().map(|a| a.name()), Some("Cán bộ spec"));
+    assert_eq!(slip[3].done_by.as_ref().map(|a| a.name()), Some("Cán bộ police"));
+    let after: Vec<Option<Status>> = slip.iter().map(|r| r.status_after).collect();
+    let (received, in_process, ready) = (Some(Status::Received), Some(Status::InProcess), Some(Status::ResultReady));
+    assert_eq!(after[..3], [received, in_process, in_process], "each step's outcome as the portal counts it");
+    assert_eq!(after[6..], [ready, Some(Status::Returned)], "sealing makes the result ready; returning returns it");
     assert_eq!(fold(&case.events).as_ref(), Some(&case.dossier), "folding the history gives the same state");
 }
 
@@ -384,7 +396,7 @@ fn the_default_flow_reaches_returned_on_time_with_a_control_slip() {
 fn counter_reception_and_roles() {
     let mut case = Case::submitted();
     // Wrong role, other agency, and the citizen cannot receive.
-    let receive = || Action::Receive { code: "c".into() };
+    let receive = || Action::Receive { code: "c".into(), register_entry: None };
     assert_eq!(case.try_act(head(), receive()).unwrap_err().code(), "dossier.forbidden_role");
     assert_eq!(
         case.try_act(staff_of("x", Role::ReceptionClerk, OTHER_AGENCY), receive()).unwrap_err().code(),
@@ -404,7 +416,9 @@ fn counter_reception_and_roles() {
 fn stale_versions_are_refused() {
     let case = Case::submitted();
     let ctx = Context::new(case.now, clerk(), &case.calendar).expecting(case.dossier.version + 1);
-    let refused = decide(&case.dossier, &case.procedure, Action::Receive { code: "c".into() }, &ctx).unwrap_err();
+    let refused =
+        decide(&case.dossier, &case.procedure, Action::Receive { code: "c".into(), register_entry: None }, &ctx)
+            .unwrap_err();
     assert_eq!(refused, Rejection::StaleVersion { expected: 2, actual: 1 });
     assert_eq!(refused.http_status(), 409);
 }
@@ -412,7 +426,7 @@ fn stale_versions_are_refused() {
 #[test]
 fn reception_needs_every_required_component_except_those_shown_in_person() {
     let case = Case::submitted_with(procedure(), &["to_khai"]);
-    let refused = case.try_act(clerk(), Action::Receive { code: "c".into() }).unwrap_err();
+    let refused = case.try_act(clerk(), Action::Receive { code: "c".into(), register_entry: None }).unwrap_err();
     assert_eq!(refused, Rejection::MissingComponent(vec!["giay_chung_sinh".into()]));
 }
 
@@ -493,7 +507,7 @@ fn a_restart_procedure_gives_the_whole_time_again_after_resubmission() {
         procedure_with(r#"on_supplement = "restart""#, FULL_FLOW),
         &["to_khai", "giay_chung_sinh"],
     );
-    case.act(clerk(), Action::Receive { code: "c".into() })
+    case.act(clerk(), Action::Receive { code: "c".into(), register_entry: None })
         .act(head(), assign_spec())
         .later(2)
         .act(specialist(), supplement_request());
@@ -518,10 +532,10 @@ fn a_supplement_before_reception_returns_to_submitted() {
 fn payment_pauses_and_must_match_the_request() {
     let mut case = Case::in_process();
     assert_eq!(
-        case.try_act(specialist(), Action::RequestPayment { amount_vnd: 0 }).unwrap_err().code(),
+        case.try_act(specialist(), Action::RequestPayment { amount_vnd: 0, charge: None }).unwrap_err().code(),
         "dossier.zero_amount"
     );
-    case.act(specialist(), Action::RequestPayment { amount_vnd: 8_000 });
+    case.act(specialist(), Action::RequestPayment { amount_vnd: 8_000, charge: None });
     assert_eq!(case.dossier.status, Status::PaymentRequested);
     assert!(!case.dossier.clock.is_running());
     let pay = |amount| Action::RecordPayment { amount_vnd: amount, reference: "PG-42".into() };
@@ -537,6 +551,41 @@ fn payment_pauses_and_must_match_the_request() {
 }
 
 #[test]
+fn a_fee_is_charged_by_its_schedule() {
+    let fees = r#"on_supplement = "pause"
+fees = [
+  { name = "Phí chứng thực", amount_vnd = 2000, unit = "trang", first_units = 2, then_vnd = 1000, max_vnd = 200000 },
+  { name = "Lệ phí", amount_vnd = 50000 },
+]"#;
+    let mut case = Case::submitted_with(procedure_with(fees, FULL_FLOW), &["to_khai", "giay_chung_sinh"]);
+    case.act(clerk(), Action::Receive { code: "c".into(), register_entry: None });
+    let charge = |fee: &str, units: Option<u32>| FeeCharge { fee: fee.into(), units };
+    let request = |amount_vnd, charge| Action::RequestPayment { amount_vnd, charge: Some(charge) };
+    let refused = |case: &Case, action| case.try_act(clerk(), action).unwrap_err();
+    assert_eq!(refused(&case, request(0, charge("Phí khác", Some(1)))), Rejection::UnknownFee("Phí khác".into()));
+    assert_eq!(refused(&case, request(0, charge("Phí chứng thực", None))).code(), "dossier.empty_field");
+    assert_eq!(
+        refused(&case, request(9_000, charge("Phí chứng thực", Some(5)))),
+        Rejection::AmountMismatch { requested: 7_000, paid: 9_000 },
+        "2 pages at 2.000 and 3 at 1.000"
+    );
+    case.act(clerk(), request(0, charge("Phí chứng thực", Some(5))));
+    assert_eq!(case.dossier.payment.as_ref().map(|p| p.amount_vnd), Some(7_000));
+    let Change::PaymentRequested { fee, .. } = &case.events.last().unwrap().change else { panic!() };
+    assert_eq!(fee.as_deref(), Some("Phí chứng thực"));
+    // The cap and a flat fee, straight from the schedule.
+    let schedule = &case.procedure.fees;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    assert_eq!(schedule[0].charge(day, 1_000), 200_000);
+    assert_eq!(schedule[0].charge(day, u32::MAX), 200_000, "no overflow");
+    assert_eq!(schedule[1].charge(day, 7), 50_000);
+    assert_eq!(
+        schedule[0].schedule_vi().as_deref(),
+        Some("2.000 đồng/trang (trang thứ 1-2), 1.000 đồng/trang từ trang thứ 3, tối đa 200.000 đồng")
+    );
+}
+
+#[test]
 fn a_pay_step_hands_off_once_paid() {
     let steps = r#"
   { id = "receive", kind = "receive", role = "reception_clerk", share = 0.1 },
@@ -546,7 +595,8 @@ fn a_pay_step_hands_off_once_paid() {
 "#;
     let mut case =
         Case::submitted_with(procedure_with(r#"on_supplement = "pause""#, steps), &["to_khai", "giay_chung_sinh"]);
-    case.act(clerk(), Action::Receive { code: "c".into() }).act(clerk(), Action::RequestPayment { amount_vnd: 5_000 });
+    case.act(clerk(), Action::Receive { code: "c".into(), register_entry: None })
+        .act(clerk(), Action::RequestPayment { amount_vnd: 5_000, charge: None });
     assert_eq!(case.dossier.status, Status::PaymentRequested);
     case.act(clerk(), Action::RecordPayment { amount_vnd: 5_000, reference: "cash-1".into() });
     assert_eq!(case.dossier.step.as_deref(), Some("sign"));
@@ -582,7 +632,7 @@ fn disagreement_goes_back_to_the_named_step() {
         case.try_act(records(), Action::Seal { number: "1".into(), document: None }).unwrap_err().code(),
         "dossier.wrong_step"
     );
-    let slip = control_slip(&case.procedure, &case.events);
+    let slip = control_slip(&case.procedure, &case.events, &case.calendar);
     assert_eq!(slip.iter().filter(|r| r.outcome == Some("disagreed")).count(), 2);
 }
 
@@ -725,7 +775,7 @@ fn identity_checks_gate_reception_only_on_a_discrepancy() {
     let recorded = case.dossier.identity_check.clone().unwrap();
     assert!(recorded.next_actions.contains(&"refuse_reception".to_string()));
     assert!(recorded.next_actions.contains(&"request_supplement".to_string()));
-    let receive = Action::Receive { code: "000.00.31.H26-261123-0001".into() };
+    let receive = Action::Receive { code: "000.00.31.H26-261123-0001".into(), register_entry: None };
     assert_eq!(case.try_act(clerk(), receive.clone()).unwrap_err().code(), "dossier.identity_mismatch");
     case.act(clerk(), check(IdentityOutcome::Match));
     case.act(clerk(), receive);
@@ -733,7 +783,7 @@ fn identity_checks_gate_reception_only_on_a_discrepancy() {
 
     let mut unverified = Case::submitted();
     unverified.act(clerk(), check(IdentityOutcome::NotVerified { reason: "timed out".into() }));
-    unverified.act(clerk(), Action::Receive { code: "000.00.31.H26-261123-0002".into() });
+    unverified.act(clerk(), Action::Receive { code: "000.00.31.H26-261123-0002".into(), register_entry: None });
     unverified.act(clerk(), check(IdentityOutcome::Match));
     assert_eq!(unverified.dossier.identity_check.as_ref().unwrap().outcome, IdentityOutcome::Match);
     assert_eq!(unverified.events.last().unwrap().change.name(), "identity_checked");

@@ -16,6 +16,8 @@ pub struct Procedure {
     pub name: String,
     /// Field (lĩnh vực).
     pub field: String,
+    /// The field's code as the national portal knows it (`MaLinhVuc`), from the registry.
+    pub field_code: String,
     pub level: Level,
     /// Kind of agency that receives and decides (a key of the registry's agency kinds).
     pub agency_kind: String,
@@ -134,7 +136,19 @@ named_enum!(
 #[serde(deny_unknown_fields)]
 pub struct Fee {
     pub name: String,
+    /// The amount of the whole fee, or with `unit` the amount of each unit (of the first `first_units`).
     pub amount_vnd: u64,
+    /// What the fee is counted in, as the schedule words it (e.g. "trang", "bản"); absent: a flat fee.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// With `then_vnd`: the first this many units cost `amount_vnd` each, every further one `then_vnd`.
+    #[serde(default)]
+    pub first_units: Option<u32>,
+    #[serde(default)]
+    pub then_vnd: Option<u64>,
+    /// The most the fee can come to, whatever the units.
+    #[serde(default)]
+    pub max_vnd: Option<u64>,
     #[serde(default)]
     pub note: Option<String>,
     /// An official zero-fee period, inclusive.
@@ -145,12 +159,54 @@ pub struct Fee {
 }
 
 impl Fee {
-    /// The amount due on a date, honouring a zero-fee period.
+    /// The amount due on a date for one unit (or the flat fee), honouring a zero-fee period.
     pub fn amount_on(&self, date: NaiveDate) -> u64 {
+        if self.is_free_on(date) { 0 } else { self.amount_vnd }
+    }
+
+    fn is_free_on(&self, date: NaiveDate) -> bool {
         let after_start = self.free_from.is_none_or(|from| date >= from);
         let before_end = self.free_until.is_none_or(|until| date <= until);
         let has_period = self.free_from.is_some() || self.free_until.is_some();
-        if has_period && after_start && before_end { 0 } else { self.amount_vnd }
+        has_period && after_start && before_end
+    }
+
+    /// What the fee comes to on a date for `units` units (a flat fee ignores them): the first `first_units` at
+    /// `amount_vnd`, the rest at `then_vnd`, capped at `max_vnd`. Saturates instead of overflowing.
+    pub fn charge(&self, date: NaiveDate, units: u32) -> u64 {
+        if self.is_free_on(date) {
+            return 0;
+        }
+        let total = match &self.unit {
+            None => self.amount_vnd,
+            Some(_) => {
+                let first = self.first_units.map_or(units, |n| units.min(n));
+                let rest = units - first;
+                let then = self.then_vnd.unwrap_or(self.amount_vnd);
+                self.amount_vnd.saturating_mul(first.into()).saturating_add(then.saturating_mul(rest.into()))
+            }
+        };
+        self.max_vnd.map_or(total, |max| total.min(max))
+    }
+
+    /// The schedule in words, e.g. "2.000 đồng/trang (trang thứ 1-2), 1.000 đồng/trang từ trang thứ 3, tối đa
+    /// 200.000 đồng"; `None` for a flat fee (its amount says it all).
+    pub fn schedule_vi(&self) -> Option<String> {
+        let unit = self.unit.as_deref()?;
+        let vnd = |n: u64| format!("{} đồng", crate::text::group_thousands(n));
+        let mut words = match (self.first_units, self.then_vnd) {
+            (Some(n), Some(then)) => format!(
+                "{}/{unit} ({unit} thứ 1-{n}), {}/{unit} từ {unit} thứ {}",
+                vnd(self.amount_vnd),
+                vnd(then),
+                n + 1
+            ),
+            _ => format!("{}/{unit}", vnd(self.amount_vnd)),
+        };
+        if let Some(max) = self.max_vnd {
+            words.push_str(&format!(", tối đa {}", vnd(max)));
+        }
+        Some(words)
     }
 }
 

@@ -46,6 +46,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "version",
     "name",
     "field",
+    "field_code",
     "level",
     "agency_kind",
     "online",
@@ -246,6 +247,18 @@ pub fn parse_procedure(file: &str, text: &str, registry: &Registry) -> Result<Pr
     check.not_empty(&name, &root.key("name"));
     let field: Option<String> = check.field(&table, &root, "field", true);
     check.not_empty(&field, &root.key("field"));
+    let field_code: Option<String> = check.field(&table, &root, "field_code", true);
+    if let Some(code) = &field_code {
+        match registry.field_name(code) {
+            None => check.report(&root.key("field_code"), "unknown_field", format!("unknown field code `{code}`")),
+            Some(name) if field.as_deref().is_some_and(|f| f != name) => check.report(
+                &root.key("field"),
+                "field_name",
+                format!("field code `{code}` is named \"{name}\" in the registry"),
+            ),
+            Some(_) => {}
+        }
+    }
     let level = check
         .field::<String>(&table, &root, "level", true)
         .and_then(|t| check.named::<Level>(&t, &root.key("level"), "unknown_level", "level", Level::spellings()));
@@ -299,6 +312,7 @@ pub fn parse_procedure(file: &str, text: &str, registry: &Registry) -> Result<Pr
         version: version.expect("checked"),
         name: name.expect("checked"),
         field: field.expect("checked"),
+        field_code: field_code.expect("checked"),
         level: level.expect("checked"),
         agency_kind: agency_kind.expect("checked"),
         online: online.expect("checked"),
@@ -393,6 +407,21 @@ fn fees(check: &mut Checker, table: &toml::Table, root: &KeyPath) -> Vec<Fee> {
             && until < from
         {
             check.report(&path.index(i).key("free_until"), "free_period", "free_until is before free_from");
+        }
+        let per_unit = [("first_units", fee.first_units.is_some()), ("then_vnd", fee.then_vnd.is_some())];
+        for (key, given) in per_unit {
+            if given && fee.unit.is_none() {
+                check.report(&path.index(i).key(key), "fee_schedule", format!("{key} needs a unit"));
+            }
+        }
+        if fee.first_units.is_some() != fee.then_vnd.is_some() {
+            check.report(&path.index(i), "fee_schedule", "first_units and then_vnd go together");
+        }
+        if fee.unit.as_deref().is_some_and(|u| u.trim().is_empty()) {
+            check.report(&path.index(i).key("unit"), "empty_text", "must not be empty");
+        }
+        if fee.first_units == Some(0) {
+            check.report(&path.index(i).key("first_units"), "fee_schedule", "first_units must be more than 0");
         }
     }
     fees

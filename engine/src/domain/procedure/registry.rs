@@ -1,4 +1,4 @@
-//! The closed lists a definition is checked against: repository paper types and agency kinds
+//! The closed lists a definition is checked against: fields, repository paper types and agency kinds
 //! (`procedures/registry.toml`).
 
 use std::collections::BTreeMap;
@@ -8,6 +8,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Registry {
+    /// Field (lĩnh vực) code as the national portal knows it -> name, e.g. `HOTICH` -> "Hộ tịch".
+    pub fields: BTreeMap<String, String>,
     /// Paper type code -> name, e.g. `GKS` -> "Giấy khai sinh".
     pub paper_types: BTreeMap<String, String>,
     /// Agency kind -> name, e.g. `commune_police` -> "Công an xã, phường".
@@ -25,6 +27,10 @@ impl Registry {
 
     pub fn has_paper_type(&self, code: &str) -> bool {
         self.paper_types.contains_key(code)
+    }
+
+    pub fn field_name(&self, code: &str) -> Option<&str> {
+        self.fields.get(code).map(String::as_str)
     }
 
     pub fn has_agency_kind(&self, kind: &str) -> bool {

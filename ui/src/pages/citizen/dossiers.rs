@@ -219,7 +219,7 @@ fn timeline(visit: &Visit, state: &UiState, detail: &MyDossierDetail) -> Vec<Ent
         .rev()
         .map(|e| {
             let details = match &e.details {
-                Some(Change::Received { code }) => vec![format!("{}: {code}", lang.t("ui.citizen.dossier_code"))],
+                Some(Change::Received { code, .. }) => vec![format!("{}: {code}", lang.t("ui.citizen.dossier_code"))],
                 Some(Change::ReceptionRefused { reasons } | Change::Stopped { reasons }) => reasons.clone(),
                 Some(Change::SupplementRequested { items }) => items
                     .iter()
@@ -230,7 +230,7 @@ fn timeline(visit: &Visit, state: &UiState, detail: &MyDossierDetail) -> Vec<Ent
                     .collect(),
                 Some(Change::PaperAttached { component, .. }) => vec![component_name(component)],
                 Some(Change::ResultAttached { title, .. }) => vec![title.clone()],
-                Some(Change::PaymentRequested { amount_vnd } | Change::PaymentRecorded { amount_vnd, .. }) => {
+                Some(Change::PaymentRequested { amount_vnd, .. } | Change::PaymentRecorded { amount_vnd, .. }) => {
                     vec![vnd(*amount_vnd)]
                 }
                 Some(Change::Extended { new_due, reason }) => {
@@ -429,8 +429,14 @@ pub async fn supplement(
         let attached = web::block(move || {
             let caller = Caller::Citizen(who);
             let upload = services.upload_bytes(&caller, &name, &bytes)?;
-            let input =
-                ComponentInput { id: component_id, upload: Some(upload.id), repository_item: None, keep: false };
+            let input = ComponentInput {
+                id: component_id,
+                upload: Some(upload.id),
+                repository_item: None,
+                keep: false,
+                form: None,
+                count: None,
+            };
             services.attach_paper(&caller, &dossier, version, input)
         })
         .await?;

@@ -76,7 +76,7 @@ impl Paper {
             None => return None,
         };
         let keep = self.keep && upload.is_some();
-        Some(ComponentInput { id: self.component.clone(), upload, repository_item, keep })
+        Some(ComponentInput { id: self.component.clone(), upload, repository_item, keep, form: None, count: None })
     }
 }
 

@@ -8,6 +8,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{NaiveDateTime, TimeDelta};
+use motcua_engine::domain::calendar::Timeliness;
 use motcua_engine::domain::dossier::{Dossier, IdentityOutcome, Proposal, Rejection, SupplementItem};
 use motcua_engine::domain::procedure::{Procedure, ReturnMethod, form_entries};
 use motcua_engine::service::dossiers::History;
@@ -298,14 +299,15 @@ fn build(
         .iter()
         .map(|row| SlipLine {
             step: t(&format!("step.{}", row.kind)),
-            handed_over_by: row.handed_over_by.clone(),
+            handed_over_by: row.handed_over_by.name().to_string(),
             started: local_time(calendar, row.started_at),
             due: when(row.due_at),
             done: when(row.done_at),
-            done_by: row.done_by.clone().unwrap_or_default(),
-            on_time: match row.on_time {
-                Some(true) => t("ui.staff.on_time"),
-                Some(false) => t("ui.staff.late"),
+            done_by: row.done_by.as_ref().map(|a| a.name().to_string()).unwrap_or_default(),
+            on_time: match row.timeliness {
+                Some(Timeliness::Early) => t("ui.staff.early"),
+                Some(Timeliness::OnTime) => t("ui.staff.on_time"),
+                Some(Timeliness::Late) => t("ui.staff.late"),
                 None => "",
             },
         })
@@ -460,7 +462,7 @@ fn request_of(state: &UiState, action: &str, f: &Posted, lang: crate::i18n::UiLa
         "answer" => {
             ActionRequest::Answer { answer: f.text("answer").to_string(), favourable: f.text("favourable") != "no" }
         }
-        "request_payment" => ActionRequest::RequestPayment { amount_vnd: amount(&mut errors) },
+        "request_payment" => ActionRequest::RequestPayment { amount_vnd: amount(&mut errors), charge: None },
         "record_payment" => {
             ActionRequest::RecordPayment { amount_vnd: amount(&mut errors), reference: f.text("reference").to_string() }
         }
@@ -521,6 +523,8 @@ fn perform(
                     upload: Some(upload),
                     repository_item: None,
                     keep: f.text("keep") == "1",
+                    form: None,
+                    count: None,
                 };
                 services.attach_paper(&caller, id, version, input).map(|_| ())
             }

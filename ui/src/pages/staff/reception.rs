@@ -315,6 +315,8 @@ pub async fn submit(
                             upload: Some(upload.id),
                             repository_item: None,
                             keep: true,
+                            form: None,
+                            count: None,
                         });
                         order.push(cid);
                     }

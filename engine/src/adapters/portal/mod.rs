@@ -11,6 +11,8 @@
 //!
 //! Every call carries `Authorization: Bearer {token}`.
 
+pub mod message;
+
 use std::time::Duration;
 
 use reqwest::blocking::Client;
@@ -46,17 +48,31 @@ pub struct NationalProcedure {
     #[serde(rename = "TenTTHC")]
     pub name: String,
     #[serde(rename = "MaLinhVuc")]
+    pub field_code: String,
+    #[serde(rename = "TenLinhVuc")]
     pub field: String,
-    /// Processing time in working days (0: within the day).
+    /// Processing time, counted in `time_unit` (0 working days: within the day).
     #[serde(rename = "ThoiHanGiaiQuyet")]
-    pub working_days: u32,
-    /// Whole online (4), partly online (3), or not online (2), as the portal grades it.
+    pub time: u32,
+    #[serde(rename = "DonViThoiHan")]
+    pub time_unit: TimeUnit,
     #[serde(rename = "MucDoDVC")]
-    pub online_level: u8,
+    pub online_level: message::OnlineLevel,
     #[serde(rename = "PhiLePhi", default)]
     pub fees: Vec<NationalFee>,
     #[serde(rename = "ThanhPhanHoSo", default)]
     pub components: Vec<String>,
+}
+
+/// What a national processing time is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TimeUnit {
+    /// Working days (ngày làm việc).
+    #[serde(rename = "NgayLamViec")]
+    WorkingDays,
+    /// Days as the Civil Code counts them (ngày).
+    #[serde(rename = "Ngay")]
+    Days,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
