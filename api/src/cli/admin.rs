@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::Subcommand;
 use motcua_engine::domain::codes::AgencyId;
 use motcua_engine::domain::procedure::Role;
+use motcua_engine::service::accounts::StaffPost;
 use motcua_engine::service::{Config, ServiceError, Services, SystemClock};
 use motcua_engine::store::agencies;
 
@@ -26,6 +27,24 @@ pub enum AdminCommand {
         /// Agency electronic id, e.g. 000.31.01.H26.
         #[arg(long)]
         agency: String,
+    },
+    /// Set where a person holds a role: division, deputy, work phone (printed on papers and sent to the portal).
+    SetPost {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        role: String,
+        /// The division (phòng, bộ phận) of the agency; absent: the agency as a whole.
+        #[arg(long)]
+        division: Option<String>,
+        /// Held as a deputy (phó): papers are signed "KT. <head> / PHÓ <head>".
+        #[arg(long)]
+        deputy: bool,
+        /// The work phone applicants may call.
+        #[arg(long)]
+        phone: Option<String>,
     },
     /// Set a new password (read from standard input) and unlock the account.
     ResetPassword {
@@ -157,6 +176,20 @@ pub fn run(command: AdminCommand) -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
+                Err(e) => explain(e),
+            }
+        }
+        AdminCommand::SetPost { username, agency, role, division, deputy, phone } => {
+            let Ok(role) = role.parse::<Role>() else {
+                return usage_error(format!("unknown role `{role}` (one of {})", Role::spellings()));
+            };
+            let post = StaffPost { agency, role, division, deputy, phone };
+            match services.set_post(&username, &post) {
+                Ok(()) => {
+                    println!("{username}: {role}@{} set", post.agency);
+                    ExitCode::SUCCESS
+                }
+                Err(ServiceError::NotFound(_)) => usage_error(format!("no account {username}")),
                 Err(e) => explain(e),
             }
         }

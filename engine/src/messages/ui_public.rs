@@ -29,7 +29,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.online", "Nộp trực tuyến", "Online submission"),
     ("ui.online.full", "Toàn trình", "Entirely online"),
     ("ui.online.partial", "Một phần", "Partly online"),
-    ("ui.online.none", "Không", "Not online"),
+    ("ui.online.none", "Cung cấp thông tin", "Information only"),
     ("ui.return_methods", "Cách nhận kết quả", "How the result is returned"),
     ("ui.return.counter", "Tại Bộ phận Một cửa", "At the one-stop counter"),
     ("ui.return.post", "Qua dịch vụ bưu chính công ích", "By public postal service"),

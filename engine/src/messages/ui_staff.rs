@@ -51,6 +51,12 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.staff.late_days", "quá hạn {a} ngày làm việc", "overdue by {a} working days"),
     ("ui.staff.late_days_hours", "quá hạn {a} ngày {b} giờ làm việc", "overdue by {a} working days {b} hours"),
     ("ui.staff.early", "Trước hạn", "Early"),
+    ("ui.staff.paper_form", "Hình thức", "Handed in as"),
+    ("ui.staff.paper_form.original", "Bản chính", "Original"),
+    ("ui.staff.paper_form.copy", "Bản sao", "Copy"),
+    ("ui.staff.paper_form.certified_copy", "Bản sao có chứng thực", "Certified copy"),
+    ("ui.staff.paper_form.electronic", "Bản điện tử", "Electronic"),
+    ("ui.staff.paper_count", "Số lượng", "Number of copies"),
     ("ui.staff.on_time", "Đúng hạn", "On time"),
     ("ui.staff.late", "Trễ hạn", "Late"),
     // Dossier page.

@@ -17,6 +17,18 @@ pub const MAX_FAILED_LOGINS: i32 = 5;
 pub const LOCK_DURATION: TimeDelta = TimeDelta::minutes(15);
 pub const REFRESH_LIFETIME: TimeDelta = TimeDelta::hours(10);
 pub const MIN_PASSWORD_LENGTH: usize = 8;
+/// The longest division name.
+pub const MAX_POST_TEXT: usize = 200;
+
+/// A role a person holds in an agency, with its post.
+#[derive(Debug, Clone)]
+pub struct StaffPost {
+    pub agency: String,
+    pub role: Role,
+    pub division: Option<String>,
+    pub deputy: bool,
+    pub phone: Option<String>,
+}
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -75,6 +87,34 @@ impl Services {
             };
             staff::add_role(conn, &id, agency, role.as_str())?;
             identity_of(conn, &id)
+        })
+    }
+
+    /// Where a person holds a role: the division (absent: the agency as a whole), whether as a deputy, and
+    /// their work phone (absent: left as it is). What official papers and the portal's rows print of them.
+    pub fn set_post(&self, username: &str, post: &StaffPost) -> ServiceResult<()> {
+        let mut errors = Vec::new();
+        let division = post.division.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        if division.is_some_and(|d| d.chars().count() > MAX_POST_TEXT) {
+            errors.push(super::FieldError::new("division", "field.too_long"));
+        }
+        let phone = post.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        if phone.is_some_and(|p| !super::requests::is_phone(p)) {
+            errors.push(super::FieldError::new("phone", "field.invalid_phone"));
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        self.db.write(|conn| {
+            let user = staff::by_username(conn, username)?.ok_or(ServiceError::NotFound("request.not_found"))?;
+            if !staff::set_post(conn, &user.id, &post.agency, post.role.as_str(), division, post.deputy)? {
+                return Err(ServiceError::Invalid(vec![super::FieldError::new("role", "field.unknown_staff")]));
+            }
+            if let Some(phone) = phone {
+                staff::set_phone(conn, &user.id, Some(phone))?;
+            }
+            audit::record(conn, self.now(), "admin", "set_post", username, "ok")?;
+            Ok(())
         })
     }
 

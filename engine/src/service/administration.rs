@@ -29,8 +29,9 @@ pub struct NewAgency {
 pub struct StaffAccount {
     pub username: String,
     pub full_name: String,
-    /// (agency, role name).
-    pub roles: Vec<(String, String)>,
+    /// The roles held, per agency, with their posts.
+    pub roles: Vec<crate::store::staff_admin::HeldRole>,
+    pub phone: Option<String>,
     pub failed_logins: i32,
     pub locked: bool,
 }
@@ -116,6 +117,7 @@ impl Services {
                 locked: row.locked_at(now),
                 username: row.username,
                 full_name: row.full_name,
+                phone: row.phone,
                 roles,
                 failed_logins: row.failed_logins,
             })
@@ -171,6 +173,28 @@ impl Services {
         let created = self.create_user(username, full_name, role, agency, password)?;
         self.admin_audit(caller, "staff_create", &format!("{username} {}@{agency}", role.as_str()))?;
         Ok(created)
+    }
+
+    /// Sets the post of a role an account holds: division, deputy, work phone (`Services::set_post`'s rules).
+    pub fn admin_set_post(
+        &self,
+        caller: &StaffIdentity,
+        username: &str,
+        role: &str,
+        post: super::accounts::StaffPost,
+    ) -> ServiceResult<()> {
+        self.admin_only(caller, "staff post")?;
+        let Ok(role) = role.parse::<Role>() else {
+            return Err(ServiceError::Invalid(vec![FieldError::new("role", "ui.admin.unknown_role")]));
+        };
+        let username = username.trim();
+        match self.set_post(username, &super::accounts::StaffPost { role, ..post }) {
+            Err(ServiceError::NotFound(_)) => {
+                Err(ServiceError::Invalid(vec![FieldError::new("username", "field.unknown_staff")]))
+            }
+            outcome => outcome,
+        }?;
+        self.admin_audit(caller, "staff_post", &format!("{username} {}", role.as_str()))
     }
 
     /// Gives an existing account one more role in an agency.

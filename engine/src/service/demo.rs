@@ -45,6 +45,12 @@ struct DemoStaff {
     username: String,
     full_name: String,
     roles: Vec<(String, Role)>,
+    #[serde(default)]
+    division: Option<String>,
+    #[serde(default)]
+    deputy: bool,
+    #[serde(default)]
+    phone: Option<String>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -143,6 +149,14 @@ impl Services {
         for person in &file.staff {
             for (agency, role) in &person.roles {
                 self.create_user(&person.username, &person.full_name, *role, agency, &file.password)?;
+                let post = super::accounts::StaffPost {
+                    agency: agency.clone(),
+                    role: *role,
+                    division: person.division.clone(),
+                    deputy: person.deputy,
+                    phone: person.phone.clone(),
+                };
+                self.set_post(&person.username, &post)?;
             }
             accounts.push((person.username.clone(), person.full_name.clone(), person.roles.clone()));
         }

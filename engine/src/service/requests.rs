@@ -117,11 +117,8 @@ pub fn check_applicant(input: &ApplicantInput, prefix: &str, errors: &mut Vec<Fi
             errors.push(FieldError::new(field("email"), "field.invalid_email"));
         }
     }
-    if let Some(phone) = input.phone.as_deref().filter(|p| !p.is_empty()) {
-        let digits = phone.strip_prefix('+').unwrap_or(phone);
-        if !(9..=12).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            errors.push(FieldError::new(field("phone"), "field.invalid_phone"));
-        }
+    if input.phone.as_deref().is_some_and(|p| !p.is_empty() && !is_phone(p)) {
+        errors.push(FieldError::new(field("phone"), "field.invalid_phone"));
     }
     too_long(&input.address, &field("address"), errors);
     Applicant {
@@ -260,4 +257,28 @@ pub fn parse_action_body(body: &serde_json::Value) -> Result<(ActionRequest, Opt
     };
     let action = serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| e.to_string())?;
     Ok((action, note))
+}
+
+/// A phone number as people write it: 9 to 12 digits, an optional leading `+`, digits grouped by single spaces or
+/// dots ("0912 345 678", "0225.3821.101").
+pub fn is_phone(text: &str) -> bool {
+    let body = text.strip_prefix('+').unwrap_or(text);
+    let groups: Vec<&str> = body.split([' ', '.']).collect();
+    let digits: usize = groups.iter().map(|g| g.len()).sum();
+    groups.iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit())) && (9..=12).contains(&digits)
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::is_phone;
+
+    #[test]
+    fn phones_as_people_write_them() {
+        for ok in ["0912345678", "0912 345 678", "0225.3821.101", "+84912345678"] {
+            assert!(is_phone(ok), "{ok}");
+        }
+        for bad in ["", "0912", "0912  345 678", "09123456789012", "0912-345-678", "+", " 0912345678", "abc123456789"] {
+            assert!(!is_phone(bad), "{bad}");
+        }
+    }
 }

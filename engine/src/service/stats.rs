@@ -11,7 +11,7 @@ use chrono::{Datelike, Months, NaiveDate, NaiveTime};
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::calendar::{Calendar, Timeliness};
 use crate::domain::dossier::{Channel, Digitisation, Dossier, Status};
-use crate::domain::procedure::Role;
+use crate::domain::procedure::{Online, Role};
 use crate::store::{agencies, statistics};
 
 /// A period of local dates, both included.
@@ -58,6 +58,10 @@ pub struct Figures {
     pub late: u64,
     /// Received through the online channel.
     pub online: u64,
+    /// Received, of procedures offered fully online (toàn trình), and of those, received online: the Decision
+    /// 766 online-service indicator's denominator and numerator.
+    pub fully_online_eligible: u64,
+    pub fully_online: u64,
     /// Components provided with the received dossiers.
     pub components: u64,
     /// Of those, digitised (scanned, or reused as electronic papers).
@@ -75,6 +79,11 @@ impl Figures {
         Share { part: self.online, whole: self.received }
     }
 
+    /// Received online, of what was received for procedures offered fully online.
+    pub fn fully_online_share(&self) -> Share {
+        Share { part: self.fully_online, whole: self.fully_online_eligible }
+    }
+
     pub fn digitisation(&self) -> Share {
         Share { part: self.digitised, whole: self.components }
     }
@@ -88,10 +97,16 @@ impl Figures {
         Share { part: self.early + self.on_time, whole: self.done() }
     }
 
-    fn count(&mut self, d: &Dossier, calendar: &Calendar) {
+    fn count(&mut self, d: &Dossier, online: Option<Online>, calendar: &Calendar) {
         self.received += 1;
         if d.channel == Channel::Online {
             self.online += 1;
+        }
+        if online == Some(Online::Full) {
+            self.fully_online_eligible += 1;
+            if d.channel == Channel::Online {
+                self.fully_online += 1;
+            }
         }
         for c in d.components.iter().filter(|c| c.provided) {
             self.components += 1;
@@ -128,17 +143,24 @@ impl Figures {
         self.on_time += other.on_time;
         self.late += other.late;
         self.online += other.online;
+        self.fully_online_eligible += other.fully_online_eligible;
+        self.fully_online += other.fully_online;
         self.components += other.components;
         self.digitised += other.digitised;
         self.reused += other.reused;
     }
 }
 
-/// Counts dossiers per agency (pure): the dossiers are those received in the period.
-pub fn tally<'a>(dossiers: impl IntoIterator<Item = &'a Dossier>, calendar: &Calendar) -> BTreeMap<String, Figures> {
+/// Counts dossiers per agency (pure): the dossiers are those received in the period; `online_of` answers how
+/// far each one's procedure is offered online.
+pub fn tally<'a>(
+    dossiers: impl IntoIterator<Item = &'a Dossier>,
+    online_of: impl Fn(&Dossier) -> Option<Online>,
+    calendar: &Calendar,
+) -> BTreeMap<String, Figures> {
     let mut by_agency: BTreeMap<String, Figures> = BTreeMap::new();
     for d in dossiers {
-        by_agency.entry(d.agency.clone()).or_default().count(d, calendar);
+        by_agency.entry(d.agency.clone()).or_default().count(d, online_of(d), calendar);
     }
     by_agency
 }
@@ -216,7 +238,8 @@ impl Services {
         let dossiers = self
             .db
             .read(|conn| statistics::received_between(conn, Some(&selection), from, to).map_err(ServiceError::from))?;
-        let mut counted = tally(&dossiers, &self.calendar);
+        let online_of = |d: &Dossier| self.catalogue.version(&d.procedure_code, d.procedure_version).map(|p| p.online);
+        let mut counted = tally(&dossiers, online_of, &self.calendar);
         let mut total = Figures::default();
         let lines: Vec<AgencyFigures> = visible
             .iter()
@@ -330,11 +353,15 @@ mod tests {
         ];
         let withdrawn = dossier("B", Status::Withdrawn);
         let all = [early, on_time, late, extended, online, withdrawn];
-        let by_agency = tally(&all, &cal);
+        // Agency B's procedure is offered fully online, agency A's partly.
+        let online_of = |d: &Dossier| Some(if d.agency == "B" { Online::Full } else { Online::Partial });
+        let by_agency = tally(&all, online_of, &cal);
         let a = &by_agency["A"];
         assert_eq!((a.received, a.in_progress, a.early, a.on_time, a.late), (3, 0, 1, 1, 1));
+        assert_eq!((a.fully_online_eligible, a.fully_online), (0, 0));
         let b = &by_agency["B"];
         assert_eq!((b.received, b.in_progress, b.early, b.on_time, b.late, b.online), (3, 1, 0, 0, 1, 1));
+        assert_eq!((b.fully_online_eligible, b.fully_online), (3, 1));
         assert_eq!((b.components, b.digitised, b.reused), (4, 3, 2), "components not provided do not count");
         assert_eq!(b.online_share().per_thousand(), Some(333));
         assert_eq!(b.digitisation().per_thousand(), Some(750));

@@ -38,6 +38,7 @@ pub struct Line {
     pub on_time: u64,
     pub late: u64,
     pub online: String,
+    pub fully_online: String,
     pub digitised: String,
     pub reused: String,
 }
@@ -52,6 +53,12 @@ fn line(lang: UiLang, name: String, agency: String, f: &Figures) -> Line {
         on_time: f.on_time,
         late: f.late,
         online: format!("{} ({}/{})", percent(lang, f.online_share()), f.online, f.received),
+        fully_online: format!(
+            "{} ({}/{})",
+            percent(lang, f.fully_online_share()),
+            f.fully_online,
+            f.fully_online_eligible
+        ),
         digitised: format!("{} ({}/{})", percent(lang, f.digitisation()), f.digitised, f.components),
         reused: format!("{} ({}/{})", percent(lang, f.reuse()), f.reused, f.components),
     }
@@ -110,6 +117,7 @@ fn charts(lang: UiLang, total: &Figures) -> Vec<Chart> {
         vec![
             share("ui.admin.in_time_share", total.in_time_share(), chart::GREEN),
             share("ui.admin.online_share", total.online_share(), chart::BLUE),
+            share("ui.admin.fully_online_share", total.fully_online_share(), chart::BLUE),
             share("ui.admin.digitised_share", total.digitisation(), chart::BROWN),
             share("ui.admin.reused_share", total.reuse(), chart::TEAL),
         ],

@@ -1,11 +1,14 @@
 //! Staff and roles (`/quan-tri/can-bo`): every account with its roles per agency; forms to create an account
-//! with a role, give a role, set a new password, unlock.
+//! with a role, give a role, set the post of a role (division, deputy, work phone), set a new password, unlock.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use motcua_engine::domain::procedure::Role;
+use motcua_engine::domain::title;
+use motcua_engine::messages::Lang;
 use motcua_engine::service::ServiceError;
+use motcua_engine::service::accounts::StaffPost;
 use serde::Deserialize;
 
 use super::agencies::Opt;
@@ -35,6 +38,13 @@ pub struct StaffForm {
     role: String,
     #[serde(default)]
     agency: String,
+    #[serde(default)]
+    division: String,
+    /// The deputy checkbox: "1" when ticked.
+    #[serde(default)]
+    deputy: String,
+    #[serde(default)]
+    phone: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,7 +58,9 @@ pub struct Done {
 pub struct Account {
     pub username: String,
     pub full_name: String,
+    /// Each role as its title, agency and division.
     pub roles: Vec<String>,
+    pub phone: String,
     pub state: String,
     pub locked: bool,
     pub unlockable: bool,
@@ -74,6 +86,7 @@ struct Page {
     unlock_errors: Errors,
     create: Filled,
     grant: Filled,
+    post: Filled,
     reset: Filled,
 }
 
@@ -103,7 +116,22 @@ async fn render_page(
         .map(|a| Account {
             username: a.username.clone(),
             full_name: a.full_name.clone(),
-            roles: a.roles.iter().map(|(ag, r)| format!("{} — {}", role_name(lang, r), agency_name(ag))).collect(),
+            roles: a
+                .roles
+                .iter()
+                .map(|held| {
+                    let kind = agencies.iter().find(|ag| ag.id == held.agency_id).map_or("", |ag| ag.kind.as_str());
+                    // The title of office as papers print it; in English, the role and whether held as a deputy.
+                    let title = match (lang.lang, held.role.parse::<Role>()) {
+                        (Lang::Vi, Ok(role)) => title::title(role, held.deputy, kind),
+                        _ if held.deputy => format!("{} ({})", role_name(lang, &held.role), lang.t("ui.admin.deputy_short")),
+                        _ => role_name(lang, &held.role).to_string(),
+                    };
+                    let division = held.division.as_deref().map(|d| format!(", {d}")).unwrap_or_default();
+                    format!("{title} — {}{division}", agency_name(&held.agency_id))
+                })
+                .collect(),
+            phone: a.phone.clone().unwrap_or_default(),
             state: if a.locked {
                 lang.t("ui.admin.locked").to_string()
             } else if a.failed_logins > 0 {
@@ -157,7 +185,7 @@ async fn render_page(
             errors,
         }
     };
-    let (create, grant, reset) = (fill("create"), fill("role"), fill("password"));
+    let (create, grant, post, reset) = (fill("create"), fill("role"), fill("post"), fill("password"));
     let unlock_errors = if active == "unlock" { errors.take().unwrap_or_default() } else { Errors::default() };
     let page = Page {
         shell: visit.shell(lang.t("ui.admin.staff")),
@@ -167,6 +195,7 @@ async fn render_page(
         unlock_errors,
         create,
         grant,
+        post,
         reset,
     };
     Ok(visit.page(status, render(&page)?))
@@ -181,6 +210,7 @@ pub async fn page(
     let key = match xong.as_str() {
         "tao" => Some("ui.admin.done_create"),
         "vai-tro" => Some("ui.admin.done_role"),
+        "chuc-danh" => Some("ui.admin.done_post"),
         "mat-khau" => Some("ui.admin.done_password"),
         "mo-khoa" => Some("ui.admin.done_unlock"),
         _ => None,
@@ -204,6 +234,16 @@ pub async fn submit(
             .admin_create_user(&staff, &f.username, &f.full_name, &f.role, &f.agency, &f.password)
             .map(|_| "tao"),
         "role" => services.grant_role(&staff, &f.username, &f.role, &f.agency).map(|_| "vai-tro"),
+        "post" => {
+            let post = StaffPost {
+                agency: f.agency.clone(),
+                role: Role::Admin,
+                division: Some(f.division.clone()),
+                deputy: f.deputy == "1",
+                phone: Some(f.phone.clone()),
+            };
+            services.admin_set_post(&staff, &f.username, &f.role, post).map(|_| "chuc-danh")
+        }
         "password" => services.admin_reset_password(&staff, &f.username, &f.password).map(|_| "mat-khau"),
         "unlock" => services.unlock_account(&staff, &f.username).map(|_| "mo-khoa"),
         _ => Err(ServiceError::NotFound("ui.page_not_found")),

@@ -9,12 +9,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 use motcua_engine::domain::codes::Sex;
-use motcua_engine::domain::dossier::{Channel, IdKind, IdentityOutcome, Status};
-use motcua_engine::domain::procedure::{Procedure, Role};
+use motcua_engine::domain::dossier::{Channel, IdKind, IdentityOutcome, PaperForm, Status};
+use motcua_engine::domain::procedure::{Copies, Procedure, Role};
 use motcua_engine::service::dossiers::Received;
 use motcua_engine::service::identity::Caller;
 use motcua_engine::service::population::LookupRequest;
-use motcua_engine::service::requests::{ApplicantInput, ComponentInput, NewDossier};
+use motcua_engine::service::requests::{ApplicantInput, ComponentInput, MAX_COPIES, NewDossier};
 use motcua_engine::service::{ServiceError, StaffIdentity};
 use serde::Deserialize;
 
@@ -32,6 +32,60 @@ pub struct Component {
     pub required: bool,
     pub in_person: bool,
     pub ticked: bool,
+    /// How it is handed in (`original`, `copy`, `certified_copy`, `electronic`) and how many, as chosen or as
+    /// the procedure asks for it.
+    pub form: String,
+    pub count: String,
+}
+
+impl Component {
+    fn has_form(&self, value: &str) -> bool {
+        self.form == value
+    }
+}
+
+/// The forms a paper can be handed in, in the order the desk offers them.
+const PAPER_FORMS: [(&str, &str); 4] = [
+    ("original", "ui.staff.paper_form.original"),
+    ("copy", "ui.staff.paper_form.copy"),
+    ("certified_copy", "ui.staff.paper_form.certified_copy"),
+    ("electronic", "ui.staff.paper_form.electronic"),
+];
+
+/// What the procedure asks a component to be handed in as.
+fn asked_form(copies: Option<Copies>) -> &'static str {
+    match copies {
+        Some(Copies::CertifiedCopy) => "certified_copy",
+        Some(Copies::CopyWithOriginal) => "copy",
+        Some(Copies::Electronic) => "electronic",
+        Some(Copies::Original) | None => "original",
+    }
+}
+
+/// The form and count posted for a component, or the error of each that cannot be read.
+fn handed_in(f: &Posted, id: &str, errors: &mut Errors, lang: crate::i18n::UiLang) -> (Option<PaperForm>, Option<u32>) {
+    let form = match f.text(&format!("form.{id}")) {
+        "" => None,
+        "original" => Some(PaperForm::Original),
+        "copy" => Some(PaperForm::Copy),
+        "certified_copy" => Some(PaperForm::CertifiedCopy),
+        "electronic" => Some(PaperForm::Electronic),
+        _ => {
+            errors.add(&format!("form.{id}"), lang.t("field.invalid_choice"));
+            None
+        }
+    };
+    let count = match f.text(&format!("count.{id}")).trim() {
+        "" => None,
+        text => match text.parse::<u32>() {
+            Ok(n) if (1..=MAX_COPIES).contains(&n) => Some(n),
+            _ => {
+                errors.add(&format!("count.{id}"), lang.t("field.out_of_range"));
+                None
+            }
+        },
+    };
+    (form, count)
 }
 
 #[derive(Template)]
@@ -55,6 +109,14 @@ impl Reception {
 
     fn file_error(&self, component: &str) -> Option<&str> {
         self.errors.get(&format!("file.{component}"))
+    }
+
+    fn error_of(&self, what: &str, component: &str) -> Option<&str> {
+        self.errors.get(&format!("{what}.{component}"))
+    }
+
+    fn paper_forms(&self) -> &'static [(&'static str, &'static str)] {
+        &PAPER_FORMS
     }
 
     fn id(&self, field: &str) -> String {
@@ -106,6 +168,12 @@ fn page(
                     required: c.required,
                     in_person: c.in_person_only,
                     ticked: ticked.contains(&c.id),
+                    form: input
+                        .get(&format!("form.{}", c.id))
+                        .filter(|f| !f.is_empty())
+                        .cloned()
+                        .unwrap_or_else(|| asked_form(c.copies).to_string()),
+                    count: input.get(&format!("count.{}", c.id)).filter(|n| !n.is_empty()).cloned().unwrap_or("1".into()),
                 })
                 .collect()
         })
@@ -214,6 +282,14 @@ pub async fn submit(
         TEXT_FIELDS.iter().map(|k| (k.to_string(), f.text(k).to_string())).collect();
     let ticked: Vec<String> = f.all("received").to_vec();
     let procedure = f.text("procedure_code").to_string();
+    if let Some(p) = state.services.catalogue.current(&procedure) {
+        for c in &p.components {
+            for key in [format!("form.{}", c.id), format!("count.{}", c.id)] {
+                let value = f.text(&key).to_string();
+                input.insert(key, value);
+            }
+        }
+    }
     let mut errors = Errors::default();
     let mut lookup = None;
     let mut status = StatusCode::OK;
@@ -286,7 +362,8 @@ pub async fn submit(
                     let received = ticked.contains(&c.id) || file.is_some();
                     match (received, file) {
                         (_, Some(file)) if !c.in_person_only => {
-                            scans.push((c.id.clone(), file.name.clone(), file.bytes.clone()))
+                            let (form, count) = handed_in(&f, &c.id, &mut errors, lang);
+                            scans.push((c.id.clone(), file.name.clone(), file.bytes.clone(), form, count))
                         }
                         (true, None) if !c.in_person_only => {
                             errors.add(&format!("file.{}", c.id), lang.t("field.paper_required"))
@@ -305,7 +382,7 @@ pub async fn submit(
                     let caller = Caller::Staff(who.clone());
                     let mut components = Vec::new();
                     let mut order = Vec::new();
-                    for (cid, name, bytes) in scans {
+                    for (cid, name, bytes, form, count) in scans {
                         let upload = match services.upload_bytes(&caller, &name, &bytes) {
                             Ok(upload) => upload,
                             Err(e) => return (Err(e), order, Some(cid)),
@@ -315,8 +392,8 @@ pub async fn submit(
                             upload: Some(upload.id),
                             repository_item: None,
                             keep: true,
-                            form: None,
-                            count: None,
+                            form,
+                            count,
                         });
                         order.push(cid);
                     }
