@@ -17,7 +17,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// Runs a poppler tool over a PDF given on a temp file; answers its standard output.
-fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+pub fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
     static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let path = std::env::temp_dir().join(format!("motcua-doc-{}-{n}.pdf", std::process::id()));
@@ -42,7 +42,7 @@ impl Drop for Cleanup {
 }
 
 /// The PDF's text with every run of white space as one space (lines wrap where the layout wants).
-fn text_of(pdf: &[u8]) -> String {
+pub fn text_of(pdf: &[u8]) -> String {
     poppler("pdftotext", &["-enc", "UTF-8"], pdf).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -217,7 +217,7 @@ async fn applicant_signature_is_checked_online(backend: Backend) {
             (expected, other) => panic!("{case}: expected {expected:?}, got {other:?}"),
         }
     }
-    assert_eq!(server.count("dossiers").await, 21, "the demo's 20 dossiers and the one signed submission");
+    assert_eq!(server.count("dossiers").await, 22, "the demo's 21 dossiers and the one signed submission");
 }
 
 /// The leader extends a dossier: form 04 apologises with the reason, the date first promised and the new one.

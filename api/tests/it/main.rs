@@ -12,6 +12,7 @@ mod cli;
 mod concurrency;
 mod documents;
 mod flows;
+mod forms_conformance;
 mod identity;
 mod lifecycle;
 mod notifications;

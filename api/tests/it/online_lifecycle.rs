@@ -154,6 +154,7 @@ async fn whole_online_lifecycle_with_every_simulator(backend: Backend) {
                       "phone": "0912345678", "email": "huong@example.vn"},
         "summary": "Đăng ký hộ kinh doanh Tạp hóa Hường",
         "papers": [{"component": "giay_de_nghi", "file_name": "giay-de-nghi.pdf", "content_base64": pdf}],
+        "signed_in_with_vneid": true,
     });
     fault(&world.portal, json!({"mode": "answer_twice", "count": 1})).await;
     let (status, routed) = post(format!("{}/_sim/route", world.portal.url), submission).await;
@@ -221,8 +222,19 @@ async fn whole_online_lifecycle_with_every_simulator(backend: Backend) {
     let view = state["dossiers"].as_array().unwrap().iter().find(|v| v["MaHoSo"] == code.as_str()).unwrap();
     assert_eq!(view["TrangThaiHoSo"], 10);
     assert_eq!(view["CacTrangThai"], json!([1, 2, 6, 4, 9, 10]));
-    assert_eq!(view["HoSo"]["KenhThucHien"], 2);
     assert_eq!(view["Sequence"], d["version"]);
+    // What the portal scores from: its own id carried back, the channel, the VNeID account, the fee paid online
+    // through our gateway, the papers digitised.
+    let message = &view["HoSo"];
+    assert_eq!(message["MaHoSoDVCQG"], "G22.99-261124-009001");
+    assert_eq!(message["KenhThucHien"], 2);
+    assert_eq!(message["TaiKhoanDuocXacThucVoiVNeID"], 1);
+    assert_eq!(message["DuocThanhToanTrucTuyen"], 2);
+    let fee = json!([{"TenPhiLePhi": "Lệ phí đăng ký hộ kinh doanh", "MucPhi": 100000, "HinhThucThu": "Trực tuyến"}]);
+    assert_eq!(message["DanhSachLePhi"], fee);
+    assert_eq!((message["DuocSoHoa"].as_u64(), message["HoSoCoThanhPhanSoHoa"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(message["MucDoDVC"], "ToanTrinh");
+    assert_eq!(message["MaLinhVuc"], "HOKINHDOANH");
     let services = server.services.clone();
     let dossier_id = id.clone();
     let rows = tokio::task::spawn_blocking(move || {

@@ -467,3 +467,130 @@ async fn national_catalogue_is_compared(backend: Backend) {
     portal.stop().await;
 }
 on_both_backends!(national_catalogue_is_compared);
+
+/// Everything in our store, in id order.
+async fn all_dossiers(server: &TestServer) -> Vec<motcua_engine::domain::dossier::Dossier> {
+    let services = server.services.clone();
+    tokio::task::spawn_blocking(move || {
+        services
+            .db
+            .read(|c| motcua_engine::store::dossiers::page_by_id(c, None, 10_000).map_err(ServiceError::from))
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// After the demo, the strict portal holds every coded demo dossier under its code, refused nothing, and every
+/// processing row names the person who did the step with that person's title and division; the flags the
+/// Decision 766 indicators read are there.
+async fn every_demo_dossier_reaches_the_portal_as_it_scores(backend: Backend) {
+    let portal = start_portal();
+    let launch = Launch {
+        pki_dir: Some(crate::support::TEST_PKI.clone()),
+        outside: portal_outside(&portal),
+        ..Launch::default()
+    };
+    let server = TestServer::launch(backend, launch).await;
+    drain(&server).await;
+    let state = portal_state(&portal).await;
+    assert_eq!(state["refusals"], json!([]), "the portal refused nothing");
+    let ours = all_dossiers(&server).await;
+    let coded: Vec<_> = ours.iter().filter(|d| d.code.is_some()).collect();
+    assert_eq!(state["dossiers"].as_array().unwrap().len(), coded.len(), "every coded dossier, once each");
+    let mut rows = Vec::new();
+    for d in &coded {
+        let seen = view(&state, d.code.as_deref().unwrap());
+        assert_eq!(seen["TrangThaiHoSo"], d.status.code(), "{}", d.id);
+        let message = &seen["HoSo"];
+        assert_eq!(message["MaDonViXuLy"], d.agency.as_str());
+        assert!(message["MaLinhVuc"].as_str().unwrap().chars().all(|c| c.is_ascii_uppercase()), "{message}");
+        rows.extend(message["QuaTrinhXuLy"].as_array().unwrap().iter().cloned());
+    }
+    let named = |person: &str| -> Vec<(String, String)> {
+        rows.iter()
+            .filter(|r| r["NguoiXuLy"] == person)
+            .map(|r| (r["ChucDanh"].as_str().unwrap().to_string(), r["PhongBanXuLy"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let posts = |person: &str, title: &str, division: &str| {
+        let seen = named(person);
+        assert!(!seen.is_empty(), "{person} did some step");
+        assert!(seen.iter().all(|(t, d)| t == title && d == division), "{person}: {seen:?}");
+    };
+    posts("Trần Văn Bình", "Công chức tiếp nhận và trả kết quả", "Trung tâm Phục vụ hành chính công phường Hồng Bàng");
+    posts("Hoàng Minh Tuấn", "Phó Chủ tịch", "Ủy ban nhân dân phường Hồng Bàng");
+    posts("Đỗ Thị Hạnh", "Chủ tịch", "Ủy ban nhân dân phường Lê Chân");
+    posts("Lê Thị Cúc", "Chuyên viên", "Phòng Kinh tế, Hạ tầng và Đô thị");
+    posts("Đặng Thu Hà", "Văn thư", "Văn phòng HĐND và UBND");
+    // Each row's outcome: reception leads to 2, sealing to 9, returning to 10.
+    for (step, status) in [("Tiếp nhận hồ sơ", 2), ("Vào số, đóng dấu", 9), ("Trả kết quả", 10)] {
+        let outcomes: Vec<&Value> = rows.iter().filter(|r| r["NoiDungXuLy"] == step).map(|r| &r["TrangThai"]).collect();
+        assert!(!outcomes.is_empty() && outcomes.iter().all(|s| **s == status), "{step}: {outcomes:?}");
+    }
+    // The flags: the birth bundle reuses her papers and was filed with VNeID; a result returned electronically
+    // has its number and link.
+    let messages: Vec<&Value> = coded.iter().map(|d| &view(&state, d.code.as_deref().unwrap())["HoSo"]).collect();
+    let bundle = messages.iter().find(|m| m["MaTTHC"] == "2.002621").expect("the demo's bundle");
+    assert_eq!(
+        (bundle["DuocLayTuKhoDMQG"].as_u64(), bundle["TaiKhoanDuocXacThucVoiVNeID"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(messages.iter().any(|m| m["TrangThaiHoSo"] == 10 && m["MaKetQua"].is_string()));
+    for m in messages.iter().filter(|m| m["MaKetQua"].is_string()) {
+        assert!(m["DuongDanTepTinKetQua"].as_str().unwrap().starts_with("http://127.0.0.1/cong-dan/ho-so/"), "{m}");
+    }
+    server.stop().await;
+    portal.stop().await;
+}
+on_both_backends!(every_demo_dossier_reaches_the_portal_as_it_scores);
+
+/// A counter dossier the population database disagrees with has no code and sends the portal nothing; once the
+/// register is corrected and the dossier received, its whole history goes out under its code, once.
+async fn a_dossier_reaches_the_portal_only_with_its_code(backend: Backend) {
+    let portal = start_portal();
+    let register = sim::spawn(
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+        sim::population::routes(sim::population::Settings { token: "pop".into() }),
+    )
+    .unwrap();
+    let outside = Outside {
+        population: Some(Endpoint { url: register.url.clone(), token: "pop".into() }),
+        ..portal_outside(&portal)
+    };
+    let server = TestServer::launch(backend, Launch { outside, ..Launch::default() }).await;
+    drain(&server).await;
+    let before = portal_state(&portal).await["dossiers"].as_array().unwrap().len();
+    let ward = hong_bang(&server).await;
+    // Unknown to the register: held at status 1 without a code.
+    let held = server.receive(&ward.clerk, new_dossier("1.001612", HONG_BANG, "031090012401")).await;
+    assert_eq!((held["status"].as_u64(), held["code"].is_null()), (Some(1), true), "{held}");
+    drain(&server).await;
+    let state = portal_state(&portal).await;
+    assert_eq!(state["dossiers"].as_array().unwrap().len(), before, "nothing without a code");
+    assert!(!state.to_string().contains(held["id"].as_str().unwrap()), "our internal id never reaches the portal");
+    // The register learns the person; checked again and received, the dossier goes out with its code.
+    let person = json!({"SoDinhDanh": "031090012401", "HoVaTen": "Nguyễn  văn Thử", "NgaySinh": "1990-01-15",
+        "GioiTinh": 1, "NoiThuongTru": "5 Minh Khai, phường Hồng Bàng, Hải Phòng", "QueQuan": "Hải Dương"});
+    let added = reqwest::Client::new().post(format!("{}/_sim/people", register.url)).json(&person).send().await;
+    assert_eq!(added.unwrap().status(), StatusCode::CREATED);
+    let id = held["id"].as_str().unwrap();
+    let (status, checked) = server
+        .send(reqwest::Method::POST, &format!("/api/v1/dossiers/{id}/identity-check"), Some(&ward.clerk), None, &[])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{checked}");
+    let received = server.act_ok(&ward.clerk, &checked, json!({"action": "receive"})).await;
+    let code = received["code"].as_str().unwrap().to_string();
+    drain(&server).await;
+    let state = portal_state(&portal).await;
+    assert_eq!(state["refusals"], json!([]));
+    let seen = view(&state, &code);
+    assert_eq!(seen["CacTrangThai"], json!([2]));
+    let rows = seen["HoSo"]["QuaTrinhXuLy"].as_array().unwrap();
+    assert_eq!(rows[0]["NoiDungXuLy"], "Tiếp nhận hồ sơ");
+    assert_eq!(rows[0]["NguoiXuLy"], "Trần Văn Bình");
+    server.stop().await;
+    portal.stop().await;
+    register.stop().await;
+}
+on_both_backends!(a_dossier_reaches_the_portal_only_with_its_code);

@@ -85,6 +85,8 @@ enum Target {
     Supplement,
     Payment,
     Stopped,
+    /// The leader extends the due date (form 04, the apology with a new date) while it is being appraised.
+    Extended,
     AtStep(StepKind),
     Returned,
 }
@@ -206,6 +208,7 @@ impl<'a> Seeder<'a> {
             ("000.31.01.H26", "1.001612", Target::Payment),
             ("000.31.01.H26", "1.001612", Target::AtStep(Return)),
             ("000.31.01.H26", "1.004873", Target::Stopped),
+            ("000.31.01.H26", "1.004873", Target::Extended),
             ("000.31.01.H26", "1.001193", Target::Refused),
             ("000.31.01.H26", "1.004873", Target::Submitted),
             ("000.31.02.H26", "1.001193", Target::Submitted),
@@ -371,6 +374,14 @@ impl<'a> Seeder<'a> {
                         &dossier,
                         ActionRequest::RequestPayment { amount_vnd: 100_000, charge: None },
                     )?;
+                    return Ok(());
+                }
+                (Target::Extended, StepKind::Appraise) => {
+                    let leader = self.person(agency, Role::AgencyLeader)?;
+                    let due = dossier.due_at.unwrap_or_else(|| self.services.now());
+                    let reason = "Cần xác minh tình trạng hôn nhân tại nơi cư trú trước đây".to_string();
+                    let extend = ActionRequest::Extend { new_due: due + chrono::TimeDelta::days(3), reason };
+                    self.act(leader, &dossier, extend)?;
                     return Ok(());
                 }
                 (Target::Stopped, StepKind::Appraise) => {

@@ -479,7 +479,7 @@ fn the_register_of_sixty_dossiers_spans_pages_each_repeating_the_header() {
     }
     assert_contains(
         &all,
-        &["Chứng thực bản sao từ", "Đã trả kết quả; Quá hạn", "Đã trả kết quả; Trước hạn", "Đang xử lý"],
+        &["Chứng thực bản sao từ", "Quá hạn; Đã trả kết quả", "Trước hạn; Đã trả kết quả", "Đang xử lý"],
     );
 }
 

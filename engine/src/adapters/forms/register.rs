@@ -60,8 +60,9 @@ pub fn render_register(data: &RegisterData) -> Result<Vec<u8>, FormError> {
                 .flatten()
                 .collect::<Vec<_>>()
                 .join("; ");
+            // The result first, so it opens the row's first line.
             let note = match r.timeliness {
-                Some(t) => format!("{}; {}", r.status, t.label()),
+                Some(t) => format!("{}; {}", t.label(), r.status),
                 None => r.status.clone(),
             };
             vec![

@@ -124,7 +124,9 @@ async fn render_page(
                     // The title of office as papers print it; in English, the role and whether held as a deputy.
                     let title = match (lang.lang, held.role.parse::<Role>()) {
                         (Lang::Vi, Ok(role)) => title::title(role, held.deputy, kind),
-                        _ if held.deputy => format!("{} ({})", role_name(lang, &held.role), lang.t("ui.admin.deputy_short")),
+                        _ if held.deputy => {
+                            format!("{} ({})", role_name(lang, &held.role), lang.t("ui.admin.deputy_short"))
+                        }
                         _ => role_name(lang, &held.role).to_string(),
                     };
                     let division = held.division.as_deref().map(|d| format!(", {d}")).unwrap_or_default();

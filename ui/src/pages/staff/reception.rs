@@ -173,7 +173,11 @@ fn page(
                         .filter(|f| !f.is_empty())
                         .cloned()
                         .unwrap_or_else(|| asked_form(c.copies).to_string()),
-                    count: input.get(&format!("count.{}", c.id)).filter(|n| !n.is_empty()).cloned().unwrap_or("1".into()),
+                    count: input
+                        .get(&format!("count.{}", c.id))
+                        .filter(|n| !n.is_empty())
+                        .cloned()
+                        .unwrap_or("1".into()),
                 })
                 .collect()
         })
