@@ -41,7 +41,8 @@ fn read(path: &Path) -> Result<String, LoadError> {
 }
 
 /// Loads every definition of `dir`, in file-name order. Invalid files are reported, not fatal; a
-/// (code, version) defined twice is a problem of the later file.
+/// (code, version) defined twice is a problem of the later file. Bundles are checked, and added, once every
+/// other procedure is in: their members must be defined.
 pub fn load_dir(dir: &Path) -> Result<LoadedDefinitions, LoadError> {
     let registry_path = dir.join(REGISTRY_FILE);
     let registry = Registry::from_toml(&read(&registry_path)?)
@@ -53,21 +54,44 @@ pub fn load_dir(dir: &Path) -> Result<LoadedDefinitions, LoadError> {
         .collect();
     files.sort();
     let mut catalogue = Catalogue::default();
-    let mut reports = Vec::with_capacity(files.len());
+    let mut parsed = Vec::with_capacity(files.len());
     for path in files {
         let file = path.display().to_string();
-        let outcome = parse_procedure(&file, &read(&path)?, &registry).and_then(|procedure| {
-            catalogue.insert(procedure).map_err(|e| {
-                vec![Problem {
-                    file: file.clone(),
-                    position: None,
-                    path: "version".into(),
-                    rule: "duplicate_version",
-                    message: e.to_string(),
-                }]
-            })
-        });
-        reports.push(FileReport { file, outcome });
+        let outcome = parse_procedure(&file, &read(&path)?, &registry);
+        parsed.push((file, outcome));
     }
+    let problem = |file: &str, path: &str, rule: &'static str, message: String| Problem {
+        file: file.to_string(),
+        position: None,
+        path: path.into(),
+        rule,
+        message,
+    };
+    let mut outcomes: Vec<Option<Result<Arc<Procedure>, Vec<Problem>>>> = vec![None; parsed.len()];
+    for bundles in [false, true] {
+        for (i, (file, outcome)) in parsed.iter().enumerate() {
+            let outcome = match outcome {
+                Ok(p) if p.is_bundle() != bundles => continue,
+                Ok(procedure) => {
+                    let problems = catalogue.bundle_problems(procedure);
+                    if problems.is_empty() {
+                        catalogue
+                            .insert(procedure.clone())
+                            .map_err(|e| vec![problem(file, "version", "duplicate_version", e.to_string())])
+                    } else {
+                        Err(problems.into_iter().map(|m| problem(file, "member", "bundle_member", m)).collect())
+                    }
+                }
+                Err(problems) if !bundles => Err(problems.clone()),
+                Err(_) => continue,
+            };
+            outcomes[i] = Some(outcome);
+        }
+    }
+    let reports = parsed
+        .into_iter()
+        .zip(outcomes)
+        .map(|((file, _), outcome)| FileReport { file, outcome: outcome.expect("every file had its turn") })
+        .collect();
     Ok(LoadedDefinitions { registry, catalogue, reports })
 }

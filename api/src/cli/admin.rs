@@ -70,6 +70,9 @@ pub enum AdminCommand {
         name: String,
         #[arg(long)]
         parent: Option<String>,
+        /// The area served: the province code, then the commune's after a dot (e.g. 31, 31.01).
+        #[arg(long)]
+        area: Option<String>,
     },
 }
 
@@ -216,7 +219,7 @@ pub fn run(command: AdminCommand) -> ExitCode {
             }
             Err(e) => failure(e),
         },
-        AdminCommand::AddAgency { id, level, kind, name, parent } => {
+        AdminCommand::AddAgency { id, level, kind, name, parent, area } => {
             if let Err(e) = AgencyId::parse(&id) {
                 return usage_error(e);
             }
@@ -226,7 +229,10 @@ pub fn run(command: AdminCommand) -> ExitCode {
             if !services.registry.has_agency_kind(&kind) {
                 return usage_error(format!("unknown agency kind `{kind}` (see procedures/registry.toml)"));
             }
-            let agency = agencies::Agency { id: id.clone(), parent_id: parent, level, kind, name };
+            if area.as_deref().is_some_and(|a| !agencies::is_area(a)) {
+                return usage_error("--area is a province code, then a dot and the commune's digits (e.g. 31.01)");
+            }
+            let agency = agencies::Agency { id: id.clone(), parent_id: parent, level, kind, name, area };
             match services.db.write(|conn| agencies::insert_if_absent(conn, &agency).map_err(ServiceError::from)) {
                 Ok(true) => {
                     println!("agency {id} added");

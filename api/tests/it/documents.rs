@@ -217,7 +217,7 @@ async fn applicant_signature_is_checked_online(backend: Backend) {
             (expected, other) => panic!("{case}: expected {expected:?}, got {other:?}"),
         }
     }
-    assert_eq!(server.count("dossiers").await, 22, "the demo's 21 dossiers and the one signed submission");
+    assert_eq!(server.count("dossiers").await, 24, "the demo's 23 dossiers and the one signed submission");
 }
 
 /// The leader extends a dossier: form 04 apologises with the reason, the date first promised and the new one.

@@ -14,8 +14,8 @@ const APPLICANT: &str = "031085001234";
 /// A woman born in 1990.
 const APPLICANT_F: &str = "031190012345";
 /// Police of Hồng Bàng ward and of Lê Chân ward (commune_police), and the city's social insurance.
-const POLICE_HONG_BANG: &str = "000.41.01.H26";
-const SOCIAL_INSURANCE: &str = "000.00.35.H26";
+const LAND_OFFICE: &str = "000.00.25.H26";
+const TAX: &str = "000.00.30.H26";
 
 /// A household business registration (1.001612) received and assigned: status 4 at `appraise`.
 async fn at_appraisal(server: &TestServer, ward: &Ward) -> Value {
@@ -105,12 +105,13 @@ async fn supplement_and_resubmission(backend: Backend) {
     server.stop().await;
 }
 
-/// With `on_supplement = "pause"` (2.002621) the time spent waiting is not counted: the due instant moves
-/// later by exactly the working time the dossier waited.
+/// With `on_supplement = "pause"` (first land registration, 1.013978) the time spent waiting is not counted:
+/// the due instant moves later by exactly the working time the dossier waited.
 async fn supplement_pauses_the_clock(backend: Backend) {
     let server = TestServer::start_at(backend, tuesday_morning()).await;
     let ward = hong_bang(&server).await;
-    let d = server.receive(&ward.clerk, new_dossier("2.002621", HONG_BANG, APPLICANT_F)).await;
+    let d = server.receive(&ward.clerk, new_dossier("1.013978", HONG_BANG, APPLICANT_F)).await;
+    let d = server.act_ok(&ward.head, &d, json!({"action": "assign", "assignee": ward.specialist_id})).await;
     assert_eq!(d["step"], "appraise");
     let due_before = instant(&d["due_at"]);
 
@@ -120,12 +121,12 @@ async fn supplement_pauses_the_clock(backend: Backend) {
             &ward.specialist,
             &d,
             json!({"action": "request_supplement",
-                "items": [{"component": "giay_chung_sinh", "reason": "Giấy chứng sinh bị mờ"}]}),
+                "items": [{"component": "don_dang_ky", "reason": "Đơn đăng ký thiếu chữ ký"}]}),
         )
         .await;
     assert_eq!(d["status"], 5);
     server.advance(TimeDelta::hours(2));
-    let d = server.attach_new_paper(&ward.clerk, &d, "giay_chung_sinh").await;
+    let d = server.attach_new_paper(&ward.clerk, &d, "don_dang_ky").await;
     let d = server.act_ok(&ward.clerk, &d, json!({"action": "resubmit"})).await;
     assert_eq!((d["status"].as_u64(), d["step"].as_str()), (Some(4), Some("appraise")));
     assert_eq!(instant(&d["due_at"]), due_before + TimeDelta::hours(2), "two working hours of waiting are added");
@@ -343,20 +344,19 @@ async fn withdrawal(backend: Backend) {
     server.stop().await;
 }
 
-/// The birth bundle (2.002621) consults the ward police (residence) and then social insurance (health
-/// insurance card). Each consulted agency's specialist answers; the police see the dossier only once they
-/// are consulted, and keep seeing it afterwards.
+/// First land registration (1.013978) consults the land registration office (cadastre) and then the tax
+/// authority. Each consulted agency's specialist answers; an agency sees the dossier only once it is consulted,
+/// and keeps seeing it afterwards.
 async fn consultation_of_other_agencies(backend: Backend) {
     let server = TestServer::start(backend).await;
     let ward = hong_bang(&server).await;
-    let police = server.token("congan.hongbang").await;
-    let other_police = server.token("congan.lechan").await;
-    let insurance = server.token("bhxh.chuyenvien").await;
+    let land = server.token("datdai.chuyenvien").await;
+    let tax = server.token("thue.chuyenvien").await;
 
-    let d = server.receive(&ward.clerk, new_dossier("2.002621", HONG_BANG, APPLICANT_F)).await;
+    let d = server.receive(&ward.clerk, new_dossier("1.013978", HONG_BANG, APPLICANT_F)).await;
     let path = format!("/api/v1/dossiers/{}", id(&d));
-    assert_problem(&server.get(&path, &police).await, 404, "dossier.not_found");
-
+    assert_problem(&server.get(&path, &land).await, 404, "dossier.not_found");
+    let d = server.act_ok(&ward.head, &d, json!({"action": "assign", "assignee": ward.specialist_id})).await;
     let d = server
         .act_ok(
             &ward.specialist,
@@ -364,11 +364,9 @@ async fn consultation_of_other_agencies(backend: Backend) {
             json!({"action": "appraise", "proposal": {"kind": "result", "summary": "Đủ điều kiện"}}),
         )
         .await;
-    let d = server.act_ok(&ward.leader, &d, json!({"action": "sign"})).await;
-    let d = server.act_ok(&ward.records, &d, json!({"action": "seal", "number": "102/KS"})).await;
-    assert_eq!((d["status"].as_u64(), d["step"].as_str()), (Some(4), Some("residence")));
+    assert_eq!((d["status"].as_u64(), d["step"].as_str()), (Some(4), Some("cadastre")));
     assert_problem(
-        &server.act(&police, &d, json!({"action": "answer", "answer": "Đã đăng ký", "favourable": true})).await,
+        &server.act(&land, &d, json!({"action": "answer", "answer": "Đã đo đạc", "favourable": true})).await,
         404,
         "dossier.not_found",
     );
@@ -380,46 +378,39 @@ async fn consultation_of_other_agencies(backend: Backend) {
         "dossier.not_consulted",
     );
 
-    let ask =
-        |agency: &str| json!({"action": "consult", "agency": agency, "question": "Đề nghị đăng ký thường trú cho trẻ"});
-    assert_problem(
-        &server.act(&ward.specialist, &d, ask(SOCIAL_INSURANCE)).await,
-        422,
-        "dossier.wrong_consulted_agency",
-    );
+    let ask = |agency: &str| json!({"action": "consult", "agency": agency, "question": "Đề nghị trích đo địa chính thửa đất"});
+    assert_problem(&server.act(&ward.specialist, &d, ask(TAX)).await, 422, "dossier.wrong_consulted_agency");
     let unknown = server.act(&ward.specialist, &d, ask("000.99.99.H26")).await;
     assert_problem(&unknown, 422, "request.invalid");
     assert_eq!(error_fields(&unknown.1), ["agency"]);
-    let d = server.act_ok(&ward.specialist, &d, ask(POLICE_HONG_BANG)).await;
-    assert_eq!(d["consultation"]["agency"], POLICE_HONG_BANG);
-    assert_eq!(d["step"], "residence", "the step waits for the answer");
-    assert_problem(&server.act(&ward.specialist, &d, ask(POLICE_HONG_BANG)).await, 409, "dossier.awaiting_answer");
+    let d = server.act_ok(&ward.specialist, &d, ask(LAND_OFFICE)).await;
+    assert_eq!(d["consultation"]["agency"], LAND_OFFICE);
+    assert_eq!(d["step"], "cadastre", "the step waits for the answer");
+    assert_problem(&server.act(&ward.specialist, &d, ask(LAND_OFFICE)).await, 409, "dossier.awaiting_answer");
 
-    // The consulted police now see it, in their queue too; another ward's police still do not.
-    assert_eq!(server.dossier(&police, id(&d)).await["id"], d["id"]);
-    let (status, queue) = server.get("/api/v1/dossiers", &police).await;
+    // The consulted office now sees it, in its queue too; the tax authority, not yet consulted, does not.
+    assert_eq!(server.dossier(&land, id(&d)).await["id"], d["id"]);
+    let (status, queue) = server.get("/api/v1/dossiers", &land).await;
     assert_eq!(status, StatusCode::OK);
     assert!(queue["items"].as_array().unwrap().iter().any(|item| item["id"] == d["id"]), "{queue}");
-    assert_problem(&server.get(&path, &other_police).await, 404, "dossier.not_found");
-    let answer = json!({"action": "answer", "answer": "Đã đăng ký thường trú", "favourable": true});
-    assert_problem(&server.act(&other_police, &d, answer.clone()).await, 404, "dossier.not_found");
+    assert_problem(&server.get(&path, &tax).await, 404, "dossier.not_found");
+    let answer = json!({"action": "answer", "answer": "Đã trích đo địa chính", "favourable": true});
+    assert_problem(&server.act(&tax, &d, answer.clone()).await, 404, "dossier.not_found");
     assert_problem(&server.act(&ward.specialist, &d, answer.clone()).await, 403, "dossier.wrong_agency");
 
-    let d = server.act_ok(&police, &d, answer).await;
-    assert_eq!((d["status"].as_u64(), d["step"].as_str()), (Some(4), Some("insurance")));
-    assert_eq!(d["consultation"]["answer"], "Đã đăng ký thường trú");
-    assert_eq!(server.dossier(&police, id(&d)).await["step"], "insurance", "still visible once answered");
+    let d = server.act_ok(&land, &d, answer).await;
+    assert_eq!((d["status"].as_u64(), d["step"].as_str()), (Some(4), Some("tax")));
+    assert_eq!(d["consultation"]["answer"], "Đã trích đo địa chính");
+    assert_eq!(server.dossier(&land, id(&d)).await["step"], "tax", "still visible once answered");
 
-    let d = server.act_ok(&ward.specialist, &d, ask(SOCIAL_INSURANCE)).await;
+    let d = server.act_ok(&ward.specialist, &d, ask(TAX)).await;
     let d = server
-        .act_ok(&insurance, &d, json!({"action": "answer", "answer": "Đã cấp thẻ BHYT", "favourable": true}))
+        .act_ok(&tax, &d, json!({"action": "answer", "answer": "Đã xác định nghĩa vụ tài chính", "favourable": true}))
         .await;
-    assert_eq!((d["status"].as_u64(), d["step"].as_str()), (Some(9), Some("return")));
-    assert_eq!(server.dossier(&police, id(&d)).await["status"], 9, "the police were consulted: they keep sight of it");
-    let d = server.act_ok(&ward.clerk, &d, json!({"action": "return", "method": "electronic"})).await;
-    assert_eq!(d["status"], 10);
+    assert_eq!((d["status"].as_u64(), d["step"].as_str()), (Some(4), Some("pay")));
+    assert_eq!(server.dossier(&land, id(&d)).await["step"], "pay", "the office was consulted: it keeps sight of it");
 
-    let history = server.history(&police, id(&d)).await;
+    let history = server.history(&land, id(&d)).await;
     let answers: Vec<&str> = history["events"]
         .as_array()
         .unwrap()
@@ -427,7 +418,7 @@ async fn consultation_of_other_agencies(backend: Backend) {
         .filter(|e| e["kind"] == "consult_answered")
         .map(|e| e["actor"].as_str().unwrap())
         .collect();
-    assert_eq!(answers, ["Đinh Văn Hùng", "Kiều Văn Tài"], "each consulted agency's specialist answered");
+    assert_eq!(answers, ["Phan Thị Xuân", "Quách Văn Thịnh"], "each consulted agency's specialist answered");
     server.stop().await;
 }
 

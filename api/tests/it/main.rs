@@ -8,6 +8,7 @@ mod authorization;
 mod background;
 mod bad_input;
 mod blobs_cli;
+mod bundles;
 mod cli;
 mod concurrency;
 mod documents;

@@ -360,18 +360,17 @@ async fn supplement_and_apology_from_the_dossier_page(backend: Backend) {
 }
 on_both_backends!(supplement_and_apology_from_the_dossier_page);
 
-/// An inter-agency bundle at its consult step: the ward's specialist sends the question from the dossier page
-/// (only agencies of the step's kind are offered); the police specialist finds it in the consult queue and
-/// answers, and the dossier moves on.
+/// A dossier at its consult step (first land registration): the ward's specialist sends the question from the
+/// dossier page (only agencies of the step's kind are offered); the land office's specialist finds it in the
+/// consult queue and answers, and the dossier moves on.
 async fn consultation_through_the_pages(backend: Backend) {
     let server = TestServer::start(backend).await;
     let ward = hong_bang(&server).await;
-    let d = server.receive(&ward.clerk, new_dossier("2.002621", HONG_BANG, "031085001234")).await;
+    let d = server.receive(&ward.clerk, new_dossier("1.013978", HONG_BANG, "031085001234")).await;
+    let d = server.act_ok(&ward.head, &d, json!({"action": "assign", "assignee": ward.specialist_id})).await;
     let proposal = json!({"action": "appraise", "proposal": {"kind": "result", "summary": "Đủ điều kiện"}});
     let d = server.act_ok(&ward.specialist, &d, proposal).await;
-    let d = server.act_ok(&ward.leader, &d, json!({"action": "sign"})).await;
-    let d = server.act_ok(&ward.records, &d, json!({"action": "seal", "number": "3/LT"})).await;
-    assert_eq!(d["step"], "residence");
+    assert_eq!(d["step"], "cadastre");
     let id = d["id"].as_str().unwrap().to_string();
     let page_path = format!("/can-bo/ho-so/{id}");
 
@@ -379,23 +378,23 @@ async fn consultation_through_the_pages(backend: Backend) {
     let (_, home) = visit(&server, &mut specialist, "/can-bo").await;
     assert!(home.contains("/can-bo/ho-so?hang=consult"), "{home}");
     let (_, page) = visit(&server, &mut specialist, &page_path).await;
-    assert!(page.contains(r#"value="consult""#) && page.contains("Công an phường Hồng Bàng"), "{page}");
-    assert!(!page.contains(r#"<option value="000.00.35.H26""#), "only agencies of the step's kind: {page}");
-    let fields = [("action", "consult"), ("agency", "000.41.01.H26"), ("question", "Đề nghị đăng ký thường trú")];
+    assert!(page.contains(r#"value="consult""#) && page.contains("Văn phòng Đăng ký đất đai"), "{page}");
+    assert!(!page.contains(r#"<option value="000.00.30.H26""#), "only agencies of the step's kind: {page}");
+    let fields = [("action", "consult"), ("agency", "000.00.25.H26"), ("question", "Đề nghị trích đo địa chính")];
     let (status, _, _) = act(&server, &mut specialist, &id, version(&d), &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     let d = state(&server, &ward.clerk, &id).await;
-    let mut police = sign_in(&server, "congan.hongbang").await;
-    let (_, queue) = visit(&server, &mut police, "/can-bo/ho-so?hang=consult").await;
-    assert!(queue.contains(&page_path), "in the police's consult queue: {queue}");
-    let (_, page) = visit(&server, &mut police, &page_path).await;
+    let mut land = sign_in(&server, "datdai.chuyenvien").await;
+    let (_, queue) = visit(&server, &mut land, "/can-bo/ho-so?hang=consult").await;
+    assert!(queue.contains(&page_path), "in the land office's consult queue: {queue}");
+    let (_, page) = visit(&server, &mut land, &page_path).await;
     assert!(page.contains(r#"value="answer""#) && !page.contains(r#"value="consult""#), "{page}");
-    let fields = [("action", "answer"), ("answer", "Đã đăng ký thường trú"), ("favourable", "yes")];
-    let (status, _, _) = act(&server, &mut police, &id, version(&d), &fields).await;
+    let fields = [("action", "answer"), ("answer", "Đã trích đo địa chính"), ("favourable", "yes")];
+    let (status, _, _) = act(&server, &mut land, &id, version(&d), &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let d = state(&server, &ward.clerk, &id).await;
-    assert_eq!(d["step"], "insurance", "{d}");
+    assert_eq!(d["step"], "tax", "{d}");
     server.stop().await;
 }
 on_both_backends!(consultation_through_the_pages);

@@ -64,6 +64,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("dossier.zero_amount", "Số tiền phải lớn hơn 0", "The amount must be more than 0"),
     ("dossier.unknown_fee", "Thủ tục không có khoản phí, lệ phí này", "This procedure has no such fee"),
+    (
+        "dossier.bundle_choice",
+        "Lựa chọn thủ tục trong nhóm liên thông không hợp lệ",
+        "This choice of the bundle's procedures is not allowed",
+    ),
     ("dossier.not_online", "Thủ tục không được thực hiện trực tuyến", "This procedure is not offered online"),
     (
         "dossier.extension_not_later",
@@ -337,6 +342,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("step.seal", "Vào số, đóng dấu", "Numbering and seal"),
     ("step.consult", "Lấy ý kiến cơ quan phối hợp", "Inter-agency consultation"),
     ("step.pay", "Thực hiện nghĩa vụ tài chính", "Payment"),
+    ("step.bundle", "Chờ kết quả các thủ tục liên thông", "Waiting for the bundle's procedures"),
     ("step.return", "Trả kết quả", "Return of the result"),
     ("role.reception_clerk", "Công chức tiếp nhận và trả kết quả", "Reception clerk"),
     ("role.division_head", "Lãnh đạo phòng", "Division head"),

@@ -81,6 +81,13 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.admin.bad_level", "Chọn cấp: tỉnh, sở ngành hoặc xã", "Choose a level: province, department or commune"),
     ("ui.admin.kind", "Loại cơ quan", "Agency kind"),
     ("ui.admin.parent", "Cơ quan cấp trên", "Parent agency"),
+    ("ui.admin.area", "Địa bàn", "Area served"),
+    (
+        "ui.admin.area_hint",
+        "Mã tỉnh, rồi dấu chấm và mã xã, phường (ví dụ 31 hoặc 31.01): hồ sơ liên thông chuyển đến cơ quan phục vụ địa bàn.",
+        "The province code, then a dot and the commune's (e.g. 31 or 31.01): bundle members go to the agency serving the area.",
+    ),
+    ("ui.admin.bad_area", "Địa bàn không đúng dạng 31 hoặc 31.01", "An area looks like 31 or 31.01"),
     ("ui.admin.no_parent", "Không có", "None"),
     // Staff.
     ("ui.admin.accounts", "Tài khoản cán bộ", "Staff accounts"),

@@ -51,6 +51,8 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.staff.late_days", "quá hạn {a} ngày làm việc", "overdue by {a} working days"),
     ("ui.staff.late_days_hours", "quá hạn {a} ngày {b} giờ làm việc", "overdue by {a} working days {b} hours"),
     ("ui.staff.early", "Trước hạn", "Early"),
+    ("ui.staff.in_bundle", "Thuộc hồ sơ liên thông", "Part of the bundle"),
+    ("ui.staff.bundle_member", "Thủ tục liên thông", "Procedure of the bundle"),
     ("ui.staff.paper_form", "Hình thức", "Handed in as"),
     ("ui.staff.paper_form.original", "Bản chính", "Original"),
     ("ui.staff.paper_form.copy", "Bản sao", "Copy"),

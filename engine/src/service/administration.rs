@@ -22,6 +22,8 @@ pub struct NewAgency {
     pub kind: String,
     pub name: String,
     pub parent: Option<String>,
+    /// The area served ("31", "31.01"); absent: none (bundles cannot route members to it).
+    pub area: Option<String>,
 }
 
 /// A staff account as administrators see it.
@@ -81,12 +83,17 @@ impl Services {
             errors.push(FieldError::new("name", "field.required"));
         }
         let parent = input.parent.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        let area = input.area.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        if area.is_some_and(|a| !agencies::is_area(a)) {
+            errors.push(FieldError::new("area", "ui.admin.bad_area"));
+        }
         let agency = agencies::Agency {
             id: id.to_string(),
             parent_id: parent.map(str::to_string),
             level: input.level.clone(),
             kind: input.kind.clone(),
             name: name.to_string(),
+            area: area.map(str::to_string),
         };
         let now = self.now();
         self.db.write(|conn| {

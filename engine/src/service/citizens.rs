@@ -181,6 +181,12 @@ pub struct MyDossier {
     pub can_resubmit: bool,
     /// For `If-Match` on resubmit and withdraw.
     pub version: u64,
+    /// A member of an inter-agency bundle: the bundle's code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle_code: Option<String>,
+    /// A bundle: where each of its procedures stands.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<super::bundles::MemberView>,
 }
 
 /// One entry of the public history.
@@ -474,7 +480,10 @@ impl Services {
         let agency_name = agencies::get(conn, &dossier.agency)?.map(|a| a.name).unwrap_or_default();
         let d = dossier.clone();
         let open_supplement = d.status == Status::SupplementRequested;
+        let members = self.member_views(conn, dossier)?;
         Ok(MyDossier {
+            bundle_code: d.bundle.as_ref().map(|b| b.code.clone()),
+            members,
             result_available: !result_papers(conn, dossier)?.is_empty(),
             can_withdraw: matches!(d.status, Status::Submitted | Status::SupplementRequested),
             can_resubmit: open_supplement,

@@ -37,6 +37,7 @@ struct DemoAgency {
     level: String,
     kind: String,
     name: String,
+    area: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -142,6 +143,7 @@ impl Services {
                         level: a.level.clone(),
                         kind: a.kind.clone(),
                         name: a.name.clone(),
+                        area: a.area.clone(),
                     },
                 )?;
             }
@@ -280,7 +282,7 @@ impl<'a> Seeder<'a> {
                 phone: citizen.phone.clone(),
                 email: citizen.email.clone(),
             },
-            summary: Some("Đăng ký khai sinh, thường trú, thẻ BHYT cho con Nguyễn Minh An".into()),
+            summary: Some("Đăng ký khai sinh, thường trú cho con Nguyễn Minh An".into()),
             components: vec![
                 ComponentInput {
                     id: "to_khai_lien_thong".into(),
@@ -294,10 +296,25 @@ impl<'a> Seeder<'a> {
                 reuse("gcn_ket_hon_cha_me", &marriage.item.id),
             ],
             form_data: Default::default(),
+            // Two of the bundle's four: the birth certificate and permanent residence.
+            members: vec!["1.001193".into(), "1.004194".into()],
         };
         let dossier = services.submit_online(&owner, online)?;
-        self.act(self.person(ward, Role::ReceptionClerk)?, &dossier, ActionRequest::Receive)?;
-        Ok(2)
+        let clerk = self.person(ward, Role::ReceptionClerk)?;
+        let bundle = self.act(clerk, &dossier, ActionRequest::Receive)?;
+        // Reception opened the two members: the ward registers the birth at once; residence waits at the police.
+        if let Some(birth) = bundle.member_dossiers.iter().find(|m| m.procedure == "1.001193") {
+            let mut member = services.dossier(clerk, &birth.dossier_id)?;
+            let procedure =
+                services.catalogue.current("1.001193").ok_or(ServiceError::NotFound("procedure.not_found"))?;
+            while let Some(step) = member.step.as_deref().and_then(|s| procedure.step(s)).cloned() {
+                if step.kind == StepKind::Return {
+                    break;
+                }
+                member = self.step_forward(&member, ward, step.kind, &step.agency_kind)?;
+            }
+        }
+        Ok(2 + bundle.member_dossiers.len())
     }
 
     fn drive(&self, agency: &str, code: &str, citizen: &DemoCitizen, target: Target) -> ServiceResult<()> {
@@ -323,6 +340,7 @@ impl<'a> Seeder<'a> {
             components: self.scans(clerk, &procedure, online.then_some(citizen))?,
             form_data: Default::default(),
             note: None,
+            members: Vec::new(),
         };
         if online {
             let citizen_id = CitizenIdentity { id_number: citizen.id_number.clone(), name: citizen.name.clone() };
@@ -333,6 +351,7 @@ impl<'a> Seeder<'a> {
                 summary: None,
                 components: input.components,
                 form_data: input.form_data,
+                members: Vec::new(),
             };
             let dossier = self.services.submit_online(&citizen_id, online)?;
             let request = match target {
@@ -353,6 +372,8 @@ impl<'a> Seeder<'a> {
             let Some(step) = step else { return Ok(()) };
             match (target, step.kind) {
                 (Target::Received, _) => return Ok(()),
+                // A bundle moves with its members.
+                (_, StepKind::Bundle) => return Ok(()),
                 (Target::AtStep(kind), current) if kind == current => return Ok(()),
                 (Target::Supplement, StepKind::Appraise) => {
                     let item = SupplementItem {
@@ -443,6 +464,7 @@ impl<'a> Seeder<'a> {
                     ActionRequest::Answer { answer, favourable: true },
                 )
             }
+            StepKind::Bundle => Err(ServiceError::Conflict("bundle.waits", dossier.id.clone())),
             StepKind::Approve => self.act(self.person(agency, Role::DivisionHead)?, dossier, ActionRequest::Approve),
             StepKind::Sign => self.act(self.person(agency, Role::AgencyLeader)?, dossier, ActionRequest::Sign),
             StepKind::Seal => {

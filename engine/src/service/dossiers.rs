@@ -38,6 +38,7 @@ struct Draft<'a> {
     components: &'a [super::requests::ComponentInput],
     summary: Option<&'a str>,
     form_data: &'a std::collections::BTreeMap<String, String>,
+    members: &'a [String],
 }
 
 /// Where an online submission came from: the national portal (its id for the dossier), and whether the
@@ -110,6 +111,9 @@ pub struct Tracking {
     pub timeliness: Option<Timeliness>,
     /// The latest payment order: amount, state, and the platform's pay URL while it waits for payment.
     pub payment: Option<super::payments::OrderView>,
+    /// An inter-agency bundle: where each of its procedures stands.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<super::bundles::MemberView>,
 }
 
 const DEFAULT_PAGE: i64 = 50;
@@ -146,6 +150,7 @@ impl Services {
                 errors.push(FieldError::new(format!("form_data.{name}"), code));
             }
             check_component_inputs(draft.components, procedure, &mut errors);
+            self.check_member_papers(procedure, draft.members, draft.components, &mut errors);
             if errors.is_empty() {
                 self.db.read(|conn| -> ServiceResult<()> {
                     for (i, input) in draft.components.iter().enumerate() {
@@ -194,6 +199,8 @@ impl Services {
             form_data: draft.form_data.clone(),
             portal_id: None,
             signed_in_with_vneid: false,
+            members: draft.members.to_vec(),
+            bundle: None,
         };
         Ok((procedure, submission, resolved))
     }
@@ -230,6 +237,7 @@ impl Services {
             components: &input.components,
             summary: input.summary.as_deref(),
             form_data: &input.form_data,
+            members: &input.members,
         };
         let who = Caller::Staff(caller.clone());
         let (procedure, submission, mut papers) =
@@ -276,6 +284,7 @@ impl Services {
             };
             self.persist(conn, None, &dossier, &history, &procedure, now)?;
             self.store_papers(conn, &dossier, std::mem::take(&mut papers), &who, true)?;
+            let dossier = self.coordinate_bundle(conn, None, dossier, &procedure, now)?;
             if let Some(key) = &key {
                 let body = serde_json::to_string(&dossier).expect("dossiers serialize");
                 let answer = idempotency::StoredAnswer { request_hash: key.request_hash.clone(), status: 201, body };
@@ -329,6 +338,7 @@ impl Services {
             components: &input.components,
             summary: input.summary.as_deref(),
             form_data: &input.form_data,
+            members: &input.members,
         };
         let (procedure, submission, papers) = self.check_submission(who, draft, |_| true, Vec::new())?;
         let now = self.now();
@@ -374,7 +384,7 @@ impl Services {
             let after = events.iter().fold(before.clone(), apply);
             self.persist(conn, Some(&before), &after, &events, procedure, now)?;
             self.produce_documents(conn, caller, &before, &after, &events, procedure)?;
-            Ok(after)
+            self.coordinate_bundle(conn, Some(&before), after, procedure, now)
         });
         if let Err(e) = &outcome
             && matches!(e.http_status(), 403 | 404)
@@ -644,6 +654,7 @@ impl Services {
             returned_at: dossier.returned_at,
             timeliness: dossier.timeliness,
             payment: self.payments(&dossier)?.orders.pop(),
+            members: self.member_statuses(&dossier)?,
         })
     }
 
@@ -657,7 +668,7 @@ impl Services {
 }
 
 /// The next dossier code of `agency` for the reception day (in the calendar's timezone).
-fn allocate_code(
+pub(super) fn allocate_code(
     conn: &mut DbConnection,
     agency: &str,
     now: DateTime<Utc>,
@@ -674,7 +685,7 @@ fn allocate_code(
 
 /// The next entry of `agency`'s register for the year of reception (form 06's "Quyển số" is the year). Gap-free
 /// like the code: allocated in the reception transaction, rolled back with it.
-fn allocate_register_entry(
+pub(super) fn allocate_register_entry(
     conn: &mut DbConnection,
     agency: &str,
     now: DateTime<Utc>,

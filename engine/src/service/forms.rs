@@ -499,6 +499,7 @@ fn step_words(kind: StepKind) -> &'static str {
         StepKind::Seal => "Vào số, đóng dấu",
         StepKind::Consult => "Lấy ý kiến phối hợp",
         StepKind::Pay => "Thu phí, lệ phí",
+        StepKind::Bundle => "Chờ kết quả liên thông",
         StepKind::Return => "Trả kết quả",
     }
 }

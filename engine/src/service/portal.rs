@@ -40,6 +40,9 @@ pub struct PortalDossier {
     /// The applicant's portal account is authenticated with the national e-identity (VNeID).
     #[serde(default)]
     pub signed_in_with_vneid: bool,
+    /// For an inter-agency bundle: the procedures chosen among its members.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 /// A paper filed on the portal, carried inline.
@@ -126,6 +129,7 @@ impl Services {
             summary: input.summary,
             components,
             form_data: input.form_data,
+            members: input.members,
         };
         let actor = Actor::System { name: service.name.clone() };
         let now = self.now();

@@ -75,6 +75,9 @@ pub struct NewDossier {
     pub form_data: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// For an inter-agency bundle: the codes of the procedures chosen among its members.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 const MAX_TEXT: usize = 2000;
@@ -182,6 +185,9 @@ pub struct OnlineSubmission {
     /// The e-form's fields (field name -> value).
     #[serde(default)]
     pub form_data: std::collections::BTreeMap<String, String>,
+    /// For an inter-agency bundle: the codes of the procedures chosen among its members.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 /// An action as the API receives it: like the domain action, but naming staff and agencies by id.

@@ -324,6 +324,9 @@ mod tests {
             nearly_due_raised: false,
             overdue_raised: false,
             register_entry: None,
+            chosen_members: vec![],
+            member_dossiers: vec![],
+            bundle: None,
             version: 1,
         }
     }

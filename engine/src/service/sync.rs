@@ -180,7 +180,7 @@ impl super::Services {
             posts: &posts,
             calendar: &self.calendar,
             public_url: &self.config.public_url,
-            bundle_code: None,
+            bundle_code: dossier.bundle.as_ref().map(|b| b.code.as_str()),
         };
         Ok(status_message(dossier, &sources))
     }

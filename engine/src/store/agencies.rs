@@ -14,6 +14,29 @@ pub struct Agency {
     pub level: String,
     pub kind: String,
     pub name: String,
+    /// The area served: the province code, then the commune's after a dot ("31", "31.01").
+    pub area: Option<String>,
+}
+
+/// Whether `text` names an area: a two-digit province code, optionally a dot and a commune's digits.
+pub fn is_area(text: &str) -> bool {
+    let (province, commune) = text.split_once('.').map_or((text, None), |(p, c)| (p, Some(c)));
+    let digits =
+        |t: &str, n: std::ops::RangeInclusive<usize>| n.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
+    digits(province, 2..=2) && commune.is_none_or(|c| digits(c, 1..=5))
+}
+
+/// The agency of `kind` that serves `area`: the one of that very area, else one serving the whole province.
+pub fn serving(conn: &mut DbConnection, kind: &str, area: &str) -> StoreResult<Option<Agency>> {
+    let province = area.split('.').next().unwrap_or(area);
+    let mut candidates: Vec<Agency> = agencies::table
+        .filter(agencies::kind.eq(kind))
+        .filter(agencies::area.eq(area).or(agencies::area.eq(province)))
+        .order(agencies::id)
+        .select(Agency::as_select())
+        .load(conn)?;
+    candidates.sort_by_key(|a| a.area.as_deref() != Some(area));
+    Ok(candidates.into_iter().next())
 }
 
 /// Inserts the agency unless one with its id exists; true when inserted.

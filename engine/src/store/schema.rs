@@ -7,6 +7,7 @@ diesel::table! {
         level -> Text,
         kind -> Text,
         name -> Text,
+        area -> Nullable<Text>,
     }
 }
 

@@ -58,6 +58,9 @@ fn submitted(procedure: &Procedure, calendar: &Calendar, at: DateTime<Utc>) -> m
         form_data: Default::default(),
         portal_id: None,
         signed_in_with_vneid: false,
+        // A bundle with all its procedures chosen.
+        members: procedure.members.iter().map(|m| m.procedure.clone()).collect(),
+        bundle: None,
     };
     let events = decide_submission(procedure, submission, &Context::new(at, clerk(), calendar))
         .unwrap_or_else(|r| panic!("{}: {r:?}", procedure.code));

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod citizen;
 pub mod home;
+pub mod members;
 pub mod procedure;
 pub mod sign_in;
 pub mod staff;

@@ -78,6 +78,14 @@ pub async fn page(
         if t.result_available {
             add("ui.result_available", Some("✓".into()));
         }
+        // A bundle: each of its procedures with its own code and status.
+        for m in &t.members {
+            let status = lang.t(&format!("status.{}", m.status.code()));
+            facts.push(Fact {
+                label: lang.t("ui.staff.bundle_member"),
+                value: format!("{} — {status} ({})", m.procedure_name, m.code),
+            });
+        }
     }
     let status = if asked && tracked.is_none() { StatusCode::NOT_FOUND } else { StatusCode::OK };
     let page = Track {

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    Applicant, Channel, ComponentState, Digitisation, IdentityOutcome, Proposal, RegisteredPerson, SupplementItem,
+    Applicant, BundleRef, Channel, ComponentState, Digitisation, IdentityOutcome, MemberDossier, Proposal,
+    RegisteredPerson, SupplementItem,
 };
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::calendar::Calendar;
@@ -35,6 +36,12 @@ pub struct Submission {
     /// The applicant signed in with the national e-identity (VNeID) to submit it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub signed_in_with_vneid: bool,
+    /// For a bundle: the member procedures the applicant chose (the required ones among them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+    /// For a member of a bundle, opened by the system when the bundle is received: the bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleRef>,
 }
 
 /// A fee of the procedure charged by its schedule: which fee (by name) and how many of its units (pages,
@@ -144,6 +151,14 @@ pub enum Action {
     Return {
         method: ReturnMethod,
     },
+    /// The system records the member dossiers it opened for a bundle just received.
+    OpenMembers {
+        members: Vec<MemberDossier>,
+    },
+    /// The system moves a bundle on once every member is finished; `all_refused` when none gave a result.
+    MembersDone {
+        all_refused: bool,
+    },
 }
 
 impl Action {
@@ -171,6 +186,8 @@ impl Action {
             Action::Extend { .. } => "extend",
             Action::Withdraw { .. } => "withdraw",
             Action::Return { .. } => "return",
+            Action::OpenMembers { .. } => "open_members",
+            Action::MembersDone { .. } => "members_done",
         }
     }
 }

@@ -18,6 +18,9 @@ fn open(event: &Event) -> Option<Dossier> {
         form_data: s.form_data,
         portal_id: s.portal_id,
         signed_in_with_vneid: s.signed_in_with_vneid,
+        chosen_members: s.members,
+        member_dossiers: Vec::new(),
+        bundle: s.bundle,
         procedure_code: s.procedure_code,
         procedure_version: s.procedure_version,
         agency: s.agency,
@@ -177,6 +180,8 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
         Change::Returned { .. } => d.returned_at = Some(at),
         Change::NearlyDue => d.nearly_due_raised = true,
         Change::Overdue => d.overdue_raised = true,
+        Change::MembersOpened { members } => d.member_dossiers = members.clone(),
+        Change::MembersDone => {}
     }
     if let Some(status) = event.status {
         d.status = status;

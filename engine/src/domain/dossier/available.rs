@@ -177,6 +177,8 @@ required = true
             form_data: Default::default(),
             portal_id: None,
             signed_in_with_vneid: false,
+            members: Vec::new(),
+            bundle: None,
             components: vec![ComponentState {
                 id: "to_khai".into(),
                 provided: true,

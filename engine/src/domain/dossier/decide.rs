@@ -28,6 +28,9 @@ pub fn decide_submission(
     }
     use super::model::Channel;
     match (&ctx.actor, submission.channel) {
+        // A bundle's member, opened by the system when the bundle is received, in the bundle's channel.
+        (Actor::System { .. }, _) if submission.bundle.is_some() => {}
+        (_, _) if submission.bundle.is_some() => return Err(Rejection::ForbiddenRole { required: vec![] }),
         (Actor::Citizen { id, .. }, Channel::Online) if *id != submission.applicant.id_number => {
             return Err(Rejection::NotOwner);
         }
@@ -43,6 +46,7 @@ pub fn decide_submission(
         return Err(Rejection::NotOnline);
     }
     check_applicant(&submission)?;
+    check_members(procedure, &submission.members)?;
     not_blank(&submission.summary, "summary")?;
     if let Some(code) = &submission.code {
         not_blank(code, "code")?;
@@ -60,6 +64,31 @@ pub fn decide_submission(
     event.status = Some(Status::Submitted);
     event.note = ctx.note.clone();
     Ok(vec![event])
+}
+
+/// The procedures chosen of a bundle: each a member, once; every required member; at least two (one alone is
+/// submitted as itself). A procedure that is no bundle has none.
+fn check_members(procedure: &Procedure, chosen: &[String]) -> Result<(), Rejection> {
+    let refuse = |why: String| Err(Rejection::BundleChoice(why));
+    if !procedure.is_bundle() {
+        return if chosen.is_empty() { Ok(()) } else { refuse(format!("{} is not a bundle", procedure.code)) };
+    }
+    let mut seen = BTreeSet::new();
+    for code in chosen {
+        if procedure.member(code).is_none() {
+            return refuse(format!("{code} is not a procedure of this bundle"));
+        }
+        if !seen.insert(code.as_str()) {
+            return refuse(format!("{code} is chosen twice"));
+        }
+    }
+    if let Some(required) = procedure.members.iter().find(|m| m.required && !seen.contains(m.procedure.as_str())) {
+        return refuse(format!("{} is always part of this bundle", required.procedure));
+    }
+    if seen.len() < 2 {
+        return refuse("choose at least two procedures of the bundle".into());
+    }
+    Ok(())
 }
 
 fn check_applicant(submission: &Submission) -> Result<(), Rejection> {
@@ -132,6 +161,8 @@ pub fn decide(
         Action::Extend { new_due, reason } => d.extend(new_due, reason)?,
         Action::Withdraw { reason } => d.withdraw(reason)?,
         Action::Return { method } => d.return_result(method)?,
+        Action::OpenMembers { members } => d.open_members(members)?,
+        Action::MembersDone { all_refused } => d.members_done(all_refused)?,
     };
     event.note = ctx.note.clone();
     Ok(vec![event])
@@ -245,7 +276,7 @@ impl Decision<'_> {
 
     fn receive(&self, code: String, register_entry: Option<u32>) -> Result<Event, Rejection> {
         self.require_status(&[Status::Submitted])?;
-        self.staff(&[Role::ReceptionClerk])?;
+        self.reception_clerk_or_bundle()?;
         if self.dossier.identity_discrepancy() {
             return Err(Rejection::IdentityMismatch);
         }
@@ -294,6 +325,7 @@ impl Decision<'_> {
                 }
             }
             Status::Received | Status::InProcess => {
+                self.not_waiting_for_members()?;
                 let step = self.current_step()?;
                 self.staff(&[step.role])?;
                 self.require_assignee_for(step)?;
@@ -391,6 +423,74 @@ impl Decision<'_> {
         not_blank(&paper_id, "paper_id")?;
         not_blank(&title, "title")?;
         Ok(self.event(Change::ResultAttached { paper_id, title }))
+    }
+
+    /// A bundle's member is received and returned by the system, with the bundle at its one-stop desk; any other
+    /// dossier by the reception clerk of its agency.
+    fn reception_clerk_or_bundle(&self) -> Result<(), Rejection> {
+        match &self.ctx.actor {
+            Actor::System { .. } if self.dossier.bundle.is_some() => Ok(()),
+            _ => self.staff(&[Role::ReceptionClerk]),
+        }
+    }
+
+    /// A bundle waiting for its members: nothing but the system moves it on (and the leader may extend it).
+    fn not_waiting_for_members(&self) -> Result<(), Rejection> {
+        match self.current_step() {
+            Ok(step) if step.kind == StepKind::Bundle => {
+                Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn system_at_bundle_step(&self) -> Result<&Step, Rejection> {
+        self.require_status(&[Status::Received, Status::InProcess])?;
+        if !matches!(self.ctx.actor, Actor::System { .. }) {
+            return Err(Rejection::ForbiddenRole { required: vec![] });
+        }
+        let step = self.current_step()?;
+        if step.kind != StepKind::Bundle {
+            return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
+        }
+        Ok(step)
+    }
+
+    fn open_members(&self, members: Vec<super::model::MemberDossier>) -> Result<Event, Rejection> {
+        self.system_at_bundle_step()?;
+        if !self.dossier.member_dossiers.is_empty() {
+            return Err(Rejection::BundleChoice("the members are open already".into()));
+        }
+        let opened: BTreeSet<&str> = members.iter().map(|m| m.procedure.as_str()).collect();
+        let chosen: BTreeSet<&str> = self.dossier.chosen_members.iter().map(String::as_str).collect();
+        if opened != chosen || opened.len() != members.len() {
+            return Err(Rejection::BundleChoice("open exactly the procedures chosen".into()));
+        }
+        // The bundle is due when its last member is: the clock is set to end there.
+        let due = members.iter().filter_map(|m| m.due_at).max();
+        let mut event = self.event(Change::MembersOpened { members });
+        if let Some(due) = due {
+            let budget = self.dossier.clock.budget_ending_at(self.ctx.calendar, self.ctx.now, due);
+            event.clock = Some(ClockChange::SetBudget { budget_secs: budget.num_seconds() });
+            event.due_at = Some(due);
+            let step = self.current_step()?;
+            event.step_due_at =
+                self.clock_after(event.clock).step_due(self.ctx.calendar, self.procedure.cumulative_share(&step.id));
+        }
+        Ok(event)
+    }
+
+    fn members_done(&self, all_refused: bool) -> Result<Event, Rejection> {
+        let step = self.system_at_bundle_step()?;
+        if self.dossier.member_dossiers.is_empty() {
+            return Err(Rejection::BundleChoice("the members are not open yet".into()));
+        }
+        let mut event = self.event(Change::MembersDone);
+        self.hand_off(&mut event, self.next_step(step));
+        if event.status == Some(Status::ResultReady) && all_refused {
+            event.status = Some(Status::Stopped);
+        }
+        Ok(event)
     }
 
     fn owner_or_clerk(&self) -> Result<(), Rejection> {
@@ -535,6 +635,7 @@ impl Decision<'_> {
 
     fn stop(&self, reasons: Vec<String>) -> Result<Event, Rejection> {
         self.require_status(&[Status::Received, Status::InProcess])?;
+        self.not_waiting_for_members()?;
         self.staff(&[Role::AgencyLeader])?;
         reasons_given(&reasons)?;
         let mut event = self.event(Change::Stopped { reasons });
@@ -613,7 +714,10 @@ impl Decision<'_> {
         if step.kind != StepKind::Return {
             return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
         }
-        self.staff(&[step.role])?;
+        match &self.ctx.actor {
+            Actor::System { .. } if self.dossier.bundle.is_some() => {}
+            _ => self.staff(&[step.role])?,
+        }
         if !self.procedure.return_methods.contains(&method) {
             return Err(Rejection::ReturnMethodNotOffered);
         }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::action::Submission;
-use super::model::{Digitisation, IdentityOutcome, Proposal, RegisteredPerson, Status, SupplementItem};
+use super::model::{Digitisation, IdentityOutcome, MemberDossier, Proposal, RegisteredPerson, Status, SupplementItem};
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::calendar::Timeliness;
 use crate::domain::deadline::ClockChange;
@@ -147,6 +147,12 @@ pub enum Change {
     },
     NearlyDue,
     Overdue,
+    /// A bundle's member dossiers, opened at its reception.
+    MembersOpened {
+        members: Vec<MemberDossier>,
+    },
+    /// Every member of a bundle is finished.
+    MembersDone,
 }
 
 impl Change {
@@ -179,6 +185,8 @@ impl Change {
             Change::Returned { .. } => "returned",
             Change::NearlyDue => "nearly_due",
             Change::Overdue => "overdue",
+            Change::MembersOpened { .. } => "members_opened",
+            Change::MembersDone => "members_done",
         }
     }
 }

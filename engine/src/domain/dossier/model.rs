@@ -296,6 +296,27 @@ pub struct IdentityCheck {
     pub next_actions: Vec<String>,
 }
 
+/// A member dossier of an inter-agency bundle (Decree 63/2024), opened when the bundle is received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDossier {
+    pub procedure: String,
+    pub dossier_id: String,
+    /// Electronic id of the agency that handles it.
+    pub agency: String,
+    pub code: String,
+    /// Its legal due instant when it was opened.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// The bundle a member dossier belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleRef {
+    pub dossier_id: String,
+    pub code: String,
+    /// The agency whose one-stop desk received the bundle and returns it.
+    pub agency: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consultation {
     /// Electronic id of the consulted agency.
@@ -367,6 +388,14 @@ pub struct Dossier {
     pub returned_at: Option<DateTime<Utc>>,
     pub nearly_due_raised: bool,
     pub overdue_raised: bool,
+    /// A bundle: the member procedures the applicant chose, and their dossiers once opened at reception.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chosen_members: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_dossiers: Vec<MemberDossier>,
+    /// A member of a bundle: the bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleRef>,
     /// The dossier's number in the agency's register of its reception year (form 06).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_entry: Option<u32>,

@@ -54,6 +54,8 @@ pub enum Rejection {
     InvalidApplicant(String),
     #[error("the population database does not confirm the applicant's identity")]
     IdentityMismatch,
+    #[error("the choice of the bundle's procedures is not allowed: {0}")]
+    BundleChoice(String),
 }
 
 impl Rejection {
@@ -85,6 +87,7 @@ impl Rejection {
             ProcedureMismatch => "dossier.procedure_mismatch",
             InvalidApplicant(_) => "dossier.invalid_applicant",
             IdentityMismatch => "dossier.identity_mismatch",
+            BundleChoice(_) => "dossier.bundle_choice",
         }
     }
 

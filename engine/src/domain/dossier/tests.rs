@@ -131,6 +131,8 @@ fn submission(channel: Channel, components: &[&str]) -> Submission {
         form_data: Default::default(),
         portal_id: None,
         signed_in_with_vneid: false,
+        members: Vec::new(),
+        bundle: None,
         components: components
             .iter()
             .map(|id| ComponentState {
@@ -788,4 +790,143 @@ fn identity_checks_gate_reception_only_on_a_discrepancy() {
     assert_eq!(unverified.dossier.identity_check.as_ref().unwrap().outcome, IdentityOutcome::Match);
     assert_eq!(unverified.events.last().unwrap().change.name(), "identity_checked");
     assert_eq!(unverified.events.last().unwrap().status, None, "a check never moves the status");
+}
+
+/// A bundle of three procedures, birth registration always among them (Decree 63/2024).
+fn bundle_procedure() -> Procedure {
+    let text = r#"
+code = "2.002621"
+version = 1
+name = "Liên thông khai sinh"
+field = "Hộ tịch"
+field_code = "HOTICH"
+level = "commune"
+agency_kind = "commune_peoples_committee"
+online = "full"
+processing_time = { working_days = 3 }
+on_supplement = "pause"
+return_methods = ["counter", "electronic"]
+results = [{ kind = "certificate", name = "Giấy khai sinh", repository_type = "GKS" }]
+steps = [
+  { id = "receive", kind = "receive", role = "reception_clerk", share = 0.05 },
+  { id = "members", kind = "bundle",  role = "reception_clerk", share = 0.85 },
+  { id = "return",  kind = "return",  role = "reception_clerk", share = 0.10 },
+]
+
+[[component]]
+id = "to_khai"
+name = "Tờ khai liên thông"
+required = true
+
+[[member]]
+procedure = "1.001193"
+required = true
+components = { to_khai = "to_khai" }
+
+[[member]]
+procedure = "1.004194"
+components = { to_khai_cu_tru = "to_khai" }
+
+[[member]]
+procedure = "1.011467"
+components = { to_khai_bhyt = "to_khai" }
+"#;
+    parse_procedure("bundle.toml", text, &Registry::from_toml(REGISTRY).unwrap()).unwrap_or_else(|p| panic!("{p:#?}"))
+}
+
+fn bundle_case(chosen: &[&str]) -> Result<Case, Rejection> {
+    let procedure = bundle_procedure();
+    let calendar = vn_calendar();
+    let now = at("2026-11-23T08:00:00+07:00");
+    let submission = Submission {
+        procedure_code: "2.002621".into(),
+        members: chosen.iter().map(|c| c.to_string()).collect(),
+        ..submission(Channel::Online, &["to_khai"])
+    };
+    let events = decide_submission(&procedure, submission, &Context::new(now, citizen(), &calendar))?;
+    let dossier = fold(&events).unwrap();
+    Ok(Case { procedure, calendar, now, events, dossier })
+}
+
+#[test]
+fn a_bundle_is_chosen_with_its_required_procedure_and_at_least_two() {
+    let refused = |chosen: &[&str]| bundle_case(chosen).err().map(|r| r.code());
+    assert_eq!(refused(&["1.004194", "1.011467"]), Some("dossier.bundle_choice"), "birth registration is required");
+    assert_eq!(refused(&["1.001193"]), Some("dossier.bundle_choice"), "one alone is no bundle");
+    assert_eq!(refused(&["1.001193", "9.999999"]), Some("dossier.bundle_choice"), "not a member");
+    assert_eq!(refused(&["1.001193", "1.004194", "1.004194"]), Some("dossier.bundle_choice"), "twice");
+    assert_eq!(refused(&["1.001193", "1.011467"]), None);
+    // A procedure that is no bundle takes no choice.
+    let plain = Submission { members: vec!["1.001193".into()], ..submission(Channel::Online, &["to_khai"]) };
+    let calendar = vn_calendar();
+    let ctx = Context::new(at("2026-11-23T08:00:00+07:00"), citizen(), &calendar);
+    assert_eq!(decide_submission(&procedure(), plain, &ctx).unwrap_err().code(), "dossier.bundle_choice");
+}
+
+#[test]
+fn a_bundle_waits_for_its_members_and_is_due_when_the_last_is() {
+    let mut case = bundle_case(&["1.001193", "1.004194"]).unwrap();
+    case.act(clerk(), Action::Receive { code: "000.00.31.H26-261123-0001".into(), register_entry: Some(1) });
+    assert_eq!((case.dossier.status, case.dossier.step.as_deref()), (Status::Received, Some("members")));
+    // Staff cannot move it: only the system, once the members are open and done.
+    let stop = Action::Stop { reasons: vec!["x".into()] };
+    assert_eq!(case.try_act(leader(), stop).unwrap_err().code(), "dossier.wrong_step");
+    let system = Actor::System { name: "Liên thông một cửa".into() };
+    assert_eq!(
+        case.try_act(clerk(), Action::MembersDone { all_refused: false }).unwrap_err().code(),
+        "dossier.forbidden_role"
+    );
+    let member = |procedure: &str, due: &str| MemberDossier {
+        procedure: procedure.into(),
+        dossier_id: format!("m-{procedure}"),
+        agency: AGENCY.into(),
+        code: format!("000.00.31.H26-261123-{}", &procedure[2..6]),
+        due_at: Some(at(due)),
+    };
+    let wrong = Action::OpenMembers { members: vec![member("1.001193", "2026-11-23T17:00:00+07:00")] };
+    assert_eq!(case.try_act(system.clone(), wrong).unwrap_err().code(), "dossier.bundle_choice", "open the chosen");
+    let members =
+        vec![member("1.001193", "2026-11-23T17:00:00+07:00"), member("1.004194", "2026-12-02T17:00:00+07:00")];
+    case.act(system.clone(), Action::OpenMembers { members });
+    assert_eq!(case.dossier.due_at, Some(at("2026-12-02T17:00:00+07:00")), "due with its last member");
+    assert_eq!(case.dossier.member_dossiers.len(), 2);
+    case.later(24).act(system.clone(), Action::MembersDone { all_refused: false });
+    assert_eq!((case.dossier.status, case.dossier.step.as_deref()), (Status::ResultReady, Some("return")));
+    assert_eq!(case.dossier.timeliness, Some(Timeliness::Early));
+    case.act(clerk(), Action::Return { method: ReturnMethod::Counter });
+    assert_eq!(case.dossier.status, Status::Returned);
+
+    // When no member gave a result, the bundle is stopped.
+    let mut refused = bundle_case(&["1.001193", "1.011467"]).unwrap();
+    refused.act(clerk(), Action::Receive { code: "000.00.31.H26-261123-0002".into(), register_entry: Some(2) });
+    let members =
+        vec![member("1.001193", "2026-11-23T17:00:00+07:00"), member("1.011467", "2026-11-26T17:00:00+07:00")];
+    refused.act(system.clone(), Action::OpenMembers { members });
+    refused.act(system, Action::MembersDone { all_refused: true });
+    assert_eq!(refused.dossier.status, Status::Stopped);
+}
+
+#[test]
+fn a_member_is_received_and_returned_by_the_system_only() {
+    let bundle =
+        BundleRef { dossier_id: "b-1".into(), code: "000.00.31.H26-261123-0001".into(), agency: AGENCY.into() };
+    let system = Actor::System { name: "Liên thông một cửa".into() };
+    let calendar = vn_calendar();
+    let ctx = Context::new(at("2026-11-23T08:00:00+07:00"), citizen(), &calendar);
+    let as_citizen =
+        Submission { bundle: Some(bundle.clone()), ..submission(Channel::Counter, &["to_khai", "giay_chung_sinh"]) };
+    assert_eq!(decide_submission(&procedure(), as_citizen, &ctx).unwrap_err().code(), "dossier.forbidden_role");
+    let member = Submission { bundle: Some(bundle), ..submission(Channel::Counter, &["to_khai", "giay_chung_sinh"]) };
+    let ctx = Context::new(at("2026-11-23T08:00:00+07:00"), system.clone(), &calendar);
+    let events = decide_submission(&procedure(), member, &ctx).unwrap();
+    let mut case = Case {
+        procedure: procedure(),
+        calendar: vn_calendar(),
+        now: at("2026-11-23T08:00:00+07:00"),
+        dossier: fold(&events).unwrap(),
+        events,
+    };
+    case.act(system.clone(), Action::Receive { code: "000.00.40.H26-261123-0001".into(), register_entry: Some(1) });
+    assert_eq!(case.dossier.status, Status::Received);
+    assert!(case.dossier.bundle.is_some());
 }

@@ -52,6 +52,32 @@ impl Catalogue {
         Ok(procedure)
     }
 
+    /// What a bundle asks of the catalogue that it does not hold: each member defined, each paper the bundle maps
+    /// to a member being a component of it, and each paper the member requires (and keeps) mapped from the bundle.
+    pub fn bundle_problems(&self, bundle: &Procedure) -> Vec<String> {
+        let mut problems = Vec::new();
+        for member in &bundle.members {
+            let Some(procedure) = self.current(&member.procedure) else {
+                problems.push(format!("member {} is not defined in this catalogue", member.procedure));
+                continue;
+            };
+            if procedure.is_bundle() {
+                problems.push(format!("member {} is itself a bundle", member.procedure));
+            }
+            for theirs in member.components.keys().filter(|id| procedure.component(id).is_none()) {
+                problems.push(format!("member {} has no component `{theirs}`", member.procedure));
+            }
+            let needed = procedure.components.iter().filter(|c| c.required && !c.in_person_only);
+            for c in needed.filter(|c| !member.components.contains_key(&c.id)) {
+                problems.push(format!(
+                    "member {} requires `{}`: map it to a paper of the bundle under components",
+                    member.procedure, c.id
+                ));
+            }
+        }
+        problems
+    }
+
     /// The highest version of a code.
     pub fn current(&self, code: &str) -> Option<Arc<Procedure>> {
         self.read().get(code)?.values().next_back().cloned()

@@ -35,6 +35,20 @@ pub struct Procedure {
     pub form_fields: Vec<super::FormField>,
     /// The component the filled-in e-form stands for (the paper declaration, tờ khai).
     pub form_replaces: Option<String>,
+    /// For an inter-agency bundle (Decree 63/2024): the procedures the applicant may choose among, each run at
+    /// its own agency with its own steps and deadline; the bundle waits for them at its `bundle` step.
+    pub members: Vec<Member>,
+}
+
+/// A procedure of a bundle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Member {
+    /// Its national code; its definition is in the same catalogue.
+    pub procedure: String,
+    /// Always part of the bundle (the applicant cannot leave it out).
+    pub required: bool,
+    /// Which paper of the bundle stands for each of its components: member component id -> bundle component id.
+    pub components: std::collections::BTreeMap<String, String>,
 }
 
 /// Enums whose TOML spelling is their snake_case name; `FromStr` gives the validator precise messages.
@@ -97,6 +111,7 @@ named_enum!(
         Seal = "seal",
         Consult = "consult",
         Pay = "pay",
+        Bundle = "bundle",
         Return = "return",
     }
 );
@@ -269,5 +284,14 @@ impl Procedure {
 
     pub fn component(&self, id: &str) -> Option<&Component> {
         self.components.iter().find(|c| c.id == id)
+    }
+
+    /// An inter-agency bundle of procedures (Decree 63/2024).
+    pub fn is_bundle(&self) -> bool {
+        !self.members.is_empty()
+    }
+
+    pub fn member(&self, code: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.procedure == code)
     }
 }

@@ -61,6 +61,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "component",
     "form_field",
     "form_replaces",
+    "member",
 ];
 
 #[derive(Deserialize)]
@@ -78,6 +79,16 @@ struct RawResult {
     kind: String,
     name: String,
     repository_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMember {
+    procedure: String,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    components: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -292,6 +303,7 @@ pub fn parse_procedure(file: &str, text: &str, registry: &Registry) -> Result<Pr
     let components = components(&mut check, &table, &root);
     let form_fields = form_fields(&mut check, &table, &root);
     let form_replaces: Option<String> = check.field(&table, &root, "form_replaces", false);
+    let members = members(&mut check, &table, &root, code.as_deref(), &components, &steps);
     if let Some(id) = &form_replaces {
         if !components.iter().any(|c| &c.id == id) {
             check.report(&root.key("form_replaces"), "unknown_component", format!("no component `{id}`"));
@@ -327,7 +339,60 @@ pub fn parse_procedure(file: &str, text: &str, registry: &Registry) -> Result<Pr
         components,
         form_fields,
         form_replaces,
+        members,
     })
+}
+
+/// The members of a bundle: national codes, each once and not the bundle itself, at least two, the bundle's
+/// papers they map to existing; a bundle has exactly one `bundle` step, and only a bundle has one. Whether each
+/// member is defined, and has the components named, is checked over the whole catalogue
+/// (`check_bundle_members`).
+fn members(
+    check: &mut Checker,
+    table: &toml::Table,
+    root: &KeyPath,
+    code: Option<&str>,
+    components: &[Component],
+    steps: &[Step],
+) -> Vec<Member> {
+    let path = root.key("member");
+    let raw: Vec<toml::Value> = check.field(table, root, "member", false).unwrap_or_default();
+    let mut members = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, value) in raw.into_iter().enumerate() {
+        let at = path.index(i);
+        let r = match value.try_into::<RawMember>() {
+            Ok(r) => r,
+            Err(e) => {
+                check.report(&at, "bad_value", e.message().trim().to_string());
+                continue;
+            }
+        };
+        if !is_national_code(&r.procedure) {
+            let message = format!("`{}` is not a procedure code like 1.001193", r.procedure);
+            check.report(&at.key("procedure"), "code_format", message);
+        } else if Some(r.procedure.as_str()) == code {
+            check.report(&at.key("procedure"), "bundle_member", "a bundle is not its own member");
+        } else if !seen.insert(r.procedure.clone()) {
+            check.report(&at.key("procedure"), "duplicate_id", format!("member `{}` is listed twice", r.procedure));
+        }
+        for (theirs, ours) in &r.components {
+            if !components.iter().any(|c| &c.id == ours) {
+                let message = format!("`{ours}` (for the member's `{theirs}`) is not a component of this bundle");
+                check.report(&at.key("components").key(theirs), "unknown_component", message);
+            }
+        }
+        members.push(Member { procedure: r.procedure, required: r.required, components: r.components });
+    }
+    let bundle_steps = steps.iter().filter(|s| s.kind == StepKind::Bundle).count();
+    match (members.len(), bundle_steps) {
+        (0, 0) => {}
+        (0, _) => check.report(&root.key("steps"), "bundle_member", "a bundle step needs [[member]] procedures"),
+        (1, _) => check.report(&path, "bundle_member", "a bundle has at least two member procedures"),
+        (_, 1) => {}
+        (_, _) => check.report(&root.key("steps"), "bundle_member", "a bundle has exactly one bundle step"),
+    }
+    members
 }
 
 fn processing_time(check: &mut Checker, raw: RawProcessingTime, path: &KeyPath) -> Option<ProcessingTime> {

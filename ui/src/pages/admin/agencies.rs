@@ -31,6 +31,8 @@ pub struct AgencyForm {
     kind: String,
     #[serde(default)]
     parent: String,
+    #[serde(default)]
+    area: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -68,6 +70,7 @@ pub struct Row {
     pub level: &'static str,
     pub kind: String,
     pub parent: String,
+    pub area: String,
 }
 
 async fn render_page(
@@ -95,6 +98,7 @@ async fn render_page(
             level: lang.t(&format!("ui.admin.level.{}", a.level)),
             kind: registry.agency_kinds.get(&a.kind).cloned().unwrap_or_else(|| a.kind.clone()),
             parent: name_of(&a.parent_id),
+            area: a.area.clone().unwrap_or_default(),
         })
         .collect();
     let levels = LEVELS
@@ -152,6 +156,7 @@ pub async fn add(
         kind: form.kind.clone(),
         name: form.name.clone(),
         parent: Some(form.parent.clone()),
+        area: Some(form.area.clone()),
     };
     let services = state.services.clone();
     match web::block(move || services.add_agency(&staff, &input)).await? {

@@ -283,6 +283,13 @@ async fn detail_page(
     if let Some(number) = &d.result_number {
         facts.push((lang.t("ui.citizen.result_number"), number.clone()));
     }
+    if let Some(bundle) = &d.bundle_code {
+        facts.push((lang.t("ui.staff.in_bundle"), bundle.clone()));
+    }
+    for m in &d.members {
+        let status = lang.t(&format!("status.{}", m.status.code()));
+        facts.push((lang.t("ui.staff.bundle_member"), format!("{} — {status} ({})", m.procedure_name, m.code)));
+    }
     let supplement = d
         .supplement
         .as_ref()

@@ -31,6 +31,7 @@ use crate::UiState;
 use crate::error::PageError;
 use crate::form::{Errors, input_id};
 use crate::pages::Shell;
+use crate::pages::members::{self, MemberChoice};
 use crate::posted::Posted;
 use crate::session::Visit;
 use crate::shell::render;
@@ -49,6 +50,8 @@ struct Draft {
     /// The e-form's values by field name.
     eform: std::collections::BTreeMap<String, String>,
     papers: Vec<Paper>,
+    /// For a bundle: the procedures chosen.
+    members: Vec<String>,
 }
 
 /// One component's paper: a file uploaded (kept by its upload id), or a repository item, or nothing yet.
@@ -157,6 +160,7 @@ struct FormPage {
     return_methods: Vec<Choice>,
     eform: Vec<EFormField>,
     components: Vec<ComponentView>,
+    members: Vec<MemberChoice>,
     errors: Errors,
 }
 
@@ -174,6 +178,7 @@ struct ReviewPage {
     return_name: String,
     eform: Vec<EFormField>,
     components: Vec<ComponentView>,
+    members: Vec<MemberChoice>,
     key: String,
 }
 
@@ -228,6 +233,8 @@ fn first_draft(procedure: &Procedure, citizen: &CitizenIdentity, agencies: &[(St
             })
             .collect(),
         papers: online_components(procedure).map(|c| Paper { component: c.id.clone(), ..Paper::default() }).collect(),
+        // Every procedure of a bundle until she leaves some out.
+        members: procedure.members.iter().map(|m| m.procedure.clone()).collect(),
         ..Draft::default()
     }
 }
@@ -259,6 +266,7 @@ fn read_draft(procedure: &Procedure, form: &Posted) -> Draft {
                 keep: !form.text(&format!("keep.{}", c.id)).is_empty(),
             })
             .collect(),
+        members: members::chosen(procedure, form.all("member")),
     }
 }
 
@@ -379,6 +387,7 @@ async fn form_page(
             .collect(),
         eform: eform_fields(procedure, &draft),
         components,
+        members: members::choices(&state.services.catalogue, &state.services.registry, procedure, &draft.members),
         draft,
         errors,
     };
@@ -443,6 +452,7 @@ fn submission(
             .into_iter()
             .chain(optional(&draft.return_method).map(|m| ("return_method".to_string(), m)))
             .collect(),
+        members: draft.members.clone(),
     };
     if draft.agency.is_empty() {
         page_errors.push(("agency".into(), "field.required"));
@@ -603,6 +613,10 @@ async fn review_page(
         return_name: lang.t(&format!("ui.return.{}", draft.return_method)).to_string(),
         eform: eform_fields(procedure, &draft),
         components,
+        members: members::choices(&state.services.catalogue, &state.services.registry, procedure, &draft.members)
+            .into_iter()
+            .filter(|m| m.chosen)
+            .collect(),
         draft,
         key: new_key(),
     };

@@ -11,6 +11,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use motcua_engine::domain::calendar::Timeliness;
 use motcua_engine::domain::dossier::{Dossier, IdentityOutcome, Proposal, Rejection, SupplementItem};
 use motcua_engine::domain::procedure::{Procedure, ReturnMethod, form_entries};
+use motcua_engine::service::bundles::MemberView;
 use motcua_engine::service::dossiers::History;
 use motcua_engine::service::forms::FormKind;
 use motcua_engine::service::identity::Caller;
@@ -126,6 +127,8 @@ impl DossierPage {
 /// Everything the page shows, loaded as the user may see it.
 struct Loaded {
     dossier: Dossier,
+    /// A bundle's members, where each stands.
+    members: Vec<MemberView>,
     procedure: std::sync::Arc<Procedure>,
     history: History,
     papers: Vec<Paper>,
@@ -153,7 +156,8 @@ fn load(services: &Services, staff: &StaffIdentity, id: &str) -> Result<Loaded, 
     } else {
         Vec::new()
     };
-    Ok(Loaded { dossier, procedure, history, papers, offered, assignees, agencies })
+    let members = services.member_statuses(&dossier)?;
+    Ok(Loaded { dossier, members, procedure, history, papers, offered, assignees, agencies })
 }
 
 /// Birth date, sex and how to reach the applicant, as far as given.
@@ -200,7 +204,7 @@ fn build(
     let services = &state.services;
     let calendar = &services.calendar;
     let now = services.now();
-    let Loaded { dossier: d, procedure, history, papers, offered, assignees, agencies } = loaded;
+    let Loaded { dossier: d, members, procedure, history, papers, offered, assignees, agencies } = loaded;
     let p = procedure.as_ref();
     let when = |x: Option<chrono::DateTime<chrono::Utc>>| x.map(|x| local_time(calendar, x)).unwrap_or_default();
     let code = d.code.clone().unwrap_or_else(|| t("ui.staff.no_code").to_string());
@@ -244,6 +248,13 @@ fn build(
     }
     if let Some(number) = &d.result_number {
         facts.push(Fact { label: t("ui.staff.result_number"), value: number.clone() });
+    }
+    if let Some(bundle) = &d.bundle {
+        facts.push(Fact { label: t("ui.staff.in_bundle"), value: bundle.code.clone() });
+    }
+    for m in &members {
+        let value = format!("{} — {} ({})", m.procedure_name, status_name(lang, m.status), m.code);
+        facts.push(Fact { label: t("ui.staff.bundle_member"), value });
     }
     if let Some(s) = &d.supplement {
         let items: Vec<String> = s.items.iter().map(|i| i.reason.clone()).collect();

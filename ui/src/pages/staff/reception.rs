@@ -22,6 +22,7 @@ use crate::UiState;
 use crate::error::PageError;
 use crate::form::Errors;
 use crate::pages::Shell;
+use crate::pages::members::{self, MemberChoice};
 use crate::posted::Posted;
 use crate::session::Visit;
 use crate::shell::render;
@@ -96,6 +97,8 @@ struct Reception {
     agencies: Vec<(String, String)>,
     procedure: String,
     components: Vec<Component>,
+    /// For a bundle: its procedures to choose.
+    members: Vec<MemberChoice>,
     input: BTreeMap<String, String>,
     errors: Errors,
     /// What the population database answered to a lookup, and its colour class.
@@ -151,6 +154,7 @@ fn page(
     procedure: &str,
     input: BTreeMap<String, String>,
     ticked: &[String],
+    members: Option<&[String]>,
     errors: Errors,
     lookup: Option<(String, &'static str)>,
 ) -> Reception {
@@ -186,6 +190,11 @@ fn page(
         shell: visit.shell(visit.lang.t("ui.staff.reception_title")),
         procedures: list.iter().map(|p| (p.code.clone(), format!("{} ({})", p.name, p.code))).collect(),
         agencies: if desks.len() > 1 { desks.iter().map(|d| (d.0.clone(), d.1.clone())).collect() } else { Vec::new() },
+        members: chosen.as_ref().map_or_else(Vec::new, |p| {
+            // All of the bundle until the clerk leaves some out.
+            let all: Vec<String> = p.members.iter().map(|m| m.procedure.clone()).collect();
+            members::choices(&state.services.catalogue, &state.services.registry, p, members.unwrap_or(&all))
+        }),
         procedure: chosen.map(|p| p.code.clone()).unwrap_or_default(),
         components,
         input,
@@ -208,7 +217,7 @@ pub async fn form(
     let mut input = BTreeMap::new();
     input.insert("channel".to_string(), "counter".to_string());
     input.insert("applicant.id_kind".to_string(), "personal_id".to_string());
-    let page = page(&visit, &state, &desks, &pick.thu_tuc, input, &[], Errors::default(), None);
+    let page = page(&visit, &state, &desks, &pick.thu_tuc, input, &[], None, Errors::default(), None);
     Ok(visit.page(StatusCode::OK, render(&page)?))
 }
 
@@ -377,6 +386,7 @@ pub async fn submit(
                 }
             }
             let channel = if f.text("channel") == "post" { Channel::Post } else { Channel::Counter };
+            let chosen_members = chosen.as_ref().map(|p| members::chosen(p, f.all("member"))).unwrap_or_default();
             if errors.is_empty() {
                 let agency = optional(f.text("agency"));
                 let (services, who) = (state.services.clone(), staff.clone());
@@ -410,6 +420,7 @@ pub async fn submit(
                         components,
                         form_data: Default::default(),
                         note,
+                        members: chosen_members,
                     };
                     (services.receive(&who, input, None), order, None)
                 })
@@ -451,6 +462,10 @@ pub async fn submit(
         }
         _ => {}
     }
-    let page = page(&visit, &state, &desks, &procedure, input, &ticked, errors, lookup);
+    let members_chosen = match f.text("do") {
+        "choose" => None,
+        _ => Some(f.all("member")),
+    };
+    let page = page(&visit, &state, &desks, &procedure, input, &ticked, members_chosen, errors, lookup);
     Ok(visit.page(status, render(&page)?))
 }
