@@ -403,9 +403,19 @@ mod tests {
             Rejection::AwaitingAnswer,
             Rejection::NotConsulted,
             Rejection::IdentityMismatch,
+            Rejection::UnknownFee(String::new()),
+            Rejection::BundleChoice(String::new()),
         ];
         for rejection in samples {
             assert!(find(rejection.code()).is_some(), "{}", rejection.code());
+        }
+        // Every step kind and every change of a dossier's history has its words.
+        for kind in crate::domain::procedure::StepKind::ALL {
+            assert!(find(&format!("step.{kind}")).is_some(), "step.{kind}");
+        }
+        let history = ["members_opened", "members_done", "received", "extended", "overdue"];
+        for change in history {
+            assert!(find(&format!("ui.staff.event.{change}")).is_some(), "ui.staff.event.{change}");
         }
         assert_eq!(Lang::from_header(Some("en-US,en;q=0.9")), Lang::En);
         assert_eq!(Lang::from_header(Some("vi")), Lang::Vi);

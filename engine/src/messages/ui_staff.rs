@@ -268,6 +268,16 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.staff.event.nearly_due", "Sắp đến hạn", "Nearly due"),
     ("ui.staff.event.overdue", "Quá hạn", "Overdue"),
     (
+        "ui.staff.event.members_opened",
+        "Chuyển các thủ tục liên thông đến cơ quan giải quyết",
+        "Procedures of the bundle sent to their agencies",
+    ),
+    (
+        "ui.staff.event.members_done",
+        "Các thủ tục liên thông đã giải quyết xong",
+        "Every procedure of the bundle finished",
+    ),
+    (
         "ui.staff.queue_full",
         "Đang hiển thị 200 hồ sơ đến hạn sớm nhất. Tìm theo mã hồ sơ, người nộp hoặc trích yếu để thu hẹp danh sách.",
         "Showing the 200 dossiers due first. Search by code, applicant or summary to narrow the list.",

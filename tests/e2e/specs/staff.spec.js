@@ -1,7 +1,8 @@
 'use strict';
 // The staff pages in Chromium: a clerk receives at the counter (looking the applicant up in the population
 // database) and prints the receipt; the whole staff chain through return, each role signed in with its own demo
-// account; a leader batch-signs several dossiers. Every page visited is screenshot and checked with axe
+// account; a clerk receives an inter-agency bundle with a choice of its procedures; a leader batch-signs several
+// dossiers. Every page visited is screenshot and checked with axe
 // (artifacts/staff-*/).
 
 const { describe, it } = require('node:test');
@@ -229,6 +230,40 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
     assert.equal(appraised.step, 'sign');
     return appraised;
   }
+
+  it('a clerk receives a bundle with two of its four procedures, each opened at its own agency', async () => {
+    await withSession('bundle', async (s) => {
+      const { page } = s;
+      await signInStaff(s.page, 'hongbang.tiepnhan', { home: true });
+      await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Tiếp nhận hồ sơ' }).first().click()]);
+      const procedure = page.getByLabel('Thủ tục', { exact: true });
+      await procedure.selectOption('3.000722');
+      await submit(page, 'Hiển thị thành phần của thủ tục đã chọn');
+      await s.checkPage('bundle choice');
+      const members = page.getByRole('group', { name: 'Thủ tục liên thông' });
+      const birth = members.getByRole('checkbox', { name: /Đăng ký khai sinh/ });
+      assert.ok((await birth.isChecked()) && (await birth.isDisabled()), 'birth registration is always part of it');
+      assert.equal(await members.getByRole('checkbox').count(), 4);
+      // Birth registration and the health insurance card only.
+      await members.getByRole('checkbox', { name: /Đăng ký thường trú/ }).uncheck();
+      await members.getByRole('checkbox', { name: /Cấp thẻ căn cước/ }).uncheck();
+      await page.getByLabel('Số giấy tờ').fill('031085001234');
+      await page.getByLabel('Họ và tên').fill('Trần Văn Nam');
+      await page.getByLabel('Ngày sinh').fill('1985-03-02');
+      await page.getByLabel('Giới tính').selectOption('male');
+      for (const name of ['Tờ khai đăng ký khai sinh (biểu mẫu điện tử liên thông', 'Giấy chứng sinh']) {
+        await page.getByLabel(`Bản chụp — ${name}`, { exact: false }).setInputFiles(SAMPLE_PDF);
+      }
+      const received = await submit(page, 'Tiếp nhận hồ sơ');
+      assert.equal(received.status(), 200);
+      await page.getByRole('status').filter({ hasText: 'Đã tiếp nhận hồ sơ' }).waitFor();
+      const facts = await page.locator('dl.facts').innerText();
+      assert.match(facts, /Đăng ký khai sinh — Được tiếp nhận \(000\.31\.01\.H26-/, 'birth at the ward');
+      assert.match(facts, /Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi — Được tiếp nhận \(000\.00\.35\.H26-/);
+      assert.doesNotMatch(facts, /Đăng ký thường trú —/, 'left out');
+      await s.checkPage('bundle received');
+    });
+  });
 
   it('a leader batch-signs several dossiers', async () => {
     const ready = [

@@ -512,6 +512,7 @@ impl Decision<'_> {
 
     fn request_payment(&self, amount_vnd: u64, charge: Option<FeeCharge>) -> Result<Event, Rejection> {
         self.require_status(&[Status::Received, Status::InProcess])?;
+        self.not_waiting_for_members()?;
         let step = self.current_step()?;
         self.staff(&[step.role, Role::ReceptionClerk])?;
         let (amount_vnd, fee) = match charge {
