@@ -11,8 +11,8 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use motcua_engine::domain::identity::{Caller, CitizenIdentity};
 use motcua_engine::service::StaffIdentity;
-use motcua_engine::service::identity::{Caller, CitizenIdentity};
 use rand::RngCore;
 
 use crate::UiState;

@@ -5,11 +5,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Subcommand;
-use motcua_engine::domain::codes::AgencyId;
 use motcua_engine::domain::procedure::Role;
 use motcua_engine::service::accounts::StaffPost;
+use motcua_engine::service::administration::NewAgency;
 use motcua_engine::service::{Config, ServiceError, Services, SystemClock};
-use motcua_engine::store::agencies;
 
 use super::{failure, usage_error};
 
@@ -220,26 +219,13 @@ pub fn run(command: AdminCommand) -> ExitCode {
             Err(e) => failure(e),
         },
         AdminCommand::AddAgency { id, level, kind, name, parent, area } => {
-            if let Err(e) = AgencyId::parse(&id) {
-                return usage_error(e);
-            }
-            if !["province", "department", "commune"].contains(&level.as_str()) {
-                return usage_error("--level is province, department or commune");
-            }
-            if !services.registry.has_agency_kind(&kind) {
-                return usage_error(format!("unknown agency kind `{kind}` (see procedures/registry.toml)"));
-            }
-            if area.as_deref().is_some_and(|a| !agencies::is_area(a)) {
-                return usage_error("--area is a province code, then a dot and the commune's digits (e.g. 31.01)");
-            }
-            let agency = agencies::Agency { id: id.clone(), parent_id: parent, level, kind, name, area };
-            match services.db.write(|conn| agencies::insert_if_absent(conn, &agency).map_err(ServiceError::from)) {
-                Ok(true) => {
+            let input = NewAgency { id: id.clone(), level, kind, name, parent, area };
+            match services.add_agency_at_console(&input) {
+                Ok(_) => {
                     println!("agency {id} added");
                     ExitCode::SUCCESS
                 }
-                Ok(false) => usage_error(format!("agency {id} exists")),
-                Err(e) => failure(e),
+                Err(e) => explain(e),
             }
         }
     }

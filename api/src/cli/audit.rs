@@ -13,7 +13,7 @@ pub fn verify() -> ExitCode {
         Ok(db) => db,
         Err(e) => return failure(e),
     };
-    let report = match db.conn().and_then(|mut conn| events::verify(&mut conn)) {
+    let report = match db.read(events::verify) {
         Ok(r) => r,
         Err(e) => return failure(e),
     };

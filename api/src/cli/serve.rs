@@ -113,7 +113,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         let client_id = format!("portal-sim-{stamp}");
         let account = services.create_service_account(
             &format!("Cổng DVC quốc gia (mô phỏng) {stamp}"),
-            &[motcua_engine::service::portal::SCOPE.to_string()],
+            &[motcua_engine::domain::policy::PORTAL_SCOPE.to_string()],
             Some(&client_id),
         );
         let started = account.map_err(|e| e.to_string()).and_then(|account| {

@@ -7,10 +7,9 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use motcua_engine::domain::identity::{Caller, CitizenIdentity, ServiceIdentity};
 use motcua_engine::domain::procedure::Role;
-use motcua_engine::service::identity::{Caller, CitizenIdentity, ServiceIdentity};
 use motcua_engine::service::{ServiceError, Services, StaffIdentity};
-use motcua_engine::store::settings;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
@@ -39,9 +38,7 @@ impl JwtKeys {
         let mut fresh = [0u8; 48];
         rand::thread_rng().fill_bytes(&mut fresh);
         let fresh = base64::engine::general_purpose::STANDARD.encode(fresh);
-        let stored = services
-            .db
-            .write(|conn| settings::get_or_insert(conn, "jwt_secret", &fresh).map_err(ServiceError::from))?;
+        let stored = services.token_secret(&fresh)?;
         Ok(JwtKeys::from_secret(stored.as_bytes()))
     }
 }

@@ -6,9 +6,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use motcua_engine::adapters::oidc::form_decode;
+use motcua_engine::domain::identity::ServiceIdentity;
 use motcua_engine::service::citizens::{Callback, MyDossier, SignInError, SignedIn, SubmittedMine};
 use motcua_engine::service::dossiers::IdempotencyKey;
-use motcua_engine::service::identity::ServiceIdentity;
 use motcua_engine::service::requests::OnlineSubmission;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -253,7 +253,7 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
         None => identity.scopes.clone(),
         Some(requested) => {
             let requested: Vec<String> = requested.split_whitespace().map(str::to_string).collect();
-            if requested.is_empty() || requested.iter().any(|s| !identity.has_scope(s)) {
+            if !motcua_engine::domain::policy::scopes_granted(&identity, &requested) {
                 return oauth_error(400, "invalid_scope", "a requested scope is not granted to this client");
             }
             requested

@@ -16,7 +16,7 @@ pub async fn healthz() -> HttpResponse {
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200), (status = 503, body = Problem)))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let services = state.services.clone();
-    match blocking(move || services.db.migrations_applied().map_err(Into::into)).await {
+    match blocking(move || services.ready()).await {
         Ok(true) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
         Ok(false) => HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "migrations pending" })),
         Err(problem) => HttpResponse::ServiceUnavailable()
@@ -28,15 +28,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain")))]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let (outbox, by_status, jobs) = blocking(move || {
-        let mut conn = services.db.conn()?;
-        Ok((
-            motcua_engine::store::outbox::stats_by_topic(&mut conn)?,
-            motcua_engine::store::dossiers::count_by_status(&mut conn)?,
-            motcua_engine::store::jobs::pending(&mut conn)?,
-        ))
-    })
-    .await?;
-    state.metrics.observe_store(&outbox, &by_status, jobs);
+    let figures = blocking(move || services.store_figures()).await?;
+    state.metrics.observe_store(&figures);
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render()))
 }

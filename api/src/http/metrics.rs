@@ -1,6 +1,7 @@
 //! Prometheus metrics: requests by route and status with latency, actions by outcome, and gauges read from
 //! the database at scrape time (dossiers by status, outbox, jobs).
 
+use motcua_engine::service::operations::StoreFigures;
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
 
 pub struct Metrics {
@@ -51,19 +52,14 @@ impl Metrics {
         Metrics { registry, requests, latency, actions, dossiers, outbox, jobs }
     }
 
-    pub fn observe_store(
-        &self,
-        outbox: &[(String, motcua_engine::store::outbox::OutboxStats)],
-        by_status: &[(i32, i64)],
-        jobs_pending: i64,
-    ) {
-        for (topic, stats) in outbox {
+    pub fn observe_store(&self, figures: &StoreFigures) {
+        for (topic, stats) in &figures.outbox {
             self.outbox.with_label_values(&["pending", topic]).set(stats.pending);
             self.outbox.with_label_values(&["delivered", topic]).set(stats.delivered);
             self.outbox.with_label_values(&["dead", topic]).set(stats.dead);
         }
-        self.jobs.with_label_values(&["pending"]).set(jobs_pending);
-        for (status, count) in by_status {
+        self.jobs.with_label_values(&["pending"]).set(figures.jobs_pending);
+        for (status, count) in &figures.by_status {
             self.dossiers.with_label_values(&[&status.to_string()]).set(*count);
         }
     }

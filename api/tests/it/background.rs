@@ -20,14 +20,14 @@ async fn jobs_are_claimed_once(backend: Backend) {
         let now = services.now() - TimeDelta::seconds(1);
         for i in 0..300 {
             services
-                .db
+                .db()
                 .write(|c| jobs::enqueue(c, "test", Some(&format!("job-{i}")), "{}", now).map_err(ServiceError::from))
                 .unwrap();
         }
         // Enqueuing the same unique key again is a no-op.
         assert!(
             !services
-                .db
+                .db()
                 .write(|c| jobs::enqueue(c, "test", Some("job-0"), "{}", now).map_err(ServiceError::from))
                 .unwrap()
         );
@@ -39,7 +39,7 @@ async fn jobs_are_claimed_once(backend: Backend) {
                     loop {
                         let now = services.now();
                         let claimed = services
-                            .db
+                            .db()
                             .write(|c| {
                                 jobs::claim(c, &format!("w{w}"), now, TimeDelta::minutes(5), 7)
                                     .map_err(ServiceError::from)
@@ -49,7 +49,10 @@ async fn jobs_are_claimed_once(backend: Backend) {
                             return mine;
                         }
                         for job in claimed {
-                            services.db.write(|c| jobs::complete(c, job.id, now).map_err(ServiceError::from)).unwrap();
+                            services
+                                .db()
+                                .write(|c| jobs::complete(c, job.id, now).map_err(ServiceError::from))
+                                .unwrap();
                             // The demo's own jobs (forms of its dossiers) are claimed alongside.
                             if job.kind == "test" {
                                 mine.push(job.id);
@@ -118,14 +121,14 @@ async fn outbox_order_retries_and_dead_messages(backend: Backend) {
             assert_eq!(dispatcher::dispatch(&services, &router, 500).unwrap().claimed, 0);
             clock.advance(TimeDelta::hours(2));
         }
-        let stats = services.db.read(|c| outbox::stats(c).map_err(ServiceError::from)).unwrap();
+        let stats = services.db().read(|c| outbox::stats(c).map_err(ServiceError::from)).unwrap();
         assert!(stats.dead > 0, "{stats:?}");
         assert_eq!(
             dispatcher::dispatch(&services, &router, 500).unwrap().claimed,
             0,
             "dead messages block their dossier"
         );
-        let rows = services.db.read(|c| outbox::for_dossier(c, &ids).map_err(ServiceError::from)).unwrap();
+        let rows = services.db().read(|c| outbox::for_dossier(c, &ids).map_err(ServiceError::from)).unwrap();
         assert!(rows[0].dead && rows[0].last_error.as_deref() == Some("portal answered 503"));
         assert!(
             rows[1..].iter().all(|r| !r.dead && r.delivered_at.is_none()),
@@ -140,17 +143,20 @@ async fn outbox_order_retries_and_dead_messages(backend: Backend) {
                 #[diesel(sql_type = diesel::sql_types::BigInt)]
                 id: i64,
             }
-            let mut conn = services.db.conn().unwrap();
+            let mut conn = services.db().conn().unwrap();
             let rows: Vec<Id> = diesel::sql_query("SELECT id FROM outbox WHERE dead").load(&mut *conn).unwrap();
             rows.into_iter().map(|r| r.id).collect()
         };
         for message in dead {
             assert!(
-                services.db.write(|c| outbox::redrive(c, message, services.now()).map_err(ServiceError::from)).unwrap()
+                services
+                    .db()
+                    .write(|c| outbox::redrive(c, message, services.now()).map_err(ServiceError::from))
+                    .unwrap()
             );
         }
         while dispatcher::dispatch(&services, &router, 500).unwrap().claimed > 0 {}
-        let by_topic = services.db.read(|c| outbox::stats_by_topic(c).map_err(ServiceError::from)).unwrap();
+        let by_topic = services.db().read(|c| outbox::stats_by_topic(c).map_err(ServiceError::from)).unwrap();
         let sync = &by_topic.iter().find(|(t, _)| t == motcua_engine::service::sync::TOPIC).unwrap().1;
         assert_eq!((sync.pending, sync.dead), (0, 0));
     })
@@ -182,7 +188,7 @@ async fn sweeper_raises_each_alert_once(backend: Backend) {
     let kinds = tokio::task::spawn_blocking(move || {
         let alerts_of = |services: &motcua_engine::service::Services| -> Vec<String> {
             let events = services
-                .db
+                .db()
                 .read(|c| motcua_engine::store::events::history(c, &id).map_err(ServiceError::from))
                 .unwrap();
             events.iter().map(|e| e.change.name().to_string()).filter(|k| k == "nearly_due" || k == "overdue").collect()
@@ -222,13 +228,13 @@ async fn audit_verify_names_the_tampered_event(backend: Backend) {
     let services = server.services.clone();
     let ids = id.clone();
     tokio::task::spawn_blocking(move || {
-        let mut conn = services.db.conn().unwrap();
+        let mut conn = services.db().conn().unwrap();
         let update = format!(
             "UPDATE events SET payload = REPLACE(payload, 'counter', 'online') WHERE dossier_id = '{ids}' AND seq = 1"
         );
         // The guard refuses first.
         assert!(diesel::sql_query(&update).execute(&mut *conn).is_err(), "events are append-only");
-        let drop = match services.db.backend {
+        let drop = match services.db().backend() {
             motcua_engine::store::Backend::Postgres => "DROP TRIGGER events_append_only ON events",
             motcua_engine::store::Backend::Sqlite => "DROP TRIGGER events_no_update",
         };

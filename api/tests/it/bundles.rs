@@ -100,7 +100,7 @@ async fn bundle_with_two_of_four_members(backend: Backend) {
         let services = server.services.clone();
         let id = m["dossier_id"].as_str().unwrap().to_string();
         let member = tokio::task::spawn_blocking(move || {
-            services.db.read(|c| motcua_engine::store::dossiers::get(c, &id).map_err(ServiceError::from)).unwrap()
+            services.db().read(|c| motcua_engine::store::dossiers::get(c, &id).map_err(ServiceError::from)).unwrap()
         })
         .await
         .unwrap()

@@ -30,7 +30,7 @@ async fn demo_dossiers(server: &TestServer) -> Vec<Dossier> {
     let services = server.services.clone();
     tokio::task::spawn_blocking(move || {
         services
-            .db
+            .db()
             .read(|c| motcua_engine::store::dossiers::page_by_id(c, None, 1000).map_err(ServiceError::from))
             .unwrap()
     })

@@ -197,7 +197,7 @@ async fn sign_in_refusals(backend: Backend) {
     let query = authorize(&server, HUONG).await;
     let services = server.services.clone();
     tokio::task::spawn_blocking(move || {
-        let mut conn = services.db.conn().unwrap();
+        let mut conn = services.db().conn().unwrap();
         let wrong = oidc::new_pkce().verifier;
         diesel::RunQueryDsl::execute(
             diesel::sql_query(format!("UPDATE sign_in_attempts SET code_verifier = '{wrong}'")),

@@ -67,7 +67,7 @@ async fn default_flow_to_returned(backend: Backend) {
     assert!(server.count("events").await >= 8);
     let services = server.services.clone();
     let report = tokio::task::spawn_blocking(move || {
-        let mut conn = services.db.conn().unwrap();
+        let mut conn = services.db().conn().unwrap();
         motcua_engine::store::events::verify(&mut conn).unwrap()
     })
     .await

@@ -238,7 +238,7 @@ async fn whole_online_lifecycle_with_every_simulator(backend: Backend) {
     let services = server.services.clone();
     let dossier_id = id.clone();
     let rows = tokio::task::spawn_blocking(move || {
-        services.db.read(|c| outbox::for_dossier(c, &dossier_id).map_err(ServiceError::from)).unwrap()
+        services.db().read(|c| outbox::for_dossier(c, &dossier_id).map_err(ServiceError::from)).unwrap()
     })
     .await
     .unwrap();

@@ -403,7 +403,7 @@ async fn procedure_definitions_checked_and_published(backend: Backend) {
     let (before_sync, synced, again) = tokio::task::spawn_blocking(move || {
         let now = services.now();
         services
-            .db
+            .db()
             .write(|conn| motcua_engine::store::procedures::record(conn, "1.001612", next_version, "HKD", &next, now))
             .unwrap();
         let before_sync = services.catalogue.current("1.001612").unwrap().version;
@@ -427,7 +427,7 @@ async fn outbox_redrive_through_the_page(backend: Backend) {
     let ids: Vec<i64> = tokio::task::spawn_blocking(move || {
         let now = services.now();
         services
-            .db
+            .db()
             .write(|conn| {
                 for n in 0..3 {
                     let message = NewMessage {

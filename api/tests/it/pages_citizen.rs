@@ -4,7 +4,7 @@
 //! dossiers, withdrawal guarded by the CSRF token, the result download and the service rating, once.
 
 use motcua_engine::domain::dossier::Status;
-use motcua_engine::service::identity::CitizenIdentity;
+use motcua_engine::domain::identity::CitizenIdentity;
 use reqwest::StatusCode;
 use serde_json::json;
 

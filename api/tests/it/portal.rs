@@ -58,7 +58,7 @@ pub async fn drain(server: &TestServer) {
             }
         }
         let dead = outbox::Filter { state: Some(outbox::State::Dead), limit: 20, ..Default::default() };
-        let dead = services.db.read(|c| outbox::list(c, &dead).map_err(ServiceError::from)).unwrap();
+        let dead = services.db().read(|c| outbox::list(c, &dead).map_err(ServiceError::from)).unwrap();
         let errors: Vec<_> = dead.iter().map(|m| (&m.topic, &m.last_error)).collect();
         panic!("the outbox did not drain: {} pending; dead: {errors:?}", pending(&services, &router.topics()));
     })
@@ -68,12 +68,12 @@ pub async fn drain(server: &TestServer) {
 
 /// Messages still to deliver in `topics`.
 pub fn pending(services: &Services, topics: &[String]) -> i64 {
-    let by_topic = services.db.read(|c| outbox::stats_by_topic(c).map_err(ServiceError::from)).unwrap();
+    let by_topic = services.db().read(|c| outbox::stats_by_topic(c).map_err(ServiceError::from)).unwrap();
     by_topic.iter().filter(|(t, _)| topics.contains(t)).map(|(_, s)| s.pending).sum()
 }
 
 fn stats(services: &Services) -> outbox::OutboxStats {
-    services.db.read(|c| outbox::stats(c).map_err(ServiceError::from)).unwrap()
+    services.db().read(|c| outbox::stats(c).map_err(ServiceError::from)).unwrap()
 }
 
 async fn portal_state(portal: &sim::Running) -> Value {
@@ -128,7 +128,7 @@ async fn status_sync_survives_outages(backend: Backend) {
     let ours = server.services.clone();
     let sent = tokio::task::spawn_blocking(move || {
         let id = d["id"].as_str().unwrap().to_string();
-        ours.db.read(|c| outbox::for_dossier(c, &id).map_err(ServiceError::from)).unwrap()
+        ours.db().read(|c| outbox::for_dossier(c, &id).map_err(ServiceError::from)).unwrap()
     })
     .await
     .unwrap();
@@ -136,7 +136,7 @@ async fn status_sync_survives_outages(backend: Backend) {
     assert!(sync.iter().all(|m| m.delivered_at.is_some() && !m.dead), "{sync:?}");
     let services = server.services.clone();
     let by_topic = tokio::task::spawn_blocking(move || {
-        services.db.read(|c| outbox::stats_by_topic(c).map_err(ServiceError::from)).unwrap()
+        services.db().read(|c| outbox::stats_by_topic(c).map_err(ServiceError::from)).unwrap()
     })
     .await
     .unwrap();
@@ -473,7 +473,7 @@ async fn all_dossiers(server: &TestServer) -> Vec<motcua_engine::domain::dossier
     let services = server.services.clone();
     tokio::task::spawn_blocking(move || {
         services
-            .db
+            .db()
             .read(|c| motcua_engine::store::dossiers::page_by_id(c, None, 10_000).map_err(ServiceError::from))
             .unwrap()
     })

@@ -137,7 +137,7 @@ async fn execute_sql(server: &TestServer, sql: String) -> usize {
     let services = server.services.clone();
     tokio::task::spawn_blocking(move || {
         use diesel::RunQueryDsl;
-        let mut conn = services.db.conn().unwrap();
+        let mut conn = services.db().conn().unwrap();
         diesel::sql_query(sql).execute(&mut *conn).unwrap()
     })
     .await

@@ -5,5 +5,7 @@ pub mod calendar;
 pub mod codes;
 pub mod deadline;
 pub mod dossier;
+pub mod identity;
+pub mod policy;
 pub mod procedure;
 pub mod title;

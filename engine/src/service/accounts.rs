@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::procedure::Role;
-use crate::store::{agencies, audit, staff, tokens, write_tx};
+use crate::store::{agencies, audit, settings, staff, tokens};
 
 /// Failed sign-ins in a row before the account locks.
 pub const MAX_FAILED_LOGINS: i32 = 5;
@@ -216,12 +216,16 @@ impl Services {
         })
     }
 
+    /// The secret access tokens are signed with, shared by every process on the database: the one stored, or
+    /// `fresh` when none is yet (the first process to start stores it).
+    pub fn token_secret(&self, fresh: &str) -> ServiceResult<String> {
+        self.db.write(|conn| Ok(settings::get_or_insert(conn, "jwt_secret", fresh)?))
+    }
+
     /// Records a security event in its own transaction (denials happen in transactions that roll back).
     pub fn audit(&self, actor: &str, action: &str, outcome: &str) {
         let now = self.now();
-        let written = self.db.conn().map_err(ServiceError::from).and_then(|mut conn| {
-            write_tx(&mut conn, |c| audit::record(c, now, actor, action, "", outcome).map_err(ServiceError::from))
-        });
+        let written = self.db.write(|c| audit::record(c, now, actor, action, "", outcome).map_err(ServiceError::from));
         if let Err(e) = written {
             tracing::error!(error = %e, actor, action, outcome, "audit record lost");
         }

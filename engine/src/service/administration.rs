@@ -2,6 +2,7 @@
 //! the server runs, and the working-time calendar in use. Administrators only; every change is audited with
 //! the administrator who made it.
 
+use crate::domain::policy::{Access, Target, staff_may};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta, Weekday};
@@ -43,17 +44,14 @@ fn actor(caller: &StaffIdentity) -> String {
 }
 
 impl Services {
-    fn admin_only(&self, caller: &StaffIdentity, what: &str) -> ServiceResult<()> {
-        if caller.roles.iter().any(|(_, role)| *role == Role::Admin) {
+    /// The administration (agencies, staff, procedures, calendars, the outbox, jobs) is the administrators';
+    /// anyone else is refused, and the refusal audited.
+    pub(super) fn admin_only(&self, caller: &StaffIdentity, what: &str) -> ServiceResult<()> {
+        if staff_may(caller, Access::Administer, Target::Anywhere) {
             return Ok(());
         }
         self.deny(caller, what, "admin.forbidden");
         Err(ServiceError::Forbidden("admin.forbidden"))
-    }
-
-    /// Whether `caller` administers the system (the pages show the administration to them only).
-    pub fn is_admin(caller: &StaffIdentity) -> bool {
-        caller.roles.iter().any(|(_, role)| *role == Role::Admin)
     }
 
     pub fn admin_agencies(&self, caller: &StaffIdentity) -> ServiceResult<Vec<agencies::Agency>> {
@@ -65,6 +63,15 @@ impl Services {
     /// name, and a parent that exists. Every bad field is reported at once.
     pub fn add_agency(&self, caller: &StaffIdentity, input: &NewAgency) -> ServiceResult<agencies::Agency> {
         self.admin_only(caller, "agency add")?;
+        self.record_agency(&actor(caller), input)
+    }
+
+    /// Adds an agency at the server's console (`motcua admin add-agency`), by the same rules.
+    pub fn add_agency_at_console(&self, input: &NewAgency) -> ServiceResult<agencies::Agency> {
+        self.record_agency("console", input)
+    }
+
+    fn record_agency(&self, actor: &str, input: &NewAgency) -> ServiceResult<agencies::Agency> {
         let mut errors = Vec::new();
         let id = input.id.trim();
         if id.is_empty() {
@@ -109,7 +116,7 @@ impl Services {
                 return Err(ServiceError::Invalid(std::mem::take(&mut errors)));
             }
             agencies::insert_if_absent(conn, &agency)?;
-            audit::record(conn, now, &actor(caller), "agency_add", &agency.id, "ok")?;
+            audit::record(conn, now, actor, "agency_add", &agency.id, "ok")?;
             Ok(agency.clone())
         })
     }

@@ -13,6 +13,7 @@
 //! no internal steps), resubmits after a supplement request, withdraws while the domain allows it, and lists
 //! the result papers once processing is complete.
 
+use crate::domain::policy::{self, Access, Target};
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -20,7 +21,6 @@ use rand::RngCore;
 use serde::Serialize;
 
 use super::dossiers::IdempotencyKey;
-use super::identity::{Caller, CitizenIdentity, ServiceIdentity};
 use super::requests::OnlineSubmission;
 use super::{FieldError, ServiceError, ServiceResult, Services};
 use crate::adapters::oidc::{self, OidcClient, OidcError, VerifiedIdentity};
@@ -30,6 +30,7 @@ use crate::domain::dossier::{
     Action, Applicant, Channel, ComponentState, Context, Dossier, Event, Payment, PendingSupplement, Status, apply,
     decide,
 };
+use crate::domain::identity::{Caller, CitizenIdentity, ServiceIdentity};
 use crate::store::identity::{self as store, ApplicantCursor, ServiceAccount, SignInAttempt};
 use crate::store::papers::{self, Paper};
 use crate::store::{DbConnection, agencies, dossiers, events, from_db, idempotency, to_db};
@@ -517,7 +518,10 @@ impl Services {
     /// A dossier of the citizen's; another's is not found.
     fn mine(&self, conn: &mut DbConnection, citizen: &CitizenIdentity, id: &str, lock: bool) -> ServiceResult<Dossier> {
         let dossier = if lock { dossiers::load_for_update(conn, id)? } else { dossiers::get(conn, id)? };
-        dossier.filter(|d| d.is_owned_by(&citizen.id_number)).ok_or(ServiceError::NotFound("dossier.not_found"))
+        let caller = Caller::Citizen(citizen.clone());
+        dossier
+            .filter(|d| policy::may(&caller, Access::SeeDossier, Target::Dossier(d)))
+            .ok_or(ServiceError::NotFound("dossier.not_found"))
     }
 
     /// Audits a refusal (after its transaction, which rolled back).

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::identity::{Caller, CitizenIdentity};
 use super::requests::{ApplicantInput, ComponentInput, NewDossier};
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::codes::Sex;
 use crate::domain::dossier::{Channel, Dossier, IdKind, Proposal, Status, SupplementItem};
+use crate::domain::identity::{Caller, CitizenIdentity};
 use crate::domain::procedure::{ReturnMethod, Role, StepKind};
 use crate::service::requests::ActionRequest;
 use crate::store::{agencies, staff};

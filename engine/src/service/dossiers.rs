@@ -6,8 +6,6 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::identity::Caller;
-pub use super::identity::CitizenIdentity;
 use super::papers::ResolvedPaper;
 use super::requests::{ActionRequest, NewDossier, OnlineSubmission, check_applicant, check_component_inputs};
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity, sync};
@@ -18,6 +16,9 @@ use crate::domain::dossier::{
     Action, Context, Dossier, Event, Rejection, SlipRow, Status, Submission, apply, control_slip, decide,
     decide_submission, fold,
 };
+use crate::domain::identity::Caller;
+pub use crate::domain::identity::CitizenIdentity;
+use crate::domain::policy::{Access, Target, agencies_for, staff_may};
 use crate::domain::procedure::{Procedure, Role, StepKind, check_form_data};
 use crate::store::dossiers::{Cursor, QueueFilter};
 use crate::store::{DbConnection, agencies, dossiers, events, idempotency, outbox, sequences, staff};
@@ -213,8 +214,7 @@ impl Services {
         input: NewDossier,
         key: Option<IdempotencyKey>,
     ) -> ServiceResult<Received> {
-        let clerk_agencies: Vec<&String> =
-            caller.roles.iter().filter(|(_, r)| *r == Role::ReceptionClerk).map(|(a, _)| a).collect();
+        let clerk_agencies = agencies_for(caller, Access::Receive);
         if clerk_agencies.is_empty() {
             self.deny(caller, "receive", "dossier.forbidden_role");
             return Err(ServiceError::Forbidden("dossier.forbidden_role"));
@@ -241,7 +241,7 @@ impl Services {
         };
         let who = Caller::Staff(caller.clone());
         let (procedure, submission, mut papers) =
-            self.check_submission(&who, draft, |a| caller.holds(&a.id, Role::ReceptionClerk), errors)?;
+            self.check_submission(&who, draft, |a| staff_may(caller, Access::Receive, Target::Agency(&a.id)), errors)?;
         // The population database is asked before the transaction (a slow register must not hold the lock).
         let identity = self.ask_population(&submission.applicant);
         let now = self.now();
@@ -294,10 +294,7 @@ impl Services {
         });
         match outcome {
             // Two requests with one key raced: the loser's insert failed; the winner's answer is stored now.
-            Err(ServiceError::Store(crate::store::StoreError::Query(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )))) if key.is_some() => {
+            Err(e) if e.is_unique_violation() && key.is_some() => {
                 let key = key.expect("checked");
                 let stored =
                     self.db.read(|conn| idempotency::find(conn, &caller.id, &key.key).map_err(ServiceError::from))?;
@@ -373,7 +370,7 @@ impl Services {
         let now = self.now();
         let outcome = self.db.write(|conn| {
             let before = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
-            if !caller.can_see(&before) {
+            if !staff_may(caller, Access::SeeDossier, Target::Dossier(&before)) {
                 return Err(ServiceError::NotFound("dossier.not_found"));
             }
             let procedure = &*self.procedure_of(&before)?;
@@ -449,8 +446,9 @@ impl Services {
     ) -> ServiceResult<(Action, Option<String>)> {
         let assignee = |conn: &mut DbConnection, id: String| -> ServiceResult<StaffRef> {
             let person = staff::by_id(conn, &id)?;
-            let holds =
-                staff::roles(conn, &id)?.iter().any(|(a, r)| *a == dossier.agency && r == Role::Specialist.as_str());
+            let roles = staff::roles(conn, &id)?.into_iter().filter_map(|(a, r)| Some((a, r.parse().ok()?))).collect();
+            let them = StaffIdentity { id: id.clone(), username: String::new(), full_name: String::new(), roles };
+            let holds = staff_may(&them, Access::Handle(Role::Specialist), Target::Dossier(dossier));
             match person {
                 Some(p) if holds => Ok(StaffRef { id: p.id, name: p.full_name }),
                 _ => Err(ServiceError::Invalid(vec![FieldError::new("assignee", "field.unknown_staff")])),
@@ -556,7 +554,7 @@ impl Services {
     pub fn dossier(&self, caller: &StaffIdentity, id: &str) -> ServiceResult<Dossier> {
         let dossier = self.db.read(|conn| dossiers::get(conn, id).map_err(ServiceError::from))?;
         match dossier {
-            Some(d) if caller.can_see(&d) => Ok(d),
+            Some(d) if staff_may(caller, Access::SeeDossier, Target::Dossier(&d)) => Ok(d),
             Some(_) => {
                 self.deny(caller, &format!("read {id}"), "dossier.not_found");
                 Err(ServiceError::NotFound("dossier.not_found"))
@@ -590,9 +588,9 @@ impl Services {
 
     /// The caller's queue: dossiers of their agencies, filtered, sorted by due instant, a page at a time.
     pub fn queue(&self, caller: &StaffIdentity, query: QueueQuery) -> ServiceResult<Page> {
-        let scope = caller.agencies();
+        let scope = agencies_for(caller, Access::ListAgency);
         if let Some(agency) = &query.agency
-            && !scope.contains(agency)
+            && !staff_may(caller, Access::ListAgency, Target::Agency(agency))
         {
             self.deny(caller, &format!("queue {agency}"), "request.forbidden");
             return Err(ServiceError::Forbidden("request.forbidden"));
@@ -619,6 +617,7 @@ impl Services {
             text: query.text,
             after,
             limit: limit + 1,
+            ..QueueFilter::default()
         };
         let mut items = self.db.read(|conn| dossiers::list(conn, &filter).map_err(ServiceError::from))?;
         let next_cursor = if items.len() as i64 > limit {

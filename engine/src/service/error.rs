@@ -56,19 +56,7 @@ pub enum ServiceError {
 impl ServiceError {
     /// A unique constraint refused the write: another request stored the same thing first.
     pub fn is_unique_violation(&self) -> bool {
-        matches!(
-            self,
-            ServiceError::Store(StoreError::Query(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _
-            )))
-        )
-    }
-}
-
-impl From<diesel::result::Error> for ServiceError {
-    fn from(e: diesel::result::Error) -> ServiceError {
-        ServiceError::Store(StoreError::Query(e))
+        matches!(self, ServiceError::Store(e) if e.is_unique_violation())
     }
 }
 

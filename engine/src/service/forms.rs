@@ -2,10 +2,10 @@
 //! queued in that event's transaction, and a download before the job ran renders it on the spot. Rendering is
 //! deterministic and the paper's id is derived from (dossier, form, event), so both ways give the same paper.
 
+use crate::domain::policy::{Access, Target, staff_may};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::identity::Caller;
 use super::posts::Posts;
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::adapters::forms::{
@@ -16,6 +16,7 @@ use crate::domain::actor::Actor;
 use crate::domain::calendar::Timeliness;
 use crate::domain::deadline::ProcessingTime;
 use crate::domain::dossier::{Change, Channel, Dossier, Event, control_slip, fold};
+use crate::domain::identity::Caller;
 use crate::domain::procedure::{Copies, Procedure, StepKind};
 use crate::domain::title;
 use crate::store::papers::{self, Paper};
@@ -226,7 +227,7 @@ impl Services {
         from: NaiveDate,
         to: NaiveDate,
     ) -> ServiceResult<Vec<u8>> {
-        if !caller.roles.iter().any(|(agency, _)| agency == agency_id) {
+        if !staff_may(caller, Access::ListAgency, Target::Agency(agency_id)) {
             self.deny(caller, &format!("register {agency_id}"), "dossier.not_found");
             return Err(ServiceError::NotFound("agency.not_found"));
         }

@@ -9,8 +9,8 @@ pub mod demo;
 pub mod dossiers;
 pub mod error;
 pub mod forms;
-pub mod identity;
 pub mod notify;
+pub mod operations;
 pub mod outbox;
 pub mod papers;
 pub mod payments;
@@ -30,8 +30,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::domain::identity::StaffIdentity;
 pub use error::{FieldError, ServiceError, ServiceResult};
-pub use identity::StaffIdentity;
 
 use crate::definitions::load_dir;
 use crate::documents::blobs::{BlobStore, blob_store_from_config};
@@ -109,7 +109,9 @@ pub const DEFAULT_CALENDAR: &str = include_str!("../../../fixtures/calendar.toml
 
 /// Everything the use cases need, shared by every request.
 pub struct Services {
-    pub db: Db,
+    /// The store, reached through its functions inside `read`/`write` (tests reach it with the
+    /// `test-support` feature).
+    pub(crate) db: Db,
     pub catalogue: Arc<Catalogue>,
     pub registry: Arc<Registry>,
     pub calendar: Arc<Calendar>,
@@ -175,6 +177,12 @@ impl Services {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
+
+    /// The store itself, for tests that look behind the use cases (tampering, counting rows).
+    #[cfg(feature = "test-support")]
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
 }
 
 /// Loads `dir` and records every valid version in the database; versions stored earlier but no longer in
@@ -188,14 +196,15 @@ fn load_catalogue(db: &Db, dir: &Path, now: DateTime<Utc>) -> Result<(Catalogue,
         }
     }
     let catalogue = loaded.catalogue;
-    let mut conn = db.conn()?;
     for report in &loaded.reports {
         if let Ok(procedure) = &report.outcome {
             let source = std::fs::read_to_string(&report.file).map_err(|e| StartError::Definitions(e.to_string()))?;
-            procedures::record(&mut conn, &procedure.code, procedure.version, &procedure.name, &source, now)?;
+            db.write(|conn| {
+                procedures::record(conn, &procedure.code, procedure.version, &procedure.name, &source, now)
+            })?;
         }
     }
-    publish_stored(&mut conn, &catalogue, &loaded.registry)?;
+    db.read(|conn| publish_stored(conn, &catalogue, &loaded.registry))?;
     Ok((catalogue, loaded.registry))
 }
 
@@ -219,7 +228,6 @@ impl Services {
     /// Catches up with versions published since start, by this process or another one sharing the database
     /// (`motcua serve` calls it periodically; a dossier pinned to an unknown version calls it at once).
     pub fn sync_catalogue(&self) -> ServiceResult<usize> {
-        let mut conn = self.db.conn()?;
-        Ok(publish_stored(&mut conn, &self.catalogue, &self.registry)?)
+        Ok(self.db.read(|conn| publish_stored(conn, &self.catalogue, &self.registry))?)
     }
 }

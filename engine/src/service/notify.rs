@@ -29,10 +29,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::identity::Caller;
 use super::{ServiceError, ServiceResult, Services};
 use crate::adapters::forms::vn_date_time;
 use crate::domain::dossier::{Change, Channel, Dossier, Event, IdKind, Proposal, Status};
+use crate::domain::identity::Caller;
 use crate::domain::procedure::{OnSupplement, Procedure};
 use crate::store::{DbConnection, agencies, from_db, outbox};
 use crate::text::{escape_html, group_thousands};

@@ -2,31 +2,22 @@
 //! messages. Administrators only; every re-drive is audited.
 
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
-use crate::domain::procedure::Role;
 use crate::store::audit;
 use crate::store::outbox::{self, Filter, OutboxEntry, OutboxStats};
 
 const MAX_PAGE: i64 = 200;
 
 impl Services {
-    fn require_admin(&self, caller: &StaffIdentity, what: &str) -> ServiceResult<()> {
-        if caller.roles.iter().any(|(_, role)| *role == Role::Admin) {
-            return Ok(());
-        }
-        self.deny(caller, what, "admin.forbidden");
-        Err(ServiceError::Forbidden("admin.forbidden"))
-    }
-
     /// Messages matching `filter` (newest first) and the counts per topic.
     pub fn outbox_messages(&self, caller: &StaffIdentity, mut filter: Filter) -> ServiceResult<OutboxPage> {
-        self.require_admin(caller, "outbox")?;
+        self.admin_only(caller, "outbox")?;
         filter.limit = if filter.limit <= 0 { 50 } else { filter.limit.min(MAX_PAGE) };
         self.db.read(|conn| Ok((outbox::list(conn, &filter)?, outbox::stats_by_topic(conn)?)))
     }
 
     /// Puts dead messages back in line: one by id, or every dead message (of a topic).
     pub fn redrive(&self, caller: &StaffIdentity, target: Redrive) -> ServiceResult<usize> {
-        self.require_admin(caller, "outbox redrive")?;
+        self.admin_only(caller, "outbox redrive")?;
         let now = self.now();
         self.db.write(|conn| {
             let ids = match &target {

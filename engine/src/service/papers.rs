@@ -1,18 +1,19 @@
 //! Papers of dossiers: uploads, attaching them to components (or reusing repository items), results,
 //! listing and downloading. Every attachment is an event of the dossier; the file itself is in the blob store.
 
+use crate::domain::policy::{self, Access, Target};
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::identity::Caller;
 use super::requests::ComponentInput;
 use super::{FieldError, ServiceError, ServiceResult, Services};
 use crate::documents::blobs::{Staged, Stager, UploadLimits};
 use crate::documents::signature::SignatureCheck;
 use crate::domain::actor::Actor;
 use crate::domain::dossier::{Action, ComponentState, Context, Digitisation, Dossier, apply, decide};
+use crate::domain::identity::Caller;
 use crate::domain::procedure::Procedure;
 use crate::store::papers::Paper;
 use crate::store::repository::Item;
@@ -189,12 +190,9 @@ impl Services {
         lock: bool,
     ) -> ServiceResult<Dossier> {
         let dossier = if lock { dossiers::load_for_update(conn, id)? } else { dossiers::get(conn, id)? };
-        let visible = |d: &Dossier| match caller {
-            Caller::Staff(staff) => staff.can_see(d),
-            Caller::Citizen(citizen) => d.is_owned_by(&citizen.id_number),
-            Caller::Service(_) => false,
-        };
-        dossier.filter(visible).ok_or(ServiceError::NotFound("dossier.not_found"))
+        dossier
+            .filter(|d| policy::may(caller, Access::SeeDossier, Target::Dossier(d)))
+            .ok_or(ServiceError::NotFound("dossier.not_found"))
     }
 
     /// Decides an action as the caller (a staff member in one of their roles, or the applicant) and stores it.

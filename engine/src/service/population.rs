@@ -12,6 +12,7 @@
 //! the register is configured and the applicant is identified by a personal id. The reception desk can also
 //! look a person up before filling in the dossier (`lookup_population`), to prefill the applicant.
 
+use crate::domain::policy::{Access, Target, staff_may};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,6 @@ use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::adapters::population::{HttpPopulationRegistry, PopulationRegistry, Query};
 use crate::domain::codes::{PersonalId, Sex};
 use crate::domain::dossier::{Action, Applicant, Dossier, IdKind, IdentityOutcome, RegisteredPerson, Status, apply};
-use crate::domain::procedure::Role;
 use crate::store::dossiers;
 
 /// `POST /population/lookup`: the four fields the register verifies.
@@ -99,7 +99,7 @@ impl Services {
     /// The reception desk's lookup before a dossier exists. Clerks only; every lookup is audited (it reads
     /// a person's data from the national register).
     pub fn lookup_population(&self, caller: &StaffIdentity, request: LookupRequest) -> ServiceResult<Lookup> {
-        if !caller.roles.iter().any(|(_, role)| *role == Role::ReceptionClerk) {
+        if !staff_may(caller, Access::LookUpPopulation, Target::Anywhere) {
             self.deny(caller, "population lookup", "dossier.forbidden_role");
             return Err(ServiceError::Forbidden("dossier.forbidden_role"));
         }
@@ -176,7 +176,7 @@ impl Services {
         let now = self.now();
         let outcome = self.db.write(|conn| {
             let before = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
-            if !caller.can_see(&before) {
+            if !staff_may(caller, Access::SeeDossier, Target::Dossier(&before)) {
                 return Err(ServiceError::NotFound("dossier.not_found"));
             }
             let procedure = &*self.procedure_of(&before)?;

@@ -1,6 +1,7 @@
 //! The national portal's side of the service: dossiers it routes to us (idempotent by its id), reconciliation
 //! of its view with ours, and the comparison of the national catalogue with our definitions.
 
+use crate::domain::policy::{self, Access, Target};
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
@@ -8,18 +9,15 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::identity::{Caller, ServiceIdentity};
 use super::requests::{ApplicantInput, ComponentInput, OnlineSubmission};
 use super::{FieldError, ServiceError, ServiceResult, Services, sync};
 use crate::adapters::portal::{NationalProcedure, PortalClient, TimeUnit};
 use crate::domain::actor::Actor;
 use crate::domain::deadline::ProcessingTime;
 use crate::domain::dossier::Dossier;
+use crate::domain::identity::{Caller, ServiceIdentity};
 use crate::domain::procedure::Catalogue;
 use crate::store::{agencies, dossiers, events, portal_intake};
-
-/// The scope a service account needs to route dossiers to us.
-pub const SCOPE: &str = "portal";
 
 /// A dossier submitted on the national portal, as the portal routes it to us.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,7 +88,7 @@ impl Services {
     /// Creates a dossier the portal routed to us in status 1, in its agency's reception queue. Nothing is stored
     /// when the procedure, the agency or anything else is wrong.
     pub fn receive_from_portal(&self, service: &ServiceIdentity, input: PortalDossier) -> ServiceResult<Routed> {
-        if !service.has_scope(SCOPE) {
+        if !policy::may(&Caller::Service(service.clone()), Access::ExchangeAsPortal, Target::Anywhere) {
             return Err(ServiceError::Forbidden("portal.forbidden_scope"));
         }
         let portal_id = input.portal_id.trim().to_string();

@@ -1,9 +1,10 @@
 //! Rating the service (DESIGN.md §11 "rate"): once a dossier's result was returned, its applicant rates how it
 //! was handled, 1 to 5 with an optional comment, once. Every rating (and every refused attempt) is audited.
 
-use super::identity::{Caller, CitizenIdentity};
 use super::{FieldError, ServiceError, ServiceResult, Services};
 use crate::domain::dossier::Status;
+use crate::domain::identity::{Caller, CitizenIdentity};
+use crate::domain::policy::{self, Access, Target};
 use crate::store::ratings::{self, Rating};
 use crate::store::{audit, dossiers, to_db};
 
@@ -40,7 +41,7 @@ impl Services {
         let now = self.now();
         let outcome = self.db.write(|conn| {
             let dossier = dossiers::get(conn, id)?
-                .filter(|d| d.is_owned_by(&citizen.id_number))
+                .filter(|d| policy::may(&Caller::Citizen(citizen.clone()), Access::SeeDossier, Target::Dossier(d)))
                 .ok_or(ServiceError::NotFound("dossier.not_found"))?;
             if dossier.status != Status::Returned {
                 return Err(ServiceError::Conflict(
@@ -82,7 +83,7 @@ impl Services {
     pub fn my_rating(&self, citizen: &CitizenIdentity, id: &str) -> ServiceResult<Option<Rating>> {
         self.db.read(|conn| {
             dossiers::get(conn, id)?
-                .filter(|d| d.is_owned_by(&citizen.id_number))
+                .filter(|d| policy::may(&Caller::Citizen(citizen.clone()), Access::SeeDossier, Target::Dossier(d)))
                 .ok_or(ServiceError::NotFound("dossier.not_found"))?;
             ratings::of_dossier(conn, id).map_err(ServiceError::from)
         })
@@ -93,7 +94,7 @@ impl Services {
     pub fn my_payments(&self, citizen: &CitizenIdentity, id: &str) -> ServiceResult<super::payments::Payments> {
         let dossier = self.db.read(|conn| {
             dossiers::get(conn, id)?
-                .filter(|d| d.is_owned_by(&citizen.id_number))
+                .filter(|d| policy::may(&Caller::Citizen(citizen.clone()), Access::SeeDossier, Target::Dossier(d)))
                 .ok_or(ServiceError::NotFound("dossier.not_found"))
         })?;
         self.payments(&dossier)

@@ -2,12 +2,13 @@
 //! sharing with agencies, dossiers or the national portal, trash, usage, validity, reuse offers, results pushed
 //! in when a dossier is returned, and back-fill. Every access is logged.
 
+use crate::domain::policy::{self, Access, ItemAccess, Target};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::identity::{Caller, CitizenIdentity, ServiceIdentity};
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::dossier::{Dossier, Proposal, Status};
+use crate::domain::identity::{Caller, CitizenIdentity, ServiceIdentity};
 use crate::domain::procedure::Procedure;
 use crate::store::repository::{Item, ItemFilter, Usage};
 use crate::store::{DbConnection, agencies, dossiers, outbox, papers, repository, to_db, uploads};
@@ -142,27 +143,24 @@ impl Services {
     /// May the caller read (or reuse) this item: its owner; staff of an agency it is shared with or that
     /// issued it, or of a dossier it is shared with; the portal when shared with the portal.
     pub(super) fn may_use_item(&self, conn: &mut DbConnection, caller: &Caller, item: &Item) -> ServiceResult<bool> {
-        Ok(match caller {
-            Caller::Citizen(c) => item.owner_id == c.id_number,
-            Caller::Service(s) => {
-                s.has_scope("portal") && repository::is_shared_with(conn, &item.id, "portal", "dvcqg")?
+        let shares = repository::shares(conn, &item.id)?;
+        let shared =
+            |kind: &str| -> Vec<String> { shares.iter().filter(|(k, _)| k == kind).map(|(_, g)| g.clone()).collect() };
+        let agencies = shared("agency");
+        let mut dossiers_shared = Vec::new();
+        if matches!(caller, Caller::Staff(_)) {
+            for id in shared("dossier") {
+                dossiers_shared.extend(dossiers::get(conn, &id)?);
             }
-            Caller::Staff(staff) => {
-                for agency in staff.agencies() {
-                    if item.issuer_agency_id.as_deref() == Some(agency.as_str())
-                        || repository::is_shared_with(conn, &item.id, "agency", &agency)?
-                    {
-                        return Ok(true);
-                    }
-                }
-                for (kind, grantee) in repository::shares(conn, &item.id)? {
-                    if kind == "dossier" && dossiers::get(conn, &grantee)?.is_some_and(|d| staff.can_see(&d)) {
-                        return Ok(true);
-                    }
-                }
-                false
-            }
-        })
+        }
+        let access = ItemAccess {
+            owner: &item.owner_id,
+            issuer_agency: item.issuer_agency_id.as_deref(),
+            shared_with_agencies: &agencies,
+            shared_with_dossiers: &dossiers_shared,
+            shared_with_portal: !shared("portal").is_empty(),
+        };
+        Ok(policy::may(caller, Access::UseRepositoryItem, Target::RepositoryItem(&access)))
     }
 
     /// An item the caller may read; every read is logged, and so is every refused attempt (its log entry is
@@ -224,7 +222,7 @@ impl Services {
 
     /// The national portal pushes a paper into an owner's repository.
     pub fn portal_push(&self, portal: &ServiceIdentity, owner_id: &str, input: NewItem) -> ServiceResult<ItemView> {
-        if !portal.has_scope("portal") {
+        if !policy::may(&Caller::Service(portal.clone()), Access::ExchangeAsPortal, Target::Anywhere) {
             return Err(ServiceError::Forbidden("request.forbidden"));
         }
         self.add_item(&Caller::Service(portal.clone()), owner_id, input, "portal", "personal_papers")
@@ -335,12 +333,12 @@ impl Services {
 
     pub fn share_item(&self, owner: &CitizenIdentity, id: &str, share: Share, grant: bool) -> ServiceResult<ItemView> {
         let now = self.now();
+        let caller = Caller::Citizen(owner.clone());
+        let mine = |d: &Dossier| policy::may(&caller, Access::SeeDossier, Target::Dossier(d));
         self.db.write(|conn| {
             let grantee = match share.kind.as_str() {
                 "agency" if agencies::get(conn, &share.grantee)?.is_some() => share.grantee.clone(),
-                "dossier" if dossiers::get(conn, &share.grantee)?.is_some_and(|d| d.is_owned_by(&owner.id_number)) => {
-                    share.grantee.clone()
-                }
+                "dossier" if dossiers::get(conn, &share.grantee)?.is_some_and(|d| mine(&d)) => share.grantee.clone(),
                 "portal" => "dvcqg".to_string(),
                 _ => return Err(ServiceError::Invalid(vec![FieldError::new("grantee", "field.unknown_agency")])),
             };
@@ -383,7 +381,7 @@ impl Services {
 
     /// What the portal may pull: the owner's items shared with the national portal.
     pub fn portal_pull(&self, portal: &ServiceIdentity, owner_id: &str) -> ServiceResult<Vec<ItemView>> {
-        if !portal.has_scope("portal") {
+        if !policy::may(&Caller::Service(portal.clone()), Access::ExchangeAsPortal, Target::Anywhere) {
             return Err(ServiceError::Forbidden("request.forbidden"));
         }
         let now = self.now();

@@ -11,7 +11,8 @@ use chrono::{Datelike, Months, NaiveDate, NaiveTime};
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::calendar::{Calendar, Timeliness};
 use crate::domain::dossier::{Channel, Digitisation, Dossier, Status};
-use crate::domain::procedure::{Online, Role};
+use crate::domain::policy::{self, Scope};
+use crate::domain::procedure::Online;
 use crate::store::{agencies, statistics};
 
 /// A period of local dates, both included.
@@ -189,20 +190,14 @@ impl Services {
     /// The agencies whose figures `caller` may see: all for administrators, their own for agency leaders and
     /// division heads; nobody else sees the dashboard.
     fn dashboard_scope(&self, caller: &StaffIdentity) -> ServiceResult<Option<Vec<String>>> {
-        if caller.roles.iter().any(|(_, r)| *r == Role::Admin) {
-            return Ok(None);
+        match policy::reports_scope(caller) {
+            Some(Scope::All) => Ok(None),
+            Some(Scope::Only(mine)) => Ok(Some(mine)),
+            None => {
+                self.deny(caller, "dashboard", "dossier.forbidden_role");
+                Err(ServiceError::Forbidden("dossier.forbidden_role"))
+            }
         }
-        let mine: Vec<String> = caller
-            .roles
-            .iter()
-            .filter(|(_, r)| matches!(r, Role::AgencyLeader | Role::DivisionHead))
-            .map(|(a, _)| a.clone())
-            .collect();
-        if mine.is_empty() {
-            self.deny(caller, "dashboard", "dossier.forbidden_role");
-            return Err(ServiceError::Forbidden("dossier.forbidden_role"));
-        }
-        Ok(Some(mine))
     }
 
     /// The dashboard for a period (default: this month in the calendar's timezone), of one agency or of every

@@ -5,15 +5,15 @@
 //! names), so queues are defined by step kind and role through the catalogue, never by step id.
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::dossier::available::available_actions;
 use crate::domain::dossier::{Dossier, Status};
+use crate::domain::policy::{Access, Target, staff_may};
 use crate::domain::procedure::{Role, StepKind};
-use crate::store::schema::{dossiers, staff, staff_roles};
-use crate::store::{DbConnection, StoreError, agencies, to_db};
+use crate::store::dossiers::{self, Cursor, QueueFilter};
+use crate::store::{StoreError, agencies, staff};
 
 /// The queues of the work home, in the order of the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,18 +113,18 @@ struct Row<'a> {
 /// The most dossiers a queue list shows (the earliest due first); a search narrows it.
 pub const QUEUE_LIST_MAX: usize = 200;
 /// Rows read per round: the store pre-selects by agency, status and step, and the rest (role, assignee) is
-/// decided here, so a list reads on until it is full or the rows run out.
+/// decided here, so a list reads on (by keyset) until it is full or the rows run out.
 const BATCH: i64 = 400;
 
 impl Services {
     /// The queues the caller's roles give them (whatever their counts).
     pub fn my_queues(&self, caller: &StaffIdentity) -> Vec<Queue> {
-        let holds = |role: Role| caller.roles.iter().any(|(_, r)| *r == role);
-        let works = caller.roles.iter().any(|(_, r)| *r != Role::Admin);
+        let holds = |role: Role| staff_may(caller, Access::Handle(role), Target::Anywhere);
+        let works = Role::ALL.iter().any(|r| holds(*r));
         Queue::ALL
             .into_iter()
             .filter(|queue| match queue {
-                Queue::Receive => holds(Role::ReceptionClerk),
+                Queue::Receive => staff_may(caller, Access::Receive, Target::Anywhere),
                 Queue::NearlyDue | Queue::Overdue => works,
                 other => {
                     let kind = other.step_kind().expect("a step queue");
@@ -144,11 +144,12 @@ impl Services {
         if !status.is_some_and(|s| queue.statuses().contains(&s)) {
             return false;
         }
+        let handles = |agency: &str, role: Role| staff_may(caller, Access::Handle(role), Target::Agency(agency));
         if queue == Queue::Receive {
-            return caller.holds(row.agency, Role::ReceptionClerk);
+            return staff_may(caller, Access::Receive, Target::Agency(row.agency));
         }
         let Some(kind) = queue.step_kind() else {
-            return caller.roles.iter().any(|(a, r)| a == row.agency && *r != Role::Admin);
+            return Role::ALL.iter().any(|r| handles(row.agency, *r));
         };
         let step = self
             .catalogue
@@ -157,12 +158,12 @@ impl Services {
         let Some(step) = step.filter(|s| s.kind == kind) else { return false };
         let mine = row.assignee.is_none_or(|a| a == caller.id);
         match kind {
-            StepKind::Appraise => caller.holds(row.agency, step.role) && mine,
+            StepKind::Appraise => handles(row.agency, step.role) && mine,
             StepKind::Consult => {
-                let consulted = row.consulted.is_some_and(|c| caller.holds(c, step.role));
-                consulted || (row.consulted.is_none() && caller.holds(row.agency, step.role) && mine)
+                let consulted = row.consulted.is_some_and(|c| handles(c, step.role));
+                consulted || (row.consulted.is_none() && handles(row.agency, step.role) && mine)
             }
-            _ => caller.holds(row.agency, step.role),
+            _ => handles(row.agency, step.role),
         }
     }
 
@@ -177,43 +178,13 @@ impl Services {
         let scope = caller.agencies();
         let now = self.now();
         let horizon = self.nearly_due_horizon(now);
-        type Group = (String, i32, String, i32, Option<String>, Option<String>, Option<String>, i64);
+        let working = [Status::Submitted, Status::Received, Status::InProcess, Status::ResultReady, Status::Stopped];
         let (groups, overdue, nearly) = self.db.read(|conn| -> Result<_, StoreError> {
-            let groups: Vec<Group> = dossiers::table
-                .filter(dossiers::agency_id.eq_any(&scope).or(dossiers::consulted_agency_id.eq_any(&scope)))
-                .filter(dossiers::status.eq_any([1, 2, 4, 8, 9]))
-                .group_by((
-                    dossiers::agency_id,
-                    dossiers::status,
-                    dossiers::procedure_code,
-                    dossiers::procedure_version,
-                    dossiers::step,
-                    dossiers::assignee_id,
-                    dossiers::consulted_agency_id,
-                ))
-                .select((
-                    dossiers::agency_id,
-                    dossiers::status,
-                    dossiers::procedure_code,
-                    dossiers::procedure_version,
-                    dossiers::step,
-                    dossiers::assignee_id,
-                    dossiers::consulted_agency_id,
-                    diesel::dsl::count_star(),
-                ))
-                .load(conn)?;
-            let running = || {
-                dossiers::table
-                    .filter(dossiers::agency_id.eq_any(&scope))
-                    .filter(dossiers::status.eq_any([2, 4]))
-                    .into_boxed()
-            };
-            let overdue: i64 = running().filter(dossiers::due_at.lt(to_db(now))).count().get_result(conn)?;
-            let nearly: i64 = running()
-                .filter(dossiers::due_at.ge(to_db(now)).and(dossiers::due_at.lt(to_db(horizon))))
-                .count()
-                .get_result(conn)?;
-            Ok((groups, overdue, nearly))
+            Ok((
+                dossiers::queue_groups(conn, &scope, &working)?,
+                dossiers::count_running_due(conn, &scope, None, now)?,
+                dossiers::count_running_due(conn, &scope, Some(now), horizon)?,
+            ))
         })?;
         Ok(queues
             .into_iter()
@@ -225,17 +196,17 @@ impl Services {
                         .iter()
                         .filter(|g| {
                             let row = Row {
-                                agency: &g.0,
-                                status: g.1,
-                                procedure: &g.2,
-                                version: g.3,
-                                step: g.4.as_deref(),
-                                assignee: g.5.as_deref(),
-                                consulted: g.6.as_deref(),
+                                agency: &g.agency,
+                                status: g.status,
+                                procedure: &g.procedure,
+                                version: g.version,
+                                step: g.step.as_deref(),
+                                assignee: g.assignee.as_deref(),
+                                consulted: g.consulted.as_deref(),
                             };
                             self.in_queue(caller, queue, &row)
                         })
-                        .map(|g| g.7)
+                        .map(|g| g.count)
                         .sum(),
                 };
                 QueueCount { queue, count }
@@ -265,45 +236,28 @@ impl Services {
             ids.dedup();
             ids
         });
+        let (due_from, due_before) = match queue {
+            Queue::Overdue => (None, Some(now)),
+            Queue::NearlyDue => (Some(now), Some(horizon)),
+            _ => (None, None),
+        };
+        let mut filter = QueueFilter {
+            agencies: scope,
+            statuses: queue.statuses().to_vec(),
+            steps: step_ids,
+            due_from,
+            due_before,
+            text: text.map(str::to_string),
+            limit: BATCH,
+            ..QueueFilter::default()
+        };
         let mut out = Vec::new();
-        let mut offset = 0;
         loop {
-            let states = self.db.read(|conn| -> Result<Vec<String>, StoreError> {
-                let mut q = dossiers::table
-                    .filter(dossiers::agency_id.eq_any(&scope).or(dossiers::consulted_agency_id.eq_any(&scope)))
-                    .into_boxed();
-                let statuses: Vec<i32> = queue.statuses().iter().map(|s| i32::from(s.code())).collect();
-                q = q.filter(dossiers::status.eq_any(statuses));
-                if let Some(ids) = &step_ids {
-                    q = q.filter(dossiers::step.eq_any(ids.clone()));
-                }
-                match queue {
-                    Queue::Overdue => q = q.filter(dossiers::due_at.lt(to_db(now))),
-                    Queue::NearlyDue => {
-                        q = q.filter(dossiers::due_at.ge(to_db(now)).and(dossiers::due_at.lt(to_db(horizon))))
-                    }
-                    _ => {}
-                }
-                if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
-                    let pattern = format!("%{}%", text.replace(['%', '_'], ""));
-                    q = q.filter(
-                        dossiers::code
-                            .like(pattern.clone())
-                            .or(dossiers::applicant_name.like(pattern.clone()))
-                            .or(dossiers::applicant_id.like(pattern.clone()))
-                            .or(dossiers::summary.like(pattern)),
-                    );
-                }
-                Ok(q.order((dossiers::due_at.is_null(), dossiers::due_at, dossiers::id))
-                    .limit(BATCH)
-                    .offset(offset)
-                    .select(dossiers::state)
-                    .load(conn)?)
-            })?;
-            let read = states.len() as i64;
-            for state in states {
-                let d: Dossier = serde_json::from_str(&state)
-                    .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("dossier state: {e}"))))?;
+            let page = self.db.read(|conn| dossiers::list(conn, &filter).map_err(ServiceError::from))?;
+            let Some(last) = page.last() else { break };
+            filter.after = Some(Cursor { due_at: last.due_at, id: last.id.clone() });
+            let full = page.len() as i64 == BATCH;
+            for d in page {
                 let row = Row {
                     agency: &d.agency,
                     status: i32::from(d.status.code()),
@@ -320,10 +274,9 @@ impl Services {
                     return Ok(out);
                 }
             }
-            if read < BATCH {
+            if !full {
                 break;
             }
-            offset += BATCH;
         }
         Ok(out)
     }
@@ -350,18 +303,13 @@ impl Services {
     /// Staff of the dossier's agency who can be assigned its appraisal (its specialists), as `assign` and
     /// `reassign` accept them.
     pub fn assignees(&self, caller: &StaffIdentity, dossier: &Dossier) -> ServiceResult<Vec<StaffRef>> {
-        if !caller.can_see(dossier) {
+        if !staff_may(caller, Access::SeeDossier, Target::Dossier(dossier)) {
             return Err(ServiceError::NotFound("dossier.not_found"));
         }
         let agency = dossier.agency.clone();
-        let people: Vec<(String, String)> = self.db.read(|conn: &mut DbConnection| -> Result<_, StoreError> {
-            Ok(staff::table
-                .inner_join(staff_roles::table.on(staff_roles::staff_id.eq(staff::id)))
-                .filter(staff_roles::agency_id.eq(agency).and(staff_roles::role.eq(Role::Specialist.as_str())))
-                .order(staff::full_name)
-                .select((staff::id, staff::full_name))
-                .load(conn)?)
-        })?;
+        let people = self
+            .db
+            .read(|conn| staff::holding(conn, &agency, Role::Specialist.as_str()).map_err(ServiceError::from))?;
         Ok(people.into_iter().map(|(id, name)| StaffRef { id, name }).collect())
     }
 

@@ -16,11 +16,15 @@ pub struct QueueFilter {
     pub agency: Option<String>,
     pub statuses: Vec<Status>,
     pub step: Option<String>,
+    /// Any of these steps (a queue gathers the steps of one kind across procedures).
+    pub steps: Option<Vec<String>>,
     pub assignee: Option<String>,
     pub procedure: Option<String>,
     pub channel: Option<i32>,
     pub applicant_id: Option<String>,
     pub due_before: Option<DateTime<Utc>>,
+    /// Due at or after this instant.
+    pub due_from: Option<DateTime<Utc>>,
     pub text: Option<String>,
     pub after: Option<Cursor>,
     pub limit: i64,
@@ -182,6 +186,9 @@ pub fn list(conn: &mut DbConnection, f: &QueueFilter) -> StoreResult<Vec<Dossier
     if let Some(step) = &f.step {
         q = q.filter(dossiers::step.eq(step.clone()));
     }
+    if let Some(steps) = &f.steps {
+        q = q.filter(dossiers::step.eq_any(steps.clone()));
+    }
     if let Some(assignee) = &f.assignee {
         q = q.filter(dossiers::assignee_id.eq(assignee.clone()));
     }
@@ -196,6 +203,9 @@ pub fn list(conn: &mut DbConnection, f: &QueueFilter) -> StoreResult<Vec<Dossier
     }
     if let Some(before) = f.due_before {
         q = q.filter(dossiers::due_at.lt(to_db(before)));
+    }
+    if let Some(from) = f.due_from {
+        q = q.filter(dossiers::due_at.ge(to_db(from)));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = format!("%{}%", text.replace(['%', '_'], ""));
@@ -227,6 +237,66 @@ pub fn list(conn: &mut DbConnection, f: &QueueFilter) -> StoreResult<Vec<Dossier
         .select(dossiers::state)
         .load(conn)?;
     states.iter().map(|s| decode(s)).collect()
+}
+
+/// Dossiers in work of the same agency, status, procedure version, step, assignee and consulted agency:
+/// the columns that decide which queue a dossier is in, and how many there are.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct QueueGroup {
+    pub agency: String,
+    pub status: i32,
+    pub procedure: String,
+    pub version: i32,
+    pub step: Option<String>,
+    pub assignee: Option<String>,
+    pub consulted: Option<String>,
+    pub count: i64,
+}
+
+/// The dossiers of `agencies` (theirs or consulting them) in `statuses`, grouped as the queues tell them apart.
+pub fn queue_groups(conn: &mut DbConnection, agencies: &[String], statuses: &[Status]) -> StoreResult<Vec<QueueGroup>> {
+    let statuses: Vec<i32> = statuses.iter().map(|s| i32::from(s.code())).collect();
+    Ok(dossiers::table
+        .filter(dossiers::agency_id.eq_any(agencies).or(dossiers::consulted_agency_id.eq_any(agencies)))
+        .filter(dossiers::status.eq_any(statuses))
+        .group_by((
+            dossiers::agency_id,
+            dossiers::status,
+            dossiers::procedure_code,
+            dossiers::procedure_version,
+            dossiers::step,
+            dossiers::assignee_id,
+            dossiers::consulted_agency_id,
+        ))
+        .select((
+            dossiers::agency_id,
+            dossiers::status,
+            dossiers::procedure_code,
+            dossiers::procedure_version,
+            dossiers::step,
+            dossiers::assignee_id,
+            dossiers::consulted_agency_id,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?)
+}
+
+/// How many running dossiers (status 2 or 4) of `agencies` are due in `[from, before)`.
+pub fn count_running_due(
+    conn: &mut DbConnection,
+    agencies: &[String],
+    from: Option<DateTime<Utc>>,
+    before: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let mut q = dossiers::table
+        .filter(dossiers::agency_id.eq_any(agencies))
+        .filter(dossiers::status.eq_any([2, 4]))
+        .filter(dossiers::due_at.lt(to_db(before)))
+        .into_boxed();
+    if let Some(from) = from {
+        q = q.filter(dossiers::due_at.ge(to_db(from)));
+    }
+    Ok(q.count().get_result(conn)?)
 }
 
 /// Ids of running dossiers (status 2 or 4) that may need an alert: not yet nearly-due-alerted and due before

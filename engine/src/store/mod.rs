@@ -67,11 +67,25 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// The pool and which backend it talks to.
+impl StoreError {
+    /// A unique constraint refused the write: another request stored the same thing first.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+/// The pool and which backend it talks to. Only the store opens connections; everyone else passes a
+/// closure to `read` or `write`.
 #[derive(Clone)]
 pub struct Db {
-    pub pool: DbPool,
-    pub backend: Backend,
+    pool: DbPool,
+    backend: Backend,
 }
 
 /// SQLite connections: WAL, foreign keys, and waiting instead of failing when another writer holds the lock.
@@ -123,6 +137,12 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection of the pool, outside the `read`/`write` discipline: for the tools that check or tamper
+    /// with the database itself (the audit chain check, tests).
     pub fn conn(&self) -> StoreResult<PooledDb> {
         Ok(self.pool.get()?)
     }
@@ -152,7 +172,7 @@ impl Db {
     /// are locked with `FOR UPDATE` as they are read.
     pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
     where
-        E: From<StoreError> + From<diesel::result::Error>,
+        E: From<StoreError>,
     {
         let mut pooled = self.conn()?;
         write_tx(&mut pooled, f)
@@ -168,17 +188,18 @@ impl Db {
     }
 }
 
-pub fn write_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+fn write_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
 where
-    E: From<diesel::result::Error>,
+    E: From<StoreError>,
 {
+    let db_error = |e: diesel::result::Error| E::from(StoreError::Query(e));
     if let DbConnection::Sqlite(c) = conn {
-        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(db_error)?;
         let outcome = f(conn);
         let DbConnection::Sqlite(c) = conn else { unreachable!() };
         return match outcome {
             Ok(value) => {
-                AnsiTransactionManager::commit_transaction(c)?;
+                AnsiTransactionManager::commit_transaction(c).map_err(db_error)?;
                 Ok(value)
             }
             Err(e) => {
@@ -187,7 +208,33 @@ where
             }
         };
     }
-    conn.transaction(f)
+    /// The caller's error or the database's, so diesel's transaction can carry either.
+    enum Failed<E> {
+        Caller(E),
+        Database(diesel::result::Error),
+    }
+    impl<E> From<diesel::result::Error> for Failed<E> {
+        fn from(e: diesel::result::Error) -> Self {
+            Failed::Database(e)
+        }
+    }
+    conn.transaction(|c| f(c).map_err(Failed::Caller)).map_err(|failed| match failed {
+        Failed::Caller(e) => e,
+        Failed::Database(e) => db_error(e),
+    })
+}
+
+/// Creates an empty database on the PostgreSQL server of `admin_url` (for scratch databases of tests and
+/// benchmarks); answers the new database's URL. `name` is an identifier of letters, digits and `_`.
+pub fn create_database(admin_url: &str, name: &str) -> StoreResult<String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Setup(format!("`{name}` is not a plain database name")));
+    }
+    let (base, _) = admin_url.rsplit_once('/').ok_or_else(|| StoreError::Setup("URL without a database".into()))?;
+    let db = Db::connect(admin_url, 1)?;
+    let mut conn = db.conn()?;
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut *conn)?;
+    Ok(format!("{base}/{name}"))
 }
 
 impl DbConnection {

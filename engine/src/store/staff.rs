@@ -120,6 +120,16 @@ pub fn with_role(conn: &mut DbConnection, agency_id: &str, role: &str) -> StoreR
         .optional()?)
 }
 
+/// Everyone holding `role` in an agency, by name: (id, full name).
+pub fn holding(conn: &mut DbConnection, agency_id: &str, role: &str) -> StoreResult<Vec<(String, String)>> {
+    Ok(staff::table
+        .inner_join(staff_roles::table.on(staff_roles::staff_id.eq(staff::id)))
+        .filter(staff_roles::agency_id.eq(agency_id).and(staff_roles::role.eq(role)))
+        .order(staff::full_name)
+        .select((staff::id, staff::full_name))
+        .load(conn)?)
+}
+
 /// Where a person holds a role: the division (phòng, bộ phận) of the agency, and whether as a deputy.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct PostRow {

@@ -9,8 +9,9 @@ pub mod sign_in;
 pub mod staff;
 pub mod track;
 
+use motcua_engine::domain::identity::Caller;
+use motcua_engine::domain::policy::{Access, Target, staff_may};
 use motcua_engine::domain::procedure::Role;
-use motcua_engine::service::identity::Caller;
 
 use crate::i18n::UiLang;
 use crate::session::Visit;
@@ -34,13 +35,13 @@ pub struct Shell {
     pub nav: Vec<NavLink>,
 }
 
-/// The staff navigation: what each role works on.
-const STAFF_LINKS: &[(&str, &str, &[Role])] = &[
+/// The staff navigation: each link with what the policy must allow (any of; none: every staff member).
+const STAFF_LINKS: &[(&str, &str, &[Access])] = &[
     ("/can-bo", "ui.nav_work", &[]),
-    ("/can-bo/tiep-nhan", "ui.nav_reception", &[Role::ReceptionClerk]),
-    ("/can-bo/ky-duyet", "ui.nav_batch", &[Role::AgencyLeader, Role::DivisionHead]),
-    ("/can-bo/thong-ke", "ui.nav_dashboard", &[Role::AgencyLeader, Role::DivisionHead, Role::Admin]),
-    ("/quan-tri", "ui.nav_admin", &[Role::Admin]),
+    ("/can-bo/tiep-nhan", "ui.nav_reception", &[Access::Receive]),
+    ("/can-bo/ky-duyet", "ui.nav_batch", &[Access::Handle(Role::AgencyLeader), Access::Handle(Role::DivisionHead)]),
+    ("/can-bo/thong-ke", "ui.nav_dashboard", &[Access::Reports]),
+    ("/quan-tri", "ui.nav_admin", &[Access::Administer]),
 ];
 
 impl Shell {
@@ -50,8 +51,9 @@ impl Shell {
         let link = |href: &'static str, key: &str| NavLink { href, label: t(key) };
         let (user, nav) = match &visit.caller {
             Some(Caller::Staff(staff)) => {
-                let holds = |roles: &[Role]| roles.is_empty() || staff.roles.iter().any(|(_, r)| roles.contains(r));
-                let links = STAFF_LINKS.iter().filter(|(_, _, roles)| holds(roles)).map(|(h, k, _)| link(h, k));
+                let allowed =
+                    |needs: &[Access]| needs.is_empty() || needs.iter().any(|a| staff_may(staff, *a, Target::Anywhere));
+                let links = STAFF_LINKS.iter().filter(|(_, _, needs)| allowed(needs)).map(|(h, k, _)| link(h, k));
                 (Some(staff.full_name.clone()), links.collect())
             }
             Some(Caller::Citizen(citizen)) => (

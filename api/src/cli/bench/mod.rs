@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
-use diesel::RunQueryDsl;
 use motcua_api::http::server;
 use motcua_engine::service::{Config, Services, SystemClock};
 use serde_json::{Value, json};
@@ -316,19 +315,12 @@ fn pgbench_binary(given: Option<String>) -> String {
 /// Runs pgbench's built-in TPC-B-like script in a scratch database on the same server; answers its tps.
 async fn pgbench(url: &str, clients: usize, seconds: u64, binary: Option<String>) -> Result<f64, String> {
     let binary = pgbench_binary(binary);
-    let (base, _) = url.rsplit_once('/').ok_or("database URL without a database name")?;
     let scratch = format!("motcua_pgbench_{}", std::process::id());
     let admin = url.to_string();
-    let create = format!("CREATE DATABASE {scratch}");
-    tokio::task::spawn_blocking(move || -> Result<(), String> {
-        let db = motcua_engine::store::Db::connect(&admin, 1).map_err(|e| e.to_string())?;
-        let mut conn = db.conn().map_err(|e| e.to_string())?;
-        diesel::sql_query(create).execute(&mut *conn).map_err(|e| e.to_string())?;
-        Ok(())
-    })
-    .await
-    .map_err(|e| e.to_string())??;
-    let scratch_url = format!("{base}/{scratch}");
+    let scratch_url = tokio::task::spawn_blocking(move || motcua_engine::store::create_database(&admin, &scratch))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
     let init = tokio::process::Command::new(&binary)
         .args(["-i", "-q", "-s", "1", &scratch_url])
         .output()

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use clap::Args;
 use motcua_api::http::{auth, server};
+use motcua_engine::domain::identity::CitizenIdentity;
 use motcua_engine::service::dossiers::QueueQuery;
-use motcua_engine::service::identity::CitizenIdentity;
 use motcua_engine::service::{Config, Services, SystemClock};
 
 use super::super::failure;

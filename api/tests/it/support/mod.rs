@@ -95,12 +95,7 @@ pub fn fresh_database(backend: Backend) -> String {
         }
         Backend::Postgres => {
             let admin = std::env::var("MOTCUA_TEST_PG_URL").expect("checked by postgres_available");
-            let name = unique_name();
-            let db = motcua_engine::store::Db::connect(&admin, 1).expect("admin connection");
-            let mut conn = db.conn().unwrap();
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut *conn).expect("create database");
-            let (base, _) = admin.rsplit_once('/').expect("URL with a database");
-            format!("{base}/{name}")
+            motcua_engine::store::create_database(&admin, &unique_name()).expect("create database")
         }
     }
 }
@@ -422,7 +417,7 @@ impl TestServer {
 
     /// An access token for a service account with scopes.
     pub fn service_token(&self, name: &str, scopes: &[&str]) -> String {
-        let service = motcua_engine::service::identity::ServiceIdentity {
+        let service = motcua_engine::domain::identity::ServiceIdentity {
             name: name.to_string(),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
         };
@@ -451,7 +446,7 @@ impl TestServer {
         let username = username.to_string();
         tokio::task::spawn_blocking(move || {
             services
-                .db
+                .db()
                 .read(|conn| {
                     motcua_engine::store::staff::by_username(conn, &username)
                         .map_err(motcua_engine::service::ServiceError::from)
@@ -478,7 +473,7 @@ impl TestServer {
         }
         let services = self.services.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = services.db.conn().unwrap();
+            let mut conn = services.db().conn().unwrap();
             let row: Count = diesel::sql_query(sql).get_result(&mut *conn).unwrap();
             row.n
         })

@@ -14,6 +14,7 @@ use super::rejection::Rejection;
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::codes::{PersonalId, TaxCode};
 use crate::domain::deadline::{ClockChange, LegalClock, ProcessingTime, due_instant};
+use crate::domain::policy::{self, Besides};
 use crate::domain::procedure::{Online, Procedure, Role, Step, StepKind};
 
 /// Decides on a new dossier handed in online, by the national portal, at the counter or by post.
@@ -27,21 +28,7 @@ pub fn decide_submission(
         return Err(Rejection::ProcedureMismatch);
     }
     use super::model::Channel;
-    match (&ctx.actor, submission.channel) {
-        // A bundle's member, opened by the system when the bundle is received, in the bundle's channel.
-        (Actor::System { .. }, _) if submission.bundle.is_some() => {}
-        (_, _) if submission.bundle.is_some() => return Err(Rejection::ForbiddenRole { required: vec![] }),
-        (Actor::Citizen { id, .. }, Channel::Online) if *id != submission.applicant.id_number => {
-            return Err(Rejection::NotOwner);
-        }
-        (Actor::Citizen { .. } | Actor::System { .. }, Channel::Online) => {}
-        (Actor::Staff { .. }, Channel::Counter | Channel::Post) => {
-            require_staff(ctx, &submission.agency, &[Role::ReceptionClerk])?;
-        }
-        (_, _) => {
-            return Err(Rejection::ForbiddenRole { required: vec![Role::ReceptionClerk] });
-        }
-    }
+    policy::check_submitter(&ctx.actor, &submission)?;
     if submission.channel == Channel::Online && procedure.online == Online::None {
         return Err(Rejection::NotOnline);
     }
@@ -183,15 +170,6 @@ fn reasons_given(reasons: &[String]) -> Result<(), Rejection> {
     }
 }
 
-/// The actor must be staff of `agency` holding one of `roles`.
-fn require_staff(ctx: &Context, agency: &str, roles: &[Role]) -> Result<(), Rejection> {
-    match ctx.actor.staff_role() {
-        Some((_, their_agency)) if their_agency != agency => Err(Rejection::WrongAgency),
-        Some((role, _)) if roles.contains(&role) => Ok(()),
-        _ => Err(Rejection::ForbiddenRole { required: roles.to_vec() }),
-    }
-}
-
 struct Decision<'a> {
     dossier: &'a Dossier,
     procedure: &'a Procedure,
@@ -212,8 +190,13 @@ impl Decision<'_> {
         if allowed.contains(&self.dossier.status) { Ok(()) } else { Err(self.wrong_status()) }
     }
 
+    /// The access policy's rule for who acts on this dossier.
+    fn acting(&self, roles: &[Role], besides: Besides) -> Result<(), Rejection> {
+        policy::check_acting(&self.ctx.actor, self.dossier, roles, besides)
+    }
+
     fn staff(&self, roles: &[Role]) -> Result<(), Rejection> {
-        require_staff(self.ctx, &self.dossier.agency, roles)
+        self.acting(roles, Besides::Nobody)
     }
 
     fn current_step(&self) -> Result<&Step, Rejection> {
@@ -428,10 +411,7 @@ impl Decision<'_> {
     /// A bundle's member is received and returned by the system, with the bundle at its one-stop desk; any other
     /// dossier by the reception clerk of its agency.
     fn reception_clerk_or_bundle(&self) -> Result<(), Rejection> {
-        match &self.ctx.actor {
-            Actor::System { .. } if self.dossier.bundle.is_some() => Ok(()),
-            _ => self.staff(&[Role::ReceptionClerk]),
-        }
+        self.acting(&[Role::ReceptionClerk], Besides::SystemForMember)
     }
 
     /// A bundle waiting for its members: nothing but the system moves it on (and the leader may extend it).
@@ -446,9 +426,7 @@ impl Decision<'_> {
 
     fn system_at_bundle_step(&self) -> Result<&Step, Rejection> {
         self.require_status(&[Status::Received, Status::InProcess])?;
-        if !matches!(self.ctx.actor, Actor::System { .. }) {
-            return Err(Rejection::ForbiddenRole { required: vec![] });
-        }
+        self.acting(&[], Besides::SystemOnly)?;
         let step = self.current_step()?;
         if step.kind != StepKind::Bundle {
             return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
@@ -494,11 +472,7 @@ impl Decision<'_> {
     }
 
     fn owner_or_clerk(&self) -> Result<(), Rejection> {
-        match &self.ctx.actor {
-            Actor::Citizen { id, .. } if self.dossier.is_owned_by(id) => Ok(()),
-            Actor::Citizen { .. } => Err(Rejection::NotOwner),
-            _ => self.staff(&[Role::ReceptionClerk]),
-        }
+        self.acting(&[Role::ReceptionClerk], Besides::Owner)
     }
 
     /// After the clock resumes: the new legal due and the current step's due.
@@ -541,9 +515,7 @@ impl Decision<'_> {
 
     fn record_payment(&self, amount_vnd: u64, reference: String) -> Result<Event, Rejection> {
         self.require_status(&[Status::PaymentRequested])?;
-        if !matches!(self.ctx.actor, Actor::System { .. }) {
-            self.staff(&[Role::ReceptionClerk])?;
-        }
+        self.acting(&[Role::ReceptionClerk], Besides::System)?;
         not_blank(&reference, "reference")?;
         let requested = self.dossier.payment.as_ref().map_or(0, |p| p.amount_vnd);
         if amount_vnd != requested {
@@ -673,7 +645,8 @@ impl Decision<'_> {
         }
         let consultation =
             self.dossier.consultation.as_ref().filter(|c| c.answer.is_none()).ok_or(Rejection::NotConsulted)?;
-        require_staff(self.ctx, &consultation.agency, &[step.role])?;
+        // The consulted agency answers, not the dossier's own.
+        policy::check_actor(&self.ctx.actor, &consultation.agency, &[step.role])?;
         not_blank(&answer, "answer")?;
         let mut event = self.event(Change::ConsultAnswered { answer, favourable });
         self.hand_off(&mut event, self.next_step(step));
@@ -715,10 +688,7 @@ impl Decision<'_> {
         if step.kind != StepKind::Return {
             return Err(Rejection::WrongStep { action: self.action, step: step.id.clone(), kind: step.kind });
         }
-        match &self.ctx.actor {
-            Actor::System { .. } if self.dossier.bundle.is_some() => {}
-            _ => self.staff(&[step.role])?,
-        }
+        self.acting(&[step.role], Besides::SystemForMember)?;
         if !self.procedure.return_methods.contains(&method) {
             return Err(Rejection::ReturnMethodNotOffered);
         }

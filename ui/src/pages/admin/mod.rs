@@ -10,8 +10,9 @@ mod staff;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use motcua_engine::domain::policy::{Access, Target, staff_may};
+use motcua_engine::service::StaffIdentity;
 use motcua_engine::service::stats::Share;
-use motcua_engine::service::{Services, StaffIdentity};
 
 use super::Shell;
 use crate::error::PageError;
@@ -38,7 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The signed-in administrator; anyone else is sent to sign in or shown a 403 page.
 fn admin(visit: &Visit) -> Result<StaffIdentity, actix_web::Error> {
     let staff = visit.require_staff()?;
-    if !Services::is_admin(&staff) {
+    if !staff_may(&staff, Access::Administer, Target::Anywhere) {
         return Err(PageError::new(visit, 403, "admin.forbidden", String::new()).into());
     }
     Ok(staff)

@@ -16,11 +16,11 @@ use askama::Template;
 use chrono::NaiveDate;
 use motcua_engine::domain::codes::{PersonalId, Sex};
 use motcua_engine::domain::dossier::IdKind;
+use motcua_engine::domain::identity::{Caller, CitizenIdentity};
 use motcua_engine::domain::procedure::{FieldKind, Online, Prefill, Procedure, check_form_data, replaced_by_form};
 use motcua_engine::service::ServiceError;
 use motcua_engine::service::citizens::SubmittedMine;
 use motcua_engine::service::dossiers::IdempotencyKey;
-use motcua_engine::service::identity::{Caller, CitizenIdentity};
 use motcua_engine::service::requests::{
     ApplicantInput, ComponentInput, OnlineSubmission, check_applicant, check_component_inputs,
 };

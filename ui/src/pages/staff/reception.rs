@@ -10,9 +10,10 @@ use askama::Template;
 use chrono::NaiveDate;
 use motcua_engine::domain::codes::Sex;
 use motcua_engine::domain::dossier::{Channel, IdKind, IdentityOutcome, PaperForm, Status};
-use motcua_engine::domain::procedure::{Copies, Procedure, Role};
+use motcua_engine::domain::identity::Caller;
+use motcua_engine::domain::policy::{Access, Target, staff_may};
+use motcua_engine::domain::procedure::{Copies, Procedure};
 use motcua_engine::service::dossiers::Received;
-use motcua_engine::service::identity::Caller;
 use motcua_engine::service::population::LookupRequest;
 use motcua_engine::service::requests::{ApplicantInput, ComponentInput, MAX_COPIES, NewDossier};
 use motcua_engine::service::{ServiceError, StaffIdentity};
@@ -130,7 +131,8 @@ impl Reception {
 /// The agencies where the user receives, with their names.
 fn desks(state: &UiState, staff: &StaffIdentity) -> Result<Vec<(String, String, String)>, ServiceError> {
     let all = state.services.agencies()?;
-    Ok(all.into_iter().filter(|a| staff.holds(&a.id, Role::ReceptionClerk)).map(|a| (a.id, a.name, a.kind)).collect())
+    let receives = |a: &str| staff_may(staff, Access::Receive, Target::Agency(a));
+    Ok(all.into_iter().filter(|a| receives(&a.id)).map(|a| (a.id, a.name, a.kind)).collect())
 }
 
 fn procedures_for(state: &UiState, kinds: &[String]) -> Vec<std::sync::Arc<Procedure>> {

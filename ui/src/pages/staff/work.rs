@@ -56,13 +56,14 @@ pub async fn home(visit: Visit, state: web::Data<UiState>) -> Result<HttpRespons
             },
         })
         .collect();
+    use motcua_engine::domain::policy::{Access, Target, staff_may};
     use motcua_engine::domain::procedure::Role;
-    let holds = |role: Role| staff.roles.iter().any(|(_, r)| *r == role);
+    let may = |access: Access| staff_may(&staff, access, Target::Anywhere);
     let page = Home {
         shell: visit.shell(lang.t("ui.staff.home_title")),
         counts,
-        clerk: holds(Role::ReceptionClerk),
-        signer: holds(Role::AgencyLeader) || holds(Role::DivisionHead),
+        clerk: may(Access::Receive),
+        signer: may(Access::Handle(Role::AgencyLeader)) || may(Access::Handle(Role::DivisionHead)),
     };
     Ok(visit.page(StatusCode::OK, render(&page)?))
 }

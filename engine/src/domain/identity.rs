@@ -1,10 +1,10 @@
-//! Who is calling, and what they may see: role x agency scope (DESIGN.md §11).
+//! Who is calling: a staff member with roles per agency, a citizen or business signed in with the national
+//! e-identity, or another system with scopes. What each may do is `policy`'s to say.
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::actor::Actor;
-use crate::domain::dossier::Dossier;
-use crate::domain::procedure::Role;
+use super::actor::Actor;
+use super::procedure::Role;
 
 /// A signed-in staff member with their roles per agency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,21 +20,18 @@ impl StaffIdentity {
     /// Agencies where the staff member holds any role.
     pub fn agencies(&self) -> Vec<String> {
         let mut agencies: Vec<String> = self.roles.iter().map(|(a, _)| a.clone()).collect();
+        agencies.sort();
         agencies.dedup();
         agencies
     }
 
+    /// Holds `role` in `agency`: a fact about the person, not a permission (see `policy`).
     pub fn holds(&self, agency: &str, role: Role) -> bool {
         self.roles.iter().any(|(a, r)| a == agency && *r == role)
     }
 
-    /// Sees a dossier of one of their agencies, or one their agency is (or was) consulted on.
-    pub fn can_see(&self, dossier: &Dossier) -> bool {
-        self.roles.iter().any(|(agency, _)| {
-            *agency == dossier.agency
-                || dossier.consultation.as_ref().is_some_and(|c| c.agency == *agency)
-                || dossier.consulted_agencies.contains(agency)
-        })
+    pub fn holds_anywhere(&self, role: Role) -> bool {
+        self.roles.iter().any(|(_, r)| *r == role)
     }
 
     pub fn actor(&self, agency: &str, role: Role) -> Actor {
