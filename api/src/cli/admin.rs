@@ -155,7 +155,7 @@ fn explain(e: ServiceError) -> ExitCode {
 }
 
 pub fn run(command: AdminCommand) -> ExitCode {
-    let services = match Services::start(Config::from_env(), Arc::new(SystemClock)) {
+    let services = match motcua_engine::wiring::start(Config::from_env(), Arc::new(SystemClock)) {
         Ok(s) => s,
         Err(e) => return failure(format!("cannot start: {e}")),
     };

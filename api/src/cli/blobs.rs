@@ -23,7 +23,7 @@ pub enum BlobsCommand {
 }
 
 pub fn run(command: BlobsCommand) -> ExitCode {
-    let services = match Services::start(Config::from_env(), Arc::new(SystemClock)) {
+    let services = match motcua_engine::wiring::start(Config::from_env(), Arc::new(SystemClock)) {
         Ok(s) => s,
         Err(e) => return failure(format!("cannot start: {e}")),
     };

@@ -5,8 +5,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Subcommand;
-use motcua_engine::adapters::portal::PortalClient;
-use motcua_engine::service::portal::compare_catalogue;
 use motcua_engine::service::{Config, Services, SystemClock};
 
 use super::failure;
@@ -25,23 +23,18 @@ pub enum PortalCommand {
 }
 
 pub fn run(command: PortalCommand) -> ExitCode {
-    let config = Config::from_env();
-    let Some(endpoint) = config.outside.portal.clone() else {
-        return failure("the national portal is not configured: set MOTCUA_PORTAL_URL and MOTCUA_PORTAL_TOKEN");
-    };
-    let portal = PortalClient::new(&endpoint, config.outside.timeout);
-    let services = match Services::start(config, Arc::new(SystemClock)) {
+    let services = match motcua_engine::wiring::start(Config::from_env(), Arc::new(SystemClock)) {
         Ok(s) => s,
         Err(e) => return failure(format!("cannot start: {e}")),
     };
     match command {
-        PortalCommand::Reconcile { dry_run } => reconcile(&services, &portal, dry_run),
-        PortalCommand::ImportProcedures => import_procedures(&services, &portal),
+        PortalCommand::Reconcile { dry_run } => reconcile(&services, dry_run),
+        PortalCommand::ImportProcedures => import_procedures(&services),
     }
 }
 
-fn reconcile(services: &Services, portal: &PortalClient, dry_run: bool) -> ExitCode {
-    let report = match services.reconcile_portal(portal, dry_run) {
+fn reconcile(services: &Services, dry_run: bool) -> ExitCode {
+    let report = match services.reconcile_portal(dry_run) {
         Ok(r) => r,
         Err(e) => return failure(e),
     };
@@ -73,13 +66,11 @@ fn reconcile(services: &Services, portal: &PortalClient, dry_run: bool) -> ExitC
     if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn import_procedures(services: &Services, portal: &PortalClient) -> ExitCode {
-    let national = match portal.catalogue() {
+fn import_procedures(services: &Services) -> ExitCode {
+    let (national, report) = match services.compare_national_catalogue() {
         Ok(c) => c,
         Err(e) => return failure(e),
     };
-    let today = services.calendar.local_date(services.now());
-    let report = compare_catalogue(&services.catalogue, &national, today);
     for procedure in &report {
         println!("{} {}", procedure.code, procedure.name);
         for difference in &procedure.differences {
@@ -88,7 +79,7 @@ fn import_procedures(services: &Services, portal: &PortalClient) -> ExitCode {
     }
     println!(
         "{} national procedure(s), {} with differences; nothing was written",
-        national.len(),
+        national,
         report.iter().filter(|p| !p.differences.is_empty()).count()
     );
     ExitCode::SUCCESS

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use clap::Subcommand;
-use motcua_engine::service::{Config, Services, SystemClock};
+use motcua_engine::service::{Config, SystemClock};
 
 use super::{failure, usage_error};
 
@@ -29,7 +29,7 @@ pub fn run(command: RepositoryCommand) -> ExitCode {
         Some(Ok(date)) => Some(date),
         Some(Err(_)) => return usage_error("--since is a date YYYY-MM-DD"),
     };
-    let services = match Services::start(Config::from_env(), Arc::new(SystemClock)) {
+    let services = match motcua_engine::wiring::start(Config::from_env(), Arc::new(SystemClock)) {
         Ok(s) => s,
         Err(e) => return failure(format!("cannot start: {e}")),
     };

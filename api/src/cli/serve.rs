@@ -6,9 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 use motcua_api::http::server;
-use motcua_engine::jobs::{outbound, run_worker};
+use motcua_engine::jobs::run_worker;
 use motcua_engine::service::{Config, Services, SystemClock};
 use motcua_engine::store::Db;
+use motcua_engine::wiring::outbound;
 
 use super::failure;
 
@@ -52,7 +53,9 @@ fn start(demo: bool, mut config: Config) -> Result<Arc<Services>, ExitCode> {
         motcua_engine::service::demo::configure_demo_keyring(&mut config, chrono::Utc::now())
             .map_err(|e| failure(format!("demo signing keys: {e}")))?;
     }
-    Services::start(config, Arc::new(SystemClock)).map(Arc::new).map_err(|e| failure(format!("cannot start: {e}")))
+    motcua_engine::wiring::start(config, Arc::new(SystemClock))
+        .map(Arc::new)
+        .map_err(|e| failure(format!("cannot start: {e}")))
 }
 
 fn print_demo(summary: &motcua_engine::service::demo::DemoSummary) {
@@ -135,7 +138,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     let background = (!args.no_worker).then(|| {
         let (services, stop) = (services.clone(), stop.clone());
         std::thread::spawn(move || {
-            let router = outbound(&services);
+            let router = outbound(&services.config.outside);
             run_worker(services, router, format!("serve-{}", std::process::id()), stop)
         })
     });
@@ -174,7 +177,7 @@ pub fn worker() -> ExitCode {
         Err(code) => return code,
     };
     let id = format!("worker-{}-{}", hostname(), std::process::id());
-    let router = outbound(&services);
+    let router = outbound(&services.config.outside);
     run_worker(services, router, id, Arc::new(AtomicBool::new(false)));
     ExitCode::SUCCESS
 }

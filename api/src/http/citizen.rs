@@ -85,7 +85,7 @@ pub struct CitizenTokens {
     pub token_type: &'static str,
     pub expires_in: i64,
     #[schema(value_type = Object)]
-    pub citizen: motcua_engine::adapters::oidc::VerifiedIdentity,
+    pub citizen: motcua_engine::ports::identity::VerifiedIdentity,
     pub return_to: String,
 }
 

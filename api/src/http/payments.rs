@@ -1,7 +1,7 @@
 //! Fees and the payment platform: the platform's signed callback, and a dossier's fees and payment orders.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use motcua_engine::adapters::payment::SIGNATURE_HEADER;
+use motcua_engine::ports::payment::SIGNATURE_HEADER;
 
 use super::auth::Staff;
 use super::problem::Problem;

@@ -24,7 +24,8 @@ use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use clap::Args;
-use motcua_engine::adapters::payment::{Notification, SIGNATURE_HEADER, sign};
+use motcua_engine::adapters::payment::sign;
+use motcua_engine::ports::payment::{Notification, SIGNATURE_HEADER};
 use motcua_engine::text::escape_html;
 use serde::Serialize;
 use serde_json::{Value, json};

@@ -1,6 +1,6 @@
 //! The national public service portal (DVCQG), simulated. It holds the other end of
 //! `motcua_engine::adapters::portal` and is strict the way the portal is:
-//! - a status message must be exactly the portal's sync message (`adapters::portal::message`, no unknown field):
+//! - a status message must be exactly the portal's sync message (`ports::portal::message`, no unknown field):
 //!   a dossier code as `MaHoSo` (of the agency in `MaDonViXuLy`), a field code, dates as `yyyyMMddHHmmss`, a
 //!   known status and channel, every processing row with its person, title, division and legal end, fees as
 //!   charged, 0/1 flags consistent with each other, and the portal's own id on every dossier it routed;
@@ -20,9 +20,9 @@ use std::sync::{Arc, Mutex};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 use clap::Args;
-use motcua_engine::adapters::portal::message::{OnlineLevel, SyncMessage, collected};
 use motcua_engine::domain::codes::DossierCode;
 use motcua_engine::domain::dossier::Status;
+use motcua_engine::ports::portal::message::{OnlineLevel, SyncMessage, collected};
 use serde_json::{Value, json};
 
 use motcua_engine::text::escape_html;

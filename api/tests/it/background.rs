@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use crate::support::{Backend, HONG_BANG, ManualClock, TestServer, new_dossier};
 use chrono::TimeDelta;
 use diesel::RunQueryDsl;
-use motcua_engine::jobs::{Failure, Router, Sink, dispatcher, sweeper};
+use motcua_engine::jobs::{Router, dispatcher, sweeper};
+use motcua_engine::ports::{Delivery, Failure, Receipt, Sink, topics};
 use motcua_engine::service::ServiceError;
 use motcua_engine::store::{jobs, outbox};
 use serde_json::json;
@@ -83,15 +84,16 @@ struct RecordingSink {
 }
 
 impl Sink for RecordingSink {
-    fn deliver(&self, message: &outbox::Message) -> Result<(), Failure> {
+    fn deliver(&self, delivery: &Delivery<'_>) -> Result<Receipt, Failure> {
         if *self.failing.lock().unwrap() {
             return Err(Failure::Transient("portal answered 503".into()));
         }
-        if message.topic == motcua_engine::service::sync::TOPIC {
-            let dossier = message.dossier_id.clone().unwrap_or_default();
-            self.delivered.lock().unwrap().push((dossier, message.message_key.clone()));
+        if delivery.topic == topics::PORTAL_STATUS {
+            // Keys are `{dossier}:{version}`.
+            let dossier = delivery.key.split(':').next().unwrap_or_default().to_string();
+            self.delivered.lock().unwrap().push((dossier, delivery.key.to_string()));
         }
-        Ok(())
+        Ok(Receipt::Delivered)
     }
 }
 
@@ -109,7 +111,7 @@ async fn outbox_order_retries_and_dead_messages(backend: Backend) {
 
     let services = server.services.clone();
     let sink = Arc::new(RecordingSink::default());
-    let router = Router::new().route(motcua_engine::service::sync::TOPIC, sink.clone());
+    let router = Router::new().route(motcua_engine::ports::topics::PORTAL_STATUS, sink.clone());
     let (ids, sink2) = (id.clone(), sink.clone());
     tokio::task::spawn_blocking(move || {
         // Everything fails: after 3 attempts (with backoff) the first message of each dossier is dead.
@@ -157,7 +159,7 @@ async fn outbox_order_retries_and_dead_messages(backend: Backend) {
         }
         while dispatcher::dispatch(&services, &router, 500).unwrap().claimed > 0 {}
         let by_topic = services.db().read(|c| outbox::stats_by_topic(c).map_err(ServiceError::from)).unwrap();
-        let sync = &by_topic.iter().find(|(t, _)| t == motcua_engine::service::sync::TOPIC).unwrap().1;
+        let sync = &by_topic.iter().find(|(t, _)| t == motcua_engine::ports::topics::PORTAL_STATUS).unwrap().1;
         assert_eq!((sync.pending, sync.dead), (0, 0));
     })
     .await

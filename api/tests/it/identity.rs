@@ -6,8 +6,9 @@ use std::time::Duration;
 use base64::Engine as _;
 use chrono::{TimeDelta, Utc};
 use motcua_api::sim;
-use motcua_engine::adapters::oidc::{self, OidcClient, OidcError};
+use motcua_engine::adapters::oidc::{self, OidcClient};
 use motcua_engine::adapters::outside::OidcProvider;
+use motcua_engine::ports::identity::OidcError;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

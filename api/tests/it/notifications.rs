@@ -59,7 +59,7 @@ impl World {
     async fn dispatch(&self) -> DispatchReport {
         let services = self.server.services.clone();
         tokio::task::spawn_blocking(move || {
-            dispatcher::dispatch(&services, &motcua_engine::jobs::outbound(&services), 100).unwrap()
+            dispatcher::dispatch(&services, &motcua_engine::wiring::outbound(&services.config.outside), 100).unwrap()
         })
         .await
         .unwrap()

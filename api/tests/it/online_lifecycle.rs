@@ -9,9 +9,10 @@ use std::time::Duration;
 use base64::Engine as _;
 use motcua_api::sim::{self, Running};
 use motcua_engine::adapters::outside::{Endpoint, Outside, PaymentEndpoint};
-use motcua_engine::jobs::{dispatcher, outbound};
+use motcua_engine::jobs::dispatcher;
 use motcua_engine::service::ServiceError;
 use motcua_engine::store::outbox;
+use motcua_engine::wiring::outbound;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -105,7 +106,7 @@ async fn fault(sim: &Running, plan: Value) {
 async fn drain(server: &TestServer) {
     let services = server.services.clone();
     tokio::task::spawn_blocking(move || {
-        let router = outbound(&services);
+        let router = outbound(&services.config.outside);
         for _ in 0..200 {
             if dispatcher::dispatch(&services, &router, 100).unwrap().claimed == 0 {
                 if crate::portal::pending(&services, &router.topics()) == 0 {

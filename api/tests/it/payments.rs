@@ -65,7 +65,7 @@ async fn sim_get(platform: &sim::Running, path: &str) -> Value {
 async fn dispatch(server: &TestServer) -> DispatchReport {
     let services = server.services.clone();
     tokio::task::spawn_blocking(move || {
-        dispatcher::dispatch(&services, &motcua_engine::jobs::outbound(&services), 100).unwrap()
+        dispatcher::dispatch(&services, &motcua_engine::wiring::outbound(&services.config.outside), 100).unwrap()
     })
     .await
     .unwrap()

@@ -8,9 +8,11 @@ use chrono::TimeDelta;
 use motcua_api::sim::{self, faults::FaultRequest};
 use motcua_engine::adapters::outside::{Endpoint, Outside};
 use motcua_engine::adapters::portal::PortalClient;
-use motcua_engine::jobs::{dispatcher, outbound};
+use motcua_engine::jobs::dispatcher;
+use motcua_engine::ports::portal::NationalPortal;
 use motcua_engine::service::{ServiceError, Services};
 use motcua_engine::store::outbox;
+use motcua_engine::wiring::outbound;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -43,7 +45,7 @@ pub async fn drain(server: &TestServer) {
     let services = server.services.clone();
     let clock = server.clock.clone();
     tokio::task::spawn_blocking(move || {
-        let router = outbound(&services);
+        let router = outbound(&services.config.outside);
         for _ in 0..200 {
             let report = dispatcher::dispatch(&services, &router, 100).unwrap();
             if report.claimed == 0 {
@@ -132,7 +134,7 @@ async fn status_sync_survives_outages(backend: Backend) {
     })
     .await
     .unwrap();
-    let sync: Vec<_> = sent.iter().filter(|m| m.topic == motcua_engine::service::sync::TOPIC).collect();
+    let sync: Vec<_> = sent.iter().filter(|m| m.topic == motcua_engine::ports::topics::PORTAL_STATUS).collect();
     assert!(sync.iter().all(|m| m.delivered_at.is_some() && !m.dead), "{sync:?}");
     let services = server.services.clone();
     let by_topic = tokio::task::spawn_blocking(move || {
@@ -232,7 +234,7 @@ async fn portal_refuses_malformed_messages(_backend: Backend) {
     })
     .await
     .unwrap();
-    use motcua_engine::adapters::Failure;
+    use motcua_engine::ports::Failure;
     assert_eq!(outcome[0], Ok(()));
     let reason = |f: &Result<(), Failure>| match f {
         Err(Failure::Rejected(reason)) => reason.clone(),
@@ -275,7 +277,7 @@ async fn dead_messages_are_visible_and_redriven(backend: Backend) {
     let services = server.services.clone();
     let clock2 = clock.clone();
     tokio::task::spawn_blocking(move || {
-        let router = outbound(&services);
+        let router = outbound(&services.config.outside);
         for _ in 0..2 {
             dispatcher::dispatch(&services, &router, 100).unwrap();
             clock2.advance(TimeDelta::hours(2));
@@ -398,19 +400,17 @@ async fn reconciliation_resends_what_differs(backend: Backend) {
     let lost = server.act_ok(&ward.head, &lost, json!({"action": "assign", "assignee": ward.specialist_id})).await;
     set_fault(&portal, json!({"mode": "error", "count": 1})).await;
     let services = server.services.clone();
-    tokio::task::spawn_blocking(move || dispatcher::dispatch(&services, &outbound(&services), 100).unwrap())
-        .await
-        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        dispatcher::dispatch(&services, &outbound(&services.config.outside), 100).unwrap()
+    })
+    .await
+    .unwrap();
     assert_eq!(stats(&server.services).dead, 1);
 
     let services = server.services.clone();
-    let endpoint = Endpoint { url: portal.url.clone(), token: TOKEN.into() };
     let reconcile = move |dry_run: bool| {
-        let (services, endpoint) = (services.clone(), endpoint.clone());
-        tokio::task::spawn_blocking(move || {
-            let client = PortalClient::new(&endpoint, Duration::from_secs(5));
-            services.reconcile_portal(&client, dry_run).unwrap()
-        })
+        let services = services.clone();
+        tokio::task::spawn_blocking(move || services.reconcile_portal(dry_run).unwrap())
     };
     let dry = reconcile(true).await.unwrap();
     assert_eq!(dry.differences.len(), 1, "{dry:?}");
@@ -439,14 +439,14 @@ async fn national_catalogue_is_compared(backend: Backend) {
     let (url, url2) = (portal.url.clone(), portal.url.clone());
     let (agreed, changed) = tokio::task::spawn_blocking(move || {
         let client = PortalClient::new(&Endpoint { url, token: TOKEN.into() }, Duration::from_secs(5));
-        let mut national = client.catalogue().unwrap();
+        let mut national = NationalPortal::catalogue(&client).unwrap();
         let today = services.calendar.local_date(services.now());
         let compare =
             |national: &[_]| motcua_engine::service::portal::compare_catalogue(&services.catalogue, national, today);
         let agreed = compare(&national);
         let criminal_record = national.iter_mut().find(|p| p.code == "3.000333").unwrap();
-        criminal_record.time_unit = motcua_engine::adapters::portal::TimeUnit::WorkingDays;
-        criminal_record.online_level = motcua_engine::adapters::portal::message::OnlineLevel::Partial;
+        criminal_record.time_unit = motcua_engine::ports::portal::TimeUnit::WorkingDays;
+        criminal_record.online_level = motcua_engine::ports::portal::message::OnlineLevel::Partial;
         (agreed, compare(&national))
     })
     .await
@@ -458,7 +458,10 @@ async fn national_catalogue_is_compared(backend: Backend) {
         ["processing time: national 10 working days, here 10 days", "online level: national Partial, here Full"]
     );
     let refused = tokio::task::spawn_blocking(move || {
-        PortalClient::new(&Endpoint { url: url2, token: "wrong".into() }, Duration::from_secs(5)).catalogue()
+        NationalPortal::catalogue(&PortalClient::new(
+            &Endpoint { url: url2, token: "wrong".into() },
+            Duration::from_secs(5),
+        ))
     })
     .await
     .unwrap();

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::blocking::{Client, Response};
 
-use super::Failure;
+use crate::ports::Failure;
 
 pub fn client(timeout: Duration) -> Client {
     Client::builder()

@@ -22,10 +22,8 @@ use lettre::Transport;
 use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::SmtpTransport;
 
-use super::Failure;
-use crate::jobs::dispatcher::Sink;
-use crate::service::notify::EmailNotice;
-use crate::store::outbox::Message as OutboxMessage;
+use crate::ports::notice::EmailNotice;
+use crate::ports::{Delivery, Failure, Receipt, Sink};
 
 pub struct MailSink {
     transport: SmtpTransport,
@@ -65,12 +63,12 @@ pub fn message_id(key: &str, domain: &str) -> String {
 }
 
 impl Sink for MailSink {
-    fn deliver(&self, message: &OutboxMessage) -> Result<(), Failure> {
-        let notice: EmailNotice = serde_json::from_str(&message.payload)
+    fn deliver(&self, delivery: &Delivery<'_>) -> Result<Receipt, Failure> {
+        let notice: EmailNotice = serde_json::from_str(delivery.payload)
             .map_err(|e| Failure::Rejected(format!("not an e-mail notification: {e}")))?;
-        let email = self.compose(&message.message_key, &notice)?;
+        let email = self.compose(delivery.key, &notice)?;
         match self.transport.send(&email) {
-            Ok(_) => Ok(()),
+            Ok(_) => Ok(Receipt::Delivered),
             Err(e) if e.is_permanent() => Err(Failure::Rejected(format!("SMTP {e}"))),
             Err(e) if timed_out(&e) => Err(Failure::Transient("SMTP timed out".into())),
             Err(e) => Err(Failure::Transient(format!("SMTP {e}"))),
@@ -118,7 +116,7 @@ mod tests {
         let sink =
             MailSink::new("smtp://127.0.0.1:2525", "Một cửa <motcua@hongbang.gov.vn>", Duration::from_secs(1)).unwrap();
         let notice = EmailNotice {
-            kind: crate::service::notify::NoticeKind::Receipt,
+            kind: crate::ports::notice::NoticeKind::Receipt,
             to: "thu@example.vn".into(),
             to_name: "Nguyễn Văn Thử".into(),
             dossier_code: Some("000.31.01.H26-261124-0001".into()),

@@ -21,28 +21,13 @@ use sha2::{Digest, Sha256};
 
 use super::outside::OidcProvider;
 use crate::domain::codes::{PersonalId, Sex};
+use crate::ports::identity::{Authorization, IdentityProvider, OidcError, VerifiedIdentity};
 
 /// The scopes asked for: the identity and the profile claims.
 pub const SCOPE: &str = "openid profile";
 
 /// How long discovery documents and key sets are reused before they are fetched again.
 const CACHE_FOR: Duration = Duration::from_secs(3600);
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum OidcError {
-    /// The provider could not be reached, timed out, or answered 5xx.
-    #[error("the identity provider is unavailable: {0}")]
-    Unavailable(String),
-    /// The provider refused the request (e.g. `invalid_grant` for a spent code or a wrong verifier).
-    #[error("the identity provider refused: {0}")]
-    Refused(String),
-    /// The ID token is not one we can trust (signature, issuer, audience, expiry, nonce, claims).
-    #[error("the ID token is invalid: {0}")]
-    InvalidToken(String),
-    /// The provider's metadata breaks the protocol (issuer mismatch, no S256, unreadable JSON).
-    #[error("the identity provider is misconfigured: {0}")]
-    Misconfigured(String),
-}
 
 /// The parts of `/.well-known/openid-configuration` the flow needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,17 +64,6 @@ pub fn s256_challenge(verifier: &str) -> String {
 pub fn new_pkce() -> Pkce {
     let verifier = random_token();
     Pkce { challenge: s256_challenge(&verifier), verifier }
-}
-
-/// The identity the provider vouches for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VerifiedIdentity {
-    pub personal_id: String,
-    pub name: String,
-    pub birth_date: Option<NaiveDate>,
-    pub sex: Option<Sex>,
-    /// Verified level of the account: 1 or 2.
-    pub level: u8,
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,19 +186,6 @@ impl OidcClient {
         let url = reqwest::Url::parse_with_params(&discovery.authorization_endpoint, &params)
             .map_err(|e| OidcError::Misconfigured(format!("authorization endpoint: {e}")))?;
         Ok(url.to_string())
-    }
-
-    /// Redeems the code at the token endpoint and checks the ID token it answers.
-    pub fn sign_in(
-        &self,
-        code: &str,
-        redirect_uri: &str,
-        verifier: &str,
-        nonce: &str,
-    ) -> Result<VerifiedIdentity, OidcError> {
-        let discovery = self.discover()?;
-        let id_token = self.exchange(&discovery, code, redirect_uri, verifier)?;
-        self.verify_id_token(&discovery, &id_token, nonce)
     }
 
     fn exchange(
@@ -351,6 +312,28 @@ fn identity_of(claims: IdClaims) -> Result<VerifiedIdentity, String> {
 
 fn cache() -> std::sync::MutexGuard<'static, HashMap<String, Cached>> {
     CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl IdentityProvider for OidcClient {
+    fn authorize(&self, redirect_uri: &str, login_hint: Option<&str>) -> Result<Authorization, OidcError> {
+        let pkce = new_pkce();
+        let (state, nonce) = (random_token(), random_token());
+        let url = self.authorization_url(redirect_uri, &state, &nonce, &pkce.challenge, login_hint)?;
+        Ok(Authorization { url, state, nonce, verifier: pkce.verifier })
+    }
+
+    /// Redeems the code at the token endpoint and checks the ID token it answers.
+    fn sign_in(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        verifier: &str,
+        nonce: &str,
+    ) -> Result<VerifiedIdentity, OidcError> {
+        let discovery = self.discover()?;
+        let id_token = self.exchange(&discovery, code, redirect_uri, verifier)?;
+        self.verify_id_token(&discovery, &id_token, nonce)
+    }
 }
 
 fn unavailable(e: reqwest::Error) -> OidcError {

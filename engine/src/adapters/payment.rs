@@ -17,7 +17,6 @@
 //! Order ids are `MC-{dossier id as 32 hex digits}-{sequence of the payment-request event}`: deterministic, so
 //! an order resent after a lost answer is the same order; refund ids are `RF-…` with the same tail.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -25,48 +24,10 @@ use reqwest::blocking::Client;
 use serde::{Deserialize, Serialize};
 use sha2_next::Sha256;
 
-use super::Failure;
 use super::http::{client, outcome};
 use super::outside::PaymentEndpoint;
-use crate::jobs::dispatcher::Sink;
-use crate::service::Clock;
-use crate::store::outbox::Message;
-use crate::store::{Db, payments};
-
-pub const ORDER_TOPIC: &str = "payment.order";
-pub const REFUND_TOPIC: &str = "payment.refund";
-pub const SIGNATURE_HEADER: &str = "X-Signature";
-
-/// The order id of the payment requested by event `sequence` of `dossier_id`.
-pub fn order_id(dossier_id: &str, sequence: u64) -> String {
-    format!("MC-{}-{sequence}", dossier_id.replace('-', "").to_ascii_lowercase())
-}
-
-/// The refund id of an order: one refund per order.
-pub fn refund_id(order_id: &str) -> String {
-    format!("RF-{}", order_id.trim_start_matches("MC-"))
-}
-
-/// The payload of a `payment.order` message (the merchant code is added on delivery: it belongs to the
-/// connection, like the token).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderMessage {
-    pub order_id: String,
-    pub amount_vnd: u64,
-    pub dossier_code: String,
-    pub description: String,
-    pub callback_url: String,
-    pub return_url: String,
-}
-
-/// The payload of a `payment.refund` message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundMessage {
-    pub refund_id: String,
-    pub order_id: String,
-    pub amount_vnd: u64,
-    pub reason: String,
-}
+use crate::ports::payment::{OrderMessage, PaymentPlatform, RefundMessage};
+use crate::ports::{Delivery, Failure, Receipt, Sink, topics};
 
 /// What the platform answers to a created order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,21 +36,6 @@ pub struct OpenedOrder {
     pub pay_url: String,
     #[serde(default)]
     pub status: String,
-}
-
-/// The platform's callback body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Notification {
-    pub merchant: String,
-    pub order_id: String,
-    /// The platform's reference of the payment.
-    pub transaction_id: String,
-    pub amount_vnd: u64,
-    /// Always `paid`: the platform calls back only for completed payments.
-    pub status: String,
-    /// RFC 3339.
-    pub paid_at: String,
 }
 
 fn mac(secret: &str) -> Option<Hmac<Sha256>> {
@@ -154,43 +100,38 @@ impl PaymentClient {
     }
 }
 
-/// Delivers `payment.order` and `payment.refund`, and records the platform's answers on the order.
-pub struct PaymentSink {
-    client: PaymentClient,
-    db: Db,
-    clock: Arc<dyn Clock>,
-}
-
-impl PaymentSink {
-    pub fn new(platform: &PaymentEndpoint, timeout: Duration, db: Db, clock: Arc<dyn Clock>) -> PaymentSink {
-        PaymentSink { client: PaymentClient::new(platform, timeout), db, clock }
+impl PaymentPlatform for PaymentClient {
+    fn merchant(&self) -> &str {
+        &self.platform.merchant
     }
 
-    /// Records the answer; if that fails the message is retried, which the platform answers the same way.
-    fn record(
-        &self,
-        f: impl FnOnce(&mut crate::store::DbConnection) -> crate::store::StoreResult<()>,
-    ) -> Result<(), Failure> {
-        let written: crate::store::StoreResult<()> = self.db.write(f);
-        written.map_err(|e| Failure::Transient(format!("recording the answer: {e}")))
+    fn authentic(&self, body: &[u8], signature: &str) -> bool {
+        verify(&self.platform.secret, body, signature)
+    }
+}
+
+/// Delivers `payment.order` and `payment.refund`; the platform's answer is the receipt recorded on the order.
+pub struct PaymentSink(PaymentClient);
+
+impl PaymentSink {
+    pub fn new(platform: &PaymentEndpoint, timeout: Duration) -> PaymentSink {
+        PaymentSink(PaymentClient::new(platform, timeout))
     }
 }
 
 impl Sink for PaymentSink {
-    fn deliver(&self, message: &Message) -> Result<(), Failure> {
-        let unreadable = |e: serde_json::Error| Failure::Rejected(format!("unreadable {}: {e}", message.topic));
-        match message.topic.as_str() {
-            ORDER_TOPIC => {
-                let order: OrderMessage = serde_json::from_str(&message.payload).map_err(unreadable)?;
-                let opened = self.client.create_order(&order)?;
-                let now = self.clock.now();
-                self.record(|conn| payments::mark_open(conn, &order.order_id, &opened.pay_url, now))
+    fn deliver(&self, delivery: &Delivery<'_>) -> Result<Receipt, Failure> {
+        let unreadable = |e: serde_json::Error| Failure::Rejected(format!("unreadable {}: {e}", delivery.topic));
+        match delivery.topic {
+            topics::PAYMENT_ORDER => {
+                let order: OrderMessage = serde_json::from_str(delivery.payload).map_err(unreadable)?;
+                let opened = self.0.create_order(&order)?;
+                Ok(Receipt::OrderOpened { order_id: order.order_id, pay_url: opened.pay_url })
             }
-            REFUND_TOPIC => {
-                let refund: RefundMessage = serde_json::from_str(&message.payload).map_err(unreadable)?;
-                self.client.refund(&refund)?;
-                let now = self.clock.now();
-                self.record(|conn| payments::mark_refunded(conn, &refund.refund_id, now))
+            topics::PAYMENT_REFUND => {
+                let refund: RefundMessage = serde_json::from_str(delivery.payload).map_err(unreadable)?;
+                self.0.refund(&refund)?;
+                Ok(Receipt::Refunded { refund_id: refund.refund_id })
             }
             other => Err(Failure::Rejected(format!("the payment platform takes no {other}"))),
         }
@@ -211,12 +152,5 @@ mod tests {
         assert!(!verify("s3cret", br#"{"order_id":"MC-2"}"#, &signature));
         assert!(!verify("s3cret", body, "not hex"));
         assert!(!verify("", body, &sign("", body)), "no secret, no trust");
-    }
-
-    #[test]
-    fn order_ids_are_deterministic() {
-        let id = order_id("0192f0a1-7c3e-7d10-8a3b-0123456789ab", 7);
-        assert_eq!(id, "MC-0192f0a17c3e7d108a3b0123456789ab-7");
-        assert_eq!(refund_id(&id), "RF-0192f0a17c3e7d108a3b0123456789ab-7");
     }
 }

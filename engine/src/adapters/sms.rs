@@ -12,12 +12,10 @@ use std::time::Duration;
 use reqwest::blocking::Client;
 use serde::Serialize;
 
-use super::Failure;
 use super::http::{client, outcome};
 use super::outside::Endpoint;
-use crate::jobs::dispatcher::Sink;
-use crate::service::notify::SmsNotice;
-use crate::store::outbox::Message;
+use crate::ports::notice::SmsNotice;
+use crate::ports::{Delivery, Failure, Receipt, Sink};
 
 #[derive(Debug, Serialize)]
 struct Outgoing<'a> {
@@ -38,17 +36,17 @@ impl SmsSink {
 }
 
 impl Sink for SmsSink {
-    fn deliver(&self, message: &Message) -> Result<(), Failure> {
-        let notice: SmsNotice = serde_json::from_str(&message.payload)
+    fn deliver(&self, delivery: &Delivery<'_>) -> Result<Receipt, Failure> {
+        let notice: SmsNotice = serde_json::from_str(delivery.payload)
             .map_err(|e| Failure::Rejected(format!("not an SMS notification: {e}")))?;
-        let body = Outgoing { to: &notice.to, text: &notice.text, reference: &message.message_key };
+        let body = Outgoing { to: &notice.to, text: &notice.text, reference: delivery.key };
         let sent = self
             .http
             .post(self.endpoint.join("messages"))
             .bearer_auth(&self.endpoint.token)
-            .header("Idempotency-Key", &message.message_key)
+            .header("Idempotency-Key", delivery.key)
             .json(&body)
             .send();
-        outcome(sent).map(drop)
+        outcome(sent).map(|_| Receipt::Delivered)
     }
 }

@@ -6,14 +6,9 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 
-pub use crate::adapters::Failure;
+use crate::ports::{Delivery, Failure, Receipt, Sink};
 use crate::service::{ServiceError, ServiceResult, Services};
-use crate::store::outbox::{self, Message};
-
-/// Where outbox messages of one topic go: the national portal, mail, SMS, the payment platform.
-pub trait Sink: Send + Sync {
-    fn deliver(&self, message: &Message) -> Result<(), Failure>;
-}
+use crate::store::{DbConnection, StoreResult, outbox, payments};
 
 /// The sinks of a worker, by topic. Messages of topics without a sink are not claimed: they wait, visible in
 /// the outbox, until a worker that can deliver them runs.
@@ -63,11 +58,13 @@ pub fn dispatch(services: &Services, router: &Router, batch: i64) -> ServiceResu
     // A claim holds at most the oldest undelivered message of each dossier and topic, so order holds.
     for message in &claimed {
         let sink = router.sink(&message.topic).expect("claimed topics have sinks");
-        let outcome = sink.deliver(message);
+        let delivery = Delivery { topic: &message.topic, key: &message.message_key, payload: &message.payload };
+        let outcome = sink.deliver(&delivery);
         let now = services.now();
         services.db.write(|conn| -> ServiceResult<()> {
             match &outcome {
-                Ok(()) => {
+                Ok(receipt) => {
+                    record(conn, receipt, now)?;
                     outbox::mark_delivered(conn, message.id, now)?;
                     report.delivered += 1;
                 }
@@ -86,4 +83,14 @@ pub fn dispatch(services: &Services, router: &Router, batch: i64) -> ServiceResu
         })?;
     }
     Ok(report)
+}
+
+/// Records what a delivery learned, in the transaction that marks it delivered: if that fails, the message is
+/// delivered again, which the counterpart answers the same way.
+fn record(conn: &mut DbConnection, receipt: &Receipt, now: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
+    match receipt {
+        Receipt::Delivered => Ok(()),
+        Receipt::OrderOpened { order_id, pay_url } => payments::mark_open(conn, order_id, pay_url, now),
+        Receipt::Refunded { refund_id } => payments::mark_refunded(conn, refund_id, now),
+    }
 }

@@ -23,7 +23,6 @@ use serde::Serialize;
 use super::dossiers::IdempotencyKey;
 use super::requests::OnlineSubmission;
 use super::{FieldError, ServiceError, ServiceResult, Services};
-use crate::adapters::oidc::{self, OidcClient, OidcError, VerifiedIdentity};
 use crate::domain::actor::Actor;
 use crate::domain::calendar::Timeliness;
 use crate::domain::dossier::{
@@ -31,6 +30,7 @@ use crate::domain::dossier::{
     decide,
 };
 use crate::domain::identity::{Caller, CitizenIdentity, ServiceIdentity};
+use crate::ports::identity::{IdentityProvider, OidcError, VerifiedIdentity};
 use crate::store::identity::{self as store, ApplicantCursor, ServiceAccount, SignInAttempt};
 use crate::store::papers::{self, Paper};
 use crate::store::{DbConnection, agencies, dossiers, events, from_db, idempotency, to_db};
@@ -296,9 +296,8 @@ fn decode_cursor(text: &str) -> Option<ApplicantCursor> {
 }
 
 impl Services {
-    fn oidc(&self) -> Result<OidcClient, SignInError> {
-        let provider = self.config.outside.oidc.clone().ok_or(SignInError::NotConfigured)?;
-        Ok(OidcClient::new(provider, self.config.outside.timeout))
+    fn identity_provider(&self) -> Result<&dyn IdentityProvider, SignInError> {
+        self.ports.identity.as_deref().ok_or(SignInError::NotConfigured)
     }
 
     /// The redirect URI registered with the provider: the callback under the public URL.
@@ -316,16 +315,12 @@ impl Services {
         if login_hint.is_some_and(|h| h.len() != 12 || !h.bytes().all(|b| b.is_ascii_digit())) {
             return Err(SignInError::BadLoginHint);
         }
-        let client = self.oidc()?;
-        let pkce = oidc::new_pkce();
-        let (state, nonce) = (oidc::random_token(), oidc::random_token());
-        let url =
-            client.authorization_url(&self.citizen_redirect_uri(), &state, &nonce, &pkce.challenge, login_hint)?;
+        let authorization = self.identity_provider()?.authorize(&self.citizen_redirect_uri(), login_hint)?;
         let now = self.now();
         let attempt = SignInAttempt {
-            state,
-            code_verifier: pkce.verifier,
-            nonce,
+            state: authorization.state,
+            code_verifier: authorization.verifier,
+            nonce: authorization.nonce,
             return_to: return_to.map(str::to_string),
             created_at: to_db(now),
         };
@@ -334,7 +329,7 @@ impl Services {
             store::insert_attempt(conn, &attempt)?;
             Ok(())
         })?;
-        Ok(url)
+        Ok(authorization.url)
     }
 
     /// Completes a sign-in from the provider's redirect back. The state is spent whatever happens next, so a
@@ -349,7 +344,7 @@ impl Services {
     }
 
     fn complete_sign_in(&self, state: &str, callback: Callback) -> Result<SignedIn, SignInError> {
-        let client = self.oidc()?;
+        let provider = self.identity_provider()?;
         let attempt = self
             .db
             .write(|conn| store::take_attempt(conn, state).map_err(ServiceError::from))?
@@ -366,7 +361,7 @@ impl Services {
                 }));
             }
         };
-        let verified = client.sign_in(&code, &self.citizen_redirect_uri(), &attempt.code_verifier, &attempt.nonce)?;
+        let verified = provider.sign_in(&code, &self.citizen_redirect_uri(), &attempt.code_verifier, &attempt.nonce)?;
         if verified.level < REQUIRED_LEVEL {
             return Err(SignInError::LevelTooLow(verified.level));
         }

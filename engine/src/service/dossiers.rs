@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::papers::ResolvedPaper;
 use super::requests::{ActionRequest, NewDossier, OnlineSubmission, check_applicant, check_component_inputs};
-use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity, sync};
+use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::actor::StaffRef;
 use crate::domain::calendar::Timeliness;
 use crate::domain::codes::{AgencyId, DossierCode};
@@ -535,7 +535,7 @@ impl Services {
                     conn,
                     outbox::NewMessage {
                         dossier_id: Some(&after.id),
-                        topic: sync::TOPIC,
+                        topic: crate::ports::topics::PORTAL_STATUS,
                         key: format!("{}:{}", after.id, after.version),
                         payload: serde_json::to_string(&message).expect("messages serialize"),
                     },

@@ -25,11 +25,12 @@ pub mod stats;
 pub mod sync;
 pub mod work;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::config::{Config, DEFAULT_CALENDAR};
 pub use crate::domain::identity::StaffIdentity;
 pub use error::{FieldError, ServiceError, ServiceResult};
 
@@ -38,6 +39,7 @@ use crate::documents::blobs::{BlobStore, blob_store_from_config};
 use crate::documents::signature::SignatureVerifier;
 use crate::domain::calendar::Calendar;
 use crate::domain::procedure::{Catalogue, Registry, parse_procedure};
+use crate::ports::Ports;
 use crate::signing::{DirectoryKeyring, Keyring, Verifier};
 use crate::store::{Db, DbConnection, StoreError, StoreResult, procedures};
 
@@ -54,59 +56,6 @@ impl Clock for SystemClock {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub database_url: String,
-    pub pool_size: u32,
-    pub procedures_dir: PathBuf,
-    /// `None`: the calendar shipped in fixtures/.
-    pub calendar_file: Option<PathBuf>,
-    /// Public base URL, for tracking links.
-    pub public_url: String,
-    pub outbox_max_attempts: i32,
-    /// Where uploads are staged and, by default, blobs kept (`./data`).
-    pub data_dir: PathBuf,
-    /// Blob store URL: `file:///path`, `s3://bucket/prefix`, `memory://`; `None`: `data_dir/blobs`.
-    pub blob_url: Option<String>,
-    pub max_file_bytes: u64,
-    pub max_dossier_bytes: u64,
-    /// The place name printed on forms and results ("Hải Phòng, ngày …").
-    pub place: String,
-    /// Signing keys and trust anchors (see `signing::DirectoryKeyring`); `None`: results are signed on paper.
-    pub pki_dir: Option<PathBuf>,
-    /// The password of the PKCS#12 files in `pki_dir`.
-    pub pki_password: String,
-    /// The national portal, population database, payment platform, identity provider, mail and SMS.
-    pub outside: crate::adapters::outside::Outside,
-}
-
-impl Config {
-    pub fn from_env() -> Config {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        Config {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| crate::store::DEFAULT_DATABASE_URL.to_string()),
-            pool_size: var("MOTCUA_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(16),
-            procedures_dir: var("MOTCUA_PROCEDURES").map_or_else(|| PathBuf::from("procedures"), PathBuf::from),
-            calendar_file: var("MOTCUA_CALENDAR").map(PathBuf::from),
-            public_url: var("MOTCUA_PUBLIC_URL").unwrap_or_else(|| "http://localhost:8080".into()),
-            outbox_max_attempts: var("MOTCUA_OUTBOX_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(10),
-            data_dir: var("MOTCUA_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
-            blob_url: var("MOTCUA_BLOBS"),
-            max_file_bytes: var("MOTCUA_MAX_FILE_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(50) * 1024 * 1024,
-            max_dossier_bytes: var("MOTCUA_MAX_DOSSIER_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(500)
-                * 1024
-                * 1024,
-            place: var("MOTCUA_PLACE").unwrap_or_else(|| "Hải Phòng".into()),
-            pki_dir: var("MOTCUA_PKI_DIR").map(PathBuf::from),
-            pki_password: var("MOTCUA_PKI_PASSWORD").unwrap_or_default(),
-            outside: crate::adapters::outside::Outside::from_env(),
-        }
-    }
-}
-
-/// The calendar shipped in fixtures/, used unless a file is configured.
-pub const DEFAULT_CALENDAR: &str = include_str!("../../../fixtures/calendar.toml");
-
 /// Everything the use cases need, shared by every request.
 pub struct Services {
     /// The store, reached through its functions inside `read`/`write` (tests reach it with the
@@ -121,6 +70,8 @@ pub struct Services {
     pub verifier: Option<Arc<dyn crate::documents::signature::SignatureVerifier>>,
     /// Signing keys of leaders and agency seals; `None`: results are signed on paper and scanned.
     pub keyring: Option<Arc<dyn crate::signing::Keyring>>,
+    /// The outside systems, through the traits the use cases declare.
+    pub(crate) ports: Ports,
     pub config: Config,
 }
 
@@ -139,8 +90,9 @@ pub enum StartError {
 }
 
 impl Services {
-    /// Connects, migrates, and loads the procedure catalogue and the calendar.
-    pub fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Services, StartError> {
+    /// Connects, migrates, and loads the procedure catalogue and the calendar; the outside systems are those
+    /// `ports` connects to (see `wiring::start`, which connects the configured ones).
+    pub fn start(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> Result<Services, StartError> {
         let db = Db::connect(&config.database_url, config.pool_size)?;
         db.migrate()?;
         let calendar_text = match &config.calendar_file {
@@ -165,6 +117,7 @@ impl Services {
             blobs,
             verifier,
             keyring,
+            ports,
             db,
             catalogue: Arc::new(catalogue),
             registry: Arc::new(registry),

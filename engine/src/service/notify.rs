@@ -12,8 +12,8 @@
 //! - `extended` → the apology with the old and the new date (form 04's content).
 //!
 //! Each notice is rendered once, in Vietnamese, and written to the outbox in the transaction of the change: one
-//! row on [`EMAIL_TOPIC`] when the applicant gave an e-mail address (subject, plain text and HTML), one on
-//! [`SMS_TOPIC`] when they gave a Vietnamese mobile number. Rendering at enqueue time (not at delivery) means
+//! row on [`topics::EMAIL`] when the applicant gave an e-mail address (subject, plain text and HTML), one on
+//! [`topics::SMS`] when they gave a Vietnamese mobile number. Rendering at enqueue time (not at delivery) means
 //! a retry sends exactly what the applicant would have got at first, whatever happened to the dossier since.
 //! Keys are `{dossier id}:{event seq}:{channel}`, so a redelivery carries the same key (the SMS gateway's
 //! `Idempotency-Key`, the mail's `Message-ID`) and receivers can drop it. Unconfigured channels are not a
@@ -27,55 +27,20 @@
 //! The rows of a dossier on these topics are its notification log ([`Services::notifications`]).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{ServiceError, ServiceResult, Services};
 use crate::adapters::forms::vn_date_time;
 use crate::domain::dossier::{Change, Channel, Dossier, Event, IdKind, Proposal, Status};
 use crate::domain::identity::Caller;
 use crate::domain::procedure::{OnSupplement, Procedure};
+use crate::ports::notice::{EmailNotice, NoticeKind, SmsNotice};
+use crate::ports::topics;
 use crate::store::{DbConnection, agencies, from_db, outbox};
 use crate::text::{escape_html, group_thousands};
 
-pub const EMAIL_TOPIC: &str = "notify.email";
-pub const SMS_TOPIC: &str = "notify.sms";
-
 /// The longest SMS we send: two concatenated GSM 7-bit segments (2 × 153 characters).
 pub const SMS_MAX_CHARS: usize = 306;
-
-/// What a notification tells the applicant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeKind {
-    Receipt,
-    SupplementRequest,
-    Refusal,
-    PaymentRequest,
-    ResultReady,
-    Stopped,
-    Apology,
-}
-
-/// The outbox payload of an e-mail notification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EmailNotice {
-    pub kind: NoticeKind,
-    pub to: String,
-    pub to_name: String,
-    pub dossier_code: Option<String>,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
-
-/// The outbox payload of an SMS notification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SmsNotice {
-    pub kind: NoticeKind,
-    /// The mobile number as the applicant gave it, without separators (`0912000111` or `+84912000111`).
-    pub to: String,
-    pub text: String,
-}
 
 /// One line of a dossier's notification log.
 #[derive(Debug, Clone, Serialize)]
@@ -168,7 +133,7 @@ impl Services {
                 };
                 let message = outbox::NewMessage {
                     dossier_id: Some(&after.id),
-                    topic: EMAIL_TOPIC,
+                    topic: topics::EMAIL,
                     key: format!("{}:{seq}:email", after.id),
                     payload: serde_json::to_string(&payload).expect("a notice serialises"),
                 };
@@ -178,7 +143,7 @@ impl Services {
                 let payload = SmsNotice { kind, to: to.clone(), text: sms_text(&notice) };
                 let message = outbox::NewMessage {
                     dossier_id: Some(&after.id),
-                    topic: SMS_TOPIC,
+                    topic: topics::SMS,
                     key: format!("{}:{seq}:sms", after.id),
                     payload: serde_json::to_string(&payload).expect("a notice serialises"),
                 };
@@ -202,8 +167,8 @@ impl Services {
             .into_iter()
             .filter_map(|row| {
                 let channel = match row.topic.as_str() {
-                    EMAIL_TOPIC => "email",
-                    SMS_TOPIC => "sms",
+                    topics::EMAIL => "email",
+                    topics::SMS => "sms",
                     _ => return None,
                 };
                 let (kind, recipient, subject) = if channel == "email" {

@@ -19,12 +19,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
-use crate::adapters::payment::{
-    self, Notification, ORDER_TOPIC, OrderMessage, REFUND_TOPIC, RefundMessage, order_id, refund_id,
-};
 use crate::domain::actor::Actor;
 use crate::domain::dossier::{Action, Change, Context, Dossier, Event, Rejection, Status, apply, decide};
 use crate::domain::procedure::Procedure;
+use crate::ports::payment::{Notification, OrderMessage, RefundMessage, order_id, refund_id};
+use crate::ports::topics;
 use crate::store::payments::{self as orders, PAID, PaymentOrder};
 use crate::store::{DbConnection, dossiers, outbox};
 
@@ -147,8 +146,12 @@ impl Services {
                     return_url: format!("{public}/cong-dan/ho-so/{}", after.id),
                 };
                 let payload = serde_json::to_string(&message).expect("orders serialize");
-                let message =
-                    outbox::NewMessage { dossier_id: Some(&after.id), topic: ORDER_TOPIC, key: order_id, payload };
+                let message = outbox::NewMessage {
+                    dossier_id: Some(&after.id),
+                    topic: topics::PAYMENT_ORDER,
+                    key: order_id,
+                    payload,
+                };
                 outbox::enqueue(conn, message, now)?;
             }
         }
@@ -182,16 +185,20 @@ impl Services {
             reason: reason.to_string(),
         };
         let payload = serde_json::to_string(&message).expect("refunds serialize");
-        let message =
-            outbox::NewMessage { dossier_id: Some(&order.dossier_id), topic: REFUND_TOPIC, key: refund_id, payload };
+        let message = outbox::NewMessage {
+            dossier_id: Some(&order.dossier_id),
+            topic: topics::PAYMENT_REFUND,
+            key: refund_id,
+            payload,
+        };
         outbox::enqueue(conn, message, now)?;
         Ok(())
     }
 
     /// The platform's signed callback: `body` exactly as received, `signature` from its header.
     pub fn payment_callback(&self, body: &[u8], signature: Option<&str>) -> ServiceResult<CallbackAnswer> {
-        let secret = self.config.outside.payment.as_ref().map_or("", |p| p.secret.as_str());
-        if !payment::verify(secret, body, signature.unwrap_or_default()) {
+        let platform = self.ports.payment.as_deref();
+        if !platform.is_some_and(|p| p.authentic(body, signature.unwrap_or_default())) {
             tracing::warn!(target: "audit", "payment callback with a bad signature refused");
             self.audit("payment-platform", "payment callback", "denied:payment.bad_signature");
             return Err(ServiceError::Unauthenticated("payment.bad_signature"));
@@ -199,7 +206,7 @@ impl Services {
         let notification: Notification = serde_json::from_slice(body).map_err(|e| {
             ServiceError::Invalid(vec![FieldError::new("body", "request.malformed").with_detail(&e.to_string())])
         })?;
-        let merchant = self.config.outside.payment.as_ref().map_or("", |p| p.merchant.as_str());
+        let merchant = platform.map_or("", |p| p.merchant());
         let mut errors = Vec::new();
         if notification.merchant != merchant {
             errors.push(FieldError::new("merchant", "payment.merchant_mismatch"));

@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use super::requests::ActionRequest;
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
-use crate::adapters::population::{HttpPopulationRegistry, PopulationRegistry, Query};
 use crate::domain::codes::{PersonalId, Sex};
 use crate::domain::dossier::{Action, Applicant, Dossier, IdKind, IdentityOutcome, RegisteredPerson, Status, apply};
+use crate::ports::population::Query;
 use crate::store::dossiers;
 
 /// `POST /population/lookup`: the four fields the register verifies.
@@ -69,19 +69,13 @@ fn message_code(outcome: &IdentityOutcome) -> &'static str {
 }
 
 impl Services {
-    /// The register, when configured.
-    fn population_registry(&self) -> Option<HttpPopulationRegistry> {
-        let outside = &self.config.outside;
-        outside.population.as_ref().map(|endpoint| HttpPopulationRegistry::new(endpoint, outside.timeout))
-    }
-
     /// Asks the register about an applicant: `None` when there is nothing to ask (no register configured, or
     /// an applicant not identified by a personal id). Never fails: no answer is "not verified".
     pub(super) fn ask_population(&self, applicant: &Applicant) -> Option<Answer> {
         if applicant.id_kind != IdKind::PersonalId {
             return None;
         }
-        let registry = self.population_registry()?;
+        let registry = self.ports.population.as_deref()?;
         let (Some(birth_date), Some(sex)) = (applicant.birth_date, applicant.sex) else {
             let reason = "the birth date and sex are needed to ask the register".to_string();
             return Some((IdentityOutcome::NotVerified { reason }, None));
@@ -116,7 +110,7 @@ impl Services {
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
-        if self.config.outside.population.is_none() {
+        if self.ports.population.is_none() {
             return Err(ServiceError::Conflict("population.not_configured", "no population database".into()));
         }
         let applicant = Applicant {
@@ -151,7 +145,7 @@ impl Services {
 
     /// Re-runs the check of a dossier's applicant and records the answer (reception clerk).
     pub fn check_identity(&self, caller: &StaffIdentity, id: &str) -> ServiceResult<Dossier> {
-        if self.config.outside.population.is_none() {
+        if self.ports.population.is_none() {
             return Err(ServiceError::Conflict("population.not_configured", "no population database".into()));
         }
         let dossier = self.dossier(caller, id)?;
@@ -205,7 +199,7 @@ impl Services {
         expected_version: u64,
         request: &ActionRequest,
     ) -> ServiceResult<u64> {
-        if !matches!(request, ActionRequest::Receive) || self.config.outside.population.is_none() {
+        if !matches!(request, ActionRequest::Receive) || self.ports.population.is_none() {
             return Ok(expected_version);
         }
         let dossier = self.dossier(caller, id)?;

@@ -11,12 +11,12 @@ use sha2::{Digest, Sha256};
 
 use super::requests::{ApplicantInput, ComponentInput, OnlineSubmission};
 use super::{FieldError, ServiceError, ServiceResult, Services, sync};
-use crate::adapters::portal::{NationalProcedure, PortalClient, TimeUnit};
 use crate::domain::actor::Actor;
 use crate::domain::deadline::ProcessingTime;
 use crate::domain::dossier::Dossier;
 use crate::domain::identity::{Caller, ServiceIdentity};
 use crate::domain::procedure::Catalogue;
+use crate::ports::portal::{NationalPortal, NationalProcedure, TimeUnit};
 use crate::store::{agencies, dossiers, events, portal_intake};
 
 /// A dossier submitted on the national portal, as the portal routes it to us.
@@ -175,9 +175,26 @@ impl Services {
         if errors.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(errors)) }
     }
 
+    fn national_portal(&self) -> ServiceResult<&dyn NationalPortal> {
+        let missing = "set MOTCUA_PORTAL_URL and MOTCUA_PORTAL_TOKEN";
+        self.ports.portal.as_deref().ok_or_else(|| ServiceError::Conflict("portal.not_configured", missing.into()))
+    }
+
+    /// The national procedure catalogue compared with ours (as of today): how many procedures it has, and
+    /// what differs, per procedure.
+    pub fn compare_national_catalogue(&self) -> ServiceResult<(usize, Vec<CatalogueDifference>)> {
+        let national = self
+            .national_portal()?
+            .catalogue()
+            .map_err(|e| ServiceError::Conflict("portal.unavailable", e.to_string()))?;
+        let today = self.calendar.local_date(self.now());
+        Ok((national.len(), compare_catalogue(&self.catalogue, &national, today)))
+    }
+
     /// Compares the status and dates the portal holds for every coded dossier with ours, and re-sends the
     /// current status message of each that differs (unless `dry_run`).
-    pub fn reconcile_portal(&self, portal: &PortalClient, dry_run: bool) -> ServiceResult<Reconciliation> {
+    pub fn reconcile_portal(&self, dry_run: bool) -> ServiceResult<Reconciliation> {
+        let portal = self.national_portal()?;
         let mut report = Reconciliation::default();
         let mut after: Option<String> = None;
         loop {
@@ -207,7 +224,7 @@ impl Services {
 
     /// Sends the dossier's current status message straight to the portal, under a key of its own (the
     /// original key may be one the portal already dropped as seen) and the dossier's version as sequence.
-    fn resend_status(&self, portal: &PortalClient, dossier: &Dossier) -> Result<(), String> {
+    fn resend_status(&self, portal: &dyn NationalPortal, dossier: &Dossier) -> Result<(), String> {
         let message = self
             .db
             .read(|conn| {

@@ -14,7 +14,6 @@ use crate::store::repository::{Item, ItemFilter, Usage};
 use crate::store::{DbConnection, agencies, dossiers, outbox, papers, repository, to_db, uploads};
 
 pub const STORES: [&str; 3] = ["dossier_papers", "personal_papers", "uploads"];
-pub const SYNC_TOPIC: &str = "repository.sync";
 
 /// Whether an electronic paper counts as valid, and if not, why (a message catalogue code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -521,7 +520,7 @@ impl Services {
                 conn,
                 outbox::NewMessage {
                     dossier_id: Some(&dossier.id),
-                    topic: SYNC_TOPIC,
+                    topic: crate::ports::topics::REPOSITORY_SYNC,
                     key: format!("repo:{}", item.id),
                     payload: message.to_string(),
                 },

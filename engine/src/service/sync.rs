@@ -1,19 +1,17 @@
 //! The status-sync message to the national portal (DVCQG), built from a dossier and its history
-//! (`adapters::portal::message`). Written to the outbox in the transaction of every status or due-date change of
+//! (`ports::portal::message`). Written to the outbox in the transaction of every status or due-date change of
 //! a dossier that has its code; a dossier without one (a counter dossier whose identity check failed) sends
 //! nothing until reception gives it a code, and then its whole history goes out under that code.
 
 use chrono::{DateTime, Utc};
 
 use super::posts::Posts;
-use crate::adapters::portal::message::{FeeLine, OnlineLevel, ProcessingRow, ResultPaper, SyncMessage, collected};
 use crate::domain::actor::Actor;
 use crate::domain::calendar::Calendar;
 use crate::domain::dossier::{Change, Digitisation, Dossier, Event, IdKind, Status, control_slip};
 use crate::domain::procedure::{Online, Procedure};
 use crate::messages::{Lang, text};
-
-pub const TOPIC: &str = "portal.status_sync";
+use crate::ports::portal::message::{FeeLine, OnlineLevel, ProcessingRow, ResultPaper, SyncMessage, collected};
 
 /// `yyyyMMddHHmmss` in the calendar's timezone (Vietnam time).
 pub fn portal_time(calendar: &Calendar, t: DateTime<Utc>) -> String {

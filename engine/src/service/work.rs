@@ -294,7 +294,7 @@ impl Services {
             .collect();
         let mut offered = available_actions(dossier, procedure, &actors, self.now(), &self.calendar);
         // Checking again needs the population database; without one the check is not on offer.
-        if self.config.outside.population.is_none() {
+        if self.ports.population.is_none() {
             offered.retain(|a| *a != "check_identity");
         }
         Ok(offered)

@@ -88,7 +88,7 @@ async fn start_target(args: &LifecycleArgs) -> Result<Target, String> {
         ..Config::from_env()
     };
     let services = tokio::task::spawn_blocking(move || -> Result<Arc<Services>, String> {
-        let services = Services::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        let services = motcua_engine::wiring::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
         services.load_demo().map_err(|e| e.to_string())?;
         Ok(Arc::new(services))
     })

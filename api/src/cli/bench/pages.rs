@@ -48,7 +48,7 @@ async fn bench(args: PagesArgs) -> Result<(), String> {
     });
     let config = Config { database_url, ..Config::from_env() };
     let services = tokio::task::spawn_blocking(move || -> Result<Arc<Services>, String> {
-        let services = Services::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        let services = motcua_engine::wiring::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
         services.load_demo().map_err(|e| e.to_string())?;
         Ok(Arc::new(services))
     })

@@ -209,7 +209,7 @@ impl TestServer {
                 pki_password: TEST_PKI_PASSWORD.into(),
                 outside,
             };
-            let services = Services::start(config, service_clock).expect("services start");
+            let services = motcua_engine::wiring::start(config, service_clock).expect("services start");
             services.load_demo().expect("demo loads").expect("empty database");
             Arc::new(services)
         })

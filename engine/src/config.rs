@@ -1,0 +1,57 @@
+//! The process's settings, from the environment: the database, the procedure and calendar files, storage,
+//! signing keys, and the outside systems (`adapters::outside`).
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub pool_size: u32,
+    pub procedures_dir: PathBuf,
+    /// `None`: the calendar shipped in fixtures/.
+    pub calendar_file: Option<PathBuf>,
+    /// Public base URL, for tracking links.
+    pub public_url: String,
+    pub outbox_max_attempts: i32,
+    /// Where uploads are staged and, by default, blobs kept (`./data`).
+    pub data_dir: PathBuf,
+    /// Blob store URL: `file:///path`, `s3://bucket/prefix`, `memory://`; `None`: `data_dir/blobs`.
+    pub blob_url: Option<String>,
+    pub max_file_bytes: u64,
+    pub max_dossier_bytes: u64,
+    /// The place name printed on forms and results ("Hải Phòng, ngày …").
+    pub place: String,
+    /// Signing keys and trust anchors (see `signing::DirectoryKeyring`); `None`: results are signed on paper.
+    pub pki_dir: Option<PathBuf>,
+    /// The password of the PKCS#12 files in `pki_dir`.
+    pub pki_password: String,
+    /// The national portal, population database, payment platform, identity provider, mail and SMS.
+    pub outside: crate::adapters::outside::Outside,
+}
+
+impl Config {
+    pub fn from_env() -> Config {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| crate::store::DEFAULT_DATABASE_URL.to_string()),
+            pool_size: var("MOTCUA_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(16),
+            procedures_dir: var("MOTCUA_PROCEDURES").map_or_else(|| PathBuf::from("procedures"), PathBuf::from),
+            calendar_file: var("MOTCUA_CALENDAR").map(PathBuf::from),
+            public_url: var("MOTCUA_PUBLIC_URL").unwrap_or_else(|| "http://localhost:8080".into()),
+            outbox_max_attempts: var("MOTCUA_OUTBOX_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(10),
+            data_dir: var("MOTCUA_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
+            blob_url: var("MOTCUA_BLOBS"),
+            max_file_bytes: var("MOTCUA_MAX_FILE_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(50) * 1024 * 1024,
+            max_dossier_bytes: var("MOTCUA_MAX_DOSSIER_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(500)
+                * 1024
+                * 1024,
+            place: var("MOTCUA_PLACE").unwrap_or_else(|| "Hải Phòng".into()),
+            pki_dir: var("MOTCUA_PKI_DIR").map(PathBuf::from),
+            pki_password: var("MOTCUA_PKI_PASSWORD").unwrap_or_default(),
+            outside: crate::adapters::outside::Outside::from_env(),
+        }
+    }
+}
+
+/// The calendar shipped in fixtures/, used unless a file is configured.
+pub const DEFAULT_CALENDAR: &str = include_str!("../../fixtures/calendar.toml");
