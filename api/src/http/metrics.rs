@@ -59,6 +59,7 @@ impl Metrics {
             self.outbox.with_label_values(&["dead", topic]).set(stats.dead);
         }
         self.jobs.with_label_values(&["pending"]).set(figures.jobs_pending);
+        self.jobs.with_label_values(&["dead"]).set(figures.jobs_dead);
         for (status, count) in &figures.by_status {
             self.dossiers.with_label_values(&[&status.to_string()]).set(*count);
         }

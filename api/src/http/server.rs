@@ -106,7 +106,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/admin/outbox", web::get().to(admin::outbox))
                 .route("/admin/outbox/redrive", web::post().to(admin::redrive_all))
-                .route("/admin/outbox/{id}/redrive", web::post().to(admin::redrive_one)),
+                .route("/admin/outbox/{id}/redrive", web::post().to(admin::redrive_one))
+                .route("/admin/jobs", web::get().to(admin::jobs))
+                .route("/admin/jobs/redrive", web::post().to(admin::redrive_jobs))
+                .route("/admin/jobs/{id}/redrive", web::post().to(admin::redrive_job)),
         )
         .default_service(web::to(|| async {
             actix_web::ResponseError::error_response(&Problem::new(404, "request.not_found", "no such route"))

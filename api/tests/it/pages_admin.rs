@@ -502,3 +502,52 @@ async fn outbox_redrive_through_the_page(backend: Backend) {
     server.stop().await;
 }
 on_both_backends!(outbox_redrive_through_the_page);
+
+/// A dead job shows on the jobs page with its error and the counts of its kind; running it again through the
+/// page puts it back in line (audited), and needs the CSRF token.
+async fn dead_jobs_rerun_through_the_page(backend: Backend) {
+    use motcua_engine::jobs::queue::run_due_jobs;
+    use motcua_engine::store::jobs;
+    let server = TestServer::start(backend).await;
+    let services = server.services.clone();
+    let id = tokio::task::spawn_blocking(move || {
+        let now = services.now();
+        let enqueue = |c: &mut _| jobs::enqueue(c, "render_form", Some("garbled"), r#"{"dossier":1}"#, now);
+        services.db().write(enqueue).unwrap();
+        run_due_jobs(&services, "test", 500).unwrap();
+        let dead = jobs::Filter { state: Some(jobs::State::Dead), limit: 10, ..Default::default() };
+        let rows = services.db().read(|c| jobs::list(c, &dead)).unwrap();
+        assert_eq!(rows.len(), 1);
+        rows[0].id
+    })
+    .await
+    .unwrap();
+
+    let mut admin = sign_in(&server, "admin").await;
+    let csrf = admin.csrf();
+    let (status, page) = visit(&server, &mut admin, "/quan-tri/viec-nen?trang-thai=dead").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!(r#"<tr data-id="{id}">"#)), "{page}");
+    assert!(page.contains("unreadable payload"), "{page}");
+    let dead_count = |page: &str| {
+        let row = &page[page.find(r#"<tr data-kind="render_form">"#).unwrap()..];
+        let start = row.find(r#"<td data-k="dead">"#).unwrap() + r#"<td data-k="dead">"#.len();
+        row[start..start + row[start..].find('<').unwrap()].to_string()
+    };
+    assert_eq!(dead_count(&page), "1");
+    let one = id.to_string();
+    let (status, _, _) = post(&server, &mut admin, "/quan-tri/viec-nen/chay-lai", &[("id", one.as_str())]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token: refused");
+    let form = [("csrf", csrf.as_str()), ("id", one.as_str())];
+    let (status, location, _) = post(&server, &mut admin, "/quan-tri/viec-nen/chay-lai", &form).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/quan-tri/viec-nen?chay-lai=1"));
+    let (_, page) = visit(&server, &mut admin, &location).await;
+    assert_eq!(dead_count(&page), "0");
+    assert_eq!(audited(&server, "job_redrive").await, 1);
+
+    let mut clerk = sign_in(&server, "hongbang.tiepnhan").await;
+    let (status, _) = visit(&server, &mut clerk, "/quan-tri/viec-nen").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    server.stop().await;
+}
+on_both_backends!(dead_jobs_rerun_through_the_page);

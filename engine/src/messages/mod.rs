@@ -208,6 +208,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "This portal dossier id was already used for a different dossier",
     ),
     ("portal.unavailable", "Cổng DVC quốc gia không phản hồi", "The national portal did not answer"),
+    ("job.not_dead", "Việc nền này không ở trạng thái hỏng", "This background job is not dead"),
     ("portal.not_configured", "Chưa cấu hình kết nối Cổng DVC quốc gia", "The national portal is not configured"),
     ("admin.forbidden", "Chỉ quản trị hệ thống được thực hiện", "Administrators only"),
     ("outbox.not_dead", "Không có thông điệp lỗi với mã này", "No dead message with this id"),

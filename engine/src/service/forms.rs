@@ -6,6 +6,7 @@ use crate::domain::policy::{Access, Target, staff_may};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::background::{JobKind, schedule};
 use super::posts::Posts;
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::adapters::forms::{
@@ -21,9 +22,6 @@ use crate::domain::procedure::{Copies, Procedure, StepKind};
 use crate::domain::title;
 use crate::store::papers::{self, Paper};
 use crate::store::{DbConnection, agencies, events, to_db};
-
-/// The job that renders a form after its event.
-pub const RENDER_FORM: &str = "render_form";
 
 /// Forms 01-05 of Circular 01/2018/TT-VPCP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,13 +93,22 @@ impl FormKind {
     }
 }
 
-/// Payload of a [`RENDER_FORM`] job.
+/// Renders and stores a form an event calls for, after the event's transaction (rendering a PDF takes longer
+/// than a transaction should hold its locks).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RenderForm {
     pub dossier_id: String,
     pub form: FormKind,
     /// The event's sequence number (1-based; the dossier's version right after it).
     pub seq: u64,
+}
+
+impl JobKind for RenderForm {
+    const NAME: &'static str = "render_form";
+
+    fn run(self, services: &Services) -> ServiceResult<()> {
+        services.ensure_form(&self.dossier_id, self.form, self.seq).map(drop)
+    }
 }
 
 /// The paper id of a form: the same for every rendering of the same form for the same event.
@@ -121,8 +128,7 @@ pub(super) fn queue_forms(
         if let Some(form) = FormKind::of_change(&event.change) {
             let job = RenderForm { dossier_id: dossier_id.to_string(), form, seq };
             let key = form_paper_id(dossier_id, form, seq);
-            let payload = serde_json::to_string(&job).expect("a job payload serialises");
-            crate::store::jobs::enqueue(conn, RENDER_FORM, Some(&key), &payload, now)?;
+            schedule(conn, &job, Some(&key), now)?;
         }
     }
     Ok(())

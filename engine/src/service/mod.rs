@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod administration;
+pub mod background;
 pub mod bundles;
 pub mod citizens;
 pub mod demo;

@@ -12,6 +12,8 @@ pub struct StoreFigures {
     pub by_status: Vec<(i32, i64)>,
     /// Background jobs waiting to run.
     pub jobs_pending: i64,
+    /// Background jobs parked dead.
+    pub jobs_dead: i64,
 }
 
 impl Services {
@@ -22,10 +24,12 @@ impl Services {
 
     pub fn store_figures(&self) -> ServiceResult<StoreFigures> {
         self.db.read(|conn| -> ServiceResult<StoreFigures> {
+            let (jobs_pending, jobs_dead) = jobs::waiting_and_dead(conn)?;
             Ok(StoreFigures {
                 outbox: outbox::stats_by_topic(conn)?,
                 by_status: dossiers::count_by_status(conn)?,
-                jobs_pending: jobs::pending(conn)?,
+                jobs_pending,
+                jobs_dead,
             })
         })
     }

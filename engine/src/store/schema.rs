@@ -121,6 +121,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         done_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        dead -> Bool,
     }
 }
 

@@ -163,4 +163,23 @@ describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
       await s.checkPage('outbox english');
     });
   });
+
+  it('the jobs page: counts per kind, filters, in both languages', async () => {
+    await withSession('jobs', async (s) => {
+      const { page } = s;
+      await signInStaff(page, 'admin');
+      await page.goto('/quan-tri/viec-nen');
+      assert.equal(await page.locator('h1').innerText(), 'Việc nền');
+      assert.ok(await page.locator('tr[data-kind="sweep_deadlines"]').isVisible(), 'the sweep is scheduled');
+      await s.checkPage('jobs');
+      await page.locator('#f-loai').selectOption('sweep_deadlines');
+      await submit(page, page.getByRole('button', { name: 'Lọc' }));
+      assert.match(page.url(), /loai=sweep_deadlines/);
+      assert.ok((await page.locator('tbody tr[data-id]').count()) > 0, 'its jobs are listed');
+      await s.checkPage('jobs of a kind');
+      await page.goto('/quan-tri/viec-nen?lang=en');
+      assert.equal(await page.locator('h1').innerText(), 'Background jobs');
+      await s.checkPage('jobs english');
+    });
+  });
 });

@@ -4,6 +4,7 @@ mod agencies;
 mod calendar;
 mod chart;
 mod dashboard;
+mod jobs;
 mod outbox;
 mod procedures;
 mod staff;
@@ -33,7 +34,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/quan-tri/thu-tuc", web::post().to(procedures::upload))
         .route("/quan-tri/lich", web::get().to(calendar::page))
         .route("/quan-tri/hop-thu-di", web::get().to(outbox::page))
-        .route("/quan-tri/hop-thu-di/gui-lai", web::post().to(outbox::redrive));
+        .route("/quan-tri/hop-thu-di/gui-lai", web::post().to(outbox::redrive))
+        .route("/quan-tri/viec-nen", web::get().to(jobs::page))
+        .route("/quan-tri/viec-nen/chay-lai", web::post().to(jobs::redrive));
 }
 
 /// The signed-in administrator; anyone else is sent to sign in or shown a 403 page.
@@ -52,12 +55,13 @@ pub struct Tab {
     pub current: bool,
 }
 
-const SECTIONS: [(&str, &str); 5] = [
+const SECTIONS: [(&str, &str); 6] = [
     ("/quan-tri/co-quan", "ui.admin.agencies"),
     ("/quan-tri/can-bo", "ui.admin.staff"),
     ("/quan-tri/thu-tuc", "ui.admin.procedures"),
     ("/quan-tri/lich", "ui.admin.calendar"),
     ("/quan-tri/hop-thu-di", "ui.admin.outbox"),
+    ("/quan-tri/viec-nen", "ui.admin.jobs"),
 ];
 
 /// The administration's sections, `current` marked.
@@ -112,6 +116,7 @@ mod tests {
             include_str!("agencies.rs"),
             include_str!("calendar.rs"),
             include_str!("dashboard.rs"),
+            include_str!("jobs.rs"),
             include_str!("outbox.rs"),
             include_str!("procedures.rs"),
             include_str!("staff.rs"),
@@ -121,6 +126,7 @@ mod tests {
             include_str!("../../../templates/admin/calendar.html"),
             include_str!("../../../templates/admin/dashboard.html"),
             include_str!("../../../templates/admin/index.html"),
+            include_str!("../../../templates/admin/jobs.html"),
             include_str!("../../../templates/admin/outbox.html"),
             include_str!("../../../templates/admin/procedures.html"),
             include_str!("../../../templates/admin/staff.html"),
