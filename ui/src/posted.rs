@@ -73,11 +73,17 @@ impl FormError {
 
 pub async fn read(req: &HttpRequest, payload: web::Payload) -> Result<Posted, FormError> {
     let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if content_type.starts_with("multipart/form-data") {
-        read_multipart(Multipart::new(req.headers(), payload)).await
+    let posted = if content_type.starts_with("multipart/form-data") {
+        read_multipart(Multipart::new(req.headers(), payload)).await?
     } else {
-        read_urlencoded(payload).await
+        read_urlencoded(payload).await?
+    };
+    // No text field needs a NUL character, and no database column can keep one.
+    let names = posted.fields.keys().chain(posted.files.iter().map(|f| &f.name));
+    if names.chain(posted.fields.values().flatten()).any(|text| text.contains('\0')) {
+        return Err(FormError::Malformed("a field holds the NUL character".into()));
     }
+    Ok(posted)
 }
 
 async fn read_urlencoded(mut payload: web::Payload) -> Result<Posted, FormError> {

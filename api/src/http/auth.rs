@@ -3,6 +3,7 @@
 //! `serve` process of a deployment shares it.
 
 use actix_web::dev::Payload;
+use actix_web::post;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use chrono::Utc;
@@ -13,6 +14,7 @@ use motcua_engine::service::{ServiceError, Services, StaffIdentity};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
+use super::json::Json;
 use super::problem::Problem;
 use super::{AppState, blocking};
 
@@ -250,24 +252,26 @@ fn tokens(keys: &JwtKeys, staff: StaffIdentity, refresh_token: String) -> Tokens
 }
 
 /// Sign in with username and password.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = Tokens), (status = 401, body = Problem), (status = 423, body = Problem)))]
-pub async fn login(state: web::Data<AppState>, body: web::Json<LoginRequest>) -> Result<HttpResponse, Problem> {
+#[post("/auth/login")]
+pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let LoginRequest { username, password } = body.into_inner();
-    let (staff, refresh) = blocking(move || {
+    let (staff, refresh_token) = blocking(move || {
         let staff = services.login(&username, &password)?;
-        let refresh = services.issue_refresh_token(&staff.id)?;
-        Ok((staff, refresh))
+        let refresh_token = services.issue_refresh_token(&staff.id)?;
+        Ok((staff, refresh_token))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(tokens(&state.keys, staff, refresh)))
+    Ok(HttpResponse::Ok().json(tokens(&state.keys, staff, refresh_token)))
 }
 
 /// Exchange a refresh token for new tokens; the old refresh token is spent.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = Tokens), (status = 401, body = Problem)))]
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, Problem> {
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let token = body.into_inner().refresh_token;
     let (staff, next) = blocking(move || services.rotate_refresh_token(&token)).await?;
@@ -275,9 +279,10 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
 }
 
 /// Sign out: the refresh token's family is revoked.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(tag = "auth", request_body = RefreshRequest,
     responses((status = 204)))]
-pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, Problem> {
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let token = body.into_inner().refresh_token;
     blocking(move || services.revoke_refresh_token(&token)).await?;

@@ -3,17 +3,21 @@
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use base64::Engine as _;
 use motcua_engine::adapters::oidc::form_decode;
 use motcua_engine::domain::identity::ServiceIdentity;
-use motcua_engine::service::citizens::{Callback, MyDossier, SignInError, SignedIn, SubmittedMine};
+use motcua_engine::service::citizens::{
+    Callback, MyDossier, MyDossierDetail, MyPage, SignInError, SignedIn, SubmittedMine,
+};
 use motcua_engine::service::dossiers::IdempotencyKey;
 use motcua_engine::service::requests::OnlineSubmission;
+use motcua_engine::store::papers::Paper;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::auth::{ACCESS_LIFETIME_SECS, Citizen, issue_citizen_token, issue_service_token};
+use super::json::Json;
 use super::problem::Problem;
 use super::{AppState, blocking};
 // The cookie the web pages read the access token from.
@@ -56,9 +60,10 @@ pub struct StartQuery {
 
 /// Start a citizen's sign-in: redirects (302) to the national e-identity with a fresh state, nonce and PKCE
 /// challenge.
-#[utoipa::path(get, path = "/api/v1/auth/citizen/start", tag = "auth", params(StartQuery),
+#[utoipa::path(tag = "auth", params(StartQuery),
     responses((status = 302, description = "to the identity provider"), (status = 400, body = Problem),
         (status = 502, body = Problem), (status = 503, body = Problem)))]
+#[get("/auth/citizen/start")]
 pub async fn start(state: web::Data<AppState>, query: web::Query<StartQuery>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let StartQuery { return_to, login_hint } = query.into_inner();
@@ -84,7 +89,6 @@ pub struct CitizenTokens {
     pub access_token: String,
     pub token_type: &'static str,
     pub expires_in: i64,
-    #[schema(value_type = Object)]
     pub citizen: motcua_engine::ports::identity::VerifiedIdentity,
     pub return_to: String,
 }
@@ -100,9 +104,10 @@ fn wants_json(req: &HttpRequest) -> bool {
 /// (signature, issuer, audience, expiry, nonce) and the account's level must be 2. Answers our access token as
 /// JSON (`Accept: application/json`), or sets it in an HttpOnly, SameSite=Strict cookie on a page that moves on to
 /// `return_to`.
-#[utoipa::path(get, path = "/api/v1/auth/citizen/callback", tag = "auth", params(CallbackQuery),
-    responses((status = 200, body = CitizenTokens), (status = 200, description = "JSON tokens, or (for a browser) a page moving on to return_to with the session cookie"),
+#[utoipa::path(tag = "auth", params(CallbackQuery),
+    responses((status = 200, description = "JSON tokens (`Accept: application/json`), or for a browser a page moving on to return_to with the session cookie", content((CitizenTokens = "application/json"), (String = "text/html"))),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 502, body = Problem)))]
+#[get("/auth/citizen/callback")]
 pub async fn callback(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -118,17 +123,17 @@ pub async fn callback(
     };
     let services = state.services.clone();
     let signed_in: SignedIn = sign_in_blocking(move || services.finish_sign_in(&sign_in_state, outcome)).await?;
-    let token = issue_citizen_token(&state.keys, &signed_in.citizen);
+    let access = issue_citizen_token(&state.keys, &signed_in.citizen);
     if wants_json(&req) {
         return Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(CitizenTokens {
-            access_token: token,
+            access_token: access,
             token_type: "Bearer",
             expires_in: ACCESS_LIFETIME_SECS,
             citizen: signed_in.verified,
             return_to: signed_in.return_to,
         }));
     }
-    let cookie = Cookie::build(SESSION_COOKIE, token)
+    let cookie = Cookie::build(SESSION_COOKIE, access)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -141,6 +146,26 @@ pub async fn callback(
 }
 
 /// An OAuth 2.0 error (RFC 6749 §5.2), not a problem: clients of the token endpoint expect this shape.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OAuthError<'a> {
+    /// `invalid_request`, `invalid_client`, `unsupported_grant_type` or `invalid_scope`.
+    pub error: &'a str,
+    pub error_description: &'a str,
+}
+
+/// A client credentials request (RFC 6749 §4.4), as a form (or a JSON object of strings).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct TokenRequest {
+    /// `client_credentials`.
+    grant_type: String,
+    /// With `client_secret`, unless they come in HTTP Basic.
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    /// Space-separated scopes, a subset of the account's.
+    scope: Option<String>,
+}
+
 fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
     let mut response = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST));
     if status == 401 {
@@ -149,7 +174,7 @@ fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
     response
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
-        .json(serde_json::json!({ "error": error, "error_description": description }))
+        .json(OAuthError { error, error_description: description })
 }
 
 /// The parameters of a token request, from a form or a JSON object; none may be repeated.
@@ -213,10 +238,10 @@ pub struct ServiceTokens {
 /// Client credentials grant (RFC 6749 §4.4) for service accounts: `grant_type=client_credentials`, the client
 /// id and secret in HTTP Basic or in the body, and optionally `scope` (a subset of the account's scopes). Errors
 /// are RFC 6749 JSON (`invalid_client` with 401, `invalid_request`, `unsupported_grant_type`, `invalid_scope`).
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
-    request_body(content = Object, content_type = "application/x-www-form-urlencoded",
-        description = "grant_type=client_credentials, client_id, client_secret (or HTTP Basic), scope?"),
-    responses((status = 200, body = ServiceTokens), (status = 400, body = Object), (status = 401, body = Object)))]
+#[utoipa::path(tag = "auth",
+    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = ServiceTokens), (status = 400, body = OAuthError), (status = 401, body = OAuthError)))]
+#[post("/auth/token")]
 pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let params = match token_params(&req, &body) {
         Ok(params) => params,
@@ -286,11 +311,12 @@ fn body_problem(e: actix_web::Error) -> Problem {
 
 /// Submit a dossier online as the signed-in applicant (status 1): the body is like a counter reception's without
 /// `channel`; the applicant must be the citizen. `Idempotency-Key` makes retries safe.
-#[utoipa::path(post, path = "/api/v1/me/dossiers", tag = "citizen",
-    request_body(content = Object, description = "procedure_code, agency, applicant, summary?, components [{id, upload | repository_item}], form_data?"),
+#[utoipa::path(tag = "citizen",
+    request_body = OnlineSubmission,
     params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = Object), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = MyDossier), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
+#[post("/me/dossiers")]
 pub async fn submit(
     state: web::Data<AppState>,
     citizen: Citizen,
@@ -298,7 +324,7 @@ pub async fn submit(
     body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, Problem> {
     let body = body.map_err(body_problem)?;
-    let input: OnlineSubmission = serde_json::from_slice(&body).map_err(|e| malformed(e.to_string()))?;
+    let input: OnlineSubmission = super::json::parse(&body)?;
     let key = req.headers().get("Idempotency-Key").map(|v| v.to_str().unwrap_or_default().to_string());
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
         return Err(malformed("Idempotency-Key must have 1 to 200 characters"));
@@ -326,8 +352,9 @@ pub struct MineQuery {
 }
 
 /// The signed-in citizen's dossiers, newest first, with cursor pagination.
-#[utoipa::path(get, path = "/api/v1/me/dossiers", tag = "citizen", params(MineQuery),
-    responses((status = 200, body = Object), (status = 401, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "citizen", params(MineQuery),
+    responses((status = 200, body = MyPage), (status = 401, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+#[get("/me/dossiers")]
 pub async fn list(
     state: web::Data<AppState>,
     citizen: Citizen,
@@ -340,8 +367,9 @@ pub async fn list(
 }
 
 /// One of the citizen's dossiers with its public history (another's: 404).
-#[utoipa::path(get, path = "/api/v1/me/dossiers/{id}", tag = "citizen", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "citizen", params(("id" = String, Path)),
+    responses((status = 200, body = MyDossierDetail), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/me/dossiers/{id}")]
 pub async fn get(state: web::Data<AppState>, citizen: Citizen, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let detail = blocking(move || services.my_dossier(&citizen.0, &id)).await?;
@@ -349,9 +377,10 @@ pub async fn get(state: web::Data<AppState>, citizen: Citizen, id: web::Path<Str
 }
 
 /// Send the dossier back after a supplement request (attach the new papers first), with `If-Match`.
-#[utoipa::path(post, path = "/api/v1/me/dossiers/{id}/resubmit", tag = "citizen", params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
+#[utoipa::path(tag = "citizen", params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = MyDossier), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]
+#[post("/me/dossiers/{id}/resubmit")]
 pub async fn resubmit(
     state: web::Data<AppState>,
     citizen: Citizen,
@@ -372,16 +401,17 @@ pub struct WithdrawRequest {
 }
 
 /// Withdraw the dossier (before reception, or while a supplement is awaited): `{ "reason": "…" }` with `If-Match`.
-#[utoipa::path(post, path = "/api/v1/me/dossiers/{id}/withdraw", tag = "citizen", params(("id" = String, Path), ("If-Match" = String, Header)),
+#[utoipa::path(tag = "citizen", params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = WithdrawRequest,
-    responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
+    responses((status = 200, body = MyDossier), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]
+#[post("/me/dossiers/{id}/withdraw")]
 pub async fn withdraw(
     state: web::Data<AppState>,
     citizen: Citizen,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<WithdrawRequest>,
+    body: Json<WithdrawRequest>,
 ) -> Result<HttpResponse, Problem> {
     let version = super::dossiers::expected_version(&req)?;
     let services = state.services.clone();
@@ -391,17 +421,19 @@ pub async fn withdraw(
     Ok(with_etag(StatusCode::OK, &outcome?))
 }
 
-#[derive(Debug, Serialize)]
-struct ResultPaper {
+/// A paper of the result with where to download it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ResultPaper {
     #[serde(flatten)]
-    paper: motcua_engine::store::papers::Paper,
+    paper: Paper,
     /// Where to download it (the dossier's paper content, which its applicant may read).
     download: String,
 }
 
 /// The dossier's result papers once processing is complete (empty before), each with its download path.
-#[utoipa::path(get, path = "/api/v1/me/dossiers/{id}/results", tag = "citizen", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "citizen", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ResultPaper>), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/me/dossiers/{id}/results")]
 pub async fn results(
     state: web::Data<AppState>,
     citizen: Citizen,

@@ -1,12 +1,12 @@
 //! Dossiers: reception, queues, state, actions, history, and public tracking.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use motcua_engine::domain::dossier::{Dossier, Status};
 use motcua_engine::service::FieldError;
-use motcua_engine::service::dossiers::{IdempotencyKey, QueueQuery, Received};
-use motcua_engine::service::requests::{NewDossier, parse_action_body};
+use motcua_engine::service::dossiers::{History, IdempotencyKey, Page as DossierPage, QueueQuery, Received, Tracking};
+use motcua_engine::service::requests::{ActionRequest, NewDossier, parse_action_body};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -34,11 +34,12 @@ fn body_problem(e: actix_web::Error) -> Problem {
 
 /// Receive a dossier at the counter or by post (reception clerk). Answers 201 with the received dossier:
 /// id, code, status 2, due instant, version. `Idempotency-Key` makes retries safe.
-#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
-    request_body(content = Object, description = "procedure_code, agency?, channel (counter|post), applicant {name, id_kind, id_number, birth_date, sex, address, phone, email}, summary?, components [{id, provided, digitisation}], note?"),
+#[utoipa::path(tag = "dossiers",
+    request_body = NewDossier,
     params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = Object), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = Dossier), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
+#[post("/dossiers")]
 pub async fn receive(
     state: web::Data<AppState>,
     staff: Staff,
@@ -46,7 +47,7 @@ pub async fn receive(
     body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, Problem> {
     let body = body.map_err(body_problem)?;
-    let input: NewDossier = serde_json::from_slice(&body).map_err(|e| malformed(e.to_string()))?;
+    let input: NewDossier = super::json::parse(&body)?;
     let key = req.headers().get("Idempotency-Key").map(|v| v.to_str().unwrap_or_default().to_string());
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
         return Err(malformed("Idempotency-Key must have 1 to 200 characters"));
@@ -86,8 +87,9 @@ pub struct ListQuery {
 }
 
 /// Queues: dossiers of the caller's agencies, filtered and sorted by due instant, with cursor pagination.
-#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(ListQuery),
-    responses((status = 200, body = Object), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "dossiers", params(ListQuery),
+    responses((status = 200, body = DossierPage), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+#[get("/dossiers")]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
@@ -137,12 +139,23 @@ pub async fn list(
 }
 
 /// A dossier's full state; `ETag` is its version.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "dossiers", params(("id" = String, Path)),
+    responses((status = 200, body = Dossier), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/dossiers/{id}")]
 pub async fn get(state: web::Data<AppState>, staff: Staff, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let dossier = blocking(move || services.dossier(&staff.0, &id)).await?;
     Ok(with_etag(actix_web::http::StatusCode::OK, &dossier))
+}
+
+/// The body of an action: the action with its fields, and an optional note for the history (at most 2000
+/// characters). Read by `parse_action_body`; this type gives it its schema.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ActionBody {
+    #[serde(flatten)]
+    action: ActionRequest,
+    note: Option<String>,
 }
 
 /// `If-Match: "5"`, `5` or `W/"5"`.
@@ -161,11 +174,12 @@ pub fn expected_version(req: &HttpRequest) -> Result<u64, Problem> {
 
 /// Perform an action: `{ "action": "assign", "assignee": "…", "note": "…" }` with `If-Match`. Answers the new
 /// state, or a problem (409 `dossier.stale_version` when someone acted first).
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/actions", tag = "dossiers", params(("id" = String, Path), ("If-Match" = String, Header)),
-    request_body(content = Object, description = "action: receive | refuse_reception | request_supplement | resubmit | request_payment | record_payment | assign | reassign | appraise | approve | disagree | sign | seal | stop | consult | answer | extend | withdraw | return, with its fields"),
-    responses((status = 200, body = Object), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+#[utoipa::path(tag = "dossiers", params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = ActionBody,
+    responses((status = 200, body = Dossier), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]
+#[post("/dossiers/{id}/actions")]
 pub async fn act(
     state: web::Data<AppState>,
     staff: Staff,
@@ -175,7 +189,7 @@ pub async fn act(
 ) -> Result<HttpResponse, Problem> {
     let version = expected_version(&req)?;
     let body = body.map_err(body_problem)?;
-    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| malformed(e.to_string()))?;
+    let value: serde_json::Value = super::json::parse(&body)?;
     let (request, note) = parse_action_body(&value).map_err(malformed)?;
     let action = value.get("action").and_then(|a| a.as_str()).unwrap_or("unknown").to_string();
     let services = state.services.clone();
@@ -189,8 +203,9 @@ pub async fn act(
 }
 
 /// Events and the control slip (form 05 data).
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/history", tag = "dossiers", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "dossiers", params(("id" = String, Path)),
+    responses((status = 200, body = History), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/dossiers/{id}/history")]
 pub async fn history(state: web::Data<AppState>, staff: Staff, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let history = blocking(move || services.history(&staff.0, &id)).await?;
@@ -207,8 +222,9 @@ pub struct TrackQuery {
 }
 
 /// Public tracking by dossier code and the applicant's id number: status and dates, nothing more personal.
-#[utoipa::path(get, path = "/api/v1/track", tag = "public", params(TrackQuery),
-    responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "public", params(TrackQuery),
+    responses((status = 200, body = Tracking), (status = 404, body = Problem)))]
+#[get("/track")]
 pub async fn track(state: web::Data<AppState>, query: web::Query<TrackQuery>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let TrackQuery { code, id } = query.into_inner();

@@ -1,6 +1,7 @@
 //! Forms 01-06 as PDF downloads: a dossier's forms (receipt, supplement request, refusal, apology, control slip)
 //! and an agency's register over a period.
 
+use actix_web::get;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
@@ -13,9 +14,10 @@ use super::{AppState, blocking};
 
 /// A form of a dossier, for its latest event: 01 receipt, 02 supplement request, 03 refusal, 04 apology, 05
 /// control slip (as of now). Staff in scope and the applicant may download it.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/forms/{form}", tag = "papers",
+#[utoipa::path(tag = "papers",
     params(("id" = String, Path), ("form" = String, Path, description = "01, 02, 03, 04 or 05")),
-    responses((status = 200, content_type = "application/pdf"), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<u8>, content_type = "application/pdf"), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/dossiers/{id}/forms/{form}")]
 pub async fn form(
     state: web::Data<AppState>,
     caller: AnyCaller,
@@ -37,9 +39,10 @@ pub struct RegisterQuery {
 }
 
 /// The register (form 06, A4) of the dossiers an agency received in a period; staff of that agency only.
-#[utoipa::path(get, path = "/api/v1/agencies/{id}/register", tag = "papers",
+#[utoipa::path(tag = "papers",
     params(("id" = String, Path), RegisterQuery),
-    responses((status = 200, content_type = "application/pdf"), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<u8>, content_type = "application/pdf"), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/agencies/{id}/register")]
 pub async fn register(
     state: web::Data<AppState>,
     staff: Staff,

@@ -1,31 +1,44 @@
 //! Liveness, readiness and Prometheus metrics.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
 
 use super::AppState;
 use super::blocking;
 use super::problem::Problem;
 
+/// How the process or its database is.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok`, `ready`, `migrations pending` or `database unreachable`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
 /// The process answers.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200)))]
+#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+    HttpResponse::Ok().json(Health { status: "ok", detail: None })
 }
 
 /// The database is reachable and every migration is applied.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200), (status = 503, body = Problem)))]
+#[utoipa::path(tag = "operations", responses((status = 200, body = Health), (status = 503, body = Health)))]
+#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let services = state.services.clone();
     match blocking(move || services.ready()).await {
-        Ok(true) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
-        Ok(false) => HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "migrations pending" })),
+        Ok(true) => HttpResponse::Ok().json(Health { status: "ready", detail: None }),
+        Ok(false) => HttpResponse::ServiceUnavailable().json(Health { status: "migrations pending", detail: None }),
         Err(problem) => HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({ "status": "database unreachable", "detail": problem.detail })),
+            .json(Health { status: "database unreachable", detail: Some(problem.detail) }),
     }
 }
 
 /// Prometheus text exposition.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain")))]
+#[utoipa::path(tag = "operations", responses((status = 200, body = String, content_type = "text/plain")))]
+#[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let figures = blocking(move || services.store_figures()).await?;

@@ -6,6 +6,7 @@ pub mod citizen;
 pub mod dossiers;
 pub mod forms;
 pub mod health;
+pub mod json;
 pub mod metrics;
 pub mod notifications;
 pub mod openapi;

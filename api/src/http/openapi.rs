@@ -1,73 +1,16 @@
-//! The OpenAPI 3 document, generated from the handlers' annotations.
+//! The OpenAPI 3.1 document: this description, the bearer scheme, and every path the server declares
+//! (`server::routes`) with the schemas of its bodies.
 
-use actix_web::HttpResponse;
+use std::sync::OnceLock;
+
+use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "motcua API", description = "Hệ thống thông tin giải quyết thủ tục hành chính — one-stop-shop procedures. Errors are application/problem+json with a stable `code`."),
-    paths(
-        super::auth::login,
-        super::auth::refresh,
-        super::auth::logout,
-        super::citizen::token,
-        super::citizen::start,
-        super::citizen::callback,
-        super::citizen::submit,
-        super::citizen::list,
-        super::citizen::get,
-        super::citizen::resubmit,
-        super::citizen::withdraw,
-        super::citizen::results,
-        super::procedures::search,
-        super::procedures::get,
-        super::dossiers::receive,
-        super::dossiers::list,
-        super::dossiers::get,
-        super::dossiers::act,
-        super::dossiers::history,
-        super::population::lookup,
-        super::population::recheck,
-        super::payments::callback,
-        super::payments::of_dossier,
-        super::dossiers::track,
-        super::papers::upload,
-        super::papers::attach,
-        super::papers::attach_result,
-        super::papers::list,
-        super::papers::content,
-        super::forms::form,
-        super::forms::register,
-        super::repository::overview,
-        super::repository::items,
-        super::repository::add,
-        super::repository::item,
-        super::repository::content,
-        super::repository::move_item,
-        super::repository::trash,
-        super::repository::restore,
-        super::repository::purge,
-        super::repository::share,
-        super::repository::unshare,
-        super::repository::access_log,
-        super::repository::for_staff,
-        super::repository::offers,
-        super::repository::portal_push,
-        super::repository::portal_pull,
-        super::portal::receive,
-        super::notifications::list,
-        super::admin::outbox,
-        super::admin::redrive_one,
-        super::admin::redrive_all,
-        super::admin::jobs,
-        super::admin::redrive_job,
-        super::admin::redrive_jobs,
-        super::health::healthz,
-        super::health::readyz,
-        super::health::metrics,
-    ),
-    components(schemas(super::problem::Problem, super::auth::LoginRequest, super::auth::RefreshRequest, super::auth::Tokens)),
+    components(schemas(super::problem::Problem)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -84,7 +27,102 @@ impl Modify for BearerAuth {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", responses((status = 200, body = Object)))]
-pub async fn document() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+/// The codes a problem and a bad field may carry, listed in their schemas: a client can switch on them.
+/// Applied once the routes have added their schemas (which include `Problem` and `FieldError`).
+pub struct StableCodes;
+
+impl Modify for StableCodes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{Object, Schema, Type};
+        use utoipa::openapi::{RefOr, schema::ObjectBuilder};
+        let codes = |all: Vec<&'static str>, description: &str| {
+            RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(all))
+                    .description(Some(description))
+                    .build(),
+            ))
+        };
+        let Some(components) = openapi.components.as_mut() else { return };
+        let mut set = |schema: &str, values: Vec<&'static str>, description: &str| {
+            if let Some(RefOr::T(Schema::Object(Object { properties, .. }))) = components.schemas.get_mut(schema) {
+                properties.insert("code".into(), codes(values, description));
+            }
+        };
+        let mut api: Vec<&str> = motcua_engine::messages::api_codes().collect();
+        api.sort_unstable();
+        let mut all: Vec<&str> = motcua_engine::messages::codes().collect();
+        all.sort_unstable();
+        set("Problem", api, "The stable code of the problem (its texts are in the message catalogue).");
+        set("FieldError", all, "The stable code of what is wrong with the field.");
+    }
+}
+
+/// Problems are `application/problem+json`, and any operation may answer with the problems every route can
+/// give (a malformed request, a missing or refused token, an unknown id, a body too large, invalid fields, a
+/// fault or an unavailable database): each operation lists them.
+pub struct ProblemResponses;
+
+const COMMON_PROBLEMS: [(&str, &str); 8] = [
+    ("400", "The request is malformed"),
+    ("401", "No valid token"),
+    ("403", "The caller may not do this"),
+    ("404", "Not found, or not the caller's to see"),
+    ("413", "The body is too large"),
+    ("422", "Some fields are invalid"),
+    ("500", "A fault of the server"),
+    ("503", "The database is unavailable"),
+];
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = || ContentBuilder::new().schema(Some(RefOr::Ref(Ref::from_schema_name("Problem")))).build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                for response in responses.values_mut() {
+                    if let RefOr::T(response) = response
+                        && let Some(content) = response.content.shift_remove("application/json")
+                    {
+                        let is_problem =
+                            matches!(&content.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"));
+                        let media = if is_problem { "application/problem+json" } else { "application/json" };
+                        response.content.insert(media.to_string(), content);
+                    }
+                }
+                let conditional =
+                    operation.parameters.iter().flatten().any(|p| p.name.eq_ignore_ascii_case("If-Match"));
+                let extra = conditional.then_some([
+                    ("409", "Someone acted on it first (the version changed), or the action conflicts with its state"),
+                    ("428", "If-Match is required"),
+                ]);
+                for (status, description) in COMMON_PROBLEMS.into_iter().chain(extra.into_iter().flatten()) {
+                    responses.entry(status.to_string()).or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(description)
+                                .content("application/problem+json", problem())
+                                .build(),
+                        )
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The document, built once from the routes the server declares.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOCUMENT.get_or_init(super::server::api_doc)
+}
+
+/// This document (OpenAPI 3.1).
+#[utoipa::path(tag = "operations", responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+#[get("/openapi.json")]
+pub async fn serve_document() -> HttpResponse {
+    HttpResponse::Ok().json(document())
 }

@@ -3,13 +3,17 @@
 use std::io::Read;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures::StreamExt;
+use motcua_engine::domain::dossier::Dossier;
 use motcua_engine::service::papers::ResultRequest;
 use motcua_engine::service::requests::ComponentInput;
+use motcua_engine::store::papers::Paper;
+use motcua_engine::store::uploads::Upload;
 use serde::Deserialize;
 
 use super::auth::AnyCaller;
+use super::json::Json;
 use super::problem::Problem;
 use super::{AppState, blocking};
 
@@ -26,10 +30,11 @@ const READ_CHUNK: usize = 64 * 1024;
 
 /// Upload a file (the raw body): PDF, JPEG, PNG, TIFF, XML or DOCX, checked by content. Answers the upload's
 /// id, to attach it to a dossier component, a result, or a repository item.
-#[utoipa::path(post, path = "/api/v1/uploads", tag = "papers", params(UploadQuery),
+#[utoipa::path(tag = "papers", params(UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = Object), (status = 413, body = Problem), (status = 415, body = Problem)),
+    responses((status = 201, body = Upload), (status = 413, body = Problem), (status = 415, body = Problem)),
     security(("bearer" = [])))]
+#[post("/uploads")]
 pub async fn upload(
     state: web::Data<AppState>,
     caller: AnyCaller,
@@ -65,15 +70,16 @@ fn expected_version(req: &HttpRequest) -> Result<u64, Problem> {
 
 /// Attach a paper to a component: `{ "component": "…", "upload": "<upload id>" }` or
 /// `{ "component": "…", "repository_item": "<item id>" }` (reuse), with `If-Match`. Answers the dossier.
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/papers", tag = "papers", params(("id" = String, Path), ("If-Match" = String, Header)),
-    request_body = Object, responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(tag = "papers", params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = ComponentInput, responses((status = 200, body = Dossier), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
+#[post("/dossiers/{id}/papers")]
 pub async fn attach(
     state: web::Data<AppState>,
     caller: AnyCaller,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<ComponentInput>,
+    body: Json<ComponentInput>,
 ) -> Result<HttpResponse, Problem> {
     let version = expected_version(&req)?;
     let services = state.services.clone();
@@ -82,15 +88,16 @@ pub async fn attach(
 }
 
 /// Attach a paper of the result (the signed result, scanned): `{ "upload": "…", "title": "…" }`, with `If-Match`.
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/results", tag = "papers", params(("id" = String, Path), ("If-Match" = String, Header)),
-    request_body = Object, responses((status = 200, body = Object), (status = 403, body = Problem), (status = 409, body = Problem)),
+#[utoipa::path(tag = "papers", params(("id" = String, Path), ("If-Match" = String, Header)),
+    request_body = ResultRequest, responses((status = 200, body = Dossier), (status = 403, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
+#[post("/dossiers/{id}/results")]
 pub async fn attach_result(
     state: web::Data<AppState>,
     caller: AnyCaller,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<ResultRequest>,
+    body: Json<ResultRequest>,
 ) -> Result<HttpResponse, Problem> {
     let version = expected_version(&req)?;
     let services = state.services.clone();
@@ -99,8 +106,9 @@ pub async fn attach_result(
 }
 
 /// Every paper of a dossier, current and replaced, for staff in scope and the applicant.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/papers", tag = "papers", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "papers", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<Paper>), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/dossiers/{id}/papers")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: AnyCaller,
@@ -112,9 +120,10 @@ pub async fn list(
 }
 
 /// A paper's content. The hash is checked while streaming: a corrupted file is cut off, never served whole.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/papers/{paper}/content", tag = "papers",
+#[utoipa::path(tag = "papers",
     params(("id" = String, Path), ("paper" = String, Path)),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, description = "The paper as it was stored", content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/dossiers/{id}/papers/{paper}/content")]
 pub async fn content(
     state: web::Data<AppState>,
     caller: AnyCaller,

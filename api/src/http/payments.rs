@@ -1,7 +1,9 @@
 //! Fees and the payment platform: the platform's signed callback, and a dossier's fees and payment orders.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use motcua_engine::ports::payment::Notification;
 use motcua_engine::ports::payment::SIGNATURE_HEADER;
+use motcua_engine::service::payments::{CallbackAnswer, Payments};
 
 use super::auth::Staff;
 use super::problem::Problem;
@@ -11,11 +13,12 @@ use super::{AppState, blocking};
 /// `X-Signature` (hex HMAC-SHA256 of the exact body with the shared secret). 401 for a bad signature, 404 for
 /// an unknown order, 422 for an amount that is not the order's; a repeated notification answers 200 and
 /// changes nothing.
-#[utoipa::path(post, path = "/api/v1/payments/callback", tag = "payments",
+#[utoipa::path(tag = "payments",
     params(("X-Signature" = String, Header)),
-    request_body(content = Object, description = "merchant, order_id, transaction_id, amount_vnd, status (paid), paid_at"),
-    responses((status = 200, body = Object), (status = 401, body = Problem), (status = 404, body = Problem),
+    request_body = Notification,
+    responses((status = 200, body = CallbackAnswer), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
+#[post("/payments/callback")]
 pub async fn callback(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -30,8 +33,9 @@ pub async fn callback(
 
 /// The fees due today under the procedure definition (zero-fee periods honoured) and the dossier's payment
 /// orders: state, the platform's pay URL, when paid, and any refund.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/payments", tag = "payments", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "payments", params(("id" = String, Path)),
+    responses((status = 200, body = Payments), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/dossiers/{id}/payments")]
 pub async fn of_dossier(
     state: web::Data<AppState>,
     staff: Staff,

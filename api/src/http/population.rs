@@ -1,10 +1,12 @@
 //! The population database at the reception desk: a lookup before a dossier exists (to verify and prefill
 //! the applicant), and a re-run of a dossier's identity check (after the register was down or updated).
 
-use actix_web::{HttpResponse, web};
-use motcua_engine::service::population::LookupRequest;
+use actix_web::{HttpResponse, post, web};
+use motcua_engine::domain::dossier::Dossier;
+use motcua_engine::service::population::{Lookup, LookupRequest};
 
 use super::auth::Staff;
+use super::json::Json;
 use super::problem::Problem;
 use super::{AppState, blocking};
 
@@ -12,15 +14,16 @@ use super::{AppState, blocking};
 /// `mismatch` with the fields, `not_found`, or `not_verified` when the register did not answer), the
 /// register's data, an `applicant` prefill for the new dossier, and the clerk's next possible actions.
 /// Every lookup is audited.
-#[utoipa::path(post, path = "/api/v1/population/lookup", tag = "population",
-    request_body(content = Object, description = "id_number (12-digit personal id), name, birth_date (YYYY-MM-DD), sex (male|female)"),
-    responses((status = 200, body = Object), (status = 400, body = Problem), (status = 403, body = Problem),
+#[utoipa::path(tag = "population",
+    request_body = LookupRequest,
+    responses((status = 200, body = Lookup), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
+#[post("/population/lookup")]
 pub async fn lookup(
     state: web::Data<AppState>,
     staff: Staff,
-    body: web::Json<LookupRequest>,
+    body: Json<LookupRequest>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let request = body.into_inner();
@@ -30,10 +33,11 @@ pub async fn lookup(
 
 /// Check the dossier's applicant again with the population database and record the answer on the dossier
 /// (reception clerk). Answers the dossier with its `identity_check`.
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/identity-check", tag = "population", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = Problem), (status = 404, body = Problem),
+#[utoipa::path(tag = "population", params(("id" = String, Path)),
+    responses((status = 200, body = Dossier), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
+#[post("/dossiers/{id}/identity-check")]
 pub async fn recheck(state: web::Data<AppState>, staff: Staff, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let dossier = blocking(move || services.check_identity(&staff.0, &id)).await?;

@@ -1,6 +1,7 @@
 //! The national portal routes dossiers submitted there to us (service account with scope `portal`).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, post, web};
+use motcua_engine::domain::dossier::Dossier;
 use motcua_engine::service::portal::{PortalDossier, Routed};
 
 use super::auth::Service;
@@ -13,10 +14,11 @@ pub const MAX_PORTAL_BODY: usize = 25 * 1024 * 1024;
 /// A dossier submitted on the national portal: created in status 1 in its agency's reception queue (201);
 /// routing the same `portal_id` again answers the same dossier (200). Unknown procedure or agency: 422, and
 /// nothing is stored.
-#[utoipa::path(post, path = "/api/v1/portal/dossiers", tag = "portal",
-    request_body(content = Object, description = "portal_id, procedure_code, agency, applicant {name, id_kind, id_number, birth_date, sex, address, phone, email}, summary?, form_data {field: value}, papers [{component, file_name, content_base64}]"),
-    responses((status = 201, body = Object), (status = 200, body = Object), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+#[utoipa::path(tag = "portal",
+    request_body = PortalDossier,
+    responses((status = 201, body = Dossier), (status = 200, body = Dossier), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
+#[post("/dossiers")]
 pub async fn receive(
     state: web::Data<AppState>,
     portal: Service,
@@ -26,8 +28,7 @@ pub async fn receive(
         413 => Problem::new(413, "request.too_large", format!("the body is larger than {MAX_PORTAL_BODY} bytes")),
         _ => Problem::new(400, "request.malformed", e.to_string()),
     })?;
-    let input: PortalDossier =
-        serde_json::from_slice(&body).map_err(|e| Problem::new(400, "request.malformed", e.to_string()))?;
+    let input: PortalDossier = super::json::parse(&body)?;
     let services = state.services.clone();
     let outcome = blocking(move || services.receive_from_portal(&portal.0, input)).await;
     state.metrics.actions.with_label_values(&["portal_submit", if outcome.is_ok() { "ok" } else { "refused" }]).inc();

@@ -20,8 +20,8 @@ pub struct Problem {
     pub title_en: &'static str,
     pub status: u16,
     pub detail: String,
+    /// Every bad field, when the request had some.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<FieldError>,
 }
 

@@ -1,8 +1,8 @@
 //! The public procedure catalogue.
 
-use actix_web::{HttpResponse, web};
-use motcua_engine::domain::procedure::Level;
-use serde::Deserialize;
+use actix_web::{HttpResponse, get, web};
+use motcua_engine::domain::procedure::{Level, Procedure};
+use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::problem::Problem;
@@ -18,9 +18,25 @@ pub struct CatalogueQuery {
     pub level: Option<String>,
 }
 
+/// Procedures found, in the catalogue's order.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProcedureList<'a> {
+    pub items: Vec<&'a Procedure>,
+    pub count: usize,
+}
+
+/// A procedure's version with the versions published.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProcedureDetail<'a> {
+    #[serde(flatten)]
+    pub procedure: &'a Procedure,
+    pub versions: Vec<u32>,
+}
+
 /// Search the catalogue (current versions).
-#[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(CatalogueQuery),
-    responses((status = 200, description = "Procedures", body = Object), (status = 422, body = Problem)))]
+#[utoipa::path(tag = "procedures", params(CatalogueQuery),
+    responses((status = 200, description = "Procedures", body = ProcedureList), (status = 422, body = Problem)))]
+#[get("/procedures")]
 pub async fn search(state: web::Data<AppState>, query: web::Query<CatalogueQuery>) -> Result<HttpResponse, Problem> {
     let level = match query.level.as_deref() {
         None | Some("") => None,
@@ -33,7 +49,7 @@ pub async fn search(state: web::Data<AppState>, query: web::Query<CatalogueQuery
     };
     let hits = state.services.catalogue.search(query.q.as_deref(), query.field.as_deref(), level);
     let found: Vec<&motcua_engine::domain::procedure::Procedure> = hits.iter().map(|p| p.as_ref()).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": found, "count": found.len() })))
+    Ok(HttpResponse::Ok().json(ProcedureList { count: found.len(), items: found }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -44,8 +60,9 @@ pub struct VersionQuery {
 }
 
 /// One procedure: the current version, or `?version=N`.
-#[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "procedures", params(("code" = String, Path), VersionQuery),
-    responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(tag = "procedures", params(("code" = String, Path), VersionQuery),
+    responses((status = 200, body = ProcedureDetail), (status = 404, body = Problem)))]
+#[get("/procedures/{code}")]
 pub async fn get(
     state: web::Data<AppState>,
     code: web::Path<String>,
@@ -58,7 +75,5 @@ pub async fn get(
     };
     let procedure = found.ok_or_else(|| Problem::new(404, "procedure.not_found", format!("no procedure {code}")))?;
     let versions: Vec<u32> = catalogue.versions(&code).iter().map(|p| p.version).collect();
-    let mut body = serde_json::to_value(procedure.as_ref()).expect("procedures serialize");
-    body["versions"] = serde_json::json!(versions);
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(ProcedureDetail { procedure: procedure.as_ref(), versions }))
 }

@@ -1,18 +1,20 @@
 //! The data repository (kho dữ liệu): the owner's own API, what staff may see, reuse offers, and the national
 //! portal's push and pull.
 
-use actix_web::{HttpResponse, web};
-use motcua_engine::service::repository::{MoveItem, NewItem, Share};
+use actix_web::{HttpResponse, delete, get, post, web};
+use motcua_engine::service::repository::{AccessRecord, ItemView, MoveItem, NewItem, Overview, Share};
 use motcua_engine::store::repository::ItemFilter;
 use serde::Deserialize;
 
 use super::auth::{AnyCaller, Citizen, Service, Staff};
+use super::json::Json;
 use super::papers::stream_file;
 use super::problem::Problem;
 use super::{AppState, blocking};
 
 /// Usage, stores with their folders, and recent items.
-#[utoipa::path(get, path = "/api/v1/repository", tag = "repository", responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", responses((status = 200, body = Overview)), security(("bearer" = [])))]
+#[get("/repository")]
 pub async fn overview(state: web::Data<AppState>, owner: Citizen) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     Ok(HttpResponse::Ok().json(blocking(move || services.repository_overview(&owner.0)).await?))
@@ -30,7 +32,8 @@ pub struct ItemsQuery {
 }
 
 /// The owner's items (or the trash), with validity and shares.
-#[utoipa::path(get, path = "/api/v1/repository/items", tag = "repository", params(ItemsQuery), responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(ItemsQuery), responses((status = 200, body = Vec<ItemView>)), security(("bearer" = [])))]
+#[get("/repository/items")]
 pub async fn items(
     state: web::Data<AppState>,
     owner: Citizen,
@@ -43,18 +46,16 @@ pub async fn items(
 }
 
 /// Add an uploaded file to the repository: `{ "upload", "title", "paper_type"?, "issuer"?, "issue_date"?, "valid_until"?, "store"?, "folder"? }`.
-#[utoipa::path(post, path = "/api/v1/repository/items", tag = "repository", request_body = Object, responses((status = 201, body = Object), (status = 422, body = Problem)), security(("bearer" = [])))]
-pub async fn add(
-    state: web::Data<AppState>,
-    owner: Citizen,
-    body: web::Json<NewItem>,
-) -> Result<HttpResponse, Problem> {
+#[utoipa::path(tag = "repository", request_body = NewItem, responses((status = 201, body = ItemView), (status = 422, body = Problem)), security(("bearer" = [])))]
+#[post("/repository/items")]
+pub async fn add(state: web::Data<AppState>, owner: Citizen, body: Json<NewItem>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     Ok(HttpResponse::Created().json(blocking(move || services.add_own_item(&owner.0, body.into_inner())).await?))
 }
 
 /// One item for whoever may see it (owner, staff it is shared with or whose agency issued it, the portal).
-#[utoipa::path(get, path = "/api/v1/repository/items/{id}", tag = "repository", params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(("id" = String, Path)), responses((status = 200, body = ItemView), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/repository/items/{id}")]
 pub async fn item(
     state: web::Data<AppState>,
     caller: AnyCaller,
@@ -65,31 +66,34 @@ pub async fn item(
 }
 
 /// An item's content, hash-checked while streaming; the access is logged.
-#[utoipa::path(get, path = "/api/v1/repository/items/{id}/content", tag = "repository", params(("id" = String, Path)), responses((status = 200), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(("id" = String, Path)), responses((status = 200, description = "The paper as it was stored", content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[get("/repository/items/{id}/content")]
 pub async fn content(
     state: web::Data<AppState>,
     caller: AnyCaller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let (item, reader) = blocking(move || services.item_content(&caller.0, &id)).await?;
-    Ok(stream_file(reader, &item.media_type, &item.file_name, &item.blob_sha256, item.size_bytes))
+    let (found, reader) = blocking(move || services.item_content(&caller.0, &id)).await?;
+    Ok(stream_file(reader, &found.media_type, &found.file_name, &found.blob_sha256, found.size_bytes))
 }
 
 /// Move to another store or folder: `{ "store", "folder" }`.
-#[utoipa::path(post, path = "/api/v1/repository/items/{id}/move", tag = "repository", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(("id" = String, Path)), request_body = MoveItem, responses((status = 200, body = ItemView)), security(("bearer" = [])))]
+#[post("/repository/items/{id}/move")]
 pub async fn move_item(
     state: web::Data<AppState>,
     owner: Citizen,
     id: web::Path<String>,
-    body: web::Json<MoveItem>,
+    body: Json<MoveItem>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     Ok(HttpResponse::Ok().json(blocking(move || services.move_item(&owner.0, &id, body.into_inner())).await?))
 }
 
 /// To the trash.
-#[utoipa::path(post, path = "/api/v1/repository/items/{id}/trash", tag = "repository", params(("id" = String, Path)), responses((status = 204)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(("id" = String, Path)), responses((status = 204)), security(("bearer" = [])))]
+#[post("/repository/items/{id}/trash")]
 pub async fn trash(state: web::Data<AppState>, owner: Citizen, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     blocking(move || services.trash_item(&owner.0, &id)).await?;
@@ -97,7 +101,8 @@ pub async fn trash(state: web::Data<AppState>, owner: Citizen, id: web::Path<Str
 }
 
 /// Back from the trash.
-#[utoipa::path(post, path = "/api/v1/repository/items/{id}/restore", tag = "repository", params(("id" = String, Path)), responses((status = 204)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(("id" = String, Path)), responses((status = 204)), security(("bearer" = [])))]
+#[post("/repository/items/{id}/restore")]
 pub async fn restore(
     state: web::Data<AppState>,
     owner: Citizen,
@@ -109,7 +114,8 @@ pub async fn restore(
 }
 
 /// Delete for good (from the trash only).
-#[utoipa::path(delete, path = "/api/v1/repository/items/{id}", tag = "repository", params(("id" = String, Path)), responses((status = 204), (status = 409, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(("id" = String, Path)), responses((status = 204), (status = 409, body = Problem)), security(("bearer" = [])))]
+#[delete("/repository/items/{id}")]
 pub async fn purge(state: web::Data<AppState>, owner: Citizen, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     blocking(move || services.purge_item(&owner.0, &id)).await?;
@@ -117,38 +123,42 @@ pub async fn purge(state: web::Data<AppState>, owner: Citizen, id: web::Path<Str
 }
 
 /// Share with an agency, one of the owner's dossiers, or the national portal: `{ "kind", "grantee" }`.
-#[utoipa::path(post, path = "/api/v1/repository/items/{id}/shares", tag = "repository", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(("id" = String, Path)), request_body = Share, responses((status = 200, body = ItemView)), security(("bearer" = [])))]
+#[post("/repository/items/{id}/shares")]
 pub async fn share(
     state: web::Data<AppState>,
     owner: Citizen,
     id: web::Path<String>,
-    body: web::Json<Share>,
+    body: Json<Share>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     Ok(HttpResponse::Ok().json(blocking(move || services.share_item(&owner.0, &id, body.into_inner(), true)).await?))
 }
 
 /// Withdraw a share: `{ "kind", "grantee" }`.
-#[utoipa::path(post, path = "/api/v1/repository/items/{id}/unshare", tag = "repository", params(("id" = String, Path)), request_body = Object, responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(("id" = String, Path)), request_body = Share, responses((status = 200, body = ItemView)), security(("bearer" = [])))]
+#[post("/repository/items/{id}/unshare")]
 pub async fn unshare(
     state: web::Data<AppState>,
     owner: Citizen,
     id: web::Path<String>,
-    body: web::Json<Share>,
+    body: Json<Share>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     Ok(HttpResponse::Ok().json(blocking(move || services.share_item(&owner.0, &id, body.into_inner(), false)).await?))
 }
 
 /// Who accessed the owner's repository, and how.
-#[utoipa::path(get, path = "/api/v1/repository/access-log", tag = "repository", responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", responses((status = 200, body = Vec<AccessRecord>)), security(("bearer" = [])))]
+#[get("/repository/access-log")]
 pub async fn access_log(state: web::Data<AppState>, owner: Citizen) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     Ok(HttpResponse::Ok().json(blocking(move || services.repository_access_log(&owner.0)).await?))
 }
 
 /// Staff: an owner's items shared with the caller's agencies or issued by them.
-#[utoipa::path(get, path = "/api/v1/repository/owners/{owner}/items", tag = "repository", params(("owner" = String, Path)), responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(("owner" = String, Path)), responses((status = 200, body = Vec<ItemView>)), security(("bearer" = [])))]
+#[get("/repository/owners/{owner}/items")]
 pub async fn for_staff(
     state: web::Data<AppState>,
     staff: Staff,
@@ -168,7 +178,8 @@ pub struct OffersQuery {
 }
 
 /// Papers of the applicant that can stand for a component: valid, of an accepted type, visible to the caller.
-#[utoipa::path(get, path = "/api/v1/repository/offers", tag = "repository", params(OffersQuery), responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(tag = "repository", params(OffersQuery), responses((status = 200, body = Vec<ItemView>)), security(("bearer" = [])))]
+#[get("/repository/offers")]
 pub async fn offers(
     state: web::Data<AppState>,
     caller: AnyCaller,
@@ -181,12 +192,13 @@ pub async fn offers(
 }
 
 /// The national portal pushes a paper into an owner's repository (scope `portal`).
-#[utoipa::path(post, path = "/api/v1/portal/repository/{owner}/items", tag = "portal", params(("owner" = String, Path)), request_body = Object, responses((status = 201, body = Object), (status = 403, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "portal", params(("owner" = String, Path)), request_body = NewItem, responses((status = 201, body = ItemView), (status = 403, body = Problem)), security(("bearer" = [])))]
+#[post("/repository/{owner}/items")]
 pub async fn portal_push(
     state: web::Data<AppState>,
     portal: Service,
     owner: web::Path<String>,
-    body: web::Json<NewItem>,
+    body: Json<NewItem>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     Ok(HttpResponse::Created()
@@ -194,7 +206,8 @@ pub async fn portal_push(
 }
 
 /// The national portal pulls the papers an owner shared with it (scope `portal`).
-#[utoipa::path(get, path = "/api/v1/portal/repository/{owner}/items", tag = "portal", params(("owner" = String, Path)), responses((status = 200, body = Object), (status = 403, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(tag = "portal", params(("owner" = String, Path)), responses((status = 200, body = Vec<ItemView>), (status = 403, body = Problem)), security(("bearer" = [])))]
+#[get("/repository/{owner}/items")]
 pub async fn portal_pull(
     state: web::Data<AppState>,
     portal: Service,

@@ -9,10 +9,14 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpServer, error, web};
 use motcua_engine::service::Services;
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
 
 use super::problem::Problem;
 use super::{
-    AppState, admin, auth, citizen, dossiers, forms, health, metrics, openapi, papers, portal, procedures, repository,
+    AppState, admin, auth, citizen, dossiers, forms, health, metrics, notifications, openapi, papers, payments,
+    population, portal, procedures, repository,
 };
 
 /// Request bodies larger than this are refused (413).
@@ -32,8 +36,8 @@ fn payload_problem(e: &error::JsonPayloadError) -> Problem {
     }
 }
 
-/// Every route, for the server and for tests.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Every route: the pages, and the JSON API declared once for the server and its OpenAPI document.
+fn routes(cfg: &mut ServiceConfig) {
     cfg.app_data(web::JsonConfig::default().limit(MAX_BODY).error_handler(|e, _| payload_problem(&e).into()))
         .app_data(web::PayloadConfig::new(MAX_BODY))
         .app_data(
@@ -44,76 +48,100 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::PathConfig::default()
                 .error_handler(|e, _| Problem::new(400, "request.malformed", e.to_string()).into()),
         )
-        .configure(motcua_ui::configure)
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
+        .map(|cfg| cfg.configure(motcua_ui::configure))
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
         .service(
-            web::scope("/api/v1")
-                .route("/openapi.json", web::get().to(openapi::document))
-                .route("/auth/login", web::post().to(auth::login))
-                .route("/auth/refresh", web::post().to(auth::refresh))
-                .route("/auth/logout", web::post().to(auth::logout))
-                .route("/auth/token", web::post().to(citizen::token))
-                .route("/auth/citizen/start", web::get().to(citizen::start))
-                .route("/auth/citizen/callback", web::get().to(citizen::callback))
-                .route("/me/dossiers", web::post().to(citizen::submit))
-                .route("/me/dossiers", web::get().to(citizen::list))
-                .route("/me/dossiers/{id}", web::get().to(citizen::get))
-                .route("/me/dossiers/{id}/resubmit", web::post().to(citizen::resubmit))
-                .route("/me/dossiers/{id}/withdraw", web::post().to(citizen::withdraw))
-                .route("/me/dossiers/{id}/results", web::get().to(citizen::results))
-                .route("/procedures", web::get().to(procedures::search))
-                .route("/procedures/{code}", web::get().to(procedures::get))
-                .route("/dossiers", web::post().to(dossiers::receive))
-                .route("/dossiers", web::get().to(dossiers::list))
-                .route("/dossiers/{id}", web::get().to(dossiers::get))
-                .route("/dossiers/{id}/actions", web::post().to(dossiers::act))
-                .route("/dossiers/{id}/history", web::get().to(dossiers::history))
-                .route("/dossiers/{id}/identity-check", web::post().to(super::population::recheck))
-                .route("/dossiers/{id}/payments", web::get().to(super::payments::of_dossier))
-                .route("/population/lookup", web::post().to(super::population::lookup))
-                .route("/payments/callback", web::post().to(super::payments::callback))
-                .route("/dossiers/{id}/notifications", web::get().to(super::notifications::list))
-                .route("/dossiers/{id}/papers", web::get().to(papers::list))
-                .route("/dossiers/{id}/papers", web::post().to(papers::attach))
-                .route("/dossiers/{id}/papers/{paper}/content", web::get().to(papers::content))
-                .route("/dossiers/{id}/results", web::post().to(papers::attach_result))
-                .route("/dossiers/{id}/forms/{form}", web::get().to(forms::form))
-                .route("/agencies/{id}/register", web::get().to(forms::register))
-                .route("/uploads", web::post().to(papers::upload))
-                .route("/repository", web::get().to(repository::overview))
-                .route("/repository/items", web::get().to(repository::items))
-                .route("/repository/items", web::post().to(repository::add))
-                .route("/repository/items/{id}", web::get().to(repository::item))
-                .route("/repository/items/{id}", web::delete().to(repository::purge))
-                .route("/repository/items/{id}/content", web::get().to(repository::content))
-                .route("/repository/items/{id}/move", web::post().to(repository::move_item))
-                .route("/repository/items/{id}/trash", web::post().to(repository::trash))
-                .route("/repository/items/{id}/restore", web::post().to(repository::restore))
-                .route("/repository/items/{id}/shares", web::post().to(repository::share))
-                .route("/repository/items/{id}/unshare", web::post().to(repository::unshare))
-                .route("/repository/access-log", web::get().to(repository::access_log))
-                .route("/repository/owners/{owner}/items", web::get().to(repository::for_staff))
-                .route("/repository/offers", web::get().to(repository::offers))
-                .route("/portal/repository/{owner}/items", web::post().to(repository::portal_push))
-                .route("/portal/repository/{owner}/items", web::get().to(repository::portal_pull))
-                .route("/track", web::get().to(dossiers::track))
+            scope("/api/v1")
+                .service(openapi::serve_document)
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(citizen::token)
+                .service(citizen::start)
+                .service(citizen::callback)
+                .service(citizen::submit)
+                .service(citizen::list)
+                .service(citizen::get)
+                .service(citizen::resubmit)
+                .service(citizen::withdraw)
+                .service(citizen::results)
+                .service(procedures::search)
+                .service(procedures::get)
+                .service(dossiers::receive)
+                .service(dossiers::list)
+                .service(dossiers::get)
+                .service(dossiers::act)
+                .service(dossiers::history)
+                .service(dossiers::track)
+                .service(population::recheck)
+                .service(population::lookup)
+                .service(payments::of_dossier)
+                .service(payments::callback)
+                .service(notifications::list)
+                .service(papers::list)
+                .service(papers::attach)
+                .service(papers::content)
+                .service(papers::attach_result)
+                .service(papers::upload)
+                .service(forms::form)
+                .service(forms::register)
+                .service(repository::overview)
+                .service(repository::items)
+                .service(repository::add)
+                .service(repository::item)
+                .service(repository::purge)
+                .service(repository::content)
+                .service(repository::move_item)
+                .service(repository::trash)
+                .service(repository::restore)
+                .service(repository::share)
+                .service(repository::unshare)
+                .service(repository::access_log)
+                .service(repository::for_staff)
+                .service(repository::offers)
                 .service(
-                    web::resource("/portal/dossiers")
+                    // The portal routes dossiers with their papers inline: a larger body than anyone else's.
+                    scope("/portal")
                         .app_data(web::PayloadConfig::new(portal::MAX_PORTAL_BODY))
-                        .route(web::post().to(portal::receive)),
+                        .service(portal::receive)
+                        .service(repository::portal_push)
+                        .service(repository::portal_pull),
                 )
-                .route("/admin/outbox", web::get().to(admin::outbox))
-                .route("/admin/outbox/redrive", web::post().to(admin::redrive_all))
-                .route("/admin/outbox/{id}/redrive", web::post().to(admin::redrive_one))
-                .route("/admin/jobs", web::get().to(admin::jobs))
-                .route("/admin/jobs/redrive", web::post().to(admin::redrive_jobs))
-                .route("/admin/jobs/{id}/redrive", web::post().to(admin::redrive_job)),
+                .service(admin::outbox)
+                .service(admin::redrive_all)
+                .service(admin::redrive_one)
+                .service(admin::jobs)
+                .service(admin::redrive_jobs)
+                .service(admin::redrive_job),
         )
         .default_service(web::to(|| async {
             actix_web::ResponseError::error_response(&Problem::new(404, "request.not_found", "no such route"))
         }));
+}
+
+/// The OpenAPI document of the routes, as the server declares them.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let (_, mut document) =
+        App::new().into_utoipa_app().openapi(openapi::ApiDoc::openapi()).configure(routes).split_for_parts();
+    utoipa::Modify::modify(&openapi::StableCodes, &mut document);
+    utoipa::Modify::modify(&openapi::ProblemResponses, &mut document);
+    document
+}
+
+/// A NUL character in the address (`%00`) is bad input everywhere: refused before any handler reads it, so it
+/// can reach neither a query nor a page.
+async fn refuse_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, error::Error> {
+    let uri = req.uri();
+    let nul = |text: &str| text.as_bytes().windows(3).any(|w| w == b"%00");
+    if nul(uri.path()) || uri.query().is_some_and(nul) {
+        return Err(Problem::new(400, "request.malformed", "the address holds the NUL character (%00)").into());
+    }
+    next.call(req).await
 }
 
 /// Request id, access log and metrics around every request.
@@ -163,7 +191,8 @@ pub fn app(
     >,
 > {
     let pages = web::Data::new(motcua_ui::UiState { services: state.services.clone(), tokens: state.keys.clone() });
-    App::new().app_data(state).app_data(pages).wrap(from_fn(observe)).configure(configure)
+    let app = App::new().app_data(state).app_data(pages).wrap(from_fn(refuse_nul)).wrap(from_fn(observe));
+    app.into_utoipa_app().openapi(openapi::ApiDoc::openapi()).configure(routes).split_for_parts().0
 }
 
 /// Binds and serves until stopped.

@@ -229,7 +229,41 @@ async fn bad_queue_filters(backend: Backend) {
     server.stop().await;
 }
 
+/// A NUL character (which PostgreSQL cannot store) is bad input wherever it comes: in a JSON body, in the
+/// address, in a page's form, or through a route that reaches the database some other way. Nothing is written.
+async fn nul_characters_are_refused(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let clerk = server.token("hongbang.tiepnhan").await;
+    let before = server.count("dossiers").await;
+    let mut body = new_dossier("1.001612", HONG_BANG, "031090012399");
+    body["summary"] = json!("Đăng ký\u{0}");
+    assert_problem(&post_raw(&server, &clerk, body.to_string()).await, 400, "request.malformed");
+    assert_problem(&server.get("/api/v1/dossiers?q=a%00b", &clerk).await, 400, "request.malformed");
+    assert_problem(&server.get("/api/v1/dossiers/x%00y", &clerk).await, 400, "request.malformed");
+    let citizen = server.citizen_token("031190012345", "Nguyễn Thị Hường");
+    let item = json!({"title": "Giấy\u{0}", "upload": "x"});
+    let (status, answer) = server.send(Method::POST, "/api/v1/repository/items", Some(&citizen), Some(item), &[]).await;
+    assert_problem(&(status, answer), 400, "request.malformed");
+    assert_eq!(server.count("dossiers").await, before);
+    // Past the edges (a page's plain form, the command line), the store refuses it on PostgreSQL as bad input,
+    // not as a fault; SQLite keeps any text, and finds nothing.
+    let services = server.services.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let admin = services.login("admin", "motcua-demo").unwrap();
+        let all = motcua_engine::service::background::JobRedrive::AllDead { kind: Some("a\0".into()) };
+        services.redrive_jobs(&admin, all).map_err(|e| (e.http_status(), e.code()))
+    })
+    .await
+    .unwrap();
+    match backend {
+        Backend::Postgres => assert_eq!(outcome, Err((400, "request.malformed"))),
+        Backend::Sqlite => assert_eq!(outcome, Ok(0)),
+    }
+    server.stop().await;
+}
+
 on_both_backends!(
+    nul_characters_are_refused,
     bad_receptions_write_nothing,
     bad_actions_write_nothing,
     public_and_operational_endpoints,

@@ -11,6 +11,7 @@ mod blobs_cli;
 mod bundles;
 mod cli;
 mod concurrency;
+mod contract;
 mod documents;
 mod flows;
 mod forms_conformance;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::procedure::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Actor {
     /// A staff member acting in one role for one agency (agency = its electronic id).
@@ -17,6 +18,7 @@ pub enum Actor {
 
 /// A staff member named as a recipient (an assignee).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffRef {
     pub id: String,
     pub name: String,

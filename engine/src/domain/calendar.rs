@@ -28,6 +28,7 @@ pub struct Session {
 
 /// Early, on time or late, per rule 7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Timeliness {
     Early,

@@ -8,6 +8,7 @@ use super::calendar::Calendar;
 
 /// The legal processing time of a procedure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProcessingTime {
     /// N working days of running clock (N > 0).
@@ -67,6 +68,7 @@ pub fn calendar_days_end(calendar: &Calendar, from_day: NaiveDate, days: i64) ->
 /// calendar days it is the Civil Code's end of the window instead, moved by the whole days paused, and the
 /// budget is the working time inside that window.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LegalClock {
     /// Running-time budget in seconds (for a calendar-day limit: as of the start, for information).
     pub budget_secs: i64,
@@ -77,6 +79,7 @@ pub struct LegalClock {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClockInterval {
     pub from: DateTime<Utc>,
     pub to: Option<DateTime<Utc>>,
@@ -84,6 +87,7 @@ pub struct ClockInterval {
 
 /// A change to the legal clock, carried by events so that `apply` stays calendar-free.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "op")]
 pub enum ClockChange {
     Start {

@@ -8,6 +8,7 @@ use super::procedure::Role;
 
 /// A signed-in staff member with their roles per agency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffIdentity {
     pub id: String,
     pub username: String,
@@ -41,6 +42,7 @@ impl StaffIdentity {
 
 /// A citizen or business signed in with the national e-identity (personal id or tax code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CitizenIdentity {
     pub id_number: String,
     pub name: String,
@@ -48,6 +50,7 @@ pub struct CitizenIdentity {
 
 /// An API client of another system (the national portal, another agency) with its scopes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceIdentity {
     pub name: String,
     pub scopes: Vec<String>,

@@ -352,6 +352,20 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("role.agency_leader", "Lãnh đạo cơ quan", "Agency leader"),
     ("role.records_clerk", "Văn thư", "Records clerk"),
     ("role.admin", "Quản trị hệ thống", "Administrator"),
+    // Rating the service (service codes, shown by the API and the pages alike).
+    ("rating.already_rated", "Bạn đã đánh giá hồ sơ này", "You have already rated this dossier"),
+    (
+        "rating.not_returned",
+        "Chỉ đánh giá được khi hồ sơ đã trả kết quả",
+        "A dossier can be rated once its result was returned",
+    ),
+    ("rating.score_range", "Chọn mức đánh giá từ 1 đến 5", "Choose a rating from 1 to 5"),
+    // Deleting a repository paper for good.
+    (
+        "repository.not_in_trash",
+        "Chỉ xóa vĩnh viễn được giấy tờ đã chuyển vào thùng rác",
+        "Only a paper in the trash can be deleted for good",
+    ),
 ];
 
 /// The catalogue in parts: the domain and API texts here, the pages' texts by area (one file each).
@@ -360,6 +374,16 @@ const PARTS: &[&[(&str, &str, &str)]] =
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     PARTS.iter().flat_map(|part| part.iter())
+}
+
+/// Every code of the domain and the API: what a problem's `code` may be.
+pub fn api_codes() -> impl Iterator<Item = &'static str> {
+    CATALOGUE.iter().map(|(code, _, _)| *code)
+}
+
+/// Every code of the catalogue, the pages' included.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    entries().map(|(code, _, _)| *code)
 }
 
 /// The Vietnamese and English texts of a code, if catalogued.
@@ -391,6 +415,19 @@ mod tests {
             assert!(seen.insert(code), "{code} twice");
             assert!(!vi.is_empty() && !en.is_empty(), "{code}");
         }
+    }
+
+    /// The pages' parts hold only `ui.` texts: every code a service or problem can carry is an API code, so the
+    /// OpenAPI document lists them all.
+    #[test]
+    fn the_pages_parts_hold_only_page_texts() {
+        let misplaced: Vec<&str> = PARTS[1..]
+            .iter()
+            .flat_map(|part| part.iter())
+            .map(|(c, _, _)| *c)
+            .filter(|c| !c.starts_with("ui."))
+            .collect();
+        assert!(misplaced.is_empty(), "{misplaced:?}");
     }
 
     #[test]

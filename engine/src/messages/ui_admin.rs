@@ -60,7 +60,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.admin.jobs", "Việc nền", "Background jobs"),
     ("ui.admin.jobs_list", "Các việc", "Jobs"),
     ("ui.admin.per_kind", "Số việc theo loại", "Jobs per kind"),
-    ("ui.admin.kind", "Loại việc", "Kind"),
+    ("ui.admin.job_kind", "Loại việc", "Kind"),
     ("ui.admin.state_done", "Đã xong", "Done"),
     ("ui.admin.run_at", "Chạy lúc", "Runs at"),
     ("ui.admin.rerun", "Chạy lại", "Run again"),

@@ -1,21 +1,7 @@
-//! Texts of the citizen pages (submission, my dossiers, repository), and the codes of the rating use case.
+//! Texts of the citizen pages (submission, my dossiers, repository).
 
 /// (code, Vietnamese, English).
 pub(super) const TEXTS: &[(&str, &str, &str)] = &[
-    // Rating the service (service codes, shown by the API and the pages alike).
-    ("rating.already_rated", "Bạn đã đánh giá hồ sơ này", "You have already rated this dossier"),
-    (
-        "rating.not_returned",
-        "Chỉ đánh giá được khi hồ sơ đã trả kết quả",
-        "A dossier can be rated once its result was returned",
-    ),
-    ("rating.score_range", "Chọn mức đánh giá từ 1 đến 5", "Choose a rating from 1 to 5"),
-    // A repository refusal the citizen pages show (the service's code had no words yet).
-    (
-        "repository.not_in_trash",
-        "Chỉ xóa vĩnh viễn được giấy tờ đã chuyển vào thùng rác",
-        "Only a paper in the trash can be deleted for good",
-    ),
     // Online submission.
     ("ui.citizen.submit_title", "Nộp hồ sơ trực tuyến", "Submit online"),
     ("ui.citizen.review_title", "Kiểm tra hồ sơ trước khi nộp", "Check before submitting"),

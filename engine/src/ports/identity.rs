@@ -18,6 +18,7 @@ pub struct Authorization {
 
 /// The identity the provider vouches for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifiedIdentity {
     pub personal_id: String,
     pub name: String,

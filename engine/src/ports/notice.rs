@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a notification tells the applicant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     Receipt,
@@ -18,6 +19,7 @@ pub enum NoticeKind {
 
 /// The outbox payload of an e-mail notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmailNotice {
     pub kind: NoticeKind,
     pub to: String,
@@ -30,6 +32,7 @@ pub struct EmailNotice {
 
 /// The outbox payload of an SMS notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SmsNotice {
     pub kind: NoticeKind,
     /// The mobile number as the applicant gave it, without separators (`0912000111` or `+84912000111`).

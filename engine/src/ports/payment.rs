@@ -20,6 +20,7 @@ pub fn refund_id(order_id: &str) -> String {
 /// The payload of a `payment.order` message (the merchant code is added on delivery: it belongs to the
 /// connection, like the token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderMessage {
     pub order_id: String,
     pub amount_vnd: u64,
@@ -31,6 +32,7 @@ pub struct OrderMessage {
 
 /// The payload of a `payment.refund` message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundMessage {
     pub refund_id: String,
     pub order_id: String,
@@ -40,6 +42,7 @@ pub struct RefundMessage {
 
 /// The platform's callback body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Notification {
     pub merchant: String,

@@ -9,6 +9,7 @@ use crate::domain::dossier::{IdentityOutcome, RegisteredPerson};
 
 /// What the clerk asks the register about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Query {
     pub id_number: String,
     pub name: String,
@@ -18,6 +19,7 @@ pub struct Query {
 
 /// The register's answer: `Match`, `Mismatch` or `NotFound` (never `NotVerified`: that is `Unavailable`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verification {
     pub outcome: IdentityOutcome,
     pub registered: Option<RegisteredPerson>,

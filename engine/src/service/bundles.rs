@@ -20,6 +20,7 @@ use crate::store::{DbConnection, agencies, dossiers};
 
 /// A member of a bundle as the bundle's pages and tracking show it.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberView {
     pub procedure_code: String,
     pub procedure_name: String,

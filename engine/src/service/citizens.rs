@@ -150,6 +150,7 @@ fn verify_secret(secret: &str, hash: &str) -> bool {
 /// A dossier as its applicant sees it: what was asked, where it stands, what is expected of them, and the
 /// result; not who handles it inside the agency, drafts, consultations or alerts.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyDossier {
     pub id: String,
     pub code: Option<String>,
@@ -192,6 +193,7 @@ pub struct MyDossier {
 
 /// One entry of the public history.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyEvent {
     pub seq: usize,
     pub at: DateTime<Utc>,
@@ -207,6 +209,7 @@ pub struct MyEvent {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyDossierDetail {
     #[serde(flatten)]
     pub dossier: MyDossier,
@@ -220,6 +223,7 @@ pub enum SubmittedMine {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyPage {
     pub items: Vec<MyDossier>,
     pub next_cursor: Option<String>,

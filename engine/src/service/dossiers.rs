@@ -71,12 +71,14 @@ pub struct QueueQuery {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page {
     pub items: Vec<Dossier>,
     pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     pub seq: usize,
     pub at: DateTime<Utc>,
@@ -89,6 +91,7 @@ pub struct HistoryEntry {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct History {
     pub events: Vec<HistoryEntry>,
     pub control_slip: Vec<SlipRow>,
@@ -96,6 +99,7 @@ pub struct History {
 
 /// What anyone may learn about a dossier from its code and the applicant's id number.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tracking {
     pub code: String,
     pub procedure_name: String,

@@ -9,6 +9,7 @@ use crate::store::StoreError;
 
 /// One bad field of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub code: &'static str,
@@ -70,6 +71,7 @@ impl ServiceError {
             | ServiceError::Unauthenticated(code)
             | ServiceError::Conflict(code, _) => code,
             ServiceError::Store(StoreError::Pool(_)) => "server.unavailable",
+            ServiceError::Store(StoreError::Unstorable(_)) => "request.malformed",
             ServiceError::Store(_) | ServiceError::Internal(_) => "server.error",
             ServiceError::Blob(e) => e.code(),
         }
@@ -85,6 +87,7 @@ impl ServiceError {
             ServiceError::Unauthenticated(_) => 401,
             ServiceError::Conflict(..) => 409,
             ServiceError::Store(StoreError::Pool(_)) => 503,
+            ServiceError::Store(StoreError::Unstorable(_)) => 400,
             ServiceError::Store(_) | ServiceError::Internal(_) => 500,
             ServiceError::Blob(e) => match e.code() {
                 "blob.too_large" => 413,
@@ -98,6 +101,9 @@ impl ServiceError {
     /// A detail for the person reading the problem, never internals of the server.
     pub fn detail(&self) -> String {
         match self {
+            ServiceError::Store(StoreError::Unstorable(_)) => {
+                "a text holds a character that cannot be stored (NUL)".into()
+            }
             ServiceError::Store(_) => lookup(self.code()).1.to_string(),
             ServiceError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");

@@ -25,6 +25,7 @@ use crate::store::{DbConnection, agencies, events, to_db};
 
 /// Forms 01-05 of Circular 01/2018/TT-VPCP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FormKind {
     Receipt,
@@ -96,6 +97,7 @@ impl FormKind {
 /// Renders and stores a form an event calls for, after the event's transaction (rendering a PDF takes longer
 /// than a transaction should hold its locks).
 #[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenderForm {
     pub dossier_id: String,
     pub form: FormKind,

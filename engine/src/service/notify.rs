@@ -44,6 +44,7 @@ pub const SMS_MAX_CHARS: usize = 306;
 
 /// One line of a dossier's notification log.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationEntry {
     pub id: i64,
     pub topic: String,

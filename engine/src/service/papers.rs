@@ -31,6 +31,7 @@ pub struct ResolvedPaper {
 
 /// A paper of the result.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResultRequest {
     pub upload: String,
@@ -348,6 +349,7 @@ fn shown_to(caller: &Caller, dossier: &Dossier, paper: &Paper) -> bool {
 
 /// What a garbage collection removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Collected {
     pub uploads: usize,
     pub blobs: Vec<String>,

@@ -29,6 +29,7 @@ use crate::store::{DbConnection, dossiers, outbox};
 
 /// One fee of the procedure as due on a day.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeeDue {
     pub name: String,
     /// The amount the definition sets.
@@ -45,6 +46,7 @@ pub struct FeeDue {
 
 /// An order with the words for its state.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderView {
     #[serde(flatten)]
     pub order: PaymentOrder,
@@ -56,6 +58,7 @@ pub struct OrderView {
 
 /// The payment side of a dossier.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Payments {
     pub date: NaiveDate,
     pub fees: Vec<FeeDue>,
@@ -65,6 +68,7 @@ pub struct Payments {
 
 /// What a callback did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CallbackOutcome {
     /// The payment is recorded on the dossier; processing resumes.
@@ -76,6 +80,7 @@ pub enum CallbackOutcome {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallbackAnswer {
     pub order_id: String,
     pub outcome: CallbackOutcome,

@@ -25,6 +25,7 @@ use crate::store::dossiers;
 
 /// `POST /population/lookup`: the four fields the register verifies.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LookupRequest {
     pub id_number: String,
@@ -36,6 +37,7 @@ pub struct LookupRequest {
 /// What the reception desk is told: the outcome, the register's data, the applicant to prefill the new
 /// dossier with (the register's data where it knows the person), and the clerk's next possible actions.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Lookup {
     pub outcome: IdentityOutcome,
     pub message_vi: &'static str,
@@ -47,6 +49,7 @@ pub struct Lookup {
 
 /// Shaped like the `applicant` of a new dossier, so the desk can submit it as it is.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PopulationPrefill))]
 pub struct Prefill {
     pub name: String,
     pub id_kind: IdKind,

@@ -21,6 +21,7 @@ use crate::store::{agencies, dossiers, events, portal_intake};
 
 /// A dossier submitted on the national portal, as the portal routes it to us.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PortalDossier {
     /// The dossier's id on the portal: routing the same id twice gives the same dossier.
@@ -45,6 +46,7 @@ pub struct PortalDossier {
 
 /// A paper filed on the portal, carried inline.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PortalPaper {
     pub component: String,

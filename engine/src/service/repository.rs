@@ -15,8 +15,20 @@ use crate::store::{DbConnection, agencies, dossiers, outbox, papers, repository,
 
 pub const STORES: [&str; 3] = ["dossier_papers", "personal_papers", "uploads"];
 
+/// One use of a repository paper: which, by whom, what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessRecord {
+    pub item: String,
+    /// `citizen:…`, `staff:…` or `service:…`.
+    pub actor: String,
+    pub action: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Whether an electronic paper counts as valid, and if not, why (a message catalogue code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Validity {
     pub valid: bool,
     pub reason: Option<&'static str>,
@@ -48,6 +60,7 @@ pub fn usable(item: &Item, today: NaiveDate) -> bool {
 
 /// An item with its validity, as callers see it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemView {
     #[serde(flatten)]
     pub item: Item,
@@ -57,6 +70,7 @@ pub struct ItemView {
 
 /// Metadata of an item the owner or the portal adds.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewItem {
     pub upload: String,
@@ -77,6 +91,7 @@ pub struct NewItem {
 
 /// Where the owner moves an item.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MoveItem {
     pub store: String,
@@ -86,6 +101,7 @@ pub struct MoveItem {
 
 /// Whom the owner shares an item with.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Share {
     /// agency | dossier | portal
@@ -95,6 +111,7 @@ pub struct Share {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Overview {
     pub usage: Usage,
     pub stores: Vec<StoreSummary>,
@@ -102,6 +119,7 @@ pub struct Overview {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoreSummary {
     pub store: &'static str,
     pub folders: Vec<String>,
@@ -351,12 +369,13 @@ impl Services {
         })
     }
 
-    pub fn repository_access_log(&self, owner: &CitizenIdentity) -> ServiceResult<Vec<serde_json::Value>> {
+    /// Who read or used the owner's papers, newest first (the last 200).
+    pub fn repository_access_log(&self, owner: &CitizenIdentity) -> ServiceResult<Vec<AccessRecord>> {
         self.db.read(|conn| {
             let rows = repository::access_log(conn, &owner.id_number, 200)?;
             Ok(rows
                 .into_iter()
-                .map(|(item, actor, action, at)| serde_json::json!({ "item": item, "actor": actor, "action": action, "at": at.and_utc() }))
+                .map(|(item, actor, action, at)| AccessRecord { item, actor, action, at: at.and_utc() })
                 .collect())
         })
     }

@@ -10,6 +10,7 @@ use crate::domain::dossier::{Applicant, Channel, IdKind, Proposal, SupplementIte
 use crate::domain::procedure::{Procedure, ReturnMethod};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApplicantInput {
     pub name: String,
@@ -35,6 +36,7 @@ fn default_id_kind() -> IdKind {
 /// A component as submitted: a file uploaded beforehand (`upload`, by id) or a paper reused from the
 /// applicant's repository (`repository_item`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ComponentInput {
     /// The component (`component` is accepted too, as attaching a paper names it).
@@ -57,6 +59,7 @@ pub struct ComponentInput {
 
 /// A dossier received at the counter or by post.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDossier {
     pub procedure_code: String,
@@ -173,6 +176,7 @@ impl NewDossier {
 
 /// A dossier submitted online by the applicant (status 1, waiting for reception).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OnlineSubmission {
     pub procedure_code: String,
@@ -192,6 +196,7 @@ pub struct OnlineSubmission {
 
 /// An action as the API receives it: like the domain action, but naming staff and agencies by id.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ActionRequest {
     Receive,

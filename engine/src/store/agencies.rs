@@ -7,6 +7,7 @@ use super::schema::agencies;
 use super::{DbConnection, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = agencies)]
 pub struct Agency {
     pub id: String,

@@ -10,6 +10,7 @@ use super::{DbConnection, StoreError, StoreResult, to_db};
 use crate::domain::dossier::Dossier;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = service_accounts)]
 pub struct ServiceAccount {
     pub client_id: String,

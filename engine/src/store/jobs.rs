@@ -124,6 +124,7 @@ pub fn delete_done_before(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Sto
 
 /// Which jobs an operator looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = JobState))]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     Pending,
@@ -142,6 +143,7 @@ pub struct Filter {
 
 /// One job as the operators see it.
 #[derive(Debug, Clone, Serialize, Queryable)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobEntry {
     pub id: i64,
     pub kind: String,
@@ -189,6 +191,7 @@ pub fn list(conn: &mut DbConnection, filter: &Filter) -> StoreResult<Vec<JobEntr
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobStats {
     pub pending: i64,
     pub done: i64,

@@ -56,7 +56,10 @@ pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Query(#[from] diesel::result::Error),
+    Query(diesel::result::Error),
+    /// The database refused a text it cannot hold (PostgreSQL takes no NUL character): bad input, not a fault.
+    #[error("the text cannot be stored: {0}")]
+    Unstorable(String),
     #[error("database connection: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
     #[error("database setup: {0}")]
@@ -66,6 +69,17 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<diesel::result::Error> for StoreError {
+    fn from(e: diesel::result::Error) -> StoreError {
+        if let diesel::result::Error::DatabaseError(_, info) = &e
+            && info.message().contains("invalid byte sequence")
+        {
+            return StoreError::Unstorable(info.message().to_string());
+        }
+        StoreError::Query(e)
+    }
+}
 
 impl StoreError {
     /// A unique constraint refused the write: another request stored the same thing first.
@@ -192,7 +206,7 @@ fn write_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> 
 where
     E: From<StoreError>,
 {
-    let db_error = |e: diesel::result::Error| E::from(StoreError::Query(e));
+    let db_error = |e: diesel::result::Error| E::from(StoreError::from(e));
     if let DbConnection::Sqlite(c) = conn {
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(db_error)?;
         let outcome = f(conn);

@@ -19,6 +19,7 @@ pub struct NewMessage<'a> {
 }
 
 #[derive(Debug, Clone, QueryableByName, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     #[diesel(sql_type = BigInt)]
     pub id: i64,
@@ -123,6 +124,7 @@ pub fn redrive(conn: &mut DbConnection, id: i64, now: DateTime<Utc>) -> StoreRes
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxStats {
     pub pending: i64,
     pub delivered: i64,
@@ -138,6 +140,7 @@ pub fn stats(conn: &mut DbConnection) -> StoreResult<OutboxStats> {
 }
 
 #[derive(Debug, Clone, Serialize, Queryable)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxRow {
     pub id: i64,
     pub dossier_id: Option<String>,
@@ -145,12 +148,14 @@ pub struct OutboxRow {
     pub message_key: String,
     pub attempts: i32,
     pub dead: bool,
+    #[serde(serialize_with = "super::serialize_utc_opt")]
     pub delivered_at: Option<chrono::NaiveDateTime>,
     pub last_error: Option<String>,
 }
 
 /// Which messages an operator looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OutboxState))]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     Pending,
@@ -170,15 +175,19 @@ pub struct Filter {
 
 /// One message with its payload and schedule, for the operators' outbox view.
 #[derive(Debug, Clone, Serialize, Queryable)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxEntry {
     pub id: i64,
     pub dossier_id: Option<String>,
     pub topic: String,
     pub message_key: String,
     pub payload: String,
+    #[serde(serialize_with = "super::serialize_utc")]
     pub created_at: chrono::NaiveDateTime,
     pub attempts: i32,
+    #[serde(serialize_with = "super::serialize_utc")]
     pub next_attempt_at: chrono::NaiveDateTime,
+    #[serde(serialize_with = "super::serialize_utc_opt")]
     pub delivered_at: Option<chrono::NaiveDateTime>,
     pub dead: bool,
     pub last_error: Option<String>,

@@ -8,6 +8,7 @@ use super::schema::papers;
 use super::{DbConnection, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = papers)]
 pub struct Paper {
     pub id: String,

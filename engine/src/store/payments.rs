@@ -15,6 +15,7 @@ pub const OPEN: &str = "open";
 pub const PAID: &str = "paid";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Queryable, Selectable)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = payment_orders)]
 pub struct PaymentOrder {
     pub order_id: String,

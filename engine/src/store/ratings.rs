@@ -19,6 +19,7 @@ diesel::table! {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = ratings)]
 pub struct Rating {
     pub dossier_id: String,

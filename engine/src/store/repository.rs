@@ -8,6 +8,7 @@ use super::schema::{repository_access, repository_items, repository_shares};
 use super::{DbConnection, StoreResult, to_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = repository_items)]
 pub struct Item {
     pub id: String,
@@ -123,6 +124,7 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Usage {
     pub items: i64,
     pub bytes: i64,

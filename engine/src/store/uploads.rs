@@ -8,6 +8,7 @@ use super::schema::uploads;
 use super::{DbConnection, StoreResult, to_db};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = uploads)]
 pub struct Upload {
     pub id: String,

@@ -30,6 +30,7 @@ pub use staging::{Staged, Stager, UploadLimits, remove_stale_staging};
 
 /// The kinds of file accepted as papers. Decided from the bytes, never from the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MediaType {
     Pdf,
@@ -86,6 +87,7 @@ impl fmt::Display for MediaType {
 
 /// What a commit answers: the blob's name (its hash), its size and the sniffed type of the upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlobRef {
     /// Lowercase hex SHA-256 of the content.
     pub sha256: String,

@@ -13,6 +13,7 @@ use crate::domain::procedure::ReturnMethod;
 
 /// A new dossier as handed in (online, by the national portal, at the counter or by post).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Submission {
     pub id: String,
     pub procedure_code: String,
@@ -47,6 +48,7 @@ pub struct Submission {
 /// A fee of the procedure charged by its schedule: which fee (by name) and how many of its units (pages,
 /// copies); a flat fee needs no units.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeeCharge {
     pub fee: String,
     #[serde(default)]
@@ -55,6 +57,7 @@ pub struct FeeCharge {
 
 /// Every action of DESIGN.md §5 on an existing dossier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Action {
     /// Receive: the code is allocated by the caller in the same transaction (a dossier submitted online keeps

@@ -12,6 +12,7 @@ use crate::domain::calendar::{Calendar, Timeliness};
 use crate::domain::procedure::{Procedure, StepKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlipRow {
     pub step: String,
     pub kind: StepKind,

@@ -12,6 +12,7 @@ use crate::domain::deadline::ClockChange;
 use crate::domain::procedure::ReturnMethod;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     pub at: DateTime<Utc>,
     pub actor: Actor,
@@ -43,12 +44,14 @@ pub struct Event {
 
 /// The dossier moves to step `to` (or leaves the flow when `to` is `None`), due at `due_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepMove {
     pub to: Option<String>,
     pub due_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Change {
     Submitted(Box<Submission>),

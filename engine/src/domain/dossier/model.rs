@@ -10,7 +10,9 @@ use crate::domain::deadline::LegalClock;
 
 /// The public status: the national portal's code (1-10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(into = "u8", try_from = "u8")]
+#[repr(u8)]
 pub enum Status {
     Submitted = 1,
     Received = 2,
@@ -99,6 +101,7 @@ impl TryFrom<u8> for Status {
 
 /// Channel of submission (kênh thực hiện).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// 1: at the counter.
@@ -121,6 +124,7 @@ impl Channel {
 
 /// The applicant's identifier kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IdKind {
     PersonalId,
@@ -129,6 +133,7 @@ pub enum IdKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Applicant {
     pub name: String,
     pub id_kind: IdKind,
@@ -142,7 +147,9 @@ pub struct Applicant {
 
 /// Digitisation status of a component (0-3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(into = "u8", try_from = "u8")]
+#[repr(u8)]
 pub enum Digitisation {
     #[default]
     NotDigitised = 0,
@@ -160,6 +167,7 @@ impl Digitisation {
 
 /// How a paper was handed in (hình thức), as the receipt lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaperForm {
     /// Bản chính.
@@ -194,6 +202,7 @@ impl TryFrom<u8> for Digitisation {
 /// What the applicant handed over for one component of the procedure: a stored paper (uploaded, scanned at
 /// the counter) or a link to a paper reused from the repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComponentState {
     pub id: String,
     pub provided: bool,
@@ -212,6 +221,7 @@ pub struct ComponentState {
 
 /// The specialist's proposal after appraisal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Proposal {
     /// Issue the result; `summary` is the draft's gist.
@@ -222,6 +232,7 @@ pub enum Proposal {
 
 /// One missing or incomplete item of a supplement request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupplementItem {
     /// The component concerned, if the item is one of the procedure's components.
     pub component: Option<String>,
@@ -229,6 +240,7 @@ pub struct SupplementItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PendingSupplement {
     pub items: Vec<SupplementItem>,
     /// Status to go back to on resubmission (1 before reception, 4 after).
@@ -237,6 +249,7 @@ pub struct PendingSupplement {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Payment {
     pub amount_vnd: u64,
     pub requested_at: DateTime<Utc>,
@@ -246,6 +259,7 @@ pub struct Payment {
 
 /// What the population database (CSDLQG về dân cư) answered when the applicant's identity was checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum IdentityOutcome {
     /// Name, birth date and sex all match the register.
@@ -270,6 +284,7 @@ impl IdentityOutcome {
 
 /// The person as the population database has them: what a verified check prefills.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisteredPerson {
     pub name: String,
     pub id_number: String,
@@ -285,6 +300,7 @@ pub struct RegisteredPerson {
 
 /// The latest identity check of the applicant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdentityCheck {
     pub outcome: IdentityOutcome,
     pub checked_at: DateTime<Utc>,
@@ -298,6 +314,7 @@ pub struct IdentityCheck {
 
 /// A member dossier of an inter-agency bundle (Decree 63/2024), opened when the bundle is received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberDossier {
     pub procedure: String,
     pub dossier_id: String,
@@ -310,6 +327,7 @@ pub struct MemberDossier {
 
 /// The bundle a member dossier belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleRef {
     pub dossier_id: String,
     pub code: String,
@@ -318,6 +336,7 @@ pub struct BundleRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Consultation {
     /// Electronic id of the consulted agency.
     pub agency: String,
@@ -327,6 +346,7 @@ pub struct Consultation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dossier {
     pub id: String,
     /// Assigned at reception (Circular 01/2018 Art. 19).

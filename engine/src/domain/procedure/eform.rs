@@ -11,6 +11,7 @@ use super::model::Procedure;
 
 /// What a field holds, which decides its input and its check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -34,6 +35,7 @@ impl FieldKind {
 /// Where a field's first value comes from: what is already known of the applicant (the verified identity
 /// and the contact typed on the same page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Prefill {
     #[serde(rename = "applicant.name")]
     Name,
@@ -59,6 +61,7 @@ impl Prefill {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormField {
     /// The key in the dossier's form data (snake_case).
     pub name: String,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::deadline::ProcessingTime;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Procedure {
     /// National procedure code (mã TTHC), e.g. `1.001193`.
     pub code: String,
@@ -42,6 +43,7 @@ pub struct Procedure {
 
 /// A procedure of a bundle.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     /// Its national code; its definition is in the same catalogue.
     pub procedure: String,
@@ -56,6 +58,7 @@ macro_rules! named_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -148,6 +151,7 @@ named_enum!(
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Fee {
     pub name: String,
@@ -226,6 +230,7 @@ impl Fee {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResultSpec {
     pub kind: ResultKind,
     pub name: String,
@@ -233,6 +238,7 @@ pub struct ResultSpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     pub id: String,
     pub kind: StepKind,
@@ -244,6 +250,7 @@ pub struct Step {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Component {
     pub id: String,
     pub name: String,

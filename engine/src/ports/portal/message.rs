@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One status message: the dossier as it stands, its processing rows, fees, results and the 766 flags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SyncMessage {
     /// The dossier code (Circular 01/2018 Art. 19): `{agency}-{YYMMDD}-{NNNN}`, never an internal id.
@@ -90,6 +91,7 @@ pub struct SyncMessage {
 /// The online service level of a procedure since Decree 42/2022: fully online (toàn trình), partly online
 /// (một phần), or information only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OnlineLevel {
     #[serde(rename = "ToanTrinh")]
     Full,
@@ -102,6 +104,7 @@ pub enum OnlineLevel {
 /// One step of the processing: who did it, in which post, when it started, its legal end, when it was done and
 /// what came of it (the dossier's status right after).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProcessingRow {
     #[serde(rename = "NguoiXuLy")]
@@ -124,6 +127,7 @@ pub struct ProcessingRow {
 
 /// A fee as charged on this dossier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FeeLine {
     #[serde(rename = "TenPhiLePhi")]
@@ -136,6 +140,7 @@ pub struct FeeLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResultPaper {
     #[serde(rename = "TenGiayTo")]

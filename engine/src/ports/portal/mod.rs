@@ -9,6 +9,7 @@ use super::Failure;
 
 /// The portal's view of one dossier, as it answers `GET /dossiers/{MaHoSo}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PortalView {
     #[serde(rename = "MaHoSo")]
     pub code: String,
@@ -25,6 +26,7 @@ pub struct PortalView {
 
 /// One procedure of the national catalogue, as the portal publishes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NationalProcedure {
     #[serde(rename = "MaTTHC")]
     pub code: String,
@@ -49,6 +51,7 @@ pub struct NationalProcedure {
 
 /// What a national processing time is counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TimeUnit {
     /// Working days (ngày làm việc).
     #[serde(rename = "NgayLamViec")]
@@ -59,6 +62,7 @@ pub enum TimeUnit {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NationalFee {
     #[serde(rename = "TenPhiLePhi")]
     pub name: String,
