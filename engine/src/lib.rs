@@ -8,6 +8,7 @@ pub mod domain;
 pub mod jobs;
 pub mod messages;
 pub mod ports;
+pub mod random;
 pub mod service;
 pub mod signing;
 pub mod store;

@@ -13,6 +13,16 @@ pub fn group_thousands(amount: u64) -> String {
     grouped
 }
 
+/// An amount of đồng as letters write it: 1500000 → "1.500.000 đồng".
+pub fn dong(amount: u64) -> String {
+    format!("{} đồng", group_thousands(amount))
+}
+
+/// An amount of đồng as tables and pages write it: 100000 → "100.000 đ".
+pub fn dong_short(amount: u64) -> String {
+    format!("{} đ", group_thousands(amount))
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -32,6 +42,14 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_of_dong_read_the_vietnamese_way() {
+        assert_eq!(dong(0), "0 đồng");
+        assert_eq!(dong(1_500_000), "1.500.000 đồng");
+        assert_eq!(dong_short(25_000), "25.000 đ");
+        assert_eq!(dong_short(u64::MAX), "18.446.744.073.709.551.615 đ");
+    }
 
     #[test]
     fn amounts_are_grouped_by_thousands() {

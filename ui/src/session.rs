@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use subtle::ConstantTimeEq;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::dev::Payload;
@@ -13,7 +14,6 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use motcua_engine::domain::identity::{Caller, CitizenIdentity};
 use motcua_engine::service::StaffIdentity;
-use rand::RngCore;
 
 use crate::UiState;
 use crate::error::PageError;
@@ -61,15 +61,9 @@ impl FromRequest for Visit {
     }
 }
 
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Compares without an early exit, so the time taken does not tell how much of a guess was right.
+/// Compares in constant time, so the time taken does not tell how much of a guess was right.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 impl Visit {
@@ -79,10 +73,10 @@ impl Visit {
         let secure = state.services.config.public_url.starts_with("https://");
         let here = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string();
         let mut visit = Visit { lang, caller: None, csrf: String::new(), here, secure, set: Vec::new() };
-        match req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64) {
+        match req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 43) {
             Some(token) => visit.csrf = token,
             None => {
-                visit.csrf = random_token();
+                visit.csrf = motcua_engine::random::token(32);
                 let cookie = visit.cookie(CSRF_COOKIE, visit.csrf.clone(), None);
                 visit.set.push(cookie);
             }

@@ -5,13 +5,11 @@
 use actix_web::dev::Payload;
 use actix_web::post;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use base64::Engine as _;
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use motcua_engine::domain::identity::{Caller, CitizenIdentity, ServiceIdentity};
 use motcua_engine::domain::procedure::Role;
 use motcua_engine::service::{ServiceError, Services, StaffIdentity};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::json::Json;
@@ -37,9 +35,7 @@ impl JwtKeys {
         {
             return Ok(JwtKeys::from_secret(secret.as_bytes()));
         }
-        let mut fresh = [0u8; 48];
-        rand::thread_rng().fill_bytes(&mut fresh);
-        let fresh = base64::engine::general_purpose::STANDARD.encode(fresh);
+        let fresh = motcua_engine::random::token(48);
         let stored = services.token_secret(&fresh)?;
         Ok(JwtKeys::from_secret(stored.as_bytes()))
     }
@@ -111,7 +107,7 @@ pub fn issue_service_token(keys: &JwtKeys, service: &ServiceIdentity) -> String 
     sign(keys, &Claims { scopes: service.scopes.clone(), ..claims(&service.name, TokenType::Service, &service.name) })
 }
 
-fn verify(keys: &JwtKeys, token: &str) -> Option<Caller> {
+pub fn verify(keys: &JwtKeys, token: &str) -> Option<Caller> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 5;
     let c = decode::<Claims>(token, &keys.decoding, &validation).ok()?.claims;
@@ -122,21 +118,6 @@ fn verify(keys: &JwtKeys, token: &str) -> Option<Caller> {
         TokenType::Citizen => Caller::Citizen(CitizenIdentity { id_number: c.sub, name: c.name }),
         TokenType::Service => Caller::Service(ServiceIdentity { name: c.sub, scopes: c.scopes }),
     })
-}
-
-/// The pages keep these tokens in cookies (`motcua_ui::session`).
-impl motcua_ui::Tokens for JwtKeys {
-    fn verify(&self, token: &str) -> Option<Caller> {
-        verify(self, token)
-    }
-
-    fn issue_staff(&self, staff: &StaffIdentity) -> String {
-        issue_access_token(self, staff)
-    }
-
-    fn lifetime_secs(&self) -> i64 {
-        ACCESS_LIFETIME_SECS
-    }
 }
 
 /// The caller of a request from `Authorization: Bearer`, whoever it is.

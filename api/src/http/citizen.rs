@@ -20,8 +20,6 @@ use super::auth::{ACCESS_LIFETIME_SECS, Citizen, issue_citizen_token, issue_serv
 use super::json::Json;
 use super::problem::Problem;
 use super::{AppState, blocking};
-// The cookie the web pages read the access token from.
-use motcua_ui::ACCESS_COOKIE as SESSION_COOKIE;
 
 fn malformed(detail: impl Into<String>) -> Problem {
     Problem::new(400, "request.malformed", detail)
@@ -133,14 +131,14 @@ pub async fn callback(
             return_to: signed_in.return_to,
         }));
     }
-    let cookie = Cookie::build(SESSION_COOKIE, access)
+    let cookie = Cookie::build(state.pages.session_cookie, access)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(state.services.config.public_url.starts_with("https://"))
         .max_age(actix_web::cookie::time::Duration::seconds(ACCESS_LIFETIME_SECS))
         .finish();
-    let mut page = motcua_ui::continue_to(&signed_in.return_to);
+    let mut page = (state.pages.continue_to)(&signed_in.return_to);
     page.add_cookie(&cookie).map_err(|_| Problem::server_error())?;
     Ok(page)
 }
@@ -181,15 +179,8 @@ fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
 fn token_params(req: &HttpRequest, body: &[u8]) -> Result<Vec<(String, String)>, &'static str> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let params: Vec<(String, String)> = if content_type.starts_with("application/x-www-form-urlencoded") {
-        let text = std::str::from_utf8(body).map_err(|_| "the form is not UTF-8")?;
-        text.split('&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| {
-                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                Some((form_decode(name)?, form_decode(value)?))
-            })
-            .collect::<Option<_>>()
-            .ok_or("the form is not url-encoded")?
+        std::str::from_utf8(body).map_err(|_| "the form is not UTF-8")?;
+        form_urlencoded::parse(body).map(|(name, value)| (name.into_owned(), value.into_owned())).collect()
     } else if content_type.starts_with("application/json") {
         let object: serde_json::Map<String, serde_json::Value> =
             serde_json::from_slice(body).map_err(|_| "the body is not a JSON object")?;

@@ -28,6 +28,17 @@ pub struct AppState {
     pub services: Arc<Services>,
     pub keys: std::sync::Arc<auth::JwtKeys>,
     pub metrics: metrics::Metrics,
+    /// What the API needs of the pages, wired by the composition root (`server`).
+    pub pages: PagesLink,
+}
+
+/// The citizen sign-in ends in the browser: the API sets the pages' session cookie and shows the pages' "moving
+/// on" page (a same-site step, so the SameSite=Strict cookie is sent on the next request).
+pub struct PagesLink {
+    /// The name of the cookie the pages read the access token from.
+    pub session_cookie: &'static str,
+    /// The page that moves the browser on to a local path.
+    pub continue_to: fn(&str) -> actix_web::HttpResponse,
 }
 
 /// Runs blocking service work (database, argon2) on actix's blocking pool, off the async executor.

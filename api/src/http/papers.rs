@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use actix_web::http::header;
+use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures::StreamExt;
 use motcua_engine::domain::dossier::Dossier;
@@ -165,22 +165,20 @@ pub fn stream_file(
         }
     });
     let body = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
-    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(file_name));
+    // RFC 6266 with the RFC 8187 encoding of the (Vietnamese) file name.
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
+            charset: Charset::Ext("UTF-8".into()),
+            language_tag: None,
+            value: file_name.as_bytes().to_vec(),
+        })],
+    };
     HttpResponse::Ok()
         .content_type(media_type.to_string())
-        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .insert_header(disposition)
         .insert_header((header::ETAG, format!("\"{sha256}\"")))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("X-Content-Length", size.to_string()))
         .streaming(body)
-}
-
-/// RFC 5987 encoding of a file name for Content-Disposition.
-fn percent_encode(name: &str) -> String {
-    name.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }

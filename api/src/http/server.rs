@@ -8,15 +8,16 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpServer, error, web};
-use motcua_engine::service::Services;
+use motcua_engine::domain::identity::Caller;
+use motcua_engine::service::{Services, StaffIdentity};
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
 use super::problem::Problem;
 use super::{
-    AppState, admin, auth, citizen, dossiers, forms, health, metrics, notifications, openapi, papers, payments,
-    population, portal, procedures, repository,
+    AppState, PagesLink, admin, auth, citizen, dossiers, forms, health, metrics, notifications, openapi, papers,
+    payments, population, portal, procedures, repository,
 };
 
 /// Request bodies larger than this are refused (413).
@@ -24,7 +25,23 @@ pub const MAX_BODY: usize = 256 * 1024;
 
 pub fn state(services: Arc<Services>) -> Result<web::Data<AppState>, motcua_engine::service::ServiceError> {
     let keys = auth::JwtKeys::load(&services)?;
-    Ok(web::Data::new(AppState { services, keys: std::sync::Arc::new(keys), metrics: metrics::Metrics::new() }))
+    let pages = PagesLink { session_cookie: motcua_ui::ACCESS_COOKIE, continue_to: motcua_ui::continue_to };
+    Ok(web::Data::new(AppState { services, keys: std::sync::Arc::new(keys), metrics: metrics::Metrics::new(), pages }))
+}
+
+/// The pages keep the API's tokens in cookies (`motcua_ui::session`).
+impl motcua_ui::Tokens for auth::JwtKeys {
+    fn verify(&self, token: &str) -> Option<Caller> {
+        auth::verify(self, token)
+    }
+
+    fn issue_staff(&self, staff: &StaffIdentity) -> String {
+        auth::issue_access_token(self, staff)
+    }
+
+    fn lifetime_secs(&self) -> i64 {
+        auth::ACCESS_LIFETIME_SECS
+    }
 }
 
 fn payload_problem(e: &error::JsonPayloadError) -> Problem {

@@ -18,8 +18,9 @@ use base64::Engine as _;
 use chrono::{NaiveDate, Utc};
 use clap::Args;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use motcua_engine::adapters::oidc::{form_decode, form_encode, random_token, s256_challenge};
+use motcua_engine::adapters::oidc::{form_decode, form_encode, s256_challenge};
 use motcua_engine::domain::codes::{PersonalId, Sex};
+use motcua_engine::random;
 use motcua_engine::text::escape_html;
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
@@ -166,12 +167,11 @@ async fn jwks(idp: web::Data<Idp>) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "keys": [idp.jwk] }))
 }
 
-/// Query or form parameters in order; `None` when one is repeated (RFC 6749 §3.1) or badly encoded.
+/// Query or form parameters in order; `None` when one is repeated (RFC 6749 §3.1).
 fn pairs(text: &str) -> Option<Vec<(String, String)>> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let (name, value) = (form_decode(name)?, form_decode(value)?);
+    for (name, value) in form_urlencoded::parse(text.as_bytes()) {
+        let (name, value) = (name.into_owned(), value.into_owned());
         if out.iter().any(|(n, _)| *n == name) {
             return None;
         }
@@ -261,7 +261,7 @@ async fn authorize(idp: web::Data<Idp>, req: HttpRequest) -> HttpResponse {
         }
         return choose_page(&idp, &params);
     };
-    let code = random_token();
+    let code = random::token(32);
     let grant = Grant {
         client_id: idp.settings.client_id.clone(),
         redirect_uri: redirect_uri.to_string(),
@@ -425,7 +425,7 @@ async fn token(idp: web::Data<Idp>, req: HttpRequest, body: web::Bytes) -> HttpR
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
         .json(serde_json::json!({
-            "access_token": random_token(),
+            "access_token": random::token(32),
             "token_type": "Bearer",
             "expires_in": TOKEN_LIFETIME_SECS,
             "id_token": id_token,

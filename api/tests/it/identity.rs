@@ -236,7 +236,7 @@ async fn sign_in_refusals(backend: Backend) {
     tokio::task::spawn_blocking(move || {
         let client = OidcClient::new(provider, Duration::from_secs(5));
         let discovery = client.discover().unwrap();
-        let nonce = oidc::random_token();
+        let nonce = motcua_engine::random::token(32);
         let token = id_token_from(&url, HUONG, &nonce);
         let verified = client.verify_id_token(&discovery, &token, &nonce).expect("a genuine token verifies");
         assert_eq!((verified.personal_id.as_str(), verified.level), (HUONG, 2));

@@ -263,7 +263,7 @@ async fn supplement_refusal_and_apology(backend: Backend) {
     {
         assert!(text.contains(expected), "the plain text lacks {expected:?}:\n{text}");
     }
-    assert!(html.contains("<li>Bản sao hợp đồng thuê địa điểm kinh doanh &lt;có chứng thực&gt;</li>"), "{html}");
+    assert!(html.contains("<li>Bản sao hợp đồng thuê địa điểm kinh doanh &#60;có chứng thực&#62;</li>"), "{html}");
     assert!(!html.contains("<có chứng thực>"), "text is escaped in HTML: {html}");
     let sms = world.sms_of(&id(&d)).await;
     assert_eq!(sms.len(), 2);

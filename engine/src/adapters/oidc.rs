@@ -14,7 +14,6 @@ use base64::Engine as _;
 use chrono::NaiveDate;
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
-use rand::RngCore;
 use reqwest::blocking::Client;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -49,20 +48,13 @@ pub struct Pkce {
     pub challenge: String,
 }
 
-/// 32 random bytes, base64url: states, nonces and verifiers (43 characters, as RFC 7636 asks of a verifier).
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// The S256 challenge of a verifier: base64url(SHA-256(verifier)).
 pub fn s256_challenge(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 pub fn new_pkce() -> Pkce {
-    let verifier = random_token();
+    let verifier = crate::random::token(32);
     Pkce { challenge: s256_challenge(&verifier), verifier }
 }
 
@@ -317,7 +309,7 @@ fn cache() -> std::sync::MutexGuard<'static, HashMap<String, Cached>> {
 impl IdentityProvider for OidcClient {
     fn authorize(&self, redirect_uri: &str, login_hint: Option<&str>) -> Result<Authorization, OidcError> {
         let pkce = new_pkce();
-        let (state, nonce) = (random_token(), random_token());
+        let (state, nonce) = (crate::random::token(32), crate::random::token(32));
         let url = self.authorization_url(redirect_uri, &state, &nonce, &pkce.challenge, login_hint)?;
         Ok(Authorization { url, state, nonce, verifier: pkce.verifier })
     }
@@ -340,34 +332,16 @@ fn unavailable(e: reqwest::Error) -> OidcError {
     OidcError::Unavailable(if e.is_timeout() { "timed out".into() } else { e.to_string() })
 }
 
-/// `application/x-www-form-urlencoded` encoding, which client_secret_basic applies before base64 (RFC 6749 §2.3.1).
+/// `application/x-www-form-urlencoded` encoding of one value, which client_secret_basic applies before base64
+/// (RFC 6749 §2.3.1).
 pub fn form_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(byte as char),
-            b' ' => out.push('+'),
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// Reverses `form_encode` (`+` is a space); `None` for a broken escape or bytes that are not UTF-8.
+/// Reverses `form_encode` (`+` is a space; a `%` not followed by two hex digits stays as it is); `None` for
+/// bytes that are not UTF-8.
 pub fn form_decode(text: &str) -> Option<String> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut bytes = text.bytes();
-    while let Some(byte) = bytes.next() {
-        match byte {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = [bytes.next()?, bytes.next()?];
-                out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
-            }
-            other => out.push(other),
-        }
-    }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8().ok().map(|t| t.into_owned())
 }
 
 #[cfg(test)]
@@ -390,7 +364,8 @@ mod tests {
     fn form_encoding_escapes_what_basic_credentials_need() {
         assert_eq!(form_encode("a b:c%d"), "a+b%3Ac%25d");
         assert_eq!(form_decode("a+b%3Ac%25d").as_deref(), Some("a b:c%d"));
-        assert_eq!(form_decode("%4"), None);
+        assert_eq!(form_decode("%4").as_deref(), Some("%4"));
+        assert_eq!(form_decode("%FF"), None, "not UTF-8");
     }
 
     #[test]

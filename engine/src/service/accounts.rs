@@ -3,9 +3,7 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use base64::Engine as _;
 use chrono::TimeDelta;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
@@ -41,12 +39,6 @@ fn verify_password(password: &str, hash: &str) -> bool {
 
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 impl Services {
@@ -173,7 +165,7 @@ impl Services {
 
     /// A new refresh token (a new family) for a signed-in staff member.
     pub fn issue_refresh_token(&self, staff_id: &str) -> ServiceResult<String> {
-        let token = new_token();
+        let token = crate::random::token(32);
         let family = uuid::Uuid::now_v7().to_string();
         let expires = self.now() + REFRESH_LIFETIME;
         self.db.write(|conn| {
@@ -196,7 +188,7 @@ impl Services {
                 tokens::revoke_family(conn, &row.family)?;
                 return Ok(Err(row.staff_id));
             }
-            let next = new_token();
+            let next = crate::random::token(32);
             tokens::insert(conn, &token_hash(&next), &row.staff_id, &row.family, now + REFRESH_LIFETIME)?;
             Ok(Ok((identity_of(conn, &row.staff_id)?, next)))
         })?;

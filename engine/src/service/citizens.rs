@@ -15,9 +15,7 @@
 
 use crate::domain::policy::{self, Access, Target};
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
-use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
-use rand::RngCore;
 use serde::Serialize;
 
 use super::dossiers::IdempotencyKey;
@@ -129,12 +127,6 @@ fn valid_return_to(path: &str) -> bool {
 pub struct NewServiceAccount {
     pub account: ServiceAccount,
     pub secret: String,
-}
-
-fn random_text(bytes: usize) -> String {
-    let mut raw = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut raw);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
 fn valid_scope(scope: &str) -> bool {
@@ -287,18 +279,6 @@ fn result_papers(conn: &mut DbConnection, dossier: &Dossier) -> ServiceResult<Ve
         .collect())
 }
 
-fn encode_cursor(cursor: &ApplicantCursor) -> String {
-    let text = format!("{}|{}", cursor.submitted_at.and_utc().timestamp_micros(), cursor.id);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
-}
-
-fn decode_cursor(text: &str) -> Option<ApplicantCursor> {
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()?;
-    let (micros, id) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
-    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
-    Some(ApplicantCursor { submitted_at: to_db(at), id: id.to_string() })
-}
-
 impl Services {
     fn identity_provider(&self) -> Result<&dyn IdentityProvider, SignInError> {
         self.ports.identity.as_deref().ok_or(SignInError::NotConfigured)
@@ -409,10 +389,9 @@ impl Services {
                 unique.push(scope.clone());
             }
         }
-        let secret = random_text(32);
+        let secret = crate::random::token(32);
         let account = ServiceAccount {
-            client_id: client_id
-                .map_or_else(|| format!("svc_{}", hex::encode(rand::random::<[u8; 8]>())), str::to_string),
+            client_id: client_id.map_or_else(|| format!("svc_{}", crate::random::token(8)), str::to_string),
             name: name.to_string(),
             secret_hash: super::accounts::hash_password(&secret),
             scopes: unique.join(" "),
@@ -593,19 +572,21 @@ impl Services {
         let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
         let after = match cursor {
             None => None,
-            Some(text) => Some(decode_cursor(text).ok_or_else(|| {
-                ServiceError::Invalid(vec![
-                    FieldError::new("cursor", "field.required").with_detail("unreadable cursor"),
-                ])
-            })?),
+            Some(text) => Some(
+                super::cursor::decode(text)
+                    .and_then(|(at, id)| Some(ApplicantCursor { submitted_at: to_db(at?), id }))
+                    .ok_or_else(|| {
+                        ServiceError::Invalid(vec![
+                            FieldError::new("cursor", "field.required").with_detail("unreadable cursor"),
+                        ])
+                    })?,
+            ),
         };
         self.db.read(|conn| {
             let mut found = store::dossiers_of_applicant(conn, &citizen.id_number, after.as_ref(), limit + 1)?;
             let next_cursor = if found.len() as i64 > limit {
                 found.truncate(limit as usize);
-                found
-                    .last()
-                    .map(|d| encode_cursor(&ApplicantCursor { submitted_at: to_db(d.submitted_at), id: d.id.clone() }))
+                found.last().map(|d| super::cursor::encode(Some(d.submitted_at), &d.id))
             } else {
                 None
             };
@@ -695,15 +676,5 @@ mod tests {
     fn scopes_are_plain_words() {
         assert!(valid_scope("portal") && valid_scope("dossiers:read"));
         assert!(!valid_scope("") && !valid_scope("Portal") && !valid_scope("a b"));
-    }
-
-    #[test]
-    fn cursors_read_back() {
-        let cursor = ApplicantCursor {
-            submitted_at: to_db(DateTime::from_timestamp(1_790_000_000, 0).unwrap()),
-            id: "x|y".into(),
-        };
-        assert_eq!(decode_cursor(&encode_cursor(&cursor)), Some(cursor));
-        assert_eq!(decode_cursor("not a cursor"), None);
     }
 }

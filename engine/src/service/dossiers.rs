@@ -2,7 +2,6 @@
 //! queues, and public tracking. Every change is one transaction: the state with its version check, the
 //! hash-chained events, and the outbox messages it causes.
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -602,11 +601,13 @@ impl Services {
         let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
         let after = match &query.cursor {
             None => None,
-            Some(text) => Some(decode_cursor(text).ok_or_else(|| {
-                ServiceError::Invalid(vec![
-                    FieldError::new("cursor", "field.required").with_detail("unreadable cursor"),
-                ])
-            })?),
+            Some(text) => {
+                Some(super::cursor::decode(text).map(|(due_at, id)| Cursor { due_at, id }).ok_or_else(|| {
+                    ServiceError::Invalid(vec![
+                        FieldError::new("cursor", "field.required").with_detail("unreadable cursor"),
+                    ])
+                })?)
+            }
         };
         let filter = QueueFilter {
             agencies: scope,
@@ -626,7 +627,7 @@ impl Services {
         let mut items = self.db.read(|conn| dossiers::list(conn, &filter).map_err(ServiceError::from))?;
         let next_cursor = if items.len() as i64 > limit {
             items.truncate(limit as usize);
-            items.last().map(|d| encode_cursor(&Cursor { due_at: d.due_at, id: d.id.clone() }))
+            items.last().map(|d| super::cursor::encode(d.due_at, &d.id))
         } else {
             None
         };
@@ -717,21 +718,6 @@ fn number_papers(
         }
     }
     Ok(())
-}
-
-fn encode_cursor(cursor: &Cursor) -> String {
-    let due = cursor.due_at.map_or_else(|| "-".to_string(), |d| d.timestamp_micros().to_string());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{due}|{}", cursor.id))
-}
-
-fn decode_cursor(text: &str) -> Option<Cursor> {
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()?;
-    let (due, id) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
-    let due_at = match due {
-        "-" => None,
-        micros => Some(DateTime::from_timestamp_micros(micros.parse().ok()?)?),
-    };
-    Some(Cursor { due_at, id: id.to_string() })
 }
 
 impl Services {

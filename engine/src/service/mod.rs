@@ -6,6 +6,7 @@ pub mod administration;
 pub mod background;
 pub mod bundles;
 pub mod citizens;
+pub mod cursor;
 pub mod demo;
 pub mod dossiers;
 pub mod error;

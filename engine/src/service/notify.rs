@@ -26,6 +26,7 @@
 //!
 //! The rows of a dossier on these topics are its notification log ([`Services::notifications`]).
 
+use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -37,7 +38,7 @@ use crate::domain::procedure::{OnSupplement, Procedure};
 use crate::ports::notice::{EmailNotice, NoticeKind, SmsNotice};
 use crate::ports::topics;
 use crate::store::{DbConnection, agencies, from_db, outbox};
-use crate::text::{escape_html, group_thousands};
+use crate::text::dong;
 
 /// The longest SMS we send: two concatenated GSM 7-bit segments (2 × 153 characters).
 pub const SMS_MAX_CHARS: usize = 306;
@@ -324,7 +325,7 @@ impl Wording<'_> {
             }
             NoticeKind::PaymentRequest => {
                 let Change::PaymentRequested { amount_vnd, .. } = &event.change else { unreachable!("by notice_kind") };
-                let amount = vnd(*amount_vnd);
+                let amount = dong(*amount_vnd);
                 blocks.push(Block::Para(format!(
                     "Để tiếp tục giải quyết hồ sơ \"{procedure}\" (mã {label}), đề nghị Ông/Bà thực hiện nghĩa vụ \
                      tài chính."
@@ -423,61 +424,54 @@ impl Wording<'_> {
                                   vui lòng không trả lời thư này.";
 
     fn text(&self, notice: &Notice) -> String {
-        let mut out = self.salutation();
-        let mut previous_fact = false;
-        for block in &notice.blocks {
+        // Consecutive facts stay together; every other block is a paragraph of its own.
+        let tight = notice.blocks.iter().scan(false, |previous_fact, block| {
             let fact = matches!(block, Block::Fact(..));
-            out.push_str(if fact && previous_fact { "\n" } else { "\n\n" });
-            previous_fact = fact;
-            match block {
-                Block::Para(text) => out.push_str(text),
-                Block::Fact(label, value) => out.push_str(&format!("{label}: {value}")),
-                Block::List(items) => {
-                    let lines: Vec<String> =
-                        items.iter().enumerate().map(|(i, item)| format!("  {}. {item}", i + 1)).collect();
-                    out.push_str(&lines.join("\n"));
-                }
-                Block::Link(label, url) => out.push_str(&format!("{label}: {url}")),
-            }
-        }
-        out.push_str(&format!("\n\nTrân trọng,\n{}\n\n-- \n{}\n", self.agency_name, Self::FOOTER));
-        out
+            let tight = fact && *previous_fact;
+            *previous_fact = fact;
+            Some(tight)
+        });
+        let mail = NoticeText {
+            salutation: &self.salutation(),
+            blocks: tight.zip(&notice.blocks).collect(),
+            agency: &self.agency_name,
+            footer: Self::FOOTER,
+        };
+        mail.render().expect("the mail template renders")
     }
 
     fn html(&self, notice: &Notice) -> String {
-        let mut body = format!("<p>{}</p>\n", escape_html(&self.salutation()));
-        for block in &notice.blocks {
-            match block {
-                Block::Para(text) => body.push_str(&format!("<p>{}</p>\n", escape_html(text))),
-                Block::Fact(label, value) => {
-                    body.push_str(&format!("<p>{}: <strong>{}</strong></p>\n", escape_html(label), escape_html(value)))
-                }
-                Block::List(items) => {
-                    body.push_str("<ol>\n");
-                    for item in items {
-                        body.push_str(&format!("<li>{}</li>\n", escape_html(item)));
-                    }
-                    body.push_str("</ol>\n");
-                }
-                Block::Link(label, url) => body.push_str(&format!(
-                    "<p>{}: <a href=\"{}\">{}</a></p>\n",
-                    escape_html(label),
-                    escape_html(url),
-                    escape_html(url)
-                )),
-            }
-        }
-        body.push_str(&format!(
-            "<p>Trân trọng,<br>\n{}</p>\n<hr>\n<p><small>{}</small></p>\n",
-            escape_html(&self.agency_name),
-            escape_html(Self::FOOTER)
-        ));
-        format!(
-            "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n\
-             <body>\n{body}</body>\n</html>\n",
-            escape_html(&notice.subject)
-        )
+        let mail = NoticeHtml {
+            subject: &notice.subject,
+            salutation: &self.salutation(),
+            blocks: &notice.blocks,
+            agency: &self.agency_name,
+            footer: Self::FOOTER,
+        };
+        mail.render().expect("the mail template renders")
     }
+}
+
+/// A notice as plain text (the first part of the mail).
+#[derive(Template)]
+#[template(path = "mail/notice.txt")]
+struct NoticeText<'a> {
+    salutation: &'a str,
+    /// Each block, and whether it follows a fact it belongs with (one line break instead of two).
+    blocks: Vec<(bool, &'a Block)>,
+    agency: &'a str,
+    footer: &'a str,
+}
+
+/// A notice as HTML (the part mail clients show).
+#[derive(Template)]
+#[template(path = "mail/notice.html")]
+struct NoticeHtml<'a> {
+    subject: &'a str,
+    salutation: &'a str,
+    blocks: &'a [Block],
+    agency: &'a str,
+    footer: &'a str,
 }
 
 /// The SMS text: unaccented, and the short form when the full one would not fit.
@@ -504,11 +498,6 @@ pub fn mobile_number(phone: &str) -> Option<String> {
         && national.chars().all(|c| c.is_ascii_digit())
         && matches!(national.as_bytes()[0], b'3' | b'5' | b'7' | b'8' | b'9');
     mobile.then_some(compact)
-}
-
-/// "1.500.000 đồng".
-fn vnd(amount: u64) -> String {
-    format!("{} đồng", group_thousands(amount))
 }
 
 /// Vietnamese letters with their diacritics, by the ASCII letter they reduce to.
@@ -549,6 +538,50 @@ pub fn unaccented(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// Both parts of a mail, from the templates: paragraphs apart, facts together, a numbered list, the link,
+    /// the signature; HTML escaped, plain text as it is.
+    #[test]
+    fn a_notice_renders_as_text_and_html() {
+        let blocks = vec![
+            Block::Para("Hồ sơ <b> đã nhận".into()),
+            Block::Fact("Mã hồ sơ", "000.31.01.H26-261124-0001".into()),
+            Block::Fact("Hạn", "16:30 25/11/2026".into()),
+            Block::List(vec!["a".into(), "b".into()]),
+            Block::Para("Cảm ơn".into()),
+            Block::Link("Tra cứu hồ sơ", "http://x/?a=1&b=2".into()),
+        ];
+        let tight = [false, false, true, false, false, false];
+        let text = NoticeText {
+            salutation: "Kính gửi Ông/Bà Nguyễn Văn A,",
+            blocks: tight.into_iter().zip(&blocks).collect(),
+            agency: "UBND 'A' & B",
+            footer: "F",
+        };
+        assert_eq!(
+            text.render().unwrap(),
+            "Kính gửi Ông/Bà Nguyễn Văn A,\n\nHồ sơ <b> đã nhận\n\nMã hồ sơ: 000.31.01.H26-261124-0001\nHạn: 16:30 \
+             25/11/2026\n\n  1. a\n  2. b\n\nCảm ơn\n\nTra cứu hồ sơ: http://x/?a=1&b=2\n\nTrân trọng,\nUBND 'A' & \
+             B\n\n-- \nF\n"
+        );
+        let html = NoticeHtml {
+            subject: "S",
+            salutation: "Kính gửi Ông/Bà Nguyễn Văn A,",
+            blocks: &blocks,
+            agency: "UBND 'A' & B",
+            footer: "F",
+        };
+        assert_eq!(
+            html.render().unwrap(),
+            "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>S</title>\n</head>\n<body>\n\
+             <p>Kính gửi Ông/Bà Nguyễn Văn A,</p>\n<p>Hồ sơ &#60;b&#62; đã nhận</p>\n<p>Mã hồ sơ: \
+             <strong>000.31.01.H26-261124-0001</strong></p>\n<p>Hạn: <strong>16:30 25/11/2026</strong></p>\n<ol>\n\
+             <li>a</li>\n<li>b</li>\n</ol>\n<p>Cảm ơn</p>\n<p>Tra cứu hồ sơ: <a href=\"http://x/?a=1&#38;b=2\">\
+             http://x/?a=1&#38;b=2</a></p>\n<p>Trân trọng,<br>\nUBND &#39;A&#39; &#38; B</p>\n<hr>\n\
+             <p><small>F</small></p>\n</body>\n</html>\n"
+        );
+    }
+
     use super::*;
 
     #[test]
@@ -571,12 +604,5 @@ mod tests {
         assert_eq!(mobile_number("02253123456"), None, "a landline");
         assert_eq!(mobile_number("0112345678"), None);
         assert_eq!(mobile_number("091200011"), None);
-    }
-
-    #[test]
-    fn amounts_and_html_are_written_properly() {
-        assert_eq!(vnd(0), "0 đồng");
-        assert_eq!(vnd(1_500_000), "1.500.000 đồng");
-        assert_eq!(vnd(25_000), "25.000 đồng");
     }
 }

@@ -12,6 +12,7 @@ use crate::UiState;
 use crate::error::PageError;
 use crate::session::Visit;
 use crate::shell::render;
+use motcua_engine::text::dong_short;
 
 pub struct ComponentRow {
     pub name: String,
@@ -42,11 +43,6 @@ struct ProcedurePage {
     results: Vec<String>,
     return_methods: Vec<&'static str>,
     legal_basis: Vec<String>,
-}
-
-/// 100000 → "100.000 đ".
-fn vnd(amount: u64) -> String {
-    format!("{} đ", motcua_engine::text::group_thousands(amount))
 }
 
 pub async fn page(
@@ -88,7 +84,7 @@ pub async fn page(
                 amount: match f.schedule_vi() {
                     _ if amount == 0 => lang.t("ui.free").to_string(),
                     Some(schedule) => schedule,
-                    None => vnd(amount),
+                    None => dong_short(amount),
                 },
                 note: f.note.clone(),
             }

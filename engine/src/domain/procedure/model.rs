@@ -212,7 +212,7 @@ impl Fee {
     /// 200.000 đồng"; `None` for a flat fee (its amount says it all).
     pub fn schedule_vi(&self) -> Option<String> {
         let unit = self.unit.as_deref()?;
-        let vnd = |n: u64| format!("{} đồng", crate::text::group_thousands(n));
+        let vnd = crate::text::dong;
         let mut words = match (self.first_units, self.then_vnd) {
             (Some(n), Some(then)) => format!(
                 "{}/{unit} ({unit} thứ 1-{n}), {}/{unit} từ {unit} thứ {}",

@@ -26,11 +26,7 @@ use crate::form::{Errors, input_id};
 use crate::pages::Shell;
 use crate::session::{Visit, url_escape};
 use crate::shell::render;
-
-/// 100000 → "100.000 đ".
-fn vnd(amount: u64) -> String {
-    format!("{} đ", motcua_engine::text::group_thousands(amount))
-}
+use motcua_engine::text::dong_short;
 
 pub struct Row {
     pub id: String,
@@ -231,7 +227,7 @@ fn timeline(visit: &Visit, state: &UiState, detail: &MyDossierDetail) -> Vec<Ent
                 Some(Change::PaperAttached { component, .. }) => vec![component_name(component)],
                 Some(Change::ResultAttached { title, .. }) => vec![title.clone()],
                 Some(Change::PaymentRequested { amount_vnd, .. } | Change::PaymentRecorded { amount_vnd, .. }) => {
-                    vec![vnd(*amount_vnd)]
+                    vec![dong_short(*amount_vnd)]
                 }
                 Some(Change::Extended { new_due, reason }) => {
                     vec![format!("{}: {}", lang.t("ui.due_at"), when(state, *new_due)), reason.clone()]
@@ -306,7 +302,7 @@ async fn detail_page(
         })
         .unwrap_or_default();
     let payment = loaded.payments.as_ref().and_then(|p| p.orders.last()).map(|order| PaymentView {
-        amount: vnd(order.order.amount_vnd.max(0) as u64),
+        amount: dong_short(order.order.amount_vnd.max(0) as u64),
         state: lang.t(&format!("payment.{}", order.state)),
         pay_url: order.order.pay_url.clone().filter(|_| order.state == "open" && d.status == Status::PaymentRequested),
     });

@@ -24,7 +24,6 @@ use motcua_engine::service::dossiers::IdempotencyKey;
 use motcua_engine::service::requests::{
     ApplicantInput, ComponentInput, OnlineSubmission, check_applicant, check_component_inputs,
 };
-use rand::RngCore;
 
 use super::renamed;
 use crate::UiState;
@@ -505,12 +504,6 @@ fn request_hash(input: &OnlineSubmission) -> String {
     format!("{:016x}", hasher.finish())
 }
 
-fn new_key() -> String {
-    let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// `POST /thu-tuc/{code}/nop`: `step=review` checks the draft and shows the summary (storing new files once),
 /// `step=edit` goes back to the form, `step=submit` submits.
 pub async fn post(
@@ -618,7 +611,7 @@ async fn review_page(
             .filter(|m| m.chosen)
             .collect(),
         draft,
-        key: new_key(),
+        key: motcua_engine::random::token(16),
     };
     Ok(visit.page(StatusCode::OK, render(&page)?))
 }
