@@ -86,7 +86,7 @@ impl Visit {
             && let Some(refresh) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string())
         {
             let services = state.services.clone();
-            match web::block(move || services.rotate_refresh_token(&refresh)).await? {
+            match web::block(move || services.identity().rotate_refresh_token(&refresh)).await? {
                 Ok((staff, next)) => visit.start_staff_session(&state, staff, next),
                 // Expired, revoked or reused: the visitor is signed out.
                 Err(_) => visit.end_session(),

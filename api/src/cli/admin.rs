@@ -106,7 +106,7 @@ fn service_account(services: &Services, command: ServiceAccountCommand) -> ExitC
     match command {
         ServiceAccountCommand::Create { name, scopes, client_id } => {
             let scopes: Vec<String> = scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-            match services.create_service_account(&name, &scopes, client_id.as_deref()) {
+            match services.identity().create_service_account(&name, &scopes, client_id.as_deref()) {
                 Ok(created) => {
                     println!("client_id: {}", created.account.client_id);
                     println!("client_secret: {}", created.secret);
@@ -117,7 +117,7 @@ fn service_account(services: &Services, command: ServiceAccountCommand) -> ExitC
                 Err(e) => explain(e),
             }
         }
-        ServiceAccountCommand::List => match services.service_accounts() {
+        ServiceAccountCommand::List => match services.identity().service_accounts() {
             Ok(accounts) => {
                 for a in accounts {
                     let state = if a.disabled { "disabled" } else { "active" };
@@ -133,7 +133,7 @@ fn service_account(services: &Services, command: ServiceAccountCommand) -> ExitC
 }
 
 fn toggle(services: &Services, client_id: &str, disabled: bool) -> ExitCode {
-    match services.set_service_account_disabled(client_id, disabled) {
+    match services.identity().set_service_account_disabled(client_id, disabled) {
         Ok(()) => {
             println!("{client_id} {}", if disabled { "disabled" } else { "enabled" });
             ExitCode::SUCCESS
@@ -168,7 +168,7 @@ pub fn run(command: AdminCommand) -> ExitCode {
                 Ok(p) => p,
                 Err(code) => return code,
             };
-            match services.create_user(&username, &full_name, role, &agency, &password) {
+            match services.identity().create_user(&username, &full_name, role, &agency, &password) {
                 Ok(identity) => {
                     println!(
                         "{} ({}) now holds: {}",
@@ -186,7 +186,7 @@ pub fn run(command: AdminCommand) -> ExitCode {
                 return usage_error(format!("unknown role `{role}` (one of {})", Role::spellings()));
             };
             let post = StaffPost { agency, role, division, deputy, phone };
-            match services.set_post(&username, &post) {
+            match services.identity().set_post(&username, &post) {
                 Ok(()) => {
                     println!("{username}: {role}@{} set", post.agency);
                     ExitCode::SUCCESS
@@ -200,7 +200,7 @@ pub fn run(command: AdminCommand) -> ExitCode {
                 Ok(p) => p,
                 Err(code) => return code,
             };
-            match services.reset_password(&username, &password) {
+            match services.identity().reset_password(&username, &password) {
                 Ok(()) => {
                     println!("password of {username} changed; the account is unlocked");
                     ExitCode::SUCCESS
@@ -220,7 +220,7 @@ pub fn run(command: AdminCommand) -> ExitCode {
         },
         AdminCommand::AddAgency { id, level, kind, name, parent, area } => {
             let input = NewAgency { id: id.clone(), level, kind, name, parent, area };
-            match services.add_agency_at_console(&input) {
+            match services.administration().add_agency_at_console(&input) {
                 Ok(_) => {
                     println!("agency {id} added");
                     ExitCode::SUCCESS

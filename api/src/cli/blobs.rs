@@ -29,24 +29,26 @@ pub fn run(command: BlobsCommand) -> ExitCode {
     };
     match command {
         BlobsCommand::Verify => verify(&services),
-        BlobsCommand::Gc { grace_hours } => match services.collect_garbage(TimeDelta::hours(grace_hours.max(0))) {
-            Ok(collected) => {
-                println!(
-                    "{} upload(s) forgotten, {} blob(s) deleted, {} staging file(s) removed",
-                    collected.uploads,
-                    collected.blobs.len(),
-                    collected.staging_files
-                );
-                ExitCode::SUCCESS
+        BlobsCommand::Gc { grace_hours } => {
+            match services.papers().collect_garbage(TimeDelta::hours(grace_hours.max(0))) {
+                Ok(collected) => {
+                    println!(
+                        "{} upload(s) forgotten, {} blob(s) deleted, {} staging file(s) removed",
+                        collected.uploads,
+                        collected.blobs.len(),
+                        collected.staging_files
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => failure(e),
             }
-            Err(e) => failure(e),
-        },
+        }
     }
 }
 
 fn verify(services: &Services) -> ExitCode {
     // Every upload counts as referenced here: verification deletes nothing.
-    let referenced = match services.referenced_blobs(chrono::DateTime::UNIX_EPOCH) {
+    let referenced = match services.repository().referenced_blobs(chrono::DateTime::UNIX_EPOCH) {
         Ok(r) => r,
         Err(e) => return failure(e),
     };

@@ -34,7 +34,7 @@ pub fn run(command: PortalCommand) -> ExitCode {
 }
 
 fn reconcile(services: &Services, dry_run: bool) -> ExitCode {
-    let report = match services.reconcile_portal(dry_run) {
+    let report = match services.portal().reconcile_portal(dry_run) {
         Ok(r) => r,
         Err(e) => return failure(e),
     };
@@ -67,7 +67,7 @@ fn reconcile(services: &Services, dry_run: bool) -> ExitCode {
 }
 
 fn import_procedures(services: &Services) -> ExitCode {
-    let (national, report) = match services.compare_national_catalogue() {
+    let (national, report) = match services.portal().compare_national_catalogue() {
         Ok(c) => c,
         Err(e) => return failure(e),
     };

@@ -33,7 +33,7 @@ pub fn run(command: RepositoryCommand) -> ExitCode {
         Ok(s) => s,
         Err(e) => return failure(format!("cannot start: {e}")),
     };
-    match services.backfill_repository(since, dossier.as_deref()) {
+    match services.repository().backfill_repository(since, dossier.as_deref()) {
         Ok((dossiers, items)) => {
             println!("{dossiers} returned dossier(s) looked at, {items} item(s) added to repositories");
             ExitCode::SUCCESS

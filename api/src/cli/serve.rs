@@ -98,7 +98,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         Err(code) => return code,
     };
     if args.demo {
-        match services.load_demo() {
+        match services.administration().load_demo() {
             Ok(Some(summary)) => print_demo(&summary),
             Ok(None) => println!("Demo: the database already has data; nothing loaded."),
             Err(e) => return failure(format!("demo data: {e}")),
@@ -114,7 +114,7 @@ pub fn serve(args: ServeArgs) -> ExitCode {
         // its secret's hash is kept, so an earlier one cannot be reused).
         let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
         let client_id = format!("portal-sim-{stamp}");
-        let account = services.create_service_account(
+        let account = services.identity().create_service_account(
             &format!("Cổng DVC quốc gia (mô phỏng) {stamp}"),
             &[motcua_engine::domain::policy::PORTAL_SCOPE.to_string()],
             Some(&client_id),

@@ -67,7 +67,7 @@ pub async fn outbox(
         limit: query.limit.unwrap_or(50),
     };
     let services = state.services.clone();
-    let (messages, topics) = blocking(move || services.outbox_messages(&staff.0, filter)).await?;
+    let (messages, topics) = blocking(move || services.administration().outbox_messages(&staff.0, filter)).await?;
     let next_cursor = (messages.len() as i64 >= query.limit.unwrap_or(50).clamp(1, 200))
         .then(|| messages.last().map(|m| m.id))
         .flatten();
@@ -92,7 +92,7 @@ pub async fn redrive_one(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let id = id.into_inner();
-    let redriven = blocking(move || services.redrive(&staff.0, Redrive::One(id))).await?;
+    let redriven = blocking(move || services.administration().redrive(&staff.0, Redrive::One(id))).await?;
     Ok(HttpResponse::Ok().json(Redriven { redriven }))
 }
 
@@ -107,7 +107,7 @@ pub async fn redrive_all(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let topic = body.into_inner().topic;
-    let redriven = blocking(move || services.redrive(&staff.0, Redrive::AllDead { topic })).await?;
+    let redriven = blocking(move || services.administration().redrive(&staff.0, Redrive::AllDead { topic })).await?;
     Ok(HttpResponse::Ok().json(Redriven { redriven }))
 }
 
@@ -134,7 +134,7 @@ pub async fn jobs(
     let limit = query.limit.unwrap_or(50);
     let filter = JobFilter { state: query.state, kind: query.kind, before_id: query.cursor, limit };
     let services = state.services.clone();
-    let (jobs, kinds) = blocking(move || services.background_jobs(&staff.0, filter)).await?;
+    let (jobs, kinds) = blocking(move || services.administration().background_jobs(&staff.0, filter)).await?;
     let next_cursor = (jobs.len() as i64 >= limit.clamp(1, 200)).then(|| jobs.last().map(|j| j.id)).flatten();
     let kinds = kinds.into_iter().collect();
     Ok(HttpResponse::Ok().json(JobsPage { items: jobs, next_cursor, kinds }))
@@ -157,7 +157,7 @@ pub async fn redrive_job(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let id = id.into_inner();
-    let redriven = blocking(move || services.redrive_jobs(&staff.0, JobRedrive::One(id))).await?;
+    let redriven = blocking(move || services.administration().redrive_jobs(&staff.0, JobRedrive::One(id))).await?;
     Ok(HttpResponse::Ok().json(Redriven { redriven }))
 }
 
@@ -172,6 +172,7 @@ pub async fn redrive_jobs(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let kind = body.into_inner().kind;
-    let redriven = blocking(move || services.redrive_jobs(&staff.0, JobRedrive::AllDead { kind })).await?;
+    let redriven =
+        blocking(move || services.administration().redrive_jobs(&staff.0, JobRedrive::AllDead { kind })).await?;
     Ok(HttpResponse::Ok().json(Redriven { redriven }))
 }

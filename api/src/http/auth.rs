@@ -36,7 +36,7 @@ impl JwtKeys {
             return Ok(JwtKeys::from_secret(secret.as_bytes()));
         }
         let fresh = motcua_engine::random::token(48);
-        let stored = services.token_secret(&fresh)?;
+        let stored = services.identity().token_secret(&fresh)?;
         Ok(JwtKeys::from_secret(stored.as_bytes()))
     }
 }
@@ -240,8 +240,8 @@ pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>) -> Resu
     let services = state.services.clone();
     let LoginRequest { username, password } = body.into_inner();
     let (staff, refresh_token) = blocking(move || {
-        let staff = services.login(&username, &password)?;
-        let refresh_token = services.issue_refresh_token(&staff.id)?;
+        let staff = services.identity().login(&username, &password)?;
+        let refresh_token = services.identity().issue_refresh_token(&staff.id)?;
         Ok((staff, refresh_token))
     })
     .await?;
@@ -255,7 +255,7 @@ pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>) -> Resu
 pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let token = body.into_inner().refresh_token;
-    let (staff, next) = blocking(move || services.rotate_refresh_token(&token)).await?;
+    let (staff, next) = blocking(move || services.identity().rotate_refresh_token(&token)).await?;
     Ok(HttpResponse::Ok().json(tokens(&state.keys, staff, next)))
 }
 
@@ -266,6 +266,6 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
 pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let token = body.into_inner().refresh_token;
-    blocking(move || services.revoke_refresh_token(&token)).await?;
+    blocking(move || services.identity().revoke_refresh_token(&token)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -54,7 +54,7 @@ pub async fn receive(
     }
     let key = key.map(|key| IdempotencyKey { key, request_hash: hex::encode(Sha256::digest(&body)) });
     let services = state.services.clone();
-    let outcome = blocking(move || services.receive(&staff.0, input, key)).await;
+    let outcome = blocking(move || services.dossiers().receive(&staff.0, input, key)).await;
     state.metrics.actions.with_label_values(&["receive", if outcome.is_ok() { "ok" } else { "refused" }]).inc();
     match outcome? {
         Received::Created(dossier) => Ok(with_etag(actix_web::http::StatusCode::CREATED, &dossier)),
@@ -134,7 +134,7 @@ pub async fn list(
         limit: query.limit,
     };
     let services = state.services.clone();
-    let page = blocking(move || services.queue(&staff.0, queue)).await?;
+    let page = blocking(move || services.dossiers().queue(&staff.0, queue)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -144,7 +144,7 @@ pub async fn list(
 #[get("/dossiers/{id}")]
 pub async fn get(state: web::Data<AppState>, staff: Staff, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let dossier = blocking(move || services.dossier(&staff.0, &id)).await?;
+    let dossier = blocking(move || services.dossiers().dossier(&staff.0, &id)).await?;
     Ok(with_etag(actix_web::http::StatusCode::OK, &dossier))
 }
 
@@ -193,7 +193,7 @@ pub async fn act(
     let (request, note) = parse_action_body(&value).map_err(malformed)?;
     let action = value.get("action").and_then(|a| a.as_str()).unwrap_or("unknown").to_string();
     let services = state.services.clone();
-    let outcome = blocking(move || services.act(&staff.0, &id, version, request, note)).await;
+    let outcome = blocking(move || services.dossiers().act(&staff.0, &id, version, request, note)).await;
     let label = match &outcome {
         Ok(_) => "ok".to_string(),
         Err(problem) => problem.code.to_string(),
@@ -208,7 +208,7 @@ pub async fn act(
 #[get("/dossiers/{id}/history")]
 pub async fn history(state: web::Data<AppState>, staff: Staff, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let history = blocking(move || services.history(&staff.0, &id)).await?;
+    let history = blocking(move || services.dossiers().history(&staff.0, &id)).await?;
     Ok(HttpResponse::Ok().json(history))
 }
 
@@ -228,6 +228,6 @@ pub struct TrackQuery {
 pub async fn track(state: web::Data<AppState>, query: web::Query<TrackQuery>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let TrackQuery { code, id } = query.into_inner();
-    let tracking = blocking(move || services.track(&code, &id)).await?;
+    let tracking = blocking(move || services.dossiers().track(&code, &id)).await?;
     Ok(HttpResponse::Ok().json(tracking))
 }

@@ -25,7 +25,7 @@ pub async fn form(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let (id, code) = path.into_inner();
-    let (paper, reader) = blocking(move || services.form(&caller.0, &id, &code)).await?;
+    let (paper, reader) = blocking(move || services.papers().form(&caller.0, &id, &code)).await?;
     Ok(stream_file(reader, &paper.media_type, &paper.file_name, &paper.blob_sha256, paper.size_bytes))
 }
 
@@ -54,7 +54,7 @@ pub async fn register(
     if to < from || (to - from).num_days() > 366 {
         return Err(Problem::new(422, "request.invalid", "`to` must be on or after `from`, at most a year later"));
     }
-    let pdf = blocking(move || services.register(&staff.0, &id, from, to)).await?;
+    let pdf = blocking(move || services.papers().register(&staff.0, &id, from, to)).await?;
     let name = format!("so-theo-doi-{from}-{to}.pdf");
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")

@@ -28,7 +28,7 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let services = state.services.clone();
-    match blocking(move || services.ready()).await {
+    match blocking(move || services.operations().ready()).await {
         Ok(true) => HttpResponse::Ok().json(Health { status: "ready", detail: None }),
         Ok(false) => HttpResponse::ServiceUnavailable().json(Health { status: "migrations pending", detail: None }),
         Err(problem) => HttpResponse::ServiceUnavailable()
@@ -41,7 +41,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let figures = blocking(move || services.store_figures()).await?;
+    let figures = blocking(move || services.operations().store_figures()).await?;
     state.metrics.observe_store(&figures);
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render()))
 }

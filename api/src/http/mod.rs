@@ -18,6 +18,8 @@ pub mod problem;
 pub mod procedures;
 pub mod repository;
 pub mod server;
+pub mod sign_in;
+pub mod token;
 
 use std::sync::Arc;
 

@@ -28,6 +28,6 @@ pub async fn list(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let id = id.into_inner();
-    let notifications = blocking(move || services.notifications(&caller.0, &id)).await?;
+    let notifications = blocking(move || services.notifications().log(&caller.0, &id)).await?;
     Ok(HttpResponse::Ok().json(NotificationList { notifications }))
 }

@@ -46,12 +46,12 @@ pub async fn upload(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<web::Bytes>(PIPE_DEPTH);
     // The writer runs on a blocking thread: it hashes, sniffs and writes the staged file as chunks arrive.
     let writer = web::block(move || {
-        let mut stager = services.stager(&name)?;
+        let mut stager = services.papers().stager(&name)?;
         while let Some(chunk) = rx.blocking_recv() {
             stager.write(&chunk)?;
         }
         let staged = stager.finish()?;
-        services.store_upload(&caller.0, staged)
+        services.papers().store_upload(&caller.0, staged)
     });
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| Problem::new(400, "request.malformed", e.to_string()))?;
@@ -83,7 +83,7 @@ pub async fn attach(
 ) -> Result<HttpResponse, Problem> {
     let version = expected_version(&req)?;
     let services = state.services.clone();
-    let dossier = blocking(move || services.attach_paper(&caller.0, &id, version, body.into_inner())).await?;
+    let dossier = blocking(move || services.papers().attach_paper(&caller.0, &id, version, body.into_inner())).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, format!("\"{}\"", dossier.version))).json(dossier))
 }
 
@@ -101,7 +101,7 @@ pub async fn attach_result(
 ) -> Result<HttpResponse, Problem> {
     let version = expected_version(&req)?;
     let services = state.services.clone();
-    let dossier = blocking(move || services.attach_result(&caller.0, &id, version, body.into_inner())).await?;
+    let dossier = blocking(move || services.papers().attach_result(&caller.0, &id, version, body.into_inner())).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, format!("\"{}\"", dossier.version))).json(dossier))
 }
 
@@ -115,7 +115,7 @@ pub async fn list(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let papers = blocking(move || services.papers(&caller.0, &id)).await?;
+    let papers = blocking(move || services.papers().of_dossier(&caller.0, &id)).await?;
     Ok(HttpResponse::Ok().json(papers))
 }
 
@@ -131,7 +131,7 @@ pub async fn content(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let (id, paper_id) = path.into_inner();
-    let (paper, reader) = blocking(move || services.paper_content(&caller.0, &id, &paper_id)).await?;
+    let (paper, reader) = blocking(move || services.papers().paper_content(&caller.0, &id, &paper_id)).await?;
     Ok(stream_file(reader, &paper.media_type, &paper.file_name, &paper.blob_sha256, paper.size_bytes))
 }
 

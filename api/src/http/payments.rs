@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use motcua_engine::ports::payment::Notification;
 use motcua_engine::ports::payment::SIGNATURE_HEADER;
-use motcua_engine::service::payments::{CallbackAnswer, Payments};
+use motcua_engine::service::payments::{CallbackAnswer, DossierPayments};
 
 use super::auth::Staff;
 use super::problem::Problem;
@@ -27,14 +27,14 @@ pub async fn callback(
     let body = body.map_err(|e| Problem::new(400, "request.malformed", e.to_string()))?;
     let signature = req.headers().get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
     let services = state.services.clone();
-    let answer = blocking(move || services.payment_callback(&body, signature.as_deref())).await?;
+    let answer = blocking(move || services.payments().payment_callback(&body, signature.as_deref())).await?;
     Ok(HttpResponse::Ok().json(answer))
 }
 
 /// The fees due today under the procedure definition (zero-fee periods honoured) and the dossier's payment
 /// orders: state, the platform's pay URL, when paid, and any refund.
 #[utoipa::path(tag = "payments", params(("id" = String, Path)),
-    responses((status = 200, body = Payments), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = DossierPayments), (status = 404, body = Problem)), security(("bearer" = [])))]
 #[get("/dossiers/{id}/payments")]
 pub async fn of_dossier(
     state: web::Data<AppState>,
@@ -42,6 +42,6 @@ pub async fn of_dossier(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let payments = blocking(move || services.payments_of(&staff.0, &id)).await?;
+    let payments = blocking(move || services.payments().payments_of(&staff.0, &id)).await?;
     Ok(HttpResponse::Ok().json(payments))
 }

@@ -27,7 +27,7 @@ pub async fn lookup(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let request = body.into_inner();
-    let lookup = blocking(move || services.lookup_population(&staff.0, request)).await?;
+    let lookup = blocking(move || services.reception().lookup_population(&staff.0, request)).await?;
     Ok(HttpResponse::Ok().json(lookup))
 }
 
@@ -40,7 +40,7 @@ pub async fn lookup(
 #[post("/dossiers/{id}/identity-check")]
 pub async fn recheck(state: web::Data<AppState>, staff: Staff, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let dossier = blocking(move || services.check_identity(&staff.0, &id)).await?;
+    let dossier = blocking(move || services.reception().check_identity(&staff.0, &id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::ETAG, format!("\"{}\"", dossier.version)))
         .json(dossier))

@@ -30,7 +30,7 @@ pub async fn receive(
     })?;
     let input: PortalDossier = super::json::parse(&body)?;
     let services = state.services.clone();
-    let outcome = blocking(move || services.receive_from_portal(&portal.0, input)).await;
+    let outcome = blocking(move || services.portal().receive_from_portal(&portal.0, input)).await;
     state.metrics.actions.with_label_values(&["portal_submit", if outcome.is_ok() { "ok" } else { "refused" }]).inc();
     Ok(match outcome? {
         Routed::Created(dossier) => HttpResponse::Created().json(dossier),

@@ -17,7 +17,7 @@ use super::{AppState, blocking};
 #[get("/repository")]
 pub async fn overview(state: web::Data<AppState>, owner: Citizen) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || services.repository_overview(&owner.0)).await?))
+    Ok(HttpResponse::Ok().json(blocking(move || services.repository().repository_overview(&owner.0)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -42,7 +42,7 @@ pub async fn items(
     let services = state.services.clone();
     let q = query.into_inner();
     let filter = ItemFilter { store: q.store, folder: q.folder, trash: q.trash };
-    Ok(HttpResponse::Ok().json(blocking(move || services.repository_items(&owner.0, filter)).await?))
+    Ok(HttpResponse::Ok().json(blocking(move || services.repository().repository_items(&owner.0, filter)).await?))
 }
 
 /// Add an uploaded file to the repository: `{ "upload", "title", "paper_type"?, "issuer"?, "issue_date"?, "valid_until"?, "store"?, "folder"? }`.
@@ -50,7 +50,8 @@ pub async fn items(
 #[post("/repository/items")]
 pub async fn add(state: web::Data<AppState>, owner: Citizen, body: Json<NewItem>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    Ok(HttpResponse::Created().json(blocking(move || services.add_own_item(&owner.0, body.into_inner())).await?))
+    Ok(HttpResponse::Created()
+        .json(blocking(move || services.repository().add_own_item(&owner.0, body.into_inner())).await?))
 }
 
 /// One item for whoever may see it (owner, staff it is shared with or whose agency issued it, the portal).
@@ -62,7 +63,7 @@ pub async fn item(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || services.item(&caller.0, &id)).await?))
+    Ok(HttpResponse::Ok().json(blocking(move || services.repository().item(&caller.0, &id)).await?))
 }
 
 /// An item's content, hash-checked while streaming; the access is logged.
@@ -74,7 +75,7 @@ pub async fn content(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let (found, reader) = blocking(move || services.item_content(&caller.0, &id)).await?;
+    let (found, reader) = blocking(move || services.repository().item_content(&caller.0, &id)).await?;
     Ok(stream_file(reader, &found.media_type, &found.file_name, &found.blob_sha256, found.size_bytes))
 }
 
@@ -88,7 +89,8 @@ pub async fn move_item(
     body: Json<MoveItem>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || services.move_item(&owner.0, &id, body.into_inner())).await?))
+    Ok(HttpResponse::Ok()
+        .json(blocking(move || services.repository().move_item(&owner.0, &id, body.into_inner())).await?))
 }
 
 /// To the trash.
@@ -96,7 +98,7 @@ pub async fn move_item(
 #[post("/repository/items/{id}/trash")]
 pub async fn trash(state: web::Data<AppState>, owner: Citizen, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    blocking(move || services.trash_item(&owner.0, &id)).await?;
+    blocking(move || services.repository().trash_item(&owner.0, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -109,7 +111,7 @@ pub async fn restore(
     id: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    blocking(move || services.restore_item(&owner.0, &id)).await?;
+    blocking(move || services.repository().restore_item(&owner.0, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -118,7 +120,7 @@ pub async fn restore(
 #[delete("/repository/items/{id}")]
 pub async fn purge(state: web::Data<AppState>, owner: Citizen, id: web::Path<String>) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    blocking(move || services.purge_item(&owner.0, &id)).await?;
+    blocking(move || services.repository().purge_item(&owner.0, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -132,7 +134,8 @@ pub async fn share(
     body: Json<Share>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || services.share_item(&owner.0, &id, body.into_inner(), true)).await?))
+    Ok(HttpResponse::Ok()
+        .json(blocking(move || services.repository().share_item(&owner.0, &id, body.into_inner(), true)).await?))
 }
 
 /// Withdraw a share: `{ "kind", "grantee" }`.
@@ -145,7 +148,8 @@ pub async fn unshare(
     body: Json<Share>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || services.share_item(&owner.0, &id, body.into_inner(), false)).await?))
+    Ok(HttpResponse::Ok()
+        .json(blocking(move || services.repository().share_item(&owner.0, &id, body.into_inner(), false)).await?))
 }
 
 /// Who accessed the owner's repository, and how.
@@ -153,7 +157,7 @@ pub async fn unshare(
 #[get("/repository/access-log")]
 pub async fn access_log(state: web::Data<AppState>, owner: Citizen) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || services.repository_access_log(&owner.0)).await?))
+    Ok(HttpResponse::Ok().json(blocking(move || services.repository().repository_access_log(&owner.0)).await?))
 }
 
 /// Staff: an owner's items shared with the caller's agencies or issued by them.
@@ -165,7 +169,7 @@ pub async fn for_staff(
     owner: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || services.repository_for_staff(&staff.0, &owner)).await?))
+    Ok(HttpResponse::Ok().json(blocking(move || services.repository().repository_for_staff(&staff.0, &owner)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -187,8 +191,9 @@ pub async fn offers(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let q = query.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(blocking(move || services.reuse_offers(&caller.0, &q.owner, &q.procedure, &q.component)).await?))
+    Ok(HttpResponse::Ok().json(
+        blocking(move || services.repository().reuse_offers(&caller.0, &q.owner, &q.procedure, &q.component)).await?,
+    ))
 }
 
 /// The national portal pushes a paper into an owner's repository (scope `portal`).
@@ -202,7 +207,7 @@ pub async fn portal_push(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     Ok(HttpResponse::Created()
-        .json(blocking(move || services.portal_push(&portal.0, &owner, body.into_inner())).await?))
+        .json(blocking(move || services.repository().portal_push(&portal.0, &owner, body.into_inner())).await?))
 }
 
 /// The national portal pulls the papers an owner shared with it (scope `portal`).
@@ -214,5 +219,5 @@ pub async fn portal_pull(
     owner: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || services.portal_pull(&portal.0, &owner)).await?))
+    Ok(HttpResponse::Ok().json(blocking(move || services.repository().portal_pull(&portal.0, &owner)).await?))
 }

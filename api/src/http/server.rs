@@ -17,7 +17,7 @@ use utoipa_actix_web::{AppExt, scope};
 use super::problem::Problem;
 use super::{
     AppState, PagesLink, admin, auth, citizen, dossiers, forms, health, metrics, notifications, openapi, papers,
-    payments, population, portal, procedures, repository,
+    payments, population, portal, procedures, repository, sign_in, token,
 };
 
 /// Request bodies larger than this are refused (413).
@@ -75,9 +75,9 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(auth::login)
                 .service(auth::refresh)
                 .service(auth::logout)
-                .service(citizen::token)
-                .service(citizen::start)
-                .service(citizen::callback)
+                .service(token::token)
+                .service(sign_in::start)
+                .service(sign_in::callback)
                 .service(citizen::submit)
                 .service(citizen::list)
                 .service(citizen::get)

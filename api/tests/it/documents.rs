@@ -207,7 +207,8 @@ async fn applicant_signature_is_checked_online(backend: Backend) {
         let input: OnlineSubmission = serde_json::from_value(body).unwrap();
         let citizen = CitizenIdentity { id_number: applicant.into(), name: "Nguyễn Văn Thử".into() };
         let services = server.services.clone();
-        let outcome = tokio::task::spawn_blocking(move || services.submit_online(&citizen, input)).await.unwrap();
+        let outcome =
+            tokio::task::spawn_blocking(move || services.dossiers().submit_online(&citizen, input)).await.unwrap();
         match (refusal, outcome) {
             (None, Ok(dossier)) => assert_eq!(dossier.status.code(), 1, "{case}"),
             (Some(code), Err(ServiceError::Invalid(fields))) => {

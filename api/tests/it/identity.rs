@@ -401,7 +401,7 @@ async fn service_accounts_use_client_credentials(backend: Backend) {
     let server = TestServer::start(backend).await;
     let services = server.services.clone();
     let created = tokio::task::spawn_blocking(move || {
-        services.create_service_account("dvcqg", &["portal".into(), "dossiers:read".into()], None).unwrap()
+        services.identity().create_service_account("dvcqg", &["portal".into(), "dossiers:read".into()], None).unwrap()
     })
     .await
     .unwrap();
@@ -488,7 +488,9 @@ async fn service_accounts_use_client_credentials(backend: Backend) {
     // A disabled account's secret no longer works.
     let services = server.services.clone();
     let id = client_id.clone();
-    tokio::task::spawn_blocking(move || services.set_service_account_disabled(&id, true).unwrap()).await.unwrap();
+    tokio::task::spawn_blocking(move || services.identity().set_service_account_disabled(&id, true).unwrap())
+        .await
+        .unwrap();
     let (status, _, body) = token_request(credentials(&secret)).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
     server.stop().await;

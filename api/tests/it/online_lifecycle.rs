@@ -140,7 +140,7 @@ async fn whole_online_lifecycle_with_every_simulator(backend: Backend) {
     drain(&server).await; // the demo's own messages first
     let services = server.services.clone();
     let account = tokio::task::spawn_blocking(move || {
-        services.create_service_account("Cổng DVC quốc gia", &["portal".to_string()], Some("dvcqg")).unwrap()
+        services.identity().create_service_account("Cổng DVC quốc gia", &["portal".to_string()], Some("dvcqg")).unwrap()
     })
     .await
     .unwrap();

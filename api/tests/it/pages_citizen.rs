@@ -104,7 +104,8 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
     let services = server.services.clone();
     let citizen = CitizenIdentity { id_number: HUONG.into(), name: "Nguyễn Thị Hường".into() };
     let (who, which) = (citizen.clone(), id.clone());
-    let dossier = tokio::task::spawn_blocking(move || services.my_dossier(&who, &which)).await.unwrap().unwrap();
+    let dossier =
+        tokio::task::spawn_blocking(move || services.citizens().my_dossier(&who, &which)).await.unwrap().unwrap();
     assert_eq!(dossier.dossier.status, Status::Submitted);
     assert_eq!(dossier.dossier.applicant.phone.as_deref(), Some("0912345678"));
     let code = dossier.dossier.code.clone().expect("a code at submission");
@@ -132,7 +133,8 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let services = server.services.clone();
     let (who, which) = (citizen.clone(), id.clone());
-    let still = tokio::task::spawn_blocking(move || services.my_dossier(&who, &which)).await.unwrap().unwrap();
+    let still =
+        tokio::task::spawn_blocking(move || services.citizens().my_dossier(&who, &which)).await.unwrap().unwrap();
     assert_eq!(still.dossier.status, Status::Submitted, "not withdrawn");
 
     // The agency takes it through to the result, returned electronically.

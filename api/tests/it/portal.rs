@@ -410,7 +410,7 @@ async fn reconciliation_resends_what_differs(backend: Backend) {
     let services = server.services.clone();
     let reconcile = move |dry_run: bool| {
         let services = services.clone();
-        tokio::task::spawn_blocking(move || services.reconcile_portal(dry_run).unwrap())
+        tokio::task::spawn_blocking(move || services.portal().reconcile_portal(dry_run).unwrap())
     };
     let dry = reconcile(true).await.unwrap();
     assert_eq!(dry.differences.len(), 1, "{dry:?}");

@@ -627,7 +627,12 @@ async fn backfill_is_idempotent(backend: Backend) {
 
     let backfill = || {
         let services = server.services.clone();
-        async move { tokio::task::spawn_blocking(move || services.backfill_repository(None, None)).await.unwrap().unwrap() }
+        async move {
+            tokio::task::spawn_blocking(move || services.repository().backfill_repository(None, None))
+                .await
+                .unwrap()
+                .unwrap()
+        }
     };
     let (_, pushed) = backfill().await;
     assert_eq!(pushed, 2, "the two results");

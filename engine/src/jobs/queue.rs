@@ -45,7 +45,7 @@ impl JobKind for CollectGarbage {
     const MAX_ATTEMPTS: i32 = 3;
 
     fn run(self, services: &Services) -> ServiceResult<()> {
-        let collected = services.collect_garbage(GRACE)?;
+        let collected = services.papers().collect_garbage(GRACE)?;
         let done_jobs = services
             .db
             .write(|conn| jobs::delete_done_before(conn, services.now() - KEEP_DONE).map_err(ServiceError::from))?;

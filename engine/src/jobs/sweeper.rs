@@ -12,7 +12,7 @@ pub fn sweep(services: &Services, limit: i64) -> ServiceResult<usize> {
         services.db.read(|conn| dossiers::needing_alerts(conn, now, horizon, limit).map_err(ServiceError::from))?;
     let mut raised = 0;
     for id in ids {
-        match services.raise_deadline_alert(&id) {
+        match services.dossiers().raise_deadline_alert(&id) {
             Ok(true) => raised += 1,
             Ok(false) => {}
             Err(ServiceError::Rejected(r)) if r.code() == "dossier.stale_version" => {}

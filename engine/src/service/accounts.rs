@@ -6,6 +6,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::TimeDelta;
 use sha2::{Digest, Sha256};
 
+use super::Identity;
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::procedure::Role;
 use crate::store::{agencies, audit, settings, staff, tokens};
@@ -41,7 +42,7 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-impl Services {
+impl Identity<'_> {
     /// Creates a staff account with one role in one agency (more roles: call again with the same username).
     pub fn create_user(
         &self,
@@ -159,7 +160,7 @@ impl Services {
         })
     }
 
-    pub fn identity(&self, staff_id: &str) -> ServiceResult<StaffIdentity> {
+    pub fn staff(&self, staff_id: &str) -> ServiceResult<StaffIdentity> {
         self.db.read(|conn| identity_of(conn, staff_id))
     }
 
@@ -213,16 +214,6 @@ impl Services {
     pub fn token_secret(&self, fresh: &str) -> ServiceResult<String> {
         self.db.write(|conn| Ok(settings::get_or_insert(conn, "jwt_secret", fresh)?))
     }
-
-    /// Records a security event in its own transaction (denials happen in transactions that roll back).
-    pub fn audit(&self, actor: &str, action: &str, outcome: &str) {
-        let now = self.now();
-        let written = self.db.write(|c| audit::record(c, now, actor, action, "", outcome).map_err(ServiceError::from));
-        if let Err(e) = written {
-            tracing::error!(error = %e, actor, action, outcome, "audit record lost");
-        }
-        tracing::info!(target: "audit", actor, action, outcome);
-    }
 }
 
 fn identity_of(conn: &mut crate::store::DbConnection, staff_id: &str) -> ServiceResult<StaffIdentity> {
@@ -232,4 +223,17 @@ fn identity_of(conn: &mut crate::store::DbConnection, staff_id: &str) -> Service
         .filter_map(|(agency, role)| role.parse::<Role>().ok().map(|r| (agency, r)))
         .collect();
     Ok(StaffIdentity { id: user.id, username: user.username, full_name: user.full_name, roles })
+}
+
+/// Shared by the use cases.
+impl Services {
+    /// Records a security event in its own transaction (denials happen in transactions that roll back).
+    pub fn audit(&self, actor: &str, action: &str, outcome: &str) {
+        let now = self.now();
+        let written = self.db.write(|c| audit::record(c, now, actor, action, "", outcome).map_err(ServiceError::from));
+        if let Err(e) = written {
+            tracing::error!(error = %e, actor, action, outcome, "audit record lost");
+        }
+        tracing::info!(target: "audit", actor, action, outcome);
+    }
 }

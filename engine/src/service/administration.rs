@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta, Weekday};
 
+use super::Administration;
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::calendar::Calendar;
 use crate::domain::codes::AgencyId;
@@ -52,23 +53,6 @@ impl Services {
         }
         self.deny(caller, what, "admin.forbidden");
         Err(ServiceError::Forbidden("admin.forbidden"))
-    }
-
-    pub fn admin_agencies(&self, caller: &StaffIdentity) -> ServiceResult<Vec<agencies::Agency>> {
-        self.admin_only(caller, "agencies")?;
-        self.agencies()
-    }
-
-    /// Adds an agency: an electronic id of the national shape, a level, an agency kind of the registry, a
-    /// name, and a parent that exists. Every bad field is reported at once.
-    pub fn add_agency(&self, caller: &StaffIdentity, input: &NewAgency) -> ServiceResult<agencies::Agency> {
-        self.admin_only(caller, "agency add")?;
-        self.record_agency(&actor(caller), input)
-    }
-
-    /// Adds an agency at the server's console (`motcua admin add-agency`), by the same rules.
-    pub fn add_agency_at_console(&self, input: &NewAgency) -> ServiceResult<agencies::Agency> {
-        self.record_agency("console", input)
     }
 
     fn record_agency(&self, actor: &str, input: &NewAgency) -> ServiceResult<agencies::Agency> {
@@ -119,6 +103,49 @@ impl Services {
             audit::record(conn, now, actor, "agency_add", &agency.id, "ok")?;
             Ok(agency.clone())
         })
+    }
+
+    fn admin_audit(&self, caller: &StaffIdentity, action: &str, subject: &str) -> ServiceResult<()> {
+        let now = self.now();
+        self.db
+            .write(|conn| audit::record(conn, now, &actor(caller), action, subject, "ok").map_err(ServiceError::from))
+    }
+
+    fn validate_definition(&self, file: &str, source: &str) -> Result<Procedure, Vec<Problem>> {
+        let procedure = parse_procedure(file, source, &self.registry)?;
+        let newest = self.catalogue.versions(&procedure.code).iter().map(|p| p.version).max();
+        match newest {
+            Some(newest) if newest >= procedure.version => Err(vec![Problem {
+                file: file.to_string(),
+                position: None,
+                path: "version".into(),
+                rule: "version_not_newer",
+                message: format!(
+                    "version {} of {} is not newer than the published version {newest}",
+                    procedure.version, procedure.code
+                ),
+            }]),
+            _ => Ok(procedure),
+        }
+    }
+}
+
+impl Administration<'_> {
+    pub fn admin_agencies(&self, caller: &StaffIdentity) -> ServiceResult<Vec<agencies::Agency>> {
+        self.admin_only(caller, "agencies")?;
+        self.agencies()
+    }
+
+    /// Adds an agency: an electronic id of the national shape, a level, an agency kind of the registry, a
+    /// name, and a parent that exists. Every bad field is reported at once.
+    pub fn add_agency(&self, caller: &StaffIdentity, input: &NewAgency) -> ServiceResult<agencies::Agency> {
+        self.admin_only(caller, "agency add")?;
+        self.record_agency(&actor(caller), input)
+    }
+
+    /// Adds an agency at the server's console (`motcua admin add-agency`), by the same rules.
+    pub fn add_agency_at_console(&self, input: &NewAgency) -> ServiceResult<agencies::Agency> {
+        self.record_agency("console", input)
     }
 
     pub fn staff_accounts(&self, caller: &StaffIdentity) -> ServiceResult<Vec<StaffAccount>> {
@@ -173,8 +200,8 @@ impl Services {
             // before it touches the store (an empty username, an empty password), and only the errors of the
             // fields it was given are kept.
             let checks = [
-                (self.create_user(username, "", Role::Admin, "", ""), &["username"][..]),
-                (self.create_user("", full_name, Role::Admin, "", password), &["full_name", "password"][..]),
+                (self.identity().create_user(username, "", Role::Admin, "", ""), &["username"][..]),
+                (self.identity().create_user("", full_name, Role::Admin, "", password), &["full_name", "password"][..]),
             ];
             for (outcome, fields) in checks {
                 if let Err(ServiceError::Invalid(more)) = outcome {
@@ -184,7 +211,7 @@ impl Services {
             }
             return Err(ServiceError::Invalid(errors));
         };
-        let created = self.create_user(username, full_name, role, agency, password)?;
+        let created = self.identity().create_user(username, full_name, role, agency, password)?;
         self.admin_audit(caller, "staff_create", &format!("{username} {}@{agency}", role.as_str()))?;
         Ok(created)
     }
@@ -202,7 +229,7 @@ impl Services {
             return Err(ServiceError::Invalid(vec![FieldError::new("role", "ui.admin.unknown_role")]));
         };
         let username = username.trim();
-        match self.set_post(username, &super::accounts::StaffPost { role, ..post }) {
+        match self.identity().set_post(username, &super::accounts::StaffPost { role, ..post }) {
             Err(ServiceError::NotFound(_)) => {
                 Err(ServiceError::Invalid(vec![FieldError::new("username", "field.unknown_staff")]))
             }
@@ -241,7 +268,7 @@ impl Services {
     /// Sets a new password and unlocks the account.
     pub fn admin_reset_password(&self, caller: &StaffIdentity, username: &str, password: &str) -> ServiceResult<()> {
         self.admin_only(caller, "staff password")?;
-        self.reset_password(username.trim(), password).map_err(|e| match e {
+        self.identity().reset_password(username.trim(), password).map_err(|e| match e {
             ServiceError::NotFound(_) => {
                 ServiceError::Invalid(vec![FieldError::new("username", "field.unknown_staff")])
             }
@@ -263,12 +290,6 @@ impl Services {
         })
     }
 
-    fn admin_audit(&self, caller: &StaffIdentity, action: &str, subject: &str) -> ServiceResult<()> {
-        let now = self.now();
-        self.db
-            .write(|conn| audit::record(conn, now, &actor(caller), action, subject, "ok").map_err(ServiceError::from))
-    }
-
     /// Validates a definition as `motcua procedures check` does, and against the running catalogue: a new
     /// version must be higher than every published version of its code.
     pub fn check_definition(
@@ -279,24 +300,6 @@ impl Services {
     ) -> ServiceResult<Result<Procedure, Vec<Problem>>> {
         self.admin_only(caller, "procedure check")?;
         Ok(self.validate_definition(file, source))
-    }
-
-    fn validate_definition(&self, file: &str, source: &str) -> Result<Procedure, Vec<Problem>> {
-        let procedure = parse_procedure(file, source, &self.registry)?;
-        let newest = self.catalogue.versions(&procedure.code).iter().map(|p| p.version).max();
-        match newest {
-            Some(newest) if newest >= procedure.version => Err(vec![Problem {
-                file: file.to_string(),
-                position: None,
-                path: "version".into(),
-                rule: "version_not_newer",
-                message: format!(
-                    "version {} of {} is not newer than the published version {newest}",
-                    procedure.version, procedure.code
-                ),
-            }]),
-            _ => Ok(procedure),
-        }
     }
 
     /// Publishes a valid definition as a new version: recorded in the store like the definitions loaded at

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{ServiceError, ServiceResult, Services, StaffIdentity};
+use super::{Administration, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::store::jobs::{self, Filter, JobEntry, JobStats};
 use crate::store::{DbConnection, StoreResult, audit};
 
@@ -42,7 +42,7 @@ pub enum JobRedrive {
     AllDead { kind: Option<String> },
 }
 
-impl Services {
+impl Administration<'_> {
     /// Jobs matching `filter`, newest first, with the counts per kind (administrators).
     pub fn background_jobs(&self, caller: &StaffIdentity, mut filter: Filter) -> ServiceResult<JobsPage> {
         self.admin_only(caller, "jobs")?;

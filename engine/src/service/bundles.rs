@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 
 use super::dossiers::{allocate_code, allocate_register_entry};
-use super::{ServiceError, ServiceResult, Services};
+use super::{Dossiers, ServiceError, ServiceResult, Services};
 use crate::domain::actor::Actor;
 use crate::domain::dossier::{
     Action, BundleRef, ComponentState, Context, Dossier, MemberDossier, Status, Submission, apply, decide,
@@ -36,11 +36,6 @@ fn system() -> Actor {
 }
 
 impl Services {
-    /// Where each member of a bundle stands, for whoever may see the bundle.
-    pub fn member_statuses(&self, bundle: &Dossier) -> ServiceResult<Vec<MemberView>> {
-        self.db.read(|conn| self.member_views(conn, bundle))
-    }
-
     pub(super) fn member_views(&self, conn: &mut DbConnection, bundle: &Dossier) -> ServiceResult<Vec<MemberView>> {
         let mut out = Vec::new();
         for m in &bundle.member_dossiers {
@@ -278,5 +273,12 @@ impl Services {
         let after = events.iter().fold(dossier.clone(), apply);
         self.persist(conn, Some(dossier), &after, &events, procedure, now)?;
         self.coordinate_bundle(conn, Some(dossier), after, procedure, now)
+    }
+}
+
+impl Dossiers<'_> {
+    /// Where each member of a bundle stands, for whoever may see the bundle.
+    pub fn member_statuses(&self, bundle: &Dossier) -> ServiceResult<Vec<MemberView>> {
+        self.db.read(|conn| self.member_views(conn, bundle))
     }
 }

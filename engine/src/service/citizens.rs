@@ -1,143 +1,27 @@
-//! Signing in from outside (DESIGN.md §10-11) and the citizen's own use cases.
-//!
-//! Citizens sign in with the national e-identity (OpenID Connect, authorization code + PKCE): `begin_sign_in`
-//! keeps the state, PKCE verifier and nonce and answers the provider's URL; `finish_sign_in` takes that row out
-//! (single use, 10 minutes at most), redeems the code and checks the ID token. Only accounts of verified level 2
-//! are let in: level 1 accounts are registered online without an in-person check, and every use case here
-//! (submitting, withdrawing, reading results) is a public-service transaction in the citizen's name.
-//!
-//! Other systems (the national portal connector, other agencies) are service accounts: a client id, an argon2id
-//! secret shown once, and scopes (OAuth 2.0 client credentials).
-//!
-//! A signed-in citizen submits online (status 1), reads their dossiers with a public history (no staff notes,
-//! no internal steps), resubmits after a supplement request, withdraws while the domain allows it, and lists
-//! the result papers once processing is complete.
+//! The signed-in citizen's own use cases: submitting online (status 1), reading their dossiers with a public
+//! history (no staff notes, no internal steps), resubmitting after a supplement request, withdrawing while the
+//! domain allows it, and listing the result papers once processing is complete.
 
 use crate::domain::policy::{self, Access, Target};
-use argon2::password_hash::{PasswordHash, PasswordVerifier};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::dossiers::IdempotencyKey;
 use super::requests::OnlineSubmission;
-use super::{FieldError, ServiceError, ServiceResult, Services};
+use super::{Citizens, FieldError, ServiceError, ServiceResult, Services};
 use crate::domain::actor::Actor;
 use crate::domain::calendar::Timeliness;
 use crate::domain::dossier::{
     Action, Applicant, Channel, ComponentState, Context, Dossier, Event, Payment, PendingSupplement, Status, apply,
     decide,
 };
-use crate::domain::identity::{Caller, CitizenIdentity, ServiceIdentity};
-use crate::ports::identity::{IdentityProvider, OidcError, VerifiedIdentity};
-use crate::store::identity::{self as store, ApplicantCursor, ServiceAccount, SignInAttempt};
+use crate::domain::identity::{Caller, CitizenIdentity};
+use crate::store::identity::{self as store, ApplicantCursor};
 use crate::store::papers::{self, Paper};
-use crate::store::{DbConnection, agencies, dossiers, events, from_db, idempotency, to_db};
-
-/// How long a sign-in may take between the redirect to the provider and its callback.
-pub const SIGN_IN_LIFETIME: TimeDelta = TimeDelta::minutes(10);
-/// The verified level an e-identity account needs to sign in here.
-pub const REQUIRED_LEVEL: u8 = 2;
-/// Where the provider sends the citizen back, under the public URL.
-pub const CALLBACK_PATH: &str = "/api/v1/auth/citizen/callback";
+use crate::store::{DbConnection, agencies, dossiers, events, idempotency, to_db};
 
 const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 200;
-
-/// Why a citizen's sign-in did not succeed.
-#[derive(Debug, thiserror::Error)]
-pub enum SignInError {
-    #[error("no identity provider is configured (MOTCUA_OIDC_ISSUER)")]
-    NotConfigured,
-    #[error("return_to must be a path of this site, e.g. /ho-so")]
-    BadReturnTo,
-    #[error("login_hint must be a 12-digit personal id")]
-    BadLoginHint,
-    #[error("this sign-in is unknown or was already completed")]
-    UnknownState,
-    #[error("this sign-in took longer than 10 minutes; start again")]
-    Expired,
-    #[error("{0}")]
-    Provider(#[from] OidcError),
-    /// The provider answered the callback with an error (the citizen cancelled, or it refused the request).
-    #[error("the identity provider answered {0}")]
-    ProviderAnswered(String),
-    #[error("the e-identity account is of level {0}; level 2 is required")]
-    LevelTooLow(u8),
-    #[error(transparent)]
-    Service(#[from] ServiceError),
-}
-
-impl SignInError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            SignInError::NotConfigured => "auth.provider_not_configured",
-            SignInError::BadReturnTo => "auth.invalid_return_to",
-            SignInError::BadLoginHint => "auth.invalid_login_hint",
-            SignInError::UnknownState => "auth.sign_in_unknown",
-            SignInError::Expired => "auth.sign_in_expired",
-            SignInError::Provider(OidcError::Unavailable(_)) => "auth.provider_unavailable",
-            SignInError::Provider(OidcError::Misconfigured(_)) => "auth.provider_misconfigured",
-            SignInError::Provider(OidcError::Refused(_)) | SignInError::ProviderAnswered(_) => "auth.provider_refused",
-            SignInError::Provider(OidcError::InvalidToken(_)) => "auth.id_token_invalid",
-            SignInError::LevelTooLow(_) => "auth.level_too_low",
-            SignInError::Service(e) => e.code(),
-        }
-    }
-
-    pub fn http_status(&self) -> u16 {
-        match self {
-            SignInError::NotConfigured => 503,
-            SignInError::BadReturnTo | SignInError::BadLoginHint | SignInError::UnknownState | SignInError::Expired => {
-                400
-            }
-            SignInError::Provider(OidcError::Unavailable(_) | OidcError::Misconfigured(_)) => 502,
-            SignInError::Provider(OidcError::Refused(_) | OidcError::InvalidToken(_))
-            | SignInError::ProviderAnswered(_) => 401,
-            SignInError::LevelTooLow(_) => 403,
-            SignInError::Service(e) => e.http_status(),
-        }
-    }
-}
-
-/// What the provider's redirect back carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Callback {
-    Code(String),
-    Error { error: String, description: Option<String> },
-}
-
-/// A completed sign-in: who, what the provider vouched for, and where the browser goes next.
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub citizen: CitizenIdentity,
-    pub verified: VerifiedIdentity,
-    pub return_to: String,
-}
-
-/// A path of this site to return to after sign-in; anything else (another site, `//host`) is refused.
-fn valid_return_to(path: &str) -> bool {
-    path.starts_with('/')
-        && !path.starts_with("//")
-        && path.len() <= 2000
-        && !path.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace())
-}
-
-/// A service account just created: its secret is shown this once and stored only as a hash.
-#[derive(Debug, Clone)]
-pub struct NewServiceAccount {
-    pub account: ServiceAccount,
-    pub secret: String,
-}
-
-fn valid_scope(scope: &str) -> bool {
-    (1..=64).contains(&scope.len())
-        && scope.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._:-".contains(&b))
-}
-
-fn verify_secret(secret: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| argon2::Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
-}
 
 /// A dossier as its applicant sees it: what was asked, where it stands, what is expected of them, and the
 /// result; not who handles it inside the agency, drafts, consultations or alerts.
@@ -280,179 +164,6 @@ fn result_papers(conn: &mut DbConnection, dossier: &Dossier) -> ServiceResult<Ve
 }
 
 impl Services {
-    fn identity_provider(&self) -> Result<&dyn IdentityProvider, SignInError> {
-        self.ports.identity.as_deref().ok_or(SignInError::NotConfigured)
-    }
-
-    /// The redirect URI registered with the provider: the callback under the public URL.
-    pub fn citizen_redirect_uri(&self) -> String {
-        format!("{}{CALLBACK_PATH}", self.config.public_url.trim_end_matches('/'))
-    }
-
-    /// Starts a sign-in: stores its state, PKCE verifier and nonce, and answers the provider's URL to send the
-    /// browser to.
-    pub fn begin_sign_in(&self, return_to: Option<&str>, login_hint: Option<&str>) -> Result<String, SignInError> {
-        let return_to = return_to.filter(|r| !r.is_empty());
-        if return_to.is_some_and(|r| !valid_return_to(r)) {
-            return Err(SignInError::BadReturnTo);
-        }
-        if login_hint.is_some_and(|h| h.len() != 12 || !h.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(SignInError::BadLoginHint);
-        }
-        let authorization = self.identity_provider()?.authorize(&self.citizen_redirect_uri(), login_hint)?;
-        let now = self.now();
-        let attempt = SignInAttempt {
-            state: authorization.state,
-            code_verifier: authorization.verifier,
-            nonce: authorization.nonce,
-            return_to: return_to.map(str::to_string),
-            created_at: to_db(now),
-        };
-        self.db.write(|conn| -> ServiceResult<()> {
-            store::delete_attempts_before(conn, now - SIGN_IN_LIFETIME)?;
-            store::insert_attempt(conn, &attempt)?;
-            Ok(())
-        })?;
-        Ok(authorization.url)
-    }
-
-    /// Completes a sign-in from the provider's redirect back. The state is spent whatever happens next, so a
-    /// callback cannot be replayed.
-    pub fn finish_sign_in(&self, state: &str, callback: Callback) -> Result<SignedIn, SignInError> {
-        let outcome = self.complete_sign_in(state, callback);
-        match &outcome {
-            Ok(signed_in) => self.audit(&Caller::Citizen(signed_in.citizen.clone()).label(), "sign_in", "ok"),
-            Err(e) => self.audit("citizen:?", "sign_in", &format!("denied:{}", e.code())),
-        }
-        outcome
-    }
-
-    fn complete_sign_in(&self, state: &str, callback: Callback) -> Result<SignedIn, SignInError> {
-        let provider = self.identity_provider()?;
-        let attempt = self
-            .db
-            .write(|conn| store::take_attempt(conn, state).map_err(ServiceError::from))?
-            .ok_or(SignInError::UnknownState)?;
-        if from_db(attempt.created_at) + SIGN_IN_LIFETIME < self.now() {
-            return Err(SignInError::Expired);
-        }
-        let code = match callback {
-            Callback::Code(code) => code,
-            Callback::Error { error, description } => {
-                return Err(SignInError::ProviderAnswered(match description {
-                    Some(d) => format!("{error}: {d}"),
-                    None => error,
-                }));
-            }
-        };
-        let verified = provider.sign_in(&code, &self.citizen_redirect_uri(), &attempt.code_verifier, &attempt.nonce)?;
-        if verified.level < REQUIRED_LEVEL {
-            return Err(SignInError::LevelTooLow(verified.level));
-        }
-        Ok(SignedIn {
-            citizen: CitizenIdentity { id_number: verified.personal_id.clone(), name: verified.name.clone() },
-            verified,
-            return_to: attempt.return_to.unwrap_or_else(|| "/".into()),
-        })
-    }
-
-    /// Creates a service account with its scopes (and the client id the other system is configured with, or a
-    /// fresh one); answers it with its secret, which is not kept.
-    pub fn create_service_account(
-        &self,
-        name: &str,
-        scopes: &[String],
-        client_id: Option<&str>,
-    ) -> ServiceResult<NewServiceAccount> {
-        let name = name.trim();
-        let mut errors = Vec::new();
-        if client_id.is_some_and(|id| {
-            !(1..=100).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-        }) {
-            errors.push(FieldError::new("client_id", "field.required").with_detail("letters, digits, . _ -"));
-        }
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "field.required"));
-        }
-        if scopes.is_empty() {
-            errors.push(FieldError::new("scopes", "field.required"));
-        }
-        for scope in scopes.iter().filter(|s| !valid_scope(s)) {
-            errors.push(FieldError::new("scopes", "field.invalid_scope").with_detail(scope));
-        }
-        if !errors.is_empty() {
-            return Err(ServiceError::Invalid(errors));
-        }
-        let mut unique: Vec<String> = Vec::new();
-        for scope in scopes {
-            if !unique.contains(scope) {
-                unique.push(scope.clone());
-            }
-        }
-        let secret = crate::random::token(32);
-        let account = ServiceAccount {
-            client_id: client_id.map_or_else(|| format!("svc_{}", crate::random::token(8)), str::to_string),
-            name: name.to_string(),
-            secret_hash: super::accounts::hash_password(&secret),
-            scopes: unique.join(" "),
-            created_at: to_db(self.now()),
-            disabled: false,
-        };
-        self.db.write(|conn| {
-            let existing = store::accounts(conn)?;
-            if existing.iter().any(|a| a.name == account.name) {
-                return Err(ServiceError::Invalid(vec![FieldError::new("name", "field.name_taken")]));
-            }
-            if existing.iter().any(|a| a.client_id == account.client_id) {
-                return Err(ServiceError::Invalid(vec![FieldError::new("client_id", "field.name_taken")]));
-            }
-            store::insert_account(conn, &account)?;
-            crate::store::audit::record(conn, self.now(), "admin", "create_service_account", &account.client_id, "ok")?;
-            Ok(())
-        })?;
-        Ok(NewServiceAccount { account, secret })
-    }
-
-    pub fn service_accounts(&self) -> ServiceResult<Vec<ServiceAccount>> {
-        self.db.read(|conn| store::accounts(conn).map_err(ServiceError::from))
-    }
-
-    /// Disables (or enables again) a service account; its tokens stop being issued at once.
-    pub fn set_service_account_disabled(&self, client_id: &str, disabled: bool) -> ServiceResult<()> {
-        self.db.write(|conn| {
-            if !store::set_disabled(conn, client_id, disabled)? {
-                return Err(ServiceError::NotFound("request.not_found"));
-            }
-            let action = if disabled { "disable_service_account" } else { "enable_service_account" };
-            crate::store::audit::record(conn, self.now(), "admin", action, client_id, "ok")?;
-            Ok(())
-        })
-    }
-
-    /// Client credentials: the account's identity with its scopes, or `auth.invalid_client` (unknown, wrong
-    /// secret, or disabled alike).
-    pub fn authenticate_client(&self, client_id: &str, secret: &str) -> ServiceResult<ServiceIdentity> {
-        let account = self.db.read(|conn| store::account(conn, client_id).map_err(ServiceError::from))?;
-        let label = format!("client:{client_id}");
-        let Some(account) = account else {
-            // Same work as a real check, so timing does not tell which client ids exist.
-            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            let _ = verify_secret(secret, DUMMY.get_or_init(|| super::accounts::hash_password("not a secret")));
-            self.audit(&label, "client_credentials", "unknown_client");
-            return Err(ServiceError::Unauthenticated("auth.invalid_client"));
-        };
-        if !verify_secret(secret, &account.secret_hash) {
-            self.audit(&label, "client_credentials", "bad_secret");
-            return Err(ServiceError::Unauthenticated("auth.invalid_client"));
-        }
-        if account.disabled {
-            self.audit(&label, "client_credentials", "disabled");
-            return Err(ServiceError::Unauthenticated("auth.invalid_client"));
-        }
-        self.audit(&label, "client_credentials", "ok");
-        Ok(ServiceIdentity { scopes: account.scope_list(), name: account.name })
-    }
-
     /// The applicant's view of a dossier.
     fn my_view(&self, conn: &mut DbConnection, dossier: &Dossier) -> ServiceResult<MyDossier> {
         let procedure = &*self.procedure_of(dossier)?;
@@ -512,6 +223,30 @@ impl Services {
         outcome
     }
 
+    fn act_as_applicant(
+        &self,
+        citizen: &CitizenIdentity,
+        id: &str,
+        expected_version: u64,
+        action: Action,
+    ) -> ServiceResult<MyDossier> {
+        let now = self.now();
+        let what = format!("{} {id}", action.name());
+        let outcome = self.db.write(|conn| {
+            let before = self.mine(conn, citizen, id, true)?;
+            let procedure = &*self.procedure_of(&before)?;
+            let actor = Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
+            let ctx = Context::new(now, actor, &self.calendar).expecting(expected_version);
+            let events = decide(&before, procedure, action, &ctx)?;
+            let after = events.iter().fold(before.clone(), apply);
+            self.persist(conn, Some(&before), &after, &events, procedure, now)?;
+            self.my_view(conn, &after)
+        });
+        self.audited(citizen, &what, outcome)
+    }
+}
+
+impl Citizens<'_> {
     /// Submits online as the signed-in citizen (status 1). With an `Idempotency-Key`, a retry gets the first
     /// answer; the key is stored in the submission's own transaction.
     pub fn submit_mine(
@@ -605,28 +340,6 @@ impl Services {
         self.audited(citizen, &format!("read {id}"), outcome)
     }
 
-    fn act_as_applicant(
-        &self,
-        citizen: &CitizenIdentity,
-        id: &str,
-        expected_version: u64,
-        action: Action,
-    ) -> ServiceResult<MyDossier> {
-        let now = self.now();
-        let what = format!("{} {id}", action.name());
-        let outcome = self.db.write(|conn| {
-            let before = self.mine(conn, citizen, id, true)?;
-            let procedure = &*self.procedure_of(&before)?;
-            let actor = Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
-            let ctx = Context::new(now, actor, &self.calendar).expecting(expected_version);
-            let events = decide(&before, procedure, action, &ctx)?;
-            let after = events.iter().fold(before.clone(), apply);
-            self.persist(conn, Some(&before), &after, &events, procedure, now)?;
-            self.my_view(conn, &after)
-        });
-        self.audited(citizen, &what, outcome)
-    }
-
     /// Sends the dossier back after a supplement request, once its new papers are attached.
     pub fn resubmit_mine(
         &self,
@@ -655,26 +368,5 @@ impl Services {
             result_papers(conn, &dossier)
         });
         self.audited(citizen, &format!("results {id}"), outcome)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn return_to_stays_on_this_site() {
-        for good in ["/", "/ho-so", "/ho-so?trang=2#ket-qua"] {
-            assert!(valid_return_to(good), "{good}");
-        }
-        for bad in ["", "ho-so", "//evil.example", "https://evil.example/", "/\\evil.example", "/a b", "/a\nb"] {
-            assert!(!valid_return_to(bad), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn scopes_are_plain_words() {
-        assert!(valid_scope("portal") && valid_scope("dossiers:read"));
-        assert!(!valid_scope("") && !valid_scope("Portal") && !valid_scope("a b"));
     }
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::requests::{ApplicantInput, ComponentInput, NewDossier};
-use super::{ServiceError, ServiceResult, Services, StaffIdentity};
+use super::{Administration, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::codes::Sex;
 use crate::domain::dossier::{Channel, Dossier, IdKind, Proposal, Status, SupplementItem};
 use crate::domain::identity::{Caller, CitizenIdentity};
@@ -124,7 +124,7 @@ pub fn demo_signing_parties() -> (Vec<KeyHolder>, Vec<KeyHolder>) {
     (leaders, agencies)
 }
 
-impl Services {
+impl Administration<'_> {
     /// Loads the demo into an empty database; `None` when data already exists.
     pub fn load_demo(&self) -> ServiceResult<Option<DemoSummary>> {
         let file: DemoFile = toml::from_str(DEMO_FIXTURE).expect("fixtures/demo.toml is valid");
@@ -152,7 +152,7 @@ impl Services {
         let mut accounts = Vec::new();
         for person in &file.staff {
             for (agency, role) in &person.roles {
-                self.create_user(&person.username, &person.full_name, *role, agency, &file.password)?;
+                self.identity().create_user(&person.username, &person.full_name, *role, agency, &file.password)?;
                 let post = super::accounts::StaffPost {
                     agency: agency.clone(),
                     role: *role,
@@ -160,7 +160,7 @@ impl Services {
                     deputy: person.deputy,
                     phone: person.phone.clone(),
                 };
-                self.set_post(&person.username, &post)?;
+                self.identity().set_post(&person.username, &post)?;
             }
             accounts.push((person.username.clone(), person.full_name.clone(), person.roles.clone()));
         }
@@ -187,7 +187,7 @@ impl<'a> Seeder<'a> {
                 .read(|conn| staff::by_username(conn, &person.username).map_err(ServiceError::from))?
                 .map(|row| row.id)
                 .ok_or(ServiceError::NotFound("request.not_found"))?;
-            let identity = services.identity(&id)?;
+            let identity = services.identity().staff(&id)?;
             for (agency, role) in &person.roles {
                 people.entry((agency.clone(), *role)).or_insert_with(|| identity.clone());
             }
@@ -241,8 +241,8 @@ impl<'a> Seeder<'a> {
         self.drive(ward, "1.000894", citizen, Target::Returned)?;
         let owner = CitizenIdentity { id_number: citizen.id_number.clone(), name: citizen.name.clone() };
         let caller = Caller::Citizen(owner.clone());
-        let scan = services.upload_bytes(&caller, "giay-chung-sinh.pdf", SAMPLE_SCAN)?;
-        let birth_paper = services.add_own_item(
+        let scan = services.papers().upload_bytes(&caller, "giay-chung-sinh.pdf", SAMPLE_SCAN)?;
+        let birth_paper = services.repository().add_own_item(
             &owner,
             super::repository::NewItem {
                 upload: scan.id,
@@ -255,12 +255,12 @@ impl<'a> Seeder<'a> {
                 folder: Some("Con".into()),
             },
         )?;
-        let items = services.repository_items(&owner, Default::default())?;
+        let items = services.repository().repository_items(&owner, Default::default())?;
         let marriage = items
             .iter()
             .find(|i| i.item.paper_type.as_deref() == Some("GCNKH"))
             .ok_or(ServiceError::NotFound("repository.not_found"))?;
-        let declaration = services.upload_bytes(&caller, "to-khai-lien-thong.pdf", SAMPLE_SCAN)?;
+        let declaration = services.papers().upload_bytes(&caller, "to-khai-lien-thong.pdf", SAMPLE_SCAN)?;
         let reuse = |id: &str, item: &str| ComponentInput {
             id: id.into(),
             upload: None,
@@ -299,12 +299,12 @@ impl<'a> Seeder<'a> {
             // Two of the bundle's four: the birth certificate and permanent residence.
             members: vec!["1.001193".into(), "1.004194".into()],
         };
-        let dossier = services.submit_online(&owner, online)?;
+        let dossier = services.dossiers().submit_online(&owner, online)?;
         let clerk = self.person(ward, Role::ReceptionClerk)?;
         let bundle = self.act(clerk, &dossier, ActionRequest::Receive)?;
         // Reception opened the two members: the ward registers the birth at once; residence waits at the police.
         if let Some(birth) = bundle.member_dossiers.iter().find(|m| m.procedure == "1.001193") {
-            let mut member = services.dossier(clerk, &birth.dossier_id)?;
+            let mut member = services.dossiers().dossier(clerk, &birth.dossier_id)?;
             let procedure =
                 services.catalogue.current("1.001193").ok_or(ServiceError::NotFound("procedure.not_found"))?;
             while let Some(step) = member.step.as_deref().and_then(|s| procedure.step(s)).cloned() {
@@ -353,7 +353,7 @@ impl<'a> Seeder<'a> {
                 form_data: input.form_data,
                 members: Vec::new(),
             };
-            let dossier = self.services.submit_online(&citizen_id, online)?;
+            let dossier = self.services.dossiers().submit_online(&citizen_id, online)?;
             let request = match target {
                 Target::Refused => ActionRequest::RefuseReception {
                     reasons: vec!["Hồ sơ không thuộc thẩm quyền giải quyết của phường".into()],
@@ -476,7 +476,7 @@ impl<'a> Seeder<'a> {
                     return self.act(records, dossier, ActionRequest::Seal { number });
                 }
                 let caller = Caller::Staff(records.clone());
-                let upload = self.services.upload_bytes(&caller, "ket-qua.pdf", SAMPLE_RESULT)?;
+                let upload = self.services.papers().upload_bytes(&caller, "ket-qua.pdf", SAMPLE_RESULT)?;
                 let title = self
                     .services
                     .catalogue
@@ -484,7 +484,8 @@ impl<'a> Seeder<'a> {
                     .and_then(|p| p.results.first().map(|r| r.name.clone()))
                     .unwrap_or_else(|| "Kết quả giải quyết".into());
                 let request = super::papers::ResultRequest { upload: upload.id, title };
-                let with_result = self.services.attach_result(&caller, &dossier.id, dossier.version, request)?;
+                let with_result =
+                    self.services.papers().attach_result(&caller, &dossier.id, dossier.version, request)?;
                 let number = format!("{}/{}", with_result.version, with_result.procedure_code);
                 self.act(records, &with_result, ActionRequest::Seal { number })
             }
@@ -528,7 +529,7 @@ impl<'a> Seeder<'a> {
             .iter()
             .filter(|c| c.required && !c.in_person_only)
             .map(|c| {
-                let upload = self.services.upload_bytes(&caller, &format!("{}.pdf", c.id), SAMPLE_SCAN)?;
+                let upload = self.services.papers().upload_bytes(&caller, &format!("{}.pdf", c.id), SAMPLE_SCAN)?;
                 Ok(ComponentInput {
                     id: c.id.clone(),
                     upload: Some(upload.id),
@@ -543,19 +544,19 @@ impl<'a> Seeder<'a> {
 
     fn assignee_of(&self, dossier: &Dossier, agency: &str) -> ServiceResult<StaffIdentity> {
         match &dossier.assignee {
-            Some(assignee) => self.services.identity(&assignee.id),
+            Some(assignee) => self.services.identity().staff(&assignee.id),
             None => self.person(agency, Role::Specialist).cloned(),
         }
     }
 
     fn receive(&self, clerk: &StaffIdentity, input: NewDossier) -> ServiceResult<Dossier> {
-        match self.services.receive(clerk, input, None)? {
+        match self.services.dossiers().receive(clerk, input, None)? {
             super::dossiers::Received::Created(dossier) => Ok(*dossier),
             super::dossiers::Received::Replayed { .. } => Err(ServiceError::Conflict("demo.replayed", String::new())),
         }
     }
 
     fn act(&self, who: &StaffIdentity, dossier: &Dossier, request: ActionRequest) -> ServiceResult<Dossier> {
-        self.services.act(who, &dossier.id, dossier.version, request, None)
+        self.services.dossiers().act(who, &dossier.id, dossier.version, request, None)
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::papers::ResolvedPaper;
 use super::requests::{ActionRequest, NewDossier, OnlineSubmission, check_applicant, check_component_inputs};
-use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
+use super::{Dossiers, FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::actor::StaffRef;
 use crate::domain::calendar::Timeliness;
 use crate::domain::codes::{AgencyId, DossierCode};
@@ -209,117 +209,6 @@ impl Services {
         Ok((procedure, submission, resolved))
     }
 
-    /// Receives a dossier at the counter or by post: it is created and received (status 2) in one
-    /// transaction, with its code allocated from the agency's gap-free daily sequence.
-    pub fn receive(
-        &self,
-        caller: &StaffIdentity,
-        input: NewDossier,
-        key: Option<IdempotencyKey>,
-    ) -> ServiceResult<Received> {
-        let clerk_agencies = agencies_for(caller, Access::Receive);
-        if clerk_agencies.is_empty() {
-            self.deny(caller, "receive", "dossier.forbidden_role");
-            return Err(ServiceError::Forbidden("dossier.forbidden_role"));
-        }
-        let mut errors = Vec::new();
-        input.check_texts(&mut errors);
-        let agency_id = match &input.agency {
-            Some(agency) => agency.clone(),
-            None if clerk_agencies.len() == 1 => clerk_agencies[0].clone(),
-            None => {
-                errors.push(FieldError::new("agency", "field.required"));
-                String::new()
-            }
-        };
-        let draft = Draft {
-            procedure_code: &input.procedure_code,
-            agency: &agency_id,
-            channel: input.channel,
-            applicant: &input.applicant,
-            components: &input.components,
-            summary: input.summary.as_deref(),
-            form_data: &input.form_data,
-            members: &input.members,
-        };
-        let who = Caller::Staff(caller.clone());
-        let (procedure, submission, mut papers) =
-            self.check_submission(&who, draft, |a| staff_may(caller, Access::Receive, Target::Agency(&a.id)), errors)?;
-        // The population database is asked before the transaction (a slow register must not hold the lock).
-        let identity = self.ask_population(&submission.applicant);
-        let now = self.now();
-        let outcome = self.db.write(|conn| {
-            if let Some(key) = &key
-                && let Some(stored) = idempotency::find(conn, &caller.id, &key.key)?
-            {
-                if stored.request_hash != key.request_hash {
-                    return Err(ServiceError::Conflict("request.idempotency_key_reused", key.key.clone()));
-                }
-                return Ok(Received::Replayed { status: stored.status, body: stored.body });
-            }
-            let ctx = Context {
-                note: input.note.clone(),
-                ..Context::new(now, caller.actor(&agency_id, Role::ReceptionClerk), &self.calendar)
-            };
-            let mut history = decide_submission(&procedure, submission.clone(), &ctx)?;
-            let mut submitted = fold(&history).expect("a submission opens a dossier");
-            if let Some((outcome, registered)) = identity.clone() {
-                let check = Action::CheckIdentity { outcome, registered };
-                let checked = decide(&submitted, &procedure, check, &ctx)?;
-                submitted = checked.iter().fold(submitted, apply);
-                history.extend(checked);
-            }
-            // A discrepancy with the register leaves the dossier submitted (status 1, no code yet) with the
-            // answer on it, for the clerk to refuse, ask for a supplement, or check again.
-            let dossier = if submitted.identity_discrepancy() {
-                submitted
-            } else {
-                let code = allocate_code(conn, &agency_id, now, &self.calendar)?;
-                let register_entry = Some(allocate_register_entry(conn, &agency_id, now, &self.calendar)?);
-                let receive = decide(
-                    &submitted,
-                    &procedure,
-                    Action::Receive { code, register_entry },
-                    &ctx.expecting(submitted.version),
-                )?;
-                history.extend(receive.iter().cloned());
-                receive.iter().fold(submitted, apply)
-            };
-            self.persist(conn, None, &dossier, &history, &procedure, now)?;
-            self.store_papers(conn, &dossier, std::mem::take(&mut papers), &who, true)?;
-            let dossier = self.coordinate_bundle(conn, None, dossier, &procedure, now)?;
-            if let Some(key) = &key {
-                let body = serde_json::to_string(&dossier).expect("dossiers serialize");
-                let answer = idempotency::StoredAnswer { request_hash: key.request_hash.clone(), status: 201, body };
-                idempotency::insert(conn, &caller.id, &key.key, &answer, now)?;
-            }
-            Ok(Received::Created(Box::new(dossier)))
-        });
-        match outcome {
-            // Two requests with one key raced: the loser's insert failed; the winner's answer is stored now.
-            Err(e) if e.is_unique_violation() && key.is_some() => {
-                let key = key.expect("checked");
-                let stored =
-                    self.db.read(|conn| idempotency::find(conn, &caller.id, &key.key).map_err(ServiceError::from))?;
-                match stored {
-                    Some(s) if s.request_hash == key.request_hash => {
-                        Ok(Received::Replayed { status: s.status, body: s.body })
-                    }
-                    _ => Err(ServiceError::Conflict("request.idempotency_key_reused", key.key)),
-                }
-            }
-            other => other,
-        }
-    }
-
-    /// A dossier submitted online by its applicant: status 1, in the agency's reception queue.
-    pub fn submit_online(&self, citizen: &CitizenIdentity, input: OnlineSubmission) -> ServiceResult<Dossier> {
-        let actor = crate::domain::actor::Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
-        // Citizens sign in here only through the national e-identity (VNeID).
-        let origin = Origin { portal_id: None, signed_in_with_vneid: true };
-        self.submit_online_as(&Caller::Citizen(citizen.clone()), actor, input, origin, |_, _| Ok(()))
-    }
-
     /// An online submission by `who` (the applicant, or the national portal on their behalf); `within` runs in
     /// the same transaction once the dossier is stored.
     pub(super) fn submit_online_as(
@@ -356,42 +245,6 @@ impl Services {
             within(conn, &dossier)?;
             Ok(dossier)
         })
-    }
-
-    /// Performs an action on a dossier as the caller, with the version they saw.
-    pub fn act(
-        &self,
-        caller: &StaffIdentity,
-        id: &str,
-        expected_version: u64,
-        request: ActionRequest,
-        note: Option<String>,
-    ) -> ServiceResult<Dossier> {
-        // Receiving an online dossier first checks the applicant with the population database (recorded in its
-        // own transaction: the answer stays on record even when the receive is then refused).
-        let expected_version = self.check_before_receive(caller, id, expected_version, &request)?;
-        let now = self.now();
-        let outcome = self.db.write(|conn| {
-            let before = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
-            if !staff_may(caller, Access::SeeDossier, Target::Dossier(&before)) {
-                return Err(ServiceError::NotFound("dossier.not_found"));
-            }
-            let procedure = &*self.procedure_of(&before)?;
-            let (mut action, consulted_kind) = self.domain_action(conn, &before, request, now)?;
-            self.plan_document(&before, &mut action);
-            let events =
-                self.decide_as(caller, &before, procedure, action, expected_version, note, consulted_kind, now)?;
-            let after = events.iter().fold(before.clone(), apply);
-            self.persist(conn, Some(&before), &after, &events, procedure, now)?;
-            self.produce_documents(conn, caller, &before, &after, &events, procedure)?;
-            self.coordinate_bundle(conn, Some(&before), after, procedure, now)
-        });
-        if let Err(e) = &outcome
-            && matches!(e.http_status(), 403 | 404)
-        {
-            self.deny(caller, &format!("act {id}"), e.code());
-        }
-        outcome
     }
 
     /// Tries the caller's roles in the agencies concerned (the current step's role first); the first role
@@ -553,6 +406,159 @@ impl Services {
         Ok(())
     }
 
+    pub(super) fn deny(&self, caller: &StaffIdentity, what: &str, code: &str) {
+        self.audit(&caller.username, what, &format!("denied:{code}"));
+    }
+}
+
+impl Dossiers<'_> {
+    /// Receives a dossier at the counter or by post: it is created and received (status 2) in one
+    /// transaction, with its code allocated from the agency's gap-free daily sequence.
+    pub fn receive(
+        &self,
+        caller: &StaffIdentity,
+        input: NewDossier,
+        key: Option<IdempotencyKey>,
+    ) -> ServiceResult<Received> {
+        let clerk_agencies = agencies_for(caller, Access::Receive);
+        if clerk_agencies.is_empty() {
+            self.deny(caller, "receive", "dossier.forbidden_role");
+            return Err(ServiceError::Forbidden("dossier.forbidden_role"));
+        }
+        let mut errors = Vec::new();
+        input.check_texts(&mut errors);
+        let agency_id = match &input.agency {
+            Some(agency) => agency.clone(),
+            None if clerk_agencies.len() == 1 => clerk_agencies[0].clone(),
+            None => {
+                errors.push(FieldError::new("agency", "field.required"));
+                String::new()
+            }
+        };
+        let draft = Draft {
+            procedure_code: &input.procedure_code,
+            agency: &agency_id,
+            channel: input.channel,
+            applicant: &input.applicant,
+            components: &input.components,
+            summary: input.summary.as_deref(),
+            form_data: &input.form_data,
+            members: &input.members,
+        };
+        let who = Caller::Staff(caller.clone());
+        let (procedure, submission, mut papers) =
+            self.check_submission(&who, draft, |a| staff_may(caller, Access::Receive, Target::Agency(&a.id)), errors)?;
+        // The population database is asked before the transaction (a slow register must not hold the lock).
+        let identity = self.ask_population(&submission.applicant);
+        let now = self.now();
+        let outcome = self.db.write(|conn| {
+            if let Some(key) = &key
+                && let Some(stored) = idempotency::find(conn, &caller.id, &key.key)?
+            {
+                if stored.request_hash != key.request_hash {
+                    return Err(ServiceError::Conflict("request.idempotency_key_reused", key.key.clone()));
+                }
+                return Ok(Received::Replayed { status: stored.status, body: stored.body });
+            }
+            let ctx = Context {
+                note: input.note.clone(),
+                ..Context::new(now, caller.actor(&agency_id, Role::ReceptionClerk), &self.calendar)
+            };
+            let mut history = decide_submission(&procedure, submission.clone(), &ctx)?;
+            let mut submitted = fold(&history).expect("a submission opens a dossier");
+            if let Some((outcome, registered)) = identity.clone() {
+                let check = Action::CheckIdentity { outcome, registered };
+                let checked = decide(&submitted, &procedure, check, &ctx)?;
+                submitted = checked.iter().fold(submitted, apply);
+                history.extend(checked);
+            }
+            // A discrepancy with the register leaves the dossier submitted (status 1, no code yet) with the
+            // answer on it, for the clerk to refuse, ask for a supplement, or check again.
+            let dossier = if submitted.identity_discrepancy() {
+                submitted
+            } else {
+                let code = allocate_code(conn, &agency_id, now, &self.calendar)?;
+                let register_entry = Some(allocate_register_entry(conn, &agency_id, now, &self.calendar)?);
+                let receive = decide(
+                    &submitted,
+                    &procedure,
+                    Action::Receive { code, register_entry },
+                    &ctx.expecting(submitted.version),
+                )?;
+                history.extend(receive.iter().cloned());
+                receive.iter().fold(submitted, apply)
+            };
+            self.persist(conn, None, &dossier, &history, &procedure, now)?;
+            self.store_papers(conn, &dossier, std::mem::take(&mut papers), &who, true)?;
+            let dossier = self.coordinate_bundle(conn, None, dossier, &procedure, now)?;
+            if let Some(key) = &key {
+                let body = serde_json::to_string(&dossier).expect("dossiers serialize");
+                let answer = idempotency::StoredAnswer { request_hash: key.request_hash.clone(), status: 201, body };
+                idempotency::insert(conn, &caller.id, &key.key, &answer, now)?;
+            }
+            Ok(Received::Created(Box::new(dossier)))
+        });
+        match outcome {
+            // Two requests with one key raced: the loser's insert failed; the winner's answer is stored now.
+            Err(e) if e.is_unique_violation() && key.is_some() => {
+                let key = key.expect("checked");
+                let stored =
+                    self.db.read(|conn| idempotency::find(conn, &caller.id, &key.key).map_err(ServiceError::from))?;
+                match stored {
+                    Some(s) if s.request_hash == key.request_hash => {
+                        Ok(Received::Replayed { status: s.status, body: s.body })
+                    }
+                    _ => Err(ServiceError::Conflict("request.idempotency_key_reused", key.key)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// A dossier submitted online by its applicant: status 1, in the agency's reception queue.
+    pub fn submit_online(&self, citizen: &CitizenIdentity, input: OnlineSubmission) -> ServiceResult<Dossier> {
+        let actor = crate::domain::actor::Actor::Citizen { id: citizen.id_number.clone(), name: citizen.name.clone() };
+        // Citizens sign in here only through the national e-identity (VNeID).
+        let origin = Origin { portal_id: None, signed_in_with_vneid: true };
+        self.submit_online_as(&Caller::Citizen(citizen.clone()), actor, input, origin, |_, _| Ok(()))
+    }
+
+    /// Performs an action on a dossier as the caller, with the version they saw.
+    pub fn act(
+        &self,
+        caller: &StaffIdentity,
+        id: &str,
+        expected_version: u64,
+        request: ActionRequest,
+        note: Option<String>,
+    ) -> ServiceResult<Dossier> {
+        // Receiving an online dossier first checks the applicant with the population database (recorded in its
+        // own transaction: the answer stays on record even when the receive is then refused).
+        let expected_version = self.check_before_receive(caller, id, expected_version, &request)?;
+        let now = self.now();
+        let outcome = self.db.write(|conn| {
+            let before = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
+            if !staff_may(caller, Access::SeeDossier, Target::Dossier(&before)) {
+                return Err(ServiceError::NotFound("dossier.not_found"));
+            }
+            let procedure = &*self.procedure_of(&before)?;
+            let (mut action, consulted_kind) = self.domain_action(conn, &before, request, now)?;
+            self.plan_document(&before, &mut action);
+            let events =
+                self.decide_as(caller, &before, procedure, action, expected_version, note, consulted_kind, now)?;
+            let after = events.iter().fold(before.clone(), apply);
+            self.persist(conn, Some(&before), &after, &events, procedure, now)?;
+            self.produce_documents(conn, caller, &before, &after, &events, procedure)?;
+            self.coordinate_bundle(conn, Some(&before), after, procedure, now)
+        });
+        if let Err(e) = &outcome
+            && matches!(e.http_status(), 403 | 404)
+        {
+            self.deny(caller, &format!("act {id}"), e.code());
+        }
+        outcome
+    }
+
     /// A dossier the caller may see.
     pub fn dossier(&self, caller: &StaffIdentity, id: &str) -> ServiceResult<Dossier> {
         let dossier = self.db.read(|conn| dossiers::get(conn, id).map_err(ServiceError::from))?;
@@ -657,17 +663,9 @@ impl Services {
                 && step.is_some_and(|s| s.kind == StepKind::Return),
             returned_at: dossier.returned_at,
             timeliness: dossier.timeliness,
-            payment: self.payments(&dossier)?.orders.pop(),
+            payment: self.payments_due(&dossier)?.orders.pop(),
             members: self.member_statuses(&dossier)?,
         })
-    }
-
-    pub fn agencies(&self) -> ServiceResult<Vec<agencies::Agency>> {
-        self.db.read(|conn| agencies::all(conn).map_err(ServiceError::from))
-    }
-
-    pub(super) fn deny(&self, caller: &StaffIdentity, what: &str, code: &str) {
-        self.audit(&caller.username, what, &format!("denied:{code}"));
     }
 }
 
@@ -720,7 +718,7 @@ fn number_papers(
     Ok(())
 }
 
-impl Services {
+impl Dossiers<'_> {
     /// Raises the nearly-due or overdue alert of one dossier if it is due one (rule 8); false if not.
     pub fn raise_deadline_alert(&self, id: &str) -> ServiceResult<bool> {
         let now = self.now();
@@ -735,5 +733,12 @@ impl Services {
             self.persist(conn, Some(&before), &after, &alerts, procedure, now)?;
             Ok(true)
         })
+    }
+}
+
+/// Shared by the use cases.
+impl Services {
+    pub fn agencies(&self) -> ServiceResult<Vec<agencies::Agency>> {
+        self.db.read(|conn| agencies::all(conn).map_err(ServiceError::from))
     }
 }

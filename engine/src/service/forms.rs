@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::background::{JobKind, schedule};
 use super::posts::Posts;
-use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
+use super::{FieldError, Papers, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::adapters::forms::{
     self, ApologyData, ControlSlipData, FormHeader, HandOff, MissingItem, PaperForm, ReceiptData, ReceivedComponent,
     RefusalData, RegisterData, RegisterRow, ResultDelivery, SupplementRequestData,
@@ -109,7 +109,7 @@ impl JobKind for RenderForm {
     const NAME: &'static str = "render_form";
 
     fn run(self, services: &Services) -> ServiceResult<()> {
-        services.ensure_form(&self.dossier_id, self.form, self.seq).map(drop)
+        services.papers().ensure_form(&self.dossier_id, self.form, self.seq).map(drop)
     }
 }
 
@@ -137,6 +137,30 @@ pub(super) fn queue_forms(
 }
 
 impl Services {
+    /// The top of a paper an agency issues at `at`: its name and its parent's, the place, the local date.
+    pub(super) fn paper_header(
+        &self,
+        conn: &mut DbConnection,
+        agency_id: &str,
+        at: DateTime<Utc>,
+    ) -> ServiceResult<FormHeader> {
+        let agency = agencies::get(conn, agency_id)?.ok_or(ServiceError::NotFound("agency.not_found"))?;
+        let parent = match &agency.parent_id {
+            Some(id) => agencies::get(conn, id)?,
+            None => None,
+        };
+        Ok(FormHeader {
+            agency_name: agency.name,
+            parent_agency_name: parent.map(|p| p.name),
+            place: self.config.place.clone(),
+            issued_on: self.calendar.local_date(at),
+            number: None,
+            timezone: self.calendar.timezone(),
+        })
+    }
+}
+
+impl Papers<'_> {
     /// The stored paper of `form` for event `seq` of a dossier, rendered and stored first if need be.
     pub fn ensure_form(&self, dossier_id: &str, form: FormKind, seq: u64) -> ServiceResult<Paper> {
         let id = form_paper_id(dossier_id, form, seq);
@@ -277,33 +301,6 @@ impl Services {
             .collect();
         let data = RegisterData { header, period: Some((from, to)), rows };
         forms::render_register(&data).map_err(|e| ServiceError::Internal(format!("form 06: {e}")))
-    }
-
-    /// The top of a paper an agency issues at `at`: its name and its parent's, the place, the local date.
-    pub(super) fn paper_header(
-        &self,
-        conn: &mut DbConnection,
-        agency_id: &str,
-        at: DateTime<Utc>,
-    ) -> ServiceResult<FormHeader> {
-        let agency = agencies::get(conn, agency_id)?.ok_or(ServiceError::NotFound("agency.not_found"))?;
-        let parent = match &agency.parent_id {
-            Some(id) => agencies::get(conn, id)?,
-            None => None,
-        };
-        Ok(FormHeader {
-            agency_name: agency.name,
-            parent_agency_name: parent.map(|p| p.name),
-            place: self.config.place.clone(),
-            issued_on: self.calendar.local_date(at),
-            number: None,
-            timezone: self.calendar.timezone(),
-        })
-    }
-
-    /// The public tracking page of a dossier code, printed and encoded as a QR code on the receipt.
-    pub fn tracking_url(&self, code: &str) -> String {
-        format!("{}/tra-cuu?ma={code}", self.config.public_url.trim_end_matches('/'))
     }
 }
 
@@ -532,5 +529,13 @@ impl From<crate::domain::dossier::PaperForm> for PaperForm {
             Given::CertifiedCopy => PaperForm::CertifiedCopy,
             Given::Electronic => PaperForm::Electronic,
         }
+    }
+}
+
+/// Shared by the use cases.
+impl Services {
+    /// The public tracking page of a dossier code, printed and encoded as a QR code on the receipt.
+    pub fn tracking_url(&self, code: &str) -> String {
+        format!("{}/tra-cuu?ma={code}", self.config.public_url.trim_end_matches('/'))
     }
 }

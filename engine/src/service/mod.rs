@@ -20,9 +20,12 @@ pub mod population;
 pub mod portal;
 pub mod posts;
 pub mod ratings;
+pub mod reception;
 pub mod repository;
 pub mod requests;
 pub mod results;
+pub mod service_accounts;
+pub mod sign_in;
 pub mod stats;
 pub mod sync;
 pub mod work;
@@ -75,6 +78,65 @@ pub struct Services {
     /// The outside systems, through the traits the use cases declare.
     pub(crate) ports: Ports,
     pub config: Config,
+}
+
+/// Declares the use cases: each a view of the shared context (`Deref` to [`Services`]: the store, catalogue,
+/// calendar, clock, blobs, keys and ports), reached from `Services` by its accessor.
+macro_rules! use_cases {
+    ($($(#[$doc:meta])* $accessor:ident => $name:ident,)*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Clone, Copy)]
+            pub struct $name<'a>(&'a Services);
+
+            impl std::ops::Deref for $name<'_> {
+                type Target = Services;
+
+                fn deref(&self) -> &Services {
+                    self.0
+                }
+            }
+        )*
+
+        impl Services {
+            $(
+                $(#[$doc])*
+                pub fn $accessor(&self) -> $name<'_> {
+                    $name(self)
+                }
+            )*
+        }
+    };
+}
+
+use_cases! {
+    /// Receiving and handing in dossiers, acting on them, reading them, their history and their tracking;
+    /// inter-agency bundles; results.
+    dossiers => Dossiers,
+    /// A staff member's queues, the actions they may take, whom they may name.
+    work => WorkQueues,
+    /// The one-stop desk: reception with the papers scanned there, the population database.
+    reception => Reception,
+    /// A signed-in citizen's own dossiers and ratings.
+    citizens => Citizens,
+    /// Staff accounts and sign-in, citizens' sign-in with the national e-identity, service accounts.
+    identity => Identity,
+    /// Citizens' data repositories.
+    repository => Repository,
+    /// Uploads, papers of dossiers, the forms of Circular 01/2018.
+    papers => Papers,
+    /// Fees and the payment platform.
+    payments => Payments,
+    /// What the applicant was told.
+    notifications => Notifications,
+    /// Agencies, staff, procedures, calendars, the outbox, background jobs, the demo.
+    administration => Administration,
+    /// The national portal: dossiers it routes, reconciliation, the catalogue.
+    portal => Portal,
+    /// Dashboards and reports.
+    reports => Reports,
+    /// Readiness and the metrics' figures.
+    operations => Operations,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -30,6 +30,7 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::Notifications;
 use super::{ServiceError, ServiceResult, Services};
 use crate::adapters::forms::vn_date_time;
 use crate::domain::dossier::{Change, Channel, Dossier, Event, IdKind, Proposal, Status};
@@ -154,10 +155,12 @@ impl Services {
         }
         Ok(())
     }
+}
 
+impl Notifications<'_> {
     /// The notifications of a dossier, oldest first, with their delivery state: staff who can see the dossier
     /// and the applicant.
-    pub fn notifications(&self, caller: &Caller, dossier_id: &str) -> ServiceResult<Vec<NotificationEntry>> {
+    pub fn log(&self, caller: &Caller, dossier_id: &str) -> ServiceResult<Vec<NotificationEntry>> {
         let rows = self.db.read(|conn| {
             self.dossier_in_reach(conn, caller, dossier_id, false)?;
             let filter =

@@ -1,6 +1,6 @@
 //! What the operators' probes read: readiness and the figures `/metrics` exposes.
 
-use super::{ServiceResult, Services};
+use super::{Operations, ServiceResult};
 use crate::store::outbox::{self, OutboxStats};
 use crate::store::{dossiers, jobs};
 
@@ -16,7 +16,7 @@ pub struct StoreFigures {
     pub jobs_dead: i64,
 }
 
-impl Services {
+impl Operations<'_> {
     /// The database answers and every migration is applied.
     pub fn ready(&self) -> ServiceResult<bool> {
         Ok(self.db.migrations_applied()?)

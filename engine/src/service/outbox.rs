@@ -1,13 +1,13 @@
 //! The operators' view of the outbox: what went out, what waits, what died and why; re-driving dead
 //! messages. Administrators only; every re-drive is audited.
 
-use super::{ServiceError, ServiceResult, Services, StaffIdentity};
+use super::{Administration, ServiceError, ServiceResult, StaffIdentity};
 use crate::store::audit;
 use crate::store::outbox::{self, Filter, OutboxEntry, OutboxStats};
 
 const MAX_PAGE: i64 = 200;
 
-impl Services {
+impl Administration<'_> {
     /// Messages matching `filter` (newest first) and the counts per topic.
     pub fn outbox_messages(&self, caller: &StaffIdentity, mut filter: Filter) -> ServiceResult<OutboxPage> {
         self.admin_only(caller, "outbox")?;

@@ -7,6 +7,7 @@ use std::io::Read;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::Papers;
 use super::requests::ComponentInput;
 use super::{FieldError, ServiceError, ServiceResult, Services};
 use crate::documents::blobs::{Staged, Stager, UploadLimits};
@@ -43,36 +44,6 @@ fn invalid(field: impl Into<String>, code: &'static str) -> ServiceError {
 }
 
 impl Services {
-    /// A stager for one upload, in the blob store's staging area with the configured size limit.
-    pub fn stager(&self, original_name: &str) -> ServiceResult<Stager> {
-        let limits = UploadLimits { max_file_bytes: self.config.max_file_bytes };
-        Ok(Stager::new(self.blobs.staging_dir(), limits, original_name)?)
-    }
-
-    /// Uploads bytes already in memory (fixtures, generated documents) as the caller's.
-    pub fn upload_bytes(&self, caller: &Caller, name: &str, bytes: &[u8]) -> ServiceResult<Upload> {
-        let mut stager = self.stager(name)?;
-        stager.write(bytes)?;
-        self.store_upload(caller, stager.finish()?)
-    }
-
-    /// Commits a staged upload to the blob store and records it as the caller's.
-    pub fn store_upload(&self, caller: &Caller, staged: Staged) -> ServiceResult<Upload> {
-        let file_name = staged.file_name.clone();
-        let blob = self.blobs.commit(staged)?;
-        let upload = Upload {
-            id: uuid::Uuid::now_v7().to_string(),
-            blob_sha256: blob.sha256,
-            size_bytes: blob.size as i64,
-            media_type: blob.media_type.mime().to_string(),
-            file_name,
-            uploaded_by: caller.label(),
-            created_at: to_db(self.now()),
-        };
-        self.db.write(|conn| uploads::insert(conn, &upload).map_err(ServiceError::from))?;
-        Ok(upload)
-    }
-
     /// Resolves the paper a component names: the caller's own upload, or a repository item of the applicant
     /// that the caller may use, valid and of a type the component accepts.
     pub(super) fn resolve_paper(
@@ -227,6 +198,55 @@ impl Services {
         Ok(after)
     }
 
+    /// Refuses an upload that lacks a valid digital signature, saying why (unsigned, altered, untrusted, expired).
+    fn check_applicant_signature(&self, upload: &Upload, field: &str) -> ServiceResult<()> {
+        let refuse = |code, detail: &str| ServiceError::Invalid(vec![FieldError::new(field, code).with_detail(detail)]);
+        let Some(verifier) = &self.verifier else {
+            return Err(refuse("paper.signature_invalid", "no trust anchors are configured to check it"));
+        };
+        let mut reader = self.blobs.open(&upload.blob_sha256)?;
+        let check = verifier
+            .check(&upload.media_type, &mut reader)
+            .map_err(|e| ServiceError::Internal(format!("reading an upload to check its signature: {e}")))?;
+        match check {
+            SignatureCheck::Valid { .. } => Ok(()),
+            SignatureCheck::Unsigned => Err(refuse("paper.signature_required", &upload.file_name)),
+            SignatureCheck::Invalid { reason } => Err(refuse("paper.signature_invalid", &reason)),
+        }
+    }
+}
+
+impl Papers<'_> {
+    /// A stager for one upload, in the blob store's staging area with the configured size limit.
+    pub fn stager(&self, original_name: &str) -> ServiceResult<Stager> {
+        let limits = UploadLimits { max_file_bytes: self.config.max_file_bytes };
+        Ok(Stager::new(self.blobs.staging_dir(), limits, original_name)?)
+    }
+
+    /// Uploads bytes already in memory (fixtures, generated documents) as the caller's.
+    pub fn upload_bytes(&self, caller: &Caller, name: &str, bytes: &[u8]) -> ServiceResult<Upload> {
+        let mut stager = self.stager(name)?;
+        stager.write(bytes)?;
+        self.store_upload(caller, stager.finish()?)
+    }
+
+    /// Commits a staged upload to the blob store and records it as the caller's.
+    pub fn store_upload(&self, caller: &Caller, staged: Staged) -> ServiceResult<Upload> {
+        let file_name = staged.file_name.clone();
+        let blob = self.blobs.commit(staged)?;
+        let upload = Upload {
+            id: uuid::Uuid::now_v7().to_string(),
+            blob_sha256: blob.sha256,
+            size_bytes: blob.size as i64,
+            media_type: blob.media_type.mime().to_string(),
+            file_name,
+            uploaded_by: caller.label(),
+            created_at: to_db(self.now()),
+        };
+        self.db.write(|conn| uploads::insert(conn, &upload).map_err(ServiceError::from))?;
+        Ok(upload)
+    }
+
     /// Attaches a paper to a component: at submission or resubmission by the applicant, at reception or any
     /// time before completion by the reception clerk (digitisation). Earlier papers stay in the history.
     pub fn attach_paper(
@@ -292,24 +312,7 @@ impl Services {
         })
     }
 
-    /// Refuses an upload that lacks a valid digital signature, saying why (unsigned, altered, untrusted, expired).
-    fn check_applicant_signature(&self, upload: &Upload, field: &str) -> ServiceResult<()> {
-        let refuse = |code, detail: &str| ServiceError::Invalid(vec![FieldError::new(field, code).with_detail(detail)]);
-        let Some(verifier) = &self.verifier else {
-            return Err(refuse("paper.signature_invalid", "no trust anchors are configured to check it"));
-        };
-        let mut reader = self.blobs.open(&upload.blob_sha256)?;
-        let check = verifier
-            .check(&upload.media_type, &mut reader)
-            .map_err(|e| ServiceError::Internal(format!("reading an upload to check its signature: {e}")))?;
-        match check {
-            SignatureCheck::Valid { .. } => Ok(()),
-            SignatureCheck::Unsigned => Err(refuse("paper.signature_required", &upload.file_name)),
-            SignatureCheck::Invalid { reason } => Err(refuse("paper.signature_invalid", &reason)),
-        }
-    }
-
-    pub fn papers(&self, caller: &Caller, dossier_id: &str) -> ServiceResult<Vec<Paper>> {
+    pub fn of_dossier(&self, caller: &Caller, dossier_id: &str) -> ServiceResult<Vec<Paper>> {
         self.db.read(|conn| {
             let dossier = self.dossier_in_reach(conn, caller, dossier_id, false)?;
             let all = papers::of_dossier(conn, dossier_id)?;
@@ -356,13 +359,13 @@ pub struct Collected {
     pub staging_files: usize,
 }
 
-impl Services {
+impl Papers<'_> {
     /// Removes what nothing refers to once its grace period is over: unattached uploads, their blobs, and
     /// staging files of interrupted uploads.
     pub fn collect_garbage(&self, grace: chrono::TimeDelta) -> ServiceResult<Collected> {
         let cutoff = self.now() - grace;
         let uploads = self.db.write(|conn| uploads::delete_older_than(conn, cutoff).map_err(ServiceError::from))?;
-        let referenced = self.referenced_blobs(cutoff)?;
+        let referenced = self.repository().referenced_blobs(cutoff)?;
         let older_than = std::time::SystemTime::from(cutoff);
         let blobs = crate::documents::blobs::collect_orphans(self.blobs.as_ref(), &referenced, older_than)?;
         let staging_files = crate::documents::blobs::remove_stale_staging(self.blobs.staging_dir(), older_than)

@@ -18,6 +18,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::Payments;
 use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::actor::Actor;
 use crate::domain::dossier::{Action, Change, Context, Dossier, Event, Rejection, Status, apply, decide};
@@ -59,7 +60,7 @@ pub struct OrderView {
 /// The payment side of a dossier.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Payments {
+pub struct DossierPayments {
     pub date: NaiveDate,
     pub fees: Vec<FeeDue>,
     pub total_due_vnd: u64,
@@ -200,37 +201,6 @@ impl Services {
         Ok(())
     }
 
-    /// The platform's signed callback: `body` exactly as received, `signature` from its header.
-    pub fn payment_callback(&self, body: &[u8], signature: Option<&str>) -> ServiceResult<CallbackAnswer> {
-        let platform = self.ports.payment.as_deref();
-        if !platform.is_some_and(|p| p.authentic(body, signature.unwrap_or_default())) {
-            tracing::warn!(target: "audit", "payment callback with a bad signature refused");
-            self.audit("payment-platform", "payment callback", "denied:payment.bad_signature");
-            return Err(ServiceError::Unauthenticated("payment.bad_signature"));
-        }
-        let notification: Notification = serde_json::from_slice(body).map_err(|e| {
-            ServiceError::Invalid(vec![FieldError::new("body", "request.malformed").with_detail(&e.to_string())])
-        })?;
-        let merchant = platform.map_or("", |p| p.merchant());
-        let mut errors = Vec::new();
-        if notification.merchant != merchant {
-            errors.push(FieldError::new("merchant", "payment.merchant_mismatch"));
-        }
-        if notification.status != "paid" {
-            errors.push(FieldError::new("status", "field.required").with_detail("only `paid` is notified"));
-        }
-        if notification.transaction_id.trim().is_empty() {
-            errors.push(FieldError::new("transaction_id", "field.required"));
-        }
-        if !errors.is_empty() {
-            return Err(ServiceError::Invalid(errors));
-        }
-        let now = self.now();
-        let outcome = self.db.write(|conn| self.record_callback(conn, &notification, now))?;
-        self.audit("payment-platform", &format!("payment callback {}", notification.order_id), &format!("{outcome:?}"));
-        Ok(CallbackAnswer { order_id: notification.order_id, outcome })
-    }
-
     fn record_callback(
         &self,
         conn: &mut DbConnection,
@@ -281,22 +251,55 @@ impl Services {
         }
     }
 
-    /// Fees due today and the payment orders of a dossier the caller may see.
-    pub fn payments_of(&self, caller: &StaffIdentity, id: &str) -> ServiceResult<Payments> {
-        let dossier = self.dossier(caller, id)?;
-        self.payments(&dossier)
-    }
-
-    pub(super) fn payments(&self, dossier: &Dossier) -> ServiceResult<Payments> {
+    pub(super) fn payments_due(&self, dossier: &Dossier) -> ServiceResult<DossierPayments> {
         let procedure = &*self.procedure_of(dossier)?;
         let date = self.calendar.local_date(self.now());
         let fees = fees_due(procedure, date);
         let orders = self.db.read(|conn| orders::for_dossier(conn, &dossier.id).map_err(ServiceError::from))?;
-        Ok(Payments {
+        Ok(DossierPayments {
             date,
             total_due_vnd: fees.iter().map(|f| f.due_vnd).sum(),
             fees,
             orders: orders.into_iter().map(order_view).collect(),
         })
+    }
+}
+
+impl Payments<'_> {
+    /// The platform's signed callback: `body` exactly as received, `signature` from its header.
+    pub fn payment_callback(&self, body: &[u8], signature: Option<&str>) -> ServiceResult<CallbackAnswer> {
+        let platform = self.ports.payment.as_deref();
+        if !platform.is_some_and(|p| p.authentic(body, signature.unwrap_or_default())) {
+            tracing::warn!(target: "audit", "payment callback with a bad signature refused");
+            self.audit("payment-platform", "payment callback", "denied:payment.bad_signature");
+            return Err(ServiceError::Unauthenticated("payment.bad_signature"));
+        }
+        let notification: Notification = serde_json::from_slice(body).map_err(|e| {
+            ServiceError::Invalid(vec![FieldError::new("body", "request.malformed").with_detail(&e.to_string())])
+        })?;
+        let merchant = platform.map_or("", |p| p.merchant());
+        let mut errors = Vec::new();
+        if notification.merchant != merchant {
+            errors.push(FieldError::new("merchant", "payment.merchant_mismatch"));
+        }
+        if notification.status != "paid" {
+            errors.push(FieldError::new("status", "field.required").with_detail("only `paid` is notified"));
+        }
+        if notification.transaction_id.trim().is_empty() {
+            errors.push(FieldError::new("transaction_id", "field.required"));
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        let now = self.now();
+        let outcome = self.db.write(|conn| self.record_callback(conn, &notification, now))?;
+        self.audit("payment-platform", &format!("payment callback {}", notification.order_id), &format!("{outcome:?}"));
+        Ok(CallbackAnswer { order_id: notification.order_id, outcome })
+    }
+
+    /// Fees due today and the payment orders of a dossier the caller may see.
+    pub fn payments_of(&self, caller: &StaffIdentity, id: &str) -> ServiceResult<DossierPayments> {
+        let dossier = self.dossiers().dossier(caller, id)?;
+        self.payments_due(&dossier)
     }
 }

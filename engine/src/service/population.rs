@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::requests::ActionRequest;
-use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
+use super::{FieldError, Reception, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::codes::{PersonalId, Sex};
 use crate::domain::dossier::{Action, Applicant, Dossier, IdKind, IdentityOutcome, RegisteredPerson, Status, apply};
 use crate::ports::population::Query;
@@ -93,6 +93,64 @@ impl Services {
         })
     }
 
+    /// Records an answer in its own transaction, on the latest state (or on `expected_version`).
+    fn record_identity_check(
+        &self,
+        caller: &StaffIdentity,
+        id: &str,
+        expected_version: Option<u64>,
+        (outcome, registered): Answer,
+    ) -> ServiceResult<Dossier> {
+        let now = self.now();
+        let outcome = self.db.write(|conn| {
+            let before = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
+            if !staff_may(caller, Access::SeeDossier, Target::Dossier(&before)) {
+                return Err(ServiceError::NotFound("dossier.not_found"));
+            }
+            let procedure = &*self.procedure_of(&before)?;
+            let action = Action::CheckIdentity { outcome, registered };
+            let version = expected_version.unwrap_or(before.version);
+            let events = self.decide_as(caller, &before, procedure, action, version, None, None, now)?;
+            let after = events.iter().fold(before.clone(), apply);
+            self.persist(conn, Some(&before), &after, &events, procedure, now)?;
+            Ok(after)
+        });
+        if let Err(e) = &outcome
+            && matches!(e.http_status(), 403 | 404)
+        {
+            self.deny(caller, &format!("check_identity {id}"), e.code());
+        }
+        outcome
+    }
+
+    /// Before an online dossier is received: asks the register and records the answer. Answers the version
+    /// the receive is then to expect, or refuses when the register does not confirm the applicant (the
+    /// answer stays recorded either way).
+    pub(super) fn check_before_receive(
+        &self,
+        caller: &StaffIdentity,
+        id: &str,
+        expected_version: u64,
+        request: &ActionRequest,
+    ) -> ServiceResult<u64> {
+        if !matches!(request, ActionRequest::Receive) || self.ports.population.is_none() {
+            return Ok(expected_version);
+        }
+        let dossier = self.dossiers().dossier(caller, id)?;
+        if dossier.status != Status::Submitted || dossier.version != expected_version {
+            // The action itself refuses (wrong status, stale version): no reason to ask the register.
+            return Ok(expected_version);
+        }
+        let Some(answer) = self.ask_population(&dossier.applicant) else { return Ok(expected_version) };
+        let checked = self.record_identity_check(caller, id, Some(expected_version), answer)?;
+        if checked.identity_discrepancy() {
+            return Err(crate::domain::dossier::Rejection::IdentityMismatch.into());
+        }
+        Ok(checked.version)
+    }
+}
+
+impl Reception<'_> {
     /// The reception desk's lookup before a dossier exists. Clerks only; every lookup is audited (it reads
     /// a person's data from the national register).
     pub fn lookup_population(&self, caller: &StaffIdentity, request: LookupRequest) -> ServiceResult<Lookup> {
@@ -151,7 +209,7 @@ impl Services {
         if self.ports.population.is_none() {
             return Err(ServiceError::Conflict("population.not_configured", "no population database".into()));
         }
-        let dossier = self.dossier(caller, id)?;
+        let dossier = self.dossiers().dossier(caller, id)?;
         if dossier.applicant.id_kind != IdKind::PersonalId {
             return Err(crate::domain::dossier::Rejection::InvalidApplicant(
                 "only a personal id can be checked".into(),
@@ -160,61 +218,5 @@ impl Services {
         }
         let answer = self.ask_population(&dossier.applicant).expect("a configured register, a personal id");
         self.record_identity_check(caller, id, None, answer)
-    }
-
-    /// Records an answer in its own transaction, on the latest state (or on `expected_version`).
-    fn record_identity_check(
-        &self,
-        caller: &StaffIdentity,
-        id: &str,
-        expected_version: Option<u64>,
-        (outcome, registered): Answer,
-    ) -> ServiceResult<Dossier> {
-        let now = self.now();
-        let outcome = self.db.write(|conn| {
-            let before = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
-            if !staff_may(caller, Access::SeeDossier, Target::Dossier(&before)) {
-                return Err(ServiceError::NotFound("dossier.not_found"));
-            }
-            let procedure = &*self.procedure_of(&before)?;
-            let action = Action::CheckIdentity { outcome, registered };
-            let version = expected_version.unwrap_or(before.version);
-            let events = self.decide_as(caller, &before, procedure, action, version, None, None, now)?;
-            let after = events.iter().fold(before.clone(), apply);
-            self.persist(conn, Some(&before), &after, &events, procedure, now)?;
-            Ok(after)
-        });
-        if let Err(e) = &outcome
-            && matches!(e.http_status(), 403 | 404)
-        {
-            self.deny(caller, &format!("check_identity {id}"), e.code());
-        }
-        outcome
-    }
-
-    /// Before an online dossier is received: asks the register and records the answer. Answers the version
-    /// the receive is then to expect, or refuses when the register does not confirm the applicant (the
-    /// answer stays recorded either way).
-    pub(super) fn check_before_receive(
-        &self,
-        caller: &StaffIdentity,
-        id: &str,
-        expected_version: u64,
-        request: &ActionRequest,
-    ) -> ServiceResult<u64> {
-        if !matches!(request, ActionRequest::Receive) || self.ports.population.is_none() {
-            return Ok(expected_version);
-        }
-        let dossier = self.dossier(caller, id)?;
-        if dossier.status != Status::Submitted || dossier.version != expected_version {
-            // The action itself refuses (wrong status, stale version): no reason to ask the register.
-            return Ok(expected_version);
-        }
-        let Some(answer) = self.ask_population(&dossier.applicant) else { return Ok(expected_version) };
-        let checked = self.record_identity_check(caller, id, Some(expected_version), answer)?;
-        if checked.identity_discrepancy() {
-            return Err(crate::domain::dossier::Rejection::IdentityMismatch.into());
-        }
-        Ok(checked.version)
     }
 }

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::Portal;
 use super::requests::{ApplicantInput, ComponentInput, OnlineSubmission};
 use super::{FieldError, ServiceError, ServiceResult, Services, sync};
 use crate::domain::actor::Actor;
@@ -87,6 +88,57 @@ pub struct CatalogueDifference {
 }
 
 impl Services {
+    fn replay_portal(&self, portal_id: &str, hash: &str) -> ServiceResult<Option<Routed>> {
+        self.db.read(|conn| {
+            let Some(intake) = portal_intake::find(conn, portal_id)? else {
+                return Ok(None);
+            };
+            if intake.request_hash != hash {
+                return Err(ServiceError::Conflict("portal.id_reused", portal_id.to_string()));
+            }
+            let dossier =
+                dossiers::get(conn, &intake.dossier_id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
+            Ok(Some(Routed::Replayed(Box::new(dossier))))
+        })
+    }
+
+    /// The procedure and agency must exist before any paper is stored.
+    fn check_portal_target(&self, input: &PortalDossier) -> ServiceResult<()> {
+        let mut errors = Vec::new();
+        if self.catalogue.current(&input.procedure_code).is_none() {
+            errors
+                .push(FieldError::new("procedure_code", "field.unknown_procedure").with_detail(&input.procedure_code));
+        }
+        if self.db.read(|conn| agencies::get(conn, &input.agency).map_err(ServiceError::from))?.is_none() {
+            errors.push(FieldError::new("agency", "field.unknown_agency").with_detail(&input.agency));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(errors)) }
+    }
+
+    fn national_portal(&self) -> ServiceResult<&dyn NationalPortal> {
+        let missing = "set MOTCUA_PORTAL_URL and MOTCUA_PORTAL_TOKEN";
+        self.ports.portal.as_deref().ok_or_else(|| ServiceError::Conflict("portal.not_configured", missing.into()))
+    }
+
+    /// Sends the dossier's current status message straight to the portal, under a key of its own (the
+    /// original key may be one the portal already dropped as seen) and the dossier's version as sequence.
+    fn resend_status(&self, portal: &dyn NationalPortal, dossier: &Dossier) -> Result<(), String> {
+        let message = self
+            .db
+            .read(|conn| {
+                let procedure = &*self.procedure_of(dossier)?;
+                let history = events::history(conn, &dossier.id)?;
+                self.status_message(conn, dossier, procedure, &history)
+            })
+            .map_err(|e| e.to_string())?
+            .ok_or("the dossier has no code yet")?;
+        let key = format!("{}:{}:reconcile-{}", dossier.id, dossier.version, self.now().timestamp_millis());
+        let body = serde_json::to_string(&message).expect("messages serialize");
+        portal.sync_status(&key, dossier.version, &body).map_err(|f| f.reason().to_string())
+    }
+}
+
+impl Portal<'_> {
     /// Creates a dossier the portal routed to us in status 1, in its agency's reception queue. Nothing is stored
     /// when the procedure, the agency or anything else is wrong.
     pub fn receive_from_portal(&self, service: &ServiceIdentity, input: PortalDossier) -> ServiceResult<Routed> {
@@ -112,7 +164,7 @@ impl Services {
                         "field.bad_base64",
                     )])
                 })?;
-            let upload = self.upload_bytes(&caller, &paper.file_name, &bytes)?;
+            let upload = self.papers().upload_bytes(&caller, &paper.file_name, &bytes)?;
             components.push(ComponentInput {
                 id: paper.component.clone(),
                 upload: Some(upload.id),
@@ -148,38 +200,6 @@ impl Services {
             }
             Err(e) => Err(e),
         }
-    }
-
-    fn replay_portal(&self, portal_id: &str, hash: &str) -> ServiceResult<Option<Routed>> {
-        self.db.read(|conn| {
-            let Some(intake) = portal_intake::find(conn, portal_id)? else {
-                return Ok(None);
-            };
-            if intake.request_hash != hash {
-                return Err(ServiceError::Conflict("portal.id_reused", portal_id.to_string()));
-            }
-            let dossier =
-                dossiers::get(conn, &intake.dossier_id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
-            Ok(Some(Routed::Replayed(Box::new(dossier))))
-        })
-    }
-
-    /// The procedure and agency must exist before any paper is stored.
-    fn check_portal_target(&self, input: &PortalDossier) -> ServiceResult<()> {
-        let mut errors = Vec::new();
-        if self.catalogue.current(&input.procedure_code).is_none() {
-            errors
-                .push(FieldError::new("procedure_code", "field.unknown_procedure").with_detail(&input.procedure_code));
-        }
-        if self.db.read(|conn| agencies::get(conn, &input.agency).map_err(ServiceError::from))?.is_none() {
-            errors.push(FieldError::new("agency", "field.unknown_agency").with_detail(&input.agency));
-        }
-        if errors.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(errors)) }
-    }
-
-    fn national_portal(&self) -> ServiceResult<&dyn NationalPortal> {
-        let missing = "set MOTCUA_PORTAL_URL and MOTCUA_PORTAL_TOKEN";
-        self.ports.portal.as_deref().ok_or_else(|| ServiceError::Conflict("portal.not_configured", missing.into()))
     }
 
     /// The national procedure catalogue compared with ours (as of today): how many procedures it has, and
@@ -222,23 +242,6 @@ impl Services {
             }
         }
         Ok(report)
-    }
-
-    /// Sends the dossier's current status message straight to the portal, under a key of its own (the
-    /// original key may be one the portal already dropped as seen) and the dossier's version as sequence.
-    fn resend_status(&self, portal: &dyn NationalPortal, dossier: &Dossier) -> Result<(), String> {
-        let message = self
-            .db
-            .read(|conn| {
-                let procedure = &*self.procedure_of(dossier)?;
-                let history = events::history(conn, &dossier.id)?;
-                self.status_message(conn, dossier, procedure, &history)
-            })
-            .map_err(|e| e.to_string())?
-            .ok_or("the dossier has no code yet")?;
-        let key = format!("{}:{}:reconcile-{}", dossier.id, dossier.version, self.now().timestamp_millis());
-        let body = serde_json::to_string(&message).expect("messages serialize");
-        portal.sync_status(&key, dossier.version, &body).map_err(|f| f.reason().to_string())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Rating the service (DESIGN.md §11 "rate"): once a dossier's result was returned, its applicant rates how it
 //! was handled, 1 to 5 with an optional comment, once. Every rating (and every refused attempt) is audited.
 
-use super::{FieldError, ServiceError, ServiceResult, Services};
+use super::{Citizens, FieldError, ServiceError, ServiceResult};
 use crate::domain::dossier::Status;
 use crate::domain::identity::{Caller, CitizenIdentity};
 use crate::domain::policy::{self, Access, Target};
@@ -23,7 +23,7 @@ pub fn check_rating(score: i32, comment: Option<&str>) -> Vec<FieldError> {
     errors
 }
 
-impl Services {
+impl Citizens<'_> {
     /// Rates a dossier of the citizen's whose result was returned; a second rating is refused.
     pub fn rate_mine(
         &self,
@@ -91,13 +91,13 @@ impl Services {
 
     /// The fees of a dossier of the citizen's and its payment orders, with the platform's pay URL while an
     /// order waits to be paid (what staff see with `payments_of`).
-    pub fn my_payments(&self, citizen: &CitizenIdentity, id: &str) -> ServiceResult<super::payments::Payments> {
+    pub fn my_payments(&self, citizen: &CitizenIdentity, id: &str) -> ServiceResult<super::payments::DossierPayments> {
         let dossier = self.db.read(|conn| {
             dossiers::get(conn, id)?
                 .filter(|d| policy::may(&Caller::Citizen(citizen.clone()), Access::SeeDossier, Target::Dossier(d)))
                 .ok_or(ServiceError::NotFound("dossier.not_found"))
         })?;
-        self.payments(&dossier)
+        self.payments_due(&dossier)
     }
 }
 

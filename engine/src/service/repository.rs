@@ -6,7 +6,7 @@ use crate::domain::policy::{self, Access, ItemAccess, Target};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
+use super::{FieldError, Repository, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::dossier::{Dossier, Proposal, Status};
 use crate::domain::identity::{Caller, CitizenIdentity, ServiceIdentity};
 use crate::domain::procedure::Procedure;
@@ -199,52 +199,6 @@ impl Services {
         Ok(item)
     }
 
-    /// The owner's repository at a glance: usage, stores with their folders, recent items.
-    pub fn repository_overview(&self, owner: &CitizenIdentity) -> ServiceResult<Overview> {
-        self.db.read(|conn| {
-            let usage = repository::usage(conn, &owner.id_number)?;
-            let all = repository::list(conn, &owner.id_number, &ItemFilter::default())?;
-            let stores = STORES
-                .iter()
-                .map(|store| {
-                    let mut folders: Vec<String> = all
-                        .iter()
-                        .filter(|i| i.store == *store)
-                        .map(|i| i.folder.clone())
-                        .filter(|f| !f.is_empty())
-                        .collect();
-                    folders.dedup();
-                    StoreSummary { store, items: all.iter().filter(|i| i.store == *store).count(), folders }
-                })
-                .collect();
-            let recent = repository::recent(conn, &owner.id_number, 10)?
-                .into_iter()
-                .map(|i| self.view(conn, i))
-                .collect::<ServiceResult<_>>()?;
-            Ok(Overview { usage, stores, recent })
-        })
-    }
-
-    pub fn repository_items(&self, owner: &CitizenIdentity, filter: ItemFilter) -> ServiceResult<Vec<ItemView>> {
-        self.db.read(|conn| {
-            repository::list(conn, &owner.id_number, &filter)?.into_iter().map(|i| self.view(conn, i)).collect()
-        })
-    }
-
-    /// Adds a paper the owner uploaded (store `uploads` unless another is given).
-    pub fn add_own_item(&self, owner: &CitizenIdentity, input: NewItem) -> ServiceResult<ItemView> {
-        let caller = Caller::Citizen(owner.clone());
-        self.add_item(&caller, &owner.id_number, input, "owner_upload", "uploads")
-    }
-
-    /// The national portal pushes a paper into an owner's repository.
-    pub fn portal_push(&self, portal: &ServiceIdentity, owner_id: &str, input: NewItem) -> ServiceResult<ItemView> {
-        if !policy::may(&Caller::Service(portal.clone()), Access::ExchangeAsPortal, Target::Anywhere) {
-            return Err(ServiceError::Forbidden("request.forbidden"));
-        }
-        self.add_item(&Caller::Service(portal.clone()), owner_id, input, "portal", "personal_papers")
-    }
-
     fn add_item(
         &self,
         caller: &Caller,
@@ -304,6 +258,153 @@ impl Services {
             repository::log_access(conn, &item, &caller.label(), "added", now)?;
             self.view(conn, item)
         })
+    }
+
+    /// Puts a returned dossier's results (and the digitised components kept) into the owner's repository,
+    /// once each, and queues their sync to the national repository. Runs inside the return transaction.
+    pub(super) fn push_results(
+        &self,
+        conn: &mut DbConnection,
+        dossier: &Dossier,
+        procedure: &Procedure,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<usize> {
+        if dossier.status != Status::Returned {
+            return Ok(0);
+        }
+        let agency_name = agencies::get(conn, &dossier.agency)?.map(|a| a.name);
+        let issue_date = self.calendar.local_date(dossier.completed_at.unwrap_or(now));
+        let mut pushed = 0;
+        for paper in papers::of_dossier(conn, &dossier.id)? {
+            // Results attached as files, and the generated result document once it carries a signature.
+            let signed_document = dossier.result_document.as_ref() == Some(&paper.id)
+                && matches!(paper.source.as_str(), "signed" | "sealed");
+            let is_result = paper.kind == "result" && (dossier.result_papers.contains(&paper.id) || signed_document);
+            let current = paper.component_id.as_ref().is_some_and(|c| {
+                dossier.components.iter().any(|s| s.id == *c && s.paper.as_deref() == Some(paper.id.as_str()))
+            });
+            let kept_component =
+                paper.kind == "component" && paper.keep && current && paper.repository_item_id.is_none();
+            if !(is_result || kept_component) || repository::by_source_paper(conn, &paper.id)?.is_some() {
+                continue;
+            }
+            let paper_type = if is_result {
+                // A reasoned refusal (a stopped dossier's letter) is not the paper the procedure issues.
+                let refused = matches!(dossier.proposal, Some(Proposal::Refusal { .. }));
+                // The result whose name the paper carries (a bundle issues several), else the first typed one.
+                let named =
+                    procedure.results.iter().find(|r| r.name == paper.title).and_then(|r| r.repository_type.clone());
+                named.or_else(|| procedure.results.iter().find_map(|r| r.repository_type.clone())).filter(|_| !refused)
+            } else {
+                paper
+                    .component_id
+                    .as_deref()
+                    .and_then(|c| procedure.component(c))
+                    .and_then(|c| c.reusable.first().cloned())
+            };
+            let (signature_status, signature_detail) = self.check_signature(&paper.blob_sha256, &paper.media_type);
+            let item = Item {
+                id: uuid::Uuid::now_v7().to_string(),
+                owner_id: dossier.applicant.id_number.clone(),
+                store: "dossier_papers".into(),
+                folder: procedure.name.clone(),
+                paper_type,
+                title: paper.title.clone(),
+                issuer: if is_result { agency_name.clone() } else { None },
+                issuer_agency_id: is_result.then(|| dossier.agency.clone()),
+                issue_date: Some(issue_date),
+                valid_until: None,
+                source_kind: if is_result { "result" } else { "digitised" }.into(),
+                source_dossier_id: Some(dossier.id.clone()),
+                source_paper_id: Some(paper.id.clone()),
+                blob_sha256: paper.blob_sha256.clone(),
+                size_bytes: paper.size_bytes,
+                media_type: paper.media_type.clone(),
+                file_name: paper.file_name.clone(),
+                signature_status,
+                signature_detail,
+                revoked: false,
+                created_at: to_db(now),
+                last_used_at: Some(to_db(now)),
+                deleted_at: None,
+            };
+            repository::insert(conn, &item)?;
+            repository::log_access(conn, &item, "system:repository", "added from the returned dossier", now)?;
+            pushed += 1;
+            // The national repository files papers by type: one without a type (a refusal letter, a paper of
+            // no catalogued kind) stays in the owner's repository here only.
+            if item.paper_type.is_none() {
+                continue;
+            }
+            let message = serde_json::json!({
+                "SoDinhDanhChuSoHuu": item.owner_id,
+                "MaGiayTo": item.paper_type,
+                "TenGiayTo": item.title,
+                "CoQuanCap": item.issuer,
+                "NgayCap": issue_date.format("%Y%m%d").to_string(),
+                "MaHoSo": dossier.code,
+                "MaHash": item.blob_sha256,
+            });
+            outbox::enqueue(
+                conn,
+                outbox::NewMessage {
+                    dossier_id: Some(&dossier.id),
+                    topic: crate::ports::topics::REPOSITORY_SYNC,
+                    key: format!("repo:{}", item.id),
+                    payload: message.to_string(),
+                },
+                now,
+            )?;
+        }
+        Ok(pushed)
+    }
+}
+
+impl Repository<'_> {
+    /// The owner's repository at a glance: usage, stores with their folders, recent items.
+    pub fn repository_overview(&self, owner: &CitizenIdentity) -> ServiceResult<Overview> {
+        self.db.read(|conn| {
+            let usage = repository::usage(conn, &owner.id_number)?;
+            let all = repository::list(conn, &owner.id_number, &ItemFilter::default())?;
+            let stores = STORES
+                .iter()
+                .map(|store| {
+                    let mut folders: Vec<String> = all
+                        .iter()
+                        .filter(|i| i.store == *store)
+                        .map(|i| i.folder.clone())
+                        .filter(|f| !f.is_empty())
+                        .collect();
+                    folders.dedup();
+                    StoreSummary { store, items: all.iter().filter(|i| i.store == *store).count(), folders }
+                })
+                .collect();
+            let recent = repository::recent(conn, &owner.id_number, 10)?
+                .into_iter()
+                .map(|i| self.view(conn, i))
+                .collect::<ServiceResult<_>>()?;
+            Ok(Overview { usage, stores, recent })
+        })
+    }
+
+    pub fn repository_items(&self, owner: &CitizenIdentity, filter: ItemFilter) -> ServiceResult<Vec<ItemView>> {
+        self.db.read(|conn| {
+            repository::list(conn, &owner.id_number, &filter)?.into_iter().map(|i| self.view(conn, i)).collect()
+        })
+    }
+
+    /// Adds a paper the owner uploaded (store `uploads` unless another is given).
+    pub fn add_own_item(&self, owner: &CitizenIdentity, input: NewItem) -> ServiceResult<ItemView> {
+        let caller = Caller::Citizen(owner.clone());
+        self.add_item(&caller, &owner.id_number, input, "owner_upload", "uploads")
+    }
+
+    /// The national portal pushes a paper into an owner's repository.
+    pub fn portal_push(&self, portal: &ServiceIdentity, owner_id: &str, input: NewItem) -> ServiceResult<ItemView> {
+        if !policy::may(&Caller::Service(portal.clone()), Access::ExchangeAsPortal, Target::Anywhere) {
+            return Err(ServiceError::Forbidden("request.forbidden"));
+        }
+        self.add_item(&Caller::Service(portal.clone()), owner_id, input, "portal", "personal_papers")
     }
 
     pub fn move_item(&self, owner: &CitizenIdentity, id: &str, to: MoveItem) -> ServiceResult<ItemView> {
@@ -448,105 +549,6 @@ impl Services {
             }
             Ok(offers)
         })
-    }
-
-    /// Puts a returned dossier's results (and the digitised components kept) into the owner's repository,
-    /// once each, and queues their sync to the national repository. Runs inside the return transaction.
-    pub(super) fn push_results(
-        &self,
-        conn: &mut DbConnection,
-        dossier: &Dossier,
-        procedure: &Procedure,
-        now: DateTime<Utc>,
-    ) -> ServiceResult<usize> {
-        if dossier.status != Status::Returned {
-            return Ok(0);
-        }
-        let agency_name = agencies::get(conn, &dossier.agency)?.map(|a| a.name);
-        let issue_date = self.calendar.local_date(dossier.completed_at.unwrap_or(now));
-        let mut pushed = 0;
-        for paper in papers::of_dossier(conn, &dossier.id)? {
-            // Results attached as files, and the generated result document once it carries a signature.
-            let signed_document = dossier.result_document.as_ref() == Some(&paper.id)
-                && matches!(paper.source.as_str(), "signed" | "sealed");
-            let is_result = paper.kind == "result" && (dossier.result_papers.contains(&paper.id) || signed_document);
-            let current = paper.component_id.as_ref().is_some_and(|c| {
-                dossier.components.iter().any(|s| s.id == *c && s.paper.as_deref() == Some(paper.id.as_str()))
-            });
-            let kept_component =
-                paper.kind == "component" && paper.keep && current && paper.repository_item_id.is_none();
-            if !(is_result || kept_component) || repository::by_source_paper(conn, &paper.id)?.is_some() {
-                continue;
-            }
-            let paper_type = if is_result {
-                // A reasoned refusal (a stopped dossier's letter) is not the paper the procedure issues.
-                let refused = matches!(dossier.proposal, Some(Proposal::Refusal { .. }));
-                // The result whose name the paper carries (a bundle issues several), else the first typed one.
-                let named =
-                    procedure.results.iter().find(|r| r.name == paper.title).and_then(|r| r.repository_type.clone());
-                named.or_else(|| procedure.results.iter().find_map(|r| r.repository_type.clone())).filter(|_| !refused)
-            } else {
-                paper
-                    .component_id
-                    .as_deref()
-                    .and_then(|c| procedure.component(c))
-                    .and_then(|c| c.reusable.first().cloned())
-            };
-            let (signature_status, signature_detail) = self.check_signature(&paper.blob_sha256, &paper.media_type);
-            let item = Item {
-                id: uuid::Uuid::now_v7().to_string(),
-                owner_id: dossier.applicant.id_number.clone(),
-                store: "dossier_papers".into(),
-                folder: procedure.name.clone(),
-                paper_type,
-                title: paper.title.clone(),
-                issuer: if is_result { agency_name.clone() } else { None },
-                issuer_agency_id: is_result.then(|| dossier.agency.clone()),
-                issue_date: Some(issue_date),
-                valid_until: None,
-                source_kind: if is_result { "result" } else { "digitised" }.into(),
-                source_dossier_id: Some(dossier.id.clone()),
-                source_paper_id: Some(paper.id.clone()),
-                blob_sha256: paper.blob_sha256.clone(),
-                size_bytes: paper.size_bytes,
-                media_type: paper.media_type.clone(),
-                file_name: paper.file_name.clone(),
-                signature_status,
-                signature_detail,
-                revoked: false,
-                created_at: to_db(now),
-                last_used_at: Some(to_db(now)),
-                deleted_at: None,
-            };
-            repository::insert(conn, &item)?;
-            repository::log_access(conn, &item, "system:repository", "added from the returned dossier", now)?;
-            pushed += 1;
-            // The national repository files papers by type: one without a type (a refusal letter, a paper of
-            // no catalogued kind) stays in the owner's repository here only.
-            if item.paper_type.is_none() {
-                continue;
-            }
-            let message = serde_json::json!({
-                "SoDinhDanhChuSoHuu": item.owner_id,
-                "MaGiayTo": item.paper_type,
-                "TenGiayTo": item.title,
-                "CoQuanCap": item.issuer,
-                "NgayCap": issue_date.format("%Y%m%d").to_string(),
-                "MaHoSo": dossier.code,
-                "MaHash": item.blob_sha256,
-            });
-            outbox::enqueue(
-                conn,
-                outbox::NewMessage {
-                    dossier_id: Some(&dossier.id),
-                    topic: crate::ports::topics::REPOSITORY_SYNC,
-                    key: format!("repo:{}", item.id),
-                    payload: message.to_string(),
-                },
-                now,
-            )?;
-        }
-        Ok(pushed)
     }
 
     /// Back-fill: pushes the results of dossiers returned before the repository existed. Idempotent.

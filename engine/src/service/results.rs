@@ -153,7 +153,7 @@ impl Services {
         at: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let file_name = format!("ket-qua-{source}.pdf");
-        let mut stager = self.stager(&file_name)?;
+        let mut stager = self.papers().stager(&file_name)?;
         stager.write(pdf)?;
         let blob = self.blobs.commit(stager.finish()?)?;
         let paper = Paper {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate, NaiveTime};
 
-use super::{ServiceError, ServiceResult, Services, StaffIdentity};
+use super::{Reports, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::calendar::{Calendar, Timeliness};
 use crate::domain::dossier::{Channel, Digitisation, Dossier, Status};
 use crate::domain::policy::{self, Scope};
@@ -199,7 +199,9 @@ impl Services {
             }
         }
     }
+}
 
+impl Reports<'_> {
     /// The dashboard for a period (default: this month in the calendar's timezone), of one agency or of every
     /// agency in the caller's scope.
     pub fn dashboard(

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ServiceError, ServiceResult, Services, StaffIdentity};
+use super::{ServiceError, ServiceResult, Services, StaffIdentity, WorkQueues};
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::dossier::available::available_actions;
 use crate::domain::dossier::{Dossier, Status};
@@ -117,27 +117,6 @@ pub const QUEUE_LIST_MAX: usize = 200;
 const BATCH: i64 = 400;
 
 impl Services {
-    /// The queues the caller's roles give them (whatever their counts).
-    pub fn my_queues(&self, caller: &StaffIdentity) -> Vec<Queue> {
-        let holds = |role: Role| staff_may(caller, Access::Handle(role), Target::Anywhere);
-        let works = Role::ALL.iter().any(|r| holds(*r));
-        Queue::ALL
-            .into_iter()
-            .filter(|queue| match queue {
-                Queue::Receive => staff_may(caller, Access::Receive, Target::Anywhere),
-                Queue::NearlyDue | Queue::Overdue => works,
-                other => {
-                    let kind = other.step_kind().expect("a step queue");
-                    self.catalogue
-                        .current_all()
-                        .iter()
-                        .flat_map(|p| p.steps.iter())
-                        .any(|s| s.kind == kind && holds(s.role))
-                }
-            })
-            .collect()
-    }
-
     /// Whether the dossier described by `row` is in `queue` for the caller.
     fn in_queue(&self, caller: &StaffIdentity, queue: Queue, row: &Row) -> bool {
         let status = Status::from_code(row.status as u8);
@@ -170,6 +149,29 @@ impl Services {
     /// The instant before which a running dossier is nearly due (less than a working day left).
     fn nearly_due_horizon(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         self.calendar.add(now, self.calendar.day_length())
+    }
+}
+
+impl WorkQueues<'_> {
+    /// The queues the caller's roles give them (whatever their counts).
+    pub fn my_queues(&self, caller: &StaffIdentity) -> Vec<Queue> {
+        let holds = |role: Role| staff_may(caller, Access::Handle(role), Target::Anywhere);
+        let works = Role::ALL.iter().any(|r| holds(*r));
+        Queue::ALL
+            .into_iter()
+            .filter(|queue| match queue {
+                Queue::Receive => staff_may(caller, Access::Receive, Target::Anywhere),
+                Queue::NearlyDue | Queue::Overdue => works,
+                other => {
+                    let kind = other.step_kind().expect("a step queue");
+                    self.catalogue
+                        .current_all()
+                        .iter()
+                        .flat_map(|p| p.steps.iter())
+                        .any(|s| s.kind == kind && holds(s.role))
+                }
+            })
+            .collect()
     }
 
     /// The caller's queues with the number of dossiers in each.

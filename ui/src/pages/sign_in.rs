@@ -92,8 +92,8 @@ pub async fn staff_submit(
     let services = state.services.clone();
     let (username, password) = (form.username.trim().to_string(), form.password);
     let outcome = web::block(move || {
-        let staff = services.login(&username, &password)?;
-        let refresh = services.issue_refresh_token(&staff.id)?;
+        let staff = services.identity().login(&username, &password)?;
+        let refresh = services.identity().issue_refresh_token(&staff.id)?;
         Ok::<_, ServiceError>((staff, refresh))
     })
     .await?;
@@ -134,7 +134,7 @@ pub async fn sign_out(
     if let Some(refresh) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()) {
         let services = state.services.clone();
         // A token already gone is as good as revoked.
-        let _ = web::block(move || services.revoke_refresh_token(&refresh)).await?;
+        let _ = web::block(move || services.identity().revoke_refresh_token(&refresh)).await?;
     }
     visit.end_session();
     Ok(visit.see_other("/"))

@@ -50,7 +50,7 @@ pub async fn page(
     let services = state.services.clone();
     let tracked = if asked {
         let (c, i) = (code.clone(), id_number.clone());
-        match web::block(move || services.track(&c, &i)).await? {
+        match web::block(move || services.dossiers().track(&c, &i)).await? {
             Ok(t) => Some(t),
             Err(ServiceError::NotFound(_)) => None,
             Err(e) => return Err(actix_web::error::ErrorInternalServerError(e)),

@@ -89,7 +89,7 @@ async fn start_target(args: &LifecycleArgs) -> Result<Target, String> {
     };
     let services = tokio::task::spawn_blocking(move || -> Result<Arc<Services>, String> {
         let services = motcua_engine::wiring::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
-        services.load_demo().map_err(|e| e.to_string())?;
+        services.administration().load_demo().map_err(|e| e.to_string())?;
         Ok(Arc::new(services))
     })
     .await

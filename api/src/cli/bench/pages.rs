@@ -49,7 +49,7 @@ async fn bench(args: PagesArgs) -> Result<(), String> {
     let config = Config { database_url, ..Config::from_env() };
     let services = tokio::task::spawn_blocking(move || -> Result<Arc<Services>, String> {
         let services = motcua_engine::wiring::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
-        services.load_demo().map_err(|e| e.to_string())?;
+        services.administration().load_demo().map_err(|e| e.to_string())?;
         Ok(Arc::new(services))
     })
     .await
@@ -64,7 +64,7 @@ async fn bench(args: PagesArgs) -> Result<(), String> {
     let probes = tokio::task::spawn_blocking(move || -> Result<Vec<Probe>, String> {
         let session = |token: String| format!("{}={token}", motcua_ui::ACCESS_COOKIE);
         let staff = |username: &str| -> Result<(String, motcua_engine::service::StaffIdentity), String> {
-            let who = services.login(username, "motcua-demo").map_err(|e| format!("{username}: {e}"))?;
+            let who = services.identity().login(username, "motcua-demo").map_err(|e| format!("{username}: {e}"))?;
             Ok((session(auth::issue_access_token(&keys, &who)), who))
         };
         let (clerk, clerk_id) = staff("hongbang.tiepnhan")?;
@@ -72,10 +72,10 @@ async fn bench(args: PagesArgs) -> Result<(), String> {
         let (admin, _) = staff("admin")?;
         let citizen_id = CitizenIdentity { id_number: CITIZEN.0.into(), name: CITIZEN.1.into() };
         let citizen = session(auth::issue_citizen_token(&keys, &citizen_id));
-        let queue = services.queue(&clerk_id, QueueQuery::default()).map_err(|e| e.to_string())?;
+        let queue = services.dossiers().queue(&clerk_id, QueueQuery::default()).map_err(|e| e.to_string())?;
         let dossier = queue.items.first().ok_or("the demo has no dossier for the clerk")?;
         let tracked = queue.items.iter().find(|d| d.code.is_some()).ok_or("no coded dossier")?;
-        let mine = services.my_dossiers(&citizen_id, None, None).map_err(|e| e.to_string())?;
+        let mine = services.citizens().my_dossiers(&citizen_id, None, None).map_err(|e| e.to_string())?;
         let my_dossier = mine.items.first().ok_or("the demo citizen has no dossier")?;
         let probe = |who: &'static str, cookie: &str, path: String| Probe { who, cookie: cookie.to_string(), path };
         Ok(vec![

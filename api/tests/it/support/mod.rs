@@ -210,7 +210,7 @@ impl TestServer {
                 outside,
             };
             let services = motcua_engine::wiring::start(config, service_clock).expect("services start");
-            services.load_demo().expect("demo loads").expect("empty database");
+            services.administration().load_demo().expect("demo loads").expect("empty database");
             Arc::new(services)
         })
         .await
@@ -402,7 +402,7 @@ impl TestServer {
         let input: OnlineSubmission = serde_json::from_value(body).unwrap();
         let citizen = CitizenIdentity { id_number: id_number.to_string(), name: input.applicant.name.clone() };
         let services = self.services.clone();
-        let dossier = tokio::task::spawn_blocking(move || services.submit_online(&citizen, input))
+        let dossier = tokio::task::spawn_blocking(move || services.dossiers().submit_online(&citizen, input))
             .await
             .unwrap()
             .expect("submitted");
@@ -430,7 +430,10 @@ impl TestServer {
         let (username, agency) = (username.to_string(), agency.to_string());
         let role: Role = role.parse().expect("a role name");
         tokio::task::spawn_blocking(move || {
-            services.create_user(&username, "Cán bộ Kiểm Thử", role, &agency, "motcua-demo").expect("user created")
+            services
+                .identity()
+                .create_user(&username, "Cán bộ Kiểm Thử", role, &agency, "motcua-demo")
+                .expect("user created")
         })
         .await
         .unwrap();

@@ -84,7 +84,7 @@ async fn render_page(
     let staff = admin(visit)?;
     let lang = visit.lang;
     let services = state.services.clone();
-    let list = web::block(move || services.admin_agencies(&staff)).await?;
+    let list = web::block(move || services.administration().admin_agencies(&staff)).await?;
     let list: Vec<Agency> = list.map_err(|e| PageError::service(visit, &e))?;
     let registry = &state.services.registry;
     let name_of = |id: &Option<String>| {
@@ -159,7 +159,7 @@ pub async fn add(
         area: Some(form.area.clone()),
     };
     let services = state.services.clone();
-    match web::block(move || services.add_agency(&staff, &input)).await? {
+    match web::block(move || services.administration().add_agency(&staff, &input)).await? {
         Ok(agency) => Ok(visit.see_other(&format!("/quan-tri/co-quan?them={}", agency.id))),
         Err(e @ ServiceError::Invalid(_)) => {
             let errors = Errors::of(visit.lang, &e);

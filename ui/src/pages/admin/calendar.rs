@@ -74,7 +74,7 @@ pub async fn page(
             }
         },
     };
-    let shown = state.services.calendar_year(year);
+    let shown = state.services.administration().calendar_year(year);
     let hm = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
     let minutes = shown.day_length.num_minutes();
     let page = Page {

@@ -176,7 +176,7 @@ pub async fn page(
     let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
     let services = state.services.clone();
     let asked = agency.clone();
-    let answer = web::block(move || services.dashboard(&staff, Some(period), asked.as_deref())).await?;
+    let answer = web::block(move || services.reports().dashboard(&staff, Some(period), asked.as_deref())).await?;
     let dashboard = match answer {
         Ok(d) if errors.is_empty() => Some(d),
         Ok(_) => None,

@@ -96,7 +96,7 @@ pub async fn page(
         before_id: None,
         limit: PAGE_SIZE,
     };
-    let answer = web::block(move || services.background_jobs(&staff, filter)).await?;
+    let answer = web::block(move || services.administration().background_jobs(&staff, filter)).await?;
     let (entries, counts) = answer.map_err(|e| PageError::service(&visit, &e))?;
     let tz = state.services.calendar.timezone();
     let jobs = entries
@@ -165,8 +165,9 @@ pub async fn redrive(
         },
     };
     let services = state.services.clone();
-    let redriven =
-        web::block(move || services.redrive_jobs(&staff, target)).await?.map_err(|e| PageError::service(&visit, &e))?;
+    let redriven = web::block(move || services.administration().redrive_jobs(&staff, target))
+        .await?
+        .map_err(|e| PageError::service(&visit, &e))?;
     let kind = kind.map(|k| format!("&loai={}", url_escape(&k))).unwrap_or_default();
     Ok(visit.see_other(&format!("/quan-tri/viec-nen?chay-lai={redriven}{kind}")))
 }

@@ -98,10 +98,10 @@ pub async fn page(
     let answer = web::block(move || {
         let dossier_id = match dossier.trim() {
             "" => None,
-            text => Some(services.dossier_id_of(text)?),
+            text => Some(services.administration().dossier_id_of(text)?),
         };
         let filter = Filter { state: wanted, topic: filter_topic, dossier_id, before_id: None, limit: PAGE_SIZE };
-        services.outbox_messages(&staff, filter)
+        services.administration().outbox_messages(&staff, filter)
     })
     .await?;
     let (entries, counts) = answer.map_err(|e| PageError::service(&visit, &e))?;
@@ -179,8 +179,9 @@ pub async fn redrive(
         },
     };
     let services = state.services.clone();
-    let redriven =
-        web::block(move || services.redrive(&staff, target)).await?.map_err(|e| PageError::service(&visit, &e))?;
+    let redriven = web::block(move || services.administration().redrive(&staff, target))
+        .await?
+        .map_err(|e| PageError::service(&visit, &e))?;
     let topic = topic.map(|t| format!("&chu-de={}", url_escape(&t))).unwrap_or_default();
     Ok(visit.see_other(&format!("/quan-tri/hop-thu-di?gui-lai={redriven}{topic}")))
 }

@@ -142,10 +142,12 @@ pub async fn upload(
     let outcome = web::block(move || {
         if publish {
             services
+                .administration()
                 .publish_definition(&staff, &file, &text)
                 .map(|r| r.map(|p| (p.code.clone(), p.version, p.name.clone())))
         } else {
             services
+                .administration()
                 .check_definition(&staff, &file, &text)
                 .map(|r| r.map(|p| (p.code.clone(), p.version, p.name.clone())))
         }

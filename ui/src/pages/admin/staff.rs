@@ -105,10 +105,14 @@ async fn render_page(
     let staff = admin(visit)?;
     let lang = visit.lang;
     let services = state.services.clone();
-    let (accounts, agencies) =
-        web::block(move || Ok::<_, ServiceError>((services.staff_accounts(&staff)?, services.admin_agencies(&staff)?)))
-            .await?
-            .map_err(|e| PageError::service(visit, &e))?;
+    let (accounts, agencies) = web::block(move || {
+        Ok::<_, ServiceError>((
+            services.administration().staff_accounts(&staff)?,
+            services.administration().admin_agencies(&staff)?,
+        ))
+    })
+    .await?
+    .map_err(|e| PageError::service(visit, &e))?;
     let agency_name =
         |id: &str| agencies.iter().find(|a| a.id == id).map_or_else(|| id.to_string(), |a| a.name.clone());
     let rows = accounts
@@ -233,9 +237,10 @@ pub async fn submit(
     let f = form.clone();
     let outcome = web::block(move || match f.form.as_str() {
         "create" => services
+            .administration()
             .admin_create_user(&staff, &f.username, &f.full_name, &f.role, &f.agency, &f.password)
             .map(|_| "tao"),
-        "role" => services.grant_role(&staff, &f.username, &f.role, &f.agency).map(|_| "vai-tro"),
+        "role" => services.administration().grant_role(&staff, &f.username, &f.role, &f.agency).map(|_| "vai-tro"),
         "post" => {
             let post = StaffPost {
                 agency: f.agency.clone(),
@@ -244,10 +249,12 @@ pub async fn submit(
                 deputy: f.deputy == "1",
                 phone: Some(f.phone.clone()),
             };
-            services.admin_set_post(&staff, &f.username, &f.role, post).map(|_| "chuc-danh")
+            services.administration().admin_set_post(&staff, &f.username, &f.role, post).map(|_| "chuc-danh")
         }
-        "password" => services.admin_reset_password(&staff, &f.username, &f.password).map(|_| "mat-khau"),
-        "unlock" => services.unlock_account(&staff, &f.username).map(|_| "mo-khoa"),
+        "password" => {
+            services.administration().admin_reset_password(&staff, &f.username, &f.password).map(|_| "mat-khau")
+        }
+        "unlock" => services.administration().unlock_account(&staff, &f.username).map(|_| "mo-khoa"),
         _ => Err(ServiceError::NotFound("ui.page_not_found")),
     })
     .await?;

@@ -13,7 +13,7 @@ use motcua_engine::domain::identity::{Caller, CitizenIdentity};
 use motcua_engine::domain::procedure::{form_entries, replaced_by_form};
 use motcua_engine::service::ServiceError;
 use motcua_engine::service::citizens::{MyDossier, MyDossierDetail};
-use motcua_engine::service::payments::Payments;
+use motcua_engine::service::payments::DossierPayments;
 use motcua_engine::service::requests::ComponentInput;
 use motcua_engine::store::papers::Paper;
 use motcua_engine::store::ratings::Rating;
@@ -66,7 +66,7 @@ pub async fn list(
     let citizen = visit.require_citizen()?;
     let services = state.services.clone();
     let cursor = query.into_inner().tiep.filter(|c| !c.is_empty());
-    let page = web::block(move || services.my_dossiers(&citizen, cursor.as_deref(), Some(20)))
+    let page = web::block(move || services.citizens().my_dossiers(&citizen, cursor.as_deref(), Some(20)))
         .await?
         .map_err(|e| PageError::service(&visit, &e))?;
     let rows = page
@@ -184,7 +184,7 @@ struct Loaded {
     detail: MyDossierDetail,
     results: Vec<Paper>,
     rating: Option<Rating>,
-    payments: Option<Payments>,
+    payments: Option<DossierPayments>,
 }
 
 async fn load(
@@ -195,10 +195,11 @@ async fn load(
     let services = state.services.clone();
     let (citizen, id) = (citizen.clone(), id.to_string());
     Ok(web::block(move || -> Result<Loaded, ServiceError> {
-        let detail = services.my_dossier(&citizen, &id)?;
-        let results = services.my_results(&citizen, &id)?;
-        let rating = services.my_rating(&citizen, &id)?;
-        let payments = if detail.dossier.payment.is_some() { Some(services.my_payments(&citizen, &id)?) } else { None };
+        let detail = services.citizens().my_dossier(&citizen, &id)?;
+        let results = services.citizens().my_results(&citizen, &id)?;
+        let rating = services.citizens().my_rating(&citizen, &id)?;
+        let payments =
+            if detail.dossier.payment.is_some() { Some(services.citizens().my_payments(&citizen, &id)?) } else { None };
         Ok(Loaded { detail, results, rating, payments })
     })
     .await?)
@@ -389,8 +390,9 @@ pub async fn submitted(
     let citizen = visit.require_citizen()?;
     let services = state.services.clone();
     let id = id.into_inner();
-    let detail =
-        web::block(move || services.my_dossier(&citizen, &id)).await?.map_err(|e| PageError::service(&visit, &e))?;
+    let detail = web::block(move || services.citizens().my_dossier(&citizen, &id))
+        .await?
+        .map_err(|e| PageError::service(&visit, &e))?;
     let d = detail.dossier;
     let page = SubmittedPage {
         shell: visit.shell(visit.lang.t("ui.citizen.submitted_title")),
@@ -431,7 +433,7 @@ pub async fn supplement(
         let component_id = component.to_string();
         let attached = web::block(move || {
             let caller = Caller::Citizen(who);
-            let upload = services.upload_bytes(&caller, &name, &bytes)?;
+            let upload = services.papers().upload_bytes(&caller, &name, &bytes)?;
             let input = ComponentInput {
                 id: component_id,
                 upload: Some(upload.id),
@@ -440,7 +442,7 @@ pub async fn supplement(
                 form: None,
                 count: None,
             };
-            services.attach_paper(&caller, &dossier, version, input)
+            services.papers().attach_paper(&caller, &dossier, version, input)
         })
         .await?;
         match attached {
@@ -455,7 +457,7 @@ pub async fn supplement(
     }
     let services = state.services.clone();
     let (who, dossier) = (citizen.clone(), id.clone());
-    match web::block(move || services.resubmit_mine(&who, &dossier, version)).await? {
+    match web::block(move || services.citizens().resubmit_mine(&who, &dossier, version)).await? {
         Ok(_) => Ok(visit.see_other(&format!("/cong-dan/ho-so/{id}"))),
         Err(e) if e.http_status() < 500 => {
             let errors = Errors::of(visit.lang, &e);
@@ -497,7 +499,7 @@ pub async fn withdraw(
     }
     let services = state.services.clone();
     let (who, dossier, reason) = (citizen.clone(), id.clone(), form.reason.trim().to_string());
-    match web::block(move || services.withdraw_mine(&who, &dossier, version, reason)).await? {
+    match web::block(move || services.citizens().withdraw_mine(&who, &dossier, version, reason)).await? {
         Ok(_) => Ok(visit.see_other(&format!("/cong-dan/ho-so/{id}"))),
         Err(e) if e.http_status() < 500 => {
             let errors = Errors::of(visit.lang, &e);
@@ -532,7 +534,7 @@ pub async fn rate(
     let score = form.score.trim().parse::<i32>().unwrap_or(0);
     let services = state.services.clone();
     let (who, dossier, comment) = (citizen.clone(), id.clone(), Some(form.comment));
-    match web::block(move || services.rate_mine(&who, &dossier, score, comment)).await? {
+    match web::block(move || services.citizens().rate_mine(&who, &dossier, score, comment)).await? {
         Ok(_) => Ok(visit.see_other(&format!("/cong-dan/ho-so/{id}"))),
         Err(e) if e.http_status() < 500 => {
             let errors = Errors::of(visit.lang, &e);
@@ -552,11 +554,11 @@ pub async fn result(
     let (id, paper_id) = path.into_inner();
     let services = state.services.clone();
     let found = web::block(move || -> Result<Option<(Paper, Vec<u8>)>, ServiceError> {
-        let issued = services.my_results(&citizen, &id)?;
+        let issued = services.citizens().my_results(&citizen, &id)?;
         if !issued.iter().any(|p| p.id == paper_id) {
             return Ok(None);
         }
-        let (paper, reader) = services.paper_content(&Caller::Citizen(citizen), &id, &paper_id)?;
+        let (paper, reader) = services.papers().paper_content(&Caller::Citizen(citizen), &id, &paper_id)?;
         let bytes = read_all(reader).map_err(|e| ServiceError::Internal(e.to_string()))?;
         Ok(Some((paper, bytes)))
     })

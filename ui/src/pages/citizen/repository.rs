@@ -145,11 +145,11 @@ async fn page_with(
         trash: view.trash(),
     };
     let (overview, items, agencies, dossiers) = web::block(move || -> Result<_, ServiceError> {
-        let overview = services.repository_overview(&owner)?;
-        let items = services.repository_items(&owner, filter)?;
+        let overview = services.repository().repository_overview(&owner)?;
+        let items = services.repository().repository_items(&owner, filter)?;
         // Papers shared with a dossier name it by its code.
         let dossiers = if items.iter().any(|i| i.shares.iter().any(|(kind, _)| kind == "dossier")) {
-            services.my_dossiers(&owner, None, Some(200))?.items
+            services.citizens().my_dossiers(&owner, None, Some(200))?.items
         } else {
             Vec::new()
         };
@@ -304,7 +304,7 @@ pub async fn add(
     let (owner, name, bytes) = (citizen.clone(), file.name.clone(), file.bytes.clone());
     let input = kept.clone();
     let added = web::block(move || {
-        let upload = services.upload_bytes(&Caller::Citizen(owner.clone()), &name, &bytes)?;
+        let upload = services.papers().upload_bytes(&Caller::Citizen(owner.clone()), &name, &bytes)?;
         let item = NewItem {
             upload: upload.id,
             title: input.title.clone(),
@@ -315,7 +315,7 @@ pub async fn add(
             store: optional(&input.store),
             folder: optional(&input.folder),
         };
-        services.add_own_item(&owner, item)
+        services.repository().add_own_item(&owner, item)
     })
     .await?;
     match added {
@@ -367,12 +367,12 @@ pub async fn act(
     let to = MoveItem { store: form.store.clone(), folder: form.folder.clone() };
     let done = web::block(move || -> Result<bool, ServiceError> {
         match action.as_str() {
-            "chuyen" => services.move_item(&owner, &item, to).map(|_| true),
-            "chia-se" => services.share_item(&owner, &item, share, true).map(|_| true),
-            "bo-chia-se" => services.share_item(&owner, &item, share, false).map(|_| true),
-            "xoa" => services.trash_item(&owner, &item).map(|_| true),
-            "khoi-phuc" => services.restore_item(&owner, &item).map(|_| true),
-            "xoa-han" => services.purge_item(&owner, &item).map(|_| true),
+            "chuyen" => services.repository().move_item(&owner, &item, to).map(|_| true),
+            "chia-se" => services.repository().share_item(&owner, &item, share, true).map(|_| true),
+            "bo-chia-se" => services.repository().share_item(&owner, &item, share, false).map(|_| true),
+            "xoa" => services.repository().trash_item(&owner, &item).map(|_| true),
+            "khoi-phuc" => services.repository().restore_item(&owner, &item).map(|_| true),
+            "xoa-han" => services.repository().purge_item(&owner, &item).map(|_| true),
             _ => Ok(false),
         }
     })
@@ -407,7 +407,7 @@ pub async fn download_item(
     let services = state.services.clone();
     let id = id.into_inner();
     let (item, bytes) = web::block(move || -> Result<_, ServiceError> {
-        let (item, reader) = services.item_content(&Caller::Citizen(citizen), &id)?;
+        let (item, reader) = services.repository().item_content(&Caller::Citizen(citizen), &id)?;
         let bytes = read_all(reader).map_err(|e| ServiceError::Internal(e.to_string()))?;
         Ok((item, bytes))
     })

@@ -294,7 +294,7 @@ async fn component_views(
             let services = state.services.clone();
             let (who, code, id) = (citizen.clone(), procedure.code.clone(), component.id.clone());
             let owner = who.id_number.clone();
-            web::block(move || services.reuse_offers(&Caller::Citizen(who), &owner, &code, &id))
+            web::block(move || services.repository().reuse_offers(&Caller::Citizen(who), &owner, &code, &id))
                 .await?
                 .map_err(|e| PageError::service(visit, &e))?
         };
@@ -523,7 +523,7 @@ pub async fn post(
         if let Some(file) = form.file(&format!("file.{}", paper.component)) {
             let services = state.services.clone();
             let (who, name, bytes) = (Caller::Citizen(citizen.clone()), file.name.clone(), file.bytes.clone());
-            match web::block(move || services.upload_bytes(&who, &name, &bytes)).await? {
+            match web::block(move || services.papers().upload_bytes(&who, &name, &bytes)).await? {
                 Ok(upload) => {
                     paper.upload = upload.id;
                     paper.upload_name = upload.file_name;
@@ -563,7 +563,7 @@ pub async fn post(
     let services = state.services.clone();
     let who = citizen.clone();
     let shown = input.clone();
-    match web::block(move || services.submit_mine(&who, input, key)).await? {
+    match web::block(move || services.citizens().submit_mine(&who, input, key)).await? {
         Ok(SubmittedMine::Created(mine)) => Ok(visit.see_other(&format!("/cong-dan/ho-so/{}/da-nop", mine.id))),
         Ok(SubmittedMine::Replayed { body, .. }) => {
             // The same summary sent twice: the first submission's dossier.

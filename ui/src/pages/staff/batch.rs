@@ -49,14 +49,14 @@ impl BatchPage {
 const BATCHES: &[(Queue, &str)] = &[(Queue::Review, "approve"), (Queue::Sign, "sign")];
 
 async fn batches(visit: &Visit, state: &UiState, staff: &StaffIdentity) -> Result<Vec<Batch>, actix_web::Error> {
-    let mine = state.services.my_queues(staff);
+    let mine = state.services.work().my_queues(staff);
     let mut out = Vec::new();
     for (queue, action) in BATCHES {
         if !mine.contains(queue) {
             continue;
         }
         let (services, who, queue) = (state.services.clone(), staff.clone(), *queue);
-        let found = web::block(move || services.work_queue(&who, queue, None))
+        let found = web::block(move || services.work().work_queue(&who, queue, None))
             .await?
             .map_err(|e| PageError::service(visit, &e))?;
         out.push(Batch {
@@ -70,7 +70,7 @@ async fn batches(visit: &Visit, state: &UiState, staff: &StaffIdentity) -> Resul
 }
 
 fn allowed(visit: &Visit, state: &UiState, staff: &StaffIdentity) -> Result<(), PageError> {
-    let mine = state.services.my_queues(staff);
+    let mine = state.services.work().my_queues(staff);
     if BATCHES.iter().any(|(q, _)| mine.contains(q)) {
         Ok(())
     } else {
@@ -122,8 +122,8 @@ pub async fn submit(
         let result = match version {
             Some(version) => {
                 web::block(move || {
-                    let done = services.act(&who, &dossier_id, version, request, None);
-                    let code = services.dossier(&who, &dossier_id).ok().and_then(|d| d.code);
+                    let done = services.dossiers().act(&who, &dossier_id, version, request, None);
+                    let code = services.dossiers().dossier(&who, &dossier_id).ok().and_then(|d| d.code);
                     (done.map(|_| ()), code)
                 })
                 .await?

@@ -138,25 +138,25 @@ struct Loaded {
 }
 
 fn load(services: &Services, staff: &StaffIdentity, id: &str) -> Result<Loaded, ServiceError> {
-    let dossier = services.dossier(staff, id)?;
+    let dossier = services.dossiers().dossier(staff, id)?;
     let procedure = services
         .catalogue
         .version(&dossier.procedure_code, dossier.procedure_version)
         .ok_or(ServiceError::NotFound("procedure.not_found"))?;
-    let history = services.history(staff, id)?;
-    let papers = services.papers(&Caller::Staff(staff.clone()), id)?;
-    let offered = services.offered_actions(staff, &dossier)?;
+    let history = services.dossiers().history(staff, id)?;
+    let papers = services.papers().of_dossier(&Caller::Staff(staff.clone()), id)?;
+    let offered = services.work().offered_actions(staff, &dossier)?;
     let assignees = if offered.iter().any(|a| matches!(*a, "assign" | "reassign")) {
-        services.assignees(staff, &dossier)?.into_iter().map(|s| (s.id, s.name)).collect()
+        services.work().assignees(staff, &dossier)?.into_iter().map(|s| (s.id, s.name)).collect()
     } else {
         Vec::new()
     };
     let agencies = if offered.contains(&"consult") {
-        services.consultable_agencies(&dossier)?.into_iter().map(|a| (a.id, a.name)).collect()
+        services.work().consultable_agencies(&dossier)?.into_iter().map(|a| (a.id, a.name)).collect()
     } else {
         Vec::new()
     };
-    let members = services.member_statuses(&dossier)?;
+    let members = services.dossiers().member_statuses(&dossier)?;
     Ok(Loaded { dossier, members, procedure, history, papers, offered, assignees, agencies })
 }
 
@@ -523,10 +523,10 @@ fn perform(
             errors.add(errors_field, lang.t("field.paper_required"));
             return Err(errors);
         };
-        Ok(services.upload_bytes(&caller, &file.name, &file.bytes).map(|u| u.id))
+        Ok(services.papers().upload_bytes(&caller, &file.name, &file.bytes).map(|u| u.id))
     };
     Ok(match action {
-        "check_identity" => services.check_identity(staff, id).map(|_| ()),
+        "check_identity" => services.reception().check_identity(staff, id).map(|_| ()),
         "attach_paper" => match upload("file")? {
             Ok(upload) => {
                 let input = ComponentInput {
@@ -537,7 +537,7 @@ fn perform(
                     form: None,
                     count: None,
                 };
-                services.attach_paper(&caller, id, version, input).map(|_| ())
+                services.papers().attach_paper(&caller, id, version, input).map(|_| ())
             }
             Err(e) => Err(e),
         },
@@ -545,11 +545,11 @@ fn perform(
             Ok(upload) => {
                 let request =
                     motcua_engine::service::papers::ResultRequest { upload, title: f.text("title").to_string() };
-                services.attach_result(&caller, id, version, request).map(|_| ())
+                services.papers().attach_result(&caller, id, version, request).map(|_| ())
             }
             Err(e) => Err(e),
         },
-        _ => services.act(staff, id, version, request.expect("built above"), note).map(|_| ()),
+        _ => services.dossiers().act(staff, id, version, request.expect("built above"), note).map(|_| ()),
     })
 }
 
@@ -682,7 +682,7 @@ pub async fn form_pdf(
     let Download { id, form } = path.into_inner();
     let services = state.services.clone();
     let (paper, bytes) = web::block(move || {
-        let (paper, reader) = services.form(&Caller::Staff(staff), &id, &form)?;
+        let (paper, reader) = services.papers().form(&Caller::Staff(staff), &id, &form)?;
         Ok::<_, ServiceError>((paper, read_all(reader)?))
     })
     .await?
@@ -706,7 +706,7 @@ pub async fn paper(
     let PaperPath { id, paper } = path.into_inner();
     let services = state.services.clone();
     let (paper, bytes) = web::block(move || {
-        let (paper, reader) = services.paper_content(&Caller::Staff(staff), &id, &paper)?;
+        let (paper, reader) = services.papers().paper_content(&Caller::Staff(staff), &id, &paper)?;
         Ok::<_, ServiceError>((paper, read_all(reader)?))
     })
     .await?

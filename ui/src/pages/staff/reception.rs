@@ -10,12 +10,12 @@ use askama::Template;
 use chrono::NaiveDate;
 use motcua_engine::domain::codes::Sex;
 use motcua_engine::domain::dossier::{Channel, IdKind, IdentityOutcome, PaperForm, Status};
-use motcua_engine::domain::identity::Caller;
 use motcua_engine::domain::policy::{Access, Target, staff_may};
 use motcua_engine::domain::procedure::{Copies, Procedure};
 use motcua_engine::service::dossiers::Received;
 use motcua_engine::service::population::LookupRequest;
-use motcua_engine::service::requests::{ApplicantInput, ComponentInput, MAX_COPIES, NewDossier};
+use motcua_engine::service::reception::{DeskRefusal, DeskScan};
+use motcua_engine::service::requests::{ApplicantInput, MAX_COPIES, NewDossier};
 use motcua_engine::service::{ServiceError, StaffIdentity};
 use serde::Deserialize;
 
@@ -326,7 +326,7 @@ pub async fn submit(
                 };
                 let services = state.services.clone();
                 let who = staff.clone();
-                match web::block(move || services.lookup_population(&who, request)).await? {
+                match web::block(move || services.reception().lookup_population(&who, request)).await? {
                     Ok(found) => {
                         let message = match lang.lang {
                             motcua_engine::messages::Lang::Vi => found.message_vi,
@@ -394,49 +394,40 @@ pub async fn submit(
                 let (services, who) = (state.services.clone(), staff.clone());
                 let (summary, note) = (optional(f.text("summary")), optional(f.text("note")));
                 let code = procedure.clone();
-                let outcome = web::block(move || {
-                    let caller = Caller::Staff(who.clone());
-                    let mut components = Vec::new();
-                    let mut order = Vec::new();
-                    for (cid, name, bytes, form, count) in scans {
-                        let upload = match services.upload_bytes(&caller, &name, &bytes) {
-                            Ok(upload) => upload,
-                            Err(e) => return (Err(e), order, Some(cid)),
-                        };
-                        components.push(ComponentInput {
-                            id: cid.clone(),
-                            upload: Some(upload.id),
-                            repository_item: None,
-                            keep: true,
-                            form,
-                            count,
-                        });
-                        order.push(cid);
-                    }
-                    let input = NewDossier {
-                        procedure_code: code,
-                        agency,
-                        channel,
-                        applicant: person,
-                        summary,
-                        components,
-                        form_data: Default::default(),
-                        note,
-                        members: chosen_members,
-                    };
-                    (services.receive(&who, input, None), order, None)
-                })
-                .await?;
+                let scans = scans
+                    .into_iter()
+                    .map(|(component, file_name, bytes, form, count)| DeskScan {
+                        component,
+                        file_name,
+                        bytes,
+                        form,
+                        count,
+                    })
+                    .collect();
+                let input = NewDossier {
+                    procedure_code: code,
+                    agency,
+                    channel,
+                    applicant: person,
+                    summary,
+                    components: Vec::new(),
+                    form_data: Default::default(),
+                    note,
+                    members: chosen_members,
+                };
+                let outcome = web::block(move || services.reception().receive_at_desk(&who, input, scans)).await?;
                 match outcome {
-                    (Ok(Received::Created(dossier)), _, _) => {
+                    Ok(Received::Created(dossier)) => {
                         let tb = if dossier.status == Status::Submitted { "held" } else { "receive" };
                         return Ok(visit.see_other(&format!("/can-bo/ho-so/{}?tb={tb}", dossier.id)));
                     }
-                    (Ok(Received::Replayed { .. }), _, _) => {
+                    Ok(Received::Replayed { .. }) => {
                         return Err(PageError::new(&visit, 409, "request.idempotency_key_reused", String::new()).into());
                     }
-                    (Err(e), _, _) if e.http_status() >= 500 => return Err(PageError::service(&visit, &e).into()),
-                    (Err(e), order, failed_upload) => {
+                    Err(DeskRefusal { error: e, .. }) if e.http_status() >= 500 => {
+                        return Err(PageError::service(&visit, &e).into());
+                    }
+                    Err(DeskRefusal { error: e, scanned: order, failed_scan: failed_upload }) => {
                         status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
                         let from = Errors::of(lang, &e);
                         if let Some(cid) = &failed_upload {

@@ -41,7 +41,7 @@ pub async fn home(visit: Visit, state: web::Data<UiState>) -> Result<HttpRespons
     let services = state.services.clone();
     let who = staff.clone();
     let counts: Vec<QueueCount> =
-        web::block(move || services.work_counts(&who)).await?.map_err(|e| PageError::service(&visit, &e))?;
+        web::block(move || services.work().work_counts(&who)).await?.map_err(|e| PageError::service(&visit, &e))?;
     let lang = visit.lang;
     let counts = counts
         .into_iter()
@@ -109,7 +109,7 @@ pub async fn queue(
 ) -> Result<HttpResponse, actix_web::Error> {
     let staff = visit.require_staff()?;
     let QueueQuery { hang, q } = query.into_inner();
-    let mine = state.services.my_queues(&staff);
+    let mine = state.services.work().my_queues(&staff);
     let queue = match Queue::from_slug(&hang) {
         Some(queue) if mine.contains(&queue) => queue,
         None if hang.is_empty() => match mine.first() {
@@ -120,7 +120,7 @@ pub async fn queue(
     };
     let services = state.services.clone();
     let text = q.clone();
-    let found = web::block(move || services.work_queue(&staff, queue, Some(&text)))
+    let found = web::block(move || services.work().work_queue(&staff, queue, Some(&text)))
         .await?
         .map_err(|e| PageError::service(&visit, &e))?;
     let lang = visit.lang;
@@ -168,11 +168,11 @@ pub async fn return_desk(
     query: web::Query<Notice>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let staff = visit.require_staff()?;
-    if !state.services.my_queues(&staff).contains(&Queue::Return) {
+    if !state.services.work().my_queues(&staff).contains(&Queue::Return) {
         return Err(PageError::new(&visit, 403, "request.forbidden", String::new()).into());
     }
     let services = state.services.clone();
-    let found = web::block(move || services.work_queue(&staff, Queue::Return, None))
+    let found = web::block(move || services.work().work_queue(&staff, Queue::Return, None))
         .await?
         .map_err(|e| PageError::service(&visit, &e))?;
     let lang = visit.lang;
