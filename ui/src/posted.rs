@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, web};
 use futures::StreamExt;
+use motcua_engine::domain::free_text::{self, TextFault};
 
 /// All files of one form together: a dossier's scans at the counter.
 pub const MAX_FORM_BYTES: usize = 25 * 1024 * 1024;
@@ -53,6 +54,8 @@ pub enum FormError {
     TooLarge,
     #[error("the form cannot be read: {0}")]
     Malformed(String),
+    #[error(transparent)]
+    ForbiddenCharacter(#[from] TextFault),
 }
 
 impl FormError {
@@ -60,13 +63,14 @@ impl FormError {
         match self {
             FormError::TooLarge => "request.too_large",
             FormError::Malformed(_) => "request.malformed",
+            FormError::ForbiddenCharacter(_) => "request.forbidden_character",
         }
     }
 
     pub fn status(&self) -> u16 {
         match self {
             FormError::TooLarge => 413,
-            FormError::Malformed(_) => 400,
+            FormError::Malformed(_) | FormError::ForbiddenCharacter(_) => 400,
         }
     }
 }
@@ -78,11 +82,20 @@ pub async fn read(req: &HttpRequest, payload: web::Payload) -> Result<Posted, Fo
     } else {
         read_urlencoded(payload).await?
     };
-    // No text field needs a NUL character, and no database column can keep one.
-    let names = posted.fields.keys().chain(posted.files.iter().map(|f| &f.name));
-    if names.chain(posted.fields.values().flatten()).any(|text| text.contains('\0')) {
-        return Err(FormError::Malformed("a field holds the NUL character".into()));
+    canonical(posted)
+}
+
+/// Every text as `free_text` allows it (NFC, no control or bidirectional formatting character); file names are
+/// cleaned when staged, as they come from the sender's machine (`documents::blobs::names`).
+fn canonical(mut posted: Posted) -> Result<Posted, FormError> {
+    let mut fields = BTreeMap::new();
+    for (name, values) in std::mem::take(&mut posted.fields) {
+        let name = free_text::canonical(&name)?.into_owned();
+        let values =
+            values.iter().map(|v| free_text::canonical(v).map(|v| v.into_owned())).collect::<Result<_, _>>()?;
+        fields.insert(name, values);
     }
+    posted.fields = fields;
     Ok(posted)
 }
 

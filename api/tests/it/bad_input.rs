@@ -237,13 +237,13 @@ async fn nul_characters_are_refused(backend: Backend) {
     let before = server.count("dossiers").await;
     let mut body = new_dossier("1.001612", HONG_BANG, "031090012399");
     body["summary"] = json!("Đăng ký\u{0}");
-    assert_problem(&post_raw(&server, &clerk, body.to_string()).await, 400, "request.malformed");
+    assert_problem(&post_raw(&server, &clerk, body.to_string()).await, 400, "request.forbidden_character");
     assert_problem(&server.get("/api/v1/dossiers?q=a%00b", &clerk).await, 400, "request.malformed");
     assert_problem(&server.get("/api/v1/dossiers/x%00y", &clerk).await, 400, "request.malformed");
     let citizen = server.citizen_token("031190012345", "Nguyễn Thị Hường");
     let item = json!({"title": "Giấy\u{0}", "upload": "x"});
     let (status, answer) = server.send(Method::POST, "/api/v1/repository/items", Some(&citizen), Some(item), &[]).await;
-    assert_problem(&(status, answer), 400, "request.malformed");
+    assert_problem(&(status, answer), 400, "request.forbidden_character");
     assert_eq!(server.count("dossiers").await, before);
     // Past the edges (a page's plain form, the command line), the store refuses it on PostgreSQL as bad input,
     // not as a fault; SQLite keeps any text, and finds nothing.

@@ -15,6 +15,7 @@ mod contract;
 mod documents;
 mod flows;
 mod forms_conformance;
+mod hardening;
 mod identity;
 mod lifecycle;
 mod notifications;

@@ -165,6 +165,23 @@ async fn an_unavailable_register_never_blocks_reception(backend: Backend) {
     register.stop().await;
 }
 
+/// The register refusing the applicant's data as invalid (here a birth date in the future, which the id's digits
+/// allow) is an answer, not an outage: the dossier is held as for a mismatch, not received "not verified".
+async fn a_refusal_of_the_data_is_not_an_outage(backend: Backend) {
+    let (server, _register) = start(backend).await;
+    let clerk = server.token("hongbang.tiepnhan").await;
+    let mut body = new_dossier("1.001612", HONG_BANG, "031230001234");
+    body["applicant"]["birth_date"] = json!("2030-01-01");
+    let held = server.receive(&clerk, body).await;
+    assert_eq!(held["status"], 1, "{held}");
+    assert!(held["code"].is_null());
+    assert_eq!(held["identity_check"]["outcome"]["kind"], "refused", "{held}");
+    assert!(held["identity_check"]["outcome"]["reason"].as_str().unwrap().contains("400"));
+    let refused = server.act(&clerk, &held, json!({"action": "receive"})).await;
+    assert_problem(&refused, 409, "dossier.identity_mismatch");
+    server.stop().await;
+}
+
 /// Receiving an online dossier checks its applicant first; a mismatch refuses the receive and stays recorded.
 async fn online_reception_checks_the_applicant(backend: Backend) {
     let (server, register) = start(backend).await;
@@ -295,6 +312,7 @@ async fn the_simulated_register_is_strict() {
 }
 
 on_both_backends!(
+    a_refusal_of_the_data_is_not_an_outage,
     counter_reception_records_the_register_answer,
     an_unavailable_register_never_blocks_reception,
     online_reception_checks_the_applicant,

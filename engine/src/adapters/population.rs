@@ -5,7 +5,9 @@
 //! This is a synchronous call made while the clerk waits, not an outbox message: nothing is sent on the
 //! citizen's behalf, and an unavailable register must never block reception. Every failure to get an answer
 //! (timeout, refused connection, 5xx, a refusal of our credentials) is `Unavailable`, and the dossier records
-//! "not verified" so the check can be run again.
+//! "not verified" so the check can be run again. A refusal of the applicant's data (400, 422) is an answer, not
+//! an outage: the register does not confirm that person (`Refused`), so bad data cannot slip through as
+//! "not verified".
 //!
 //! Wire protocol (the simulator `motcua sim population` holds the other end):
 //! - `POST {url}/citizens/verify` with `Authorization: Bearer {token}` and the JSON body
@@ -148,8 +150,14 @@ impl PopulationRegistry for HttpPopulationRegistry {
             Ok(r) if r.status().as_u16() == 404 => {
                 Ok(Verification { outcome: IdentityOutcome::NotFound, registered: None })
             }
-            // Any other refusal (our token, our request) is as good as no answer for the clerk: reception goes
-            // on, unverified, and the reason is shown and logged.
+            Ok(r) if matches!(r.status().as_u16(), 400 | 422) => {
+                let status = r.status().as_u16();
+                let detail: String = r.text().unwrap_or_default().chars().take(300).collect();
+                let reason = format!("HTTP {status}: {}", detail.trim());
+                Ok(Verification { outcome: IdentityOutcome::Refused { reason }, registered: None })
+            }
+            // Any other refusal (our token) is as good as no answer for the clerk: reception goes on,
+            // unverified, and the reason is shown and logged.
             other => {
                 let answer: WireAnswer = outcome(other)
                     .map_err(|f| Unavailable(f.reason().to_string()))?

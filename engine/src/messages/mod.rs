@@ -63,6 +63,19 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "The amount paid differs from the amount requested",
     ),
     ("dossier.zero_amount", "Số tiền phải lớn hơn 0", "The amount must be more than 0"),
+    ("dossier.amount_too_large", "Số tiền vượt mức tối đa cho phép", "The amount is above the allowed maximum"),
+    (
+        "dossier.amount_not_a_fee",
+        "Số tiền không khớp phí, lệ phí nào của thủ tục: cần ghi rõ lý do",
+        "The amount is none of the procedure's fees: give the reason for it",
+    ),
+    (
+        "dossier.extension_too_long",
+        "Gia hạn quá dài: tối đa thêm một lần thời hạn giải quyết của thủ tục (từ 30 đến 60 ngày làm việc)",
+        "The extension is too long: at most the procedure's processing time again (30 to 60 working days)",
+    ),
+    ("dossier.text_too_long", "Nội dung quá dài", "The text is too long"),
+    ("dossier.too_many_items", "Danh sách quá nhiều mục", "The list has too many items"),
     ("dossier.unknown_fee", "Thủ tục không có khoản phí, lệ phí này", "This procedure has no such fee"),
     (
         "dossier.bundle_choice",
@@ -112,6 +125,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("agency.not_found", "Không tìm thấy cơ quan", "Agency not found"),
     ("request.invalid", "Dữ liệu gửi lên không hợp lệ", "The request is invalid"),
     ("request.malformed", "Nội dung yêu cầu không đọc được", "The request body cannot be read"),
+    (
+        "request.forbidden_character",
+        "Nội dung có ký tự điều khiển hoặc ký tự đảo chiều hiển thị, không được phép",
+        "The text holds a control or bidirectional formatting character, which is not allowed",
+    ),
     ("request.too_large", "Nội dung yêu cầu quá lớn", "The request body is too large"),
     ("request.precondition_required", "Thiếu phiên bản hồ sơ (If-Match)", "The dossier version (If-Match) is missing"),
     (
@@ -274,6 +292,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "population.not_found",
         "Không tìm thấy số định danh trong CSDL quốc gia về dân cư",
         "The personal id is not in the national population database",
+    ),
+    (
+        "population.refused",
+        "CSDL quốc gia về dân cư từ chối thông tin của người nộp là không hợp lệ",
+        "The national population database refused the applicant's data as invalid",
     ),
     (
         "population.not_verified",

@@ -137,6 +137,11 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
         "Reasons for refusal (if refusing; one per line)",
     ),
     ("ui.staff.field.reason", "Lý do", "Reason"),
+    (
+        "ui.staff.field.fee_reason",
+        "Lý do thu (khi số tiền không phải mức phí, lệ phí của thủ tục)",
+        "Reason (when the amount is none of the procedure's fees)",
+    ),
     ("ui.staff.field.items", "Thành phần cần bổ sung", "Components to supplement"),
     ("ui.staff.field.item_reason", "Nội dung cần bổ sung", "What is needed"),
     ("ui.staff.field.other_items", "Nội dung khác cần bổ sung (mỗi nội dung một dòng)", "Other items (one per line)"),

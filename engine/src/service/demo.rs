@@ -124,6 +124,9 @@ pub fn demo_signing_parties() -> (Vec<KeyHolder>, Vec<KeyHolder>) {
     (leaders, agencies)
 }
 
+/// The demo asks round amounts whatever the procedure's fees, and says so as a clerk would have to.
+const DEMO_FEE_REASON: &str = "Mức thu theo nghị quyết của HĐND tỉnh";
+
 impl Administration<'_> {
     /// Loads the demo into an empty database; `None` when data already exists.
     pub fn load_demo(&self) -> ServiceResult<Option<DemoSummary>> {
@@ -393,7 +396,11 @@ impl<'a> Seeder<'a> {
                     self.act(
                         &specialist,
                         &dossier,
-                        ActionRequest::RequestPayment { amount_vnd: 100_000, charge: None },
+                        ActionRequest::RequestPayment {
+                            amount_vnd: 100_000,
+                            charge: None,
+                            reason: Some(DEMO_FEE_REASON.into()),
+                        },
                     )?;
                     return Ok(());
                 }
@@ -499,7 +506,11 @@ impl<'a> Seeder<'a> {
                 let requested = self.act(
                     clerk,
                     dossier,
-                    ActionRequest::RequestPayment { amount_vnd: amount.max(1), charge: None },
+                    ActionRequest::RequestPayment {
+                        amount_vnd: amount.max(1),
+                        charge: None,
+                        reason: Some(DEMO_FEE_REASON.into()),
+                    },
                 )?;
                 let reference = format!("BL-{}", &dossier.id[..8]);
                 self.act(clerk, &requested, ActionRequest::RecordPayment { amount_vnd: amount.max(1), reference })

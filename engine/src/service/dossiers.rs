@@ -15,6 +15,7 @@ use crate::domain::dossier::{
     Action, Context, Dossier, Event, Rejection, SlipRow, Status, Submission, apply, control_slip, decide,
     decide_submission, fold,
 };
+use crate::domain::free_text;
 use crate::domain::identity::Caller;
 pub use crate::domain::identity::CitizenIdentity;
 use crate::domain::policy::{Access, Target, agencies_for, staff_may};
@@ -120,6 +121,20 @@ pub struct Tracking {
     pub members: Vec<super::bundles::MemberView>,
 }
 
+/// E-form data the e-form does not declare is kept as sent (the portal sends its own), within bounds.
+fn check_form_data_bounds(data: &std::collections::BTreeMap<String, String>, errors: &mut Vec<FieldError>) {
+    const MAX_FIELDS: usize = 200;
+    if data.len() > MAX_FIELDS {
+        errors.push(FieldError::new("form_data", "field.too_long").with_detail(&format!("≤ {MAX_FIELDS} fields")));
+    }
+    for (name, value) in data.iter().take(MAX_FIELDS) {
+        if !free_text::within(name, free_text::SHORT_MAX) || !free_text::within(value, free_text::TEXT_MAX) {
+            let shown: String = name.chars().take(free_text::SHORT_MAX).collect();
+            errors.push(FieldError::new(format!("form_data.{shown}"), "field.too_long"));
+        }
+    }
+}
+
 const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 200;
 
@@ -148,6 +163,10 @@ impl Services {
             errors.push(FieldError::new("procedure_code", "field.unknown_procedure").with_detail(draft.procedure_code));
         }
         let applicant = check_applicant(draft.applicant, "applicant", &mut errors);
+        check_form_data_bounds(draft.form_data, &mut errors);
+        if draft.summary.is_some_and(|s| !free_text::within(s, free_text::TEXT_MAX)) {
+            errors.push(FieldError::new("summary", "field.too_long"));
+        }
         let mut resolved = Vec::new();
         if let Some(procedure) = &procedure {
             for (name, code) in check_form_data(procedure, draft.form_data) {
@@ -215,10 +234,15 @@ impl Services {
         &self,
         who: &Caller,
         actor: crate::domain::actor::Actor,
-        input: OnlineSubmission,
+        mut input: OnlineSubmission,
         origin: Origin,
         within: impl FnOnce(&mut DbConnection, &Dossier) -> ServiceResult<()>,
     ) -> ServiceResult<Dossier> {
+        // A citizen applies as the person the e-identity verified: the policy checks the id, and the name is the
+        // identity's, whatever the form says.
+        if let crate::domain::actor::Actor::Citizen { name, .. } = &actor {
+            input.applicant.name = name.clone();
+        }
         let draft = Draft {
             procedure_code: &input.procedure_code,
             agency: &input.agency,
@@ -327,8 +351,8 @@ impl Services {
             ActionRequest::RefuseReception { reasons } => (Action::RefuseReception { reasons }, None),
             ActionRequest::RequestSupplement { items } => (Action::RequestSupplement { items }, None),
             ActionRequest::Resubmit => (Action::Resubmit, None),
-            ActionRequest::RequestPayment { amount_vnd, charge } => {
-                (Action::RequestPayment { amount_vnd, charge }, None)
+            ActionRequest::RequestPayment { amount_vnd, charge, reason } => {
+                (Action::RequestPayment { amount_vnd, charge, reason }, None)
             }
             ActionRequest::RecordPayment { amount_vnd, reference } => {
                 (Action::RecordPayment { amount_vnd, reference }, None)

@@ -67,6 +67,7 @@ fn message_code(outcome: &IdentityOutcome) -> &'static str {
         IdentityOutcome::Match => "population.match",
         IdentityOutcome::Mismatch { .. } => "population.mismatch",
         IdentityOutcome::NotFound => "population.not_found",
+        IdentityOutcome::Refused { .. } => "population.refused",
         IdentityOutcome::NotVerified { .. } => "population.not_verified",
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::FieldError;
 use crate::domain::codes::{PersonalId, Sex, TaxCode};
 use crate::domain::dossier::{Applicant, Channel, IdKind, Proposal, SupplementItem};
+use crate::domain::free_text;
 use crate::domain::procedure::{Procedure, ReturnMethod};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -83,11 +84,9 @@ pub struct NewDossier {
     pub members: Vec<String>,
 }
 
-const MAX_TEXT: usize = 2000;
-
-fn too_long(text: &Option<String>, field: &str, errors: &mut Vec<FieldError>) {
-    if text.as_ref().is_some_and(|t| t.chars().count() > MAX_TEXT) {
-        errors.push(FieldError::new(field, "field.too_long"));
+fn too_long(text: &Option<String>, max: usize, field: &str, errors: &mut Vec<FieldError>) {
+    if text.as_ref().is_some_and(|t| !free_text::within(t, max)) {
+        errors.push(FieldError::new(field, "field.too_long").with_detail(&format!("≤ {max}")));
     }
 }
 
@@ -96,6 +95,9 @@ pub fn check_applicant(input: &ApplicantInput, prefix: &str, errors: &mut Vec<Fi
     let field = |name: &str| format!("{prefix}.{name}");
     if input.name.trim().is_empty() {
         errors.push(FieldError::new(field("name"), "field.required"));
+    } else if !free_text::within(input.name.trim(), free_text::NAME_MAX) {
+        errors
+            .push(FieldError::new(field("name"), "field.too_long").with_detail(&format!("1-{}", free_text::NAME_MAX)));
     }
     let id = input.id_number.trim();
     match input.id_kind {
@@ -126,7 +128,8 @@ pub fn check_applicant(input: &ApplicantInput, prefix: &str, errors: &mut Vec<Fi
     if input.phone.as_deref().is_some_and(|p| !p.is_empty() && !is_phone(p)) {
         errors.push(FieldError::new(field("phone"), "field.invalid_phone"));
     }
-    too_long(&input.address, &field("address"), errors);
+    too_long(&input.address, free_text::ADDRESS_MAX, &field("address"), errors);
+    too_long(&input.email, free_text::EMAIL_MAX, &field("email"), errors);
     Applicant {
         name: input.name.trim().to_string(),
         id_kind: input.id_kind,
@@ -166,8 +169,7 @@ pub const MAX_COPIES: u32 = 99;
 
 impl NewDossier {
     pub fn check_texts(&self, errors: &mut Vec<FieldError>) {
-        too_long(&self.summary, "summary", errors);
-        too_long(&self.note, "note", errors);
+        too_long(&self.note, free_text::TEXT_MAX, "note", errors);
         if !matches!(self.channel, Channel::Counter | Channel::Post) {
             errors.push(FieldError::new("channel", "field.channel_not_allowed"));
         }
@@ -208,11 +210,14 @@ pub enum ActionRequest {
     },
     Resubmit,
     /// An amount, or a fee of the procedure by name with its units (`charge`): the engine computes the amount.
+    /// An amount that is none of the procedure's fees (nor their sum) needs its `reason`.
     RequestPayment {
         #[serde(default)]
         amount_vnd: u64,
         #[serde(default)]
         charge: Option<crate::domain::dossier::FeeCharge>,
+        #[serde(default)]
+        reason: Option<String>,
     },
     RecordPayment {
         amount_vnd: u64,
@@ -263,7 +268,7 @@ pub fn parse_action_body(body: &serde_json::Value) -> Result<(ActionRequest, Opt
     let mut object = body.as_object().cloned().ok_or("the body must be a JSON object")?;
     let note = match object.remove("note") {
         None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(text)) if text.chars().count() <= MAX_TEXT => Some(text),
+        Some(serde_json::Value::String(text)) if free_text::within(&text, free_text::TEXT_MAX) => Some(text),
         Some(_) => return Err("note must be a text of at most 2000 characters".into()),
     };
     let action = serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| e.to_string())?;

@@ -130,7 +130,7 @@ fn fee_lines(dossier: &Dossier, from: &Sources<'_>) -> Vec<FeeLine> {
     let mut pending: Option<FeeLine> = None;
     for event in from.events {
         match &event.change {
-            Change::PaymentRequested { amount_vnd, fee } => {
+            Change::PaymentRequested { amount_vnd, fee, .. } => {
                 lines.extend(pending.take());
                 let name = fee.clone().or_else(|| single_fee.clone()).unwrap_or_else(|| "Phí, lệ phí".into());
                 pending = Some(FeeLine { name, amount: *amount_vnd, how: collected::NOT_YET.into() });

@@ -1,6 +1,9 @@
 //! File names given by uploaders, made safe to keep and to offer again on download.
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::MediaType;
+use crate::domain::free_text::is_bidi_control;
 
 /// Longest name kept, in characters, extension included.
 pub const MAX_NAME_CHARS: usize = 150;
@@ -14,10 +17,15 @@ pub fn sanitize_file_name(original: &str, media_type: MediaType) -> String {
     let last = original.rsplit(['/', '\\']).next().unwrap_or("");
     let mut cleaned = String::with_capacity(last.len());
     let mut pending_space = false;
-    for c in last.chars() {
+    // Composed (NFC) so the name reads and sorts as typed; bidirectional formatting characters dropped, or
+    // "hoa-don\u{202E}fdp.exe" would show as "hoa-donexe.pdf".
+    for c in last.nfc() {
         if c.is_whitespace() {
             pending_space = true;
-        } else if c.is_control() || matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|' | '\u{feff}') {
+        } else if c.is_control()
+            || is_bidi_control(c)
+            || matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|' | '\u{feff}')
+        {
             continue;
         } else {
             if pending_space && !cleaned.is_empty() {
@@ -57,6 +65,13 @@ mod tests {
         assert_eq!(sanitize_file_name("  .hidden\u{0}\n  scan   01 .jpg", MediaType::Jpeg), "hidden scan 01.jpg");
         assert_eq!(sanitize_file_name("a\"b<c>d|e?.xml", MediaType::Xml), "abcde.xml");
         assert_eq!(sanitize_file_name("scan.JPEG", MediaType::Jpeg), "scan.JPEG");
+    }
+
+    #[test]
+    fn bidirectional_tricks_are_dropped_and_names_composed() {
+        assert_eq!(sanitize_file_name("hoa-don\u{202E}fdp.exe.pdf", MediaType::Pdf), "hoa-donfdp.exe.pdf");
+        assert_eq!(sanitize_file_name("gia\u{2067}y.pdf", MediaType::Pdf), "giay.pdf");
+        assert_eq!(sanitize_file_name("Nguye\u{302}\u{303}n.pdf", MediaType::Pdf), "Nguyễn.pdf");
     }
 
     #[test]

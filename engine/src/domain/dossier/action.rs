@@ -89,12 +89,15 @@ pub enum Action {
         paper_id: String,
         title: String,
     },
-    /// An amount, or a fee of the procedure charged by its schedule (`charge`); with both they must agree.
+    /// An amount, or a fee of the procedure charged by its schedule (`charge`); with both they must agree. An
+    /// amount that is none of the procedure's fees (nor their sum) needs the `reason` for it.
     RequestPayment {
         #[serde(default)]
         amount_vnd: u64,
         #[serde(default)]
         charge: Option<FeeCharge>,
+        #[serde(default)]
+        reason: Option<String>,
     },
     RecordPayment {
         amount_vnd: u64,

@@ -60,7 +60,7 @@ fn probes(now: DateTime<Utc>) -> Vec<Action> {
         Action::Seal { number: "probe".into(), document: None },
         Action::Consult { agency: String::new(), question: String::new() },
         Action::Answer { answer: String::new(), favourable: true },
-        Action::RequestPayment { amount_vnd: 0, charge: None },
+        Action::RequestPayment { amount_vnd: 0, charge: None, reason: None },
         Action::RecordPayment { amount_vnd: 0, reference: String::new() },
         Action::Extend { new_due: now, reason: String::new() },
         Action::Stop { reasons: Vec::new() },

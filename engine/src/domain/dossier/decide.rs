@@ -14,6 +14,7 @@ use super::rejection::Rejection;
 use crate::domain::actor::{Actor, StaffRef};
 use crate::domain::codes::{PersonalId, TaxCode};
 use crate::domain::deadline::{ClockChange, LegalClock, ProcessingTime, due_instant};
+use crate::domain::free_text;
 use crate::domain::policy::{self, Besides};
 use crate::domain::procedure::{Online, Procedure, Role, Step, StepKind};
 
@@ -114,6 +115,7 @@ pub fn decide(
     if dossier.status.is_terminal() {
         return Err(Rejection::WrongStatus { action: name, status: dossier.status });
     }
+    bounded_texts(&action)?;
     let d = Decision { dossier, procedure, ctx, action: name };
     let mut event = match action {
         Action::Receive { code, register_entry } => d.receive(code, register_entry)?,
@@ -124,7 +126,7 @@ pub fn decide(
             d.attach_paper(component, paper_id, digitisation)?
         }
         Action::AttachResult { paper_id, title } => d.attach_result(paper_id, title)?,
-        Action::RequestPayment { amount_vnd, charge } => d.request_payment(amount_vnd, charge)?,
+        Action::RequestPayment { amount_vnd, charge, reason } => d.request_payment(amount_vnd, charge, reason)?,
         Action::RecordPayment { amount_vnd, reference } => d.record_payment(amount_vnd, reference)?,
         Action::CheckIdentity { outcome, registered } => d.check_identity(outcome, registered)?,
         Action::Assign { assignee } => d.assign(assignee)?,
@@ -155,9 +157,54 @@ pub fn decide(
     Ok(vec![event])
 }
 
+/// Every text an action carries within the bounds of `free_text`, before anything else is decided.
+fn bounded_texts(action: &Action) -> Result<(), Rejection> {
+    use free_text::{ITEMS_MAX, SHORT_MAX, TEXT_MAX};
+    let text = |field: &'static str, text: &str, max: usize| {
+        if free_text::within(text, max) { Ok(()) } else { Err(Rejection::TooLong { field, max }) }
+    };
+    let list = |field: &'static str, items: &[String]| {
+        if items.len() > ITEMS_MAX {
+            return Err(Rejection::TooMany { field, max: ITEMS_MAX });
+        }
+        items.iter().try_for_each(|item| text(field, item, TEXT_MAX))
+    };
+    match action {
+        Action::RefuseReception { reasons } | Action::Stop { reasons } => list("reasons", reasons),
+        Action::Appraise { proposal: Proposal::Refusal { reasons }, .. } => list("proposal.reasons", reasons),
+        Action::Appraise { proposal: Proposal::Result { summary }, .. } => text("proposal.summary", summary, TEXT_MAX),
+        Action::RequestSupplement { items } => {
+            if items.len() > ITEMS_MAX {
+                return Err(Rejection::TooMany { field: "items", max: ITEMS_MAX });
+            }
+            items.iter().try_for_each(|item| text("items.reason", &item.reason, TEXT_MAX))
+        }
+        Action::RequestPayment { reason: Some(reason), .. } => text("reason", reason, TEXT_MAX),
+        Action::RecordPayment { reference, .. } => text("reference", reference, SHORT_MAX),
+        Action::Seal { number, .. } => text("number", number, SHORT_MAX),
+        Action::Consult { question, .. } => text("question", question, TEXT_MAX),
+        Action::Answer { answer, .. } => text("answer", answer, TEXT_MAX),
+        Action::Disagree { reason } | Action::Extend { reason, .. } | Action::Withdraw { reason } => {
+            text("reason", reason, TEXT_MAX)
+        }
+        Action::AttachResult { title, .. } => text("title", title, TEXT_MAX),
+        _ => Ok(()),
+    }
+}
+
 fn not_blank(text: &str, what: &'static str) -> Result<(), Rejection> {
     if text.trim().is_empty() { Err(Rejection::Empty(what)) } else { Ok(()) }
 }
+
+/// The most one payment request may ask (one billion đồng): a typo of a few zeros is refused, not sent to the
+/// payment platform.
+pub const MAX_PAYMENT_VND: u64 = 1_000_000_000;
+
+/// An extension may add the procedure's processing time again, in working days at least this (time to verify
+/// or consult for a short procedure)...
+pub const MIN_EXTENSION_DAYS: i32 = 30;
+/// ...and at most this, whatever the procedure.
+pub const MAX_EXTENSION_DAYS: i32 = 60;
 
 fn reasons_given(reasons: &[String]) -> Result<(), Rejection> {
     if reasons.is_empty() || reasons.iter().any(|r| r.trim().is_empty()) {
@@ -484,7 +531,12 @@ impl Decision<'_> {
         }
     }
 
-    fn request_payment(&self, amount_vnd: u64, charge: Option<FeeCharge>) -> Result<Event, Rejection> {
+    fn request_payment(
+        &self,
+        amount_vnd: u64,
+        charge: Option<FeeCharge>,
+        reason: Option<String>,
+    ) -> Result<Event, Rejection> {
         self.require_status(&[Status::Received, Status::InProcess])?;
         self.not_waiting_for_members()?;
         let step = self.current_step()?;
@@ -507,10 +559,25 @@ impl Decision<'_> {
         if amount_vnd == 0 {
             return Err(Rejection::ZeroAmount);
         }
-        let mut event = self.event(Change::PaymentRequested { amount_vnd, fee });
+        if amount_vnd > MAX_PAYMENT_VND {
+            return Err(Rejection::AmountTooLarge { max: MAX_PAYMENT_VND });
+        }
+        let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+        if fee.is_none() && reason.is_none() && !self.is_a_fee(amount_vnd) {
+            return Err(Rejection::AmountNotAFee(amount_vnd));
+        }
+        let mut event = self.event(Change::PaymentRequested { amount_vnd, fee, reason });
         event.status = Some(Status::PaymentRequested);
         event.clock = Some(ClockChange::Pause);
         Ok(event)
+    }
+
+    /// An amount is one of the procedure's flat fees as of today, or all of them together.
+    fn is_a_fee(&self, amount_vnd: u64) -> bool {
+        let today = self.ctx.calendar.local_date(self.ctx.now);
+        let flat: Vec<u64> =
+            self.procedure.fees.iter().filter(|f| f.unit.is_none()).map(|f| f.charge(today, 1)).collect();
+        flat.contains(&amount_vnd) || flat.iter().fold(0u64, |sum, a| sum.saturating_add(*a)) == amount_vnd
     }
 
     fn record_payment(&self, amount_vnd: u64, reference: String) -> Result<Event, Rejection> {
@@ -659,6 +726,16 @@ impl Decision<'_> {
         not_blank(&reason, "reason")?;
         if self.dossier.due_at.is_some_and(|due| new_due <= due) || new_due <= self.ctx.now {
             return Err(Rejection::ExtensionNotLater);
+        }
+        // At most the procedure's whole processing time again, within MIN/MAX_EXTENSION_DAYS, counted from the
+        // current due instant: the new date must be one the agency can be held to.
+        let calendar = self.ctx.calendar;
+        let day = calendar.day_length();
+        let again = self.dossier.clock.budget(calendar).clamp(day * MIN_EXTENSION_DAYS, day * MAX_EXTENSION_DAYS);
+        let from = self.dossier.due_at.map_or(self.ctx.now, |due| due.max(self.ctx.now));
+        let latest = calendar.add(from, again);
+        if new_due > latest {
+            return Err(Rejection::ExtensionTooLong { latest });
         }
         let budget = self.dossier.clock.budget_ending_at(self.ctx.calendar, self.ctx.now, new_due);
         let mut event = self.event(Change::Extended { new_due, reason });

@@ -85,6 +85,9 @@ pub enum Change {
         /// The fee of the procedure charged, when the amount came from its schedule.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         fee: Option<String>,
+        /// Why an amount that is none of the procedure's fees was asked for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     PaymentRecorded {
         amount_vnd: u64,

@@ -268,6 +268,9 @@ pub enum IdentityOutcome {
     Mismatch { fields: Vec<String> },
     /// The register has nobody with this personal id.
     NotFound,
+    /// The register refused the applicant's data as invalid (e.g. a name it cannot hold): the identity is not
+    /// confirmed, as with a mismatch, and reception must not go on as if the register were down.
+    Refused { reason: String },
     /// The register could not be asked (down, timed out, refused us): reception goes on unverified and the
     /// check can be run again later.
     NotVerified { reason: String },
@@ -278,7 +281,7 @@ impl IdentityOutcome {
     /// on are refusing it, asking the applicant to clarify or supplement, or having the register updated and
     /// checking again.
     pub fn is_discrepancy(&self) -> bool {
-        matches!(self, IdentityOutcome::Mismatch { .. } | IdentityOutcome::NotFound)
+        matches!(self, IdentityOutcome::Mismatch { .. } | IdentityOutcome::NotFound | IdentityOutcome::Refused { .. })
     }
 }
 

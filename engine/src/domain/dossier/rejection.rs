@@ -40,6 +40,16 @@ pub enum Rejection {
     NotOnline,
     #[error("the new due instant must be later than the current one")]
     ExtensionNotLater,
+    #[error("the new due instant may be at the latest {latest}")]
+    ExtensionTooLong { latest: chrono::DateTime<chrono::Utc> },
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("{field} lists more than {max} items")]
+    TooMany { field: &'static str, max: usize },
+    #[error("the amount may be at most {max} VND")]
+    AmountTooLarge { max: u64 },
+    #[error("{0} VND is none of the procedure's fees: give the reason for it")]
+    AmountNotAFee(u64),
     #[error("this procedure does not return results that way")]
     ReturnMethodNotOffered,
     #[error("the consulted agency is not of kind {expected}")]
@@ -80,6 +90,11 @@ impl Rejection {
             UnknownFee(_) => "dossier.unknown_fee",
             NotOnline => "dossier.not_online",
             ExtensionNotLater => "dossier.extension_not_later",
+            ExtensionTooLong { .. } => "dossier.extension_too_long",
+            TooLong { .. } => "dossier.text_too_long",
+            TooMany { .. } => "dossier.too_many_items",
+            AmountTooLarge { .. } => "dossier.amount_too_large",
+            AmountNotAFee(_) => "dossier.amount_not_a_fee",
             ReturnMethodNotOffered => "dossier.return_method_not_offered",
             WrongConsultedAgency { .. } => "dossier.wrong_consulted_agency",
             AwaitingAnswer => "dossier.awaiting_answer",

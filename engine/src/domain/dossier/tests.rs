@@ -242,7 +242,12 @@ impl Case {
             }
             Status::PaymentRequested => {
                 let mut case = Case::in_process();
-                case.act(specialist(), Action::RequestPayment { amount_vnd: 8_000, charge: None });
+                case.act(
+                    specialist(),
+                    Action::RequestPayment {
+                        amount_vnd: 8_000, charge: None, reason: Some("lệ phí HĐND tỉnh".into())
+                    },
+                );
                 case
             }
             Status::Withdrawn => {
@@ -300,7 +305,10 @@ fn every_action(case: &Case) -> Vec<(Actor, Action)> {
         (citizen(), Action::Resubmit),
         (clerk(), new_paper("to_khai")),
         (records(), Action::AttachResult { paper_id: "result-1".into(), title: "Giấy khai sinh".into() }),
-        (step_actor, Action::RequestPayment { amount_vnd: 8_000, charge: None }),
+        (
+            step_actor,
+            Action::RequestPayment { amount_vnd: 8_000, charge: None, reason: Some("lệ phí HĐND tỉnh".into()) },
+        ),
         (clerk(), Action::RecordPayment { amount_vnd: 8_000, reference: "PG-1".into() }),
         (head(), assign_spec()),
         (head(), Action::Reassign { assignee: StaffRef { id: "spec2".into(), name: "Cán bộ spec2".into() } }),
@@ -534,10 +542,23 @@ fn a_supplement_before_reception_returns_to_submitted() {
 fn payment_pauses_and_must_match_the_request() {
     let mut case = Case::in_process();
     assert_eq!(
-        case.try_act(specialist(), Action::RequestPayment { amount_vnd: 0, charge: None }).unwrap_err().code(),
+        case.try_act(specialist(), Action::RequestPayment { amount_vnd: 0, charge: None, reason: None })
+            .unwrap_err()
+            .code(),
         "dossier.zero_amount"
     );
-    case.act(specialist(), Action::RequestPayment { amount_vnd: 8_000, charge: None });
+    let ask = |amount_vnd, reason: Option<&str>| Action::RequestPayment {
+        amount_vnd,
+        charge: None,
+        reason: reason.map(str::to_string),
+    };
+    // 2^64 - 1 is refused, not stored; an amount that is no fee of the procedure needs its reason.
+    assert_eq!(case.try_act(specialist(), ask(u64::MAX, Some("x"))).unwrap_err().code(), "dossier.amount_too_large");
+    assert_eq!(case.try_act(specialist(), ask(8_000, None)).unwrap_err().code(), "dossier.amount_not_a_fee");
+    assert_eq!(case.try_act(specialist(), ask(8_000, Some("  "))).unwrap_err().code(), "dossier.amount_not_a_fee");
+    let long = "x".repeat(2001);
+    assert_eq!(case.try_act(specialist(), ask(8_000, Some(&long))).unwrap_err().code(), "dossier.text_too_long");
+    case.act(specialist(), ask(8_000, Some("lệ phí HĐND tỉnh")));
     assert_eq!(case.dossier.status, Status::PaymentRequested);
     assert!(!case.dossier.clock.is_running());
     let pay = |amount| Action::RecordPayment { amount_vnd: amount, reference: "PG-42".into() };
@@ -562,7 +583,7 @@ fees = [
     let mut case = Case::submitted_with(procedure_with(fees, FULL_FLOW), &["to_khai", "giay_chung_sinh"]);
     case.act(clerk(), Action::Receive { code: "c".into(), register_entry: None });
     let charge = |fee: &str, units: Option<u32>| FeeCharge { fee: fee.into(), units };
-    let request = |amount_vnd, charge| Action::RequestPayment { amount_vnd, charge: Some(charge) };
+    let request = |amount_vnd, charge| Action::RequestPayment { amount_vnd, charge: Some(charge), reason: None };
     let refused = |case: &Case, action| case.try_act(clerk(), action).unwrap_err();
     assert_eq!(refused(&case, request(0, charge("Phí khác", Some(1)))), Rejection::UnknownFee("Phí khác".into()));
     assert_eq!(refused(&case, request(0, charge("Phí chứng thực", None))).code(), "dossier.empty_field");
@@ -597,8 +618,10 @@ fn a_pay_step_hands_off_once_paid() {
 "#;
     let mut case =
         Case::submitted_with(procedure_with(r#"on_supplement = "pause""#, steps), &["to_khai", "giay_chung_sinh"]);
-    case.act(clerk(), Action::Receive { code: "c".into(), register_entry: None })
-        .act(clerk(), Action::RequestPayment { amount_vnd: 5_000, charge: None });
+    case.act(clerk(), Action::Receive { code: "c".into(), register_entry: None }).act(
+        clerk(),
+        Action::RequestPayment { amount_vnd: 5_000, charge: None, reason: Some("lệ phí HĐND tỉnh".into()) },
+    );
     assert_eq!(case.dossier.status, Status::PaymentRequested);
     case.act(clerk(), Action::RecordPayment { amount_vnd: 5_000, reference: "cash-1".into() });
     assert_eq!(case.dossier.step.as_deref(), Some("sign"));
@@ -712,6 +735,22 @@ fn an_extension_keeps_the_original_due() {
     case.act(leader(), Action::Extend { new_due, reason: "Cần xác minh thêm".into() });
     assert_eq!(case.dossier.due_at, Some(new_due));
     assert_eq!(case.dossier.original_due_at, Some(original));
+}
+
+#[test]
+fn an_extension_is_bounded_by_the_processing_time_and_year_9999_is_refused_at_once() {
+    let mut case = Case::in_process();
+    let original = case.dossier.due_at.unwrap();
+    let extend = |new_due| Action::Extend { new_due, reason: "Cần xác minh thêm".into() };
+    for far in [at("9999-12-31T17:00:00+07:00"), DateTime::<Utc>::MAX_UTC, original + TimeDelta::days(200)] {
+        let refused = case.try_act(leader(), extend(far)).unwrap_err();
+        assert_eq!(refused.code(), "dossier.extension_too_long");
+        let Rejection::ExtensionTooLong { latest } = refused else { unreachable!() };
+        // The latest allowed is the whole processing time again after the current due: accepted.
+        assert!(latest > original + TimeDelta::days(30) && latest < original + TimeDelta::days(100), "{latest}");
+        assert!(case.try_act(leader(), extend(latest)).is_ok());
+    }
+    case.act(leader(), extend(original + TimeDelta::days(1)));
 }
 
 #[test]

@@ -186,6 +186,7 @@ fn identity_words(outcome: &IdentityOutcome) -> (&'static str, &'static str) {
         IdentityOutcome::Match => ("population.match", "ok"),
         IdentityOutcome::Mismatch { .. } => ("population.mismatch", "late"),
         IdentityOutcome::NotFound => ("population.not_found", "late"),
+        IdentityOutcome::Refused { .. } => ("population.refused", "late"),
         IdentityOutcome::NotVerified { .. } => ("population.not_verified", "near"),
     }
 }
@@ -473,7 +474,11 @@ fn request_of(state: &UiState, action: &str, f: &Posted, lang: crate::i18n::UiLa
         "answer" => {
             ActionRequest::Answer { answer: f.text("answer").to_string(), favourable: f.text("favourable") != "no" }
         }
-        "request_payment" => ActionRequest::RequestPayment { amount_vnd: amount(&mut errors), charge: None },
+        "request_payment" => ActionRequest::RequestPayment {
+            amount_vnd: amount(&mut errors),
+            charge: None,
+            reason: Some(f.text("reason").to_string()).filter(|r| !r.is_empty()),
+        },
         "record_payment" => {
             ActionRequest::RecordPayment { amount_vnd: amount(&mut errors), reference: f.text("reference").to_string() }
         }
