@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::Args;
 use motcua_engine::domain::calendar::{Calendar, parse_time_of_day};
-use motcua_engine::domain::deadline::{ProcessingTime, due_instant};
+use motcua_engine::domain::deadline::{ProcessingTime, checked_due_instant};
 
 use super::usage_error;
 
@@ -87,6 +87,9 @@ pub fn run(args: DeadlineArgs) -> ExitCode {
         (None, None, Some(n)) => ProcessingTime::CalendarDays(n as u32),
         (None, None, None) => return usage_error("give --working-days, --working-hours or --calendar-days"),
     };
-    println!("{}", calendar.rfc3339(due_instant(&calendar, received, time)));
+    match checked_due_instant(&calendar, received, time) {
+        Some(due) => println!("{}", calendar.rfc3339(due)),
+        None => return usage_error("--received must be within the years 1-9999 and the time limit at most a century"),
+    }
     ExitCode::SUCCESS
 }

@@ -52,6 +52,28 @@ pub fn due_instant(calendar: &Calendar, received_at: DateTime<Utc>, time: Proces
     }
 }
 
+/// The longest processing time the engine computes, in days (working or calendar): a century, far beyond any
+/// law's.
+pub const MAX_PROCESSING_DAYS: u32 = 36_500;
+
+/// Like [`due_instant`], for instants and limits given by a person or another system: `None` instead of a
+/// panic or a walk of millennia when the reception is outside the years 1-9999 (what RFC 3339 writes) or the
+/// limit is beyond [`MAX_PROCESSING_DAYS`].
+pub fn checked_due_instant(
+    calendar: &Calendar,
+    received_at: DateTime<Utc>,
+    time: ProcessingTime,
+) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    let local_year = calendar.local_date(received_at).year();
+    let days = match time {
+        ProcessingTime::WorkingDays(n) | ProcessingTime::CalendarDays(n) => n,
+        ProcessingTime::WorkingHours(h) => h / 8,
+        ProcessingTime::SameDay { .. } => 0,
+    };
+    ((1..=9999).contains(&local_year) && days <= MAX_PROCESSING_DAYS).then(|| due_instant(calendar, received_at, time))
+}
+
 /// The end of a limit of `days` days counted from `from_day` (rule 9, Civil Code Art. 147-148): counting starts
 /// the day after; the limit ends at the end of the last session of the last day, or of the next working day when
 /// the last day is not one.

@@ -6,6 +6,7 @@ mod calendar_properties;
 mod common;
 mod deadline_sweep;
 mod forms;
+mod fuzz;
 mod layering;
 mod results;
 mod signing;
