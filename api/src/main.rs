@@ -33,6 +33,11 @@ enum Command {
     /// Citizens' data repositories.
     #[command(subcommand)]
     Repository(cli::repository::RepositoryCommand),
+    /// Back up the database, the blobs it refers to, the signing keys and the settings into a new folder,
+    /// while the service serves.
+    Backup(cli::backup::BackupArgs),
+    /// Restore a backup into an empty database, the configured blob store and MOTCUA_PKI_DIR (checked first).
+    Restore(cli::backup::RestoreArgs),
     /// Check or clean the blob store (MOTCUA_BLOBS, default MOTCUA_DATA_DIR/blobs).
     #[command(subcommand)]
     Blobs(cli::blobs::BlobsCommand),
@@ -78,6 +83,8 @@ fn main() -> ExitCode {
         Command::Admin(command) => cli::admin::run(command),
         Command::Audit(AuditCommand::Verify) => cli::audit::verify(),
         Command::Bench(command) => cli::bench::run(command),
+        Command::Backup(args) => cli::backup::backup(args),
+        Command::Restore(args) => cli::backup::restore(args),
         Command::Blobs(command) => cli::blobs::run(command),
         Command::Repository(command) => cli::repository::run(command),
         Command::Deadline(args) => cli::deadline::run(args),

@@ -5,6 +5,7 @@ pub mod config;
 pub mod definitions;
 pub mod documents;
 pub mod domain;
+pub mod files;
 pub mod jobs;
 pub mod messages;
 pub mod ports;

@@ -1,4 +1,4 @@
-//! Small text helpers shared by notifications, pages and the simulators' pages.
+//! Small text helpers shared by notifications, pages, the simulators' pages and the backup.
 
 /// Vietnamese digit grouping: 1500000 → "1.500.000".
 pub fn group_thousands(amount: u64) -> String {
@@ -39,6 +39,20 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// A URL without the password of its user part, and that password (percent-decoded): `postgres://u:p@h/db` →
+/// (`postgres://u@h/db`, `p`). For passing credentials to a child process other than on its command line, and
+/// for writing settings down without their secrets.
+pub fn split_password(url: &str) -> (String, Option<String>) {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return (url.to_string(), None) };
+    let authority_end = url[scheme_end..].find(['/', '?', '#']).map_or(url.len(), |i| scheme_end + i);
+    let authority = &url[scheme_end..authority_end];
+    let Some(at) = authority.rfind('@') else { return (url.to_string(), None) };
+    let Some((user, password)) = authority[..at].split_once(':') else { return (url.to_string(), None) };
+    let password = percent_encoding::percent_decode_str(password).decode_utf8_lossy().into_owned();
+    let stripped = format!("{}{user}{}", &url[..scheme_end], &url[scheme_end + at..]);
+    (stripped, Some(password))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +76,18 @@ mod tests {
     #[test]
     fn markup_is_escaped() {
         assert_eq!(escape_html("<b>\"A&B\"</b> 'x'"), "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt; &#39;x&#39;");
+    }
+
+    #[test]
+    fn passwords_leave_urls() {
+        assert_eq!(
+            split_password("postgres://motcua:s%40cret@db:5432/motcua?sslmode=require"),
+            ("postgres://motcua@db:5432/motcua?sslmode=require".into(), Some("s@cret".into()))
+        );
+        assert_eq!(split_password("smtps://mail:pw@relay"), ("smtps://mail@relay".into(), Some("pw".into())));
+        assert_eq!(split_password("postgres://motcua@db/motcua"), ("postgres://motcua@db/motcua".into(), None));
+        assert_eq!(split_password("sqlite://./data/motcua.db"), ("sqlite://./data/motcua.db".into(), None));
+        // An @ in the path is not a user part.
+        assert_eq!(split_password("http://host/a:b@c"), ("http://host/a:b@c".into(), None));
     }
 }

@@ -6,6 +6,7 @@ mod support;
 
 mod authorization;
 mod background;
+mod backup;
 mod bad_input;
 mod blobs_cli;
 mod bundles;

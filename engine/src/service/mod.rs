@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod administration;
 pub mod background;
+pub mod backup;
 pub mod bundles;
 pub mod citizens;
 pub mod cursor;

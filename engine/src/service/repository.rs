@@ -593,11 +593,17 @@ impl Repository<'_> {
     /// Every blob something refers to, for verification and garbage collection; uploads newer than `since`
     /// count as referenced (their grace period).
     pub fn referenced_blobs(&self, since: DateTime<Utc>) -> ServiceResult<std::collections::HashSet<String>> {
-        self.db.read(|conn| {
-            let mut all: std::collections::HashSet<String> = papers::blobs(conn)?.into_iter().collect();
-            all.extend(repository::blobs(conn)?);
-            all.extend(uploads::recent_blobs(conn, since)?);
-            Ok(all)
-        })
+        Ok(self.db.read(|conn| referenced_blobs_in(conn, since))?)
     }
+}
+
+/// [`Repository::referenced_blobs`] read on a given connection (a backup's snapshot).
+pub(crate) fn referenced_blobs_in(
+    conn: &mut DbConnection,
+    since: DateTime<Utc>,
+) -> crate::store::StoreResult<std::collections::HashSet<String>> {
+    let mut all: std::collections::HashSet<String> = papers::blobs(conn)?.into_iter().collect();
+    all.extend(repository::blobs(conn)?);
+    all.extend(uploads::recent_blobs(conn, since)?);
+    Ok(all)
 }

@@ -71,6 +71,11 @@ pub fn history(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec<Eve
         .collect()
 }
 
+/// Events of every dossier.
+pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
+    Ok(events::table.count().get_result(conn)?)
+}
+
 /// The first break found in a chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokenLink {

@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod backup;
 pub mod dossiers;
 pub mod events;
 pub mod idempotency;
@@ -119,9 +120,34 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
+impl Backend {
+    /// Which backend a `DATABASE_URL`-style URL names: `postgres://…` or `sqlite://path`.
+    pub fn of_url(url: &str) -> StoreResult<Backend> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else {
+            Err(StoreError::Setup(format!("unsupported database URL `{url}` (postgres://… or sqlite://…)")))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// The file of a `sqlite://path` URL, as written.
+fn sqlite_file(url: &str) -> &str {
+    url.trim_start_matches("sqlite://").trim_start_matches("sqlite:")
+}
+
 /// Turns `sqlite://./data/x.db` into the path SQLite opens, creating its folder.
 fn sqlite_path(url: &str) -> StoreResult<String> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = sqlite_file(url);
     if path != ":memory:"
         && let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
     {
@@ -134,12 +160,10 @@ fn sqlite_path(url: &str) -> StoreResult<String> {
 impl Db {
     /// Connects to `DATABASE_URL`-style URLs: `postgres://…` or `sqlite://path`.
     pub fn connect(url: &str, max_size: u32) -> StoreResult<Db> {
-        let (backend, target) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            (Backend::Postgres, url.to_string())
-        } else if url.starts_with("sqlite:") {
-            (Backend::Sqlite, sqlite_path(url)?)
-        } else {
-            return Err(StoreError::Setup(format!("unsupported database URL `{url}` (postgres://… or sqlite://…)")));
+        let backend = Backend::of_url(url)?;
+        let target = match backend {
+            Backend::Postgres => url.to_string(),
+            Backend::Sqlite => sqlite_path(url)?,
         };
         let manager = ConnectionManager::<DbConnection>::new(target);
         let builder = Pool::builder().max_size(max_size).connection_timeout(Duration::from_secs(30));
