@@ -27,6 +27,18 @@ pub struct Config {
     pub pki_password: String,
     /// The national portal, population database, payment platform, identity provider, mail and SMS.
     pub outside: crate::adapters::outside::Outside,
+    /// The bearer token Prometheus sends for `/metrics` from another host; `None`: loopback only.
+    pub metrics_token: Option<String>,
+    /// Behind a load balancer that sets `Forwarded` / `X-Forwarded-For`: the client's address (as sign-in
+    /// throttling counts it) is the first one there rather than the peer's.
+    pub trust_forwarded: bool,
+}
+
+impl Config {
+    /// The client's address a request came from, given the peer's and the forwarded one.
+    pub fn client_address<'a>(&self, peer: Option<&'a str>, forwarded: Option<&'a str>) -> &'a str {
+        (if self.trust_forwarded { forwarded.or(peer) } else { peer }).unwrap_or("unknown")
+    }
 }
 
 impl Config {
@@ -49,6 +61,8 @@ impl Config {
             pki_dir: var("MOTCUA_PKI_DIR").map(PathBuf::from),
             pki_password: var("MOTCUA_PKI_PASSWORD").unwrap_or_default(),
             outside: crate::adapters::outside::Outside::from_env(),
+            metrics_token: var("MOTCUA_METRICS_TOKEN"),
+            trust_forwarded: var("MOTCUA_TRUST_FORWARDED").is_some_and(|v| v == "1"),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod citizen;
 pub mod dossiers;
 pub mod forms;
+pub mod generations;
 pub mod health;
 pub mod json;
 pub mod metrics;
@@ -19,6 +20,7 @@ pub mod procedures;
 pub mod repository;
 pub mod server;
 pub mod sign_in;
+pub mod signing_keys;
 pub mod token;
 
 use std::sync::Arc;
@@ -30,6 +32,8 @@ pub struct AppState {
     pub services: Arc<Services>,
     pub keys: std::sync::Arc<auth::JwtKeys>,
     pub metrics: metrics::Metrics,
+    /// Staff accounts' token generations, as access tokens are checked against them.
+    pub generations: std::sync::Arc<generations::TokenGenerations>,
     /// What the API needs of the pages, wired by the composition root (`server`).
     pub pages: PagesLink,
 }

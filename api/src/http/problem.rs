@@ -1,6 +1,8 @@
 //! RFC 9457 problem details: `application/problem+json` with a stable code, the Vietnamese title, the English
 //! title, and every bad field.
 
+use std::num::NonZeroU16;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use motcua_engine::messages::lookup;
@@ -23,6 +25,10 @@ pub struct Problem {
     /// Every bad field, when the request had some.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Sent as `Retry-After` (seconds), not in the body.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub retry_after: Option<NonZeroU16>,
 }
 
 /// The problem type URI, written from the code when serialized (keeps `Problem` small to pass around).
@@ -46,6 +52,7 @@ impl Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: if status == 503 { NonZeroU16::new(RETRY_AFTER_SECS) } else { None },
         }
     }
 
@@ -67,9 +74,13 @@ impl From<ServiceError> for Problem {
         }
         let mut problem = Problem::new(e.http_status(), e.code(), e.detail());
         problem.errors = e.field_errors().to_vec();
+        problem.retry_after = e.retry_after().and_then(|secs| NonZeroU16::new(secs.clamp(1, 3600) as u16));
         problem
     }
 }
+
+/// How long a client should wait before sending again a request answered 503.
+pub const RETRY_AFTER_SECS: u16 = 5;
 
 impl ResponseError for Problem {
     fn status_code(&self) -> StatusCode {
@@ -77,6 +88,11 @@ impl ResponseError for Problem {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).content_type("application/problem+json").json(self)
+        let mut answer = HttpResponse::build(self.status_code());
+        // Busy, full or throttled, not broken: the same request can be sent again then.
+        if let Some(secs) = self.retry_after {
+            answer.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        answer.content_type("application/problem+json").json(self)
     }
 }

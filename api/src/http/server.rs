@@ -23,10 +23,16 @@ use super::{
 /// Request bodies larger than this are refused (413).
 pub const MAX_BODY: usize = 256 * 1024;
 
-pub fn state(services: Arc<Services>) -> Result<web::Data<AppState>, motcua_engine::service::ServiceError> {
-    let keys = auth::JwtKeys::load(&services)?;
+pub fn state(services: Arc<Services>) -> Result<web::Data<AppState>, super::signing_keys::KeyError> {
+    let keys = auth::JwtKeys::load(&services.config.data_dir)?;
     let pages = PagesLink { session_cookie: motcua_ui::ACCESS_COOKIE, continue_to: motcua_ui::continue_to };
-    Ok(web::Data::new(AppState { services, keys: std::sync::Arc::new(keys), metrics: metrics::Metrics::new(), pages }))
+    Ok(web::Data::new(AppState {
+        services,
+        keys: std::sync::Arc::new(keys),
+        metrics: metrics::Metrics::new(),
+        generations: Default::default(),
+        pages,
+    }))
 }
 
 /// The pages keep the API's tokens in cookies (`motcua_ui::session`).
@@ -133,9 +139,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(admin::redrive_jobs)
                 .service(admin::redrive_job),
         )
-        .default_service(web::to(|| async {
-            actix_web::ResponseError::error_response(&Problem::new(404, "request.not_found", "no such route"))
-        }));
+        .default_service(web::to(no_route));
 }
 
 /// The OpenAPI document of the routes, as the server declares them.
@@ -159,6 +163,84 @@ async fn refuse_nul(
         return Err(Problem::new(400, "request.malformed", "the address holds the NUL character (%00)").into());
     }
     next.call(req).await
+}
+
+/// What every answer carries whatever the handler: `nosniff`; `no-store` on the API (its answers hold
+/// personal data, and no shared cache or browser history should keep them); HSTS when served over HTTPS. A
+/// `HEAD` request is answered as its `GET`, without the body.
+async fn harden(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, error::Error> {
+    use actix_web::http::{Method, header};
+    let head = req.method() == Method::HEAD;
+    if head {
+        req.head_mut().method = Method::GET;
+    }
+    let api = req.path().starts_with("/api/");
+    let https = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|state| state.services.config.public_url.starts_with("https://"));
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+    if api && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            header::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if head {
+        response = response.map_body(|_, _| actix_web::body::BoxBody::new(()));
+    }
+    Ok(response)
+}
+
+/// A request no route takes: 405 with `Allow` when the address exists for other methods, else 404.
+async fn no_route(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    let allowed = allowed_methods(req.path());
+    if allowed.is_empty() {
+        return actix_web::ResponseError::error_response(&Problem::new(404, "request.not_found", "no such route"));
+    }
+    let problem = Problem::new(405, "request.method_not_allowed", format!("{} is not one of {allowed}", req.method()));
+    let mut answer = actix_web::ResponseError::error_response(&problem);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allowed) {
+        answer.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    answer
+}
+
+/// The methods the API document gives an address (`/api/v1/dossiers/{id}` matches `/api/v1/dossiers/x`), with
+/// HEAD beside GET; empty for an address the document does not know (the pages' included: a 404).
+fn allowed_methods(path: &str) -> String {
+    static PATHS: std::sync::OnceLock<Vec<(Vec<String>, Vec<String>)>> = std::sync::OnceLock::new();
+    let paths = PATHS.get_or_init(|| {
+        let document = serde_json::to_value(api_doc()).expect("the document serializes");
+        let paths = document["paths"].as_object().cloned().unwrap_or_default();
+        paths
+            .into_iter()
+            .map(|(template, operations)| {
+                let segments = template.split('/').map(str::to_string).collect();
+                let methods = operations.as_object().map(|o| o.keys().map(|m| m.to_uppercase()).collect());
+                (segments, methods.unwrap_or_default())
+            })
+            .collect()
+    });
+    let wanted: Vec<&str> = path.split('/').collect();
+    let fits = |template: &[String]| {
+        template.len() == wanted.len()
+            && template.iter().zip(&wanted).all(|(t, w)| t == w || (t.starts_with('{') && !w.is_empty()))
+    };
+    let mut methods: Vec<String> = paths.iter().filter(|(t, _)| fits(t)).flat_map(|(_, m)| m.clone()).collect();
+    if methods.iter().any(|m| m == "GET") {
+        methods.push("HEAD".into());
+    }
+    methods.sort();
+    methods.dedup();
+    methods.join(", ")
 }
 
 /// Request id, access log and metrics around every request.
@@ -208,7 +290,12 @@ pub fn app(
     >,
 > {
     let pages = web::Data::new(motcua_ui::UiState { services: state.services.clone(), tokens: state.keys.clone() });
-    let app = App::new().app_data(state).app_data(pages).wrap(from_fn(refuse_nul)).wrap(from_fn(observe));
+    let app = App::new()
+        .app_data(state)
+        .app_data(pages)
+        .wrap(from_fn(refuse_nul))
+        .wrap(from_fn(harden))
+        .wrap(from_fn(observe));
     app.into_utoipa_app().openapi(openapi::ApiDoc::openapi()).configure(routes).split_for_parts().0
 }
 

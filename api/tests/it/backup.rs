@@ -74,6 +74,8 @@ impl Place {
             pki_dir: self.pki_dir.clone(),
             pki_password: TEST_PKI_PASSWORD.into(),
             outside: Default::default(),
+            metrics_token: None,
+            trust_forwarded: false,
         }
     }
 

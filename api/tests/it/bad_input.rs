@@ -249,7 +249,7 @@ async fn nul_characters_are_refused(backend: Backend) {
     // not as a fault; SQLite keeps any text, and finds nothing.
     let services = server.services.clone();
     let outcome = tokio::task::spawn_blocking(move || {
-        let admin = services.identity().login("admin", "motcua-demo").unwrap();
+        let admin = services.identity().login("admin", "motcua-demo", "test").unwrap();
         let all = motcua_engine::service::background::JobRedrive::AllDead { kind: Some("a\0".into()) };
         services.administration().redrive_jobs(&admin, all).map_err(|e| (e.http_status(), e.code()))
     })

@@ -149,7 +149,71 @@ async fn online_applicants_are_who_signed_in(backend: Backend) {
     server.stop().await;
 }
 
+/// HEAD answers as GET without a body; a method an address does not take is 405 with `Allow`; `bearer` in any
+/// case; API answers are `no-store` and `nosniff`.
+async fn operational_answers(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let clerk = server.token("hongbang.tiepnhan").await;
+    let client = reqwest::Client::new();
+    for path in ["/healthz", "/api/v1/procedures", "/"] {
+        let head = client.head(server.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), 200, "HEAD {path}");
+        assert_eq!(head.bytes().await.unwrap().len(), 0, "HEAD {path} has no body");
+    }
+    let delete = client.delete(server.url("/api/v1/dossiers")).bearer_auth(&clerk).send().await.unwrap();
+    assert_eq!(delete.status(), 405);
+    assert_eq!(delete.headers()["allow"], "GET, HEAD, POST");
+    assert_eq!(delete.headers()["content-type"], "application/problem+json");
+    let put = client.put(server.url("/api/v1/dossiers/x/history")).send().await.unwrap();
+    assert_eq!((put.status().as_u16(), put.headers()["allow"].to_str().unwrap()), (405, "GET, HEAD"));
+    assert_eq!(client.delete(server.url("/api/v1/no-such-thing")).send().await.unwrap().status(), 404);
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let answer = client
+            .get(server.url("/api/v1/dossiers"))
+            .header("authorization", format!("{scheme} {clerk}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{scheme}");
+        assert_eq!(answer.headers()["cache-control"], "no-store");
+        assert_eq!(answer.headers()["x-content-type-options"], "nosniff");
+    }
+    server.stop().await;
+}
+
+/// SQLite's write lock held by another connection past the busy timeout: 503 with `Retry-After`, not 500, and
+/// nothing written; the same request succeeds once the lock is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_locked_database_is_busy_not_broken() {
+    use diesel::connection::SimpleConnection;
+    let server = TestServer::start(Backend::Sqlite).await;
+    let clerk = server.token("hongbang.tiepnhan").await;
+    let body = server.with_uploads(Some(&clerk), new_dossier("1.001612", HONG_BANG, "031085001234")).await;
+    let before = server.count("dossiers").await;
+    let services = server.services.clone();
+    let (locked, release) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
+    let holder = std::thread::spawn(move || {
+        let mut conn = services.db().conn().unwrap();
+        conn.batch_execute("BEGIN IMMEDIATE").unwrap();
+        locked.0.send(()).unwrap();
+        release.1.recv().unwrap();
+        conn.batch_execute("ROLLBACK").unwrap();
+    });
+    locked.1.recv().unwrap();
+    let (status, headers, answer) =
+        server.send_full(Method::POST, "/api/v1/dossiers", Some(&clerk), Some(body.to_string()), &[]).await;
+    release.0.send(()).unwrap();
+    holder.join().unwrap();
+    assert_eq!((status.as_u16(), answer["code"].as_str()), (503, Some("server.unavailable")), "{answer}");
+    assert_eq!(headers["retry-after"], "5");
+    assert_eq!(server.count("dossiers").await, before, "nothing written");
+    let (status, _) = server.send(Method::POST, "/api/v1/dossiers", Some(&clerk), Some(body), &[]).await;
+    assert_eq!(status, 201);
+    server.stop().await;
+}
+
 on_both_backends!(
+    operational_answers,
     online_applicants_are_who_signed_in,
     extensions_are_bounded,
     payment_requests_fit_the_fees,

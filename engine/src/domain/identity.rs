@@ -15,6 +15,10 @@ pub struct StaffIdentity {
     pub full_name: String,
     /// (agency electronic id, role).
     pub roles: Vec<(String, Role)>,
+    /// The account's token generation when this identity was read: access tokens carry it, and one of an
+    /// earlier generation (signed out since, new password) is refused.
+    #[serde(default)]
+    pub token_generation: i32,
 }
 
 impl StaffIdentity {

@@ -9,4 +9,5 @@ pub mod free_text;
 pub mod identity;
 pub mod policy;
 pub mod procedure;
+pub mod throttle;
 pub mod title;

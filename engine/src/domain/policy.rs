@@ -219,6 +219,7 @@ mod tests {
             username: "s".into(),
             full_name: "S".into(),
             roles: roles.iter().map(|(a, r)| (a.to_string(), *r)).collect(),
+            token_generation: 0,
         })
     }
 

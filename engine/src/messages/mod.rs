@@ -142,9 +142,9 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("auth.required", "Cần đăng nhập", "Sign-in required"),
     ("auth.invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng", "Wrong username or password"),
     (
-        "auth.locked",
-        "Tài khoản tạm khóa do đăng nhập sai nhiều lần",
-        "The account is locked after repeated failed sign-ins",
+        "auth.throttled",
+        "Đăng nhập sai nhiều lần: vui lòng chờ một lát rồi thử lại",
+        "Too many failed sign-ins: please wait a moment and try again",
     ),
     ("auth.invalid_token", "Phiên đăng nhập không hợp lệ hoặc đã hết hạn", "The session is invalid or expired"),
     // Citizens' sign-in with the national e-identity, and service accounts.
@@ -241,6 +241,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("blob.not_found", "Không tìm thấy nội dung tệp", "The file's content is missing"),
     ("blob.corrupt", "Nội dung tệp bị hỏng", "The file's content is damaged"),
     ("blob.io", "Lỗi lưu trữ tệp", "File storage error"),
+    (
+        "blob.unavailable",
+        "Kho lưu trữ tệp tạm thời không ghi được (đầy hoặc chỉ đọc); vui lòng thử lại sau",
+        "The file store cannot take files now (full or read-only); please try again later",
+    ),
     ("paper.not_found", "Không tìm thấy giấy tờ", "Paper not found"),
     (
         "paper.dossier_too_large",

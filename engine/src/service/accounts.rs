@@ -9,11 +9,9 @@ use sha2::{Digest, Sha256};
 use super::Identity;
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::procedure::Role;
-use crate::store::{agencies, audit, settings, staff, tokens};
+use crate::domain::throttle;
+use crate::store::{agencies, audit, sign_in, staff, tokens};
 
-/// Failed sign-ins in a row before the account locks.
-pub const MAX_FAILED_LOGINS: i32 = 5;
-pub const LOCK_DURATION: TimeDelta = TimeDelta::minutes(15);
 pub const REFRESH_LIFETIME: TimeDelta = TimeDelta::hours(10);
 pub const MIN_PASSWORD_LENGTH: usize = 8;
 /// The longest division name.
@@ -126,38 +124,48 @@ impl Identity<'_> {
         })
     }
 
-    /// Checks a password. Five failures in a row lock the account for 15 minutes; every outcome is audited.
-    pub fn login(&self, username: &str, password: &str) -> ServiceResult<StaffIdentity> {
+    /// Checks a password from `address` (the client's IP). Failures slow further tries down (see
+    /// `domain::throttle`), never lock; an unknown name and a wrong password get the same answer and the same
+    /// work. Every outcome is audited.
+    pub fn login(&self, username: &str, password: &str, address: &str) -> ServiceResult<StaffIdentity> {
         let now = self.now();
-        let user = self.db.read(|conn| staff::by_username(conn, username).map_err(ServiceError::from))?;
+        let keys = throttle::keys(username, address);
+        let names: Vec<String> = keys.iter().map(|(_, name)| name.clone()).collect();
+        let (user, counted) = self.db.read(|conn| -> ServiceResult<_> {
+            Ok((staff::by_username(conn, username)?, sign_in::failures(conn, &names)?))
+        })?;
+        let counted: Vec<_> = counted
+            .into_iter()
+            .filter_map(|(name, n, at)| keys.iter().find(|(_, k)| *k == name).map(|(key, _)| (*key, n, at)))
+            .collect();
+        if let Some(wait) = throttle::retry_after(&counted, now) {
+            self.audit(username, "login", "throttled");
+            return Err(ServiceError::Throttled(wait.num_seconds().max(1)));
+        }
+        // Same work with or without an account, so timing does not tell which usernames exist.
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let dummy = || DUMMY.get_or_init(|| hash_password("not a password")).clone();
+        let hash = user.as_ref().map_or_else(dummy, |u| u.password_hash.clone());
+        let user = user.filter(|_| verify_password(password, &hash));
         let Some(user) = user else {
-            // Same work as a real check, so timing does not tell which usernames exist.
-            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            let _ = verify_password(password, DUMMY.get_or_init(|| hash_password("not a password")));
-            self.audit(username, "login", "unknown_user");
+            let forget_before = now - throttle::FORGET_AFTER;
+            self.db
+                .write(|conn| sign_in::record_failure(conn, &names, now, forget_before).map_err(ServiceError::from))?;
+            self.audit(username, "login", "bad_credentials");
             return Err(ServiceError::Unauthenticated("auth.invalid_credentials"));
         };
-        if user.locked_at(now) {
-            self.audit(username, "login", "locked");
-            return Err(ServiceError::Unauthenticated("auth.locked"));
-        }
-        if !verify_password(password, &user.password_hash) {
-            let lock = (user.failed_logins + 1 >= MAX_FAILED_LOGINS).then(|| now + LOCK_DURATION);
-            self.db.write(|conn| staff::record_failed_login(conn, &user.id, lock).map_err(ServiceError::from))?;
-            self.audit(username, "login", if lock.is_some() { "locked_now" } else { "bad_password" });
-            return Err(ServiceError::Unauthenticated(if lock.is_some() {
-                "auth.locked"
-            } else {
-                "auth.invalid_credentials"
-            }));
-        }
         self.db.write(|conn| {
-            if user.failed_logins > 0 || user.locked_until.is_some() {
-                staff::reset_failed_logins(conn, &user.id)?;
-            }
+            // The address keeps its count: one success does not excuse guessing at other accounts.
+            sign_in::clear(conn, &names[0..1])?;
+            sign_in::clear(conn, &names[2..3])?;
             audit::record(conn, now, username, "login", username, "ok")?;
             identity_of(conn, &user.id)
         })
+    }
+
+    /// The generation an access token of this account must carry; `None` when the account is gone.
+    pub fn token_generation(&self, staff_id: &str) -> ServiceResult<Option<i32>> {
+        self.db.read(|conn| staff::token_generation(conn, staff_id).map_err(ServiceError::from))
     }
 
     pub fn staff(&self, staff_id: &str) -> ServiceResult<StaffIdentity> {
@@ -199,20 +207,16 @@ impl Identity<'_> {
         })
     }
 
-    pub fn revoke_refresh_token(&self, token: &str) -> ServiceResult<()> {
+    /// Signs out: the refresh token's family is revoked and every access token of the account ends. Answers
+    /// whose account it was.
+    pub fn revoke_refresh_token(&self, token: &str) -> ServiceResult<Option<String>> {
         let hash = token_hash(token);
         self.db.write(|conn| {
-            if let Some(row) = tokens::find(conn, &hash)? {
-                tokens::revoke_family(conn, &row.family)?;
-            }
-            Ok(())
+            let Some(row) = tokens::find(conn, &hash)? else { return Ok(None) };
+            tokens::revoke_family(conn, &row.family)?;
+            staff::next_token_generation(conn, &row.staff_id)?;
+            Ok(Some(row.staff_id))
         })
-    }
-
-    /// The secret access tokens are signed with, shared by every process on the database: the one stored, or
-    /// `fresh` when none is yet (the first process to start stores it).
-    pub fn token_secret(&self, fresh: &str) -> ServiceResult<String> {
-        self.db.write(|conn| Ok(settings::get_or_insert(conn, "jwt_secret", fresh)?))
     }
 }
 
@@ -222,7 +226,13 @@ fn identity_of(conn: &mut crate::store::DbConnection, staff_id: &str) -> Service
         .into_iter()
         .filter_map(|(agency, role)| role.parse::<Role>().ok().map(|r| (agency, r)))
         .collect();
-    Ok(StaffIdentity { id: user.id, username: user.username, full_name: user.full_name, roles })
+    Ok(StaffIdentity {
+        id: user.id,
+        username: user.username,
+        full_name: user.full_name,
+        roles,
+        token_generation: user.token_generation,
+    })
 }
 
 /// Shared by the use cases.

@@ -12,7 +12,8 @@ use super::{FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::calendar::Calendar;
 use crate::domain::codes::AgencyId;
 use crate::domain::procedure::{Problem, Procedure, Role, parse_procedure};
-use crate::store::{DbConnection, agencies, audit, procedures, staff, staff_admin};
+use crate::domain::throttle;
+use crate::store::{DbConnection, agencies, audit, procedures, sign_in, staff, staff_admin};
 
 pub const LEVELS: [&str; 3] = ["province", "department", "commune"];
 
@@ -38,6 +39,11 @@ pub struct StaffAccount {
     pub phone: Option<String>,
     pub failed_logins: i32,
     pub locked: bool,
+}
+
+/// The throttle's key of an account name, from any address.
+fn account_key(username: &str) -> String {
+    throttle::keys(username, "")[2].1.clone()
 }
 
 fn actor(caller: &StaffIdentity) -> String {
@@ -151,16 +157,28 @@ impl Administration<'_> {
     pub fn staff_accounts(&self, caller: &StaffIdentity) -> ServiceResult<Vec<StaffAccount>> {
         self.admin_only(caller, "staff")?;
         let now = self.now();
-        let rows = self.db.read(|conn| staff_admin::all_with_roles(conn).map_err(ServiceError::from))?;
+        let (rows, failures) = self.db.read(|conn| -> ServiceResult<_> {
+            let rows = staff_admin::all_with_roles(conn)?;
+            let keys: Vec<String> = rows.iter().map(|(row, _)| account_key(&row.username)).collect();
+            Ok((rows, sign_in::failures(conn, &keys)?))
+        })?;
         Ok(rows
             .into_iter()
-            .map(|(row, roles)| StaffAccount {
-                locked: row.locked_at(now),
-                username: row.username,
-                full_name: row.full_name,
-                phone: row.phone,
-                roles,
-                failed_logins: row.failed_logins,
+            .map(|(row, roles)| {
+                let key = account_key(&row.username);
+                let (failed_logins, last) = failures
+                    .iter()
+                    .find(|(k, _, last)| *k == key && now - *last < throttle::FORGET_AFTER)
+                    .map_or((0, now), |(_, n, last)| (*n, *last));
+                StaffAccount {
+                    // Slowed down now: tries wait (never locked; see domain::throttle).
+                    locked: last + throttle::Key::Account.wait(failed_logins) > now,
+                    username: row.username,
+                    full_name: row.full_name,
+                    phone: row.phone,
+                    roles,
+                    failed_logins,
+                }
             })
             .collect())
     }
@@ -277,14 +295,14 @@ impl Administration<'_> {
         self.admin_audit(caller, "staff_password_reset", username.trim())
     }
 
-    /// Clears failed sign-ins and the lock, keeping the password.
+    /// Forgets the account's failed sign-ins from every address (its waits end), keeping the password.
     pub fn unlock_account(&self, caller: &StaffIdentity, username: &str) -> ServiceResult<()> {
         self.admin_only(caller, "staff unlock")?;
         let now = self.now();
         self.db.write(|conn| {
             let person = staff::by_username(conn, username.trim())?
                 .ok_or_else(|| ServiceError::Invalid(vec![FieldError::new("username", "field.unknown_staff")]))?;
-            staff::reset_failed_logins(conn, &person.id)?;
+            sign_in::clear_account(conn, &account_key(&person.username))?;
             audit::record(conn, now, &actor(caller), "staff_unlock", &person.username, "ok")?;
             Ok(())
         })

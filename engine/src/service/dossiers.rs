@@ -327,7 +327,13 @@ impl Services {
         let assignee = |conn: &mut DbConnection, id: String| -> ServiceResult<StaffRef> {
             let person = staff::by_id(conn, &id)?;
             let roles = staff::roles(conn, &id)?.into_iter().filter_map(|(a, r)| Some((a, r.parse().ok()?))).collect();
-            let them = StaffIdentity { id: id.clone(), username: String::new(), full_name: String::new(), roles };
+            let them = StaffIdentity {
+                id: id.clone(),
+                username: String::new(),
+                full_name: String::new(),
+                roles,
+                token_generation: 0,
+            };
             let holds = staff_may(&them, Access::Handle(Role::Specialist), Target::Dossier(dossier));
             match person {
                 Some(p) if holds => Ok(StaffRef { id: p.id, name: p.full_name }),

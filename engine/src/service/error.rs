@@ -45,6 +45,9 @@ pub enum ServiceError {
     Unauthenticated(&'static str),
     #[error("{0}: {1}")]
     Conflict(&'static str, String),
+    /// Too many failed sign-ins from here or for this name: try again after this many seconds.
+    #[error("try again in {0} s")]
+    Throttled(i64),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -70,7 +73,8 @@ impl ServiceError {
             | ServiceError::Forbidden(code)
             | ServiceError::Unauthenticated(code)
             | ServiceError::Conflict(code, _) => code,
-            ServiceError::Store(StoreError::Pool(_)) => "server.unavailable",
+            ServiceError::Throttled(_) => "auth.throttled",
+            ServiceError::Store(StoreError::Pool(_) | StoreError::Busy(_)) => "server.unavailable",
             ServiceError::Store(StoreError::Unstorable(_)) => "request.malformed",
             ServiceError::Store(_) | ServiceError::Internal(_) => "server.error",
             ServiceError::Blob(e) => e.code(),
@@ -83,18 +87,28 @@ impl ServiceError {
             ServiceError::Invalid(_) => 422,
             ServiceError::NotFound(_) => 404,
             ServiceError::Forbidden(_) => 403,
-            ServiceError::Unauthenticated("auth.locked") => 423,
+            ServiceError::Throttled(_) => 429,
             ServiceError::Unauthenticated(_) => 401,
             ServiceError::Conflict(..) => 409,
-            ServiceError::Store(StoreError::Pool(_)) => 503,
+            ServiceError::Store(StoreError::Pool(_) | StoreError::Busy(_)) => 503,
             ServiceError::Store(StoreError::Unstorable(_)) => 400,
             ServiceError::Store(_) | ServiceError::Internal(_) => 500,
             ServiceError::Blob(e) => match e.code() {
                 "blob.too_large" => 413,
                 "blob.unsupported_type" => 415,
                 "blob.not_found" => 404,
+                "blob.unavailable" => 503,
                 _ => 500,
             },
+        }
+    }
+
+    /// Seconds after which the same request may succeed (429, 503).
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            ServiceError::Throttled(secs) => Some(*secs),
+            _ if self.http_status() == 503 => Some(5),
+            _ => None,
         }
     }
 

@@ -186,7 +186,7 @@ pub const DEMO_AGENCY_SUBJECT: &str = "CN=UBND xã Demo,O=UBND xã Demo,C=VN";
 /// `leader.pem` (certificate + CA), `leader.key.pem`, `leader.p12`, and the same for `agency`. The `.key.pem` and
 /// `.p12` files are created with mode 0600; the PKCS#12 password is [`DEMO_PKCS12_PASSWORD`].
 pub fn demo_pki(dir: &Path, now: DateTime<Utc>) -> Result<DemoPki, SignError> {
-    std::fs::create_dir_all(dir)?;
+    crate::files::create_private_dir_all(dir)?;
     let ca = DemoCa::new(DEMO_CA_SUBJECT, now)?;
     let not_before = now - Duration::hours(1);
     let not_after = now + Duration::days(730);
@@ -253,7 +253,7 @@ pub fn demo_keyring(
         return Ok(false);
     }
     for sub in ["staff", "agencies", "trust"] {
-        std::fs::create_dir_all(dir.join(sub))?;
+        crate::files::create_private_dir_all(&dir.join(sub))?;
     }
     let ca = DemoCa::new(DEMO_CA_SUBJECT, now)?;
     let (not_before, not_after) = (now - Duration::hours(1), now + Duration::days(730));

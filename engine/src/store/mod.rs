@@ -18,7 +18,7 @@ pub mod ratings;
 pub mod repository;
 pub mod schema;
 pub mod sequences;
-pub mod settings;
+pub mod sign_in;
 pub mod staff;
 pub mod staff_admin;
 pub mod statistics;
@@ -63,6 +63,10 @@ pub enum StoreError {
     Unstorable(String),
     #[error("database connection: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// The database is busy (SQLite's write lock held past the busy timeout, a lock timeout) or restarting:
+    /// nothing was written, and the same request can be sent again later.
+    #[error("database busy: {0}")]
+    Busy(String),
     #[error("database setup: {0}")]
     Setup(String),
     #[error("stored data is unreadable: {0}")]
@@ -71,12 +75,29 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// What the databases say when they are busy or going away, rather than when a statement is wrong.
+const BUSY: [&str; 7] = [
+    "database is locked",
+    "database table is locked",
+    "lock timeout",
+    "terminating connection",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "server closed the connection unexpectedly",
+];
+
 impl From<diesel::result::Error> for StoreError {
     fn from(e: diesel::result::Error) -> StoreError {
-        if let diesel::result::Error::DatabaseError(_, info) = &e
-            && info.message().contains("invalid byte sequence")
-        {
-            return StoreError::Unstorable(info.message().to_string());
+        if let diesel::result::Error::DatabaseError(kind, info) = &e {
+            let message = info.message();
+            if message.contains("invalid byte sequence") {
+                return StoreError::Unstorable(message.to_string());
+            }
+            if matches!(kind, diesel::result::DatabaseErrorKind::ClosedConnection)
+                || BUSY.iter().any(|busy| message.contains(busy))
+            {
+                return StoreError::Busy(message.to_string());
+            }
         }
         StoreError::Query(e)
     }
@@ -151,7 +172,8 @@ fn sqlite_path(url: &str) -> StoreResult<String> {
     if path != ":memory:"
         && let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
     {
-        std::fs::create_dir_all(parent)
+        // The database holds every citizen's data: only the service account reads it.
+        crate::files::create_private_dir_all(parent)
             .map_err(|e| StoreError::Setup(format!("cannot create {}: {e}", parent.display())))?;
     }
     Ok(path.to_string())
@@ -165,13 +187,18 @@ impl Db {
             Backend::Postgres => url.to_string(),
             Backend::Sqlite => sqlite_path(url)?,
         };
-        let manager = ConnectionManager::<DbConnection>::new(target);
+        let manager = ConnectionManager::<DbConnection>::new(target.clone());
         let builder = Pool::builder().max_size(max_size).connection_timeout(Duration::from_secs(30));
         let pool = match backend {
             Backend::Sqlite => builder.connection_customizer(Box::new(SqlitePragmas)).build(manager),
             Backend::Postgres => builder.build(manager),
         }
         .map_err(|e| StoreError::Setup(e.to_string()))?;
+        if backend == Backend::Sqlite && target != ":memory:" {
+            // Made by the first connection above; its journal files take its mode.
+            crate::files::make_private(std::path::Path::new(&target))
+                .map_err(|e| StoreError::Setup(format!("cannot restrict {target}: {e}")))?;
+        }
         Ok(Db { pool, backend })
     }
 

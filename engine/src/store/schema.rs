@@ -17,10 +17,9 @@ diesel::table! {
         username -> Text,
         full_name -> Text,
         password_hash -> Text,
-        failed_logins -> Integer,
-        locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
         phone -> Nullable<Text>,
+        token_generation -> Integer,
     }
 }
 
@@ -152,6 +151,14 @@ diesel::table! {
         status -> Integer,
         body -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (key) {
+        key -> Text,
+        failures -> Integer,
+        last_failure_at -> Timestamp,
     }
 }
 

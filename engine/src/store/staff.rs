@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::{staff, staff_roles};
-use super::{DbConnection, StoreResult, from_db, to_db};
+use super::{DbConnection, StoreResult, to_db};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = staff)]
@@ -13,17 +13,11 @@ pub struct StaffRow {
     pub username: String,
     pub full_name: String,
     pub password_hash: String,
-    pub failed_logins: i32,
-    pub locked_until: Option<chrono::NaiveDateTime>,
     pub created_at: chrono::NaiveDateTime,
     /// The work phone, printed on papers the applicant may call about (form 02).
     pub phone: Option<String>,
-}
-
-impl StaffRow {
-    pub fn locked_at(&self, now: DateTime<Utc>) -> bool {
-        self.locked_until.is_some_and(|until| from_db(until) > now)
-    }
+    /// Moved on to end every access token issued before (signing out, a new password, a removed role).
+    pub token_generation: i32,
 }
 
 /// (agency id, role name) pairs.
@@ -43,7 +37,6 @@ pub fn insert(
             staff::username.eq(username),
             staff::full_name.eq(full_name),
             staff::password_hash.eq(password_hash),
-            staff::failed_logins.eq(0),
             staff::created_at.eq(to_db(now)),
         ))
         .execute(conn)?;
@@ -80,29 +73,23 @@ pub fn roles(conn: &mut DbConnection, staff_id: &str) -> StoreResult<Roles> {
         .load(conn)?)
 }
 
-pub fn record_failed_login(conn: &mut DbConnection, id: &str, lock_until: Option<DateTime<Utc>>) -> StoreResult<()> {
-    diesel::update(staff::table.find(id))
-        .set((staff::failed_logins.eq(staff::failed_logins + 1), staff::locked_until.eq(lock_until.map(to_db))))
-        .execute(conn)?;
-    Ok(())
-}
-
-pub fn reset_failed_logins(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::update(staff::table.find(id))
-        .set((staff::failed_logins.eq(0), staff::locked_until.eq(None::<chrono::NaiveDateTime>)))
-        .execute(conn)?;
-    Ok(())
-}
-
+/// A new password ends the tokens issued under the old one.
 pub fn set_password(conn: &mut DbConnection, id: &str, password_hash: &str) -> StoreResult<()> {
     diesel::update(staff::table.find(id))
-        .set((
-            staff::password_hash.eq(password_hash),
-            staff::failed_logins.eq(0),
-            staff::locked_until.eq(None::<chrono::NaiveDateTime>),
-        ))
+        .set((staff::password_hash.eq(password_hash), staff::token_generation.eq(staff::token_generation + 1)))
         .execute(conn)?;
     Ok(())
+}
+
+/// Ends every access token issued to the account so far.
+pub fn next_token_generation(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    diesel::update(staff::table.find(id)).set(staff::token_generation.eq(staff::token_generation + 1)).execute(conn)?;
+    Ok(())
+}
+
+/// The token generation of an account; `None` when there is no such account (any more).
+pub fn token_generation(conn: &mut DbConnection, id: &str) -> StoreResult<Option<i32>> {
+    Ok(staff::table.find(id).select(staff::token_generation).first(conn).optional()?)
 }
 
 pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {

@@ -82,6 +82,7 @@ pub struct Credentials {
 
 /// `POST /can-bo/dang-nhap`: a wrong password shows the form again with the username kept.
 pub async fn staff_submit(
+    req: actix_web::HttpRequest,
     mut visit: Visit,
     state: web::Data<UiState>,
     form: web::Form<Credentials>,
@@ -91,8 +92,12 @@ pub async fn staff_submit(
     let next = local_path(&form.tiep).unwrap_or("/can-bo").to_string();
     let services = state.services.clone();
     let (username, password) = (form.username.trim().to_string(), form.password);
+    let address = {
+        let info = req.connection_info();
+        services.config.client_address(info.peer_addr(), info.realip_remote_addr()).to_string()
+    };
     let outcome = web::block(move || {
-        let staff = services.identity().login(&username, &password)?;
+        let staff = services.identity().login(&username, &password, &address)?;
         let refresh = services.identity().issue_refresh_token(&staff.id)?;
         Ok::<_, ServiceError>((staff, refresh))
     })

@@ -64,7 +64,8 @@ async fn bench(args: PagesArgs) -> Result<(), String> {
     let probes = tokio::task::spawn_blocking(move || -> Result<Vec<Probe>, String> {
         let session = |token: String| format!("{}={token}", motcua_ui::ACCESS_COOKIE);
         let staff = |username: &str| -> Result<(String, motcua_engine::service::StaffIdentity), String> {
-            let who = services.identity().login(username, "motcua-demo").map_err(|e| format!("{username}: {e}"))?;
+            let who =
+                services.identity().login(username, "motcua-demo", "bench").map_err(|e| format!("{username}: {e}"))?;
             Ok((session(auth::issue_access_token(&keys, &who)), who))
         };
         let (clerk, clerk_id) = staff("hongbang.tiepnhan")?;

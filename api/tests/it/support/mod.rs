@@ -44,6 +44,9 @@ pub static TEST_PKI: std::sync::LazyLock<PathBuf> = std::sync::LazyLock::new(|| 
     dir
 });
 
+/// The token `/metrics` wants from a caller that is not on loopback.
+pub const TEST_METRICS_TOKEN: &str = "metrics-test-token";
+
 /// Runs an async test body against both backends, as two test functions.
 #[macro_export]
 macro_rules! on_both_backends {
@@ -208,6 +211,8 @@ impl TestServer {
                 pki_dir,
                 pki_password: TEST_PKI_PASSWORD.into(),
                 outside,
+                metrics_token: Some(TEST_METRICS_TOKEN.into()),
+                trust_forwarded: false,
             };
             let services = motcua_engine::wiring::start(config, service_clock).expect("services start");
             services.administration().load_demo().expect("demo loads").expect("empty database");

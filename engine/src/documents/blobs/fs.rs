@@ -21,7 +21,7 @@ impl FsBlobStore {
     pub fn new(root: impl Into<PathBuf>) -> Result<FsBlobStore, BlobError> {
         let root = root.into();
         let tmp = root.join("tmp");
-        fs::create_dir_all(&tmp)?;
+        crate::files::create_private_dir_all(&tmp)?;
         Ok(FsBlobStore { root, tmp })
     }
 
@@ -74,7 +74,7 @@ impl BlobStore for FsBlobStore {
         }
         let dir = target.parent().expect("blob paths have a parent");
         let created_parents = !dir.exists();
-        fs::create_dir_all(dir)?;
+        crate::files::create_private_dir_all(dir)?;
         match fs::rename(&staged.path, &target) {
             Ok(()) => staged.persisted(),
             Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {

@@ -109,6 +109,11 @@ pub enum BlobError {
     Io(#[source] io::Error),
 }
 
+fn is_unavailable(e: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    matches!(e.kind(), StorageFull | QuotaExceeded | ReadOnlyFilesystem | PermissionDenied)
+}
+
 impl BlobError {
     /// Stable code, also the message catalogue's key.
     pub fn code(&self) -> &'static str {
@@ -117,8 +122,15 @@ impl BlobError {
             BlobError::UnsupportedType(_) => "blob.unsupported_type",
             BlobError::NotFound(_) => "blob.not_found",
             BlobError::Corrupt { .. } => "blob.corrupt",
+            BlobError::Io(e) if is_unavailable(e) => "blob.unavailable",
             BlobError::Io(_) => "blob.io",
         }
+    }
+
+    /// The store cannot take writes now (full, read-only, not permitted): the operator's fault to fix, not the
+    /// request's; callers answer 503 and try again later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, BlobError::Io(e) if is_unavailable(e))
     }
 
     /// Wraps this error in an `io::Error` (for `Read`/`Write` impls); `From<io::Error>` unwraps it again.
@@ -359,5 +371,20 @@ impl<R: Read> Read for VerifyingReader<R> {
             self.check_digest()?;
         }
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BlobError;
+
+    #[test]
+    fn a_full_or_read_only_store_is_unavailable_not_broken() {
+        use std::io::{Error, ErrorKind};
+        for kind in [ErrorKind::StorageFull, ErrorKind::ReadOnlyFilesystem, ErrorKind::PermissionDenied] {
+            let e = BlobError::Io(Error::from(kind));
+            assert_eq!((e.code(), e.is_unavailable()), ("blob.unavailable", true), "{kind:?}");
+        }
+        assert_eq!(BlobError::Io(Error::from(ErrorKind::UnexpectedEof)).code(), "blob.io");
     }
 }
