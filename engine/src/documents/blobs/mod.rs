@@ -9,6 +9,7 @@
 mod fs;
 mod names;
 mod object;
+mod pdf_active;
 mod sniff;
 mod staging;
 

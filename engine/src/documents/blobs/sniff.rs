@@ -32,6 +32,8 @@ const ZIP_EOCD: &[u8] = b"PK\x05\x06";
 pub enum Candidate {
     /// Settled by the head and tail alone.
     Known(MediaType),
+    /// A PDF whose objects must still be free of active content.
+    Pdf,
     /// Looks like XML; the whole file must still be valid UTF-8.
     Xml,
     /// A ZIP archive whose end record is sane; the central directory decides whether it is a DOCX.
@@ -46,10 +48,14 @@ pub fn classify(head: &[u8], tail: &[u8], size: u64) -> Result<Candidate, String
     }
     if head.starts_with(b"%PDF-") {
         let window = &tail[tail.len().saturating_sub(PDF_EOF_WINDOW)..];
-        return if contains(window, b"%%EOF") {
-            Ok(Candidate::Known(MediaType::Pdf))
+        let Some(eof) = window.windows(5).rposition(|w| w == b"%%EOF") else {
+            return Err("the PDF is truncated or damaged: no %%EOF marker at its end".into());
+        };
+        // Anything after the last end marker is another file riding along (a ZIP or a script: a polyglot).
+        return if window[eof + 5..].iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
+            Ok(Candidate::Pdf)
         } else {
-            Err("the PDF is truncated or damaged: no %%EOF marker at its end".into())
+            Err("the PDF has data after its end marker (%%EOF): it may be two files in one".into())
         };
     }
     if head.starts_with(b"\xff\xd8\xff") {
@@ -93,6 +99,16 @@ pub fn classify(head: &[u8], tail: &[u8], size: u64) -> Result<Candidate, String
 pub fn sniff<R: Read + Seek>(head: &[u8], tail: &[u8], size: u64, file: &mut R) -> Result<MediaType, String> {
     match classify(head, tail, size)? {
         Candidate::Known(media_type) => Ok(media_type),
+        Candidate::Pdf => {
+            let mut pdf = Vec::with_capacity(size as usize);
+            file.seek(SeekFrom::Start(0))
+                .and_then(|_| file.read_to_end(&mut pdf))
+                .map_err(|e| format!("could not read the file: {e}"))?;
+            match super::pdf_active::active_content(&pdf) {
+                None => Ok(MediaType::Pdf),
+                Some(reason) => Err(format!("{reason}, which papers may not carry")),
+            }
+        }
         Candidate::Xml => {
             check_utf8(file).map_err(|e| format!("could not read the file: {e}"))??;
             Ok(MediaType::Xml)
@@ -102,10 +118,6 @@ pub fn sniff<R: Read + Seek>(head: &[u8], tail: &[u8], size: u64, file: &mut R) 
             Ok(MediaType::Docx)
         }
     }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn trim_end(bytes: &[u8], drop: impl Fn(u8) -> bool) -> &[u8] {
@@ -300,7 +312,10 @@ mod tests {
 
     #[test]
     fn pdf_needs_its_end_marker() {
-        assert_eq!(classify_all(b"%PDF-1.4\n1 0 obj\n%%EOF\n"), Ok(Candidate::Known(MediaType::Pdf)));
+        assert_eq!(classify_all(b"%PDF-1.4\n1 0 obj\n%%EOF\n"), Ok(Candidate::Pdf));
+        // A ZIP or a script after the end marker: one file pretending to be two.
+        let polyglot = [&b"%PDF-1.4\n1 0 obj\n%%EOF\n"[..], b"PK\x05\x06", &[0u8; 18]].concat();
+        assert!(classify_all(&polyglot).unwrap_err().contains("after its end marker"));
         let mut far = b"%PDF-1.7\n%%EOF\n".to_vec();
         far.extend(std::iter::repeat_n(b' ', 2000));
         assert!(classify_all(&far).unwrap_err().contains("truncated"));

@@ -716,6 +716,8 @@ pub async fn paper(
     })
     .await?
     .map_err(|e| PageError::service(&visit, &e))?;
-    let inline = paper.media_type == "application/pdf";
+    // Only the papers this system generated open in the browser; anything that came from outside (a scan, a
+    // citizen's upload) is downloaded, so no viewer runs it inside the staff's session.
+    let inline = paper.media_type == "application/pdf" && paper.source == "generated";
     Ok(file_answer(&paper, bytes, inline))
 }
