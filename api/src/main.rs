@@ -60,6 +60,15 @@ enum Command {
 enum AuditCommand {
     /// Recompute every hash chain; names the first broken event of each dossier.
     Verify,
+    /// The security audit log (sign-ins, throttled tries, denials, administrators' acts) as JSON lines.
+    Export {
+        /// First day included (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+        /// First day not included.
+        #[arg(long)]
+        until: Option<chrono::NaiveDate>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -82,6 +91,7 @@ fn main() -> ExitCode {
         Command::Migrate => cli::serve::migrate(),
         Command::Admin(command) => cli::admin::run(command),
         Command::Audit(AuditCommand::Verify) => cli::audit::verify(),
+        Command::Audit(AuditCommand::Export { since, until }) => cli::audit::export(since, until),
         Command::Bench(command) => cli::bench::run(command),
         Command::Backup(args) => cli::backup::backup(args),
         Command::Restore(args) => cli::backup::restore(args),

@@ -212,7 +212,36 @@ async fn a_locked_database_is_busy_not_broken() {
     server.stop().await;
 }
 
+/// The security audit log leaves as JSON lines, every sign-in attempt in it, oldest first, by day.
+async fn the_audit_log_is_exportable(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    assert_eq!(server.login("hongbang.vanthu", "sai-mat-khau").await.0, 401);
+    assert_eq!(server.login("hongbang.vanthu", "motcua-demo").await.0, 200);
+    let export = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["audit", "export"])
+            .args(args)
+            .env("DATABASE_URL", &server.services.config.database_url)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let lines: Vec<Value> =
+            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        lines
+    };
+    let all = export(&[]);
+    let logins: Vec<&Value> =
+        all.iter().filter(|e| e["action"] == "login" && e["actor"] == "hongbang.vanthu").collect();
+    assert_eq!(logins.iter().map(|e| e["outcome"].as_str().unwrap()).collect::<Vec<_>>(), ["bad_credentials", "ok"]);
+    assert!(all.windows(2).all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()), "oldest first");
+    assert!(logins[0]["at"].as_str().unwrap().ends_with("+00:00"));
+    assert!(export(&["--until", "2000-01-01"]).is_empty());
+    assert_eq!(export(&["--since", "2000-01-01"]).len(), all.len());
+    server.stop().await;
+}
+
 on_both_backends!(
+    the_audit_log_is_exportable,
     operational_answers,
     online_applicants_are_who_signed_in,
     extensions_are_bounded,

@@ -278,16 +278,17 @@ async fn agencies_and_staff_through_the_forms(backend: Backend) {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, token) = server.login("thunghiem.tiepnhan", "mat-khau-moi-1").await;
     assert_eq!(token["staff"]["roles"].as_array().map(Vec::len), Some(2), "{token}");
-    for _ in 0..5 {
+    for _ in 0..3 {
         server.login("thunghiem.tiepnhan", "wrong-password").await;
     }
+    assert_eq!(server.login("thunghiem.tiepnhan", "mat-khau-moi-1").await.0, StatusCode::TOO_MANY_REQUESTS);
     let (_, page) = visit(&server, &mut admin, "/quan-tri/can-bo").await;
-    assert!(page.contains("Đang bị khóa"), "locked after five failures");
+    assert!(page.contains("Đang phải chờ do đăng nhập sai"), "slowed after three failures");
     let unlock = [("csrf", csrf.as_str()), ("form", "unlock"), ("username", "thunghiem.tiepnhan")];
     let (status, _, _) = post(&server, &mut admin, "/quan-tri/can-bo", &unlock).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _) = server.login("thunghiem.tiepnhan", "mat-khau-moi-1").await;
-    assert_eq!(status, StatusCode::OK, "unlocked");
+    assert_eq!(status, StatusCode::OK, "the wait ended by the administrator");
     let reset = [
         ("csrf", csrf.as_str()),
         ("form", "password"),

@@ -49,11 +49,16 @@ impl JobKind for CollectGarbage {
         let done_jobs = services
             .db
             .write(|conn| jobs::delete_done_before(conn, services.now() - KEEP_DONE).map_err(ServiceError::from))?;
+        let forgotten = services.db.write(|conn| {
+            crate::store::sign_in::forget_before(conn, services.now() - crate::domain::throttle::FORGET_AFTER)
+                .map_err(ServiceError::from)
+        })?;
         tracing::info!(
             uploads = collected.uploads,
             blobs = collected.blobs.len(),
             staging = collected.staging_files,
             done_jobs,
+            forgotten_sign_in_failures = forgotten,
             "garbage collected"
         );
         Ok(())

@@ -157,27 +157,36 @@ impl Administration<'_> {
     pub fn staff_accounts(&self, caller: &StaffIdentity) -> ServiceResult<Vec<StaffAccount>> {
         self.admin_only(caller, "staff")?;
         let now = self.now();
-        let (rows, failures) = self.db.read(|conn| -> ServiceResult<_> {
-            let rows = staff_admin::all_with_roles(conn)?;
-            let keys: Vec<String> = rows.iter().map(|(row, _)| account_key(&row.username)).collect();
-            Ok((rows, sign_in::failures(conn, &keys)?))
+        let accounts = self.db.read(|conn| -> ServiceResult<_> {
+            let mut accounts = Vec::new();
+            for (row, roles) in staff_admin::all_with_roles(conn)? {
+                let failures = sign_in::of_account(conn, &account_key(&row.username))?;
+                accounts.push((row, roles, failures));
+            }
+            Ok(accounts)
         })?;
-        Ok(rows
+        Ok(accounts
             .into_iter()
-            .map(|(row, roles)| {
-                let key = account_key(&row.username);
-                let (failed_logins, last) = failures
+            .map(|(row, roles, failures)| {
+                let own = account_key(&row.username);
+                let counted: Vec<_> = failures
                     .iter()
-                    .find(|(k, _, last)| *k == key && now - *last < throttle::FORGET_AFTER)
-                    .map_or((0, now), |(_, n, last)| (*n, *last));
+                    .map(|(key, n, at)| {
+                        let kind = if *key == own { throttle::Key::Account } else { throttle::Key::AccountFromAddress };
+                        (kind, *n, *at)
+                    })
+                    .collect();
+                let recent = |(_, n, at): &&(throttle::Key, i32, chrono::DateTime<chrono::Utc>)| {
+                    (now - *at < throttle::FORGET_AFTER).then_some(*n)
+                };
                 StaffAccount {
-                    // Slowed down now: tries wait (never locked; see domain::throttle).
-                    locked: last + throttle::Key::Account.wait(failed_logins) > now,
+                    // Tries wait now, from some address or from all (never locked; see domain::throttle).
+                    locked: throttle::retry_after(&counted, now).is_some(),
+                    failed_logins: counted.iter().filter_map(|c| recent(&c)).max().unwrap_or(0),
                     username: row.username,
                     full_name: row.full_name,
                     phone: row.phone,
                     roles,
-                    failed_logins,
                 }
             })
             .collect())

@@ -53,3 +53,26 @@ pub fn clear_account(conn: &mut DbConnection, account_key: &str) -> StoreResult<
     .execute(conn)?;
     Ok(())
 }
+
+/// Every key of an account name with its count: the name's own and the name's from each address.
+pub fn of_account(conn: &mut DbConnection, account_key: &str) -> StoreResult<Vec<(String, i32, DateTime<Utc>)>> {
+    let rows: Vec<(String, i32, chrono::NaiveDateTime)> = sign_in_failures::table
+        .filter(
+            sign_in_failures::key
+                .eq(account_key)
+                .or(sign_in_failures::key.like(format!("{}|%", escape_like(account_key))).escape('\\')),
+        )
+        .select((sign_in_failures::key, sign_in_failures::failures, sign_in_failures::last_failure_at))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(key, n, at)| (key, n, from_db(at))).collect())
+}
+
+/// Forgets counts whose last failure is older than `cutoff` (they would start again at one anyway).
+pub fn forget_before(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> StoreResult<usize> {
+    Ok(diesel::delete(sign_in_failures::table.filter(sign_in_failures::last_failure_at.lt(to_db(cutoff))))
+        .execute(conn)?)
+}
+
+fn escape_like(text: &str) -> String {
+    text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect()
+}
