@@ -118,7 +118,8 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
 }
 
 /// The caller of a request from `Authorization: Bearer`, whoever it is. A staff member's token must be of their
-/// account's current generation: signing out, or a removed account, ends it at once, not at its expiry.
+/// account's current generation, a service account's of an account still enabled: signing out, a disabled or
+/// removed account end it at once, not at its expiry.
 fn caller_of(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Caller, Problem>> {
     let state = req.app_data::<web::Data<AppState>>().expect("state is registered").clone();
     let caller = match bearer(req) {
@@ -127,11 +128,19 @@ fn caller_of(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Caller, Proble
     };
     Box::pin(async move {
         let caller = caller?;
-        if let Caller::Staff(staff) = &caller {
-            let current = state.generations.current(&state.services, &staff.id).await?;
-            if current != Some(staff.token_generation) {
-                return Err(invalid_token());
+        match &caller {
+            Caller::Staff(staff) => {
+                let current = state.generations.current(&state.services, &staff.id).await?;
+                if current != Some(staff.token_generation) {
+                    return Err(invalid_token());
+                }
             }
+            Caller::Service(service) => {
+                if !state.generations.service_active(&state.services, &service.name).await? {
+                    return Err(invalid_token());
+                }
+            }
+            Caller::Citizen(_) => {}
         }
         Ok(caller)
     })

@@ -1,6 +1,7 @@
-//! The token generation of each staff account, as access tokens are checked against it: read from the
-//! database at most once per account every few seconds per process, so that signing out ends a token
-//! everywhere within that time without a query on every request.
+//! The token generation of each staff account, and whether each service account is enabled, as access tokens
+//! are checked against them: read from the database at most once per account every few seconds per process,
+//! so that signing out or disabling an account ends its tokens everywhere within that time without a query on
+//! every request.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,20 +28,35 @@ impl TokenGenerations {
 
     /// The account's current generation; `None` when the account is gone.
     pub async fn current(&self, services: &Arc<Services>, staff_id: &str) -> Result<Option<i32>, Problem> {
+        let (services, id) = (services.clone(), staff_id.to_string());
+        self.read(staff_id, move || services.identity().token_generation(&id)).await
+    }
+
+    /// Whether a service account (by name) exists and is enabled.
+    pub async fn service_active(&self, services: &Arc<Services>, name: &str) -> Result<bool, Problem> {
+        let (services, owned) = (services.clone(), name.to_string());
+        let active = move || services.identity().service_account_active(&owned).map(|on| on.then_some(0));
+        Ok(self.read(&format!("service:{name}"), active).await?.is_some())
+    }
+
+    async fn read(
+        &self,
+        key: &str,
+        load: impl FnOnce() -> Result<Option<i32>, motcua_engine::service::ServiceError> + Send + 'static,
+    ) -> Result<Option<i32>, Problem> {
         let now = Instant::now();
-        if let Some((generation, read_at)) = self.seen.lock().expect("not poisoned").get(staff_id)
+        if let Some((generation, read_at)) = self.seen.lock().expect("not poisoned").get(key)
             && now.duration_since(*read_at) < FRESH_FOR
         {
             return Ok(*generation);
         }
-        let (services, id) = (services.clone(), staff_id.to_string());
-        let generation = blocking(move || services.identity().token_generation(&id)).await?;
+        let generation = blocking(load).await?;
         let mut seen = self.seen.lock().expect("not poisoned");
         // Bounded by the number of accounts; forget stale entries when it grows past them.
         if seen.len() > 100_000 {
             seen.retain(|_, (_, read_at)| now.duration_since(*read_at) < FRESH_FOR);
         }
-        seen.insert(staff_id.to_string(), (generation, now));
+        seen.insert(key.to_string(), (generation, now));
         Ok(generation)
     }
 }

@@ -430,6 +430,7 @@ async fn service_accounts_use_client_credentials(backend: Backend) {
     assert_eq!((tokens["token_type"].as_str(), tokens["expires_in"].as_i64()), (Some("Bearer"), Some(900)));
     assert_eq!(tokens["scope"], "portal dossiers:read");
     let token = tokens["access_token"].as_str().unwrap().to_string();
+    let portal_token = token.clone();
     let (status, items) = server.get(&format!("/api/v1/portal/repository/{HUONG}/items"), &token).await;
     assert_eq!(status, StatusCode::OK, "the portal scope reaches the portal's route: {items}");
     assert_problem(&server.get("/api/v1/me/dossiers", &token).await, 403, "request.forbidden");
@@ -493,6 +494,10 @@ async fn service_accounts_use_client_credentials(backend: Backend) {
         .unwrap();
     let (status, _, body) = token_request(credentials(&secret)).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+    // Nor do the access tokens it was given: a disabled account's token ends within seconds, not at expiry.
+    tokio::time::sleep(motcua_api::http::generations::FRESH_FOR).await;
+    let items = format!("/api/v1/portal/repository/{HUONG}/items");
+    assert_problem(&server.get(&items, &portal_token).await, 401, "auth.invalid_token");
     server.stop().await;
 }
 

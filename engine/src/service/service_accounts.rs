@@ -100,6 +100,12 @@ impl Identity<'_> {
         })
     }
 
+    /// Whether the service account a token names still exists and is enabled.
+    pub fn service_account_active(&self, name: &str) -> ServiceResult<bool> {
+        let account = self.db.read(|conn| store::account_named(conn, name).map_err(ServiceError::from))?;
+        Ok(account.is_some_and(|a| !a.disabled))
+    }
+
     /// Client credentials: the account's identity with its scopes, or `auth.invalid_client` (unknown, wrong
     /// secret, or disabled alike).
     pub fn authenticate_client(&self, client_id: &str, secret: &str) -> ServiceResult<ServiceIdentity> {

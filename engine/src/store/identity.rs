@@ -39,6 +39,11 @@ pub fn account(conn: &mut DbConnection, client_id: &str) -> StoreResult<Option<S
     Ok(service_accounts::table.find(client_id).select(ServiceAccount::as_select()).first(conn).optional()?)
 }
 
+/// A service account by its name (names are unique: tokens carry the name).
+pub fn account_named(conn: &mut DbConnection, name: &str) -> StoreResult<Option<ServiceAccount>> {
+    Ok(service_accounts::table.filter(service_accounts::name.eq(name)).first(conn).optional()?)
+}
+
 pub fn accounts(conn: &mut DbConnection) -> StoreResult<Vec<ServiceAccount>> {
     Ok(service_accounts::table.order(service_accounts::client_id).select(ServiceAccount::as_select()).load(conn)?)
 }

@@ -420,8 +420,15 @@ impl TestServer {
         motcua_api::http::auth::issue_citizen_token(&self.state.keys, &citizen)
     }
 
-    /// An access token for a service account with scopes.
+    /// An access token for a service account with scopes; the account is created (enabled) if it is not yet.
     pub fn service_token(&self, name: &str, scopes: &[&str]) -> String {
+        let own: Vec<String> =
+            if scopes.is_empty() { vec!["repository".into()] } else { scopes.iter().map(|s| s.to_string()).collect() };
+        tokio::task::block_in_place(|| match self.services.identity().create_service_account(name, &own, None) {
+            Ok(_) => {}
+            Err(e) if e.code() == "request.invalid" => {} // there already: tokens are minted for it below
+            Err(e) => panic!("service account {name}: {e}"),
+        });
         let service = motcua_engine::domain::identity::ServiceIdentity {
             name: name.to_string(),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
