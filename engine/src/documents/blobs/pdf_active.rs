@@ -53,11 +53,20 @@ fn reason_for_name(name: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// The same names, looked for among the name tokens of unparsed bytes (`/J#61vaScript` is `/JavaScript`).
+/// The same names, looked for among the name tokens of unparsed bytes (`/J#61vaScript` is `/JavaScript`),
+/// outside stream data (compressed images would match by chance).
 fn in_bytes(pdf: &[u8]) -> Option<&'static str> {
     let mut i = 0;
-    while let Some(offset) = pdf[i..].iter().position(|&b| b == b'/') {
-        let start = i + offset + 1;
+    while let Some(offset) = pdf[i..].iter().position(|&b| b == b'/' || b == b's') {
+        let at = i + offset;
+        if pdf[at] == b's' {
+            i = match pdf[at..].starts_with(b"stream") {
+                true => find(pdf, at + 6, b"endstream").map_or(pdf.len(), |end| end + 9),
+                false => at + 1,
+            };
+            continue;
+        }
+        let start = at + 1;
         let end = pdf[start..]
             .iter()
             .position(|&b| b.is_ascii_whitespace() || b"/<>[]()%{}".contains(&b))
@@ -68,6 +77,10 @@ fn in_bytes(pdf: &[u8]) -> Option<&'static str> {
         i = end.max(start);
     }
     None
+}
+
+fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
 }
 
 fn decode_name(raw: &[u8]) -> Vec<u8> {
@@ -135,7 +148,9 @@ mod tests {
         assert_eq!(in_bytes(b"<< /S /J#61vaScript /J#53 (app.alert(1)) >>"), Some(JAVASCRIPT));
         assert_eq!(in_bytes(b"<< /Type /Action /S /Launch >>"), Some(LAUNCH));
         assert_eq!(in_bytes(b"<< /Type /Page /Contents 4 0 R >>"), None);
-        let broken = [&PAPER[..PAPER.len() / 2], b"/JavaScript"].concat();
+        assert_eq!(in_bytes(b"<< /Length 9 >>\nstream\n/JS /EF x\nendstream\n"), None, "stream data is not syntax");
+        let broken =
+            [&b"%PDF-1.4\n9 0 obj\n<< /S /JavaScript /JS (x) >>\nendobj\n"[..], &PAPER[9..PAPER.len() / 2]].concat();
         assert_eq!(active_content(&broken), Some(JAVASCRIPT), "a PDF the parser cannot read is scanned");
     }
 }

@@ -13,6 +13,8 @@ pub const HEAD_LEN: usize = 8 * 1024;
 /// How many trailing bytes [`classify`] looks at: a ZIP end-of-central-directory record with the longest comment.
 pub const TAIL_LEN: usize = 22 + 65_535;
 
+/// PDFs up to this size are parsed for active content.
+const PDF_PARSE_MAX: u64 = 64 * 1024 * 1024;
 /// PDF: `%%EOF` must be within this many bytes of the end.
 const PDF_EOF_WINDOW: usize = 1024;
 /// DOCX limits.
@@ -99,6 +101,9 @@ pub fn classify(head: &[u8], tail: &[u8], size: u64) -> Result<Candidate, String
 pub fn sniff<R: Read + Seek>(head: &[u8], tail: &[u8], size: u64, file: &mut R) -> Result<MediaType, String> {
     match classify(head, tail, size)? {
         Candidate::Known(media_type) => Ok(media_type),
+        // Past this size (more than uploads allow by default) the PDF is not read into memory to be parsed: it is
+        // kept, and served as an attachment like every paper from outside.
+        Candidate::Pdf if size > PDF_PARSE_MAX => Ok(MediaType::Pdf),
         Candidate::Pdf => {
             let mut pdf = Vec::with_capacity(size as usize);
             file.seek(SeekFrom::Start(0))
