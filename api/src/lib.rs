@@ -1,4 +1,5 @@
 //! motcua's HTTP API (actix-web) and the command line that runs it.
 
+pub mod flow;
 pub mod http;
 pub mod sim;
