@@ -1,9 +1,11 @@
-//! `motcua bench`: throughput and latency of the whole flow (`lifecycle`) and server time of the pages (`pages`).
+//! `motcua bench`: throughput and latency of the whole flow (`lifecycle`), server time of the pages (`pages`),
+//! and the fault drill (`chaos`).
 
 use std::process::ExitCode;
 
 use clap::Subcommand;
 
+mod chaos;
 mod lifecycle;
 mod pages;
 
@@ -13,11 +15,15 @@ pub enum BenchCommand {
     Lifecycle(lifecycle::LifecycleArgs),
     /// Server time of every main page, for each role, against `/healthz` in the same run.
     Pages(pages::PagesArgs),
+    /// Fault drill: serve and worker killed and restarted, outside systems, blobs and database failing, under
+    /// load; then every acknowledged action, code, chain, blob and outbox message checked.
+    Chaos(chaos::ChaosArgs),
 }
 
 pub fn run(command: BenchCommand) -> ExitCode {
     match command {
         BenchCommand::Pages(args) => pages::run(args),
         BenchCommand::Lifecycle(args) => lifecycle::run(args),
+        BenchCommand::Chaos(args) => chaos::run(args),
     }
 }
