@@ -1,4 +1,6 @@
 //! motcua's HTTP API (actix-web) and the command line that runs it.
 
+pub mod chaos;
+pub mod flow;
 pub mod http;
 pub mod sim;

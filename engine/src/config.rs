@@ -13,6 +13,9 @@ pub struct Config {
     /// Public base URL, for tracking links.
     pub public_url: String,
     pub outbox_max_attempts: i32,
+    /// How long a worker holds the outbox messages it claimed: a message claimed by a worker that died is
+    /// delivered again once this has passed (the receiver deduplicates it by its idempotency key).
+    pub outbox_lease_secs: i64,
     /// Where uploads are staged and, by default, blobs kept (`./data`).
     pub data_dir: PathBuf,
     /// Blob store URL: `file:///path`, `s3://bucket/prefix`, `memory://`; `None`: `data_dir/blobs`.
@@ -51,6 +54,7 @@ impl Config {
             calendar_file: var("MOTCUA_CALENDAR").map(PathBuf::from),
             public_url: var("MOTCUA_PUBLIC_URL").unwrap_or_else(|| "http://localhost:8080".into()),
             outbox_max_attempts: var("MOTCUA_OUTBOX_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(10),
+            outbox_lease_secs: var("MOTCUA_OUTBOX_LEASE_SECS").and_then(|v| v.parse().ok()).unwrap_or(60).max(1),
             data_dir: var("MOTCUA_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
             blob_url: var("MOTCUA_BLOBS"),
             max_file_bytes: var("MOTCUA_MAX_FILE_MB").and_then(|v| v.parse::<u64>().ok()).unwrap_or(50) * 1024 * 1024,

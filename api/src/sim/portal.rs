@@ -54,13 +54,19 @@ struct View {
     sequence: u64,
     /// Every status the portal saw, in order.
     statuses: Vec<u8>,
+    /// The idempotency key of every message applied, in the order applied.
+    keys: Vec<String>,
 }
 
 #[derive(Default)]
 struct Portal {
     views: BTreeMap<String, View>,
     keys: HashSet<String>,
+    /// Deliveries of a key already applied, acknowledged without applying them again.
+    duplicates: u64,
     repository: Vec<Value>,
+    /// The idempotency key of every repository item taken, in order.
+    repository_keys: Vec<String>,
     /// Messages refused, newest last, for whoever investigates.
     refusals: Vec<Value>,
     /// The portal's id of each dossier it routed -> the code motcua gave it (`None` until known: from motcua's
@@ -298,6 +304,7 @@ async fn sync(req: HttpRequest, state: web::Data<State>, body: web::Bytes) -> Ht
     };
     let mut portal = state.portal.lock().expect("portal lock");
     if portal.keys.contains(key) {
+        portal.duplicates += 1;
         return HttpResponse::Ok().json(json!({ "accepted": true, "duplicate": true }));
     }
     let refused = |portal: &mut Portal, status: u16, code: &str, problems: Vec<String>| {
@@ -351,10 +358,16 @@ async fn sync(req: HttpRequest, state: web::Data<State>, body: web::Bytes) -> Ht
         }
     }
     portal.keys.insert(key.to_string());
-    let view = portal.views.entry(code).or_insert_with(|| View { message: Value::Null, sequence, statuses: vec![] });
+    let view = portal.views.entry(code).or_insert_with(|| View {
+        message: Value::Null,
+        sequence,
+        statuses: vec![],
+        keys: vec![],
+    });
     if view.statuses.last() != Some(&status) {
         view.statuses.push(status);
     }
+    view.keys.push(key.to_string());
     view.sequence = sequence;
     view.message = serde_json::to_value(&message).expect("messages serialize");
     HttpResponse::Ok().json(json!({ "accepted": true, "duplicate": false }))
@@ -411,8 +424,11 @@ async fn repository(req: HttpRequest, state: web::Data<State>, body: web::Json<V
     }
     let mut portal = state.portal.lock().expect("portal lock");
     let duplicate = !portal.keys.insert(key.to_string());
-    if !duplicate {
+    if duplicate {
+        portal.duplicates += 1;
+    } else {
         portal.repository.push(body.into_inner());
+        portal.repository_keys.push(key.to_string());
     }
     HttpResponse::Ok().json(json!({ "accepted": true, "duplicate": duplicate }))
 }
@@ -424,14 +440,26 @@ async fn procedures(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     HttpResponse::Ok().json(state.catalogue.as_ref())
 }
 
-/// Everything the simulated portal holds, for tests and for people trying the demo.
+/// Everything the simulated portal holds, for tests and for people trying the demo; with the keys applied to
+/// each dossier in order (`applied_keys`), so that a drill can match them with the messages motcua sent.
 async fn state_dump(state: web::Data<State>) -> HttpResponse {
     let portal = state.portal.lock().expect("portal lock");
+    let dossiers: Vec<Value> = portal
+        .views
+        .values()
+        .map(|view| {
+            let mut dossier = view_json(view);
+            dossier["applied_keys"] = json!(view.keys);
+            dossier
+        })
+        .collect();
     HttpResponse::Ok().json(json!({
-        "dossiers": portal.views.values().map(view_json).collect::<Vec<_>>(),
+        "dossiers": dossiers,
         "repository": portal.repository,
+        "repository_keys": portal.repository_keys,
         "refusals": portal.refusals,
         "keys": portal.keys.len(),
+        "duplicates": portal.duplicates,
     }))
 }
 

@@ -66,6 +66,7 @@ impl Place {
             calendar_file: None,
             public_url: "http://127.0.0.1".into(),
             outbox_max_attempts: 10,
+            outbox_lease_secs: 60,
             data_dir: self.data_dir.clone(),
             blob_url: None,
             max_file_bytes: 50 * 1024 * 1024,

@@ -10,6 +10,7 @@ mod backup;
 mod bad_input;
 mod blobs_cli;
 mod bundles;
+mod chaos;
 mod cli;
 mod concurrency;
 mod contract;

@@ -66,6 +66,39 @@ impl Default for Outside {
 }
 
 impl Outside {
+    /// The environment variables that configure these systems, as [`Outside::from_env`] reads them: for
+    /// starting another motcua process (a worker, a drill) pointed at the same systems.
+    pub fn to_env(&self) -> Vec<(String, String)> {
+        let mut vars = Vec::new();
+        let mut endpoint = |prefix: &str, endpoint: &Endpoint| {
+            vars.push((format!("MOTCUA_{prefix}_URL"), endpoint.url.clone()));
+            vars.push((format!("MOTCUA_{prefix}_TOKEN"), endpoint.token.clone()));
+        };
+        let endpoints =
+            [("PORTAL", self.portal.as_ref()), ("POPULATION", self.population.as_ref()), ("SMS", self.sms.as_ref())];
+        for (prefix, configured) in endpoints {
+            if let Some(configured) = configured {
+                endpoint(prefix, configured);
+            }
+        }
+        if let Some(payment) = &self.payment {
+            endpoint("PAYMENT", &payment.endpoint);
+            vars.push(("MOTCUA_PAYMENT_MERCHANT".into(), payment.merchant.clone()));
+            vars.push(("MOTCUA_PAYMENT_SECRET".into(), payment.secret.clone()));
+        }
+        if let Some(smtp) = &self.smtp_url {
+            vars.push(("MOTCUA_SMTP_URL".into(), smtp.clone()));
+        }
+        vars.push(("MOTCUA_MAIL_FROM".into(), self.mail_from.clone()));
+        if let Some(oidc) = &self.oidc {
+            vars.push(("MOTCUA_OIDC_ISSUER".into(), oidc.issuer.clone()));
+            vars.push(("MOTCUA_OIDC_CLIENT_ID".into(), oidc.client_id.clone()));
+            vars.push(("MOTCUA_OIDC_CLIENT_SECRET".into(), oidc.client_secret.clone()));
+        }
+        vars.push(("MOTCUA_HTTP_TIMEOUT_MS".into(), self.timeout.as_millis().to_string()));
+        vars
+    }
+
     pub fn from_env() -> Outside {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let endpoint = |prefix: &str| {

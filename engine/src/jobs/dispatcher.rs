@@ -44,16 +44,15 @@ pub struct DispatchReport {
     pub dead: usize,
 }
 
-const LEASE: TimeDelta = TimeDelta::seconds(60);
-
 pub fn dispatch(services: &Services, router: &Router, batch: i64) -> ServiceResult<DispatchReport> {
     let topics = router.topics();
     if topics.is_empty() {
         return Ok(DispatchReport::default());
     }
     let now = services.now();
+    let lease = TimeDelta::seconds(services.config.outbox_lease_secs.max(1));
     let claimed =
-        services.db.write(|conn| outbox::claim(conn, now, LEASE, batch, &topics).map_err(ServiceError::from))?;
+        services.db.write(|conn| outbox::claim(conn, now, lease, batch, &topics).map_err(ServiceError::from))?;
     let mut report = DispatchReport { claimed: claimed.len(), ..Default::default() };
     // A claim holds at most the oldest undelivered message of each dossier and topic, so order holds.
     for message in &claimed {

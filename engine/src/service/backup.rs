@@ -150,6 +150,7 @@ pub fn settings(config: &Config, other_secrets: &[String]) -> Settings {
     }
     put("MOTCUA_PUBLIC_URL", config.public_url.clone());
     put("MOTCUA_OUTBOX_MAX_ATTEMPTS", config.outbox_max_attempts.to_string());
+    put("MOTCUA_OUTBOX_LEASE_SECS", config.outbox_lease_secs.to_string());
     put("MOTCUA_DATA_DIR", config.data_dir.display().to_string());
     if let Some(blobs) = &config.blob_url {
         put("MOTCUA_BLOBS", blobs.clone());

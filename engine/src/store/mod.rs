@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod audit;
 pub mod backup;
 pub mod dossiers;
+pub mod drills;
 pub mod events;
 pub mod idempotency;
 pub mod identity;

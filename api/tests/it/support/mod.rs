@@ -203,6 +203,7 @@ impl TestServer {
                 calendar_file: None,
                 public_url: "http://127.0.0.1".into(),
                 outbox_max_attempts,
+                outbox_lease_secs: 60,
                 data_dir: std::env::temp_dir().join("motcua-tests").join(unique_name()),
                 blob_url: None,
                 max_file_bytes: 50 * 1024 * 1024,

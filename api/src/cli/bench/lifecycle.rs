@@ -1,0 +1,316 @@
+//! `motcua bench lifecycle`: drives dossiers through the whole default flow over HTTP (a scan uploaded, then
+//! receive, assign, appraise, approve, sign, seal, return) with concurrent clients and reports throughput and
+//! latency per action. A dossier that fails is counted with its reason and the run goes on. On PostgreSQL it
+//! also runs `pgbench` (TPC-B-like, same clients, same duration) against the same server in the same run, and
+//! prints the ratio, because absolute figures on shared machines mean little.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use motcua_api::flow::{self, Member};
+use motcua_api::http::server;
+use motcua_engine::service::{Config, Services, SystemClock};
+use serde_json::Value;
+
+use super::super::failure;
+
+#[derive(Args, Clone)]
+pub struct LifecycleArgs {
+    /// Dossiers to drive through the flow.
+    #[arg(long, default_value_t = 400)]
+    dossiers: usize,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Database for an in-process server (default: a fresh SQLite file). Must be empty or hold only a demo.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Target a running server instead (it must hold the demo data; with `serve --demo` its simulated population
+    /// register knows the applicant).
+    #[arg(long)]
+    url: Option<String>,
+    /// pgbench binary for the PostgreSQL baseline (default: $MOTCUA_PGBENCH, then PATH).
+    #[arg(long)]
+    pgbench: Option<String>,
+}
+
+const FLOW: [&str; 8] = ["upload", "receive", "assign", "appraise", "approve", "sign", "seal", "return"];
+
+pub fn run(args: LifecycleArgs) -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(lifecycle(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => failure(e),
+    }
+}
+
+struct Target {
+    base: String,
+    database_url: Option<String>,
+    _server: Option<actix_web::dev::ServerHandle>,
+}
+
+async fn start_target(args: &LifecycleArgs) -> Result<Target, String> {
+    if let Some(url) = &args.url {
+        return Ok(Target {
+            base: url.trim_end_matches('/').to_string(),
+            database_url: args.database_url.clone(),
+            _server: None,
+        });
+    }
+    let database_url = args.database_url.clone().unwrap_or_else(|| {
+        let dir = std::env::temp_dir().join(format!("motcua-bench-{}", std::process::id()));
+        format!("sqlite://{}/motcua.db", dir.display())
+    });
+    let config = Config {
+        database_url: database_url.clone(),
+        pool_size: (args.clients as u32 + 4).max(8),
+        ..Config::from_env()
+    };
+    let services = tokio::task::spawn_blocking(move || -> Result<Arc<Services>, String> {
+        let services = motcua_engine::wiring::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        services.administration().load_demo().map_err(|e| e.to_string())?;
+        Ok(Arc::new(services))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let state = server::state(services).map_err(|e| e.to_string())?;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let handle = server::spawn(state, listener, workers);
+    Ok(Target { base, database_url: Some(database_url), _server: Some(handle) })
+}
+
+/// Why a request of the flow failed, without the dossier's id, so that failures of one kind count together.
+fn reason(action: &str, status: reqwest::StatusCode, body: &Value) -> String {
+    match body["code"].as_str() {
+        Some(code) => format!("{action}: {} {code}", status.as_u16()),
+        None => format!("{action}: {}", status.as_u16()),
+    }
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    team: BTreeMap<&'static str, Member>,
+}
+
+/// What became of one dossier: the latency of each action that succeeded, and why it stopped early, if it did.
+struct Run {
+    timings: Vec<(&'static str, Duration)>,
+    failed: Option<String>,
+}
+
+impl Client {
+    async fn call(
+        &self,
+        action: &str,
+        path: &str,
+        role: &str,
+        body: &Value,
+        version: Option<u64>,
+    ) -> Result<Value, String> {
+        let mut request = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.team[role].token).json(body);
+        if let Some(v) = version {
+            request = request.header("If-Match", v.to_string());
+        }
+        let response = request.send().await.map_err(|e| format!("{action}: no answer ({e})"))?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status.is_success() { Ok(body) } else { Err(reason(action, status, &body)) }
+    }
+
+    /// One dossier through the flow, as far as it goes.
+    async fn one_dossier(&self, n: usize) -> Run {
+        let mut run = Run { timings: Vec::with_capacity(FLOW.len()), failed: None };
+        if let Err(e) = self.drive(n, &mut run.timings).await {
+            run.failed = Some(e);
+        }
+        run
+    }
+
+    async fn drive(&self, n: usize, timings: &mut Vec<(&'static str, Duration)>) -> Result<(), String> {
+        let started = Instant::now();
+        let response = self
+            .http
+            .post(format!("{}/api/v1/uploads?name=don-de-nghi.pdf", self.base))
+            .bearer_auth(&self.team["clerk"].token)
+            .body(flow::SCAN)
+            .send()
+            .await
+            .map_err(|e| format!("upload: no answer ({e})"))?;
+        let status = response.status();
+        let upload: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(reason("upload", status, &upload));
+        }
+        timings.push(("upload", started.elapsed()));
+        let body = flow::reception(upload["id"].as_str().unwrap_or_default());
+        let started = Instant::now();
+        let mut dossier = self.call("receive", "/api/v1/dossiers", "clerk", &body, None).await?;
+        timings.push(("receive", started.elapsed()));
+        let path = format!("/api/v1/dossiers/{}/actions", dossier["id"].as_str().unwrap_or_default());
+        for step in flow::steps(&self.team["specialist"].staff_id, &format!("{n}/HKD")) {
+            let version = dossier["version"].as_u64();
+            let started = Instant::now();
+            dossier = self.call(step.action, &path, step.role, &step.body, version).await?;
+            timings.push((FLOW.iter().find(|f| **f == step.action).copied().unwrap_or("?"), started.elapsed()));
+        }
+        Ok(())
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
+    let target = start_target(&args).await?;
+    let http =
+        reqwest::Client::builder().pool_max_idle_per_host(args.clients * 2).build().map_err(|e| e.to_string())?;
+    let team = flow::sign_in_team(&http, &target.base).await?;
+    let client = Arc::new(Client { http, base: target.base.clone(), team });
+    println!(
+        "bench lifecycle: {} dossiers x {} requests, {} clients, target {} ({})",
+        args.dossiers,
+        FLOW.len(),
+        args.clients,
+        target.base,
+        target.database_url.as_deref().map_or("remote", |u| if u.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        })
+    );
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..args.clients {
+        let (client, next, total) = (client.clone(), next.clone(), args.dossiers);
+        tasks.push(tokio::spawn(async move {
+            let mut runs = Vec::new();
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n >= total {
+                    return runs;
+                }
+                runs.push(client.one_dossier(n).await);
+            }
+        }));
+    }
+    let mut by_action: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
+    let mut failures: BTreeMap<String, usize> = BTreeMap::new();
+    for task in tasks {
+        for run in task.await.map_err(|e| e.to_string())? {
+            for (action, took) in run.timings {
+                by_action.entry(action).or_default().push(took);
+            }
+            if let Some(why) = run.failed {
+                *failures.entry(why).or_default() += 1;
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    let failed: usize = failures.values().sum();
+    // Lifecycle actions only: the scan uploaded with each reception is reported on its own line.
+    let uploads = by_action.get("upload").map_or(0, Vec::len);
+    let actions: usize = by_action.values().map(Vec::len).sum::<usize>() - uploads;
+    let actions_per_sec = actions as f64 / elapsed.as_secs_f64();
+    println!(
+        "elapsed {:.2} s: {:.1} dossiers/s, {:.1} actions/s (plus {uploads} uploads)",
+        elapsed.as_secs_f64(),
+        (args.dossiers - failed) as f64 / elapsed.as_secs_f64(),
+        actions_per_sec
+    );
+    println!("{:<10} {:>8} {:>9} {:>9} {:>9}", "action", "count", "p50 ms", "p95 ms", "p99 ms");
+    let mut all = Vec::new();
+    for action in FLOW {
+        let mut times = by_action.remove(action).unwrap_or_default();
+        times.sort();
+        println!(
+            "{action:<10} {:>8} {:>9.2} {:>9.2} {:>9.2}",
+            times.len(),
+            ms(percentile(&times, 50.0)),
+            ms(percentile(&times, 95.0)),
+            ms(percentile(&times, 99.0))
+        );
+        all.extend(times);
+    }
+    all.sort();
+    println!(
+        "{:<10} {:>8} {:>9.2} {:>9.2} {:>9.2}",
+        "all",
+        all.len(),
+        ms(percentile(&all, 50.0)),
+        ms(percentile(&all, 95.0)),
+        ms(percentile(&all, 99.0))
+    );
+
+    if let Some(url) = target.database_url.as_deref().filter(|u| u.starts_with("postgres")) {
+        let seconds = elapsed.as_secs().max(5);
+        let tps = pgbench(url, args.clients, seconds, args.pgbench.clone()).await?;
+        println!("pgbench (TPC-B-like, {} clients, {seconds} s, same server): {tps:.1} tps", args.clients);
+        println!("ratio: motcua actions/s / pgbench tps = {:.2}", actions_per_sec / tps);
+    }
+    if failed > 0 {
+        println!("{failed} of {} dossiers stopped early:", args.dossiers);
+        for (why, count) in &failures {
+            println!("  {count:>6}  {why}");
+        }
+        return Err(format!("{failed} of {} dossiers did not finish the flow", args.dossiers));
+    }
+    Ok(())
+}
+
+fn pgbench_binary(given: Option<String>) -> String {
+    given.or_else(|| std::env::var("MOTCUA_PGBENCH").ok()).unwrap_or_else(|| {
+        std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|versions| {
+                versions.filter_map(|v| v.ok()).map(|v| v.path().join("bin/pgbench")).find(|p| p.exists())
+            })
+            .map_or_else(|| "pgbench".to_string(), |p| p.display().to_string())
+    })
+}
+
+/// Runs pgbench's built-in TPC-B-like script in a scratch database on the same server; answers its tps.
+async fn pgbench(url: &str, clients: usize, seconds: u64, binary: Option<String>) -> Result<f64, String> {
+    let binary = pgbench_binary(binary);
+    let scratch = format!("motcua_pgbench_{}", std::process::id());
+    let admin = url.to_string();
+    let scratch_url = tokio::task::spawn_blocking(move || motcua_engine::store::create_database(&admin, &scratch))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let init = tokio::process::Command::new(&binary)
+        .args(["-i", "-q", "-s", "1", &scratch_url])
+        .output()
+        .await
+        .map_err(|e| format!("{binary}: {e}"))?;
+    if !init.status.success() {
+        return Err(format!("pgbench -i failed: {}", String::from_utf8_lossy(&init.stderr)));
+    }
+    let run = tokio::process::Command::new(&binary)
+        .args(["-n", "-c", &clients.to_string(), "-j", "2", "-T", &seconds.to_string(), &scratch_url])
+        .output()
+        .await
+        .map_err(|e| format!("{binary}: {e}"))?;
+    let out = String::from_utf8_lossy(&run.stdout);
+    out.lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l.trim_start_matches("tps = ").split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("no tps in pgbench output: {out}{}", String::from_utf8_lossy(&run.stderr)))
+}
