@@ -137,6 +137,14 @@ async fn kills(process: &mut Process, kind: &'static str, at: &[(Duration, Durat
     let mut injected = Injected::default();
     for (when, pause) in at {
         tokio::time::sleep_until(start + *when).await;
+        // As a supervisor would: a process that exited by itself (say, it could not start while the database was
+        // locked) is started again, and the kill strikes that one.
+        if let Some(why) = process.exited_on_its_own() {
+            injected.notes.push(format!("{} had exited on its own ({why}); started again", process.name()));
+            if let Err(e) = process.start(Duration::from_secs(60)).await {
+                injected.notes.push(e);
+            }
+        }
         let outcome = if process.kill() { Ok(()) } else { Err(format!("{} was not running", process.name())) };
         tokio::time::sleep(*pause).await;
         // A restart that fails is a finding, not a reason to stop the drill: the next kill or the end starts it.

@@ -110,8 +110,12 @@ pub async fn run_chaos(settings: Settings) -> Result<Report, String> {
         report.record_faults(injected);
 
         // Everything back up: the faults with a duration are over, a process that died of them is started again.
-        serve.ensure_running(Duration::from_secs(60)).await?;
-        worker.ensure_running(Duration::from_secs(30)).await?;
+        for process in [&mut serve, &mut worker] {
+            if let Some(why) = process.exited_on_its_own() {
+                report.notes.push(format!("{} had exited on its own ({why}); started again", process.name()));
+            }
+            process.ensure_running(Duration::from_secs(60)).await?;
+        }
         let context = checks::Context {
             http,
             base: base.clone(),

@@ -123,6 +123,16 @@ impl Process {
         }
     }
 
+    /// Why the process is not running though it was started and never killed: its exit status and the last
+    /// line of its log. `None` while it runs (or before its first start).
+    pub fn exited_on_its_own(&mut self) -> Option<String> {
+        let status = self.child.as_mut()?.try_wait().ok()??;
+        self.child = None;
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let last = log.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().to_string();
+        Some(format!("{status}: {last}"))
+    }
+
     /// SIGKILL, then reaps the child. Answers whether it was running.
     pub fn kill(&mut self) -> bool {
         let running = self.running();
