@@ -159,12 +159,14 @@ pub async fn drive(
     load
 }
 
-/// The scan of dossier `n`: the sample PDF with a comment of its own after its end, so that every upload is a
-/// new blob (the same bytes would be stored once and never touch a read-only store again).
+/// The scan of dossier `n`: the sample PDF with a comment of its own just before its end marker, so that every
+/// upload is a new blob (the same bytes would be stored once and never touch a read-only store again). Not after
+/// the marker: a PDF with anything after its end is refused as a possible polyglot. Nothing the cross-reference
+/// table points at moves.
 fn scan(n: usize) -> Vec<u8> {
-    let mut scan = flow::SCAN.to_vec();
-    scan.extend_from_slice(format!("\n% motcua chaos {n} {}\n", uuid::Uuid::new_v4()).as_bytes());
-    scan
+    let end = flow::SCAN.windows(5).rposition(|w| w == b"%%EOF").expect("the sample PDF has its end marker");
+    let comment = format!("% motcua chaos {n} {}\n", uuid::Uuid::new_v4());
+    [&flow::SCAN[..end], comment.as_bytes(), &flow::SCAN[end..]].concat()
 }
 
 impl Session {
