@@ -33,6 +33,9 @@ struct Claims {
     roles: Vec<(String, Role)>,
     #[serde(default)]
     scopes: Vec<String>,
+    /// A citizen's birth date as the e-identity verified it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    birthdate: Option<chrono::NaiveDate>,
     /// A staff account's token generation at issue (see `StaffIdentity::token_generation`).
     #[serde(default)]
     generation: i32,
@@ -65,6 +68,7 @@ fn claims(sub: &str, typ: TokenType, name: &str) -> Claims {
         roles: Vec::new(),
         scopes: Vec::new(),
         generation: 0,
+        birthdate: None,
         iat: now,
         exp: now + ACCESS_LIFETIME_SECS,
     }
@@ -84,7 +88,10 @@ pub fn issue_access_token(keys: &JwtKeys, staff: &StaffIdentity) -> String {
 
 /// A citizen's access token, issued after sign-in with the national e-identity.
 pub fn issue_citizen_token(keys: &JwtKeys, citizen: &CitizenIdentity) -> String {
-    sign(keys, &claims(&citizen.id_number, TokenType::Citizen, &citizen.name))
+    sign(
+        keys,
+        &Claims { birthdate: citizen.birth_date, ..claims(&citizen.id_number, TokenType::Citizen, &citizen.name) },
+    )
 }
 
 /// A service account's access token (client credentials), with its scopes.
@@ -105,7 +112,9 @@ pub fn verify(keys: &JwtKeys, token: &str) -> Option<Caller> {
             roles: c.roles,
             token_generation: c.generation,
         }),
-        TokenType::Citizen => Caller::Citizen(CitizenIdentity { id_number: c.sub, name: c.name }),
+        TokenType::Citizen => {
+            Caller::Citizen(CitizenIdentity { id_number: c.sub, name: c.name, birth_date: c.birthdate })
+        }
         TokenType::Service => Caller::Service(ServiceIdentity { name: c.sub, scopes: c.scopes }),
     })
 }

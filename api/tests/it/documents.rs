@@ -205,7 +205,8 @@ async fn applicant_signature_is_checked_online(backend: Backend) {
         body.as_object_mut().unwrap().remove("channel");
         body["components"] = json!([{"id": "thong_bao_thay_doi", "upload": upload["id"]}]);
         let input: OnlineSubmission = serde_json::from_value(body).unwrap();
-        let citizen = CitizenIdentity { id_number: applicant.into(), name: "Nguyễn Văn Thử".into() };
+        let citizen =
+            CitizenIdentity { id_number: applicant.into(), name: "Nguyễn Văn Thử".into(), birth_date: None };
         let services = server.services.clone();
         let outcome =
             tokio::task::spawn_blocking(move || services.dossiers().submit_online(&citizen, input)).await.unwrap();

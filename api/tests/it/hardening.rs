@@ -130,16 +130,24 @@ async fn search_text_is_literal(backend: Backend) {
     server.stop().await;
 }
 
-/// An online applicant is the person the e-identity verified: another id is refused, another name is replaced.
+/// An online applicant is the person the e-identity verified: another id is refused, another name or birth date
+/// is replaced by the identity's.
 async fn online_applicants_are_who_signed_in(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let citizen = server.citizen_token("031085001234", "Trần Văn Nam");
+    let verified = motcua_engine::domain::identity::CitizenIdentity {
+        id_number: "031085001234".into(),
+        name: "Trần Văn Nam".into(),
+        birth_date: chrono::NaiveDate::from_ymd_opt(1985, 3, 2),
+    };
+    let citizen = motcua_api::http::auth::issue_citizen_token(&server.state.keys, &verified);
     let mut body = server.with_uploads(Some(&citizen), new_dossier("1.001612", HONG_BANG, "031085001234")).await;
     body.as_object_mut().unwrap().remove("channel");
     body["applicant"]["name"] = json!("Người Khác");
+    body["applicant"]["birth_date"] = json!("1985-07-07");
     let (status, d) = server.send(Method::POST, "/api/v1/me/dossiers", Some(&citizen), Some(body.clone()), &[]).await;
     assert_eq!(status, 201, "{d}");
     assert_eq!(d["applicant"]["name"], "Trần Văn Nam");
+    assert_eq!(d["applicant"]["birth_date"], "1985-03-02");
     body["applicant"]["id_number"] = json!("031090012399");
     body["applicant"]["birth_date"] = json!("1990-01-15");
     let writes = server.writes().await;

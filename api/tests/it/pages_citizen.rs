@@ -102,7 +102,7 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
     let confirmation = open(&server, &mut jar, &done.location).await;
     assert_eq!(confirmation.status, StatusCode::OK);
     let services = server.services.clone();
-    let citizen = CitizenIdentity { id_number: HUONG.into(), name: "Nguyễn Thị Hường".into() };
+    let citizen = CitizenIdentity { id_number: HUONG.into(), name: "Nguyễn Thị Hường".into(), birth_date: None };
     let (who, which) = (citizen.clone(), id.clone());
     let dossier =
         tokio::task::spawn_blocking(move || services.citizens().my_dossier(&who, &which)).await.unwrap().unwrap();

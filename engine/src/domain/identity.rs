@@ -50,6 +50,9 @@ impl StaffIdentity {
 pub struct CitizenIdentity {
     pub id_number: String,
     pub name: String,
+    /// As the e-identity verified it, when it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<chrono::NaiveDate>,
 }
 
 /// An API client of another system (the national portal, another agency) with its scopes.

@@ -224,7 +224,7 @@ mod tests {
     }
 
     fn citizen(id: &str) -> Caller {
-        Caller::Citizen(CitizenIdentity { id_number: id.into(), name: "C".into() })
+        Caller::Citizen(CitizenIdentity { id_number: id.into(), name: "C".into(), birth_date: None })
     }
 
     fn service(scope: &str) -> Caller {

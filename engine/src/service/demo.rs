@@ -242,7 +242,8 @@ impl<'a> Seeder<'a> {
         let ward = "000.31.01.H26";
         let citizen = &self.citizens[0];
         self.drive(ward, "1.000894", citizen, Target::Returned)?;
-        let owner = CitizenIdentity { id_number: citizen.id_number.clone(), name: citizen.name.clone() };
+        let owner =
+            CitizenIdentity { id_number: citizen.id_number.clone(), name: citizen.name.clone(), birth_date: None };
         let caller = Caller::Citizen(owner.clone());
         let scan = services.papers().upload_bytes(&caller, "giay-chung-sinh.pdf", SAMPLE_SCAN)?;
         let birth_paper = services.repository().add_own_item(
@@ -346,7 +347,8 @@ impl<'a> Seeder<'a> {
             members: Vec::new(),
         };
         if online {
-            let citizen_id = CitizenIdentity { id_number: citizen.id_number.clone(), name: citizen.name.clone() };
+            let citizen_id =
+                CitizenIdentity { id_number: citizen.id_number.clone(), name: citizen.name.clone(), birth_date: None };
             let online = super::requests::OnlineSubmission {
                 procedure_code: input.procedure_code,
                 agency: agency.to_string(),
@@ -532,7 +534,11 @@ impl<'a> Seeder<'a> {
         citizen: Option<&DemoCitizen>,
     ) -> ServiceResult<Vec<ComponentInput>> {
         let caller = match citizen {
-            Some(c) => Caller::Citizen(CitizenIdentity { id_number: c.id_number.clone(), name: c.name.clone() }),
+            Some(c) => Caller::Citizen(CitizenIdentity {
+                id_number: c.id_number.clone(),
+                name: c.name.clone(),
+                birth_date: None,
+            }),
             None => Caller::Staff(clerk.clone()),
         };
         procedure

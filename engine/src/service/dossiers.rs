@@ -238,10 +238,15 @@ impl Services {
         origin: Origin,
         within: impl FnOnce(&mut DbConnection, &Dossier) -> ServiceResult<()>,
     ) -> ServiceResult<Dossier> {
-        // A citizen applies as the person the e-identity verified: the policy checks the id, and the name is the
-        // identity's, whatever the form says.
-        if let crate::domain::actor::Actor::Citizen { name, .. } = &actor {
-            input.applicant.name = name.clone();
+        // A citizen applies as the person the e-identity verified: the policy refuses another id, and for their own
+        // the name and birth date are the identity's, whatever the form says.
+        if let Caller::Citizen(verified) = who
+            && input.applicant.id_number.trim() == verified.id_number
+        {
+            input.applicant.name = verified.name.clone();
+            if let Some(born) = verified.birth_date {
+                input.applicant.birth_date = Some(born);
+            }
         }
         let draft = Draft {
             procedure_code: &input.procedure_code,

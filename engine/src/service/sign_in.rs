@@ -128,7 +128,11 @@ impl Services {
             return Err(SignInError::LevelTooLow(verified.level));
         }
         Ok(SignedIn {
-            citizen: CitizenIdentity { id_number: verified.personal_id.clone(), name: verified.name.clone() },
+            citizen: CitizenIdentity {
+                id_number: verified.personal_id.clone(),
+                name: verified.name.clone(),
+                birth_date: verified.birth_date,
+            },
             verified,
             return_to: attempt.return_to.unwrap_or_else(|| "/".into()),
         })

@@ -71,7 +71,7 @@ async fn bench(args: PagesArgs) -> Result<(), String> {
         let (clerk, clerk_id) = staff("hongbang.tiepnhan")?;
         let (leader, _) = staff("hongbang.lanhdao")?;
         let (admin, _) = staff("admin")?;
-        let citizen_id = CitizenIdentity { id_number: CITIZEN.0.into(), name: CITIZEN.1.into() };
+        let citizen_id = CitizenIdentity { id_number: CITIZEN.0.into(), name: CITIZEN.1.into(), birth_date: None };
         let citizen = session(auth::issue_citizen_token(&keys, &citizen_id));
         let queue = services.dossiers().queue(&clerk_id, QueueQuery::default()).map_err(|e| e.to_string())?;
         let dossier = queue.items.first().ok_or("the demo has no dossier for the clerk")?;

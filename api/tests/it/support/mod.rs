@@ -406,7 +406,8 @@ impl TestServer {
         let mut body = self.with_uploads(Some(&token), new_dossier(procedure, agency, id_number)).await;
         body.as_object_mut().unwrap().remove("channel");
         let input: OnlineSubmission = serde_json::from_value(body).unwrap();
-        let citizen = CitizenIdentity { id_number: id_number.to_string(), name: input.applicant.name.clone() };
+        let citizen =
+            CitizenIdentity { id_number: id_number.to_string(), name: input.applicant.name.clone(), birth_date: None };
         let services = self.services.clone();
         let dossier = tokio::task::spawn_blocking(move || services.dossiers().submit_online(&citizen, input))
             .await
@@ -417,7 +418,7 @@ impl TestServer {
 
     /// An access token for a citizen (as the national e-identity sign-in will issue).
     pub fn citizen_token(&self, id_number: &str, name: &str) -> String {
-        let citizen = CitizenIdentity { id_number: id_number.to_string(), name: name.to_string() };
+        let citizen = CitizenIdentity { id_number: id_number.to_string(), name: name.to_string(), birth_date: None };
         motcua_api::http::auth::issue_citizen_token(&self.state.keys, &citizen)
     }
 
