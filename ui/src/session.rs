@@ -82,6 +82,15 @@ impl Visit {
             }
         }
         visit.caller = req.cookie(ACCESS_COOKIE).and_then(|c| state.tokens.verify(c.value()));
+        // A staff token of an earlier generation (signed out since, a new password) or of a removed account is
+        // no session: the refresh token decides, as for an expired one.
+        if let Some(Caller::Staff(staff)) = &visit.caller {
+            let (services, id, issued) = (state.services.clone(), staff.id.clone(), staff.token_generation);
+            let current = web::block(move || services.identity().token_generation(&id)).await?;
+            if current.ok().flatten() != Some(issued) {
+                visit.caller = None;
+            }
+        }
         if visit.caller.is_none()
             && let Some(refresh) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string())
         {

@@ -189,6 +189,24 @@ async fn operational_answers(backend: Backend) {
     server.stop().await;
 }
 
+/// Served over HTTPS (as `MOTCUA_PUBLIC_URL` says), every answer asks for HTTPS from then on (HSTS) and the
+/// session cookies are `Secure`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn over_https_hsts_and_secure_cookies() {
+    let launch = crate::support::Launch { public_url: Some("https://motcua.example.vn".into()), ..Default::default() };
+    let server = TestServer::launch(Backend::Sqlite, launch).await;
+    let answer = reqwest::Client::new().get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(answer.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    let page = reqwest::Client::new().get(server.url("/can-bo/dang-nhap")).send().await.unwrap();
+    let cookies: Vec<&str> = page.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(!cookies.is_empty() && cookies.iter().all(|c| c.contains("Secure")), "{cookies:?}");
+    server.stop().await;
+    let plain = TestServer::start(Backend::Sqlite).await;
+    let answer = reqwest::Client::new().get(plain.url("/healthz")).send().await.unwrap();
+    assert!(answer.headers().get("strict-transport-security").is_none());
+    plain.stop().await;
+}
+
 /// SQLite's write lock held by another connection past the busy timeout: 503 with `Retry-After`, not 500, and
 /// nothing written; the same request succeeds once the lock is gone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

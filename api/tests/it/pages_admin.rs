@@ -315,6 +315,27 @@ on_both_backends!(agencies_and_staff_through_the_forms);
 
 /// A definition with problems lists every one and stores nothing; the fixed definition publishes a new version
 /// that new dossiers use, while a dossier received before keeps its version.
+/// A new password set by the administrator ends the account's sessions: a page signed in before goes back to
+/// the sign-in (its access token is of an old generation, its refresh token revoked).
+async fn a_new_password_ends_every_session(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let mut clerk = sign_in(&server, "hongbang.vanthu").await;
+    assert_eq!(visit(&server, &mut clerk, "/can-bo").await.0, StatusCode::OK);
+    let mut admin = sign_in(&server, "admin").await;
+    let csrf = admin.csrf();
+    let reset = [
+        ("csrf", csrf.as_str()),
+        ("form", "password"),
+        ("username", "hongbang.vanthu"),
+        ("password", "mat-khau-moi-9"),
+    ];
+    assert_eq!(post(&server, &mut admin, "/quan-tri/can-bo", &reset).await.0, StatusCode::SEE_OTHER);
+    let after = crate::support::pages::open(&server, &mut clerk, "/can-bo").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "signed out");
+    assert!(after.location.starts_with("/can-bo/dang-nhap"), "{}", after.location);
+    server.stop().await;
+}
+
 async fn procedure_definitions_checked_and_published(backend: Backend) {
     let server = TestServer::start(backend).await;
     let ward = hong_bang(&server).await;
@@ -416,7 +437,7 @@ async fn procedure_definitions_checked_and_published(backend: Backend) {
     assert_eq!(server.services.catalogue.current("1.001612").unwrap().version, next_version);
     server.stop().await;
 }
-on_both_backends!(procedure_definitions_checked_and_published);
+on_both_backends!(procedure_definitions_checked_and_published, a_new_password_ends_every_session);
 
 /// Dead messages show on the outbox page with their counts per topic; re-driving one and all of them through
 /// the page puts them back in line (audited), and needs the CSRF token.

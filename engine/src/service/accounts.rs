@@ -119,6 +119,8 @@ impl Identity<'_> {
         self.db.write(|conn| {
             let user = staff::by_username(conn, username)?.ok_or(ServiceError::NotFound("request.not_found"))?;
             staff::set_password(conn, &user.id, &hash)?;
+            // Whoever knew the old password may hold a session: every one ends.
+            tokens::revoke_all_of(conn, &user.id)?;
             audit::record(conn, self.now(), "admin", "reset_password", username, "ok")?;
             Ok(())
         })

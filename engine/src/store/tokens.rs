@@ -72,3 +72,11 @@ pub fn revoke_family(conn: &mut DbConnection, family: &str) -> StoreResult<()> {
         .execute(conn)?;
     Ok(())
 }
+
+/// Revokes every refresh token of an account (a new password: every session ends).
+pub fn revoke_all_of(conn: &mut DbConnection, staff_id: &str) -> StoreResult<()> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::staff_id.eq(staff_id)))
+        .set(refresh_tokens::revoked.eq(true))
+        .execute(conn)?;
+    Ok(())
+}

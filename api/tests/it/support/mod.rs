@@ -146,11 +146,13 @@ pub struct Launch {
     pub outbox_max_attempts: i32,
     pub pki_dir: Option<PathBuf>,
     pub outside: motcua_engine::adapters::outside::Outside,
+    /// `MOTCUA_PUBLIC_URL` (default `http://127.0.0.1`).
+    pub public_url: Option<String>,
 }
 
 impl Default for Launch {
     fn default() -> Self {
-        Launch { clock: None, outbox_max_attempts: 10, pki_dir: None, outside: Default::default() }
+        Launch { clock: None, outbox_max_attempts: 10, pki_dir: None, outside: Default::default(), public_url: None }
     }
 }
 
@@ -189,7 +191,7 @@ impl TestServer {
 
     /// A server with everything chosen: clock, outbox limit, signing keys, outside systems.
     pub async fn launch(backend: Backend, launch: Launch) -> TestServer {
-        let Launch { clock, outbox_max_attempts, pki_dir, outside } = launch;
+        let Launch { clock, outbox_max_attempts, pki_dir, outside, public_url } = launch;
         let service_clock: Arc<dyn Clock> = match &clock {
             Some(clock) => clock.clone(),
             None => Arc::new(SystemClock),
@@ -201,7 +203,7 @@ impl TestServer {
                 pool_size: 20,
                 procedures_dir: repo_path("procedures"),
                 calendar_file: None,
-                public_url: "http://127.0.0.1".into(),
+                public_url: public_url.unwrap_or_else(|| "http://127.0.0.1".into()),
                 outbox_max_attempts,
                 outbox_lease_secs: 60,
                 data_dir: std::env::temp_dir().join("motcua-tests").join(unique_name()),
