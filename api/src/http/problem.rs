@@ -74,7 +74,9 @@ impl From<ServiceError> for Problem {
         }
         let mut problem = Problem::new(e.http_status(), e.code(), e.detail());
         problem.errors = e.field_errors().to_vec();
-        problem.retry_after = e.retry_after().and_then(|secs| NonZeroU16::new(secs.clamp(1, 3600) as u16));
+        if let Some(secs) = e.retry_after() {
+            problem.retry_after = NonZeroU16::new(secs.clamp(1, 3600) as u16);
+        }
         problem
     }
 }

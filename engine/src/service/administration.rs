@@ -157,23 +157,26 @@ impl Administration<'_> {
     pub fn staff_accounts(&self, caller: &StaffIdentity) -> ServiceResult<Vec<StaffAccount>> {
         self.admin_only(caller, "staff")?;
         let now = self.now();
-        let accounts = self.db.read(|conn| -> ServiceResult<_> {
-            let mut accounts = Vec::new();
-            for (row, roles) in staff_admin::all_with_roles(conn)? {
-                let failures = sign_in::of_account(conn, &account_key(&row.username))?;
-                accounts.push((row, roles, failures));
-            }
-            Ok(accounts)
+        let (accounts, failures) = self.db.read(|conn| -> ServiceResult<_> {
+            let failures = sign_in::recent_of_accounts(conn, now - throttle::FORGET_AFTER)?;
+            Ok((staff_admin::all_with_roles(conn)?, failures))
         })?;
         Ok(accounts
             .into_iter()
-            .map(|(row, roles, failures)| {
+            .map(|(row, roles)| {
                 let own = account_key(&row.username);
+                let from_addresses = format!("{own}|");
                 let counted: Vec<_> = failures
                     .iter()
-                    .map(|(key, n, at)| {
-                        let kind = if *key == own { throttle::Key::Account } else { throttle::Key::AccountFromAddress };
-                        (kind, *n, *at)
+                    .filter_map(|(key, n, at)| {
+                        let kind = if *key == own {
+                            throttle::Key::Account
+                        } else if key.starts_with(&from_addresses) {
+                            throttle::Key::AccountFromAddress
+                        } else {
+                            return None;
+                        };
+                        Some((kind, *n, *at))
                     })
                     .collect();
                 let recent = |(_, n, at): &&(throttle::Key, i32, chrono::DateTime<chrono::Utc>)| {

@@ -139,6 +139,21 @@ const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 200;
 
 impl Services {
+    /// The dossier, locked for the write about to be made, if the staff member may see it (a dossier they may
+    /// not see is "not found", as when listing).
+    pub(super) fn load_seen_for_update(
+        &self,
+        conn: &mut DbConnection,
+        caller: &StaffIdentity,
+        id: &str,
+    ) -> ServiceResult<Dossier> {
+        let dossier = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
+        if !staff_may(caller, Access::SeeDossier, Target::Dossier(&dossier)) {
+            return Err(ServiceError::NotFound("dossier.not_found"));
+        }
+        Ok(dossier)
+    }
+
     pub(super) fn procedure_of(&self, dossier: &Dossier) -> ServiceResult<std::sync::Arc<Procedure>> {
         let (code, version) = (&dossier.procedure_code, dossier.procedure_version);
         if let Some(procedure) = self.catalogue.version(code, version) {
@@ -572,10 +587,7 @@ impl Dossiers<'_> {
         let expected_version = self.check_before_receive(caller, id, expected_version, &request)?;
         let now = self.now();
         let outcome = self.db.write(|conn| {
-            let before = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
-            if !staff_may(caller, Access::SeeDossier, Target::Dossier(&before)) {
-                return Err(ServiceError::NotFound("dossier.not_found"));
-            }
+            let before = self.load_seen_for_update(conn, caller, id)?;
             let procedure = &*self.procedure_of(&before)?;
             let (mut action, consulted_kind) = self.domain_action(conn, &before, request, now)?;
             self.plan_document(&before, &mut action);

@@ -103,11 +103,11 @@ impl ServiceError {
         }
     }
 
-    /// Seconds after which the same request may succeed (429, 503).
+    /// Seconds after which the same request may succeed, when the error knows (a throttled sign-in); the API
+    /// adds its default to any other 503.
     pub fn retry_after(&self) -> Option<i64> {
         match self {
             ServiceError::Throttled(secs) => Some(*secs),
-            _ if self.http_status() == 503 => Some(5),
             _ => None,
         }
     }

@@ -21,7 +21,6 @@ use super::{FieldError, Reception, ServiceError, ServiceResult, Services, StaffI
 use crate::domain::codes::{PersonalId, Sex};
 use crate::domain::dossier::{Action, Applicant, Dossier, IdKind, IdentityOutcome, RegisteredPerson, Status, apply};
 use crate::ports::population::Query;
-use crate::store::dossiers;
 
 /// `POST /population/lookup`: the four fields the register verifies.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -103,11 +102,8 @@ impl Services {
         (outcome, registered): Answer,
     ) -> ServiceResult<Dossier> {
         let now = self.now();
-        let outcome = self.db.write(|conn| {
-            let before = dossiers::load_for_update(conn, id)?.ok_or(ServiceError::NotFound("dossier.not_found"))?;
-            if !staff_may(caller, Access::SeeDossier, Target::Dossier(&before)) {
-                return Err(ServiceError::NotFound("dossier.not_found"));
-            }
+        let outcome = self.db.write(|conn| -> ServiceResult<Dossier> {
+            let before = self.load_seen_for_update(conn, caller, id)?;
             let procedure = &*self.procedure_of(&before)?;
             let action = Action::CheckIdentity { outcome, registered };
             let version = expected_version.unwrap_or(before.version);

@@ -59,20 +59,6 @@ fn consulted_agency(d: &Dossier) -> Option<&str> {
     d.consultation.as_ref().filter(|c| c.answer.is_none()).map(|c| c.agency.as_str())
 }
 
-/// A LIKE pattern for "contains `text`", literally: `%`, `_` and the escape character itself match themselves.
-fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 pub fn insert(conn: &mut DbConnection, d: &Dossier, now: DateTime<Utc>) -> StoreResult<()> {
     diesel::insert_into(dossiers::table)
         .values((
@@ -222,7 +208,7 @@ pub fn list(conn: &mut DbConnection, f: &QueueFilter) -> StoreResult<Vec<Dossier
         q = q.filter(dossiers::due_at.ge(to_db(from)));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = contains_pattern(text);
+        let pattern = format!("%{}%", super::like_literal(text));
         q = q.filter(
             dossiers::code
                 .like(pattern.clone())

@@ -321,6 +321,18 @@ impl DbConnection {
 }
 
 /// Instants are stored as UTC `timestamp` values.
+/// `text` for a LIKE pattern with `\\` as its escape: `%`, `_` and `\\` match themselves.
+pub(crate) fn like_literal(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 pub fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()
 }

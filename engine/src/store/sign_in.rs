@@ -54,14 +54,14 @@ pub fn clear_account(conn: &mut DbConnection, account_key: &str) -> StoreResult<
     Ok(())
 }
 
-/// Every key of an account name with its count: the name's own and the name's from each address.
-pub fn of_account(conn: &mut DbConnection, account_key: &str) -> StoreResult<Vec<(String, i32, DateTime<Utc>)>> {
+/// Every account key (an account name's own, and the name's from each address) with a failure since `since`:
+/// the administration's view of who waits, in one query (the table holds only the last hour or so).
+pub fn recent_of_accounts(
+    conn: &mut DbConnection,
+    since: DateTime<Utc>,
+) -> StoreResult<Vec<(String, i32, DateTime<Utc>)>> {
     let rows: Vec<(String, i32, chrono::NaiveDateTime)> = sign_in_failures::table
-        .filter(
-            sign_in_failures::key
-                .eq(account_key)
-                .or(sign_in_failures::key.like(format!("{}|%", escape_like(account_key))).escape('\\')),
-        )
+        .filter(sign_in_failures::key.like("account:%").and(sign_in_failures::last_failure_at.ge(to_db(since))))
         .select((sign_in_failures::key, sign_in_failures::failures, sign_in_failures::last_failure_at))
         .load(conn)?;
     Ok(rows.into_iter().map(|(key, n, at)| (key, n, from_db(at))).collect())
@@ -71,8 +71,4 @@ pub fn of_account(conn: &mut DbConnection, account_key: &str) -> StoreResult<Vec
 pub fn forget_before(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> StoreResult<usize> {
     Ok(diesel::delete(sign_in_failures::table.filter(sign_in_failures::last_failure_at.lt(to_db(cutoff))))
         .execute(conn)?)
-}
-
-fn escape_like(text: &str) -> String {
-    text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect()
 }
