@@ -1,5 +1,40 @@
 //! Small text helpers shared by notifications, pages, the simulators' pages and the backup.
 
+/// Text as search compares it: lower case, without Vietnamese accents or the bar of đ, spaces collapsed:
+/// "KẾT HÔN  Đỗ" → "ket hon do". Users type names and procedures with or without accents, in any case.
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(text.len());
+    let mut space = true;
+    for c in text.nfd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+                space = true;
+            }
+            continue;
+        }
+        space = false;
+        match c {
+            'đ' | 'Đ' => out.push('d'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// The words of a text as search matches them: folded, and split at anything not a letter or digit, so that
+/// "Đỗ Thị Ánh, 000.31.01.H26-261120-0001" gives do, thi, anh, 000, 31, 01, h26, 261120, 0001.
+pub fn words(text: &str) -> Vec<String> {
+    fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
 /// Vietnamese digit grouping: 1500000 → "1.500.000".
 pub fn group_thousands(amount: u64) -> String {
     let digits = amount.to_string();
@@ -56,6 +91,24 @@ pub fn split_password(url: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_drops_accents_case_and_extra_spaces() {
+        assert_eq!(fold("  KẾT HÔN\tĐỗ  Thị Ánh "), "ket hon do thi anh");
+        assert_eq!(fold("ket hon"), fold("Kết hôn"));
+        assert_eq!(fold("000.31.01.H26-261120-0001"), "000.31.01.h26-261120-0001");
+        assert_eq!(fold("Ứng Ưu Ơn Ỹ"), "ung uu on y");
+        assert_eq!(fold(""), "");
+    }
+
+    #[test]
+    fn words_split_at_punctuation() {
+        assert_eq!(
+            words("Đỗ Thị Ánh, 000.31.01.H26-261120-0001"),
+            ["do", "thi", "anh", "000", "31", "01", "h26", "261120", "0001"]
+        );
+        assert!(words(" %_- ").is_empty());
+    }
 
     #[test]
     fn amounts_of_dong_read_the_vietnamese_way() {

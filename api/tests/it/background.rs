@@ -229,9 +229,9 @@ async fn audit_verify_names_the_tampered_event(backend: Backend) {
     let ids = id.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = services.db().conn().unwrap();
-        let update = format!(
-            "UPDATE events SET payload = REPLACE(payload, 'counter', 'online') WHERE dossier_id = '{ids}' AND seq = 1"
-        );
+        // Events are stored packed; whoever edits the table by hand writes readable JSON over one.
+        let update =
+            format!("UPDATE events SET payload = '{{\"channel\":\"online\"}}' WHERE dossier_id = '{ids}' AND seq = 1");
         // The guard refuses first.
         assert!(diesel::sql_query(&update).execute(&mut *conn).is_err(), "events are append-only");
         let drop = match services.db().backend() {

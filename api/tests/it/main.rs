@@ -30,3 +30,4 @@ mod payments;
 mod population;
 mod portal;
 mod repository;
+mod scale;

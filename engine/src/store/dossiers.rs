@@ -37,12 +37,50 @@ pub struct Cursor {
     pub id: String,
 }
 
-fn decode(state: &str) -> StoreResult<Dossier> {
-    serde_json::from_str(state).map_err(|e| StoreError::Corrupt(format!("dossier state: {e}")))
+/// The columns a dossier's state is read from: the JSON of rows written before packing, or the packed form.
+pub(crate) const STATE: (dossiers::state, dossiers::packed) = (dossiers::state, dossiers::packed);
+
+/// A dossier's state as `STATE` reads it.
+pub(crate) type StoredState = (String, Option<Vec<u8>>);
+
+/// The dossier of a row's state: the JSON text when there is one (rows written before packing), else the
+/// packed form.
+pub(crate) fn decode((text, packed): &StoredState) -> StoreResult<Dossier> {
+    let unpacked;
+    let json = match packed {
+        Some(packed) if text.is_empty() => {
+            unpacked =
+                super::packing::unpack(packed).map_err(|e| StoreError::Corrupt(format!("dossier state: {e}")))?;
+            &unpacked
+        }
+        _ => text,
+    };
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("dossier state: {e}")))
 }
 
 fn encode(dossier: &Dossier) -> String {
     serde_json::to_string(dossier).expect("dossiers serialize")
+}
+
+/// `due_sort` of a dossier without a due instant: after every real one.
+fn no_due() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date").and_hms_opt(0, 0, 0).expect("a time")
+}
+
+fn due_sort(due_at: Option<DateTime<Utc>>) -> chrono::NaiveDateTime {
+    due_at.map_or_else(no_due, to_db)
+}
+
+/// What the queue search matches, folded once when the dossier is written.
+fn search_text(d: &Dossier) -> String {
+    let parts = [
+        d.code.as_deref().unwrap_or_default(),
+        &d.applicant.id_number,
+        &d.applicant.name,
+        d.applicant.phone.as_deref().unwrap_or_default(),
+        &d.summary,
+    ];
+    crate::text::words(&parts.join(" ")).join(" ")
 }
 
 fn alert_level(d: &Dossier) -> i32 {
@@ -59,32 +97,101 @@ fn consulted_agency(d: &Dossier) -> Option<&str> {
     d.consultation.as_ref().filter(|c| c.answer.is_none()).map(|c| c.agency.as_str())
 }
 
+/// A dossier as its row is inserted.
+#[derive(Insertable)]
+#[diesel(table_name = dossiers)]
+struct NewRow<'a> {
+    id: &'a str,
+    code: Option<&'a str>,
+    agency_id: &'a str,
+    procedure_code: &'a str,
+    procedure_version: i32,
+    channel: i32,
+    status: i32,
+    step: Option<&'a str>,
+    assignee_id: Option<&'a str>,
+    consulted_agency_id: Option<&'a str>,
+    applicant_id: &'a str,
+    applicant_name: &'a str,
+    summary: &'a str,
+    submitted_at: chrono::NaiveDateTime,
+    received_at: Option<chrono::NaiveDateTime>,
+    due_at: Option<chrono::NaiveDateTime>,
+    alert_level: i32,
+    version: i64,
+    state: &'static str,
+    packed: Option<Vec<u8>>,
+    updated_at: chrono::NaiveDateTime,
+    due_sort: chrono::NaiveDateTime,
+    search_text: Option<String>,
+}
+
+impl<'a> NewRow<'a> {
+    fn of(d: &'a Dossier, now: DateTime<Utc>) -> NewRow<'a> {
+        NewRow {
+            id: &d.id,
+            code: d.code.as_deref(),
+            agency_id: &d.agency,
+            procedure_code: &d.procedure_code,
+            procedure_version: d.procedure_version as i32,
+            channel: i32::from(d.channel.code()),
+            status: i32::from(d.status.code()),
+            step: d.step.as_deref(),
+            assignee_id: d.assignee.as_ref().map(|a| a.id.as_str()),
+            consulted_agency_id: consulted_agency(d),
+            applicant_id: &d.applicant.id_number,
+            applicant_name: &d.applicant.name,
+            summary: &d.summary,
+            submitted_at: to_db(d.submitted_at),
+            received_at: d.received_at.map(to_db),
+            due_at: d.due_at.map(to_db),
+            alert_level: alert_level(d),
+            version: d.version as i64,
+            state: "",
+            packed: Some(super::packing::pack(&encode(d))),
+            updated_at: to_db(now),
+            due_sort: due_sort(d.due_at),
+            search_text: Some(search_text(d)),
+        }
+    }
+}
+
 pub fn insert(conn: &mut DbConnection, d: &Dossier, now: DateTime<Utc>) -> StoreResult<()> {
-    diesel::insert_into(dossiers::table)
-        .values((
-            dossiers::id.eq(&d.id),
-            dossiers::code.eq(&d.code),
-            dossiers::agency_id.eq(&d.agency),
-            dossiers::procedure_code.eq(&d.procedure_code),
-            dossiers::procedure_version.eq(d.procedure_version as i32),
-            dossiers::channel.eq(i32::from(d.channel.code())),
-            dossiers::status.eq(i32::from(d.status.code())),
-            dossiers::step.eq(&d.step),
-            dossiers::assignee_id.eq(d.assignee.as_ref().map(|a| a.id.as_str())),
-            dossiers::consulted_agency_id.eq(consulted_agency(d)),
-            dossiers::applicant_id.eq(&d.applicant.id_number),
-            dossiers::applicant_name.eq(&d.applicant.name),
-            dossiers::summary.eq(&d.summary),
-            dossiers::submitted_at.eq(to_db(d.submitted_at)),
-            dossiers::received_at.eq(d.received_at.map(to_db)),
-            dossiers::due_at.eq(d.due_at.map(to_db)),
-            dossiers::alert_level.eq(alert_level(d)),
-            dossiers::version.eq(d.version as i64),
-            dossiers::state.eq(encode(d)),
-            dossiers::updated_at.eq(to_db(now)),
-        ))
-        .execute(conn)?;
+    diesel::insert_into(dossiers::table).values(NewRow::of(d, now)).execute(conn)?;
     sync_components(conn, None, d)
+}
+
+/// Dossiers new to the store with their components, in a few multi-row statements (bulk loading:
+/// `motcua bench seed`).
+pub fn insert_all(conn: &mut DbConnection, all: &[Dossier], now: DateTime<Utc>) -> StoreResult<()> {
+    for chunk in all.chunks(500) {
+        let rows: Vec<NewRow> = chunk.iter().map(|d| NewRow::of(d, now)).collect();
+        let components: Vec<_> = chunk
+            .iter()
+            .flat_map(|d| {
+                d.components.iter().map(|c| {
+                    (
+                        dossier_components::dossier_id.eq(d.id.as_str()),
+                        dossier_components::component_id.eq(c.id.as_str()),
+                        dossier_components::provided.eq(c.provided),
+                        dossier_components::digitisation.eq(i32::from(u8::from(c.digitisation))),
+                    )
+                })
+            })
+            .collect();
+        // The multi-backend connection has no batch insert: each backend does its own.
+        match conn {
+            DbConnection::Pg(c) => {
+                diesel::insert_into(dossiers::table).values(&rows).execute(c)?;
+                diesel::insert_into(dossier_components::table).values(&components).execute(c)?;
+            }
+            DbConnection::Sqlite(c) => {
+                diesel::insert_into(dossiers::table).values(&rows).execute(c)?;
+                diesel::insert_into(dossier_components::table).values(&components).execute(c)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes the new state if the stored version is still `expected`; false when someone else got there first.
@@ -101,8 +208,11 @@ pub fn update(conn: &mut DbConnection, before: &Dossier, d: &Dossier, now: DateT
                 dossiers::due_at.eq(d.due_at.map(to_db)),
                 dossiers::alert_level.eq(alert_level(d)),
                 dossiers::version.eq(d.version as i64),
-                dossiers::state.eq(encode(d)),
+                dossiers::state.eq(""),
+                dossiers::packed.eq(Some(super::packing::pack(&encode(d)))),
                 dossiers::updated_at.eq(to_db(now)),
+                dossiers::due_sort.eq(due_sort(d.due_at)),
+                dossiers::search_text.eq(search_text(d)),
             ))
             .execute(conn)?;
     if updated == 1 {
@@ -141,45 +251,171 @@ fn sync_components(conn: &mut DbConnection, before: Option<&Dossier>, d: &Dossie
 struct StateRow {
     #[diesel(sql_type = Text)]
     state: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Binary>)]
+    packed: Option<Vec<u8>>,
 }
 
 /// Reads a dossier inside a write transaction, locking its row on PostgreSQL.
 pub fn load_for_update(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Dossier>> {
-    let sql = format!("SELECT state FROM dossiers WHERE id = $1{}", conn.for_update());
+    let sql = format!("SELECT state, packed FROM dossiers WHERE id = $1{}", conn.for_update());
     let row: Option<StateRow> = diesel::sql_query(sql).bind::<Text, _>(id).get_result(conn).optional()?;
-    row.map(|r| decode(&r.state)).transpose()
+    row.map(|r| decode(&(r.state, r.packed))).transpose()
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Dossier>> {
-    let state: Option<String> = dossiers::table.find(id).select(dossiers::state).first(conn).optional()?;
+    let state: Option<StoredState> = dossiers::table.find(id).select(STATE).first(conn).optional()?;
     state.map(|s| decode(&s)).transpose()
 }
 
 /// Every dossier, a page at a time in id order (for whole-database passes such as reconciliation).
 pub fn page_by_id(conn: &mut DbConnection, after: Option<&str>, limit: i64) -> StoreResult<Vec<Dossier>> {
-    let mut query = dossiers::table.select(dossiers::state).order(dossiers::id).limit(limit).into_boxed();
+    let mut query = dossiers::table.select(STATE).order(dossiers::id).limit(limit).into_boxed();
     if let Some(after) = after {
         query = query.filter(dossiers::id.gt(after.to_string()));
     }
-    let states: Vec<String> = query.load(conn)?;
-    states.iter().map(|s| decode(s)).collect()
+    let states: Vec<StoredState> = query.load(conn)?;
+    states.iter().map(decode).collect()
+}
+
+/// The first dossier (of `agency`, when given) whose id is at or after `id`: a random `id` gives a random
+/// dossier through the primary key, for the benchmarks' samples.
+pub fn at_or_after(conn: &mut DbConnection, agency: Option<&str>, id: &str) -> StoreResult<Option<Dossier>> {
+    let mut query = dossiers::table.filter(dossiers::id.ge(id.to_string())).into_boxed();
+    if let Some(agency) = agency {
+        query = query.filter(dossiers::agency_id.eq(agency.to_string()));
+    }
+    let state: Option<StoredState> = query.order(dossiers::id).select(STATE).first(conn).optional()?;
+    state.map(|s| decode(&s)).transpose()
 }
 
 pub fn by_code(conn: &mut DbConnection, code: &str) -> StoreResult<Option<Dossier>> {
-    let state: Option<String> =
-        dossiers::table.filter(dossiers::code.eq(code)).select(dossiers::state).first(conn).optional()?;
+    let state: Option<StoredState> =
+        dossiers::table.filter(dossiers::code.eq(code)).select(STATE).first(conn).optional()?;
     state.map(|s| decode(&s)).transpose()
 }
 
 /// A page of the queue, ordered by due instant (none last), then id.
+///
+/// Each agency of the scope and the consultations are read apart and merged: each part then walks an index in
+/// queue order (`agency_id, due_sort, id`, the consultations' index) and stops at the page's end, where one
+/// query with `agency IN … OR consulted IN …` sorts every row of the agencies.
 pub fn list(conn: &mut DbConnection, f: &QueueFilter) -> StoreResult<Vec<Dossier>> {
-    let mut q = dossiers::table.into_boxed();
-    q = q.filter(
-        dossiers::agency_id.eq_any(f.agencies.clone()).or(dossiers::consulted_agency_id.eq_any(f.agencies.clone())),
-    );
-    if let Some(agency) = &f.agency {
-        q = q.filter(dossiers::agency_id.eq(agency.clone()).or(dossiers::consulted_agency_id.eq(agency.clone())));
+    let mut rows: Vec<(chrono::NaiveDateTime, String, StoredState)> = Vec::new();
+    for part in list_parts(conn.backend(), f) {
+        rows.extend(part.load::<(chrono::NaiveDateTime, String, StoredState)>(conn)?);
     }
+    rows.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    rows.truncate(f.limit.max(0) as usize);
+    rows.iter().map(|(_, _, state)| decode(state)).collect()
+}
+
+type QueuePart = diesel::dsl::Limit<
+    diesel::dsl::Select<
+        diesel::dsl::Order<dossiers::BoxedQuery<'static, super::MultiBackend>, (dossiers::due_sort, dossiers::id)>,
+        (dossiers::due_sort, dossiers::id, (dossiers::state, dossiers::packed)),
+    >,
+>;
+
+/// Scopes of up to this many agencies are read one agency at a time, each part walking its agency's index in
+/// queue order; wider scopes (a province's leaders) read all at once, walking the due index and filtering.
+const AGENCIES_READ_APART: usize = 8;
+
+/// The queries of a queue page: the scope's own dossiers (one query per agency, see above), and those the scope
+/// is consulted on.
+fn list_parts(backend: super::Backend, f: &QueueFilter) -> Vec<QueuePart> {
+    // An agency asked for narrows the scope to it (the caller has checked it is in scope).
+    let scope: Vec<String> = match &f.agency {
+        Some(agency) => f.agencies.iter().filter(|a| *a == agency).cloned().collect(),
+        None => f.agencies.clone(),
+    };
+    // `agency_id = x`, not `= ANY([x])`: PostgreSQL reads an index in order only for a plain equality.
+    let mut parts: Vec<dossiers::BoxedQuery<'static, super::MultiBackend>> = if scope.len() <= AGENCIES_READ_APART {
+        scope.iter().map(|agency| filtered(backend, f).filter(dossiers::agency_id.eq(agency.clone()))).collect()
+    } else {
+        vec![filtered(backend, f).filter(dossiers::agency_id.eq_any(scope.clone()))]
+    };
+    parts.push(
+        filtered(backend, f)
+            .filter(dossiers::consulted_agency_id.eq_any(scope.clone()))
+            .filter(dossiers::agency_id.ne_all(scope)),
+    );
+    parts
+        .into_iter()
+        .map(|part| {
+            part.order((dossiers::due_sort, dossiers::id))
+                .select((dossiers::due_sort, dossiers::id, STATE))
+                .limit(f.limit)
+        })
+        .collect()
+}
+
+/// PostgreSQL's plans for a queue page's queries (own per agency, then consulted), for the index checks.
+pub fn explain_list(conn: &mut DbConnection, f: &QueueFilter) -> StoreResult<Vec<String>> {
+    list_parts(conn.backend(), f).into_iter().map(|part| super::plans::explain(conn, part)).collect()
+}
+
+/// What a queue search looks for. A whole dossier code or id number is looked up exactly (their own indexes);
+/// anything else is words, each a whole word of the dossier's search text, in any order: "huong", "Hường
+/// Nguyễn" and "261120 0001" all find Nguyễn Thị Hường's dossier 000.31.01.H26-261120-0001. Whole words, not
+/// their starts: a word's start matches many words (an, anh, ang…), and reading them all costs a search at ten
+/// million dossiers thirty times more.
+#[derive(Debug, PartialEq, Eq)]
+enum SearchShape {
+    Code(String),
+    IdNumber(String),
+    Words(Vec<String>),
+}
+
+impl SearchShape {
+    fn of(text: &str) -> SearchShape {
+        if let Ok(code) = text.to_uppercase().parse::<crate::domain::codes::DossierCode>() {
+            return SearchShape::Code(code.to_string());
+        }
+        // Citizen id cards (12 digits) and the old identity cards (9).
+        if matches!(text.len(), 9 | 12) && text.bytes().all(|b| b.is_ascii_digit()) {
+            return SearchShape::IdNumber(text.to_string());
+        }
+        SearchShape::Words(crate::text::words(text))
+    }
+}
+
+type Condition = Box<dyn BoxableExpression<dossiers::table, super::MultiBackend, SqlType = diesel::sql_types::Bool>>;
+
+/// Every word is a word of the search text. PostgreSQL reads it from the GIN index over the text's words (with
+/// the agency, so a common name is narrowed to the caller's agency inside the index); SQLite matches the same
+/// thing with LIKE on the text, whose words are separated by single spaces.
+fn words_condition(backend: super::Backend, words: &[String]) -> Condition {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    if words.is_empty() {
+        // Only punctuation was typed: nothing matches it.
+        return Box::new(sql::<Bool>("1 = 0"));
+    }
+    match backend {
+        super::Backend::Postgres => {
+            // Words hold letters and digits only, so quoting them is enough to keep them plain lexemes.
+            let query = words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(" & ");
+            Box::new(
+                sql::<Bool>("array_to_tsvector(string_to_array(search_text, ' ')) @@ to_tsquery('simple', ")
+                    .bind::<Text, _>(query)
+                    .sql(")"),
+            )
+        }
+        super::Backend::Sqlite => {
+            let mut condition: Condition = Box::new(sql::<Bool>("1 = 1"));
+            for word in words {
+                let pattern = format!("% {} %", super::like_literal(word));
+                let whole_word = sql::<Bool>("(' ' || search_text || ' ') LIKE ").bind::<Text, _>(pattern);
+                condition = Box::new(condition.and(whole_word.sql(" ESCAPE '\\'")));
+            }
+            condition
+        }
+    }
+}
+
+/// The queue filter's conditions but the scope, and the cursor.
+fn filtered(backend: super::Backend, f: &QueueFilter) -> dossiers::BoxedQuery<'static, super::MultiBackend> {
+    let mut q = dossiers::table.into_boxed();
     if !f.statuses.is_empty() {
         q = q.filter(dossiers::status.eq_any(f.statuses.iter().map(|s| i32::from(s.code())).collect::<Vec<_>>()));
     }
@@ -208,36 +444,33 @@ pub fn list(conn: &mut DbConnection, f: &QueueFilter) -> StoreResult<Vec<Dossier
         q = q.filter(dossiers::due_at.ge(to_db(from)));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", super::like_literal(text));
-        q = q.filter(
-            dossiers::code
-                .like(pattern.clone())
-                .escape('\\')
-                .or(dossiers::applicant_name.like(pattern.clone()).escape('\\'))
-                .or(dossiers::applicant_id.like(pattern.clone()).escape('\\'))
-                .or(dossiers::summary.like(pattern).escape('\\')),
-        );
-    }
-    if let Some(cursor) = &f.after {
-        q = match cursor.due_at {
-            Some(due) => {
-                let due = to_db(due);
-                q.filter(
-                    dossiers::due_at
-                        .gt(due)
-                        .or(dossiers::due_at.eq(due).and(dossiers::id.gt(cursor.id.clone())))
-                        .or(dossiers::due_at.is_null()),
-                )
-            }
-            None => q.filter(dossiers::due_at.is_null().and(dossiers::id.gt(cursor.id.clone()))),
+        q = match SearchShape::of(text) {
+            SearchShape::Code(code) => q.filter(dossiers::code.eq(code)),
+            SearchShape::IdNumber(id) => q.filter(dossiers::applicant_id.eq(id)),
+            SearchShape::Words(words) => q.filter(words_condition(backend, &words)),
         };
     }
-    let states: Vec<String> = q
-        .order((dossiers::due_at.is_null(), dossiers::due_at, dossiers::id))
-        .limit(f.limit)
-        .select(dossiers::state)
+    if let Some(cursor) = &f.after {
+        // Written so that an index on (…, due_sort, id) seeks to the cursor rather than filtering up to it.
+        let due = due_sort(cursor.due_at);
+        q = q.filter(dossiers::due_sort.ge(due).and(dossiers::due_sort.gt(due).or(dossiers::id.gt(cursor.id.clone()))));
+    }
+    q
+}
+
+/// Folds the search text of up to `limit` dossiers written before it existed; answers how many it did.
+pub fn fold_unfolded(conn: &mut DbConnection, limit: i64) -> StoreResult<usize> {
+    let rows: Vec<(String, StoredState)> = dossiers::table
+        .filter(dossiers::search_text.is_null())
+        .order(dossiers::id)
+        .limit(limit)
+        .select((dossiers::id, STATE))
         .load(conn)?;
-    states.iter().map(|s| decode(s)).collect()
+    for (id, state) in &rows {
+        let d = decode(state)?;
+        diesel::update(dossiers::table.find(id)).set(dossiers::search_text.eq(search_text(&d))).execute(conn)?;
+    }
+    Ok(rows.len())
 }
 
 /// Dossiers in work of the same agency, status, procedure version, step, assignee and consulted agency:
@@ -341,11 +574,28 @@ pub fn received_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> StoreResult<Vec<Dossier>> {
-    let states: Vec<String> = dossiers::table
+    let states: Vec<StoredState> = dossiers::table
         .filter(dossiers::agency_id.eq(agency))
         .filter(dossiers::received_at.ge(to_db(from)).and(dossiers::received_at.lt(to_db(to))))
         .order((dossiers::received_at, dossiers::id))
-        .select(dossiers::state)
+        .select(STATE)
         .load(conn)?;
-    states.iter().map(|s| decode(s)).collect()
+    states.iter().map(decode).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SearchShape;
+
+    #[test]
+    fn whole_codes_and_id_numbers_are_looked_up_exactly() {
+        assert_eq!(SearchShape::of("000.31.01.h26-261120-0001"), SearchShape::Code("000.31.01.H26-261120-0001".into()));
+        assert_eq!(SearchShape::of("031190012345"), SearchShape::IdNumber("031190012345".into()));
+        assert_eq!(SearchShape::of("031190012"), SearchShape::IdNumber("031190012".into()));
+        let words = |w: &[&str]| SearchShape::Words(w.iter().map(|w| w.to_string()).collect());
+        assert_eq!(SearchShape::of("0912345678"), words(&["0912345678"]));
+        assert_eq!(SearchShape::of("261120-0001"), words(&["261120", "0001"]));
+        assert_eq!(SearchShape::of("Kết Hôn"), words(&["ket", "hon"]));
+        assert_eq!(SearchShape::of("%"), words(&[]));
+    }
 }

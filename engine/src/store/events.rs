@@ -1,12 +1,13 @@
-//! The event log: append-only and hash-chained per dossier, hash = sha256(prev_hash || payload), where the
-//! payload is the event's JSON exactly as stored. `verify` recomputes every chain.
+//! The event log: append-only and hash-chained per dossier, hash = sha256(previous event's hash || payload),
+//! where the payload is the event's JSON exactly as written (the genesis hash before the first). Payloads are
+//! stored packed (`body`; see `packing`), those written before packing as text (`payload`). `verify` recomputes
+//! every chain.
 
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::schema::events;
 use super::{DbConnection, StoreError, StoreResult, to_db};
-use crate::domain::actor::Actor;
 use crate::domain::dossier::Event;
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -18,17 +19,18 @@ pub fn chain_hash(prev_hash: &str, payload: &str) -> String {
     hex::encode(hasher.finalize())
 }
 
-fn actor_label(actor: &Actor) -> String {
-    match actor {
-        Actor::Staff { id, .. } => format!("staff:{id}"),
-        Actor::Citizen { id, .. } => format!("citizen:{id}"),
-        Actor::System { name } => format!("system:{name}"),
+/// An event's JSON from its row: the text when there is one (rows written before packing, or changed by
+/// hand: the chain check must read what is there), else the packed body.
+fn payload_of(text: String, body: Option<Vec<u8>>) -> Result<String, String> {
+    match body {
+        Some(body) if text.is_empty() => super::packing::unpack(&body),
+        _ => Ok(text),
     }
 }
 
 /// Appends events after `after_seq` (the dossier's version before them).
 pub fn append(conn: &mut DbConnection, dossier_id: &str, after_seq: u64, new: &[Event]) -> StoreResult<()> {
-    let mut prev_hash = if after_seq == 0 {
+    let prev_hash = if after_seq == 0 {
         GENESIS.to_string()
     } else {
         events::table
@@ -38,36 +40,73 @@ pub fn append(conn: &mut DbConnection, dossier_id: &str, after_seq: u64, new: &[
             .optional()?
             .ok_or_else(|| StoreError::Corrupt(format!("dossier {dossier_id} has no event {after_seq}")))?
     };
-    for (i, event) in new.iter().enumerate() {
-        let payload = serde_json::to_string(event).expect("events serialize");
-        let hash = chain_hash(&prev_hash, &payload);
-        diesel::insert_into(events::table)
-            .values((
-                events::dossier_id.eq(dossier_id),
-                events::seq.eq((after_seq + 1 + i as u64) as i64),
-                events::at.eq(to_db(event.at)),
-                events::kind.eq(event.change.name()),
-                events::actor.eq(actor_label(&event.actor)),
-                events::payload.eq(&payload),
-                events::prev_hash.eq(&prev_hash),
-                events::hash.eq(&hash),
-            ))
-            .execute(conn)?;
-        prev_hash = hash;
+    let rows = chain(dossier_id, after_seq, prev_hash, new);
+    insert_rows(conn, &rows)
+}
+
+/// Whole histories of dossiers new to the store, each chained from the genesis hash, in one statement per
+/// thousand events (bulk loading: `motcua bench seed`).
+pub fn insert_histories(conn: &mut DbConnection, histories: &[(&str, &[Event])]) -> StoreResult<()> {
+    let rows: Vec<Row> =
+        histories.iter().flat_map(|(dossier_id, history)| chain(dossier_id, 0, GENESIS.to_string(), history)).collect();
+    for chunk in rows.chunks(1000) {
+        insert_rows(conn, chunk)?;
     }
     Ok(())
 }
 
+/// One multi-row INSERT (the multi-backend connection has no batch insert: each backend does its own).
+fn insert_rows(conn: &mut DbConnection, rows: &[Row]) -> StoreResult<()> {
+    match conn {
+        DbConnection::Pg(c) => diesel::insert_into(events::table).values(rows).execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(events::table).values(rows).execute(c)?,
+    };
+    Ok(())
+}
+
+type Row = (
+    diesel::dsl::Eq<events::dossier_id, String>,
+    diesel::dsl::Eq<events::seq, i64>,
+    diesel::dsl::Eq<events::at, chrono::NaiveDateTime>,
+    diesel::dsl::Eq<events::kind, &'static str>,
+    diesel::dsl::Eq<events::payload, &'static str>,
+    diesel::dsl::Eq<events::body, Vec<u8>>,
+    diesel::dsl::Eq<events::hash, String>,
+);
+
+/// The rows of `new` events after `after_seq`, each hash chained to the one before.
+fn chain(dossier_id: &str, after_seq: u64, mut prev_hash: String, new: &[Event]) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(new.len());
+    for (i, event) in new.iter().enumerate() {
+        let payload = serde_json::to_string(event).expect("events serialize");
+        let hash = chain_hash(&prev_hash, &payload);
+        rows.push((
+            events::dossier_id.eq(dossier_id.to_string()),
+            events::seq.eq((after_seq + 1 + i as u64) as i64),
+            events::at.eq(to_db(event.at)),
+            events::kind.eq(event.change.name()),
+            events::payload.eq(""),
+            events::body.eq(super::packing::pack(&payload)),
+            events::hash.eq(hash.clone()),
+        ));
+        prev_hash = hash;
+    }
+    rows
+}
+
 /// A dossier's history in order.
 pub fn history(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec<Event>> {
-    let payloads: Vec<String> = events::table
+    let rows: Vec<(String, Option<Vec<u8>>)> = events::table
         .filter(events::dossier_id.eq(dossier_id))
         .order(events::seq)
-        .select(events::payload)
+        .select((events::payload, events::body))
         .load(conn)?;
-    payloads
-        .iter()
-        .map(|p| serde_json::from_str(p).map_err(|e| StoreError::Corrupt(format!("event of {dossier_id}: {e}"))))
+    rows.into_iter()
+        .map(|(text, body)| {
+            let json =
+                payload_of(text, body).map_err(|e| StoreError::Corrupt(format!("event of {dossier_id}: {e}")))?;
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("event of {dossier_id}: {e}")))
+        })
         .collect()
 }
 
@@ -91,54 +130,92 @@ pub struct AuditReport {
     pub broken: Vec<BrokenLink>,
 }
 
+type VerifyPage = diesel::dsl::Select<
+    diesel::dsl::Limit<
+        diesel::dsl::Order<diesel::dsl::Filter<events::table, VerifyAfter>, (events::dossier_id, events::seq)>,
+    >,
+    (events::dossier_id, events::seq, events::payload, events::body, events::hash),
+>;
+type VerifyAfter = diesel::dsl::And<
+    diesel::dsl::GtEq<events::dossier_id, String>,
+    diesel::dsl::Or<diesel::dsl::Gt<events::dossier_id, String>, diesel::dsl::Gt<events::seq, i64>>,
+>;
+
+/// The page of the chain check after (dossier, seq). The leading `>=` lets the primary key seek to the page
+/// instead of filtering every row before it.
+fn verify_page(after: &(String, i64)) -> VerifyPage {
+    events::table
+        .filter(
+            events::dossier_id
+                .ge(after.0.clone())
+                .and(events::dossier_id.gt(after.0.clone()).or(events::seq.gt(after.1))),
+        )
+        .order((events::dossier_id, events::seq))
+        .limit(5000)
+        .select((events::dossier_id, events::seq, events::payload, events::body, events::hash))
+}
+
+/// A row as the chain check reads it: dossier, seq, JSON text, packed body, hash.
+type VerifiedRow = (String, i64, String, Option<Vec<u8>>, String);
+
+/// PostgreSQL's plan for a page of the chain check, for the index checks.
+pub fn explain_verify_page(conn: &mut DbConnection, after: &(String, i64)) -> StoreResult<String> {
+    super::plans::explain(conn, verify_page(after))
+}
+
 /// Recomputes every hash chain, in pages, naming the first broken event of each broken dossier.
 pub fn verify(conn: &mut DbConnection) -> StoreResult<AuditReport> {
+    /// Where the check stands in the dossier being read.
+    struct Chain {
+        dossier: String,
+        /// The stored hash of the event before (the genesis hash before the first).
+        prev_hash: String,
+        last_seq: i64,
+        broken: bool,
+    }
     let mut report = AuditReport::default();
     let mut after: (String, i64) = (String::new(), 0);
-    let mut current: Option<(String, String, bool)> = None; // (dossier, expected prev hash, already broken)
+    let mut chain: Option<Chain> = None;
     loop {
-        let page: Vec<(String, i64, String, String, String)> = events::table
-            .filter(
-                events::dossier_id
-                    .gt(after.0.clone())
-                    .or(events::dossier_id.eq(after.0.clone()).and(events::seq.gt(after.1))),
-            )
-            .order((events::dossier_id, events::seq))
-            .limit(5000)
-            .select((events::dossier_id, events::seq, events::payload, events::prev_hash, events::hash))
-            .load(conn)?;
+        let page: Vec<VerifiedRow> = verify_page(&after).load(conn)?;
         if page.is_empty() {
             break;
         }
-        for (dossier, seq, payload, prev_hash, hash) in page {
-            if current.as_ref().is_none_or(|(d, _, _)| *d != dossier) {
+        for (dossier, seq, text, body, hash) in page {
+            if chain.as_ref().is_none_or(|c| c.dossier != dossier) {
                 report.dossiers += 1;
-                current = Some((dossier.clone(), GENESIS.to_string(), false));
-                if seq != 1 {
-                    report.broken.push(BrokenLink {
-                        dossier_id: dossier.clone(),
-                        seq,
-                        reason: "history does not start at event 1".into(),
-                    });
-                    current.as_mut().unwrap().2 = true;
-                }
+                chain = Some(Chain {
+                    dossier: dossier.clone(),
+                    prev_hash: GENESIS.to_string(),
+                    last_seq: 0,
+                    broken: false,
+                });
             }
             report.events += 1;
-            let (_, expected_prev, broken) = current.as_mut().expect("set above");
-            if !*broken {
-                let reason = if prev_hash != *expected_prev {
-                    Some("its previous hash does not match the event before it")
-                } else if chain_hash(&prev_hash, &payload) != hash {
-                    Some("its content does not match its hash")
+            let c = chain.as_mut().expect("set above");
+            if !c.broken {
+                let reason = if seq != c.last_seq + 1 {
+                    Some(if c.last_seq == 0 {
+                        "history does not start at event 1".to_string()
+                    } else {
+                        format!("event {} is missing", c.last_seq + 1)
+                    })
                 } else {
-                    None
+                    match payload_of(text, body) {
+                        Err(e) => Some(format!("its content is unreadable ({e})")),
+                        Ok(payload) if chain_hash(&c.prev_hash, &payload) != hash => {
+                            Some("its content or the event before it does not match its hash".to_string())
+                        }
+                        Ok(_) => None,
+                    }
                 };
                 if let Some(reason) = reason {
-                    report.broken.push(BrokenLink { dossier_id: dossier.clone(), seq, reason: reason.into() });
-                    *broken = true;
+                    report.broken.push(BrokenLink { dossier_id: dossier.clone(), seq, reason });
+                    c.broken = true;
                 }
             }
-            *expected_prev = hash;
+            c.prev_hash = hash;
+            c.last_seq = seq;
             after = (dossier, seq);
         }
     }

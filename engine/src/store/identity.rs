@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::schema::{dossiers, service_accounts, sign_in_attempts};
-use super::{DbConnection, StoreError, StoreResult, to_db};
+use super::{DbConnection, StoreResult, to_db};
 use crate::domain::dossier::Dossier;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
@@ -102,21 +102,37 @@ pub fn dossiers_of_applicant(
     after: Option<&ApplicantCursor>,
     limit: i64,
 ) -> StoreResult<Vec<Dossier>> {
-    let mut query = dossiers::table.filter(dossiers::applicant_id.eq(id_number.to_string())).into_boxed();
+    let states: Vec<super::dossiers::StoredState> = applicant_query(id_number, after, limit).load(conn)?;
+    states.iter().map(super::dossiers::decode).collect()
+}
+
+/// PostgreSQL's plan for a page of an applicant's dossiers, for the index checks.
+pub fn explain_dossiers_of_applicant(
+    conn: &mut DbConnection,
+    id_number: &str,
+    after: Option<&ApplicantCursor>,
+) -> StoreResult<String> {
+    super::plans::explain(conn, applicant_query(id_number, after, 20))
+}
+
+fn applicant_query(
+    id_number: &str,
+    after: Option<&ApplicantCursor>,
+    limit: i64,
+) -> diesel::dsl::Limit<
+    diesel::dsl::Select<dossiers::BoxedQuery<'static, super::MultiBackend>, (dossiers::state, dossiers::packed)>,
+> {
+    let mut query = dossiers::table
+        .filter(dossiers::applicant_id.eq(id_number.to_string()))
+        .order((dossiers::submitted_at.desc(), dossiers::id.desc()))
+        .into_boxed();
     if let Some(cursor) = after {
+        // The leading `<=` lets the index on (applicant_id, submitted_at, id) seek to the cursor.
         query = query.filter(
             dossiers::submitted_at
-                .lt(cursor.submitted_at)
-                .or(dossiers::submitted_at.eq(cursor.submitted_at).and(dossiers::id.lt(cursor.id.clone()))),
+                .le(cursor.submitted_at)
+                .and(dossiers::submitted_at.lt(cursor.submitted_at).or(dossiers::id.lt(cursor.id.clone()))),
         );
     }
-    let states: Vec<String> = query
-        .order((dossiers::submitted_at.desc(), dossiers::id.desc()))
-        .limit(limit)
-        .select(dossiers::state)
-        .load(conn)?;
-    states
-        .iter()
-        .map(|s| serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("dossier state: {e}"))))
-        .collect()
+    query.select(super::dossiers::STATE).limit(limit)
 }

@@ -11,8 +11,10 @@ pub mod idempotency;
 pub mod identity;
 pub mod jobs;
 pub mod outbox;
+pub mod packing;
 pub mod papers;
 pub mod payments;
+pub mod plans;
 pub mod portal_intake;
 pub mod procedures;
 pub mod ratings;
@@ -20,6 +22,7 @@ pub mod repository;
 pub mod schema;
 pub mod sequences;
 pub mod sign_in;
+pub mod sizes;
 pub mod staff;
 pub mod staff_admin;
 pub mod statistics;
@@ -220,7 +223,17 @@ impl Db {
             DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         };
-        ran.map_err(|e| StoreError::Setup(format!("migrations: {e}")))
+        let ran = ran.map_err(|e| StoreError::Setup(format!("migrations: {e}")))?;
+        drop(conn);
+        self.fold_search_texts()?;
+        Ok(ran)
+    }
+
+    /// The part of migration 11 SQL cannot do: folding the search text of dossiers stored before it (Rust's
+    /// Unicode tables, the same on both databases). Nothing to do, and one index probe, once done.
+    fn fold_search_texts(&self) -> StoreResult<()> {
+        while self.write(|conn| dossiers::fold_unfolded(conn, 500))? > 0 {}
+        Ok(())
     }
 
     /// True when every embedded migration has been applied (readiness).

@@ -66,6 +66,9 @@ diesel::table! {
         version -> BigInt,
         state -> Text,
         updated_at -> Timestamp,
+        due_sort -> Timestamp,
+        search_text -> Nullable<Text>,
+        packed -> Nullable<Binary>,
     }
 }
 
@@ -84,10 +87,9 @@ diesel::table! {
         seq -> BigInt,
         at -> Timestamp,
         kind -> Text,
-        actor -> Text,
         payload -> Text,
-        prev_hash -> Text,
         hash -> Text,
+        body -> Nullable<Binary>,
     }
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::dossiers;
-use super::{DbConnection, StoreError, StoreResult, to_db};
+use super::{DbConnection, StoreResult, to_db};
 use crate::domain::dossier::Dossier;
 
 /// Dossiers received in `[from, to)` by one of `agencies` (every agency when `None`), by agency then
@@ -22,10 +22,9 @@ pub fn received_between(
     if let Some(agencies) = agencies {
         query = query.filter(dossiers::agency_id.eq_any(agencies.to_vec()));
     }
-    let states: Vec<String> =
-        query.order((dossiers::agency_id, dossiers::received_at, dossiers::id)).select(dossiers::state).load(conn)?;
-    states
-        .iter()
-        .map(|s| serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("dossier state: {e}"))))
-        .collect()
+    let states: Vec<super::dossiers::StoredState> = query
+        .order((dossiers::agency_id, dossiers::received_at, dossiers::id))
+        .select(super::dossiers::STATE)
+        .load(conn)?;
+    states.iter().map(super::dossiers::decode).collect()
 }

@@ -8,6 +8,10 @@ use clap::Subcommand;
 mod chaos;
 mod lifecycle;
 mod pages;
+mod queries;
+mod seed;
+mod storage;
+mod timing;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -18,6 +22,12 @@ pub enum BenchCommand {
     /// Fault drill: serve and worker killed and restarted, outside systems, blobs and database failing, under
     /// load; then every acknowledged action, code, chain, blob and outbox message checked.
     Chaos(chaos::ChaosArgs),
+    /// Fills a database with copies of the demo's dossiers across years and communes, up to a total, and
+    /// reports the room taken per dossier.
+    Seed(seed::SeedArgs),
+    /// The requests that must not grow with the table (queues, search, a citizen's dossiers, tracking, a
+    /// dossier page, the work home), over random dossiers of the database, against a primary-key read.
+    Queries(queries::QueriesArgs),
 }
 
 pub fn run(command: BenchCommand) -> ExitCode {
@@ -25,5 +35,7 @@ pub fn run(command: BenchCommand) -> ExitCode {
         BenchCommand::Pages(args) => pages::run(args),
         BenchCommand::Lifecycle(args) => lifecycle::run(args),
         BenchCommand::Chaos(args) => chaos::run(args),
+        BenchCommand::Seed(args) => seed::run(args),
+        BenchCommand::Queries(args) => queries::run(args),
     }
 }

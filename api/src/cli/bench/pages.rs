@@ -12,6 +12,7 @@ use motcua_engine::service::dossiers::QueueQuery;
 use motcua_engine::service::{Config, Services, SystemClock};
 
 use super::super::failure;
+use super::timing::{self, median, percentile};
 
 #[derive(Args, Clone)]
 pub struct PagesArgs {
@@ -114,17 +115,10 @@ async fn bench(args: PagesArgs) -> Result<(), String> {
             let mut times = Vec::with_capacity(args.rounds);
             let mut status = 0;
             for round in 0..=args.rounds {
-                let response = http.get(&url).header("Cookie", &cookie).send().await.map_err(|e| e.to_string())?;
-                status = response.status().as_u16();
-                let server_ms = response
-                    .headers()
-                    .get("server-timing")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.split("dur=").nth(1))
-                    .and_then(|v| v.parse::<f64>().ok());
-                response.bytes().await.map_err(|e| e.to_string())?;
+                let (answered, server_ms) = timing::server_time(&http, &url, &[("Cookie", cookie.as_str())]).await?;
+                status = answered;
                 if round > 0 {
-                    times.push(server_ms.ok_or("no Server-Timing header")?);
+                    times.push(server_ms);
                 }
             }
             times.sort_by(f64::total_cmp);
@@ -148,16 +142,4 @@ async fn bench(args: PagesArgs) -> Result<(), String> {
     }
     println!("slowest p95: {slowest:.2} ms");
     Ok(())
-}
-
-fn median(sorted: &[f64]) -> f64 {
-    percentile(sorted, 50.0)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
 }

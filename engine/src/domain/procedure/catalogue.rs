@@ -105,16 +105,17 @@ impl Catalogue {
         self.read().is_empty()
     }
 
-    /// Current versions matching a free text (in code, name or field, case-insensitive), a field and a level.
+    /// Current versions matching a free text (in code, name or field; case and accents aside, so "ket hon"
+    /// finds "Đăng ký kết hôn"), a field and a level.
     pub fn search(&self, text: Option<&str>, field: Option<&str>, level: Option<Level>) -> Vec<Arc<Procedure>> {
-        let needle = text.map(str::to_lowercase);
+        let needle = text.map(crate::text::fold).filter(|n| !n.is_empty());
         self.current_all()
             .into_iter()
             .filter(|p| {
                 needle.as_ref().is_none_or(|n| {
                     p.code.contains(n.as_str())
-                        || p.name.to_lowercase().contains(n.as_str())
-                        || p.field.to_lowercase().contains(n.as_str())
+                        || crate::text::fold(&p.name).contains(n.as_str())
+                        || crate::text::fold(&p.field).contains(n.as_str())
                 })
             })
             .filter(|p| field.is_none_or(|f| p.field.to_lowercase() == f.to_lowercase()))
@@ -133,6 +134,17 @@ mod tests {
         let mut p = super::super::parse_procedure("birth.toml", text, &registry).unwrap();
         p.version = version;
         p
+    }
+
+    /// Users type with or without accents, in any case.
+    #[test]
+    fn search_ignores_accents_and_case() {
+        let catalogue = Catalogue::default();
+        catalogue.publish(procedure(1)).unwrap();
+        for text in ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "Đăng ký  khai sinh", "1.001193"] {
+            assert_eq!(catalogue.search(Some(text), None, None).len(), 1, "{text}");
+        }
+        assert!(catalogue.search(Some("ket hon"), None, None).is_empty());
     }
 
     /// A version published while a reference to another is held: both stay readable, the newest is current.

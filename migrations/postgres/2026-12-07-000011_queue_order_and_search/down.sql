@@ -1,0 +1,11 @@
+DROP INDEX dossiers_search;
+DROP INDEX dossiers_unfolded;
+ALTER TABLE dossiers DROP COLUMN search_text;
+DROP INDEX dossiers_received;
+DROP INDEX dossiers_owner;
+CREATE INDEX dossiers_owner ON dossiers (applicant_id);
+DROP INDEX dossiers_agency_due;
+DROP INDEX dossiers_due;
+DROP INDEX dossiers_queue;
+CREATE INDEX dossiers_queue ON dossiers (agency_id, status, step, due_at);
+ALTER TABLE dossiers DROP COLUMN due_sort;
