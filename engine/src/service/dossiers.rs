@@ -55,6 +55,15 @@ pub struct IdempotencyKey {
     pub request_hash: String,
 }
 
+/// Documents made for an action before its transaction, with the decision they were made for.
+struct PreparedDocuments {
+    /// The dossier's version they were made from.
+    version: u64,
+    action: Action,
+    consulted_kind: Option<String>,
+    papers: Vec<crate::store::papers::Paper>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct QueueQuery {
     pub agency: Option<String>,
@@ -586,24 +595,80 @@ impl Dossiers<'_> {
         // own transaction: the answer stays on record even when the receive is then refused).
         let expected_version = self.check_before_receive(caller, id, expected_version, &request)?;
         let now = self.now();
-        let outcome = self.db.write(|conn| {
-            let before = self.load_seen_for_update(conn, caller, id)?;
-            let procedure = &*self.procedure_of(&before)?;
-            let (mut action, consulted_kind) = self.domain_action(conn, &before, request, now)?;
-            self.plan_document(&before, &mut action);
-            let events =
-                self.decide_as(caller, &before, procedure, action, expected_version, note, consulted_kind, now)?;
-            let after = events.iter().fold(before.clone(), apply);
-            self.persist(conn, Some(&before), &after, &events, procedure, now)?;
-            self.produce_documents(conn, caller, &before, &after, &events, procedure)?;
-            self.coordinate_bundle(conn, Some(&before), after, procedure, now)
-        });
+        let outcome = (|| {
+            // A draft to render, a signature or a seal takes milliseconds of CPU: they are made before the write
+            // transaction from the dossier as read now, so that no row lock waits on them. The transaction takes
+            // the same decision on the locked row and records them if it is still that version (else 409, as for
+            // any race between two actions).
+            let prepared = match request {
+                ActionRequest::Appraise { .. } | ActionRequest::Sign | ActionRequest::Seal { .. } => {
+                    Some(self.prepare_documents(caller, id, expected_version, &request, note.clone(), now)?)
+                }
+                _ => None,
+            };
+            self.db.write(|conn| {
+                let before = self.load_seen_for_update(conn, caller, id)?;
+                let procedure = &*self.procedure_of(&before)?;
+                let (action, consulted_kind) = match &prepared {
+                    Some(made) if made.version != before.version => {
+                        return Err(Rejection::StaleVersion { expected: made.version, actual: before.version }.into());
+                    }
+                    Some(made) => (made.action.clone(), made.consulted_kind.clone()),
+                    None => {
+                        let (mut action, consulted_kind) = self.domain_action(conn, &before, request, now)?;
+                        self.plan_document(&before, &mut action);
+                        (action, consulted_kind)
+                    }
+                };
+                let events =
+                    self.decide_as(caller, &before, procedure, action, expected_version, note, consulted_kind, now)?;
+                let after = events.iter().fold(before.clone(), apply);
+                self.persist(conn, Some(&before), &after, &events, procedure, now)?;
+                let papers = match prepared {
+                    Some(made) => made.papers,
+                    None => self.make_documents(conn, caller, &before, &after, &events, procedure)?,
+                };
+                self.record_documents(conn, &papers)?;
+                self.coordinate_bundle(conn, Some(&before), after, procedure, now)
+            })
+        })();
         if let Err(e) = &outcome
             && matches!(e.http_status(), 403 | 404)
         {
             self.deny(caller, &format!("act {id}"), e.code());
         }
         outcome
+    }
+
+    /// The documents an action will make, made from the dossier as it stands (see `act`).
+    fn prepare_documents(
+        &self,
+        caller: &StaffIdentity,
+        id: &str,
+        expected_version: u64,
+        request: &ActionRequest,
+        note: Option<String>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<PreparedDocuments> {
+        let before = self.dossier(caller, id)?;
+        self.db.read(|conn| {
+            let procedure = &*self.procedure_of(&before)?;
+            let (mut action, consulted_kind) = self.domain_action(conn, &before, request.clone(), now)?;
+            self.plan_document(&before, &mut action);
+            let events = self.decide_as(
+                caller,
+                &before,
+                procedure,
+                action.clone(),
+                expected_version,
+                note,
+                consulted_kind.clone(),
+                now,
+            )?;
+            let after = events.iter().fold(before.clone(), apply);
+            let papers = self.make_documents(conn, caller, &before, &after, &events, procedure)?;
+            Ok(PreparedDocuments { version: before.version, action, consulted_kind, papers })
+        })
     }
 
     /// A dossier the caller may see.

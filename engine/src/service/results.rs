@@ -29,8 +29,9 @@ impl Services {
         }
     }
 
-    /// Renders, signs or seals the documents the new events name, and stores them as papers of the dossier.
-    pub(super) fn produce_documents(
+    /// Renders, signs or seals the documents the new events name and stores their blobs; answers the papers,
+    /// which `record_documents` writes in the action's transaction. `conn` only reads.
+    pub(super) fn make_documents(
         &self,
         conn: &mut DbConnection,
         caller: &StaffIdentity,
@@ -38,8 +39,9 @@ impl Services {
         after: &Dossier,
         new_events: &[Event],
         procedure: &Procedure,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<Vec<Paper>> {
         let mut current = None;
+        let mut made = Vec::new();
         for event in new_events {
             let (id, source, pdf) = match &event.change {
                 Change::Appraised { proposal, document: Some(id) } => {
@@ -61,8 +63,24 @@ impl Services {
                 _ => continue,
             };
             let title = result_title(procedure, after);
-            self.store_document(conn, after, id, source, &title, &pdf, &format!("staff:{}", caller.id), event.at)?;
+            made.push(self.stage_document(
+                after,
+                id,
+                source,
+                &title,
+                &pdf,
+                &format!("staff:{}", caller.id),
+                event.at,
+            )?);
             current = Some(pdf);
+        }
+        Ok(made)
+    }
+
+    /// Records the papers `make_documents` made, in the action's transaction.
+    pub(super) fn record_documents(&self, conn: &mut DbConnection, made: &[Paper]) -> ServiceResult<()> {
+        for paper in made {
+            papers::insert(conn, paper)?;
         }
         Ok(())
     }
@@ -140,10 +158,11 @@ impl Services {
         forms::render_result(&data).map_err(internal)
     }
 
+    /// Stores a document's blob (content-addressed: a blob whose paper is never recorded is only unreferenced)
+    /// and answers its paper, to record.
     #[allow(clippy::too_many_arguments)]
-    fn store_document(
+    fn stage_document(
         &self,
-        conn: &mut DbConnection,
         dossier: &Dossier,
         id: &str,
         source: &str,
@@ -151,12 +170,12 @@ impl Services {
         pdf: &[u8],
         added_by: &str,
         at: DateTime<Utc>,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<Paper> {
         let file_name = format!("ket-qua-{source}.pdf");
         let mut stager = self.papers().stager(&file_name)?;
         stager.write(pdf)?;
         let blob = self.blobs.commit(stager.finish()?)?;
-        let paper = Paper {
+        Ok(Paper {
             id: id.to_string(),
             dossier_id: dossier.id.clone(),
             component_id: None,
@@ -171,9 +190,7 @@ impl Services {
             added_by: added_by.to_string(),
             added_at: to_db(at),
             keep: true,
-        };
-        papers::insert(conn, &paper)?;
-        Ok(())
+        })
     }
 }
 
