@@ -328,14 +328,26 @@ fn list_parts(backend: super::Backend, f: &QueueFilter) -> Vec<QueuePart> {
         Some(agency) => f.agencies.iter().filter(|a| *a == agency).cloned().collect(),
         None => f.agencies.clone(),
     };
+    fn in_index(backend: super::Backend, agencies: &[String]) -> WordsIn<'_> {
+        match backend {
+            super::Backend::Postgres => WordsIn::Index(agencies),
+            super::Backend::Sqlite => WordsIn::Rows,
+        }
+    }
     // `agency_id = x`, not `= ANY([x])`: PostgreSQL reads an index in order only for a plain equality.
     let mut parts: Vec<dossiers::BoxedQuery<'static, super::MultiBackend>> = if scope.len() <= AGENCIES_READ_APART {
-        scope.iter().map(|agency| filtered(backend, f).filter(dossiers::agency_id.eq(agency.clone()))).collect()
+        scope
+            .iter()
+            .map(|agency| {
+                filtered(f, in_index(backend, std::slice::from_ref(agency)))
+                    .filter(dossiers::agency_id.eq(agency.clone()))
+            })
+            .collect()
     } else {
-        vec![filtered(backend, f).filter(dossiers::agency_id.eq_any(scope.clone()))]
+        vec![filtered(f, in_index(backend, &scope)).filter(dossiers::agency_id.eq_any(scope.clone()))]
     };
     parts.push(
-        filtered(backend, f)
+        filtered(f, WordsIn::Rows)
             .filter(dossiers::consulted_agency_id.eq_any(scope.clone()))
             .filter(dossiers::agency_id.ne_all(scope)),
     );
@@ -381,27 +393,44 @@ impl SearchShape {
 
 type Condition = Box<dyn BoxableExpression<dossiers::table, super::MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
-/// Every word is a word of the search text. PostgreSQL reads it from the GIN index over the text's words (with
-/// the agency, so a common name is narrowed to the caller's agency inside the index); SQLite matches the same
-/// thing with LIKE on the text, whose words are separated by single spaces.
-fn words_condition(backend: super::Backend, words: &[String]) -> Condition {
+/// Where a part of a queue page finds its words.
+enum WordsIn<'a> {
+    /// Through PostgreSQL's word index: the dossiers of these agencies.
+    Index(&'a [String]),
+    /// On the rows the part's other conditions found (SQLite; the few dossiers a scope is consulted on).
+    Rows,
+}
+
+/// The words of a dossier as its index holds them, each behind its agency (`000.31.01.H26:huong`), so that one
+/// agency's posting list of a word holds that agency's dossiers only: a search reads the caller's agency's
+/// matches, however many other agencies and years of history the table holds. The SQL must be the index's own
+/// (migration 11) for PostgreSQL to use it.
+const AGENCY_WORDS: &str =
+    "array_to_tsvector(string_to_array(agency_id || ':' || replace(search_text, ' ', ' ' || agency_id || ':'), ' '))";
+
+/// Every word is a whole word of the search text.
+fn words_condition(words: &[String], place: WordsIn) -> Condition {
     use diesel::dsl::sql;
     use diesel::sql_types::Bool;
     if words.is_empty() {
         // Only punctuation was typed: nothing matches it.
         return Box::new(sql::<Bool>("1 = 0"));
     }
-    match backend {
-        super::Backend::Postgres => {
-            // Words hold letters and digits only, so quoting them is enough to keep them plain lexemes.
-            let query = words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(" & ");
-            Box::new(
-                sql::<Bool>("array_to_tsvector(string_to_array(search_text, ' ')) @@ to_tsquery('simple', ")
-                    .bind::<Text, _>(query)
-                    .sql(")"),
-            )
+    match place {
+        WordsIn::Index(agencies) => {
+            // tsquery's own syntax (not to_tsquery, whose parser would split `000.31.01.h26:huong`): each lexeme
+            // quoted; agency ids and words hold no quote or backslash.
+            let query = agencies
+                .iter()
+                .map(|agency| {
+                    let all = words.iter().map(|w| format!("'{agency}:{w}'")).collect::<Vec<_>>().join(" & ");
+                    format!("({all})")
+                })
+                .collect::<Vec<_>>()
+                .join(" | ");
+            Box::new(sql::<Bool>(AGENCY_WORDS).sql(" @@ CAST(").bind::<Text, _>(query).sql(" AS tsquery)"))
         }
-        super::Backend::Sqlite => {
+        WordsIn::Rows => {
             let mut condition: Condition = Box::new(sql::<Bool>("1 = 1"));
             for word in words {
                 let pattern = format!("% {} %", super::like_literal(word));
@@ -414,7 +443,7 @@ fn words_condition(backend: super::Backend, words: &[String]) -> Condition {
 }
 
 /// The queue filter's conditions but the scope, and the cursor.
-fn filtered(backend: super::Backend, f: &QueueFilter) -> dossiers::BoxedQuery<'static, super::MultiBackend> {
+fn filtered(f: &QueueFilter, words_in: WordsIn) -> dossiers::BoxedQuery<'static, super::MultiBackend> {
     let mut q = dossiers::table.into_boxed();
     if !f.statuses.is_empty() {
         q = q.filter(dossiers::status.eq_any(f.statuses.iter().map(|s| i32::from(s.code())).collect::<Vec<_>>()));
@@ -447,7 +476,7 @@ fn filtered(backend: super::Backend, f: &QueueFilter) -> dossiers::BoxedQuery<'s
         q = match SearchShape::of(text) {
             SearchShape::Code(code) => q.filter(dossiers::code.eq(code)),
             SearchShape::IdNumber(id) => q.filter(dossiers::applicant_id.eq(id)),
-            SearchShape::Words(words) => q.filter(words_condition(backend, &words)),
+            SearchShape::Words(words) => q.filter(words_condition(&words, words_in)),
         };
     }
     if let Some(cursor) = &f.after {

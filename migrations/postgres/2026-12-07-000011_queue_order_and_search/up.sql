@@ -17,13 +17,11 @@ CREATE INDEX dossiers_received ON dossiers (agency_id, received_at) WHERE receiv
 -- marks a row not folded yet: the application folds those at start (the partial index finds them without a scan).
 ALTER TABLE dossiers ADD COLUMN search_text TEXT;
 CREATE INDEX dossiers_unfolded ON dossiers (id) WHERE search_text IS NULL;
--- A search is words, each the start of a word: a GIN index over the words, with the agency in the same index so
--- that a common name is narrowed to the caller's agency before any row is read. Its posting lists are far
--- shorter than trigrams' (a trigram of a common name is in most rows). btree_gin ships with PostgreSQL and is a
--- trusted extension.
-CREATE EXTENSION IF NOT EXISTS btree_gin;
--- New entries wait in a pending list that every search reads through until (auto)vacuum merges them; a small
--- list keeps that read short while writes still batch.
+-- A search is whole words. The index holds each word behind its agency (`000.31.01.H26:huong`), so that a word's
+-- posting list for an agency holds only that agency's dossiers: a search reads the caller's agency's matches,
+-- however many agencies and years the table holds (trigrams, or the agency and the words as two keys, read
+-- posting lists that grow with the whole table). New entries wait in a pending list that every search reads
+-- through until (auto)vacuum merges them; a small list keeps that read short while writes still batch.
 CREATE INDEX dossiers_search ON dossiers
-    USING gin (agency_id, array_to_tsvector(string_to_array(search_text, ' ')))
+    USING gin (array_to_tsvector(string_to_array(agency_id || ':' || replace(search_text, ' ', ' ' || agency_id || ':'), ' ')))
     WITH (gin_pending_list_limit = 256);
