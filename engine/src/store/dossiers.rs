@@ -43,19 +43,11 @@ pub(crate) const STATE: (dossiers::state, dossiers::packed) = (dossiers::state, 
 /// A dossier's state as `STATE` reads it.
 pub(crate) type StoredState = (String, Option<Vec<u8>>);
 
-/// The dossier of a row's state: the JSON text when there is one (rows written before packing), else the
-/// packed form.
+/// The dossier of a row's state (see `packing::stored_json`).
 pub(crate) fn decode((text, packed): &StoredState) -> StoreResult<Dossier> {
-    let unpacked;
-    let json = match packed {
-        Some(packed) if text.is_empty() => {
-            unpacked =
-                super::packing::unpack(packed).map_err(|e| StoreError::Corrupt(format!("dossier state: {e}")))?;
-            &unpacked
-        }
-        _ => text,
-    };
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("dossier state: {e}")))
+    let corrupt = |e: String| StoreError::Corrupt(format!("dossier state: {e}"));
+    let json = super::packing::stored_json(text, packed.as_deref()).map_err(corrupt)?;
+    serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))
 }
 
 fn encode(dossier: &Dossier) -> String {

@@ -19,15 +19,6 @@ pub fn chain_hash(prev_hash: &str, payload: &str) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// An event's JSON from its row: the text when there is one (rows written before packing, or changed by
-/// hand: the chain check must read what is there), else the packed body.
-fn payload_of(text: String, body: Option<Vec<u8>>) -> Result<String, String> {
-    match body {
-        Some(body) if text.is_empty() => super::packing::unpack(&body),
-        _ => Ok(text),
-    }
-}
-
 /// Appends events after `after_seq` (the dossier's version before them).
 pub fn append(conn: &mut DbConnection, dossier_id: &str, after_seq: u64, new: &[Event]) -> StoreResult<()> {
     let prev_hash = if after_seq == 0 {
@@ -103,9 +94,9 @@ pub fn history(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec<Eve
         .load(conn)?;
     rows.into_iter()
         .map(|(text, body)| {
-            let json =
-                payload_of(text, body).map_err(|e| StoreError::Corrupt(format!("event of {dossier_id}: {e}")))?;
-            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("event of {dossier_id}: {e}")))
+            let corrupt = |e: String| StoreError::Corrupt(format!("event of {dossier_id}: {e}"));
+            let json = super::packing::stored_json(&text, body.as_deref()).map_err(corrupt)?;
+            serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))
         })
         .collect()
 }
@@ -201,7 +192,7 @@ pub fn verify(conn: &mut DbConnection) -> StoreResult<AuditReport> {
                         format!("event {} is missing", c.last_seq + 1)
                     })
                 } else {
-                    match payload_of(text, body) {
+                    match super::packing::stored_json(&text, body.as_deref()) {
                         Err(e) => Some(format!("its content is unreadable ({e})")),
                         Ok(payload) if chain_hash(&c.prev_hash, &payload) != hash => {
                             Some("its content or the event before it does not match its hash".to_string())

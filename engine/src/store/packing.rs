@@ -53,6 +53,15 @@ pub fn unpack(packed: &[u8]) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))
 }
 
+/// The JSON a row holds in a (text, packed) pair of columns: the text when there is one (rows written before
+/// packing, or changed by hand: the chain check must read what is there), else the packed form.
+pub fn stored_json<'a>(text: &'a str, packed: Option<&[u8]>) -> Result<std::borrow::Cow<'a, str>, String> {
+    match packed {
+        Some(packed) if text.is_empty() => unpack(packed).map(std::borrow::Cow::Owned),
+        _ => Ok(std::borrow::Cow::Borrowed(text)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

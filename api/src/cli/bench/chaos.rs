@@ -8,8 +8,6 @@ use std::time::Duration;
 use clap::Args;
 use motcua_api::chaos::{Settings, run_chaos};
 
-use super::super::failure;
-
 #[derive(Args, Clone)]
 pub struct ChaosArgs {
     /// A PostgreSQL server to run on (a scratch database is created there). Default: SQLite.
@@ -30,11 +28,7 @@ pub struct ChaosArgs {
 }
 
 pub fn run(args: ChaosArgs) -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-    match runtime.block_on(drill(args)) {
-        Ok(code) => code,
-        Err(e) => failure(e),
-    }
+    super::block_on(drill(args))
 }
 
 async fn drill(args: ChaosArgs) -> Result<ExitCode, String> {

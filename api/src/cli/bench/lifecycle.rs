@@ -11,11 +11,8 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use motcua_api::flow::{self, Member};
-use motcua_api::http::server;
-use motcua_engine::service::{Config, Services, SystemClock};
+use motcua_engine::service::Config;
 use serde_json::Value;
-
-use super::super::failure;
 
 #[derive(Args, Clone)]
 pub struct LifecycleArgs {
@@ -40,17 +37,13 @@ pub struct LifecycleArgs {
 const FLOW: [&str; 8] = ["upload", "receive", "assign", "appraise", "approve", "sign", "seal", "return"];
 
 pub fn run(args: LifecycleArgs) -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-    match runtime.block_on(lifecycle(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => failure(e),
-    }
+    super::block_on(async { lifecycle(args).await.map(|()| ExitCode::SUCCESS) })
 }
 
 struct Target {
     base: String,
     database_url: Option<String>,
-    _server: Option<actix_web::dev::ServerHandle>,
+    _server: Option<super::InProcess>,
 }
 
 async fn start_target(args: &LifecycleArgs) -> Result<Target, String> {
@@ -70,19 +63,9 @@ async fn start_target(args: &LifecycleArgs) -> Result<Target, String> {
         pool_size: (args.clients as u32 + 4).max(8),
         ..Config::from_env()
     };
-    let services = tokio::task::spawn_blocking(move || -> Result<Arc<Services>, String> {
-        let services = motcua_engine::wiring::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
-        services.administration().load_demo().map_err(|e| e.to_string())?;
-        Ok(Arc::new(services))
-    })
-    .await
-    .map_err(|e| e.to_string())??;
-    let state = server::state(services).map_err(|e| e.to_string())?;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let handle = server::spawn(state, listener, workers);
-    Ok(Target { base, database_url: Some(database_url), _server: Some(handle) })
+    let server = super::InProcess::start(config, workers).await?;
+    Ok(Target { base: server.base.clone(), database_url: Some(database_url), _server: Some(server) })
 }
 
 /// Why a request of the flow failed, without the dossier's id, so that failures of one kind count together.

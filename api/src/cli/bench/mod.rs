@@ -1,9 +1,16 @@
 //! `motcua bench`: throughput and latency of the whole flow (`lifecycle`), server time of the pages (`pages`),
 //! and the fault drill (`chaos`).
 
+use std::future::Future;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Subcommand;
+use motcua_api::http::auth::JwtKeys;
+use motcua_api::http::server;
+use motcua_engine::service::{Config, Services, SystemClock};
+
+use super::failure;
 
 mod chaos;
 mod lifecycle;
@@ -37,5 +44,38 @@ pub fn run(command: BenchCommand) -> ExitCode {
         BenchCommand::Chaos(args) => chaos::run(args),
         BenchCommand::Seed(args) => seed::run(args),
         BenchCommand::Queries(args) => queries::run(args),
+    }
+}
+
+/// Runs an asynchronous benchmark to its exit code.
+fn block_on(bench: impl Future<Output = Result<ExitCode, String>>) -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    runtime.block_on(bench).unwrap_or_else(failure)
+}
+
+/// A server in this process on a loopback port, over `config`'s database (the demo loaded when it is empty).
+struct InProcess {
+    services: Arc<Services>,
+    /// To mint the tokens of the people whose requests are measured.
+    keys: Arc<JwtKeys>,
+    base: String,
+    _server: actix_web::dev::ServerHandle,
+}
+
+impl InProcess {
+    async fn start(config: Config, workers: usize) -> Result<InProcess, String> {
+        let services = tokio::task::spawn_blocking(move || -> Result<Arc<Services>, String> {
+            let services = motcua_engine::wiring::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+            services.administration().load_demo().map_err(|e| e.to_string())?;
+            Ok(Arc::new(services))
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        let state = server::state(services.clone()).map_err(|e| e.to_string())?;
+        let keys = state.keys.clone();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+        let _server = server::spawn(state, listener, workers);
+        Ok(InProcess { services, keys, base, _server })
     }
 }

@@ -3,15 +3,13 @@
 //! the same run, because absolute figures on shared machines mean little.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
-use motcua_api::http::{auth, server};
+use motcua_api::http::auth;
 use motcua_engine::domain::identity::CitizenIdentity;
+use motcua_engine::service::Config;
 use motcua_engine::service::dossiers::QueueQuery;
-use motcua_engine::service::{Config, Services, SystemClock};
 
-use super::super::failure;
 use super::timing::{self, median, percentile};
 
 #[derive(Args, Clone)]
@@ -28,11 +26,7 @@ pub struct PagesArgs {
 const CITIZEN: (&str, &str) = ("031190012345", "Nguyễn Thị Hường");
 
 pub fn run(args: PagesArgs) -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-    match runtime.block_on(bench(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => failure(e),
-    }
+    super::block_on(async { bench(args).await.map(|()| ExitCode::SUCCESS) })
 }
 
 /// One page to measure: who asks (a cookie), and the path.
@@ -48,18 +42,7 @@ async fn bench(args: PagesArgs) -> Result<(), String> {
         format!("sqlite://{}/motcua.db", dir.display())
     });
     let config = Config { database_url, ..Config::from_env() };
-    let services = tokio::task::spawn_blocking(move || -> Result<Arc<Services>, String> {
-        let services = motcua_engine::wiring::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
-        services.administration().load_demo().map_err(|e| e.to_string())?;
-        Ok(Arc::new(services))
-    })
-    .await
-    .map_err(|e| e.to_string())??;
-    let state = server::state(services.clone()).map_err(|e| e.to_string())?;
-    let keys = state.keys.clone();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
-    let _server = server::spawn(state, listener, 2);
+    let super::InProcess { services, keys, base, _server } = super::InProcess::start(config, 2).await?;
 
     // Sessions as the pages keep them: the access token in the session cookie.
     let probes = tokio::task::spawn_blocking(move || -> Result<Vec<Probe>, String> {

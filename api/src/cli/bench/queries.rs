@@ -6,19 +6,16 @@
 //! filled by `motcua bench seed`, at several sizes, to see whether a request grows with the table.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
 use motcua_api::http::auth::{self, JwtKeys};
-use motcua_api::http::server;
 use motcua_engine::domain::dossier::Dossier;
 use motcua_engine::domain::identity::CitizenIdentity;
-use motcua_engine::service::{Config, Services, SystemClock};
+use motcua_engine::service::{Config, Services};
 use motcua_engine::store::{Db, dossiers};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::super::failure;
 use super::storage;
 use super::timing::{median, percentile, server_time};
 
@@ -38,11 +35,7 @@ const COMMUNE: &str = "000.31.01.H26";
 const DEMO_PASSWORD: &str = "motcua-demo";
 
 pub fn run(args: QueriesArgs) -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-    match runtime.block_on(bench(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => failure(e),
-    }
+    super::block_on(async { bench(args).await.map(|()| ExitCode::SUCCESS) })
 }
 
 /// One kind of request: a name and the (path, headers) of each request to send.
@@ -57,16 +50,7 @@ async fn bench(args: QueriesArgs) -> Result<(), String> {
         config.database_url = url.clone();
     }
     let db = Db::connect(&config.database_url, 2).map_err(|e| e.to_string())?;
-    let services = tokio::task::spawn_blocking(move || -> Result<Arc<Services>, String> {
-        Ok(Arc::new(motcua_engine::wiring::start(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?))
-    })
-    .await
-    .map_err(|e| e.to_string())??;
-    let state = server::state(services.clone()).map_err(|e| e.to_string())?;
-    let keys = state.keys.clone();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
-    let _server = server::spawn(state, listener, 2);
+    let super::InProcess { services, keys, base, _server } = super::InProcess::start(config, 2).await?;
     let n = args.requests.max(1);
     let (sampler, sample_db) = (services.clone(), db.clone());
     let (kinds, ids) = tokio::task::spawn_blocking(move || kinds(&sampler, &sample_db, &keys, n))
