@@ -177,3 +177,42 @@ async fn plans(
     .unwrap()
     .unwrap()
 }
+
+on_both_backends!(seeded_copies_agree_with_their_history_and_are_measured);
+
+/// The short version of `motcua bench seed` and `bench queries`: a fresh database grows to a total in two runs,
+/// its copies' hash chains verify as the use cases would have written them, and the query benchmark answers
+/// every kind without a server error.
+async fn seeded_copies_agree_with_their_history_and_are_measured(backend: Backend) {
+    let url = crate::support::fresh_database(backend);
+    let motcua = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(args)
+            .arg("--database-url")
+            .arg(&url)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {text}");
+        text
+    };
+    // Blocking calls in an async test: the runtime has other threads, and nothing else runs here.
+    let first = motcua(&["bench", "seed", "--dossiers", "40", "--communes", "4"]);
+    assert!(first.contains("the database holds 40"), "{first}");
+    let second = motcua(&["bench", "seed", "--dossiers", "90", "--communes", "4"]);
+    assert!(second.contains("seeded 50 dossiers") && second.contains("the database holds 90"), "{second}");
+    assert!(second.contains("bytes per dossier"), "{second}");
+    let queries = motcua(&["bench", "queries", "--requests", "5"]);
+    assert!(queries.contains("bench queries: 90 dossiers"), "{queries}");
+    assert!(queries.contains("queue search by name") && queries.contains("slowest p99"), "{queries}");
+    let audit = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", &url)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&audit.stdout);
+    assert!(audit.status.success() && out.contains(" 0 broken chain(s)"), "{out}");
+    assert!(out.contains("90 dossier"), "every copy has its history: {out}");
+}

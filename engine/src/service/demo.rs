@@ -111,6 +111,12 @@ pub fn configure_demo_keyring(config: &mut super::Config, now: chrono::DateTime<
 /// A key holder of the demo keyring: (username or agency id, name on the certificate).
 pub type KeyHolder = (String, String);
 
+/// The id numbers of the demo's citizens, the applicants of its dossiers.
+pub fn demo_applicant_ids() -> Vec<String> {
+    let file: DemoFile = toml::from_str(DEMO_FIXTURE).expect("fixtures/demo.toml is valid");
+    file.citizen.into_iter().map(|c| c.id_number).collect()
+}
+
 /// Who signs in the demo: the leaders as (username, full name) and the agencies as (id, name).
 pub fn demo_signing_parties() -> (Vec<KeyHolder>, Vec<KeyHolder>) {
     let file: DemoFile = toml::from_str(DEMO_FIXTURE).expect("fixtures/demo.toml is valid");

@@ -18,7 +18,7 @@ use clap::Args;
 use motcua_engine::domain::codes::{AgencyId, DossierCode};
 use motcua_engine::domain::dossier::{Dossier, Event};
 use motcua_engine::service::{Config, SystemClock};
-use motcua_engine::store::{Db, StoreError, agencies, dossiers, events, sizes};
+use motcua_engine::store::{Db, StoreError, agencies, dossiers, events, identity, sizes};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
@@ -120,18 +120,30 @@ fn seed(args: &SeedArgs) -> Result<(), String> {
     storage::report(&db).map_err(|e| e.to_string())
 }
 
-/// The demo's dossiers that stand alone (bundles link dossiers to one another and are not copied).
+/// Seeded applicants' id numbers start with this, which no demo citizen's does: the demo's own dossiers stay
+/// the templates however many copies the database holds.
+const SEEDED_ID_PREFIX: &str = "0319";
+
+/// The demo's dossiers that stand alone (bundles link dossiers to one another and are not copied), found by
+/// their applicants.
 fn templates(db: &Db) -> Result<Vec<Template>, String> {
+    let applicants = motcua_engine::service::demo::demo_applicant_ids();
+    if let Some(clash) = applicants.iter().find(|id| id.starts_with(SEEDED_ID_PREFIX)) {
+        return Err(format!("demo citizen {clash} has the seeded id prefix {SEEDED_ID_PREFIX}"));
+    }
     let all = db
         .read(|conn| -> Result<Vec<(Dossier, Vec<String>)>, StoreError> {
             let mut out = Vec::new();
-            for d in dossiers::page_by_id(conn, None, 1000)? {
-                if d.bundle.is_some() || !d.member_dossiers.is_empty() {
-                    continue;
+            for applicant in &applicants {
+                for d in identity::dossiers_of_applicant(conn, applicant, None, 1000)? {
+                    if d.bundle.is_some() || !d.member_dossiers.is_empty() {
+                        continue;
+                    }
+                    let history = events::history(conn, &d.id)?;
+                    let payloads =
+                        history.iter().map(|e| serde_json::to_string(e).expect("events serialize")).collect();
+                    out.push((d, payloads));
                 }
-                let history = events::history(conn, &d.id)?;
-                let payloads = history.iter().map(|e| serde_json::to_string(e).expect("events serialize")).collect();
-                out.push((d, payloads));
             }
             Ok(out)
         })
@@ -265,7 +277,7 @@ impl Seeder {
             GIVEN[(citizen / 168 % 40) as usize]
         );
         // Twelve digits: a province code, a century-and-sex digit, then the citizen's number.
-        let id_number = format!("0312{:08}", citizen % 100_000_000);
+        let id_number = format!("{SEEDED_ID_PREFIX}{:08}", citizen % 100_000_000);
         let id = uuid::Uuid::now_v7().to_string();
         let mut replacements = vec![
             (template.dossier.id.clone(), id.clone()),
