@@ -3,4 +3,5 @@
 pub mod chaos;
 pub mod flow;
 pub mod http;
+pub mod scale_out;
 pub mod sim;

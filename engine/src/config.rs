@@ -6,6 +6,9 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
+    /// A streaming replica of `database_url` that reports read from (PostgreSQL), so that a leader's month of
+    /// figures never competes with the counter for the primary; `None`: reports read the primary.
+    pub database_read_url: Option<String>,
     pub pool_size: u32,
     pub procedures_dir: PathBuf,
     /// `None`: the calendar shipped in fixtures/.
@@ -49,6 +52,7 @@ impl Config {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| crate::store::DEFAULT_DATABASE_URL.to_string()),
+            database_read_url: var("DATABASE_READ_URL"),
             pool_size: var("MOTCUA_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(16),
             procedures_dir: var("MOTCUA_PROCEDURES").map_or_else(|| PathBuf::from("procedures"), PathBuf::from),
             calendar_file: var("MOTCUA_CALENDAR").map(PathBuf::from),

@@ -8,10 +8,10 @@
 //! history, in order; dossier codes and register entries without gaps; the hash chains and blobs intact;
 //! every outbox message delivered, and applied by the portal exactly once and in order.
 
-mod checks;
-mod client;
+pub(crate) mod checks;
+pub(crate) mod client;
 mod faults;
-mod processes;
+pub(crate) mod processes;
 mod report;
 
 use std::path::PathBuf;

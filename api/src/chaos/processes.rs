@@ -36,6 +36,12 @@ impl Process {
         }
     }
 
+    /// The same process logging to `name`.log in its scratch folder (several of one role side by side).
+    pub fn logging_to(mut self, name: &str) -> Process {
+        self.log = self.log.with_file_name(format!("{name}.log"));
+        self
+    }
+
     pub fn name(&self) -> &'static str {
         match self.role {
             Role::Serve { .. } => "serve",

@@ -9,6 +9,8 @@ use super::faults::Injected;
 
 #[derive(Debug, Default)]
 pub struct Report {
+    /// What ran: the chaos drill, the scale-out profile.
+    pub drill: &'static str,
     pub backend: &'static str,
     pub seed: u64,
     pub elapsed: Duration,
@@ -45,7 +47,7 @@ pub struct Report {
 
 impl Report {
     pub fn new(backend: &'static str, seed: u64) -> Report {
-        Report { backend, seed, ..Report::default() }
+        Report { drill: "chaos drill", backend, seed, ..Report::default() }
     }
 
     pub fn passed(&self) -> bool {
@@ -61,7 +63,7 @@ impl Report {
         self.notes.extend(injected.notes);
     }
 
-    pub(super) fn record_load(&mut self, load: Load) {
+    pub(crate) fn record_load(&mut self, load: Load) {
         self.finished = load.finished;
         self.applied_unacknowledged = load.applied_unacknowledged;
         self.refusals = load.refusals;
@@ -82,7 +84,7 @@ fn counts(f: &mut fmt::Formatter<'_>, title: &str, counts: &BTreeMap<impl fmt::D
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "chaos drill on {} (seed {}), {:.1} s", self.backend, self.seed, self.elapsed.as_secs_f64())?;
+        writeln!(f, "{} on {} (seed {}), {:.1} s", self.drill, self.backend, self.seed, self.elapsed.as_secs_f64())?;
         counts(f, &format!("faults injected: {}", self.faults_injected()), &self.faults)?;
         for note in &self.notes {
             writeln!(f, "  note: {note}")?;

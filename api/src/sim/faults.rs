@@ -6,6 +6,8 @@
 //! - `{"mode": "answer_twice", "count": 1}`: the next request is handled, but the answer is lost (500), so the
 //!   caller sends it again; simulators that call us back send their callback twice;
 //! - `{"mode": "down", "seconds": 5}`: every request gets 503 for 5 s;
+//! - `{"mode": "distant", "ms": 20}`: every request is handled after 20 ms, as a server across the country
+//!   would answer (the outbox benchmark's portal), until another plan replaces it;
 //! - `{"mode": "none"}`: back to normal. `GET /_sim/faults` shows the plan and counts what was injected.
 
 use std::sync::{Arc, Mutex};
@@ -25,6 +27,7 @@ pub enum Mode {
     Error,
     AnswerTwice,
     Down,
+    Distant,
 }
 
 /// What `POST /_sim/faults` takes.
@@ -102,6 +105,9 @@ impl Faults {
             plan.down_until = None;
             plan.mode = Mode::None;
         }
+        if plan.mode == Mode::Distant {
+            return Decision::Delay(plan.delay);
+        }
         if plan.mode == Mode::None || plan.mode == Mode::Down || plan.remaining == 0 {
             return Decision::Handle;
         }
@@ -119,7 +125,7 @@ impl Faults {
                 plan.injected.answered_twice += 1;
                 Decision::HandleAndLoseAnswer
             }
-            Mode::None | Mode::Down => Decision::Handle,
+            Mode::None | Mode::Down | Mode::Distant => Decision::Handle,
         }
     }
 

@@ -61,6 +61,7 @@ impl Place {
     fn config(&self) -> Config {
         Config {
             database_url: self.database_url.clone(),
+            database_read_url: None,
             pool_size: 4,
             procedures_dir: repo_path("procedures"),
             calendar_file: None,

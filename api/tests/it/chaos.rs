@@ -10,8 +10,9 @@ use motcua_api::chaos::{self, Settings, run_chaos};
 
 use crate::support::{Backend, fresh_database, repo_path};
 
-/// One drill at a time: each already loads the machine with two processes and their clients.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// One drill at a time (the scale-out profile included): each already loads the machine with several processes
+/// and their clients.
+pub static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn faults_leave_every_acknowledged_action_and_message_whole(backend: Backend) {
     let _turn = ONE_AT_A_TIME.lock().await;

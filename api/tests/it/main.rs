@@ -31,3 +31,4 @@ mod population;
 mod portal;
 mod repository;
 mod scale;
+mod scale_out;

@@ -270,7 +270,7 @@ impl Papers<'_> {
         let (Some(from_at), Some(to_at)) = (start(from), to.succ_opt().and_then(start)) else {
             return Err(ServiceError::Invalid(vec![FieldError::new("to", "field.invalid")]));
         };
-        let (header, dossiers) = self.db.read(|conn| {
+        let (header, dossiers) = self.reports_db().read(|conn| {
             let header = self.paper_header(conn, agency_id, self.now())?;
             let dossiers = crate::store::dossiers::received_between(conn, agency_id, from_at, to_at)?;
             Ok::<_, ServiceError>((header, dossiers))

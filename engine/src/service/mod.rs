@@ -67,6 +67,8 @@ pub struct Services {
     /// The store, reached through its functions inside `read`/`write` (tests reach it with the
     /// `test-support` feature).
     pub(crate) db: Db,
+    /// The replica reports read from (`DATABASE_READ_URL`); `None`: they read `db`.
+    report_db: Option<Db>,
     pub catalogue: Arc<Catalogue>,
     pub registry: Arc<Registry>,
     pub calendar: Arc<Calendar>,
@@ -160,6 +162,11 @@ impl Services {
     pub fn start(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> Result<Services, StartError> {
         let db = Db::connect(&config.database_url, config.pool_size)?;
         db.migrate()?;
+        // Reports are few and long: a small pool. A replica is never migrated; it follows the primary.
+        let report_db = match &config.database_read_url {
+            Some(url) => Some(Db::connect(url, (config.pool_size / 4).clamp(1, 4))?),
+            None => None,
+        };
         let calendar_text = match &config.calendar_file {
             Some(path) => {
                 std::fs::read_to_string(path).map_err(|e| StartError::Calendar(format!("{}: {e}", path.display())))?
@@ -184,6 +191,7 @@ impl Services {
             keyring,
             ports,
             db,
+            report_db,
             catalogue: Arc::new(catalogue),
             registry: Arc::new(registry),
             calendar: Arc::new(calendar),
@@ -194,6 +202,12 @@ impl Services {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Where reports read: the replica when one is configured (its figures may trail the primary by the
+    /// replication lag, seconds at most), else the primary.
+    pub(crate) fn reports_db(&self) -> &Db {
+        self.report_db.as_ref().unwrap_or(&self.db)
     }
 
     /// The store itself, for tests that look behind the use cases (tampering, counting rows).

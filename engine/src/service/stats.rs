@@ -215,7 +215,7 @@ impl Reports<'_> {
         if period.to < period.from {
             return Err(ServiceError::Invalid(vec![super::FieldError::new("den", "ui.admin.period_reversed")]));
         }
-        let known = self.db.read(|conn| agencies::all(conn).map_err(ServiceError::from))?;
+        let known = self.reports_db().read(|conn| agencies::all(conn).map_err(ServiceError::from))?;
         let visible: Vec<(String, String)> = known
             .into_iter()
             .filter(|a| scope.as_ref().is_none_or(|s| s.contains(&a.id)))
@@ -233,7 +233,7 @@ impl Reports<'_> {
         let from = self.calendar.instant(period.from, midnight);
         let to = self.calendar.instant(period.to.succ_opt().unwrap_or(period.to), midnight);
         let dossiers = self
-            .db
+            .reports_db()
             .read(|conn| statistics::received_between(conn, Some(&selection), from, to).map_err(ServiceError::from))?;
         let online_of = |d: &Dossier| self.catalogue.version(&d.procedure_code, d.procedure_version).map(|p| p.online);
         let mut counted = tally(&dossiers, online_of, &self.calendar);

@@ -228,3 +228,26 @@ pub fn waiting_and_dead(conn: &mut DbConnection) -> StoreResult<(i64, i64)> {
     let dead = jobs::table.filter(jobs::dead.eq(true)).count().get_result(conn)?;
     Ok((waiting, dead))
 }
+
+/// Jobs of `kind`: how many are done and how many wait (dead ones neither), and when the first and the last
+/// were done (the outbox benchmark's job throughput).
+#[derive(Debug, Clone, Copy, QueryableByName)]
+pub struct KindProgress {
+    #[diesel(sql_type = BigInt)]
+    pub done: i64,
+    #[diesel(sql_type = BigInt)]
+    pub waiting: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Timestamp>)]
+    pub first: Option<chrono::NaiveDateTime>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Timestamp>)]
+    pub last: Option<chrono::NaiveDateTime>,
+}
+
+pub fn progress_of(conn: &mut DbConnection, kind: &str) -> StoreResult<KindProgress> {
+    Ok(diesel::sql_query(
+        "SELECT count(done_at) AS done, count(*) FILTER (WHERE done_at IS NULL AND NOT dead) AS waiting, \
+           min(done_at) AS first, max(done_at) AS last FROM jobs WHERE kind = $1",
+    )
+    .bind::<Text, _>(kind)
+    .get_result(conn)?)
+}

@@ -18,6 +18,7 @@ pub mod plans;
 pub mod portal_intake;
 pub mod procedures;
 pub mod ratings;
+pub mod replication;
 pub mod repository;
 pub mod schema;
 pub mod sequences;
@@ -323,6 +324,71 @@ pub fn create_database(admin_url: &str, name: &str) -> StoreResult<String> {
     let mut conn = db.conn()?;
     diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut *conn)?;
     Ok(format!("{base}/{name}"))
+}
+
+/// Copies the database of `url` to a new one named `name` beside it, so that a benchmark runs each variant on
+/// the same data: on PostgreSQL `CREATE DATABASE … TEMPLATE` (which needs every other session of the source
+/// ended first), on SQLite `VACUUM INTO` a file `name.db` in the same folder. Answers the copy's URL.
+pub fn copy_database(url: &str, name: &str) -> StoreResult<String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Setup(format!("`{name}` is not a plain database name")));
+    }
+    match Backend::of_url(url)? {
+        Backend::Postgres => {
+            let (base, source) =
+                url.rsplit_once('/').ok_or_else(|| StoreError::Setup("URL without a database".into()))?;
+            let source = plain_database_name(source)?;
+            let admin = Db::connect(&format!("{base}/postgres"), 1)?;
+            let mut conn = admin.conn()?;
+            end_sessions_of(&mut conn, source)?;
+            diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {source}")).execute(&mut *conn)?;
+            Ok(format!("{base}/{name}"))
+        }
+        Backend::Sqlite => {
+            let source = std::path::Path::new(sqlite_file(url));
+            let target = source.with_file_name(format!("{name}.db"));
+            let db = Db::connect(url, 1)?;
+            let mut conn = db.conn()?;
+            diesel::sql_query("VACUUM INTO $1")
+                .bind::<diesel::sql_types::Text, _>(target.display().to_string())
+                .execute(&mut *conn)?;
+            Ok(format!("sqlite://{}", target.display()))
+        }
+    }
+}
+
+/// Drops a scratch database made by [`create_database`] or [`copy_database`] (PostgreSQL; a SQLite file is
+/// removed with its folder by whoever made it).
+pub fn drop_database(url: &str) -> StoreResult<()> {
+    if Backend::of_url(url)? == Backend::Sqlite {
+        return Ok(());
+    }
+    let (base, name) = url.rsplit_once('/').ok_or_else(|| StoreError::Setup("URL without a database".into()))?;
+    let name = plain_database_name(name)?;
+    let admin = Db::connect(&format!("{base}/postgres"), 1)?;
+    let mut conn = admin.conn()?;
+    end_sessions_of(&mut conn, name)?;
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}")).execute(&mut *conn)?;
+    Ok(())
+}
+
+/// The database name of a URL's last segment (its query string cut), if it is a plain identifier.
+fn plain_database_name(segment: &str) -> StoreResult<&str> {
+    let name = segment.split('?').next().unwrap_or_default();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Setup(format!("`{name}` is not a plain database name")));
+    }
+    Ok(name)
+}
+
+/// Ends every other session on database `name`, which copying or dropping it needs.
+fn end_sessions_of(conn: &mut DbConnection, name: &str) -> StoreResult<()> {
+    diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind::<diesel::sql_types::Text, _>(name)
+    .execute(conn)?;
+    Ok(())
 }
 
 impl DbConnection {

@@ -274,3 +274,22 @@ pub fn for_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec
         ))
         .load(conn)?)
 }
+
+/// How many messages were delivered, and when the first and the last of them were: the outbox benchmark's
+/// throughput, read from the rows rather than timed from outside (worker start-up is not delivery).
+#[derive(Debug, Clone, Copy, QueryableByName)]
+pub struct DeliverySpan {
+    #[diesel(sql_type = BigInt)]
+    pub delivered: i64,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    pub first: Option<chrono::NaiveDateTime>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    pub last: Option<chrono::NaiveDateTime>,
+}
+
+pub fn delivery_span(conn: &mut DbConnection) -> StoreResult<DeliverySpan> {
+    Ok(diesel::sql_query(
+        "SELECT count(delivered_at) AS delivered, min(delivered_at) AS first, max(delivered_at) AS last FROM outbox",
+    )
+    .get_result(conn)?)
+}

@@ -76,16 +76,16 @@ fn reason(action: &str, status: reqwest::StatusCode, body: &Value) -> String {
     }
 }
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    team: BTreeMap<&'static str, Member>,
+pub(super) struct Client {
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
+    pub(super) team: BTreeMap<&'static str, Member>,
 }
 
 /// What became of one dossier: the latency of each action that succeeded, and why it stopped early, if it did.
-struct Run {
+pub(super) struct Run {
     timings: Vec<(&'static str, Duration)>,
-    failed: Option<String>,
+    pub(super) failed: Option<String>,
 }
 
 impl Client {
@@ -108,7 +108,7 @@ impl Client {
     }
 
     /// One dossier through the flow, as far as it goes.
-    async fn one_dossier(&self, n: usize) -> Run {
+    pub(super) async fn one_dossier(&self, n: usize) -> Run {
         let mut run = Run { timings: Vec::with_capacity(FLOW.len()), failed: None };
         if let Err(e) = self.drive(n, &mut run.timings).await {
             run.failed = Some(e);

@@ -14,8 +14,10 @@ use super::failure;
 
 mod chaos;
 mod lifecycle;
+mod outbox;
 mod pages;
 mod queries;
+mod scale_out;
 mod seed;
 mod storage;
 mod timing;
@@ -35,6 +37,12 @@ pub enum BenchCommand {
     /// The requests that must not grow with the table (queues, search, a citizen's dossiers, tracking, a
     /// dossier page, the work home), over random dossiers of the database, against a primary-key read.
     Queries(queries::QueriesArgs),
+    /// Whether `motcua worker` processes scale: the same filled outbox and job queue drained by 1 worker and by
+    /// 2, against outside systems that answer after a set latency; every portal message applied once, in order.
+    Outbox(outbox::OutboxArgs),
+    /// The scale-out profile: two `serve` behind HAProxy, two `worker`, PgBouncer, a PostgreSQL primary and a
+    /// streaming replica that reports read; a `serve` killed in turn under load; then every check of the drill.
+    ScaleOut(scale_out::ScaleOutArgs),
 }
 
 pub fn run(command: BenchCommand) -> ExitCode {
@@ -44,6 +52,8 @@ pub fn run(command: BenchCommand) -> ExitCode {
         BenchCommand::Chaos(args) => chaos::run(args),
         BenchCommand::Seed(args) => seed::run(args),
         BenchCommand::Queries(args) => queries::run(args),
+        BenchCommand::Outbox(args) => outbox::run(args),
+        BenchCommand::ScaleOut(args) => scale_out::run(args),
     }
 }
 
@@ -59,7 +69,7 @@ struct InProcess {
     /// To mint the tokens of the people whose requests are measured.
     keys: Arc<JwtKeys>,
     base: String,
-    _server: actix_web::dev::ServerHandle,
+    server: actix_web::dev::ServerHandle,
 }
 
 impl InProcess {
@@ -75,7 +85,12 @@ impl InProcess {
         let keys = state.keys.clone();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
         let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
-        let _server = server::spawn(state, listener, workers);
-        Ok(InProcess { services, keys, base, _server })
+        let handle = server::spawn(state, listener, workers);
+        Ok(InProcess { services, keys, base, server: handle })
+    }
+
+    /// Stops serving and lets go of the database (a copy of it needs every session ended).
+    async fn stop(self) {
+        self.server.stop(true).await;
     }
 }

@@ -42,7 +42,7 @@ async fn bench(args: PagesArgs) -> Result<(), String> {
         format!("sqlite://{}/motcua.db", dir.display())
     });
     let config = Config { database_url, ..Config::from_env() };
-    let super::InProcess { services, keys, base, _server } = super::InProcess::start(config, 2).await?;
+    let super::InProcess { services, keys, base, server: _server } = super::InProcess::start(config, 2).await?;
 
     // Sessions as the pages keep them: the access token in the session cookie.
     let probes = tokio::task::spawn_blocking(move || -> Result<Vec<Probe>, String> {

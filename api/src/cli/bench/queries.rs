@@ -50,7 +50,7 @@ async fn bench(args: QueriesArgs) -> Result<(), String> {
         config.database_url = url.clone();
     }
     let db = Db::connect(&config.database_url, 2).map_err(|e| e.to_string())?;
-    let super::InProcess { services, keys, base, _server } = super::InProcess::start(config, 2).await?;
+    let super::InProcess { services, keys, base, server: _server } = super::InProcess::start(config, 2).await?;
     let n = args.requests.max(1);
     let (sampler, sample_db) = (services.clone(), db.clone());
     let (kinds, ids) = tokio::task::spawn_blocking(move || kinds(&sampler, &sample_db, &keys, n))

@@ -200,6 +200,7 @@ impl TestServer {
         let services = tokio::task::spawn_blocking(move || {
             let config = Config {
                 database_url,
+                database_read_url: None,
                 pool_size: 20,
                 procedures_dir: repo_path("procedures"),
                 calendar_file: None,
