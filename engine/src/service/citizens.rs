@@ -18,7 +18,7 @@ use crate::domain::dossier::{
 use crate::domain::identity::{Caller, CitizenIdentity};
 use crate::store::identity::{self as store, ApplicantCursor};
 use crate::store::papers::{self, Paper};
-use crate::store::{DbConnection, agencies, dossiers, events, idempotency, to_db};
+use crate::store::{DbConnection, dossiers, events, idempotency, to_db};
 
 const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 200;
@@ -167,7 +167,7 @@ impl Services {
     /// The applicant's view of a dossier.
     fn my_view(&self, conn: &mut DbConnection, dossier: &Dossier) -> ServiceResult<MyDossier> {
         let procedure = &*self.procedure_of(dossier)?;
-        let agency_name = agencies::get(conn, &dossier.agency)?.map(|a| a.name).unwrap_or_default();
+        let agency_name = self.db.agencies().get(conn, &dossier.agency)?.map(|a| a.name).unwrap_or_default();
         let d = dossier.clone();
         let open_supplement = d.status == Status::SupplementRequested;
         let members = self.member_views(conn, dossier)?;

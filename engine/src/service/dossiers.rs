@@ -213,7 +213,7 @@ impl Services {
             }
         }
         if !draft.agency.is_empty() {
-            let agency = self.db.read(|conn| agencies::get(conn, draft.agency).map_err(ServiceError::from))?;
+            let agency = self.db.read(|conn| self.db.agencies().get(conn, draft.agency).map_err(ServiceError::from))?;
             match (&agency, &procedure) {
                 (Some(agency), _) if !agency_allowed(agency) => {
                     errors.push(FieldError::new("agency", "field.unknown_agency"))
@@ -401,7 +401,10 @@ impl Services {
             ActionRequest::Seal { number } => (Action::Seal { number, document: None }, None),
             ActionRequest::Stop { reasons } => (Action::Stop { reasons }, None),
             ActionRequest::Consult { agency, question } => {
-                let kind = agencies::get(conn, &agency)?
+                let kind = self
+                    .db
+                    .agencies()
+                    .get(conn, &agency)?
                     .ok_or_else(|| ServiceError::Invalid(vec![FieldError::new("agency", "field.unknown_agency")]))?
                     .kind;
                 (Action::Consult { agency, question }, Some(kind))

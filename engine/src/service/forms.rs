@@ -21,7 +21,7 @@ use crate::domain::identity::Caller;
 use crate::domain::procedure::{Copies, Procedure, StepKind};
 use crate::domain::title;
 use crate::store::papers::{self, Paper};
-use crate::store::{DbConnection, agencies, events, to_db};
+use crate::store::{DbConnection, events, to_db};
 
 /// Forms 01-05 of Circular 01/2018/TT-VPCP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,9 +144,10 @@ impl Services {
         agency_id: &str,
         at: DateTime<Utc>,
     ) -> ServiceResult<FormHeader> {
-        let agency = agencies::get(conn, agency_id)?.ok_or(ServiceError::NotFound("agency.not_found"))?;
+        let directory = self.db.agencies();
+        let agency = directory.get(conn, agency_id)?.ok_or(ServiceError::NotFound("agency.not_found"))?;
         let parent = match &agency.parent_id {
-            Some(id) => agencies::get(conn, id)?,
+            Some(id) => directory.get(conn, id)?,
             None => None,
         };
         Ok(FormHeader {
@@ -215,7 +216,7 @@ impl Papers<'_> {
         let (mut header, posts) = self.db.read(|conn| {
             let header = self.paper_header(conn, &dossier.agency, event.at)?;
             let consulted: Vec<&str> = dossier.consulted_agencies.iter().map(String::as_str).collect();
-            Ok::<_, ServiceError>((header, Posts::load(conn, events, &consulted)?))
+            Ok::<_, ServiceError>((header, Posts::load(conn, self.db.agencies(), events, &consulted)?))
         })?;
         header.number = match form {
             FormKind::Receipt => dossier.register_entry.map(|n| format!("{n}/TNHS")),

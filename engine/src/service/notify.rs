@@ -38,7 +38,7 @@ use crate::domain::identity::Caller;
 use crate::domain::procedure::{OnSupplement, Procedure};
 use crate::ports::notice::{EmailNotice, NoticeKind, SmsNotice};
 use crate::ports::topics;
-use crate::store::{DbConnection, agencies, from_db, outbox};
+use crate::store::{DbConnection, from_db, outbox};
 use crate::text::dong;
 
 /// The longest SMS we send: two concatenated GSM 7-bit segments (2 × 153 characters).
@@ -119,7 +119,7 @@ impl Services {
             let wording = match &mut wording {
                 Some(w) => w,
                 None => {
-                    let agency_name = agencies::get(conn, &after.agency)?.map(|a| a.name).unwrap_or_default();
+                    let agency_name = self.db.agencies().get(conn, &after.agency)?.map(|a| a.name).unwrap_or_default();
                     wording.insert(Wording { services: self, procedure, dossier: after, agency_name })
                 }
             };

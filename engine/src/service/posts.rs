@@ -21,7 +21,12 @@ pub struct Posts {
 
 impl Posts {
     /// Reads the posts of everyone who acted in `events`, and the agencies named by them or in `also`.
-    pub fn load(conn: &mut DbConnection, events: &[Event], also: &[&str]) -> StoreResult<Posts> {
+    pub fn load(
+        conn: &mut DbConnection,
+        directory: &agencies::Directory,
+        events: &[Event],
+        also: &[&str],
+    ) -> StoreResult<Posts> {
         let mut people = BTreeSet::new();
         let mut agency_ids: BTreeSet<&str> = also.iter().copied().collect();
         for event in events {
@@ -37,7 +42,7 @@ impl Posts {
             }
             posts.posts.insert((row.staff_id.clone(), row.agency_id.clone(), row.role.clone()), row);
         }
-        for agency in agencies::by_ids(conn, &agency_ids.into_iter().collect::<Vec<_>>())? {
+        for agency in directory.by_ids(conn, &agency_ids.into_iter().collect::<Vec<_>>())? {
             posts.agencies.insert(agency.id, (agency.kind, agency.name));
         }
         Ok(posts)

@@ -272,7 +272,7 @@ impl Services {
         if dossier.status != Status::Returned {
             return Ok(0);
         }
-        let agency_name = agencies::get(conn, &dossier.agency)?.map(|a| a.name);
+        let agency_name = self.db.agencies().get(conn, &dossier.agency)?.map(|a| a.name);
         let issue_date = self.calendar.local_date(dossier.completed_at.unwrap_or(now));
         let mut pushed = 0;
         for paper in papers::of_dossier(conn, &dossier.id)? {

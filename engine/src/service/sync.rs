@@ -171,7 +171,7 @@ impl super::Services {
         if dossier.code.is_none() {
             return Ok(None);
         }
-        let posts = Posts::load(conn, history, &[&dossier.agency])?;
+        let posts = Posts::load(conn, self.db.agencies(), history, &[&dossier.agency])?;
         let sources = Sources {
             procedure,
             events: history,

@@ -1,5 +1,8 @@
 //! Agencies: the two-level government tree with electronic ids.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -60,4 +63,48 @@ pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<Agency>> {
 /// The agencies of the given ids (unknown ids are left out).
 pub fn by_ids(conn: &mut DbConnection, ids: &[&str]) -> StoreResult<Vec<Agency>> {
     Ok(agencies::table.filter(agencies::id.eq_any(ids)).select(Agency::as_select()).load(conn)?)
+}
+
+/// The agencies read so far, by id, so that the papers, notices and portal messages of every change do not ask
+/// the database for the same few rows again. An agency is only ever inserted, never changed (there is no rename
+/// or move: a reorganised commune is a new agency), so a cached row is never stale; a miss asks the database.
+/// A change of agencies must end this cache.
+#[derive(Default)]
+pub struct Directory(RwLock<HashMap<String, Agency>>);
+
+impl Directory {
+    pub fn get(&self, conn: &mut DbConnection, id: &str) -> StoreResult<Option<Agency>> {
+        if let Some(agency) = self.0.read().expect("agency directory lock").get(id) {
+            return Ok(Some(agency.clone()));
+        }
+        let found = get(conn, id)?;
+        if let Some(agency) = &found {
+            self.0.write().expect("agency directory lock").insert(agency.id.clone(), agency.clone());
+        }
+        Ok(found)
+    }
+
+    /// The agencies of the given ids (unknown ids are left out).
+    pub fn by_ids(&self, conn: &mut DbConnection, ids: &[&str]) -> StoreResult<Vec<Agency>> {
+        let mut found = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        {
+            let known = self.0.read().expect("agency directory lock");
+            for id in ids {
+                match known.get(*id) {
+                    Some(agency) => found.push(agency.clone()),
+                    None => missing.push(*id),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let read = by_ids(conn, &missing)?;
+            let mut known = self.0.write().expect("agency directory lock");
+            for agency in read {
+                known.insert(agency.id.clone(), agency.clone());
+                found.push(agency);
+            }
+        }
+        Ok(found)
+    }
 }

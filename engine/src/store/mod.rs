@@ -56,8 +56,38 @@ pub enum Backend {
     Sqlite,
 }
 
-pub type DbPool = Pool<ConnectionManager<DbConnection>>;
-pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+pub type DbPool = Pool<Manager>;
+pub type PooledDb = PooledConnection<Manager>;
+
+thread_local! {
+    /// Set when a statement on this thread failed because its connection was lost (the server restarted, the
+    /// session was ended); read when the connection goes back to the pool, which then drops it.
+    static CONNECTION_LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// diesel's connection manager, with one change: r2d2 would send `SELECT 1` before lending each connection (a
+/// round trip for every one of the twenty loans of a dossier's flow, a fifth of its statements); instead, a
+/// connection on which a statement failed for a lost connection is dropped when it is given back, and the
+/// next loan opens a new one. After a restart of the database, each idle connection fails one request (503,
+/// sent again by the client) rather than none.
+pub struct Manager(ConnectionManager<DbConnection>);
+
+impl diesel::r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.0.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        self.0.is_valid(conn)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        CONNECTION_LOST.with(|lost| lost.replace(false)) || self.0.has_broken(conn)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -80,15 +110,16 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// What the databases say when they are busy or going away, rather than when a statement is wrong.
-const BUSY: [&str; 7] = [
-    "database is locked",
-    "database table is locked",
-    "lock timeout",
+/// What the databases say when they are busy, rather than when a statement is wrong.
+const BUSY: [&str; 4] =
+    ["database is locked", "database table is locked", "lock timeout", "the database system is starting up"];
+
+/// What PostgreSQL says when the session's connection is gone.
+const LOST: [&str; 4] = [
     "terminating connection",
     "the database system is shutting down",
-    "the database system is starting up",
     "server closed the connection unexpectedly",
+    "no connection to the server",
 ];
 
 impl From<diesel::result::Error> for StoreError {
@@ -98,9 +129,15 @@ impl From<diesel::result::Error> for StoreError {
             if message.contains("invalid byte sequence") {
                 return StoreError::Unstorable(message.to_string());
             }
-            if matches!(kind, diesel::result::DatabaseErrorKind::ClosedConnection)
-                || BUSY.iter().any(|busy| message.contains(busy))
-            {
+            let lost = matches!(
+                kind,
+                diesel::result::DatabaseErrorKind::ClosedConnection
+                    | diesel::result::DatabaseErrorKind::UnableToSendCommand
+            ) || LOST.iter().any(|gone| message.contains(gone));
+            if lost {
+                CONNECTION_LOST.with(|flag| flag.set(true));
+            }
+            if lost || BUSY.iter().any(|busy| message.contains(busy)) {
                 return StoreError::Busy(message.to_string());
             }
         }
@@ -131,6 +168,7 @@ pub struct Db {
     /// handler, which sleeps in steps of up to 100 ms and leaves the database idle while they sleep (p99 of an
     /// action at 16 clients: 185 ms). Other processes (a `worker`) still meet the busy timeout.
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
+    agencies: std::sync::Arc<agencies::Directory>,
 }
 
 /// SQLite connections: WAL, foreign keys, and waiting instead of failing when another writer holds the lock.
@@ -196,8 +234,9 @@ impl Db {
             Backend::Postgres => url.to_string(),
             Backend::Sqlite => sqlite_path(url)?,
         };
-        let manager = ConnectionManager::<DbConnection>::new(target.clone());
-        let builder = Pool::builder().max_size(max_size).connection_timeout(Duration::from_secs(30));
+        let manager = Manager(ConnectionManager::<DbConnection>::new(target.clone()));
+        let builder =
+            Pool::builder().max_size(max_size).connection_timeout(Duration::from_secs(30)).test_on_check_out(false);
         let pool = match backend {
             Backend::Sqlite => builder.connection_customizer(Box::new(SqlitePragmas)).build(manager),
             Backend::Postgres => builder.build(manager),
@@ -208,11 +247,16 @@ impl Db {
             crate::files::make_private(std::path::Path::new(&target))
                 .map_err(|e| StoreError::Setup(format!("cannot restrict {target}: {e}")))?;
         }
-        Ok(Db { pool, backend, sqlite_writer: Default::default() })
+        Ok(Db { pool, backend, sqlite_writer: Default::default(), agencies: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The agencies of this database, read once each.
+    pub fn agencies(&self) -> &agencies::Directory {
+        &self.agencies
     }
 
     /// A connection of the pool, outside the `read`/`write` discipline: for the tools that check or tamper

@@ -178,6 +178,7 @@ async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
         })
     );
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let cpu_before = super::timing::CpuTicks::now();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..args.clients {
@@ -206,6 +207,7 @@ async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
         }
     }
     let elapsed = started.elapsed();
+    let cpu_after = super::timing::CpuTicks::now();
     let failed: usize = failures.values().sum();
     // Lifecycle actions only: the scan uploaded with each reception is reported on its own line.
     let uploads = by_action.get("upload").map_or(0, Vec::len);
@@ -216,6 +218,10 @@ async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
         elapsed.as_secs_f64(),
         (args.dossiers - failed) as f64 / elapsed.as_secs_f64(),
         actions_per_sec
+    );
+    let (this_ms, postgres_ms) = cpu_before.per(cpu_after, args.dossiers);
+    println!(
+        "CPU per dossier: {this_ms:.1} ms in this process (server and clients), {postgres_ms:.1} ms in local postgres processes"
     );
     println!("{:<10} {:>8} {:>9} {:>9} {:>9}", "action", "count", "p50 ms", "p95 ms", "p99 ms");
     let mut all = Vec::new();
@@ -290,6 +296,14 @@ async fn pgbench(url: &str, clients: usize, seconds: u64, binary: Option<String>
         .output()
         .await
         .map_err(|e| format!("{binary}: {e}"))?;
+    let dropped = tokio::task::spawn_blocking({
+        let url = scratch_url.clone();
+        move || motcua_engine::store::drop_database(&url)
+    })
+    .await;
+    if let Ok(Err(e)) = dropped {
+        eprintln!("the pgbench database stays: {e}");
+    }
     let out = String::from_utf8_lossy(&run.stdout);
     out.lines()
         .find(|l| l.starts_with("tps = "))

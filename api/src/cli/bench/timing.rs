@@ -31,3 +31,46 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
+
+/// CPU time (user and system, in clock ticks of `/proc`) used so far by this process and by every local
+/// process named `postgres`: the work a run cost on this machine, which stays put when a shared machine's
+/// other load makes throughput swing. Linux only; zeros elsewhere.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CpuTicks {
+    pub this: u64,
+    pub postgres: u64,
+}
+
+impl CpuTicks {
+    pub fn now() -> CpuTicks {
+        let mut ticks = CpuTicks { this: ticks_of("self").map_or(0, |(_, t)| t), postgres: 0 };
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())) else { continue };
+            if let Some((comm, t)) = ticks_of(pid)
+                && comm == "postgres"
+            {
+                ticks.postgres += t;
+            }
+        }
+        ticks
+    }
+
+    /// Milliseconds of CPU per `count` things done between `self` and `later` (ticks are 1/100 s on Linux).
+    pub fn per(self, later: CpuTicks, count: usize) -> (f64, f64) {
+        let ms = |ticks: u64| ticks as f64 * 10.0 / count.max(1) as f64;
+        (ms(later.this.saturating_sub(self.this)), ms(later.postgres.saturating_sub(self.postgres)))
+    }
+}
+
+/// (command name, utime + stime) of a process from `/proc/<pid>/stat`.
+fn ticks_of(pid: &str) -> Option<(String, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (head, rest) = stat.rsplit_once(") ")?;
+    let comm = head.split_once(" (")?.1.to_string();
+    // Fields after the command: state is the 3rd of the line, utime and stime the 14th and 15th.
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((comm, utime + stime))
+}
