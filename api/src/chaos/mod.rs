@@ -139,8 +139,8 @@ pub async fn run_chaos(settings: Settings) -> Result<Report, String> {
     Ok(report)
 }
 
-/// A loopback port nobody listens on now, for `serve` to bind at every start.
-fn free_port() -> Result<u16, String> {
+/// A loopback port nobody listens on now, for `serve` (or another engine of a drill) to bind at every start.
+pub(crate) fn free_port() -> Result<u16, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
     listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub(crate) use crate::chaos::free_port;
+
 /// Where the programs are.
 #[derive(Debug, Clone)]
 pub struct Programs {
@@ -75,12 +77,6 @@ fn run(mut command: Command, what: &str) -> Result<(), String> {
             String::from_utf8_lossy(&output.stderr)
         ))
     }
-}
-
-/// A loopback port nobody listens on now.
-pub fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 /// Waits until something accepts connections on `port`.

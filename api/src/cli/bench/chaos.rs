@@ -33,8 +33,8 @@ pub fn run(args: ChaosArgs) -> ExitCode {
 
 async fn drill(args: ChaosArgs) -> Result<ExitCode, String> {
     let binary = std::env::current_exe().map_err(|e| format!("this binary: {e}"))?;
+    let scratch = super::scratch_folder("chaos");
     let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
-    let scratch = std::env::temp_dir().join(format!("motcua-chaos-{stamp}-{}", std::process::id()));
     let database_url = match &args.database_url {
         Some(url) if url.starts_with("postgres") => {
             let (url, name) = (url.clone(), format!("motcua_chaos_{stamp}_{}", std::process::id()));
@@ -66,12 +66,5 @@ async fn drill(args: ChaosArgs) -> Result<ExitCode, String> {
         env: Vec::new(),
     };
     let report = run_chaos(settings).await?;
-    println!("{report}");
-    if report.passed() {
-        let _ = std::fs::remove_dir_all(&scratch);
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!("kept for investigation: {} (serve.log, worker.log, data)", scratch.display());
-        Ok(ExitCode::FAILURE)
-    }
+    Ok(super::conclude(&report, &scratch, "serve.log, worker.log, data"))
 }

@@ -108,7 +108,7 @@ impl Client {
     }
 
     /// One dossier through the flow, as far as it goes.
-    pub(super) async fn one_dossier(&self, n: usize) -> Run {
+    async fn one_dossier(&self, n: usize) -> Run {
         let mut run = Run { timings: Vec::with_capacity(FLOW.len()), failed: None };
         if let Err(e) = self.drive(n, &mut run.timings).await {
             run.failed = Some(e);
@@ -147,6 +147,31 @@ impl Client {
     }
 }
 
+/// Drives dossiers `0..total` through the flow, `clients` at a time; answers what became of each.
+pub(super) async fn drive_all(client: Arc<Client>, total: usize, clients: usize) -> Result<Vec<Run>, String> {
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..clients.max(1))
+        .map(|_| {
+            let (client, next) = (client.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut runs = Vec::new();
+                loop {
+                    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if n >= total {
+                        return runs;
+                    }
+                    runs.push(client.one_dossier(n).await);
+                }
+            })
+        })
+        .collect();
+    let mut runs = Vec::with_capacity(total);
+    for task in tasks {
+        runs.extend(task.await.map_err(|e| e.to_string())?);
+    }
+    Ok(runs)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -177,33 +202,16 @@ async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
             "SQLite"
         })
     );
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let cpu_before = super::timing::CpuTicks::now();
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..args.clients {
-        let (client, next, total) = (client.clone(), next.clone(), args.dossiers);
-        tasks.push(tokio::spawn(async move {
-            let mut runs = Vec::new();
-            loop {
-                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if n >= total {
-                    return runs;
-                }
-                runs.push(client.one_dossier(n).await);
-            }
-        }));
-    }
     let mut by_action: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
     let mut failures: BTreeMap<String, usize> = BTreeMap::new();
-    for task in tasks {
-        for run in task.await.map_err(|e| e.to_string())? {
-            for (action, took) in run.timings {
-                by_action.entry(action).or_default().push(took);
-            }
-            if let Some(why) = run.failed {
-                *failures.entry(why).or_default() += 1;
-            }
+    for run in drive_all(client, args.dossiers, args.clients).await? {
+        for (action, took) in run.timings {
+            by_action.entry(action).or_default().push(took);
+        }
+        if let Some(why) = run.failed {
+            *failures.entry(why).or_default() += 1;
         }
     }
     let elapsed = started.elapsed();

@@ -57,6 +57,25 @@ pub fn run(command: BenchCommand) -> ExitCode {
     }
 }
 
+/// A new scratch folder's path for a run of `what`, stamped with the time and this process.
+fn scratch_folder(what: &str) -> std::path::PathBuf {
+    let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
+    std::env::temp_dir().join(format!("motcua-{what}-{stamp}-{}", std::process::id()))
+}
+
+/// Prints a drill's report and ends it: its scratch folder removed when it passed, kept (with `what` it holds)
+/// when it did not.
+fn conclude(report: &motcua_api::chaos::Report, scratch: &std::path::Path, holds: &str) -> ExitCode {
+    println!("{report}");
+    if report.passed() {
+        let _ = std::fs::remove_dir_all(scratch);
+        ExitCode::SUCCESS
+    } else {
+        println!("kept for investigation: {} ({holds})", scratch.display());
+        ExitCode::FAILURE
+    }
+}
+
 /// Runs an asynchronous benchmark to its exit code.
 fn block_on(bench: impl Future<Output = Result<ExitCode, String>>) -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");

@@ -171,25 +171,8 @@ async fn fill(database_url: &str, data_dir: &Path, dossiers: usize) -> Result<St
     let http = reqwest::Client::new();
     let team = flow::sign_in_team(&http, &server.base).await?;
     let client = Arc::new(Client { http, base: server.base.clone(), team });
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for _ in 0..FILL_CLIENTS {
-        let (client, next) = (client.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut failures = Vec::new();
-            loop {
-                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if n >= dossiers {
-                    return failures;
-                }
-                failures.extend(client.one_dossier(n).await.failed);
-            }
-        }));
-    }
-    let mut failures = Vec::new();
-    for task in tasks {
-        failures.extend(task.await.map_err(|e| e.to_string())?);
-    }
+    let runs = super::lifecycle::drive_all(client, dossiers, FILL_CLIENTS).await?;
+    let failures: Vec<String> = runs.into_iter().filter_map(|run| run.failed).collect();
     if let Some(first) = failures.first() {
         return Err(format!("{} dossiers failed while filling the outbox, first: {first}", failures.len()));
     }
@@ -282,7 +265,7 @@ async fn drain(
     if dead > 0 {
         problems.push(format!("{dead} messages dead"));
     }
-    problems.extend(portal_problems(&http, &portal_url, url).await);
+    problems.extend(portal_problems(&http, &portal_url, db).await);
     tokio::task::spawn_blocking(move || world.stop()).await.map_err(|e| e.to_string())?;
     let between = |first: Option<NaiveDateTime>, last: Option<NaiveDateTime>| match (first, last) {
         (Some(f), Some(l)) => (l - f).to_std().unwrap_or_default(),
@@ -303,7 +286,7 @@ async fn drain(
 
 /// What the portal simulator saw wrong: refusals (an older sequence than one applied, a malformed message),
 /// a message applied twice, or fewer status messages applied than the outbox delivered.
-async fn portal_problems(http: &reqwest::Client, portal_url: &str, database_url: &str) -> Vec<String> {
+async fn portal_problems(http: &reqwest::Client, portal_url: &str, db: Arc<Db>) -> Vec<String> {
     let state: Value = match http.get(format!("{portal_url}/_sim/state")).send().await {
         Ok(r) => r.json().await.unwrap_or(Value::Null),
         Err(e) => return vec![format!("portal simulator unreadable: {e}")],
@@ -322,11 +305,9 @@ async fn portal_problems(http: &reqwest::Client, portal_url: &str, database_url:
         .flatten()
         .map(|d| d["applied_keys"].as_array().map_or(0, Vec::len))
         .sum();
-    let url = database_url.to_string();
-    let sent = tokio::task::spawn_blocking(move || {
-        Db::connect(&url, 1)?.read(|conn| outbox::stats_by_topic(conn).map(BTreeMap::from_iter))
-    })
-    .await;
+    let sent =
+        tokio::task::spawn_blocking(move || db.read(|conn| outbox::stats_by_topic(conn).map(BTreeMap::from_iter)))
+            .await;
     match sent {
         Ok(Ok(topics)) => {
             let delivered = topics.get("portal.status_sync").map_or(0, |s: &outbox::OutboxStats| s.delivered);

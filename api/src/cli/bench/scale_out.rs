@@ -29,8 +29,7 @@ pub fn run(args: ScaleOutArgs) -> ExitCode {
 async fn profile(args: ScaleOutArgs) -> Result<ExitCode, String> {
     let binary = std::env::current_exe().map_err(|e| format!("this binary: {e}"))?;
     let programs = Programs::find()?;
-    let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
-    let scratch = std::env::temp_dir().join(format!("motcua-scale-out-{stamp}-{}", std::process::id()));
+    let scratch = super::scratch_folder("scale-out");
     println!(
         "bench scale-out: {} s of load, {} clients, {} kills of a serve; scratch {}",
         args.seconds,
@@ -49,12 +48,5 @@ async fn profile(args: ScaleOutArgs) -> Result<ExitCode, String> {
         env: Vec::new(),
     };
     let report = run_scale_out(settings).await?;
-    println!("{report}");
-    if report.passed() {
-        let _ = std::fs::remove_dir_all(&scratch);
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!("kept for investigation: {} (logs of every process, configurations, data)", scratch.display());
-        Ok(ExitCode::FAILURE)
-    }
+    Ok(super::conclude(&report, &scratch, "logs of every process, configurations, data"))
 }
