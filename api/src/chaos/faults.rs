@@ -216,10 +216,16 @@ async fn sessions_cut(url: &str, at: Option<Duration>, start: Instant) -> Inject
     let url = url.to_string();
     let outcome = tokio::task::spawn_blocking(move || {
         let db = Db::connect(&url, 1).map_err(|e| e.to_string())?;
-        match db.read(drills::end_other_sessions) {
-            Ok(0) => Err("no session to cut".to_string()),
-            Ok(_) => Ok(()),
-            Err(e) => Err(e.to_string()),
+        // `serve` and `worker` may both be down at that moment (killed, not yet started again): the cut waits
+        // for their sessions, as a restart would strike whatever runs.
+        let until = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            match db.read(drills::end_other_sessions) {
+                Ok(0) if std::time::Instant::now() < until => std::thread::sleep(Duration::from_millis(200)),
+                Ok(0) => return Err("no session to cut".to_string()),
+                Ok(_) => return Ok(()),
+                Err(e) => return Err(e.to_string()),
+            }
         }
     })
     .await
