@@ -54,6 +54,8 @@ pub(crate) struct Doc {
     /// The cursor: points from the top of the current page.
     pub y: f32,
     used: BTreeSet<Face>,
+    /// Faces with text beyond the common blocks, embedded whole.
+    beyond_common: BTreeSet<Face>,
 }
 
 impl Doc {
@@ -65,6 +67,7 @@ impl Doc {
             pages: vec![Vec::new()],
             y: margins.top,
             used: BTreeSet::new(),
+            beyond_common: BTreeSet::new(),
         })
     }
 
@@ -104,8 +107,9 @@ impl Doc {
         self.y += height;
     }
 
-    pub(crate) fn faces_used(&self) -> &BTreeSet<Face> {
-        &self.used
+    /// The faces drawn with, each with whether it must be embedded whole (see `Face::embedded`).
+    pub(crate) fn faces_used(&self) -> impl Iterator<Item = (Face, bool)> + '_ {
+        self.used.iter().map(|&face| (face, self.beyond_common.contains(&face)))
     }
 
     pub(crate) fn into_pages(self) -> Vec<Vec<Op>> {
@@ -162,6 +166,9 @@ impl Doc {
             return;
         }
         self.used.insert(face);
+        if !super::fonts::within_common_blocks(text) {
+            self.beyond_common.insert(face);
+        }
         let y = self.size.height - baseline;
         self.pages[page].extend([
             Op::StartTextSection,

@@ -30,8 +30,8 @@ pub(crate) fn finish(doc: Doc, title: &str, subject: &str, issued_on: NaiveDate)
     info.creator = "motcua".to_string();
     info.producer = "motcua (printpdf)".to_string();
 
-    for &face in doc.faces_used() {
-        pdf.resources.fonts.map.insert(face.id(), PdfFont::new(face.parsed()?.clone()));
+    for (face, whole) in doc.faces_used() {
+        pdf.resources.fonts.map.insert(face.id(), PdfFont::new(face.embedded(whole)?.clone()));
     }
     let (width, height) = (Pt(doc.size.width), Pt(doc.size.height));
     let pages = doc
