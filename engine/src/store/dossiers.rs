@@ -188,25 +188,27 @@ pub fn insert_all(conn: &mut DbConnection, all: &[Dossier], now: DateTime<Utc>) 
 
 /// Writes the new state if the stored version is still `expected`; false when someone else got there first.
 pub fn update(conn: &mut DbConnection, before: &Dossier, d: &Dossier, now: DateTime<Utc>) -> StoreResult<bool> {
-    let updated =
-        diesel::update(dossiers::table.filter(dossiers::id.eq(&d.id).and(dossiers::version.eq(before.version as i64))))
-            .set((
-                dossiers::code.eq(&d.code),
-                dossiers::status.eq(i32::from(d.status.code())),
-                dossiers::step.eq(&d.step),
-                dossiers::assignee_id.eq(d.assignee.as_ref().map(|a| a.id.as_str())),
-                dossiers::consulted_agency_id.eq(consulted_agency(d)),
-                dossiers::received_at.eq(d.received_at.map(to_db)),
-                dossiers::due_at.eq(d.due_at.map(to_db)),
-                dossiers::alert_level.eq(alert_level(d)),
-                dossiers::version.eq(d.version as i64),
-                dossiers::state.eq(""),
-                dossiers::packed.eq(Some(super::packing::pack(&encode(d)))),
-                dossiers::updated_at.eq(to_db(now)),
-                dossiers::due_sort.eq(due_sort(d.due_at)),
-                dossiers::search_text.eq(search_text(d)),
-            ))
-            .execute(conn)?;
+    let row = super::dossier_row_update::RowUpdate {
+        id: &d.id,
+        expected_version: before.version as i64,
+        code: d.code.as_deref(),
+        status: i32::from(d.status.code()),
+        step: d.step.as_deref(),
+        assignee_id: d.assignee.as_ref().map(|a| a.id.as_str()),
+        consulted_agency_id: consulted_agency(d),
+        received_at: d.received_at.map(to_db),
+        due_at: d.due_at.map(to_db),
+        alert_level: alert_level(d),
+        version: d.version as i64,
+        packed: super::packing::pack(&encode(d)),
+        updated_at: to_db(now),
+        due_sort: due_sort(d.due_at),
+        search_text: search_text(d),
+    };
+    let updated = match conn {
+        DbConnection::Pg(c) => row.execute(c)?,
+        DbConnection::Sqlite(c) => row.execute(c)?,
+    };
     if updated == 1 {
         sync_components(conn, Some(before), d)?;
     }
