@@ -429,12 +429,23 @@ impl Services {
     ) -> ServiceResult<()> {
         match before {
             None => dossiers::insert(conn, after, now)?,
-            Some(before) => {
-                if !dossiers::update(conn, before, after, now)? {
-                    return Err(Rejection::StaleVersion { expected: before.version, actual: before.version + 1 }.into());
-                }
-            }
+            Some(before) => update_row(conn, before, after, now)?,
         }
+        self.record_change(conn, before, after, new_events, procedure, now)
+    }
+
+    /// Everything a change writes besides the dossier's row: its events, forms to render, the portal's status,
+    /// the applicant's notices and payment orders. `before` is the state before the change (None for a new
+    /// dossier, whose events then start the chain).
+    fn record_change(
+        &self,
+        conn: &mut DbConnection,
+        before: Option<&Dossier>,
+        after: &Dossier,
+        new_events: &[Event],
+        procedure: &Procedure,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
         let first_seq = before.map_or(0, |b| b.version);
         let mut numbered = new_events.to_vec();
         number_papers(conn, &after.agency, &mut numbered, &self.calendar)?;
@@ -536,9 +547,17 @@ impl Dossiers<'_> {
             }
             // A discrepancy with the register leaves the dossier submitted (status 1, no code yet) with the
             // answer on it, for the clerk to refuse, ask for a supplement, or check again.
+            let papers = std::mem::take(&mut papers);
             let dossier = if submitted.identity_discrepancy() {
+                self.persist(conn, None, &submitted, &history, &procedure, now)?;
+                self.store_papers(conn, &submitted, papers, &who, true)?;
                 submitted
             } else {
+                // The agency's counters stay locked from their increment to the commit, and every reception of
+                // the agency waits for them. So the row as submitted and its papers are written first, and after
+                // the numbers come only the writes that carry them.
+                dossiers::insert(conn, &submitted, now)?;
+                self.store_papers(conn, &submitted, papers, &who, true)?;
                 let code = allocate_code(conn, &agency_id, now, &self.calendar)?;
                 let register_entry = Some(allocate_register_entry(conn, &agency_id, now, &self.calendar)?);
                 let receive = decide(
@@ -548,10 +567,11 @@ impl Dossiers<'_> {
                     &ctx.expecting(submitted.version),
                 )?;
                 history.extend(receive.iter().cloned());
-                receive.iter().fold(submitted, apply)
+                let received = receive.iter().fold(submitted.clone(), apply);
+                update_row(conn, &submitted, &received, now)?;
+                self.record_change(conn, None, &received, &history, &procedure, now)?;
+                received
             };
-            self.persist(conn, None, &dossier, &history, &procedure, now)?;
-            self.store_papers(conn, &dossier, std::mem::take(&mut papers), &who, true)?;
             let dossier = self.coordinate_bundle(conn, None, dossier, &procedure, now)?;
             if let Some(key) = &key {
                 let body = serde_json::to_string(&dossier).expect("dossiers serialize");
@@ -781,6 +801,14 @@ impl Dossiers<'_> {
             payment: self.payments_due(&dossier)?.orders.pop(),
             members: self.member_statuses(&dossier)?,
         })
+    }
+}
+
+/// Writes the row's change from `before`, refused as stale when the row is no longer at `before`'s version.
+fn update_row(conn: &mut DbConnection, before: &Dossier, after: &Dossier, now: DateTime<Utc>) -> ServiceResult<()> {
+    match dossiers::update(conn, before, after, now)? {
+        true => Ok(()),
+        false => Err(Rejection::StaleVersion { expected: before.version, actual: before.version + 1 }.into()),
     }
 }
 
