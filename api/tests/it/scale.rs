@@ -216,3 +216,31 @@ async fn seeded_copies_agree_with_their_history_and_are_measured(backend: Backen
     assert!(audit.status.success() && out.contains(" 0 broken chain(s)"), "{out}");
     assert!(out.contains("90 dossier"), "every copy has its history: {out}");
 }
+
+on_both_backends!(the_lifecycle_runs_in_process_with_every_dossier_numbered_once);
+
+/// The short version of `motcua bench lifecycle --in-process`: concurrent threads drive dossiers through the
+/// whole flow by calling the use cases; every dossier finishes (receptions numbered side by side), and every
+/// chain verifies.
+async fn the_lifecycle_runs_in_process_with_every_dossier_numbered_once(backend: Backend) {
+    let url = crate::support::fresh_database(backend);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .output()
+            .unwrap()
+    };
+    let out = run(&["bench", "lifecycle", "--in-process", "--dossiers", "8", "--clients", "4", "--database-url", &url]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("actions/s"), "{text}");
+    for action in ["receive", "assign", "appraise", "approve", "sign", "seal", "return"] {
+        let line = text.lines().find(|l| l.starts_with(action)).unwrap_or_default();
+        assert_eq!(line.split_whitespace().nth(1), Some("8"), "{action}: {text}");
+    }
+    let audit = run(&["audit", "verify"]);
+    let verified = String::from_utf8_lossy(&audit.stdout);
+    assert!(audit.status.success() && verified.contains(" 0 broken chain(s)"), "{verified}");
+}

@@ -32,9 +32,12 @@ pub struct LifecycleArgs {
     /// pgbench binary for the PostgreSQL baseline (default: $MOTCUA_PGBENCH, then PATH).
     #[arg(long)]
     pgbench: Option<String>,
+    /// Call the engine's use cases from threads of this process, without HTTP: what the engine itself costs.
+    #[arg(long, conflicts_with = "url")]
+    in_process: bool,
 }
 
-const FLOW: [&str; 8] = ["upload", "receive", "assign", "appraise", "approve", "sign", "seal", "return"];
+pub(super) const FLOW: [&str; 8] = ["upload", "receive", "assign", "appraise", "approve", "sign", "seal", "return"];
 
 pub fn run(args: LifecycleArgs) -> ExitCode {
     super::block_on(async { lifecycle(args).await.map(|()| ExitCode::SUCCESS) })
@@ -54,10 +57,7 @@ async fn start_target(args: &LifecycleArgs) -> Result<Target, String> {
             _server: None,
         });
     }
-    let database_url = args.database_url.clone().unwrap_or_else(|| {
-        let dir = std::env::temp_dir().join(format!("motcua-bench-{}", std::process::id()));
-        format!("sqlite://{}/motcua.db", dir.display())
-    });
+    let database_url = args.database_url.clone().unwrap_or_else(scratch_sqlite);
     let config = Config {
         database_url: database_url.clone(),
         pool_size: (args.clients as u32 + 4).max(8),
@@ -84,7 +84,7 @@ pub(super) struct Client {
 
 /// What became of one dossier: the latency of each action that succeeded, and why it stopped early, if it did.
 pub(super) struct Run {
-    timings: Vec<(&'static str, Duration)>,
+    pub(super) timings: Vec<(&'static str, Duration)>,
     pub(super) failed: Option<String>,
 }
 
@@ -185,6 +185,15 @@ fn ms(d: Duration) -> f64 {
 }
 
 async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
+    if args.in_process {
+        let database_url = args.database_url.clone().unwrap_or_else(scratch_sqlite);
+        let (clients, dossiers) = (args.clients, args.dossiers);
+        let url = database_url.clone();
+        let measured = tokio::task::spawn_blocking(move || super::in_process::run(&url, dossiers, clients))
+            .await
+            .map_err(|e| e.to_string())??;
+        return conclude(&args, &database_url, measured).await;
+    }
     let target = start_target(&args).await?;
     let http =
         reqwest::Client::builder().pool_max_idle_per_host(args.clients * 2).build().map_err(|e| e.to_string())?;
@@ -196,17 +205,43 @@ async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
         FLOW.len(),
         args.clients,
         target.base,
-        target.database_url.as_deref().map_or("remote", |u| if u.starts_with("postgres") {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        })
+        target.database_url.as_deref().map_or("remote", database_kind)
     );
     let cpu_before = super::timing::CpuTicks::now();
     let started = Instant::now();
+    let runs = drive_all(client, args.dossiers, args.clients).await?;
+    let measured = Measured { runs, elapsed: started.elapsed(), cpu_before, cpu_after: super::timing::CpuTicks::now() };
+    match target.database_url.as_deref() {
+        Some(url) => conclude(&args, url, measured).await,
+        None => conclude(&args, "", measured).await,
+    }
+}
+
+fn database_kind(url: &str) -> &'static str {
+    if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" }
+}
+
+/// A fresh SQLite file under the temporary folder, named after this process.
+pub(super) fn scratch_sqlite() -> String {
+    let dir = std::env::temp_dir().join(format!("motcua-bench-{}", std::process::id()));
+    format!("sqlite://{}/motcua.db", dir.display())
+}
+
+/// What a run of the flow gave: each dossier's run, the time it took and the CPU around it.
+pub(super) struct Measured {
+    pub(super) runs: Vec<Run>,
+    pub(super) elapsed: Duration,
+    pub(super) cpu_before: super::timing::CpuTicks,
+    pub(super) cpu_after: super::timing::CpuTicks,
+}
+
+/// Prints the throughput, CPU and latencies of a run, then pgbench's baseline on PostgreSQL; fails when a
+/// dossier did not finish the flow.
+async fn conclude(args: &LifecycleArgs, database_url: &str, measured: Measured) -> Result<(), String> {
+    let Measured { runs, elapsed, cpu_before, cpu_after } = measured;
     let mut by_action: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
     let mut failures: BTreeMap<String, usize> = BTreeMap::new();
-    for run in drive_all(client, args.dossiers, args.clients).await? {
+    for run in runs {
         for (action, took) in run.timings {
             by_action.entry(action).or_default().push(took);
         }
@@ -214,8 +249,6 @@ async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
             *failures.entry(why).or_default() += 1;
         }
     }
-    let elapsed = started.elapsed();
-    let cpu_after = super::timing::CpuTicks::now();
     let failed: usize = failures.values().sum();
     // Lifecycle actions only: the scan uploaded with each reception is reported on its own line.
     let uploads = by_action.get("upload").map_or(0, Vec::len);
@@ -255,9 +288,9 @@ async fn lifecycle(args: LifecycleArgs) -> Result<(), String> {
         ms(percentile(&all, 99.0))
     );
 
-    if let Some(url) = target.database_url.as_deref().filter(|u| u.starts_with("postgres")) {
+    if database_url.starts_with("postgres") {
         let seconds = elapsed.as_secs().max(5);
-        let tps = pgbench(url, args.clients, seconds, args.pgbench.clone()).await?;
+        let tps = pgbench(database_url, args.clients, seconds, args.pgbench.clone()).await?;
         println!("pgbench (TPC-B-like, {} clients, {seconds} s, same server): {tps:.1} tps", args.clients);
         println!("ratio: motcua actions/s / pgbench tps = {:.2}", actions_per_sec / tps);
     }
@@ -282,6 +315,23 @@ fn pgbench_binary(given: Option<String>) -> String {
     })
 }
 
+/// Initialises pgbench's tables in `url`, then runs its TPC-B-like script there; answers the run's output.
+async fn run_pgbench(binary: &str, url: &str, clients: usize, seconds: u64) -> Result<std::process::Output, String> {
+    let init = tokio::process::Command::new(binary)
+        .args(["-i", "-q", "-s", "1", url])
+        .output()
+        .await
+        .map_err(|e| format!("{binary}: {e}"))?;
+    if !init.status.success() {
+        return Err(format!("pgbench -i failed: {}", String::from_utf8_lossy(&init.stderr)));
+    }
+    tokio::process::Command::new(binary)
+        .args(["-n", "-c", &clients.to_string(), "-j", "2", "-T", &seconds.to_string(), url])
+        .output()
+        .await
+        .map_err(|e| format!("{binary}: {e}"))
+}
+
 /// Runs pgbench's built-in TPC-B-like script in a scratch database on the same server; answers its tps.
 async fn pgbench(url: &str, clients: usize, seconds: u64, binary: Option<String>) -> Result<f64, String> {
     let binary = pgbench_binary(binary);
@@ -291,19 +341,7 @@ async fn pgbench(url: &str, clients: usize, seconds: u64, binary: Option<String>
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
-    let init = tokio::process::Command::new(&binary)
-        .args(["-i", "-q", "-s", "1", &scratch_url])
-        .output()
-        .await
-        .map_err(|e| format!("{binary}: {e}"))?;
-    if !init.status.success() {
-        return Err(format!("pgbench -i failed: {}", String::from_utf8_lossy(&init.stderr)));
-    }
-    let run = tokio::process::Command::new(&binary)
-        .args(["-n", "-c", &clients.to_string(), "-j", "2", "-T", &seconds.to_string(), &scratch_url])
-        .output()
-        .await
-        .map_err(|e| format!("{binary}: {e}"))?;
+    let run = run_pgbench(&binary, &scratch_url, clients, seconds).await;
     let dropped = tokio::task::spawn_blocking({
         let url = scratch_url.clone();
         move || motcua_engine::store::drop_database(&url)
@@ -312,6 +350,7 @@ async fn pgbench(url: &str, clients: usize, seconds: u64, binary: Option<String>
     if let Ok(Err(e)) = dropped {
         eprintln!("the pgbench database stays: {e}");
     }
+    let run = run?;
     let out = String::from_utf8_lossy(&run.stdout);
     out.lines()
         .find(|l| l.starts_with("tps = "))

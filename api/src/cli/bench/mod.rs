@@ -13,6 +13,7 @@ use motcua_engine::service::{Config, Services, SystemClock};
 use super::failure;
 
 mod chaos;
+mod in_process;
 mod lifecycle;
 mod outbox;
 mod pages;
