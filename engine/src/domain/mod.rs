@@ -9,5 +9,6 @@ pub mod free_text;
 pub mod identity;
 pub mod policy;
 pub mod procedure;
+pub mod scorecard;
 pub mod throttle;
 pub mod title;
