@@ -32,3 +32,4 @@ mod portal;
 mod repository;
 mod scale;
 mod scale_out;
+mod scorecard;

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod codes;
 pub mod deadline;
 pub mod dossier;
+pub mod facts;
 pub mod free_text;
 pub mod identity;
 pub mod policy;

@@ -268,6 +268,8 @@ pub fn scorecard(figure_of: impl Fn(&'static str) -> Figure) -> Scorecard {
 }
 
 #[cfg(test)]
+// Points are written in hundredths with the decimal point as `_`: 18_50 is 18.50 points.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
 

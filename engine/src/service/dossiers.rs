@@ -451,6 +451,7 @@ impl Services {
         number_papers(conn, &after.agency, &mut numbered, &self.calendar)?;
         let new_events = numbered.as_slice();
         events::append(conn, &after.id, first_seq, new_events)?;
+        self.record_facts(conn, before, after, new_events, procedure)?;
         super::forms::queue_forms(conn, &after.id, first_seq + 1, new_events, now)?;
         if after.status == Status::Returned && before.is_some_and(|b| b.status != Status::Returned) {
             self.push_results(conn, after, procedure, now)?;

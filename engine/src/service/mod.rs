@@ -11,6 +11,7 @@ pub mod cursor;
 pub mod demo;
 pub mod dossiers;
 pub mod error;
+mod facts;
 pub mod forms;
 pub mod notify;
 pub mod operations;
@@ -154,6 +155,8 @@ pub enum StartError {
     Pki(String),
     #[error("blob store: {0}")]
     Blobs(#[from] crate::documents::blobs::BlobError),
+    #[error("filling in the indicator facts of stored dossiers: {0}")]
+    Facts(String),
 }
 
 impl Services {
@@ -185,7 +188,7 @@ impl Services {
             }
             None => (None, None),
         };
-        Ok(Services {
+        let services = Services {
             blobs,
             verifier,
             keyring,
@@ -197,7 +200,9 @@ impl Services {
             calendar: Arc::new(calendar),
             clock,
             config,
-        })
+        };
+        services.fill_missing_facts().map_err(|e| StartError::Facts(e.to_string()))?;
+        Ok(services)
     }
 
     pub fn now(&self) -> DateTime<Utc> {

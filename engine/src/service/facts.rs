@@ -1,0 +1,49 @@
+//! Each dossier's facts for the Decision 766 indicators (`domain::facts`): written with every change, in its
+//! transaction, and filled in at start for dossiers stored without them (before migration 13, or by
+//! `motcua bench seed`).
+
+use super::{ServiceError, ServiceResult, Services};
+use crate::domain::dossier::{Dossier, Event};
+use crate::domain::facts;
+use crate::domain::procedure::Procedure;
+use crate::store::{DbConnection, dossiers, events, facts as stored};
+
+impl Services {
+    /// The facts of `after`, a change of `before` (None for a new dossier) by `new_events`.
+    pub(super) fn record_facts(
+        &self,
+        conn: &mut DbConnection,
+        before: Option<&Dossier>,
+        after: &Dossier,
+        new_events: &[Event],
+        procedure: &Procedure,
+    ) -> ServiceResult<()> {
+        // Who recorded a payment is in its event only: carried over from the stored facts after that.
+        let paid_online = after.payment.is_some()
+            && (facts::paid_online(new_events) || (before.is_some() && stored::paid_online(conn, &after.id)?));
+        stored::upsert(conn, &facts::facts_of(after, procedure, paid_online))?;
+        Ok(())
+    }
+
+    /// Fills in the facts of every dossier without them, 500 per transaction; answers how many. One index probe
+    /// when there is none.
+    pub fn fill_missing_facts(&self) -> ServiceResult<usize> {
+        let (mut after, mut filled) = (String::new(), 0);
+        loop {
+            let batch = self.db.write(|conn| {
+                let rows = stored::missing(conn, &after, 500)?;
+                for (id, state) in &rows {
+                    let dossier = dossiers::decode(state)?;
+                    let procedure = self.procedure_of(&dossier)?;
+                    let paid_online = dossier.payment.is_some() && facts::paid_online(&events::history(conn, id)?);
+                    stored::upsert(conn, &facts::facts_of(&dossier, &procedure, paid_online))?;
+                }
+                Ok::<_, ServiceError>(rows.last().map(|(id, _)| (id.clone(), rows.len())))
+            })?;
+            match batch {
+                Some((last, count)) => (after, filled) = (last, filled + count),
+                None => return Ok(filled),
+            }
+        }
+    }
+}
