@@ -9,7 +9,8 @@ use crate::domain::procedure::Procedure;
 use crate::store::{DbConnection, dossiers, events, facts as stored};
 
 impl Services {
-    /// The facts of `after`, a change of `before` (None for a new dossier) by `new_events`.
+    /// The facts of `after`, a change of `before` (None for a new dossier) by `new_events`. Most actions change
+    /// none of them (an approval, a signature): then nothing is written.
     pub(super) fn record_facts(
         &self,
         conn: &mut DbConnection,
@@ -18,10 +19,18 @@ impl Services {
         new_events: &[Event],
         procedure: &Procedure,
     ) -> ServiceResult<()> {
-        // Who recorded a payment is in its event only: carried over from the stored facts after that.
-        let paid_online = after.payment.is_some()
-            && (facts::paid_online(new_events) || (before.is_some() && stored::paid_online(conn, &after.id)?));
-        stored::upsert(conn, &facts::facts_of(after, procedure, paid_online))?;
+        let Some(before) = before else {
+            let paid_online = after.payment.is_some() && facts::paid_online(new_events);
+            stored::insert(conn, &facts::facts_of(after, procedure, paid_online))?;
+            return Ok(());
+        };
+        // Who recorded a payment is in its event only: after that, it is carried in the stored facts.
+        let paid_before = before.payment.is_some() && stored::paid_online(conn, &after.id)?;
+        let paid_after = after.payment.is_some() && (paid_before || facts::paid_online(new_events));
+        let now = facts::facts_of(after, procedure, paid_after);
+        if now != facts::facts_of(before, procedure, paid_before) {
+            stored::upsert(conn, &now)?;
+        }
         Ok(())
     }
 

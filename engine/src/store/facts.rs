@@ -36,8 +36,10 @@ diesel::table! {
 diesel::joinable!(dossier_facts -> dossiers (dossier_id));
 diesel::allow_tables_to_appear_in_same_query!(dossier_facts, dossiers);
 
+// Absent values are bound as NULL, never DEFAULT, so that the insert's text never varies and PostgreSQL keeps it
+// prepared.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = dossier_facts, treat_none_as_null = true)]
+#[diesel(table_name = dossier_facts, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct Row<'a> {
     dossier_id: &'a str,
     agency_id: &'a str,
@@ -91,6 +93,12 @@ impl<'a> Row<'a> {
             population_data: f.population_data,
         }
     }
+}
+
+/// Writes the facts of a dossier new to the store.
+pub fn insert(conn: &mut DbConnection, facts: &DossierFacts) -> StoreResult<()> {
+    diesel::insert_into(dossier_facts::table).values(Row::of(facts)).execute(conn)?;
+    Ok(())
 }
 
 /// Writes a dossier's facts, replacing what was there.
