@@ -17,6 +17,7 @@ pub mod population;
 pub mod portal;
 pub mod problem;
 pub mod procedures;
+pub mod reports;
 pub mod repository;
 pub mod server;
 pub mod sign_in;

@@ -17,7 +17,7 @@ use utoipa_actix_web::{AppExt, scope};
 use super::problem::Problem;
 use super::{
     AppState, PagesLink, admin, auth, citizen, dossiers, forms, health, metrics, notifications, openapi, papers,
-    payments, population, portal, procedures, repository, sign_in, token,
+    payments, population, portal, procedures, reports, repository, sign_in, token,
 };
 
 /// Request bodies larger than this are refused (413).
@@ -137,7 +137,9 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(admin::redrive_one)
                 .service(admin::jobs)
                 .service(admin::redrive_jobs)
-                .service(admin::redrive_job),
+                .service(admin::redrive_job)
+                .service(reports::scorecard)
+                .service(reports::lost),
         )
         .default_service(web::to(no_route));
 }

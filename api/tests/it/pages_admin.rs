@@ -470,6 +470,7 @@ async fn outbox_redrive_through_the_page(backend: Backend) {
                         message_key: entry.message_key,
                         payload: entry.payload,
                         attempts: 1,
+                        created_at: now.naive_utc(),
                     };
                     outbox::mark_failed(conn, &message, "422 refused by the receiver", now, 10, true)?;
                     ids.push(entry.id);

@@ -8,9 +8,15 @@ use motcua_engine::domain::dossier::{Digitisation, Dossier, IdentityOutcome, Sta
 use motcua_engine::store::dossiers;
 use motcua_engine::store::facts::{self, PeriodCounts};
 
-use crate::support::{Backend, TestServer};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::support::{Backend, HONG_BANG, LE_CHAN, TestServer, assert_problem, error_fields, tuesday_morning};
 
 on_both_backends!(the_facts_count_as_the_dossiers_do_and_are_filled_in_again_at_start);
+on_both_backends!(a_leader_scores_her_agency_as_an_independent_count_does_down_to_the_dossiers_that_lost_points);
+on_both_backends!(the_scorecard_is_scoped_by_role_and_agency_tree_and_refuses_bad_periods);
+on_both_backends!(a_portal_message_waiting_past_the_hour_costs_its_dossier_the_sync_point);
 
 /// Counts `all` by the indicators' definitions, straight from their states.
 fn independent(all: &[Dossier], from: DateTime<Utc>, to: DateTime<Utc>, at: DateTime<Utc>) -> PeriodCounts {
@@ -55,14 +61,15 @@ fn stored(server: &TestServer, from: DateTime<Utc>, to: DateTime<Utc>, at: DateT
         reuse_eligible: 0,
         reused_of_eligible: 0,
         finished_paper_result: 0,
+        finished_in_time_not_satisfied: 0,
+        sync_late: 0,
         ..c
     }
 }
 
-async fn the_facts_count_as_the_dossiers_do_and_are_filled_in_again_at_start(backend: Backend) {
-    let server = TestServer::start(backend).await;
+async fn all_dossiers(server: &TestServer) -> Vec<Dossier> {
     let services = server.services.clone();
-    let all: Vec<Dossier> = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let mut conn = services.db().conn().unwrap();
         #[derive(diesel::QueryableByName)]
         struct Id {
@@ -73,7 +80,12 @@ async fn the_facts_count_as_the_dossiers_do_and_are_filled_in_again_at_start(bac
         ids.iter().map(|i| dossiers::get(&mut conn, &i.id).unwrap().unwrap()).collect()
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+async fn the_facts_count_as_the_dossiers_do_and_are_filled_in_again_at_start(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let all = all_dossiers(&server).await;
     assert!(all.iter().any(|d| d.completed_at.is_some()) && all.iter().any(|d| d.completed_at.is_none()));
     let now = server.now();
     // The whole history; the last 30 days; a window that ends in the past, so that what was open then differs.
@@ -100,4 +112,218 @@ async fn the_facts_count_as_the_dossiers_do_and_are_filled_in_again_at_start(bac
     for (from, to, at) in periods {
         assert_eq!(stored(&server, from, to, at), independent(&all, from, to, at), "refilled: {from} .. {to}");
     }
+}
+
+/// The scored figure of `code` in a scorecard answer, as (numerator, denominator).
+fn rate(card: &Value, code: &str) -> (u64, u64) {
+    let scored = card["scorecard"]["indicators"].as_array().unwrap().iter().find(|i| i["code"] == code).unwrap();
+    (scored["figure"]["numerator"].as_u64().unwrap(), scored["figure"]["denominator"].as_u64().unwrap())
+}
+
+/// Every dossier of a lost set, a page of two at a time.
+async fn walk_lost(server: &TestServer, token: &str, query: &str, set: &str) -> Vec<Value> {
+    let (mut found, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let path = format!("/api/v1/reports/scorecard/lost?{query}&set={set}&limit=2&cursor={cursor}");
+        let (status, page) = server.get(&path, token).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        found.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => return found,
+        }
+    }
+}
+
+async fn a_leader_scores_her_agency_as_an_independent_count_does_down_to_the_dossiers_that_lost_points(
+    backend: Backend,
+) {
+    let server = TestServer::start(backend).await;
+    let leader = server.token("hongbang.lanhdao").await;
+    // Dates wide enough to hold the whole demo: what is open is counted now.
+    let query = "from=2000-01-01&to=2100-12-31";
+    let (status, card) = server.get(&format!("/api/v1/reports/scorecard?{query}"), &leader).await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    assert_eq!((card["agency"]["id"].as_str(), card["agencies"].as_u64()), (Some(HONG_BANG), Some(1)));
+
+    let mine: Vec<Dossier> = all_dossiers(&server).await.into_iter().filter(|d| d.agency == HONG_BANG).collect();
+    let far = |days| server.now() + TimeDelta::days(days);
+    let c = independent(&mine, far(-100_000), far(100_000), server.now());
+    assert!(c.received > 5 && c.finished > 0 && c.open > 0, "the demo holds work of every kind: {c:?}");
+    assert_eq!(rate(&card, "DOSSIER_ON_TIME"), (c.finished_in_time + c.open_not_due, c.finished + c.open));
+    assert_eq!(rate(&card, "CITIZEN_DATA_CONNECTED_DOSSIER"), (c.population_data, c.received));
+    assert_eq!(rate(&card, "SO_HOA_GIAY_TO_GIAI_QUYET"), (c.finished_digitised, c.finished));
+    assert_eq!(rate(&card, "SYNCED_WITH_DVCQG_PERSONAL_STORAGE"), (c.reused, c.received));
+    // Points are the formula's: 20 × n / d, rounded half up to hundredths.
+    let (n, d) = rate(&card, "DOSSIER_ON_TIME");
+    let on_time = card["scorecard"]["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "DOSSIER_ON_TIME");
+    assert_eq!(on_time.unwrap()["points"].as_u64(), Some((2 * 2000 * n + d) / (2 * d)));
+    let total: u64 =
+        card["scorecard"]["groups"].as_array().unwrap().iter().map(|g| g["points"].as_u64().unwrap()).sum();
+    assert_eq!(card["scorecard"]["points"].as_u64(), Some(total));
+
+    // Each lost set lists as many dossiers as the scorecard says, each once, all of the agency.
+    let sets = card["lost"].as_array().unwrap();
+    assert!(sets.iter().any(|s| s["set"] == "no_population_data"), "{card}");
+    for set in sets {
+        let name = set["set"].as_str().unwrap();
+        let listed = walk_lost(&server, &leader, query, name).await;
+        assert_eq!(listed.len() as u64, set["dossiers"].as_u64().unwrap(), "{name}");
+        let ids: std::collections::BTreeSet<&str> = listed.iter().map(|d| d["dossier_id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), listed.len(), "{name}: each dossier once");
+        assert!(listed.iter().all(|d| d["agency_id"] == HONG_BANG), "{name}");
+        if name == "no_population_data" {
+            for d in &listed {
+                let state = mine.iter().find(|m| m.id == d["dossier_id"].as_str().unwrap()).unwrap();
+                let found = state.identity_check.as_ref().is_some_and(|i| matches!(i.outcome, IdentityOutcome::Match));
+                assert!(!found, "{d}");
+            }
+        }
+    }
+}
+
+async fn the_scorecard_is_scoped_by_role_and_agency_tree_and_refuses_bad_periods(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let leader = server.token("hongbang.lanhdao").await;
+    let specialist = server.token("hongbang.chuyenvien").await;
+    let admin = server.token("admin").await;
+    let get = |path: String, token: String| {
+        let server = &server;
+        async move { server.get(&path, &token).await }
+    };
+    assert_problem(&get("/api/v1/reports/scorecard".into(), specialist.clone()).await, 403, "dossier.forbidden_role");
+    assert_problem(
+        &get(format!("/api/v1/reports/scorecard?agency={LE_CHAN}"), leader.clone()).await,
+        403,
+        "dossier.wrong_agency",
+    );
+    assert_problem(
+        &get("/api/v1/reports/scorecard/lost?set=finished_late&agency=000.31.02.H26".into(), leader.clone()).await,
+        403,
+        "dossier.wrong_agency",
+    );
+    assert_problem(
+        &get("/api/v1/reports/scorecard?agency=nowhere".into(), admin.clone()).await,
+        404,
+        "agency.not_found",
+    );
+
+    // The administrator scores the whole system, or the province with every agency under it.
+    let agencies = server.count("agencies").await as u64;
+    let (status, whole) = get("/api/v1/reports/scorecard?period=2026".into(), admin.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{whole}");
+    assert_eq!((whole["agency"].is_null(), whole["agencies"].as_u64()), (true, Some(agencies)));
+    assert_eq!((whole["from"].as_str(), whole["to"].as_str()), (Some("2026-01-01"), Some("2026-12-31")));
+    let (_, province) =
+        get("/api/v1/reports/scorecard?period=2026-Q4&agency=000.00.00.H26".into(), admin.clone()).await;
+    assert_eq!(province["agencies"].as_u64(), Some(agencies), "every demo agency is under the province");
+    assert_eq!((province["from"].as_str(), province["to"].as_str()), (Some("2026-10-01"), Some("2026-12-31")));
+    let (_, department) = get("/api/v1/reports/scorecard?period=2026-11&agency=000.00.20.H26".into(), admin).await;
+    assert_eq!(department["agencies"].as_u64(), Some(3), "the department and its two units: {department}");
+
+    // Bad periods and cursors: 422 naming the field; an unknown set: 400.
+    for (query, field) in [
+        ("period=2026-13", "period"),
+        ("period=9999-Q5", "period"),
+        ("period=2026-11&from=2026-11-01&to=2026-11-30", "period"),
+        ("from=2026-11-30&to=2026-11-01", "to"),
+        ("from=2026-11-01", "from"),
+    ] {
+        let answer = get(format!("/api/v1/reports/scorecard?{query}"), leader.clone()).await;
+        assert_problem(&answer, 422, "request.invalid");
+        assert_eq!(error_fields(&answer.1), vec![field.to_string()], "{query}");
+    }
+    let answer = get("/api/v1/reports/scorecard/lost?set=finished_late&cursor=garbage".into(), leader.clone()).await;
+    assert_eq!(error_fields(&answer.1), vec!["cursor".to_string()]);
+    assert_problem(
+        &get("/api/v1/reports/scorecard/lost?set=nope".into(), leader.clone()).await,
+        400,
+        "request.malformed",
+    );
+    // The last day of year 9999 and an oversized page are answered, not failed.
+    let (status, far) = get("/api/v1/reports/scorecard?period=9999-12".into(), leader.clone()).await;
+    assert_eq!((status, far["scorecard"]["indicators"].as_array().map(Vec::len)), (StatusCode::OK, Some(17)));
+    let (status, _) = get("/api/v1/reports/scorecard/lost?set=not_reused&limit=100000".into(), leader).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// The dossiers of `agency` received and with a portal message written before `before` still undelivered,
+/// counted here from the outbox's rows.
+async fn waiting_since_before(server: &TestServer, agency: &'static str, before: DateTime<Utc>) -> u64 {
+    use diesel::prelude::*;
+    use motcua_engine::store::schema::outbox;
+    let services = server.services.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = services.db().conn().unwrap();
+        let waiting: Vec<(Option<String>, chrono::NaiveDateTime)> = outbox::table
+            .filter(outbox::topic.eq("portal.status_sync").and(outbox::delivered_at.is_null()))
+            .select((outbox::dossier_id, outbox::created_at))
+            .load(&mut *conn)
+            .unwrap();
+        let ids: std::collections::BTreeSet<String> =
+            waiting.into_iter().filter(|(_, created)| created.and_utc() < before).filter_map(|(id, _)| id).collect();
+        ids.iter()
+            .filter(|id| {
+                let d = dossiers::get(&mut conn, id).unwrap().unwrap();
+                d.agency == agency && d.received_at.is_some()
+            })
+            .count() as u64
+    })
+    .await
+    .unwrap()
+}
+
+async fn a_portal_message_waiting_past_the_hour_costs_its_dossier_the_sync_point(backend: Backend) {
+    let server = TestServer::start_at(backend, tuesday_morning()).await;
+    let leader = server.token("hongbang.lanhdao").await;
+    let query = "from=2000-01-01&to=2100-12-31";
+    // No worker runs in the test: every portal message of the demo waits.
+    let hour = TimeDelta::minutes(60);
+    let (_, card) = server.get(&format!("/api/v1/reports/scorecard?{query}"), &leader).await;
+    let (synced, received) = rate(&card, "DOSSIER_SYNC");
+    let late = waiting_since_before(&server, HONG_BANG, server.now() - hour).await;
+    assert_eq!((synced, received), (received - late, received));
+    let all = waiting_since_before(&server, HONG_BANG, server.now() + TimeDelta::seconds(1)).await;
+    assert!(all > late, "some of the demo's messages were written within the hour: {late} of {all}");
+
+    // An hour later, every one of them is late, and listed.
+    server.advance(hour + TimeDelta::minutes(1));
+    let leader = server.token("hongbang.lanhdao").await;
+    let (_, card) = server.get(&format!("/api/v1/reports/scorecard?{query}"), &leader).await;
+    assert_eq!(rate(&card, "DOSSIER_SYNC"), (received - all, received));
+    let listed = walk_lost(&server, &leader, query, "not_synced_on_time").await;
+    assert_eq!(listed.len() as u64, all);
+
+    // Delivered now, late: the dispatcher marks their facts, so they stay late once nothing waits; and so does
+    // a fill from scratch, from the outbox's record.
+    struct Accepting;
+    impl motcua_engine::ports::Sink for Accepting {
+        fn deliver(
+            &self,
+            _: &motcua_engine::ports::Delivery,
+        ) -> Result<motcua_engine::ports::Receipt, motcua_engine::ports::Failure> {
+            Ok(motcua_engine::ports::Receipt::Delivered)
+        }
+    }
+    let services = server.services.clone();
+    tokio::task::spawn_blocking(move || {
+        use motcua_engine::jobs::{Router, dispatcher};
+        let router = Router::new().route("portal.status_sync", std::sync::Arc::new(Accepting));
+        while dispatcher::dispatch(&services, &router, 500).unwrap().claimed > 0 {}
+    })
+    .await
+    .unwrap();
+    assert_eq!(waiting_since_before(&server, HONG_BANG, server.now() + TimeDelta::seconds(1)).await, 0);
+    let (_, card) = server.get(&format!("/api/v1/reports/scorecard?{query}"), &leader).await;
+    assert_eq!(rate(&card, "DOSSIER_SYNC"), (received - all, received), "marked late on delivery");
+    let services = server.services.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = services.db().conn().unwrap();
+        diesel::RunQueryDsl::execute(diesel::sql_query("DELETE FROM dossier_facts"), &mut *conn).unwrap();
+        services.fill_missing_facts().unwrap()
+    })
+    .await
+    .unwrap();
+    let (_, card) = server.get(&format!("/api/v1/reports/scorecard?{query}"), &leader).await;
+    assert_eq!(rate(&card, "DOSSIER_SYNC"), (received - all, received), "filled in from the outbox");
 }

@@ -13,8 +13,17 @@ use serde::Serialize;
 /// version scored it.
 pub const WEIGHTS_VERSION: &str = "766/2026-12";
 
+/// A rating (1 to 5) at or below this is "not satisfied", against the dossier satisfaction indicator.
+pub const NOT_SATISFIED_AT_MOST: i32 = 2;
+
+/// A message to the national portal delivered within this many seconds of the change it reports is synced "in
+/// real time" (DOSSIER_SYNC). The reference gives no figure: an hour leaves room for the outbox's retries over a
+/// short outage of the portal, not for a day's.
+pub const SYNC_WITHIN_SECS: i64 = 3600;
+
 /// The five groups of the decision (the portal splits online services into dossiers and payment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Group {
     Transparency,
@@ -27,6 +36,7 @@ pub enum Group {
 
 /// Where an indicator's figures come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Counted from the dossiers this system holds.
@@ -116,6 +126,7 @@ pub fn indicator(code: &str) -> Option<&'static Indicator> {
 
 /// A part of a whole: the numerator and denominator of a rate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ratio {
     pub numerator: u64,
     pub denominator: u64,
@@ -134,6 +145,7 @@ impl Ratio {
 
 /// What an indicator is scored from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Figure {
     /// A rate's numerator and denominator.
@@ -148,6 +160,7 @@ pub enum Figure {
 
 /// One indicator scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scored {
     pub code: &'static str,
     pub group: Group,
@@ -220,6 +233,7 @@ fn narrow(hundredths: u64) -> u32 {
 
 /// A group's points and maximum, in hundredths; the maximum counts only the indicators that were scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupScore {
     pub group: Group,
     pub points: u32,
@@ -230,6 +244,7 @@ pub struct GroupScore {
 
 /// Every indicator scored, by group and in total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scorecard {
     pub weights_version: &'static str,
     pub indicators: Vec<Scored>,

@@ -8,7 +8,7 @@ use chrono::TimeDelta;
 
 use crate::ports::{Delivery, Failure, Receipt, Sink};
 use crate::service::{ServiceError, ServiceResult, Services};
-use crate::store::{DbConnection, StoreResult, outbox, payments};
+use crate::store::{DbConnection, StoreResult, facts, outbox, payments};
 
 /// The sinks of a worker, by topic. Messages of topics without a sink are not claimed: they wait, visible in
 /// the outbox, until a worker that can deliver them runs.
@@ -65,12 +65,16 @@ pub fn dispatch(services: &Services, router: &Router, batch: i64) -> ServiceResu
                 Ok(receipt) => {
                     record(conn, receipt, now)?;
                     outbox::mark_delivered(conn, message.id, now)?;
+                    if now.naive_utc() - message.created_at > sync_within() {
+                        note_sync_late(conn, message)?;
+                    }
                     report.delivered += 1;
                 }
                 Err(failure) => {
                     let give_up = matches!(failure, Failure::Rejected(_));
                     let max = services.config.outbox_max_attempts;
                     if outbox::mark_failed(conn, message, failure.reason(), now, max, give_up)? {
+                        note_sync_late(conn, message)?;
                         tracing::warn!(key = %message.message_key, error = %failure.reason(), "outbox message parked as dead");
                         report.dead += 1;
                     } else {
@@ -82,6 +86,19 @@ pub fn dispatch(services: &Services, router: &Router, batch: i64) -> ServiceResu
         })?;
     }
     Ok(report)
+}
+
+/// The time a message to the national portal has to be delivered in (Decision 766, DOSSIER_SYNC).
+pub fn sync_within() -> TimeDelta {
+    TimeDelta::seconds(crate::domain::scorecard::SYNC_WITHIN_SECS)
+}
+
+/// A portal message delivered late or given up costs its dossier the sync indicator: kept in its facts.
+fn note_sync_late(conn: &mut DbConnection, message: &outbox::Message) -> StoreResult<()> {
+    match &message.dossier_id {
+        Some(dossier) if message.topic == crate::ports::topics::PORTAL_STATUS => facts::mark_sync_late(conn, dossier),
+        _ => Ok(()),
+    }
 }
 
 /// Records what a delivery learned, in the transaction that marks it delivered: if that fails, the message is

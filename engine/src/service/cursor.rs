@@ -5,7 +5,15 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
 pub fn encode(at: Option<DateTime<Utc>>, id: &str) -> String {
-    let at = at.map_or_else(|| "-".to_string(), |t| t.timestamp_micros().to_string());
+    // Microseconds, as PostgreSQL keeps instants; seconds and nanoseconds for an instant finer than that (SQLite
+    // keeps what it was given), so that a page never starts again at its own last item.
+    let at = at.map_or_else(
+        || "-".to_string(),
+        |t| match t.timestamp_subsec_nanos() % 1000 {
+            0 => t.timestamp_micros().to_string(),
+            _ => format!("{}:{}", t.timestamp(), t.timestamp_subsec_nanos()),
+        },
+    );
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{at}|{id}"))
 }
 
@@ -13,9 +21,10 @@ pub fn encode(at: Option<DateTime<Utc>>, id: &str) -> String {
 pub fn decode(text: &str) -> Option<(Option<DateTime<Utc>>, String)> {
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()?;
     let (at, id) = std::str::from_utf8(&raw).ok()?.split_once('|')?;
-    let at = match at {
-        "-" => None,
-        micros => Some(DateTime::from_timestamp_micros(micros.parse().ok()?)?),
+    let at = match at.split_once(':') {
+        _ if at == "-" => None,
+        Some((secs, nanos)) => Some(DateTime::from_timestamp(secs.parse().ok()?, nanos.parse().ok()?)?),
+        None => Some(DateTime::from_timestamp_micros(at.parse().ok()?)?),
     };
     Some((at, id.to_string()))
 }
@@ -27,7 +36,8 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         let at = DateTime::from_timestamp_micros(1_764_000_000_123_456);
-        for (at, id) in [(at, "0192-a|b"), (None, "x")] {
+        let finer = DateTime::from_timestamp(1_764_000_000, 123_456_789);
+        for (at, id) in [(at, "0192-a|b"), (None, "x"), (finer, "y")] {
             assert_eq!(decode(&encode(at, id)), Some((at, id.to_string())));
         }
         for bad in

@@ -6,7 +6,7 @@ use super::{ServiceError, ServiceResult, Services};
 use crate::domain::dossier::{Dossier, Event};
 use crate::domain::facts;
 use crate::domain::procedure::Procedure;
-use crate::store::{DbConnection, dossiers, events, facts as stored};
+use crate::store::{DbConnection, dossiers, events, facts as stored, outbox};
 
 impl Services {
     /// The facts of `after`, a change of `before` (None for a new dossier) by `new_events`. Most actions change
@@ -46,6 +46,10 @@ impl Services {
                     let procedure = self.procedure_of(&dossier)?;
                     let paid_online = dossier.payment.is_some() && facts::paid_online(&events::history(conn, id)?);
                     stored::upsert(conn, &facts::facts_of(&dossier, &procedure, paid_online))?;
+                    let within = crate::jobs::dispatcher::sync_within();
+                    if outbox::delivered_late(conn, id, crate::ports::topics::PORTAL_STATUS, within)? {
+                        stored::mark_sync_late(conn, id)?;
+                    }
                 }
                 Ok::<_, ServiceError>(rows.last().map(|(id, _)| (id.clone(), rows.len())))
             })?;

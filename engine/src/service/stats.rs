@@ -29,6 +29,26 @@ impl Period {
         let to = from.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(today);
         Period { from, to }
     }
+
+    /// A whole calendar period as the portal scores them: `2026-11` (a month), `2026-Q3` (a quarter), `2026` (a
+    /// year), years 2000 to 9999; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Period> {
+        let text = text.trim();
+        let (year, rest) = text.split_once('-').map_or((text, None), |(y, r)| (y, Some(r)));
+        let year: i32 = year.parse().ok().filter(|y| (2000..=9999).contains(y) && text.len() >= 4)?;
+        let (first_month, months) = match rest {
+            None => (1, 12),
+            Some(q) if q.len() == 2 && (q.starts_with('Q') || q.starts_with('q')) => {
+                let quarter: u32 = q[1..].parse().ok().filter(|n| (1..=4).contains(n))?;
+                (3 * quarter - 2, 3)
+            }
+            Some(m) if m.len() == 2 => (m.parse().ok().filter(|n| (1..=12).contains(n))?, 1),
+            Some(_) => return None,
+        };
+        let from = NaiveDate::from_ymd_opt(year, first_month, 1)?;
+        let to = from.checked_add_months(Months::new(months))?.pred_opt()?;
+        Some(Period { from, to })
+    }
 }
 
 /// One part of a whole, e.g. dossiers received online out of all received.
@@ -377,5 +397,20 @@ mod tests {
         assert_eq!((feb.from.to_string(), feb.to.to_string()), ("2028-02-01".into(), "2028-02-29".into()));
         let dec = Period::month_of(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
         assert_eq!(dec.to.to_string(), "2026-12-31");
+    }
+
+    #[test]
+    fn periods_are_whole_months_quarters_and_years() {
+        let parsed = |t: &str| Period::parse(t).map(|p| format!("{} {}", p.from, p.to));
+        assert_eq!(parsed("2026-11").as_deref(), Some("2026-11-01 2026-11-30"));
+        assert_eq!(parsed("2028-02").as_deref(), Some("2028-02-01 2028-02-29"));
+        assert_eq!(parsed("2026-Q3").as_deref(), Some("2026-07-01 2026-09-30"));
+        assert_eq!(parsed("2026-q4").as_deref(), Some("2026-10-01 2026-12-31"));
+        assert_eq!(parsed(" 2026 ").as_deref(), Some("2026-01-01 2026-12-31"));
+        assert_eq!(parsed("9999-12").as_deref(), Some("9999-12-01 9999-12-31"));
+        for bad in ["", "26", "2026-13", "2026-00", "2026-Q5", "2026-Q0", "2026-1", "1999", "10000", "2026-11-01", "x"]
+        {
+            assert_eq!(parsed(bad), None, "{bad}");
+        }
     }
 }

@@ -1,12 +1,13 @@
 //! Each dossier's facts for the Decision 766 indicators (table `dossier_facts`, see `domain::facts`): written in
 //! the transaction of every change, and counted per agency and period by index.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::dossiers::{STATE, StoredState};
 use super::schema::dossiers;
-use super::{DbConnection, StoreResult, to_db};
+use super::{DbConnection, StoreResult, from_db, to_db};
 use crate::domain::calendar::Timeliness;
 use crate::domain::facts::DossierFacts;
 
@@ -30,13 +31,15 @@ diesel::table! {
         reuse_eligible -> Bool,
         reused -> Bool,
         population_data -> Bool,
+        sync_late -> Bool,
     }
 }
 
 diesel::joinable!(dossier_facts -> dossiers (dossier_id));
 diesel::allow_tables_to_appear_in_same_query!(dossier_facts, dossiers);
 
-// Absent values are bound as NULL, never DEFAULT, so that the insert's text never varies and PostgreSQL keeps it
+// `sync_late` is not a fact of the state: it is left out, so that an insert takes the default and a rewrite
+// keeps what the dispatcher set. Absent values are bound as NULL, never DEFAULT, so that the insert's text never varies and PostgreSQL keeps it
 // prepared.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = dossier_facts, treat_none_as_null = true, treat_none_as_default_value = false)]
@@ -122,6 +125,12 @@ pub fn upsert(conn: &mut DbConnection, facts: &DossierFacts) -> StoreResult<()> 
     Ok(())
 }
 
+/// Records that a message to the national portal about the dossier was delivered late or given up.
+pub fn mark_sync_late(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<()> {
+    diesel::update(dossier_facts::table.find(dossier_id)).set(dossier_facts::sync_late.eq(true)).execute(conn)?;
+    Ok(())
+}
+
 /// Whether the dossier's stored facts say it was paid online.
 pub fn paid_online(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<bool> {
     Ok(dossier_facts::table
@@ -154,6 +163,15 @@ pub fn of_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Opti
         .optional()?)
 }
 
+/// A dossier synced late: marked so, or with a portal message still undelivered since before the bound
+/// instant (an outbox index probe per dossier).
+const SYNC_LATE_CONDITION: &str = "(dossier_facts.sync_late OR EXISTS (SELECT 1 FROM outbox o WHERE o.dossier_id = \
+     dossier_facts.dossier_id AND o.topic = 'portal.status_sync' AND o.delivered_at IS NULL AND o.created_at < ";
+const SYNC_LATE_OPEN: &str = "COALESCE(SUM(CASE WHEN sync_late OR EXISTS (SELECT 1 FROM outbox o WHERE \
+     o.dossier_id = dossier_facts.dossier_id AND o.topic = 'portal.status_sync' AND o.delivered_at IS NULL \
+     AND o.created_at < ";
+const SYNC_LATE_CLOSE: &str = ") THEN 1 ELSE 0 END), 0)";
+
 /// The counts of a period the dossier indicators are scored from (`service::scorecard` says which is which).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeriodCounts {
@@ -173,6 +191,9 @@ pub struct PeriodCounts {
     pub reused: u64,
     /// Of those received, checked against the population database and found.
     pub population_data: u64,
+    /// Of those received, with a portal message delivered late or given up, or still waiting past the time
+    /// allowed at the evaluation instant.
+    pub sync_late: u64,
     /// Finished in the period; of those early or on time; with a paper result; with it issued electronically;
     /// digitised.
     pub finished: u64,
@@ -180,6 +201,8 @@ pub struct PeriodCounts {
     pub finished_paper_result: u64,
     pub finished_electronic_result: u64,
     pub finished_digitised: u64,
+    /// Finished in the period early or on time, yet rated "not satisfied" by the applicant.
+    pub finished_in_time_not_satisfied: u64,
     /// Received and not finished at the period's evaluation instant; of those not yet due.
     pub open: u64,
     pub open_not_due: u64,
@@ -197,7 +220,8 @@ pub fn count(
     at: DateTime<Utc>,
 ) -> StoreResult<PeriodCounts> {
     use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
+    use diesel::sql_types::{BigInt, Timestamp};
+    let overdue_since = to_db(at - TimeDelta::seconds(crate::domain::scorecard::SYNC_WITHIN_SECS));
     let (from, to, at) = (to_db(from), to_db(to), to_db(at));
     // Booleans are 0/1 integers on SQLite and booleans on PostgreSQL: both read them as conditions.
     let n = |condition: &str| sql::<BigInt>(&format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"));
@@ -205,6 +229,12 @@ pub fn count(
     let fully_online =
         format!("fully_online_eligible AND channel = {online} AND (NOT result_is_paper OR electronic_result)");
     let late = timeliness_code(Timeliness::Late);
+    // A primary-key probe of the ratings per dossier finished in time.
+    let not_satisfied_in_time = format!(
+        "timeliness <> {late} AND EXISTS (SELECT 1 FROM ratings r WHERE r.dossier_id = dossier_facts.dossier_id \
+         AND r.score <= {})",
+        crate::domain::scorecard::NOT_SATISFIED_AT_MOST
+    );
     // The same statements on each backend's own connection (the query types differ by backend).
     macro_rules! on {
         ($c:expr) => {{
@@ -215,7 +245,7 @@ pub fn count(
                     None => query,
                 }
             };
-            let received: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = scoped()
+            let received: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = scoped()
                 .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
                 .select((
                     sql::<BigInt>("COUNT(*)"),
@@ -227,9 +257,10 @@ pub fn count(
                     n("reuse_eligible AND reused"),
                     n("reused"),
                     n("population_data"),
+                    sql::<BigInt>(SYNC_LATE_OPEN).bind::<Timestamp, _>(overdue_since).sql(SYNC_LATE_CLOSE),
                 ))
                 .first($c)?;
-            let finished: (i64, i64, i64, i64, i64) = scoped()
+            let finished: (i64, i64, i64, i64, i64, i64) = scoped()
                 .filter(dossier_facts::finished_at.ge(from).and(dossier_facts::finished_at.lt(to)))
                 .select((
                     sql::<BigInt>("COUNT(*)"),
@@ -237,6 +268,7 @@ pub fn count(
                     n("result_is_paper"),
                     n("result_is_paper AND electronic_result"),
                     n("digitised"),
+                    n(&not_satisfied_in_time),
                 ))
                 .first($c)?;
             let open = || {
@@ -267,12 +299,241 @@ pub fn count(
         reused_of_eligible: u(received.6),
         reused: u(received.7),
         population_data: u(received.8),
+        sync_late: u(received.9),
         finished: u(finished.0),
         finished_in_time: u(finished.1),
         finished_paper_result: u(finished.2),
         finished_electronic_result: u(finished.3),
         finished_digitised: u(finished.4),
+        finished_in_time_not_satisfied: u(finished.5),
         open: u(open.0),
         open_not_due: u(open.1),
     })
 }
+
+/// What one procedure's dossiers received in a period hold for the indicators counted per procedure (online
+/// payment's B and C, procedures connected to population data).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcedureCounts {
+    pub procedure_code: String,
+    pub received: u64,
+    pub fee_due: u64,
+    pub paid_online: u64,
+    pub population_data: u64,
+}
+
+/// Per procedure, over the dossiers of `agencies` (every agency when `None`) received in `[from, to)`: one
+/// grouped statement over the reception index range.
+pub fn by_procedure(
+    conn: &mut DbConnection,
+    agencies: Option<&[String]>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<ProcedureCounts>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    let (from, to) = (to_db(from), to_db(to));
+    let n = |condition: &str| sql::<BigInt>(&format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"));
+    macro_rules! on {
+        ($c:expr) => {{
+            let mut query = dossier_facts::table
+                .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
+                .group_by(dossier_facts::procedure_code)
+                .select((
+                    dossier_facts::procedure_code,
+                    sql::<BigInt>("COUNT(*)"),
+                    n("fee_due"),
+                    n("fee_due AND paid_online"),
+                    n("population_data"),
+                ))
+                .order(dossier_facts::procedure_code)
+                .into_boxed();
+            if let Some(list) = agencies {
+                query = query.filter(dossier_facts::agency_id.eq_any(list.to_vec()));
+            }
+            query.load::<(String, i64, i64, i64, i64)>($c)?
+        }};
+    }
+    let rows = match conn {
+        DbConnection::Pg(c) => on!(c),
+        DbConnection::Sqlite(c) => on!(c),
+    };
+    let u = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .map(|(procedure_code, received, fee_due, paid_online, population_data)| ProcedureCounts {
+            procedure_code,
+            received: u(received),
+            fee_due: u(fee_due),
+            paid_online: u(paid_online),
+            population_data: u(population_data),
+        })
+        .collect())
+}
+
+/// The dossiers that cost an indicator points, each set one condition over one index range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Lost {
+    /// Finished in the period, late (or after more than one supplement request).
+    FinishedLate,
+    /// Received and not finished at the evaluation instant, past its legal due instant.
+    OpenOverdue,
+    /// Received in the period for a procedure offered fully online, but not online or without an electronic
+    /// result where the result is a paper.
+    NotFullyOnline,
+    /// Received in the period with a fee, not paid online.
+    PaidAtCounter,
+    /// Finished in the period, of a procedure whose result is a paper, without an electronic result.
+    PaperResultOnly,
+    /// Finished in the period with a paper not digitised.
+    NotDigitised,
+    /// Received in the period for a procedure with a replaceable paper, none replaced.
+    NotReused,
+    /// Received in the period without the applicant found in the population database.
+    NoPopulationData,
+    /// Finished in the period early or on time, rated "not satisfied" by the applicant.
+    NotSatisfied,
+    /// Received in the period, a message to the national portal about it delivered late, given up or waiting.
+    NotSyncedOnTime,
+}
+
+impl Lost {
+    /// The instant a set is ordered by (and paged on): reception, or completion.
+    pub fn by_completion(self) -> bool {
+        matches!(self, Lost::FinishedLate | Lost::PaperResultOnly | Lost::NotDigitised | Lost::NotSatisfied)
+    }
+}
+
+/// One dossier of a [`Lost`] set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LostDossier {
+    pub dossier_id: String,
+    pub code: Option<String>,
+    pub agency_id: String,
+    pub procedure_code: String,
+    /// 1 counter, 2 online, 3 post.
+    pub channel: i32,
+    pub handler_id: Option<String>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Up to `limit` dossiers of `set` for `agencies` (every agency when `None`) and the period `[from, to)`
+/// evaluated at `at`, after `after` (the ordering instant and id of the last one seen), in the order of the
+/// set's instant then id. The cursor's instant bounds the index range, so a later page seeks, not skips.
+#[allow(clippy::too_many_arguments)]
+pub fn lost(
+    conn: &mut DbConnection,
+    set: Lost,
+    agencies: Option<&[String]>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    at: DateTime<Utc>,
+    after: Option<(DateTime<Utc>, &str)>,
+    limit: i64,
+) -> StoreResult<Vec<LostDossier>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Timestamp};
+    let overdue_since = to_db(at - TimeDelta::seconds(crate::domain::scorecard::SYNC_WITHIN_SECS));
+    let (from, to, at) = (to_db(from), to_db(to), to_db(at));
+    let online = i32::from(crate::domain::dossier::Channel::Online.code());
+    let late = timeliness_code(Timeliness::Late);
+    // Qualified: the list joins the dossiers (for their codes), which have columns of the same names.
+    let condition = match set {
+        Lost::FinishedLate => format!("dossier_facts.timeliness = {late}"),
+        Lost::OpenOverdue => "dossier_facts.due_at IS NOT NULL".to_string(),
+        Lost::NotFullyOnline => format!(
+            "dossier_facts.fully_online_eligible AND NOT (dossier_facts.channel = {online} AND \
+             (NOT dossier_facts.result_is_paper OR dossier_facts.electronic_result))"
+        ),
+        Lost::PaidAtCounter => "dossier_facts.fee_due AND NOT dossier_facts.paid_online".to_string(),
+        Lost::PaperResultOnly => "dossier_facts.result_is_paper AND NOT dossier_facts.electronic_result".to_string(),
+        Lost::NotDigitised => "NOT dossier_facts.digitised".to_string(),
+        Lost::NotReused => "dossier_facts.reuse_eligible AND NOT dossier_facts.reused".to_string(),
+        Lost::NoPopulationData => "NOT dossier_facts.population_data".to_string(),
+        Lost::NotSyncedOnTime => String::new(),
+        Lost::NotSatisfied => format!(
+            "dossier_facts.timeliness <> {late} AND EXISTS (SELECT 1 FROM ratings r WHERE \
+             r.dossier_id = dossier_facts.dossier_id AND r.score <= {})",
+            crate::domain::scorecard::NOT_SATISFIED_AT_MOST
+        ),
+    };
+    let after = after.map(|(t, id)| (to_db(t), id.to_string()));
+    macro_rules! on {
+        ($c:expr, $instant:expr) => {{
+            let mut query = dossier_facts::table.inner_join(dossiers::table).into_boxed();
+            if let Some(list) = agencies {
+                query = query.filter(dossier_facts::agency_id.eq_any(list.to_vec()));
+            }
+            query = match set {
+                Lost::OpenOverdue => query
+                    .filter(dossier_facts::received_at.lt(at))
+                    .filter(dossier_facts::finished_at.is_null().or(dossier_facts::finished_at.ge(at)))
+                    .filter(dossier_facts::due_at.lt(at)),
+                _ => query.filter($instant.ge(from).and($instant.lt(to))),
+            };
+            if let Some((t, id)) = &after {
+                query =
+                    query.filter($instant.ge(*t)).filter($instant.gt(*t).or(dossier_facts::dossier_id.gt(id.clone())));
+            }
+            query = match set {
+                Lost::NotSyncedOnTime => {
+                    query.filter(sql::<Bool>(SYNC_LATE_CONDITION).bind::<Timestamp, _>(overdue_since).sql("))"))
+                }
+                // Parenthesised: a literal is not, and the query's other conditions are joined by AND.
+                _ => query.filter(sql::<Bool>(&format!("({condition})"))),
+            };
+            query
+                .order(($instant, dossier_facts::dossier_id))
+                .limit(limit)
+                .select((
+                    dossier_facts::dossier_id,
+                    dossiers::code,
+                    dossier_facts::agency_id,
+                    dossier_facts::procedure_code,
+                    dossier_facts::channel,
+                    dossier_facts::handler_id,
+                    dossier_facts::received_at,
+                    dossier_facts::finished_at,
+                    dossier_facts::due_at,
+                ))
+                .load::<LostRow>($c)?
+        }};
+    }
+    let rows = match (conn, set.by_completion()) {
+        (DbConnection::Pg(c), true) => on!(c, dossier_facts::finished_at),
+        (DbConnection::Pg(c), false) => on!(c, dossier_facts::received_at),
+        (DbConnection::Sqlite(c), true) => on!(c, dossier_facts::finished_at),
+        (DbConnection::Sqlite(c), false) => on!(c, dossier_facts::received_at),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| LostDossier {
+            dossier_id: r.0,
+            code: r.1,
+            agency_id: r.2,
+            procedure_code: r.3,
+            channel: r.4,
+            handler_id: r.5,
+            received_at: r.6.map(from_db),
+            finished_at: r.7.map(from_db),
+            due_at: r.8.map(from_db),
+        })
+        .collect())
+}
+
+type LostRow = (
+    String,
+    Option<String>,
+    String,
+    String,
+    i32,
+    Option<String>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);

@@ -33,6 +33,8 @@ pub struct Message {
     pub payload: String,
     #[diesel(sql_type = Integer)]
     pub attempts: i32,
+    #[diesel(sql_type = Timestamp)]
+    pub created_at: chrono::NaiveDateTime,
 }
 
 pub fn enqueue(conn: &mut DbConnection, message: NewMessage, now: DateTime<Utc>) -> StoreResult<()> {
@@ -74,7 +76,7 @@ pub fn claim(
              AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.dossier_id = o.dossier_id AND e.topic = o.topic \
                              AND e.id < o.id AND e.delivered_at IS NULL) \
            ORDER BY o.id LIMIT $3{skip_locked}) \
-         RETURNING id, dossier_id, topic, message_key, payload, attempts"
+         RETURNING id, dossier_id, topic, message_key, payload, attempts, created_at"
     );
     let mut claimed: Vec<Message> = diesel::sql_query(sql)
         .bind::<Timestamp, _>(to_db(now + lease))
@@ -90,6 +92,16 @@ pub fn mark_delivered(conn: &mut DbConnection, id: i64, now: DateTime<Utc>) -> S
         .set((outbox::delivered_at.eq(Some(to_db(now))), outbox::locked_until.eq(None::<chrono::NaiveDateTime>)))
         .execute(conn)?;
     Ok(())
+}
+
+/// Whether a message of `topic` about the dossier was delivered more than `within` after it was written, or
+/// given up.
+pub fn delivered_late(conn: &mut DbConnection, dossier_id: &str, topic: &str, within: TimeDelta) -> StoreResult<bool> {
+    let rows: Vec<(chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, bool)> = outbox::table
+        .filter(outbox::dossier_id.eq(dossier_id).and(outbox::topic.eq(topic)))
+        .select((outbox::created_at, outbox::delivered_at, outbox::dead))
+        .load(conn)?;
+    Ok(rows.iter().any(|(created, delivered, dead)| *dead || delivered.is_some_and(|d| d - *created > within)))
 }
 
 /// Records a failed attempt: retried after an exponential backoff, or parked dead after `max_attempts` (or at

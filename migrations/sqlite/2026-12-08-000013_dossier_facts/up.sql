@@ -21,7 +21,10 @@ CREATE TABLE dossier_facts (
     digitised BOOLEAN NOT NULL,
     reuse_eligible BOOLEAN NOT NULL,
     reused BOOLEAN NOT NULL,
-    population_data BOOLEAN NOT NULL
+    population_data BOOLEAN NOT NULL,
+    -- A message to the national portal about it was delivered late or given up (not known from its state: set by
+    -- the outbox dispatcher).
+    sync_late BOOLEAN NOT NULL DEFAULT 0
 );
 CREATE INDEX dossier_facts_received ON dossier_facts (agency_id, received_at);
 CREATE INDEX dossier_facts_finished ON dossier_facts (agency_id, finished_at);

@@ -1,0 +1,107 @@
+//! Reports: the Decision 766 scorecard of an agency and period, and the dossiers behind each lost point.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use motcua_engine::service::FieldError;
+use motcua_engine::service::scorecard::{AgencyScorecard, LostPage, ScoreQuery};
+use motcua_engine::service::stats::Period;
+use motcua_engine::store::facts::Lost;
+use serde::Deserialize;
+
+use super::auth::Staff;
+use super::problem::Problem;
+use super::{AppState, blocking};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardQuery {
+    /// The agency, scored with every agency under it; left out: the caller's own (the whole system for an
+    /// administrator).
+    pub agency: Option<String>,
+    /// A whole period as the portal scores them: `2026-11` (a month), `2026-Q3` (a quarter), `2026` (a year).
+    /// Left out with `from` and `to`: this month.
+    pub period: Option<String>,
+    /// Instead of `period`: the first and last day (YYYY-MM-DD, both included).
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl ScorecardQuery {
+    fn into_query(self, today: NaiveDate) -> Result<ScoreQuery, Problem> {
+        let invalid = |field: &str, code: &'static str, detail: &str| {
+            let mut p = Problem::new(422, "request.invalid", detail.to_string());
+            p.errors = vec![FieldError::new(field, code).with_detail(detail)];
+            p
+        };
+        let period = match (self.period.as_deref().map(str::trim).filter(|p| !p.is_empty()), self.from, self.to) {
+            (Some(text), None, None) => Period::parse(text).ok_or_else(|| {
+                invalid(
+                    "period",
+                    "field.invalid_date",
+                    &format!("`{text}` is not a month (2026-11), a quarter (2026-Q3) or a year (2026)"),
+                )
+            })?,
+            (Some(_), _, _) => {
+                return Err(invalid("period", "field.invalid_choice", "give a period or from and to, not both"));
+            }
+            (None, Some(from), Some(to)) if from <= to => Period { from, to },
+            (None, Some(_), Some(_)) => {
+                return Err(invalid("to", "field.out_of_range", "the last day comes before the first"));
+            }
+            (None, None, None) => Period::month_of(today),
+            (None, _, _) => return Err(invalid("from", "field.required", "give both from and to")),
+        };
+        Ok(ScoreQuery { agency: self.agency.filter(|a| !a.is_empty()), period })
+    }
+}
+
+/// The Decision 766 scorecard: every indicator with its figures, points and maximum, by group and in total,
+/// and the sets of dossiers behind each lost point (leaders of the agency or above, administrators).
+#[utoipa::path(tag = "reports", params(ScorecardQuery),
+    responses((status = 200, body = AgencyScorecard), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+#[get("/reports/scorecard")]
+pub async fn scorecard(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<ScorecardQuery>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let today = services.calendar.local_date(services.now());
+    let query = query.into_inner().into_query(today)?;
+    let card = blocking(move || services.reports().scorecard(&staff.0, &query)).await?;
+    Ok(HttpResponse::Ok().json(card))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LostQuery {
+    pub agency: Option<String>,
+    pub period: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Which dossiers: a `set` of the scorecard's `lost`.
+    pub set: Lost,
+    pub cursor: Option<String>,
+    /// 1 to 200; 50 when left out.
+    pub limit: Option<i64>,
+}
+
+/// The dossiers of one lost set of the scorecard, oldest first, a page at a time.
+#[utoipa::path(tag = "reports", params(LostQuery),
+    responses((status = 200, body = LostPage), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+#[get("/reports/scorecard/lost")]
+pub async fn lost(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<LostQuery>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let today = services.calendar.local_date(services.now());
+    let LostQuery { agency, period, from, to, set, cursor, limit } = query.into_inner();
+    let query = ScorecardQuery { agency, period, from, to }.into_query(today)?;
+    let page =
+        blocking(move || services.reports().lost_points(&staff.0, &query, set, cursor.as_deref(), limit)).await?;
+    Ok(HttpResponse::Ok().json(page))
+}

@@ -1,0 +1,250 @@
+//! The Decision 766 scorecard of an agency, with every agency under it, for a whole period (issue 16): the
+//! dossier indicators counted over the indicator facts by index, those counted per procedure held against the
+//! catalogue, scored by `domain::scorecard`; and, for each lost point, the dossiers behind it.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::Serialize;
+
+use super::stats::Period;
+use super::{FieldError, Reports, ServiceError, ServiceResult, StaffIdentity, cursor};
+use crate::domain::policy::{self, Scope};
+use crate::domain::scorecard::{self as card, Figure, Ratio, Scorecard};
+use crate::store::agencies::{self, Agency};
+use crate::store::facts::{self, Lost, LostDossier, PeriodCounts, ProcedureCounts};
+
+/// A scorecard with what it was computed over.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgencyScorecard {
+    /// The agency scored, with every agency under it; none for the whole system (administrators).
+    pub agency: Option<Agency>,
+    /// How many agencies the figures cover.
+    pub agencies: usize,
+    /// The period's first and last day, local dates, both included.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// What was open is counted at this instant: the period's end, or now while it runs.
+    pub evaluated_at: DateTime<Utc>,
+    pub scorecard: Scorecard,
+    /// For each indicator that lost points, the sets of dossiers behind them and how many each holds.
+    pub lost: Vec<LostSet>,
+}
+
+/// One set of dossiers that cost an indicator points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LostSet {
+    pub indicator: &'static str,
+    pub set: Lost,
+    pub dossiers: u64,
+}
+
+/// A page of the dossiers of a lost set, oldest first.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LostPage {
+    pub items: Vec<LostDossier>,
+    /// The cursor of the next page; none on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// What a scorecard or a list of lost points is asked for: an agency (none: the caller's own, or the whole
+/// system for an administrator) and a whole period.
+#[derive(Debug, Clone)]
+pub struct ScoreQuery {
+    pub agency: Option<String>,
+    pub period: Period,
+}
+
+/// The agencies counted and the instants that bound the period.
+struct Selection {
+    agency: Option<Agency>,
+    /// Every agency when `None`.
+    agencies: Option<Vec<String>>,
+    /// How many agencies are counted.
+    count: usize,
+    kinds: BTreeSet<String>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    at: DateTime<Utc>,
+}
+
+/// The indicators each lost set counts against, and its size from the period's counts.
+fn lost_sets(c: &PeriodCounts) -> [(&'static str, Lost, u64); 10] {
+    [
+        ("DOSSIER_SYNC", Lost::NotSyncedOnTime, c.sync_late),
+        ("DOSSIER_ON_TIME", Lost::FinishedLate, c.finished - c.finished_in_time),
+        ("DOSSIER_ON_TIME", Lost::OpenOverdue, c.open - c.open_not_due),
+        ("FULLY_ONLINE_DOSSIER", Lost::NotFullyOnline, c.fully_online_eligible - c.fully_online),
+        ("ONLINE_PAYMENT", Lost::PaidAtCounter, c.fee_due - c.paid_online),
+        ("ORIGINAL_RESULT_AVAILABLE", Lost::PaperResultOnly, c.finished_paper_result - c.finished_electronic_result),
+        ("SO_HOA_GIAY_TO_GIAI_QUYET", Lost::NotDigitised, c.finished - c.finished_digitised),
+        ("REUSED_DIGITIZED_DATA", Lost::NotReused, c.reuse_eligible - c.reused_of_eligible),
+        ("CITIZEN_DATA_CONNECTED_DOSSIER", Lost::NoPopulationData, c.received - c.population_data),
+        ("DOSSIER_RECEIVING_SATISFACTION", Lost::NotSatisfied, c.finished_in_time_not_satisfied),
+    ]
+}
+
+/// The figure of each dossier indicator. `fee_procedures` are the catalogue's procedures with a fee that the
+/// agencies counted handle.
+fn figure(
+    code: &str,
+    c: &PeriodCounts,
+    per_procedure: &[ProcedureCounts],
+    fee_procedures: &BTreeSet<String>,
+) -> Figure {
+    let rate = |n: u64, d: u64| Figure::Rate(Ratio::new(n, d));
+    let procedures = |keep: &dyn Fn(&ProcedureCounts) -> bool| {
+        per_procedure.iter().filter(|p| fee_procedures.contains(&p.procedure_code) && keep(p)).count() as u64
+    };
+    match code {
+        // Finished early or on time, and open not yet due, of everything finished in the period or open at its
+        // end.
+        "DOSSIER_SYNC" => rate(c.received - c.sync_late, c.received),
+        "DOSSIER_ON_TIME" => rate(c.finished_in_time + c.open_not_due, c.finished + c.open),
+        "FULLY_ONLINE_DOSSIER" => rate(c.fully_online, c.fully_online_eligible),
+        "ONLINE_PAYMENT" => {
+            let with_fee = fee_procedures.len() as u64;
+            Figure::Payment {
+                paid_online: Ratio::new(c.paid_online, c.fee_due),
+                procedures_paid_online: Ratio::new(procedures(&|p| p.paid_online > 0), with_fee),
+                procedures_used: Ratio::new(procedures(&|p| p.fee_due > 0), with_fee),
+            }
+        }
+        "ORIGINAL_RESULT_AVAILABLE" => rate(c.finished_electronic_result, c.finished_paper_result),
+        "SO_HOA_GIAY_TO_GIAI_QUYET" => rate(c.finished_digitised, c.finished),
+        "REUSED_DIGITIZED_DATA" => rate(c.reused_of_eligible, c.reuse_eligible),
+        "SYNCED_WITH_DVCQG_PERSONAL_STORAGE" => rate(c.reused, c.received),
+        "CITIZEN_DATA_CONNECTED_DOSSIER" => rate(c.population_data, c.received),
+        "CITIZEN_DATA_CONNECTED_FORMALITY" => rate(
+            per_procedure.iter().filter(|p| p.population_data > 0).count() as u64,
+            per_procedure.iter().filter(|p| p.received > 0).count() as u64,
+        ),
+        // 100 % less the late share and the share rated "not satisfied" (those late already counted).
+        "DOSSIER_RECEIVING_SATISFACTION" => rate(c.finished_in_time - c.finished_in_time_not_satisfied, c.finished),
+        // This system holds no petitions yet: the portal scores none as full marks.
+        "PETITION_PROCESSING_ON_TIME" | "PETITION_HANDLING_SATISFACTION" => rate(0, 0),
+        _ => Figure::NotEntered,
+    }
+}
+
+impl Reports<'_> {
+    /// The agencies `caller` may score: every one for an administrator, else those they read reports of with
+    /// every agency under them.
+    fn score_selection(&self, caller: &StaffIdentity, query: &ScoreQuery) -> ServiceResult<Selection> {
+        let scope = policy::reports_scope(caller).ok_or_else(|| {
+            self.deny(caller, "scorecard", "dossier.forbidden_role");
+            ServiceError::Forbidden("dossier.forbidden_role")
+        })?;
+        let all = self.reports_db().read(|conn| agencies::all(conn).map_err(ServiceError::from))?;
+        let under = |root: &str| {
+            let mut found = vec![root.to_string()];
+            let mut at = 0;
+            while at < found.len() {
+                let parent = found[at].clone();
+                found.extend(all.iter().filter(|a| a.parent_id.as_deref() == Some(&parent)).map(|a| a.id.clone()));
+                at += 1;
+            }
+            found
+        };
+        let visible = |id: &str| match &scope {
+            Scope::All => true,
+            Scope::Only(mine) => mine.iter().any(|m| under(m).iter().any(|a| a == id)),
+        };
+        let asked = match (&query.agency, &scope) {
+            (Some(id), _) => Some(id.clone()),
+            (None, Scope::All) => None,
+            (None, Scope::Only(mine)) => mine.first().cloned(),
+        };
+        let agency = match asked {
+            Some(id) => match all.iter().find(|a| a.id == id) {
+                Some(a) if visible(&a.id) => Some(a.clone()),
+                Some(_) => {
+                    self.deny(caller, "scorecard", "dossier.wrong_agency");
+                    return Err(ServiceError::Forbidden("dossier.wrong_agency"));
+                }
+                None => return Err(ServiceError::NotFound("agency.not_found")),
+            },
+            None => None,
+        };
+        let agencies = agency.as_ref().map(|a| under(&a.id));
+        let kinds = all
+            .iter()
+            .filter(|a| agencies.as_ref().is_none_or(|list| list.contains(&a.id)))
+            .map(|a| a.kind.clone())
+            .collect();
+        let midnight = NaiveTime::MIN;
+        let from = self.calendar.instant(query.period.from, midnight);
+        let to = self.calendar.instant(query.period.to.succ_opt().unwrap_or(query.period.to), midnight);
+        let count = agencies.as_ref().map_or(all.len(), Vec::len);
+        Ok(Selection { agency, agencies, count, kinds, from, to, at: to.min(self.now()) })
+    }
+
+    /// The scorecard of `query.agency` (with every agency under it) for `query.period`.
+    pub fn scorecard(&self, caller: &StaffIdentity, query: &ScoreQuery) -> ServiceResult<AgencyScorecard> {
+        let s = self.score_selection(caller, query)?;
+        let list = s.agencies.as_deref();
+        let (counts, per_procedure) = self.reports_db().read(|conn| {
+            let counts = facts::count(conn, list, s.from, s.to, s.at)?;
+            let per_procedure = facts::by_procedure(conn, list, s.from, s.to)?;
+            Ok::<_, ServiceError>((counts, per_procedure))
+        })?;
+        let fee_procedures: BTreeSet<String> = self
+            .catalogue
+            .current_all()
+            .iter()
+            .filter(|p| s.kinds.contains(&p.agency_kind) && p.fees.iter().any(|f| f.amount_vnd > 0))
+            .map(|p| p.code.clone())
+            .collect();
+        let scorecard = card::scorecard(|code| figure(code, &counts, &per_procedure, &fee_procedures));
+        let lost = lost_sets(&counts)
+            .into_iter()
+            .filter(|(_, _, n)| *n > 0)
+            .map(|(indicator, set, dossiers)| LostSet { indicator, set, dossiers })
+            .collect();
+        Ok(AgencyScorecard {
+            agencies: s.count,
+            agency: s.agency,
+            from: query.period.from,
+            to: query.period.to,
+            evaluated_at: s.at,
+            scorecard,
+            lost,
+        })
+    }
+
+    /// A page of the dossiers of `set` for `query`, after `cursor`; at most `limit` (1 to 200, default 50).
+    pub fn lost_points(
+        &self,
+        caller: &StaffIdentity,
+        query: &ScoreQuery,
+        set: Lost,
+        after: Option<&str>,
+        limit: Option<i64>,
+    ) -> ServiceResult<LostPage> {
+        let after = match after.filter(|c| !c.is_empty()) {
+            None => None,
+            Some(text) => match cursor::decode(text) {
+                Some((Some(at), id)) => Some((at, id)),
+                _ => {
+                    return Err(ServiceError::Invalid(vec![
+                        FieldError::new("cursor", "field.required").with_detail("unreadable cursor"),
+                    ]));
+                }
+            },
+        };
+        let limit = limit.unwrap_or(50).clamp(1, 200);
+        let s = self.score_selection(caller, query)?;
+        let items = self.reports_db().read(|conn| {
+            let after = after.as_ref().map(|(t, id)| (*t, id.as_str()));
+            facts::lost(conn, set, s.agencies.as_deref(), s.from, s.to, s.at, after, limit).map_err(ServiceError::from)
+        })?;
+        let next_cursor = (items.len() as i64 == limit).then(|| items.last()).flatten().and_then(|last| {
+            let at = if set.by_completion() { last.finished_at } else { last.received_at };
+            at.map(|at| cursor::encode(Some(at), &last.dossier_id))
+        });
+        Ok(LostPage { items, next_cursor })
+    }
+}
