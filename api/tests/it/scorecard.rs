@@ -17,6 +17,7 @@ on_both_backends!(the_facts_count_as_the_dossiers_do_and_are_filled_in_again_at_
 on_both_backends!(a_leader_scores_her_agency_as_an_independent_count_does_down_to_the_dossiers_that_lost_points);
 on_both_backends!(the_scorecard_is_scoped_by_role_and_agency_tree_and_refuses_bad_periods);
 on_both_backends!(a_portal_message_waiting_past_the_hour_costs_its_dossier_the_sync_point);
+on_both_backends!(the_scorecard_page_shows_the_api_points_and_links_each_lost_point_to_its_dossiers);
 
 /// Counts `all` by the indicators' definitions, straight from their states.
 fn independent(all: &[Dossier], from: DateTime<Utc>, to: DateTime<Utc>, at: DateTime<Utc>) -> PeriodCounts {
@@ -326,4 +327,48 @@ async fn a_portal_message_waiting_past_the_hour_costs_its_dossier_the_sync_point
     .unwrap();
     let (_, card) = server.get(&format!("/api/v1/reports/scorecard?{query}"), &leader).await;
     assert_eq!(rate(&card, "DOSSIER_SYNC"), (received - all, received), "filled in from the outbox");
+}
+
+async fn the_scorecard_page_shows_the_api_points_and_links_each_lost_point_to_its_dossiers(backend: Backend) {
+    use crate::support::pages::{sign_in, visit};
+    let server = TestServer::start(backend).await;
+    let mut leader = sign_in(&server, "hongbang.lanhdao").await;
+    let (status, home) = visit(&server, &mut leader, "/can-bo").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains(r#"href="/can-bo/diem-766""#), "the leader's navigation links the scorecard");
+
+    let (status, page) = visit(&server, &mut leader, "/can-bo/diem-766").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page.matches("<tr data-indicator=").count(), 17);
+    // The total is the API's, in the Vietnamese notation.
+    let token = server.token("hongbang.lanhdao").await;
+    let (_, card) = server.get("/api/v1/reports/scorecard", &token).await;
+    let total = card["scorecard"]["points"].as_u64().unwrap();
+    assert!(page.contains(&format!("Tổng điểm: {},{:02}", total / 100, total % 100)), "{total}");
+    assert!(page.contains("<svg") && page.contains("Tổng điểm 12 tháng gần nhất"), "the trend is drawn");
+
+    // Every lost set is linked with its count, and its page lists that many dossiers, each linked.
+    let sets = card["lost"].as_array().unwrap();
+    assert!(!sets.is_empty());
+    for set in sets {
+        let name = set["set"].as_str().unwrap();
+        let start =
+            page.find(&format!("/can-bo/diem-766/mat-diem?tap={name}&#38;")).unwrap_or_else(|| panic!("{name}"));
+        let href = page[start..start + page[start..].find('"').unwrap()].replace("&#38;", "&");
+        let (status, listed) = visit(&server, &mut leader, &href).await;
+        assert_eq!(status, StatusCode::OK, "{href}: {listed}");
+        assert_eq!(
+            listed.matches(r#"<a href="/can-bo/ho-so/"#).count() as u64,
+            set["dossiers"].as_u64().unwrap(),
+            "{name}"
+        );
+    }
+
+    // A period that is none: the form says so; a specialist may not see the page.
+    let (status, page) = visit(&server, &mut leader, "/can-bo/diem-766?ky=2026-13").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Kỳ đánh giá phải là một tháng") && page.contains(r#"aria-invalid="true""#));
+    let mut specialist = sign_in(&server, "hongbang.chuyenvien").await;
+    let (status, _) = visit(&server, &mut specialist, "/can-bo/diem-766").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

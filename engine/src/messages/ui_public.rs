@@ -70,6 +70,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.nav_reception", "Tiếp nhận", "Reception"),
     ("ui.nav_batch", "Duyệt, ký hàng loạt", "Batch approval"),
     ("ui.nav_dashboard", "Thống kê", "Dashboard"),
+    ("ui.nav_scorecard", "Chỉ số 766", "Decision 766 score"),
     ("ui.nav_admin", "Quản trị", "Administration"),
     ("ui.nav_mine", "Hồ sơ của tôi", "My dossiers"),
     ("ui.nav_repository", "Kho dữ liệu", "My repository"),

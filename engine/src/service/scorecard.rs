@@ -71,6 +71,22 @@ struct Selection {
     at: DateTime<Utc>,
 }
 
+/// `root` and every agency under it, breadth first (each once, should the tree ever hold a cycle).
+fn under(all: &[Agency], root: &str) -> Vec<String> {
+    let mut found = vec![root.to_string()];
+    let mut at = 0;
+    while at < found.len() {
+        let parent = found[at].clone();
+        for child in all.iter().filter(|a| a.parent_id.as_deref() == Some(&parent)) {
+            if !found.contains(&child.id) {
+                found.push(child.id.clone());
+            }
+        }
+        at += 1;
+    }
+    found
+}
+
 /// The indicators each lost set counts against, and its size from the period's counts.
 fn lost_sets(c: &PeriodCounts) -> [(&'static str, Lost, u64); 10] {
     [
@@ -131,6 +147,17 @@ fn figure(
 }
 
 impl Reports<'_> {
+    /// The agencies `caller` may score, in id order: the choices of the scorecard page.
+    pub fn scorecard_agencies(&self, caller: &StaffIdentity) -> ServiceResult<Vec<Agency>> {
+        let scope = policy::reports_scope(caller).ok_or(ServiceError::Forbidden("dossier.forbidden_role"))?;
+        let all = self.reports_db().read(|conn| agencies::all(conn).map_err(ServiceError::from))?;
+        let visible = match &scope {
+            Scope::All => all.iter().map(|a| a.id.clone()).collect(),
+            Scope::Only(mine) => mine.iter().flat_map(|m| under(&all, m)).collect::<BTreeSet<String>>(),
+        };
+        Ok(all.into_iter().filter(|a| visible.contains(&a.id)).collect())
+    }
+
     /// The agencies `caller` may score: every one for an administrator, else those they read reports of with
     /// every agency under them.
     fn score_selection(&self, caller: &StaffIdentity, query: &ScoreQuery) -> ServiceResult<Selection> {
@@ -139,19 +166,9 @@ impl Reports<'_> {
             ServiceError::Forbidden("dossier.forbidden_role")
         })?;
         let all = self.reports_db().read(|conn| agencies::all(conn).map_err(ServiceError::from))?;
-        let under = |root: &str| {
-            let mut found = vec![root.to_string()];
-            let mut at = 0;
-            while at < found.len() {
-                let parent = found[at].clone();
-                found.extend(all.iter().filter(|a| a.parent_id.as_deref() == Some(&parent)).map(|a| a.id.clone()));
-                at += 1;
-            }
-            found
-        };
         let visible = |id: &str| match &scope {
             Scope::All => true,
-            Scope::Only(mine) => mine.iter().any(|m| under(m).iter().any(|a| a == id)),
+            Scope::Only(mine) => mine.iter().any(|m| under(&all, m).iter().any(|a| a == id)),
         };
         let asked = match (&query.agency, &scope) {
             (Some(id), _) => Some(id.clone()),
@@ -169,7 +186,7 @@ impl Reports<'_> {
             },
             None => None,
         };
-        let agencies = agency.as_ref().map(|a| under(&a.id));
+        let agencies = agency.as_ref().map(|a| under(&all, &a.id));
         let kinds = all
             .iter()
             .filter(|a| agencies.as_ref().is_none_or(|list| list.contains(&a.id)))

@@ -64,6 +64,39 @@ describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
     });
   });
 
+  it('a leader opens the Decision 766 scorecard and follows a lost point to the dossiers behind it', async () => {
+    await withSession('scorecard', async (s) => {
+      const { page } = s;
+      await signInStaff(page, 'hongbang.lanhdao');
+      const link = page.locator('nav a[href="/can-bo/diem-766"]');
+      assert.equal(await link.count(), 1, 'the navigation offers the scorecard to a leader');
+      await submit(page, link);
+      assert.match(await page.locator('.score').innerText(), /Tổng điểm: \d+,\d\d/);
+      assert.equal(await page.locator('tr[data-indicator]').count(), 17, 'every indicator');
+      const trend = page.locator('svg[role="img"]');
+      assert.equal(await trend.count(), 1, 'the trend chart');
+      assert.ok(await trend.isVisible());
+      assert.equal(await trend.locator('rect').count(), 12, 'a bar per month');
+      await s.checkPage('scorecard');
+
+      // The keyboard reaches the first lost point's link, which lists the dossiers behind it.
+      const lost = page.locator('a[href^="/can-bo/diem-766/mat-diem"]').first();
+      const count = Number((await lost.innerText()).split(':').pop());
+      assert.ok(count > 0);
+      await lost.focus();
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      assert.equal(await page.locator('table tbody tr').count(), Math.min(count, 50));
+      await s.checkPage('scorecard lost points');
+      await Promise.all([page.waitForNavigation(), page.locator('tbody a').first().click()]);
+      assert.match(page.url(), /\/can-bo\/ho-so\//, 'each dossier opens its page');
+
+      // A period that is none names the field.
+      await page.goto('/can-bo/diem-766?ky=2026-13');
+      assert.equal(await page.locator('#f-ky').getAttribute('aria-invalid'), 'true');
+      await s.checkPage('scorecard bad period');
+    });
+  });
+
   it('the administrator adds an agency, then publishes a procedure definition after fixing its errors', async () => {
     await withSession('admin', async (s) => {
       const { page } = s;

@@ -41,6 +41,7 @@ const STAFF_LINKS: &[(&str, &str, &[Access])] = &[
     ("/can-bo/tiep-nhan", "ui.nav_reception", &[Access::Receive]),
     ("/can-bo/ky-duyet", "ui.nav_batch", &[Access::Handle(Role::AgencyLeader), Access::Handle(Role::DivisionHead)]),
     ("/can-bo/thong-ke", "ui.nav_dashboard", &[Access::Reports]),
+    ("/can-bo/diem-766", "ui.nav_scorecard", &[Access::Reports]),
     ("/quan-tri", "ui.nav_admin", &[Access::Administer]),
 ];
 

@@ -7,6 +7,7 @@ mod dashboard;
 mod jobs;
 mod outbox;
 mod procedures;
+mod scorecard;
 mod staff;
 
 use actix_web::{HttpResponse, web};
@@ -25,6 +26,8 @@ use motcua_engine::messages::Lang;
 /// The dashboard (`/can-bo/thong-ke`) and administration (`/quan-tri`) routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/can-bo/thong-ke", web::get().to(dashboard::page))
+        .route("/can-bo/diem-766", web::get().to(scorecard::page))
+        .route("/can-bo/diem-766/mat-diem", web::get().to(scorecard::lost))
         .route("/quan-tri", web::get().to(index))
         .route("/quan-tri/co-quan", web::get().to(agencies::page))
         .route("/quan-tri/co-quan", web::post().to(agencies::add))
@@ -119,6 +122,7 @@ mod tests {
             include_str!("jobs.rs"),
             include_str!("outbox.rs"),
             include_str!("procedures.rs"),
+            include_str!("scorecard.rs"),
             include_str!("staff.rs"),
             include_str!("../../../templates/admin/_errors.html"),
             include_str!("../../../templates/admin/_tabs.html"),
@@ -128,6 +132,8 @@ mod tests {
             include_str!("../../../templates/admin/index.html"),
             include_str!("../../../templates/admin/jobs.html"),
             include_str!("../../../templates/admin/outbox.html"),
+            include_str!("../../../templates/admin/scorecard.html"),
+            include_str!("../../../templates/admin/scorecard_lost.html"),
             include_str!("../../../templates/admin/procedures.html"),
             include_str!("../../../templates/admin/staff.html"),
         ];
@@ -148,6 +154,9 @@ mod tests {
         }
         for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {
             keys.push(format!("ui.admin.weekday.{day}"));
+        }
+        for i in motcua_engine::domain::scorecard::INDICATORS {
+            keys.push(format!("ui.admin.indicator_{}", i.code.to_ascii_lowercase()));
         }
         assert!(keys.len() > 100, "{}", keys.len());
         let en = UiLang { lang: Lang::En, chosen: false };

@@ -1,0 +1,399 @@
+//! The Decision 766 scorecard for leaders (`/can-bo/diem-766`): the score of an agency (with every agency under
+//! it) for a month, quarter or year, by group and by indicator, the trend over twelve months as a chart drawn
+//! on the server, and the dossiers behind each lost point (`/can-bo/diem-766/mat-diem`).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{Datelike, Months};
+use motcua_engine::domain::scorecard::{Figure, Group, Ratio};
+use motcua_engine::service::ServiceError;
+use motcua_engine::service::scorecard::{AgencyScorecard, ScoreQuery};
+use motcua_engine::service::stats::Period;
+use motcua_engine::store::facts::Lost;
+use serde::Deserialize;
+
+use super::chart::{self, Chart, Item};
+use crate::UiState;
+use crate::error::PageError;
+use crate::form::Errors;
+use crate::i18n::UiLang;
+use crate::pages::Shell;
+use crate::session::Visit;
+use crate::shell::render;
+use motcua_engine::messages::Lang;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Query {
+    /// The period: `2026-11`, `2026-Q3` or `2026`; this month when empty.
+    #[serde(default)]
+    ky: String,
+    #[serde(default, rename = "co-quan")]
+    co_quan: String,
+}
+
+/// Points in hundredths, written the reader's way: `53,23` or `53.23`.
+fn points(lang: UiLang, hundredths: u32) -> String {
+    let separator = if lang.lang == Lang::Vi { ',' } else { '.' };
+    format!("{}{separator}{:02}", hundredths / 100, hundredths % 100)
+}
+
+fn ratio(lang: UiLang, r: Ratio) -> String {
+    let share = motcua_engine::service::stats::Share { part: r.numerator, whole: r.denominator };
+    format!("{}/{} ({})", r.numerator, r.denominator, super::percent(lang, share))
+}
+
+fn group_key(group: Group) -> &'static str {
+    match group {
+        Group::Transparency => "ui.admin.group_transparency",
+        Group::Progress => "ui.admin.group_progress",
+        Group::OnlineServices => "ui.admin.group_online_services",
+        Group::OnlinePayment => "ui.admin.group_online_payment",
+        Group::Digitisation => "ui.admin.group_digitisation",
+        Group::Satisfaction => "ui.admin.group_satisfaction",
+    }
+}
+
+fn lost_key(set: Lost) -> &'static str {
+    match set {
+        Lost::FinishedLate => "ui.admin.lost_finished_late",
+        Lost::OpenOverdue => "ui.admin.lost_open_overdue",
+        Lost::NotFullyOnline => "ui.admin.lost_not_fully_online",
+        Lost::PaidAtCounter => "ui.admin.lost_paid_at_counter",
+        Lost::PaperResultOnly => "ui.admin.lost_paper_result_only",
+        Lost::NotDigitised => "ui.admin.lost_not_digitised",
+        Lost::NotReused => "ui.admin.lost_not_reused",
+        Lost::NoPopulationData => "ui.admin.lost_no_population_data",
+        Lost::NotSatisfied => "ui.admin.lost_not_satisfied",
+        Lost::NotSyncedOnTime => "ui.admin.lost_not_synced_on_time",
+    }
+}
+
+/// The set's name in addresses (its API spelling).
+fn lost_slug(set: Lost) -> &'static str {
+    match set {
+        Lost::FinishedLate => "finished_late",
+        Lost::OpenOverdue => "open_overdue",
+        Lost::NotFullyOnline => "not_fully_online",
+        Lost::PaidAtCounter => "paid_at_counter",
+        Lost::PaperResultOnly => "paper_result_only",
+        Lost::NotDigitised => "not_digitised",
+        Lost::NotReused => "not_reused",
+        Lost::NoPopulationData => "no_population_data",
+        Lost::NotSatisfied => "not_satisfied",
+        Lost::NotSyncedOnTime => "not_synced_on_time",
+    }
+}
+
+pub struct GroupLine {
+    pub name: String,
+    pub points: String,
+    pub max: String,
+}
+
+pub struct LostLink {
+    pub label: String,
+    pub count: u64,
+    pub href: String,
+}
+
+pub struct IndicatorLine {
+    pub code: &'static str,
+    pub name: String,
+    pub group: String,
+    pub figure: String,
+    /// None when not entered.
+    pub points: Option<String>,
+    pub max: String,
+    pub lost: Vec<LostLink>,
+}
+
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/scorecard.html")]
+struct ScorecardPage {
+    shell: Shell,
+    period_text: String,
+    agencies: Vec<Choice>,
+    errors: Errors,
+    /// What was scored, once scored.
+    scored: Option<Scored>,
+}
+
+struct Scored {
+    title: String,
+    period: String,
+    total: String,
+    max: String,
+    weights: &'static str,
+    trend: Chart,
+    groups: Vec<GroupLine>,
+    indicators: Vec<IndicatorLine>,
+}
+
+/// The period asked for, or this month; an error for the form when unreadable.
+fn period_of(text: &str, today: chrono::NaiveDate) -> Option<Period> {
+    match text.trim() {
+        "" => Some(Period::month_of(today)),
+        text => Period::parse(text),
+    }
+}
+
+fn shown(period: Period) -> String {
+    format!("{} – {}", period.from.format("%d/%m/%Y"), period.to.format("%d/%m/%Y"))
+}
+
+/// The address of a lost set's dossiers.
+fn lost_href(set: Lost, period_text: &str, agency: Option<&str>) -> String {
+    let mut href = format!("/can-bo/diem-766/mat-diem?tap={}&ky={}", lost_slug(set), urlencoding(period_text));
+    if let Some(a) = agency {
+        href.push_str(&format!("&co-quan={}", urlencoding(a)));
+    }
+    href
+}
+
+fn urlencoding(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+fn scored(lang: UiLang, card: &AgencyScorecard, period_text: &str, trend: Chart) -> Scored {
+    let t = |k: &str| lang.t(k).to_string();
+    let agency = card.agency.as_ref().map(|a| a.id.as_str());
+    let indicators = card
+        .scorecard
+        .indicators
+        .iter()
+        .map(|i| IndicatorLine {
+            code: i.code,
+            name: t(&format!("ui.admin.indicator_{}", i.code.to_ascii_lowercase())),
+            group: t(group_key(i.group)),
+            figure: match i.figure {
+                Figure::Rate(r) => ratio(lang, r),
+                Figure::Payment { paid_online, procedures_paid_online, procedures_used } => format!(
+                    "A {} · B {} · C {}",
+                    ratio(lang, paid_online),
+                    ratio(lang, procedures_paid_online),
+                    ratio(lang, procedures_used)
+                ),
+                Figure::NotEntered => t("ui.admin.scorecard_not_entered"),
+            },
+            points: i.points.map(|p| points(lang, p)),
+            max: points(lang, i.max),
+            lost: card
+                .lost
+                .iter()
+                .filter(|l| l.indicator == i.code)
+                .map(|l| LostLink {
+                    label: t(lost_key(l.set)),
+                    count: l.dossiers,
+                    href: lost_href(l.set, period_text, agency),
+                })
+                .collect(),
+        })
+        .collect();
+    Scored {
+        title: card.agency.as_ref().map_or_else(|| t("ui.admin.scorecard_whole"), |a| a.name.clone()),
+        period: shown(Period { from: card.from, to: card.to }),
+        total: points(lang, card.scorecard.points),
+        max: points(lang, card.scorecard.max),
+        weights: card.scorecard.weights_version,
+        trend,
+        groups: card
+            .scorecard
+            .groups
+            .iter()
+            .map(|g| GroupLine {
+                name: t(group_key(g.group)),
+                points: points(lang, g.points),
+                max: points(lang, g.max),
+            })
+            .collect(),
+        indicators,
+    }
+}
+
+/// The total of each of the twelve months up to the one `period` ends in, oldest first.
+fn trend(
+    lang: UiLang,
+    state: &UiState,
+    staff: &motcua_engine::service::StaffIdentity,
+    agency: Option<&str>,
+    period: Period,
+) -> Result<Chart, ServiceError> {
+    let last = period.to.with_day(1).unwrap_or(period.to);
+    let mut items = Vec::with_capacity(12);
+    for back in (0..12).rev() {
+        let Some(month) = last.checked_sub_months(Months::new(back)) else { continue };
+        let query = ScoreQuery { agency: agency.map(str::to_string), period: Period::month_of(month) };
+        let card = state.services.reports().scorecard(staff, &query)?;
+        items.push(Item {
+            label: month.format("%m/%Y").to_string(),
+            magnitude: u64::from(card.scorecard.points),
+            value: points(lang, card.scorecard.points),
+            fill: chart::BLUE,
+        });
+    }
+    let t = |k: &str| lang.t(k).to_string();
+    // Out of 100 points, in hundredths.
+    Ok(Chart::bars("chart-trend", t("ui.admin.scorecard_trend"), t("ui.admin.scorecard_trend_note"), items, 10_000))
+}
+
+pub async fn page(
+    visit: Visit,
+    state: web::Data<UiState>,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let staff = visit.require_staff()?;
+    let lang = visit.lang;
+    let Query { ky, co_quan } = query.into_inner();
+    let today = state.services.calendar.local_date(state.services.now());
+    let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
+    let mut errors = Errors::default();
+    let period = period_of(&ky, today);
+    if period.is_none() {
+        errors.add("ky", lang.t("ui.admin.scorecard_bad_period"));
+    }
+    let period_text = if ky.trim().is_empty() { today.format("%Y-%m").to_string() } else { ky.trim().to_string() };
+    let (services, asked) = (state.clone(), agency.clone());
+    let answer = web::block(move || {
+        let choices = services.services.reports().scorecard_agencies(&staff)?;
+        let Some(period) = period else { return Ok((choices, None)) };
+        let query = ScoreQuery { agency: asked.clone(), period };
+        let card = services.services.reports().scorecard(&staff, &query)?;
+        let trend = trend(lang, &services, &staff, asked.as_deref(), period)?;
+        Ok::<_, ServiceError>((choices, Some((card, trend))))
+    })
+    .await?;
+    let (choices, card) = answer.map_err(|e| PageError::service(&visit, &e))?;
+    let agencies = choices
+        .into_iter()
+        .map(|a| Choice { selected: Some(&a.id) == agency.as_ref(), id: a.id, name: a.name })
+        .collect();
+    let status = if card.is_some() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = ScorecardPage {
+        shell: visit.shell(lang.t("ui.admin.scorecard_title")),
+        scored: card.map(|(card, trend)| scored(lang, &card, &period_text, trend)),
+        period_text,
+        agencies,
+        errors,
+    };
+    Ok(visit.page(status, render(&page)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LostQuery {
+    #[serde(default)]
+    ky: String,
+    #[serde(default, rename = "co-quan")]
+    co_quan: String,
+    tap: Lost,
+    #[serde(default)]
+    sau: String,
+}
+
+pub struct LostRow {
+    pub href: String,
+    pub code: String,
+    pub procedure: String,
+    pub channel: String,
+    pub received: String,
+    pub finished: String,
+    pub due: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/scorecard_lost.html")]
+struct LostPageView {
+    shell: Shell,
+    back: String,
+    period: String,
+    rows: Vec<LostRow>,
+    next: Option<String>,
+}
+
+pub async fn lost(
+    visit: Visit,
+    state: web::Data<UiState>,
+    query: web::Query<LostQuery>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let staff = visit.require_staff()?;
+    let lang = visit.lang;
+    let LostQuery { ky, co_quan, tap, sau } = query.into_inner();
+    let today = state.services.calendar.local_date(state.services.now());
+    let Some(period) = period_of(&ky, today) else {
+        return Err(
+            PageError::new(&visit, 422, "request.invalid", lang.t("ui.admin.scorecard_bad_period").into()).into()
+        );
+    };
+    let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
+    let services = state.services.clone();
+    let query = ScoreQuery { agency: agency.clone(), period };
+    let after = Some(sau.clone()).filter(|s| !s.is_empty());
+    let page = web::block(move || services.reports().lost_points(&staff, &query, tap, after.as_deref(), Some(50)))
+        .await?
+        .map_err(|e| PageError::service(&visit, &e))?;
+    let calendar = &state.services.calendar;
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.with_timezone(&calendar.timezone()).format("%d/%m/%Y %H:%M").to_string()).unwrap_or_default()
+    };
+    let channel = |c: i32| {
+        lang.t(match c {
+            2 => "ui.staff.channel.2",
+            3 => "ui.staff.channel.3",
+            _ => "ui.staff.channel.1",
+        })
+        .to_string()
+    };
+    let rows = page
+        .items
+        .iter()
+        .map(|d| LostRow {
+            href: format!("/can-bo/ho-so/{}", d.dossier_id),
+            code: d.code.clone().unwrap_or_else(|| d.dossier_id.clone()),
+            procedure: state
+                .services
+                .catalogue
+                .current(&d.procedure_code)
+                .map_or_else(|| d.procedure_code.clone(), |p| format!("{} – {}", p.code, p.name)),
+            channel: channel(d.channel),
+            received: when(d.received_at),
+            finished: when(d.finished_at),
+            due: when(d.due_at),
+        })
+        .collect();
+    let period_text = if ky.trim().is_empty() { today.format("%Y-%m").to_string() } else { ky.trim().to_string() };
+    let mut back = format!("/can-bo/diem-766?ky={}", urlencoding(&period_text));
+    if let Some(a) = &agency {
+        back.push_str(&format!("&co-quan={}", urlencoding(a)));
+    }
+    let next = page.next_cursor.map(|c| format!("{}&sau={}", lost_href(tap, &period_text, agency.as_deref()), c));
+    let view = LostPageView {
+        shell: visit.shell(format!("{}: {}", lang.t("ui.admin.lost_title"), lang.t(lost_key(tap)))),
+        back,
+        period: shown(period),
+        rows,
+        next,
+    };
+    Ok(visit.page(StatusCode::OK, render(&view)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_read_the_local_way_and_sets_keep_their_api_names() {
+        let vi = UiLang { lang: Lang::Vi, chosen: false };
+        let en = UiLang { lang: Lang::En, chosen: false };
+        assert_eq!(points(vi, 5323), "53,23");
+        assert_eq!(points(en, 600), "6.00");
+        assert_eq!(points(en, 5), "0.05");
+        assert_eq!(lost_slug(Lost::NotSyncedOnTime), "not_synced_on_time");
+        assert_eq!(lost_href(Lost::FinishedLate, "2026-Q3", Some("000.31.01.H26")).matches('&').count(), 2);
+    }
+}
