@@ -163,6 +163,36 @@ async fn a_leader_scores_her_agency_as_an_independent_count_does_down_to_the_dos
         card["scorecard"]["groups"].as_array().unwrap().iter().map(|g| g["points"].as_u64().unwrap()).sum();
     assert_eq!(card["scorecard"]["points"].as_u64(), Some(total));
 
+    // A "not satisfied" rating of a dossier finished in time costs the satisfaction indicator that dossier.
+    let (satisfied, finished) = rate(&card, "DOSSIER_RECEIVING_SATISFACTION");
+    assert_eq!((satisfied, finished), (c.finished_in_time, c.finished), "no rating yet is low");
+    let in_time = mine
+        .iter()
+        .find(|d| d.completed_at.is_some() && d.timeliness != Some(Timeliness::Late))
+        .expect("a dossier finished in time")
+        .clone();
+    let services = server.services.clone();
+    let rated = in_time.id.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = services.db().conn().unwrap();
+        let rating = motcua_engine::store::ratings::Rating {
+            dossier_id: in_time.id.clone(),
+            applicant_id: in_time.applicant.id_number.clone(),
+            agency_id: in_time.agency.clone(),
+            procedure_code: in_time.procedure_code.clone(),
+            score: 1,
+            comment: Some("Chờ lâu".into()),
+            rated_at: chrono::Utc::now().naive_utc(),
+        };
+        motcua_engine::store::ratings::insert(&mut conn, &rating).unwrap();
+    })
+    .await
+    .unwrap();
+    let (_, card) = server.get(&format!("/api/v1/reports/scorecard?{query}"), &leader).await;
+    assert_eq!(rate(&card, "DOSSIER_RECEIVING_SATISFACTION"), (satisfied - 1, finished));
+    let unhappy = walk_lost(&server, &leader, query, "not_satisfied").await;
+    assert_eq!(unhappy.iter().map(|d| d["dossier_id"].as_str().unwrap()).collect::<Vec<_>>(), vec![rated.as_str()]);
+
     // Each lost set lists as many dossiers as the scorecard says, each once, all of the agency.
     let sets = card["lost"].as_array().unwrap();
     assert!(sets.iter().any(|s| s["set"] == "no_population_data"), "{card}");

@@ -61,10 +61,8 @@ pub struct ScoreQuery {
 /// The agencies counted and the instants that bound the period.
 struct Selection {
     agency: Option<Agency>,
-    /// Every agency when `None`.
-    agencies: Option<Vec<String>>,
-    /// How many agencies are counted.
-    count: usize,
+    /// Every agency counted (all of them for the whole system).
+    agencies: Vec<String>,
     kinds: BTreeSet<String>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -186,23 +184,24 @@ impl Reports<'_> {
             },
             None => None,
         };
-        let agencies = agency.as_ref().map(|a| under(&all, &a.id));
-        let kinds = all
-            .iter()
-            .filter(|a| agencies.as_ref().is_none_or(|list| list.contains(&a.id)))
-            .map(|a| a.kind.clone())
-            .collect();
+        // Always a list, every agency's for the whole system: the counts then read the (agency, instant) indexes
+        // instead of the whole table.
+        let agencies = match &agency {
+            Some(a) => under(&all, &a.id),
+            None => all.iter().map(|a| a.id.clone()).collect(),
+        };
+        let counted: BTreeSet<&String> = agencies.iter().collect();
+        let kinds = all.iter().filter(|a| counted.contains(&a.id)).map(|a| a.kind.clone()).collect();
         let midnight = NaiveTime::MIN;
         let from = self.calendar.instant(query.period.from, midnight);
         let to = self.calendar.instant(query.period.to.succ_opt().unwrap_or(query.period.to), midnight);
-        let count = agencies.as_ref().map_or(all.len(), Vec::len);
-        Ok(Selection { agency, agencies, count, kinds, from, to, at: to.min(self.now()) })
+        Ok(Selection { agency, agencies, kinds, from, to, at: to.min(self.now()) })
     }
 
     /// The scorecard of `query.agency` (with every agency under it) for `query.period`.
     pub fn scorecard(&self, caller: &StaffIdentity, query: &ScoreQuery) -> ServiceResult<AgencyScorecard> {
         let s = self.score_selection(caller, query)?;
-        let list = s.agencies.as_deref();
+        let list = Some(s.agencies.as_slice());
         let (counts, per_procedure) = self.reports_db().read(|conn| {
             let counts = facts::count(conn, list, s.from, s.to, s.at)?;
             let per_procedure = facts::by_procedure(conn, list, s.from, s.to)?;
@@ -222,7 +221,7 @@ impl Reports<'_> {
             .map(|(indicator, set, dossiers)| LostSet { indicator, set, dossiers })
             .collect();
         Ok(AgencyScorecard {
-            agencies: s.count,
+            agencies: s.agencies.len(),
             agency: s.agency,
             from: query.period.from,
             to: query.period.to,
@@ -256,7 +255,7 @@ impl Reports<'_> {
         let s = self.score_selection(caller, query)?;
         let items = self.reports_db().read(|conn| {
             let after = after.as_ref().map(|(t, id)| (*t, id.as_str()));
-            facts::lost(conn, set, s.agencies.as_deref(), s.from, s.to, s.at, after, limit).map_err(ServiceError::from)
+            facts::lost(conn, set, Some(&s.agencies), s.from, s.to, s.at, after, limit).map_err(ServiceError::from)
         })?;
         let next_cursor = (items.len() as i64 == limit).then(|| items.last()).flatten().and_then(|last| {
             let at = if set.by_completion() { last.finished_at } else { last.received_at };

@@ -163,13 +163,18 @@ pub fn of_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Opti
         .optional()?)
 }
 
-/// A dossier synced late: marked so, or with a portal message still undelivered since before the bound
-/// instant (an outbox index probe per dossier).
-const SYNC_LATE_CONDITION: &str = "(dossier_facts.sync_late OR EXISTS (SELECT 1 FROM outbox o WHERE o.dossier_id = \
-     dossier_facts.dossier_id AND o.topic = 'portal.status_sync' AND o.delivered_at IS NULL AND o.created_at < ";
-const SYNC_LATE_OPEN: &str = "COALESCE(SUM(CASE WHEN sync_late OR EXISTS (SELECT 1 FROM outbox o WHERE \
-     o.dossier_id = dossier_facts.dossier_id AND o.topic = 'portal.status_sync' AND o.delivered_at IS NULL \
+/// A dossier synced late: marked so (a message delivered late or given up), or with a portal message still
+/// waiting since before the bound instant. The waiting messages are few: read once from the outbox's partial
+/// index of undelivered messages and hashed, not probed per dossier.
+const SYNC_LATE_CONDITION: &str = "(dossier_facts.sync_late OR dossier_facts.dossier_id IN (SELECT o.dossier_id \
+     FROM outbox o WHERE o.delivered_at IS NULL AND NOT o.dead AND o.topic = 'portal.status_sync' AND o.created_at < ";
+const SYNC_LATE_OPEN: &str = "COALESCE(SUM(CASE WHEN dossier_facts.sync_late OR dossier_facts.dossier_id IN (SELECT \
+     o.dossier_id FROM outbox o WHERE o.delivered_at IS NULL AND NOT o.dead AND o.topic = 'portal.status_sync' \
      AND o.created_at < ";
+/// Rated "not satisfied" (`domain::scorecard::NOT_SATISFIED_AT_MOST`): the few such ratings read from their own
+/// partial index (migration 13) and hashed.
+const NOT_SATISFIED: &str = "dossier_facts.dossier_id IN (SELECT r.dossier_id FROM ratings r WHERE r.score <= 2)";
+
 const SYNC_LATE_CLOSE: &str = ") THEN 1 ELSE 0 END), 0)";
 
 /// The counts of a period the dossier indicators are scored from (`service::scorecard` says which is which).
@@ -229,12 +234,7 @@ pub fn count(
     let fully_online =
         format!("fully_online_eligible AND channel = {online} AND (NOT result_is_paper OR electronic_result)");
     let late = timeliness_code(Timeliness::Late);
-    // A primary-key probe of the ratings per dossier finished in time.
-    let not_satisfied_in_time = format!(
-        "timeliness <> {late} AND EXISTS (SELECT 1 FROM ratings r WHERE r.dossier_id = dossier_facts.dossier_id \
-         AND r.score <= {})",
-        crate::domain::scorecard::NOT_SATISFIED_AT_MOST
-    );
+    let not_satisfied_in_time = format!("timeliness <> {late} AND {NOT_SATISFIED}");
     // The same statements on each backend's own connection (the query types differ by backend).
     macro_rules! on {
         ($c:expr) => {{
@@ -456,11 +456,7 @@ pub fn lost(
         Lost::NotReused => "dossier_facts.reuse_eligible AND NOT dossier_facts.reused".to_string(),
         Lost::NoPopulationData => "NOT dossier_facts.population_data".to_string(),
         Lost::NotSyncedOnTime => String::new(),
-        Lost::NotSatisfied => format!(
-            "dossier_facts.timeliness <> {late} AND EXISTS (SELECT 1 FROM ratings r WHERE \
-             r.dossier_id = dossier_facts.dossier_id AND r.score <= {})",
-            crate::domain::scorecard::NOT_SATISFIED_AT_MOST
-        ),
+        Lost::NotSatisfied => format!("dossier_facts.timeliness <> {late} AND {NOT_SATISFIED}"),
     };
     let after = after.map(|(t, id)| (to_db(t), id.to_string()));
     macro_rules! on {
@@ -537,3 +533,25 @@ type LostRow = (
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_satisfaction_condition_and_its_index_follow_the_domain_threshold() {
+        let threshold = format!("r.score <= {})", crate::domain::scorecard::NOT_SATISFIED_AT_MOST);
+        assert!(NOT_SATISFIED.ends_with(&threshold), "{NOT_SATISFIED}");
+        for backend in ["postgres", "sqlite"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations").join(backend);
+            let migration = std::fs::read_dir(&dir)
+                .unwrap()
+                .flatten()
+                .find(|e| e.file_name().to_string_lossy().ends_with("_dossier_facts"))
+                .unwrap();
+            let up = std::fs::read_to_string(migration.path().join("up.sql")).unwrap();
+            let index = format!("WHERE score <= {};", crate::domain::scorecard::NOT_SATISFIED_AT_MOST);
+            assert!(up.contains(&index), "{backend}");
+        }
+    }
+}

@@ -1,1 +1,2 @@
+DROP INDEX ratings_not_satisfied;
 DROP TABLE dossier_facts;

@@ -29,3 +29,6 @@ CREATE TABLE dossier_facts (
 CREATE INDEX dossier_facts_received ON dossier_facts (agency_id, received_at);
 CREATE INDEX dossier_facts_finished ON dossier_facts (agency_id, finished_at);
 CREATE INDEX dossier_facts_open ON dossier_facts (agency_id, received_at) WHERE finished_at IS NULL;
+-- The ratings of "not satisfied" (domain::scorecard::NOT_SATISFIED_AT_MOST), few, read whole by the satisfaction
+-- indicator.
+CREATE INDEX ratings_not_satisfied ON ratings (dossier_id) WHERE score <= 2;

@@ -18,6 +18,7 @@ mod lifecycle;
 mod outbox;
 mod pages;
 mod queries;
+mod reports;
 mod scale_out;
 mod seed;
 mod storage;
@@ -38,6 +39,9 @@ pub enum BenchCommand {
     /// The requests that must not grow with the table (queues, search, a citizen's dossiers, tracking, a
     /// dossier page, the work home), over random dossiers of the database, against a primary-key read.
     Queries(queries::QueriesArgs),
+    /// The Decision 766 scorecard and its lists of lost points for the whole system, the province and a
+    /// commune, over a month, a quarter and a year, and the leader's scorecard page, against a primary-key read.
+    Reports(reports::ReportsArgs),
     /// Whether `motcua worker` processes scale: the same filled outbox and job queue drained by 1 worker and by
     /// 2, against outside systems that answer after a set latency; every portal message applied once, in order.
     Outbox(outbox::OutboxArgs),
@@ -53,6 +57,7 @@ pub fn run(command: BenchCommand) -> ExitCode {
         BenchCommand::Chaos(args) => chaos::run(args),
         BenchCommand::Seed(args) => seed::run(args),
         BenchCommand::Queries(args) => queries::run(args),
+        BenchCommand::Reports(args) => reports::run(args),
         BenchCommand::Outbox(args) => outbox::run(args),
         BenchCommand::ScaleOut(args) => scale_out::run(args),
     }
