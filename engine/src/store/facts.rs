@@ -215,8 +215,8 @@ pub struct PeriodCounts {
 
 /// Counts over the facts of `agencies` (every agency when `None`): receptions and completions in `[from, to)`,
 /// and what was open at `at` (the period's end, or now for a period still running). Four aggregate statements,
-/// each reading one index range: the reception instants, the completion instants, and (twice) the open
-/// dossiers.
+/// each reading one index range: the reception instants, the completion instants, the open backlog, and the
+/// completions since `at`.
 pub fn count(
     conn: &mut DbConnection,
     agencies: Option<&[String]>,
@@ -271,16 +271,24 @@ pub fn count(
                     n(&not_satisfied_in_time),
                 ))
                 .first($c)?;
-            let open = || {
-                scoped()
-                    .filter(dossier_facts::received_at.lt(at))
-                    .filter(dossier_facts::finished_at.is_null().or(dossier_facts::finished_at.ge(at)))
+            // Open at `at`: not finished yet (the open backlog, its own partial index), or finished after `at`
+            // (the completion index from `at` on). Never a range over the whole history.
+            let not_due = || {
+                sql::<BigInt>("COALESCE(SUM(CASE WHEN due_at IS NULL OR due_at >= ")
+                    .bind::<Timestamp, _>(at)
+                    .sql(" THEN 1 ELSE 0 END), 0)")
             };
-            let open_all: i64 = open().count().get_result($c)?;
-            let not_due: i64 = open()
-                .filter(dossier_facts::due_at.is_null().or(dossier_facts::due_at.ge(at)))
-                .count()
-                .get_result($c)?;
+            let still_open: (i64, i64) = scoped()
+                .filter(dossier_facts::finished_at.is_null())
+                .filter(dossier_facts::received_at.lt(at))
+                .select((sql::<BigInt>("COUNT(*)"), not_due()))
+                .first($c)?;
+            let finished_later: (i64, i64) = scoped()
+                .filter(dossier_facts::finished_at.ge(at))
+                .filter(dossier_facts::received_at.lt(at))
+                .select((sql::<BigInt>("COUNT(*)"), not_due()))
+                .first($c)?;
+            let (open_all, not_due) = (still_open.0 + finished_later.0, still_open.1 + finished_later.1);
             (received, finished, (open_all, not_due))
         }};
     }
