@@ -21,6 +21,11 @@ pub const NOT_SATISFIED_AT_MOST: i32 = 2;
 /// short outage of the portal, not for a day's.
 pub const SYNC_WITHIN_SECS: i64 = 3600;
 
+/// [`SYNC_WITHIN_SECS`] as a duration.
+pub fn sync_within() -> chrono::TimeDelta {
+    chrono::TimeDelta::seconds(SYNC_WITHIN_SECS)
+}
+
 /// The five groups of the decision (the portal splits online services into dossiers and payment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -65,7 +65,7 @@ pub fn dispatch(services: &Services, router: &Router, batch: i64) -> ServiceResu
                 Ok(receipt) => {
                     record(conn, receipt, now)?;
                     outbox::mark_delivered(conn, message.id, now)?;
-                    if now.naive_utc() - message.created_at > sync_within() {
+                    if now.naive_utc() - message.created_at > crate::domain::scorecard::sync_within() {
                         note_sync_late(conn, message)?;
                     }
                     report.delivered += 1;
@@ -86,11 +86,6 @@ pub fn dispatch(services: &Services, router: &Router, batch: i64) -> ServiceResu
         })?;
     }
     Ok(report)
-}
-
-/// The time a message to the national portal has to be delivered in (Decision 766, DOSSIER_SYNC).
-pub fn sync_within() -> TimeDelta {
-    TimeDelta::seconds(crate::domain::scorecard::SYNC_WITHIN_SECS)
 }
 
 /// A portal message delivered late or given up costs its dossier the sync indicator: kept in its facts.

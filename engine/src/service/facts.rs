@@ -46,7 +46,7 @@ impl Services {
                     let procedure = self.procedure_of(&dossier)?;
                     let paid_online = dossier.payment.is_some() && facts::paid_online(&events::history(conn, id)?);
                     stored::upsert(conn, &facts::facts_of(&dossier, &procedure, paid_online))?;
-                    let within = crate::jobs::dispatcher::sync_within();
+                    let within = crate::domain::scorecard::sync_within();
                     if outbox::delivered_late(conn, id, crate::ports::topics::PORTAL_STATUS, within)? {
                         stored::mark_sync_late(conn, id)?;
                     }

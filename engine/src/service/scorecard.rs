@@ -89,14 +89,18 @@ fn under(all: &[Agency], root: &str) -> Vec<String> {
 fn lost_sets(c: &PeriodCounts) -> [(&'static str, Lost, u64); 10] {
     [
         ("DOSSIER_SYNC", Lost::NotSyncedOnTime, c.sync_late),
-        ("DOSSIER_ON_TIME", Lost::FinishedLate, c.finished - c.finished_in_time),
-        ("DOSSIER_ON_TIME", Lost::OpenOverdue, c.open - c.open_not_due),
-        ("FULLY_ONLINE_DOSSIER", Lost::NotFullyOnline, c.fully_online_eligible - c.fully_online),
-        ("ONLINE_PAYMENT", Lost::PaidAtCounter, c.fee_due - c.paid_online),
-        ("ORIGINAL_RESULT_AVAILABLE", Lost::PaperResultOnly, c.finished_paper_result - c.finished_electronic_result),
-        ("SO_HOA_GIAY_TO_GIAI_QUYET", Lost::NotDigitised, c.finished - c.finished_digitised),
-        ("REUSED_DIGITIZED_DATA", Lost::NotReused, c.reuse_eligible - c.reused_of_eligible),
-        ("CITIZEN_DATA_CONNECTED_DOSSIER", Lost::NoPopulationData, c.received - c.population_data),
+        ("DOSSIER_ON_TIME", Lost::FinishedLate, c.finished.saturating_sub(c.finished_in_time)),
+        ("DOSSIER_ON_TIME", Lost::OpenOverdue, c.open.saturating_sub(c.open_not_due)),
+        ("FULLY_ONLINE_DOSSIER", Lost::NotFullyOnline, c.fully_online_eligible.saturating_sub(c.fully_online)),
+        ("ONLINE_PAYMENT", Lost::PaidAtCounter, c.fee_due.saturating_sub(c.paid_online)),
+        (
+            "ORIGINAL_RESULT_AVAILABLE",
+            Lost::PaperResultOnly,
+            c.finished_paper_result.saturating_sub(c.finished_electronic_result),
+        ),
+        ("SO_HOA_GIAY_TO_GIAI_QUYET", Lost::NotDigitised, c.finished.saturating_sub(c.finished_digitised)),
+        ("REUSED_DIGITIZED_DATA", Lost::NotReused, c.reuse_eligible.saturating_sub(c.reused_of_eligible)),
+        ("CITIZEN_DATA_CONNECTED_DOSSIER", Lost::NoPopulationData, c.received.saturating_sub(c.population_data)),
         ("DOSSIER_RECEIVING_SATISFACTION", Lost::NotSatisfied, c.finished_in_time_not_satisfied),
     ]
 }
@@ -114,9 +118,9 @@ fn figure(
         per_procedure.iter().filter(|p| fee_procedures.contains(&p.procedure_code) && keep(p)).count() as u64
     };
     match code {
+        "DOSSIER_SYNC" => rate(c.received.saturating_sub(c.sync_late), c.received),
         // Finished early or on time, and open not yet due, of everything finished in the period or open at its
         // end.
-        "DOSSIER_SYNC" => rate(c.received - c.sync_late, c.received),
         "DOSSIER_ON_TIME" => rate(c.finished_in_time + c.open_not_due, c.finished + c.open),
         "FULLY_ONLINE_DOSSIER" => rate(c.fully_online, c.fully_online_eligible),
         "ONLINE_PAYMENT" => {
@@ -137,7 +141,9 @@ fn figure(
             per_procedure.iter().filter(|p| p.received > 0).count() as u64,
         ),
         // 100 % less the late share and the share rated "not satisfied" (those late already counted).
-        "DOSSIER_RECEIVING_SATISFACTION" => rate(c.finished_in_time - c.finished_in_time_not_satisfied, c.finished),
+        "DOSSIER_RECEIVING_SATISFACTION" => {
+            rate(c.finished_in_time.saturating_sub(c.finished_in_time_not_satisfied), c.finished)
+        }
         // This system holds no petitions yet: the portal scores none as full marks.
         "PETITION_PROCESSING_ON_TIME" | "PETITION_HANDLING_SATISFACTION" => rate(0, 0),
         _ => Figure::NotEntered,
