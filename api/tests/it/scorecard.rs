@@ -54,7 +54,7 @@ fn independent(all: &[Dossier], from: DateTime<Utc>, to: DateTime<Utc>, at: Date
 /// The store's counts, keeping only what `independent` counts (the rest needs the catalogue).
 fn stored(server: &TestServer, from: DateTime<Utc>, to: DateTime<Utc>, at: DateTime<Utc>) -> PeriodCounts {
     let mut conn = server.services.db().conn().unwrap();
-    let c = facts::count(&mut conn, None, from, to, at).unwrap();
+    let c = facts::count(&mut conn, None, from, to, at, motcua_engine::ports::topics::PORTAL_STATUS).unwrap();
     PeriodCounts {
         fully_online_eligible: 0,
         fully_online: 0,

@@ -11,6 +11,7 @@ use super::stats::Period;
 use super::{FieldError, Reports, ServiceError, ServiceResult, StaffIdentity, cursor};
 use crate::domain::policy::{self, Scope};
 use crate::domain::scorecard::{self as card, Figure, Ratio, Scorecard};
+use crate::ports::topics;
 use crate::store::agencies::{self, Agency};
 use crate::store::facts::{self, Lost, LostDossier, PeriodCounts, ProcedureCounts};
 
@@ -67,6 +68,14 @@ struct Selection {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     at: DateTime<Utc>,
+}
+
+/// The ids of the agencies a reports scope covers: every one, or those given with every agency under them.
+fn visible(scope: &Scope, all: &[Agency]) -> BTreeSet<String> {
+    match scope {
+        Scope::All => all.iter().map(|a| a.id.clone()).collect(),
+        Scope::Only(mine) => mine.iter().flat_map(|m| under(all, m)).collect(),
+    }
 }
 
 /// `root` and every agency under it, breadth first (each once, should the tree ever hold a cycle).
@@ -155,10 +164,7 @@ impl Reports<'_> {
     pub fn scorecard_agencies(&self, caller: &StaffIdentity) -> ServiceResult<Vec<Agency>> {
         let scope = policy::reports_scope(caller).ok_or(ServiceError::Forbidden("dossier.forbidden_role"))?;
         let all = self.reports_db().read(|conn| agencies::all(conn).map_err(ServiceError::from))?;
-        let visible = match &scope {
-            Scope::All => all.iter().map(|a| a.id.clone()).collect(),
-            Scope::Only(mine) => mine.iter().flat_map(|m| under(&all, m)).collect::<BTreeSet<String>>(),
-        };
+        let visible = visible(&scope, &all);
         Ok(all.into_iter().filter(|a| visible.contains(&a.id)).collect())
     }
 
@@ -170,10 +176,7 @@ impl Reports<'_> {
             ServiceError::Forbidden("dossier.forbidden_role")
         })?;
         let all = self.reports_db().read(|conn| agencies::all(conn).map_err(ServiceError::from))?;
-        let visible = |id: &str| match &scope {
-            Scope::All => true,
-            Scope::Only(mine) => mine.iter().any(|m| under(&all, m).iter().any(|a| a == id)),
-        };
+        let visible = visible(&scope, &all);
         let asked = match (&query.agency, &scope) {
             (Some(id), _) => Some(id.clone()),
             (None, Scope::All) => None,
@@ -181,7 +184,7 @@ impl Reports<'_> {
         };
         let agency = match asked {
             Some(id) => match all.iter().find(|a| a.id == id) {
-                Some(a) if visible(&a.id) => Some(a.clone()),
+                Some(a) if visible.contains(&a.id) => Some(a.clone()),
                 Some(_) => {
                     self.deny(caller, "scorecard", "dossier.wrong_agency");
                     return Err(ServiceError::Forbidden("dossier.wrong_agency"));
@@ -209,7 +212,7 @@ impl Reports<'_> {
         let s = self.score_selection(caller, query)?;
         let list = Some(s.agencies.as_slice());
         let (counts, per_procedure) = self.reports_db().read(|conn| {
-            let counts = facts::count(conn, list, s.from, s.to, s.at)?;
+            let counts = facts::count(conn, list, s.from, s.to, s.at, topics::PORTAL_STATUS)?;
             let per_procedure = facts::by_procedure(conn, list, s.from, s.to)?;
             Ok::<_, ServiceError>((counts, per_procedure))
         })?;
@@ -261,7 +264,8 @@ impl Reports<'_> {
         let s = self.score_selection(caller, query)?;
         let items = self.reports_db().read(|conn| {
             let after = after.as_ref().map(|(t, id)| (*t, id.as_str()));
-            facts::lost(conn, set, Some(&s.agencies), s.from, s.to, s.at, after, limit).map_err(ServiceError::from)
+            facts::lost(conn, set, Some(&s.agencies), s.from, s.to, s.at, after, limit, topics::PORTAL_STATUS)
+                .map_err(ServiceError::from)
         })?;
         let next_cursor = (items.len() as i64 == limit).then(|| items.last()).flatten().and_then(|last| {
             let at = if set.by_completion() { last.finished_at } else { last.received_at };

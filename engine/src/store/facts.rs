@@ -154,28 +154,20 @@ pub fn missing(conn: &mut DbConnection, after: &str, limit: i64) -> StoreResult<
         .load(conn)?)
 }
 
-/// The facts of one dossier as stored (tests and checks).
-pub fn of_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Option<(Option<i32>, bool, bool)>> {
-    Ok(dossier_facts::table
-        .find(dossier_id)
-        .select((dossier_facts::timeliness, dossier_facts::paid_online, dossier_facts::digitised))
-        .first(conn)
-        .optional()?)
-}
+/// A dossier synced late: marked so (a message delivered late or given up), or with a message of the bound topic
+/// (the portal's status messages, named by the caller) still waiting since before the bound instant. The waiting
+/// messages are few: read once from the outbox's partial index of undelivered messages and hashed, not probed per
+/// dossier. Binds: the topic, then the instant.
+const SYNC_LATE: [&str; 3] = [
+    "(dossier_facts.sync_late OR dossier_facts.dossier_id IN (SELECT o.dossier_id FROM outbox o WHERE \
+     o.delivered_at IS NULL AND NOT o.dead AND o.topic = ",
+    " AND o.created_at < ",
+    "))",
+];
 
-/// A dossier synced late: marked so (a message delivered late or given up), or with a portal message still
-/// waiting since before the bound instant. The waiting messages are few: read once from the outbox's partial
-/// index of undelivered messages and hashed, not probed per dossier.
-const SYNC_LATE_CONDITION: &str = "(dossier_facts.sync_late OR dossier_facts.dossier_id IN (SELECT o.dossier_id \
-     FROM outbox o WHERE o.delivered_at IS NULL AND NOT o.dead AND o.topic = 'portal.status_sync' AND o.created_at < ";
-const SYNC_LATE_OPEN: &str = "COALESCE(SUM(CASE WHEN dossier_facts.sync_late OR dossier_facts.dossier_id IN (SELECT \
-     o.dossier_id FROM outbox o WHERE o.delivered_at IS NULL AND NOT o.dead AND o.topic = 'portal.status_sync' \
-     AND o.created_at < ";
 /// Rated "not satisfied" (`domain::scorecard::NOT_SATISFIED_AT_MOST`): the few such ratings read from their own
 /// partial index (migration 13) and hashed.
 const NOT_SATISFIED: &str = "dossier_facts.dossier_id IN (SELECT r.dossier_id FROM ratings r WHERE r.score <= 2)";
-
-const SYNC_LATE_CLOSE: &str = ") THEN 1 ELSE 0 END), 0)";
 
 /// The counts of a period the dossier indicators are scored from (`service::scorecard` says which is which).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -223,9 +215,10 @@ pub fn count(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     at: DateTime<Utc>,
+    sync_topic: &str,
 ) -> StoreResult<PeriodCounts> {
     use diesel::dsl::sql;
-    use diesel::sql_types::{BigInt, Timestamp};
+    use diesel::sql_types::{BigInt, Text, Timestamp};
     let overdue_since = to_db(at - TimeDelta::seconds(crate::domain::scorecard::SYNC_WITHIN_SECS));
     let (from, to, at) = (to_db(from), to_db(to), to_db(at));
     // Booleans are 0/1 integers on SQLite and booleans on PostgreSQL: both read them as conditions.
@@ -257,7 +250,13 @@ pub fn count(
                     n("reuse_eligible AND reused"),
                     n("reused"),
                     n("population_data"),
-                    sql::<BigInt>(SYNC_LATE_OPEN).bind::<Timestamp, _>(overdue_since).sql(SYNC_LATE_CLOSE),
+                    sql::<BigInt>("COALESCE(SUM(CASE WHEN ")
+                        .sql(SYNC_LATE[0])
+                        .bind::<Text, _>(sync_topic)
+                        .sql(SYNC_LATE[1])
+                        .bind::<Timestamp, _>(overdue_since)
+                        .sql(SYNC_LATE[2])
+                        .sql(" THEN 1 ELSE 0 END), 0)"),
                 ))
                 .first($c)?;
             let finished: (i64, i64, i64, i64, i64, i64) = scoped()
@@ -408,6 +407,35 @@ pub enum Lost {
 }
 
 impl Lost {
+    pub const ALL: [Lost; 10] = [
+        Lost::FinishedLate,
+        Lost::OpenOverdue,
+        Lost::NotFullyOnline,
+        Lost::PaidAtCounter,
+        Lost::PaperResultOnly,
+        Lost::NotDigitised,
+        Lost::NotReused,
+        Lost::NoPopulationData,
+        Lost::NotSatisfied,
+        Lost::NotSyncedOnTime,
+    ];
+
+    /// Its name in the API and in addresses (the serde spelling).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lost::FinishedLate => "finished_late",
+            Lost::OpenOverdue => "open_overdue",
+            Lost::NotFullyOnline => "not_fully_online",
+            Lost::PaidAtCounter => "paid_at_counter",
+            Lost::PaperResultOnly => "paper_result_only",
+            Lost::NotDigitised => "not_digitised",
+            Lost::NotReused => "not_reused",
+            Lost::NoPopulationData => "no_population_data",
+            Lost::NotSatisfied => "not_satisfied",
+            Lost::NotSyncedOnTime => "not_synced_on_time",
+        }
+    }
+
     /// The instant a set is ordered by (and paged on): reception, or completion.
     pub fn by_completion(self) -> bool {
         matches!(self, Lost::FinishedLate | Lost::PaperResultOnly | Lost::NotDigitised | Lost::NotSatisfied)
@@ -443,9 +471,10 @@ pub fn lost(
     at: DateTime<Utc>,
     after: Option<(DateTime<Utc>, &str)>,
     limit: i64,
+    sync_topic: &str,
 ) -> StoreResult<Vec<LostDossier>> {
     use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Timestamp};
+    use diesel::sql_types::{Bool, Text, Timestamp};
     let overdue_since = to_db(at - TimeDelta::seconds(crate::domain::scorecard::SYNC_WITHIN_SECS));
     let (from, to, at) = (to_db(from), to_db(to), to_db(at));
     let online = i32::from(crate::domain::dossier::Channel::Online.code());
@@ -485,9 +514,13 @@ pub fn lost(
                     query.filter($instant.ge(*t)).filter($instant.gt(*t).or(dossier_facts::dossier_id.gt(id.clone())));
             }
             query = match set {
-                Lost::NotSyncedOnTime => {
-                    query.filter(sql::<Bool>(SYNC_LATE_CONDITION).bind::<Timestamp, _>(overdue_since).sql("))"))
-                }
+                Lost::NotSyncedOnTime => query.filter(
+                    sql::<Bool>(SYNC_LATE[0])
+                        .bind::<Text, _>(sync_topic)
+                        .sql(SYNC_LATE[1])
+                        .bind::<Timestamp, _>(overdue_since)
+                        .sql(SYNC_LATE[2]),
+                ),
                 // Parenthesised: a literal is not, and the query's other conditions are joined by AND.
                 _ => query.filter(sql::<Bool>(&format!("({condition})"))),
             };
@@ -545,6 +578,13 @@ type LostRow = (
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_lost_set_is_named_as_serde_names_it() {
+        for set in Lost::ALL {
+            assert_eq!(serde_json::to_value(set).unwrap(), set.as_str(), "{set:?}");
+        }
+    }
 
     #[test]
     fn the_satisfaction_condition_and_its_index_follow_the_domain_threshold() {

@@ -69,22 +69,6 @@ fn lost_key(set: Lost) -> &'static str {
     }
 }
 
-/// The set's name in addresses (its API spelling).
-fn lost_slug(set: Lost) -> &'static str {
-    match set {
-        Lost::FinishedLate => "finished_late",
-        Lost::OpenOverdue => "open_overdue",
-        Lost::NotFullyOnline => "not_fully_online",
-        Lost::PaidAtCounter => "paid_at_counter",
-        Lost::PaperResultOnly => "paper_result_only",
-        Lost::NotDigitised => "not_digitised",
-        Lost::NotReused => "not_reused",
-        Lost::NoPopulationData => "no_population_data",
-        Lost::NotSatisfied => "not_satisfied",
-        Lost::NotSyncedOnTime => "not_synced_on_time",
-    }
-}
-
 pub struct GroupLine {
     pub name: String,
     pub points: String,
@@ -144,17 +128,30 @@ fn period_of(text: &str, today: chrono::NaiveDate) -> Option<Period> {
     }
 }
 
+/// The period as typed, or this month's when nothing was.
+fn period_text(typed: &str, today: chrono::NaiveDate) -> String {
+    match typed.trim() {
+        "" => today.format("%Y-%m").to_string(),
+        typed => typed.to_string(),
+    }
+}
+
+/// `path?ky=…` with the agency when there is one.
+fn scorecard_href(path: &str, period_text: &str, agency: Option<&str>) -> String {
+    let mut href = format!("{path}ky={}", urlencoding(period_text));
+    if let Some(a) = agency {
+        href.push_str(&format!("&co-quan={}", urlencoding(a)));
+    }
+    href
+}
+
 fn shown(period: Period) -> String {
     format!("{} – {}", period.from.format("%d/%m/%Y"), period.to.format("%d/%m/%Y"))
 }
 
 /// The address of a lost set's dossiers.
 fn lost_href(set: Lost, period_text: &str, agency: Option<&str>) -> String {
-    let mut href = format!("/can-bo/diem-766/mat-diem?tap={}&ky={}", lost_slug(set), urlencoding(period_text));
-    if let Some(a) = agency {
-        href.push_str(&format!("&co-quan={}", urlencoding(a)));
-    }
-    href
+    scorecard_href(&format!("/can-bo/diem-766/mat-diem?tap={}&", set.as_str()), period_text, agency)
 }
 
 fn urlencoding(text: &str) -> String {
@@ -258,7 +255,7 @@ pub async fn page(
     if period.is_none() {
         errors.add("ky", lang.t("ui.admin.scorecard_bad_period"));
     }
-    let period_text = if ky.trim().is_empty() { today.format("%Y-%m").to_string() } else { ky.trim().to_string() };
+    let period_text = period_text(&ky, today);
     let (services, asked) = (state.clone(), agency.clone());
     let answer = web::block(move || {
         let choices = services.services.reports().scorecard_agencies(&staff)?;
@@ -366,11 +363,8 @@ pub async fn lost(
             due: when(d.due_at),
         })
         .collect();
-    let period_text = if ky.trim().is_empty() { today.format("%Y-%m").to_string() } else { ky.trim().to_string() };
-    let mut back = format!("/can-bo/diem-766?ky={}", urlencoding(&period_text));
-    if let Some(a) = &agency {
-        back.push_str(&format!("&co-quan={}", urlencoding(a)));
-    }
+    let period_text = period_text(&ky, today);
+    let back = scorecard_href("/can-bo/diem-766?", &period_text, agency.as_deref());
     let next = page.next_cursor.map(|c| format!("{}&sau={}", lost_href(tap, &period_text, agency.as_deref()), c));
     let view = LostPageView {
         shell: visit.shell(format!("{}: {}", lang.t("ui.admin.lost_title"), lang.t(lost_key(tap)))),
@@ -393,7 +387,7 @@ mod tests {
         assert_eq!(points(vi, 5323), "53,23");
         assert_eq!(points(en, 600), "6.00");
         assert_eq!(points(en, 5), "0.05");
-        assert_eq!(lost_slug(Lost::NotSyncedOnTime), "not_synced_on_time");
+        assert_eq!(Lost::NotSyncedOnTime.as_str(), "not_synced_on_time");
         assert_eq!(lost_href(Lost::FinishedLate, "2026-Q3", Some("000.31.01.H26")).matches('&').count(), 2);
     }
 }
