@@ -2,6 +2,7 @@
 //! API, working without JavaScript, Vietnamese first with English, behind a strict Content-Security-Policy.
 //! The API crate mounts them with [`configure`] and provides a [`UiState`].
 
+pub mod downloads;
 mod error;
 mod form;
 mod i18n;

@@ -3,16 +3,18 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
+use motcua_engine::adapters::sheets::SheetFormat;
 use motcua_engine::domain::dossier::{Dossier, Status};
-use motcua_engine::service::FieldError;
 use motcua_engine::service::dossiers::{History, IdempotencyKey, Page as DossierPage, QueueQuery, Received, Tracking};
 use motcua_engine::service::requests::{ActionRequest, NewDossier, parse_action_body};
+use motcua_engine::service::{FieldError, downloads as tables};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::auth::Staff;
 use super::problem::Problem;
 use super::{AppState, blocking};
+use motcua_ui::downloads::{download, stem};
 
 fn with_etag(status: actix_web::http::StatusCode, dossier: &Dossier) -> HttpResponse {
     HttpResponse::build(status).insert_header((header::ETAG, format!("\"{}\"", dossier.version))).json(dossier)
@@ -84,11 +86,16 @@ pub struct ListQuery {
     pub q: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<i64>,
+    /// Download every dossier the filters select (from `cursor` on) as CSV or XLSX, streamed, instead of a page.
+    pub format: Option<SheetFormat>,
 }
 
-/// Queues: dossiers of the caller's agencies, filtered and sorted by due instant, with cursor pagination.
+/// Queues: dossiers of the caller's agencies, filtered and sorted by due instant, with cursor pagination; with
+/// `format`, all of them as CSV or XLSX.
 #[utoipa::path(tag = "dossiers", params(ListQuery),
-    responses((status = 200, body = DossierPage), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, content((DossierPage = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 #[get("/dossiers")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -130,13 +137,36 @@ pub async fn list(
         channel,
         due_before: query.due_before,
         text: query.q,
-        cursor: query.cursor,
+        cursor: query.cursor.filter(|c| !c.is_empty()),
         limit: query.limit,
     };
     let services = state.services.clone();
-    let page = blocking(move || services.dossiers().queue(&staff.0, queue)).await?;
-    Ok(HttpResponse::Ok().json(page))
+    let Some(format) = query.format else {
+        let page = blocking(move || services.dossiers().queue(&staff.0, queue)).await?;
+        return Ok(HttpResponse::Ok().json(page));
+    };
+    // The first page answers for the caller's rights and the filters before the download starts.
+    let queue = QueueQuery { limit: Some(QUEUE_DOWNLOAD_PAGE), ..queue };
+    let first = {
+        let (services, staff, queue) = (services.clone(), staff.0.clone(), queue.clone());
+        blocking(move || services.dossiers().queue(&staff, queue)).await?
+    };
+    let name = stem(&["ho-so", queue.agency.as_deref().unwrap_or("")]);
+    Ok(download(format, &name, tables::queue_headers(), move |emit| {
+        let zone = services.calendar.timezone();
+        let mut page = first;
+        loop {
+            for d in &page.items {
+                emit(&tables::queue_row(d, &services.catalogue, zone))?;
+            }
+            let Some(after) = page.next_cursor else { return Ok(()) };
+            page = services.dossiers().queue(&staff.0, QueueQuery { cursor: Some(after), ..queue.clone() })?;
+        }
+    }))
 }
+
+/// Dossiers read per page of a queue download.
+const QUEUE_DOWNLOAD_PAGE: i64 = 200;
 
 /// A dossier's full state; `ETag` is its version.
 #[utoipa::path(tag = "dossiers", params(("id" = String, Path)),

@@ -5,6 +5,7 @@ use actix_web::get;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
+use motcua_engine::adapters::sheets::SheetFormat;
 use serde::Deserialize;
 
 use super::auth::{AnyCaller, Staff};
@@ -16,7 +17,9 @@ use super::{AppState, blocking};
 /// control slip (as of now). Staff in scope and the applicant may download it.
 #[utoipa::path(tag = "papers",
     params(("id" = String, Path), ("form" = String, Path, description = "01, 02, 03, 04 or 05")),
-    responses((status = 200, body = Vec<u8>, content_type = "application/pdf"), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, content((Vec<u8> = "application/pdf"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, body = Problem)), security(("bearer" = [])))]
 #[get("/dossiers/{id}/forms/{form}")]
 pub async fn form(
     state: web::Data<AppState>,
@@ -36,12 +39,16 @@ pub struct RegisterQuery {
     pub from: NaiveDate,
     /// Last day, included.
     pub to: NaiveDate,
+    /// The same rows as CSV or XLSX instead of the PDF.
+    pub format: Option<SheetFormat>,
 }
 
 /// The register (form 06, A4) of the dossiers an agency received in a period; staff of that agency only.
 #[utoipa::path(tag = "papers",
     params(("id" = String, Path), RegisterQuery),
-    responses((status = 200, body = Vec<u8>, content_type = "application/pdf"), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, content((Vec<u8> = "application/pdf"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, body = Problem)), security(("bearer" = [])))]
 #[get("/agencies/{id}/register")]
 pub async fn register(
     state: web::Data<AppState>,
@@ -50,9 +57,14 @@ pub async fn register(
     query: web::Query<RegisterQuery>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let RegisterQuery { from, to } = query.into_inner();
+    let RegisterQuery { from, to, format } = query.into_inner();
     if to < from || (to - from).num_days() > 366 {
         return Err(Problem::new(422, "request.invalid", "`to` must be on or after `from`, at most a year later"));
+    }
+    if let Some(format) = format {
+        let name = motcua_ui::downloads::stem(&["so-theo-doi", &id, &from.to_string(), &to.to_string()]);
+        let data = blocking(move || services.papers().register_data(&staff.0, &id, from, to)).await?;
+        return Ok(motcua_ui::downloads::table(format, &name, motcua_engine::service::downloads::register(&data)));
     }
     let pdf = blocking(move || services.papers().register(&staff.0, &id, from, to)).await?;
     let name = format!("so-theo-doi-{from}-{to}.pdf");

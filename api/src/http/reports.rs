@@ -2,15 +2,17 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
-use motcua_engine::service::FieldError;
-use motcua_engine::service::scorecard::{AgencyScorecard, LostPage, ScoreQuery};
+use motcua_engine::adapters::sheets::SheetFormat;
+use motcua_engine::service::scorecard::{AgencyScorecard, Breakdown, By, LostPage, ScoreQuery};
 use motcua_engine::service::stats::Period;
+use motcua_engine::service::{FieldError, downloads as tables};
 use motcua_engine::store::facts::Lost;
 use serde::Deserialize;
 
 use super::auth::Staff;
 use super::problem::Problem;
 use super::{AppState, blocking};
+use motcua_ui::downloads::{download, stem, table};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -24,9 +26,21 @@ pub struct ScorecardQuery {
     /// Instead of `period`: the first and last day (YYYY-MM-DD, both included).
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Download the scorecard as a spreadsheet instead of JSON.
+    pub format: Option<SheetFormat>,
 }
 
 impl ScorecardQuery {
+    /// The file name's stem of a download of `what`.
+    fn stem(&self, what: &str) -> String {
+        let period = match (&self.period, self.from, self.to) {
+            (Some(p), _, _) => p.clone(),
+            (None, Some(from), Some(to)) => format!("{from}-{to}"),
+            _ => String::new(),
+        };
+        stem(&[what, self.agency.as_deref().unwrap_or(""), &period])
+    }
+
     fn into_query(self, today: NaiveDate) -> Result<ScoreQuery, Problem> {
         let invalid = |field: &str, code: &'static str, detail: &str| {
             let mut p = Problem::new(422, "request.invalid", detail.to_string());
@@ -56,9 +70,12 @@ impl ScorecardQuery {
 }
 
 /// The Decision 766 scorecard: every indicator with its figures, points and maximum, by group and in total,
-/// and the sets of dossiers behind each lost point (leaders of the agency or above, administrators).
+/// and the sets of dossiers behind each lost point (leaders of the agency or above, administrators); with
+/// `format`, one row per indicator as CSV or XLSX.
 #[utoipa::path(tag = "reports", params(ScorecardQuery),
-    responses((status = 200, body = AgencyScorecard), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, content((AgencyScorecard = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 #[get("/reports/scorecard")]
 pub async fn scorecard(
@@ -68,9 +85,52 @@ pub async fn scorecard(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let today = services.calendar.local_date(services.now());
-    let query = query.into_inner().into_query(today)?;
+    let query = query.into_inner();
+    let (format, name) = (query.format, query.stem("diem-766"));
+    let query = query.into_query(today)?;
     let card = blocking(move || services.reports().scorecard(&staff.0, &query)).await?;
-    Ok(HttpResponse::Ok().json(card))
+    Ok(match format {
+        Some(format) => table(format, &name, tables::scorecard(&card)),
+        None => HttpResponse::Ok().json(card),
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BreakdownQuery {
+    pub agency: Option<String>,
+    pub period: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// What the figures are broken down by.
+    pub by: By,
+    pub format: Option<SheetFormat>,
+}
+
+/// The scorecard's dossier figures for each agency, procedure, field, officer or channel: received, finished,
+/// open, and each dossier indicator's ratio; with `format`, as CSV or XLSX.
+#[utoipa::path(tag = "reports", params(BreakdownQuery),
+    responses((status = 200, content((Breakdown = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+#[get("/reports/scorecard/breakdown")]
+pub async fn breakdown(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<BreakdownQuery>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let today = services.calendar.local_date(services.now());
+    let BreakdownQuery { agency, period, from, to, by, format } = query.into_inner();
+    let query = ScorecardQuery { agency, period, from, to, format };
+    let name = query.stem(&format!("diem-766-theo-{}", by.as_str()));
+    let query = query.into_query(today)?;
+    let breakdown = blocking(move || services.reports().breakdown(&staff.0, &query, by)).await?;
+    Ok(match format {
+        Some(format) => table(format, &name, tables::breakdown(&breakdown)),
+        None => HttpResponse::Ok().json(breakdown),
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -85,11 +145,16 @@ pub struct LostQuery {
     pub cursor: Option<String>,
     /// 1 to 200; 50 when left out.
     pub limit: Option<i64>,
+    /// Download every dossier of the set (from `cursor` on) as CSV or XLSX, streamed, instead of a page.
+    pub format: Option<SheetFormat>,
 }
 
-/// The dossiers of one lost set of the scorecard, oldest first, a page at a time.
+/// The dossiers of one lost set of the scorecard, oldest first, a page at a time; with `format`, all of them as
+/// CSV or XLSX.
 #[utoipa::path(tag = "reports", params(LostQuery),
-    responses((status = 200, body = LostPage), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, content((LostPage = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 #[get("/reports/scorecard/lost")]
 pub async fn lost(
@@ -99,9 +164,29 @@ pub async fn lost(
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
     let today = services.calendar.local_date(services.now());
-    let LostQuery { agency, period, from, to, set, cursor, limit } = query.into_inner();
-    let query = ScorecardQuery { agency, period, from, to }.into_query(today)?;
-    let page =
-        blocking(move || services.reports().lost_points(&staff.0, &query, set, cursor.as_deref(), limit)).await?;
-    Ok(HttpResponse::Ok().json(page))
+    let LostQuery { agency, period, from, to, set, cursor, limit, format } = query.into_inner();
+    let query = ScorecardQuery { agency, period, from, to, format };
+    let name = query.stem(&format!("mat-diem-{}", set.as_str()));
+    let query = query.into_query(today)?;
+    let Some(format) = format else {
+        let page =
+            blocking(move || services.reports().lost_points(&staff.0, &query, set, cursor.as_deref(), limit)).await?;
+        return Ok(HttpResponse::Ok().json(page));
+    };
+    // The first page answers for the caller's rights before the download starts; then page after page.
+    let first = {
+        let (services, staff, query) = (services.clone(), staff.0.clone(), query.clone());
+        blocking(move || services.reports().lost_points(&staff, &query, set, cursor.as_deref(), Some(200))).await?
+    };
+    Ok(download(format, &name, tables::lost_headers(), move |emit| {
+        let zone = services.calendar.timezone();
+        let mut page = first;
+        loop {
+            for d in &page.items {
+                emit(&tables::lost_row(d, &services.catalogue, zone))?;
+            }
+            let Some(after) = page.next_cursor else { return Ok(()) };
+            page = services.reports().lost_points(&staff.0, &query, set, Some(&after), Some(200))?;
+        }
+    }))
 }

@@ -139,6 +139,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(admin::redrive_jobs)
                 .service(admin::redrive_job)
                 .service(reports::scorecard)
+                .service(reports::breakdown)
                 .service(reports::lost),
         )
         .default_service(web::to(no_route));

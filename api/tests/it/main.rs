@@ -15,6 +15,7 @@ mod cli;
 mod concurrency;
 mod contract;
 mod documents;
+mod downloads;
 mod flows;
 mod forms_conformance;
 mod hardening;

@@ -394,11 +394,36 @@ async fn the_scorecard_page_shows_the_api_points_and_links_each_lost_point_to_it
         );
     }
 
+    // The figures in detail: by agency at first, by officer when chosen, the same rows as the API's, and the
+    // scorecard and each table downloadable from the page's session.
+    let (_, by_officer) = server.get("/api/v1/reports/scorecard/breakdown?by=officer", &token).await;
+    let (_, page) = visit(&server, &mut leader, "/can-bo/diem-766?theo=officer").await;
+    let detail = &page[page.find(r#"id="detail-title""#).unwrap()..];
+    let rows = by_officer["rows"].as_array().unwrap();
+    assert_eq!(detail.matches("<tr><th scope=\"row\">").count(), rows.len(), "{detail}");
+    for row in rows.iter().filter(|r| r["name"].is_string()) {
+        assert!(detail.contains(row["name"].as_str().unwrap()), "{row}");
+    }
+    assert!(detail.contains(r#"aria-current="page">Cán bộ"#), "the chosen dimension is marked");
+    for href in
+        ["/can-bo/diem-766/tai-ve?ky=2026&dinh-dang=csv", "/can-bo/diem-766/tai-ve?theo=field&ky=2026&dinh-dang=csv"]
+    {
+        let (status, _, bytes) = crate::support::pages::bytes(&server, &mut leader, href).await;
+        assert_eq!(status, StatusCode::OK, "{href}");
+        assert!(String::from_utf8(bytes).unwrap().starts_with('\u{feff}'), "{href}");
+    }
+    let (status, _, _) =
+        crate::support::pages::bytes(&server, &mut leader, "/can-bo/diem-766/tai-ve?dinh-dang=ods").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
     // A period that is none: the form says so; a specialist may not see the page.
     let (status, page) = visit(&server, &mut leader, "/can-bo/diem-766?ky=2026-13").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Kỳ đánh giá phải là một tháng") && page.contains(r#"aria-invalid="true""#));
     let mut specialist = sign_in(&server, "hongbang.chuyenvien").await;
     let (status, _) = visit(&server, &mut specialist, "/can-bo/diem-766").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) =
+        crate::support::pages::bytes(&server, &mut specialist, "/can-bo/diem-766/tai-ve?dinh-dang=xlsx").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

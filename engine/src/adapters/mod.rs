@@ -10,4 +10,5 @@ pub mod outside;
 pub mod payment;
 pub mod population;
 pub mod portal;
+pub mod sheets;
 pub mod sms;

@@ -260,6 +260,18 @@ impl Papers<'_> {
         from: NaiveDate,
         to: NaiveDate,
     ) -> ServiceResult<Vec<u8>> {
+        let data = self.register_data(caller, agency_id, from, to)?;
+        forms::render_register(&data).map_err(|e| ServiceError::Internal(format!("form 06: {e}")))
+    }
+
+    /// The rows of the register (form 06), for the PDF or a spreadsheet.
+    pub fn register_data(
+        &self,
+        caller: &StaffIdentity,
+        agency_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ServiceResult<RegisterData> {
         if !staff_may(caller, Access::ListAgency, Target::Agency(agency_id)) {
             self.deny(caller, &format!("register {agency_id}"), "dossier.not_found");
             return Err(ServiceError::NotFound("agency.not_found"));
@@ -300,8 +312,7 @@ impl Papers<'_> {
                 timeliness: d.timeliness.map(Into::into),
             })
             .collect();
-        let data = RegisterData { header, period: Some((from, to)), rows };
-        forms::render_register(&data).map_err(|e| ServiceError::Internal(format!("form 06: {e}")))
+        Ok(RegisterData { header, period: Some((from, to)), rows })
     }
 }
 

@@ -10,6 +10,7 @@ pub mod citizens;
 pub mod cursor;
 pub mod demo;
 pub mod dossiers;
+pub mod downloads;
 pub mod error;
 mod facts;
 pub mod forms;

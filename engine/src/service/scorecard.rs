@@ -5,15 +5,16 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::stats::Period;
 use super::{FieldError, Reports, ServiceError, ServiceResult, StaffIdentity, cursor};
 use crate::domain::policy::{self, Scope};
-use crate::domain::scorecard::{self as card, Figure, Ratio, Scorecard};
+use crate::domain::scorecard::{self as card, Figure, Ratio, Scorecard, Source};
 use crate::ports::topics;
 use crate::store::agencies::{self, Agency};
-use crate::store::facts::{self, Lost, LostDossier, PeriodCounts, ProcedureCounts};
+use crate::store::facts::{self, Dimension, Lost, LostDossier, PeriodCounts, ProcedureCounts};
+use crate::store::staff;
 
 /// A scorecard with what it was computed over.
 #[derive(Debug, Clone, Serialize)]
@@ -49,6 +50,92 @@ pub struct LostPage {
     pub items: Vec<LostDossier>,
     /// The cursor of the next page; none on the last.
     pub next_cursor: Option<String>,
+}
+
+/// What a breakdown of the figures is by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    /// Each agency counted (the one scored and every agency under it).
+    Agency,
+    Procedure,
+    /// The procedures' fields (lĩnh vực), by the catalogue's field code.
+    Field,
+    /// The specialist each dossier is (or was last) assigned to; an empty key for those never assigned.
+    Officer,
+    /// `1` counter, `2` online, `3` post.
+    Channel,
+}
+
+impl By {
+    pub const ALL: [By; 5] = [By::Agency, By::Procedure, By::Field, By::Officer, By::Channel];
+
+    /// Its name in the API and in addresses (the serde spelling).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            By::Agency => "agency",
+            By::Procedure => "procedure",
+            By::Field => "field",
+            By::Officer => "officer",
+            By::Channel => "channel",
+        }
+    }
+}
+
+/// The scorecard's dossier figures for each value of a [`By`].
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Breakdown {
+    pub agency: Option<Agency>,
+    pub by: By,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub evaluated_at: DateTime<Utc>,
+    /// Most dossiers received first.
+    pub rows: Vec<BreakdownRow>,
+}
+
+/// One value's figures: what it received, finished and held open, and each dossier indicator's ratio.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BreakdownRow {
+    /// The agency id, procedure code, field code, officer id or channel number.
+    pub key: String,
+    /// Its name where this system holds one (agencies, procedures, fields, officers).
+    pub name: Option<String>,
+    pub received: u64,
+    pub finished: u64,
+    /// Open at the evaluation instant.
+    pub open: u64,
+    pub figures: Vec<RowFigure>,
+}
+
+/// An indicator's ratio for one row (for online payment, its part A: fees paid online).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RowFigure {
+    pub indicator: &'static str,
+    pub numerator: u64,
+    pub denominator: u64,
+}
+
+/// The ratios of the dossier indicators counted from one row's counts alone (those counted per procedure
+/// against the catalogue are left out).
+fn row_figures(c: &PeriodCounts) -> Vec<RowFigure> {
+    let none = BTreeSet::new();
+    card::INDICATORS
+        .iter()
+        .filter(|i| i.source == Source::Dossiers && i.code != "CITIZEN_DATA_CONNECTED_FORMALITY")
+        .filter_map(|i| {
+            let ratio = match figure(i.code, c, &[], &none) {
+                Figure::Rate(r) => r,
+                Figure::Payment { paid_online, .. } => paid_online,
+                Figure::NotEntered => return None,
+            };
+            Some(RowFigure { indicator: i.code, numerator: ratio.numerator, denominator: ratio.denominator })
+        })
+        .collect()
 }
 
 /// What a scorecard or a list of lost points is asked for: an agency (none: the caller's own, or the whole
@@ -238,6 +325,71 @@ impl Reports<'_> {
             scorecard,
             lost,
         })
+    }
+
+    /// The dossier figures of `query` for each agency, procedure, field, officer or channel (`by`).
+    pub fn breakdown(&self, caller: &StaffIdentity, query: &ScoreQuery, by: By) -> ServiceResult<Breakdown> {
+        let s = self.score_selection(caller, query)?;
+        let list = Some(s.agencies.as_slice());
+        let dimension = match by {
+            By::Agency => Dimension::Agency,
+            By::Procedure | By::Field => Dimension::Procedure,
+            By::Officer => Dimension::Officer,
+            By::Channel => Dimension::Channel,
+        };
+        let (counted, mut names) = self.reports_db().read(|conn| {
+            let counted = facts::count_by(conn, dimension, list, s.from, s.to, s.at, topics::PORTAL_STATUS)?;
+            let names: Vec<(String, String)> = match by {
+                By::Agency => agencies::all(conn)?
+                    .into_iter()
+                    .filter(|a| s.agencies.contains(&a.id))
+                    .map(|a| (a.id, a.name))
+                    .collect(),
+                By::Officer => {
+                    let ids: Vec<&str> = counted.iter().map(|(k, _)| k.as_str()).filter(|k| !k.is_empty()).collect();
+                    staff::names(conn, &ids)?
+                }
+                By::Procedure | By::Field | By::Channel => Vec::new(),
+            };
+            Ok::<_, ServiceError>((counted, names))
+        })?;
+        let counted = match by {
+            By::Field => {
+                let mut fields: std::collections::BTreeMap<String, PeriodCounts> = Default::default();
+                for (code, counts) in counted {
+                    let field = self.catalogue.current(&code).map(|p| (p.field_code.clone(), p.field.clone()));
+                    let (key, name) = field.unwrap_or_else(|| (String::new(), String::new()));
+                    *fields.entry(key.clone()).or_default() += &counts;
+                    if !name.is_empty() {
+                        names.push((key, name));
+                    }
+                }
+                fields.into_iter().collect()
+            }
+            By::Procedure => {
+                names.extend(
+                    counted
+                        .iter()
+                        .filter_map(|(code, _)| self.catalogue.current(code).map(|p| (code.clone(), p.name.clone()))),
+                );
+                counted
+            }
+            _ => counted,
+        };
+        let names: std::collections::BTreeMap<String, String> = names.into_iter().collect();
+        let mut rows: Vec<BreakdownRow> = counted
+            .into_iter()
+            .map(|(key, c)| BreakdownRow {
+                name: names.get(&key).cloned(),
+                received: c.received,
+                finished: c.finished,
+                open: c.open,
+                figures: row_figures(&c),
+                key,
+            })
+            .collect();
+        rows.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.key.cmp(&b.key)));
+        Ok(Breakdown { agency: s.agency, by, from: query.period.from, to: query.period.to, evaluated_at: s.at, rows })
     }
 
     /// A page of the dossiers of `set` for `query`, after `cursor`; at most `limit` (1 to 200, default 50).

@@ -205,10 +205,57 @@ pub struct PeriodCounts {
     pub open_not_due: u64,
 }
 
+/// What a period's counts are broken down by: each is one column of the facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Agency,
+    Procedure,
+    /// The specialist the dossier is (or was last) assigned to; empty for those never assigned.
+    Officer,
+    /// 1 counter, 2 online, 3 post.
+    Channel,
+}
+
+impl Dimension {
+    /// The grouping expression, text on both backends.
+    fn key(self) -> &'static str {
+        match self {
+            Dimension::Agency => "dossier_facts.agency_id",
+            Dimension::Procedure => "dossier_facts.procedure_code",
+            Dimension::Officer => "COALESCE(dossier_facts.handler_id, '')",
+            Dimension::Channel => "CAST(dossier_facts.channel AS TEXT)",
+        }
+    }
+}
+
+impl std::ops::AddAssign<&PeriodCounts> for PeriodCounts {
+    fn add_assign(&mut self, o: &PeriodCounts) {
+        self.received += o.received;
+        self.fully_online_eligible += o.fully_online_eligible;
+        self.fully_online += o.fully_online;
+        self.fee_due += o.fee_due;
+        self.paid_online += o.paid_online;
+        self.reuse_eligible += o.reuse_eligible;
+        self.reused_of_eligible += o.reused_of_eligible;
+        self.reused += o.reused;
+        self.population_data += o.population_data;
+        self.sync_late += o.sync_late;
+        self.finished += o.finished;
+        self.finished_in_time += o.finished_in_time;
+        self.finished_paper_result += o.finished_paper_result;
+        self.finished_electronic_result += o.finished_electronic_result;
+        self.finished_digitised += o.finished_digitised;
+        self.finished_in_time_not_satisfied += o.finished_in_time_not_satisfied;
+        self.open += o.open;
+        self.open_not_due += o.open_not_due;
+    }
+}
+
 /// Counts over the facts of `agencies` (every agency when `None`): receptions and completions in `[from, to)`,
-/// and what was open at `at` (the period's end, or now for a period still running). Four aggregate statements,
-/// each reading one index range: the reception instants, the completion instants, the open backlog, and the
-/// completions since `at`.
+/// and what was open at `at` (the period's end, or now for a period still running). The sum of
+/// [`count_by`] agency.
 pub fn count(
     conn: &mut DbConnection,
     agencies: Option<&[String]>,
@@ -217,6 +264,25 @@ pub fn count(
     at: DateTime<Utc>,
     sync_topic: &str,
 ) -> StoreResult<PeriodCounts> {
+    let mut total = PeriodCounts::default();
+    for (_, counts) in count_by(conn, Dimension::Agency, agencies, from, to, at, sync_topic)? {
+        total += &counts;
+    }
+    Ok(total)
+}
+
+/// [`count`] for each value of `by` that has any, in the order of the values. Four grouped statements, each
+/// reading one index range: the reception instants, the completion instants, the open backlog, and the
+/// completions since `at`.
+pub fn count_by(
+    conn: &mut DbConnection,
+    by: Dimension,
+    agencies: Option<&[String]>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    at: DateTime<Utc>,
+    sync_topic: &str,
+) -> StoreResult<Vec<(String, PeriodCounts)>> {
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Text, Timestamp};
     let overdue_since = to_db(at - TimeDelta::seconds(crate::domain::scorecard::SYNC_WITHIN_SECS));
@@ -228,19 +294,25 @@ pub fn count(
         format!("fully_online_eligible AND channel = {online} AND (NOT result_is_paper OR electronic_result)");
     let late = timeliness_code(Timeliness::Late);
     let not_satisfied_in_time = format!("timeliness <> {late} AND {NOT_SATISFIED}");
+    let key = || sql::<Text>(by.key());
     // The same statements on each backend's own connection (the query types differ by backend).
     macro_rules! on {
-        ($c:expr) => {{
-            let scoped = || {
-                let query = dossier_facts::table.into_boxed();
+        ($c:expr, $db:ty) => {{
+            // A grouped statement cannot be boxed: the agencies' condition is (a column that is never null
+            // for every agency).
+            type Condition = Box<dyn BoxableExpression<dossier_facts::table, $db, SqlType = diesel::sql_types::Bool>>;
+            let scope = || -> Condition {
                 match agencies {
-                    Some(list) => query.filter(dossier_facts::agency_id.eq_any(list.to_vec())),
-                    None => query,
+                    Some(list) => Box::new(dossier_facts::agency_id.eq_any(list.to_vec())),
+                    None => Box::new(dossier_facts::agency_id.is_not_null()),
                 }
             };
-            let received: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = scoped()
+            let scoped = || dossier_facts::table.filter(scope());
+            let received: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)> = scoped()
                 .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
+                .group_by(key())
                 .select((
+                    key(),
                     sql::<BigInt>("COUNT(*)"),
                     n("fully_online_eligible"),
                     n(&fully_online),
@@ -258,10 +330,12 @@ pub fn count(
                         .sql(SYNC_LATE[2])
                         .sql(" THEN 1 ELSE 0 END), 0)"),
                 ))
-                .first($c)?;
-            let finished: (i64, i64, i64, i64, i64, i64) = scoped()
+                .load($c)?;
+            let finished: Vec<(String, i64, i64, i64, i64, i64, i64)> = scoped()
                 .filter(dossier_facts::finished_at.ge(from).and(dossier_facts::finished_at.lt(to)))
+                .group_by(key())
                 .select((
+                    key(),
                     sql::<BigInt>("COUNT(*)"),
                     n(&format!("timeliness <> {late}")),
                     n("result_is_paper"),
@@ -269,7 +343,7 @@ pub fn count(
                     n("digitised"),
                     n(&not_satisfied_in_time),
                 ))
-                .first($c)?;
+                .load($c)?;
             // Open at `at`: not finished yet (the open backlog, its own partial index), or finished after `at`
             // (the completion index from `at` on). Never a range over the whole history.
             let not_due = || {
@@ -277,45 +351,55 @@ pub fn count(
                     .bind::<Timestamp, _>(at)
                     .sql(" THEN 1 ELSE 0 END), 0)")
             };
-            let still_open: (i64, i64) = scoped()
+            let still_open: Vec<(String, i64, i64)> = scoped()
                 .filter(dossier_facts::finished_at.is_null())
                 .filter(dossier_facts::received_at.lt(at))
-                .select((sql::<BigInt>("COUNT(*)"), not_due()))
-                .first($c)?;
-            let finished_later: (i64, i64) = scoped()
+                .group_by(key())
+                .select((key(), sql::<BigInt>("COUNT(*)"), not_due()))
+                .load($c)?;
+            let finished_later: Vec<(String, i64, i64)> = scoped()
                 .filter(dossier_facts::finished_at.ge(at))
                 .filter(dossier_facts::received_at.lt(at))
-                .select((sql::<BigInt>("COUNT(*)"), not_due()))
-                .first($c)?;
-            let (open_all, not_due) = (still_open.0 + finished_later.0, still_open.1 + finished_later.1);
-            (received, finished, (open_all, not_due))
+                .group_by(key())
+                .select((key(), sql::<BigInt>("COUNT(*)"), not_due()))
+                .load($c)?;
+            (received, finished, still_open, finished_later)
         }};
     }
-    let (received, finished, open) = match conn {
-        DbConnection::Pg(c) => on!(c),
-        DbConnection::Sqlite(c) => on!(c),
+    let (received, finished, still_open, finished_later) = match conn {
+        DbConnection::Pg(c) => on!(c, diesel::pg::Pg),
+        DbConnection::Sqlite(c) => on!(c, diesel::sqlite::Sqlite),
     };
     let u = |v: i64| u64::try_from(v).unwrap_or(0);
-    Ok(PeriodCounts {
-        received: u(received.0),
-        fully_online_eligible: u(received.1),
-        fully_online: u(received.2),
-        fee_due: u(received.3),
-        paid_online: u(received.4),
-        reuse_eligible: u(received.5),
-        reused_of_eligible: u(received.6),
-        reused: u(received.7),
-        population_data: u(received.8),
-        sync_late: u(received.9),
-        finished: u(finished.0),
-        finished_in_time: u(finished.1),
-        finished_paper_result: u(finished.2),
-        finished_electronic_result: u(finished.3),
-        finished_digitised: u(finished.4),
-        finished_in_time_not_satisfied: u(finished.5),
-        open: u(open.0),
-        open_not_due: u(open.1),
-    })
+    let mut by_key: std::collections::BTreeMap<String, PeriodCounts> = Default::default();
+    for r in received {
+        let c = by_key.entry(r.0).or_default();
+        c.received = u(r.1);
+        c.fully_online_eligible = u(r.2);
+        c.fully_online = u(r.3);
+        c.fee_due = u(r.4);
+        c.paid_online = u(r.5);
+        c.reuse_eligible = u(r.6);
+        c.reused_of_eligible = u(r.7);
+        c.reused = u(r.8);
+        c.population_data = u(r.9);
+        c.sync_late = u(r.10);
+    }
+    for r in finished {
+        let c = by_key.entry(r.0).or_default();
+        c.finished = u(r.1);
+        c.finished_in_time = u(r.2);
+        c.finished_paper_result = u(r.3);
+        c.finished_electronic_result = u(r.4);
+        c.finished_digitised = u(r.5);
+        c.finished_in_time_not_satisfied = u(r.6);
+    }
+    for (key, open, not_due) in still_open.into_iter().chain(finished_later) {
+        let c = by_key.entry(key).or_default();
+        c.open += u(open);
+        c.open_not_due += u(not_due);
+    }
+    Ok(by_key.into_iter().collect())
 }
 
 /// What one procedure's dossiers received in a period hold for the indicators counted per procedure (online

@@ -96,6 +96,11 @@ pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
     Ok(staff::table.count().get_result(conn)?)
 }
 
+/// (id, full name) of the given people that exist, in id order.
+pub fn names(conn: &mut DbConnection, ids: &[&str]) -> StoreResult<Vec<(String, String)>> {
+    Ok(staff::table.filter(staff::id.eq_any(ids)).order(staff::id).select((staff::id, staff::full_name)).load(conn)?)
+}
+
 /// The first staff member (by username) holding `role` in an agency, e.g. the leader a draft is made out for.
 pub fn with_role(conn: &mut DbConnection, agency_id: &str, role: &str) -> StoreResult<Option<StaffRow>> {
     Ok(staff::table

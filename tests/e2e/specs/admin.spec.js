@@ -79,6 +79,19 @@ describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
       assert.equal(await trend.locator('rect').count(), 12, 'a bar per month');
       await s.checkPage('scorecard');
 
+      // The figures in detail, by field: a row per field, and the table downloads as a workbook.
+      await submit(page, page.locator('nav.admin-tabs a', { hasText: 'Lĩnh vực' }));
+      assert.equal(await page.locator('nav.admin-tabs a[aria-current="page"]').innerText(), 'Lĩnh vực');
+      assert.ok((await page.locator('table.detail tbody tr').count()) > 0, 'a row per field');
+      await s.checkPage('scorecard by field');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('section:has(#detail-title) a', { hasText: 'Tải về Excel' }).click(),
+      ]);
+      assert.match(download.suggestedFilename(), /^diem-766-theo-field.*\.xlsx$/);
+      const bytes = require('node:fs').readFileSync(await download.path());
+      assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'a zipped workbook');
+
       // The keyboard reaches the first lost point's link, which lists the dossiers behind it.
       const lost = page.locator('a[href^="/can-bo/diem-766/mat-diem"]').first();
       const count = Number((await lost.innerText()).split(':').pop());

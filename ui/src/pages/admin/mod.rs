@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/can-bo/thong-ke", web::get().to(dashboard::page))
         .route("/can-bo/diem-766", web::get().to(scorecard::page))
         .route("/can-bo/diem-766/mat-diem", web::get().to(scorecard::lost))
+        .route("/can-bo/diem-766/tai-ve", web::get().to(scorecard::download))
         .route("/quan-tri", web::get().to(index))
         .route("/quan-tri/co-quan", web::get().to(agencies::page))
         .route("/quan-tri/co-quan", web::post().to(agencies::add))

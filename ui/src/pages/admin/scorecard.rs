@@ -6,9 +6,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{Datelike, Months};
+use motcua_engine::adapters::sheets::SheetFormat;
 use motcua_engine::domain::scorecard::{Figure, Group, Ratio};
 use motcua_engine::service::ServiceError;
-use motcua_engine::service::scorecard::{AgencyScorecard, ScoreQuery};
+use motcua_engine::service::downloads as tables;
+use motcua_engine::service::scorecard::{AgencyScorecard, Breakdown, By, ScoreQuery};
 use motcua_engine::service::stats::Period;
 use motcua_engine::store::facts::Lost;
 use serde::Deserialize;
@@ -30,6 +32,9 @@ pub struct Query {
     ky: String,
     #[serde(default, rename = "co-quan")]
     co_quan: String,
+    /// What the figures in detail are broken down by; by agency when left out.
+    #[serde(default)]
+    theo: Option<By>,
 }
 
 /// Points in hundredths, written the reader's way: `53,23` or `53.23`.
@@ -118,6 +123,99 @@ struct Scored {
     trend: Chart,
     groups: Vec<GroupLine>,
     indicators: Vec<IndicatorLine>,
+    downloads: Downloads,
+    detail: Detail,
+}
+
+/// The CSV and XLSX addresses of one table.
+pub struct Downloads {
+    pub csv: String,
+    pub xlsx: String,
+}
+
+fn downloads(href: &str) -> Downloads {
+    Downloads { csv: format!("{href}&dinh-dang=csv"), xlsx: format!("{href}&dinh-dang=xlsx") }
+}
+
+/// The figures in detail: one choice per dimension, the rows of the chosen one.
+struct Detail {
+    choices: Vec<DetailChoice>,
+    rows: Vec<DetailRow>,
+    /// Rows left out of the page (all are in the downloads).
+    more: usize,
+    downloads: Downloads,
+}
+
+pub struct DetailChoice {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+}
+
+pub struct DetailRow {
+    pub name: String,
+    pub received: u64,
+    pub finished: u64,
+    pub open: u64,
+    /// The rates shown, in the order of [`DETAIL_INDICATORS`].
+    pub rates: Vec<String>,
+}
+
+/// The indicators the page's detail shows (the downloads hold every dossier indicator).
+const DETAIL_INDICATORS: [&str; 4] =
+    ["DOSSIER_ON_TIME", "FULLY_ONLINE_DOSSIER", "SO_HOA_GIAY_TO_GIAI_QUYET", "DOSSIER_SYNC"];
+
+/// Rows of the detail shown on the page.
+const DETAIL_ROWS: usize = 100;
+
+fn by_key(by: By) -> &'static str {
+    match by {
+        By::Agency => "ui.admin.breakdown_agency",
+        By::Procedure => "ui.admin.breakdown_procedure",
+        By::Field => "ui.admin.breakdown_field",
+        By::Officer => "ui.admin.breakdown_officer",
+        By::Channel => "ui.admin.breakdown_channel",
+    }
+}
+
+fn detail(lang: UiLang, b: &Breakdown, period_text: &str, agency: Option<&str>) -> Detail {
+    let t = |k: &str| lang.t(k).to_string();
+    let page = |by: By| scorecard_href(&format!("/can-bo/diem-766?theo={}&", by.as_str()), period_text, agency);
+    let choices = By::ALL
+        .into_iter()
+        .map(|by| DetailChoice {
+            label: t(by_key(by)),
+            href: format!("{}#detail-title", page(by)),
+            current: by == b.by,
+        })
+        .collect();
+    let rows = b
+        .rows
+        .iter()
+        .take(DETAIL_ROWS)
+        .map(|r| DetailRow {
+            name: match (b.by, &r.name) {
+                (By::Channel, _) => t(&format!("ui.staff.channel.{}", r.key)),
+                (By::Officer, _) if r.key.is_empty() => t("ui.admin.breakdown_unassigned"),
+                (_, Some(name)) => format!("{name} ({})", r.key),
+                (_, None) => r.key.clone(),
+            },
+            received: r.received,
+            finished: r.finished,
+            open: r.open,
+            rates: DETAIL_INDICATORS
+                .iter()
+                .map(|code| {
+                    r.figures.iter().find(|f| f.indicator == *code).map_or_else(String::new, |f| {
+                        let share = motcua_engine::service::stats::Share { part: f.numerator, whole: f.denominator };
+                        super::percent(lang, share)
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let download = scorecard_href(&format!("/can-bo/diem-766/tai-ve?theo={}&", b.by.as_str()), period_text, agency);
+    Detail { choices, rows, more: b.rows.len().saturating_sub(DETAIL_ROWS), downloads: downloads(&download) }
 }
 
 /// The period asked for, or this month; an error for the form when unreadable.
@@ -158,7 +256,7 @@ fn urlencoding(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-fn scored(lang: UiLang, card: &AgencyScorecard, period_text: &str, trend: Chart) -> Scored {
+fn scored(lang: UiLang, card: &AgencyScorecard, period_text: &str, trend: Chart, breakdown: &Breakdown) -> Scored {
     let t = |k: &str| lang.t(k).to_string();
     let agency = card.agency.as_ref().map(|a| a.id.as_str());
     let indicators = card
@@ -200,6 +298,8 @@ fn scored(lang: UiLang, card: &AgencyScorecard, period_text: &str, trend: Chart)
         max: points(lang, card.scorecard.max),
         weights: card.scorecard.weights_version,
         trend,
+        downloads: downloads(&scorecard_href("/can-bo/diem-766/tai-ve?", period_text, agency)),
+        detail: detail(lang, breakdown, period_text, agency),
         groups: card
             .scorecard
             .groups
@@ -247,9 +347,10 @@ pub async fn page(
 ) -> Result<HttpResponse, actix_web::Error> {
     let staff = visit.require_staff()?;
     let lang = visit.lang;
-    let Query { ky, co_quan } = query.into_inner();
+    let Query { ky, co_quan, theo } = query.into_inner();
     let today = state.services.calendar.local_date(state.services.now());
     let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
+    let by = theo.unwrap_or(By::Agency);
     let mut errors = Errors::default();
     let period = period_of(&ky, today);
     if period.is_none() {
@@ -262,8 +363,9 @@ pub async fn page(
         let Some(period) = period else { return Ok((choices, None)) };
         let query = ScoreQuery { agency: asked.clone(), period };
         let card = services.services.reports().scorecard(&staff, &query)?;
+        let breakdown = services.services.reports().breakdown(&staff, &query, by)?;
         let trend = trend(lang, &services, &staff, asked.as_deref(), period)?;
-        Ok::<_, ServiceError>((choices, Some((card, trend))))
+        Ok::<_, ServiceError>((choices, Some((card, trend, breakdown))))
     })
     .await?;
     let (choices, card) = answer.map_err(|e| PageError::service(&visit, &e))?;
@@ -274,7 +376,7 @@ pub async fn page(
     let status = if card.is_some() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = ScorecardPage {
         shell: visit.shell(lang.t("ui.admin.scorecard_title")),
-        scored: card.map(|(card, trend)| scored(lang, &card, &period_text, trend)),
+        scored: card.map(|(card, trend, breakdown)| scored(lang, &card, &period_text, trend, &breakdown)),
         period_text,
         agencies,
         errors,
@@ -311,6 +413,7 @@ struct LostPageView {
     period: String,
     rows: Vec<LostRow>,
     next: Option<String>,
+    downloads: Downloads,
 }
 
 pub async fn lost(
@@ -366,14 +469,90 @@ pub async fn lost(
     let period_text = period_text(&ky, today);
     let back = scorecard_href("/can-bo/diem-766?", &period_text, agency.as_deref());
     let next = page.next_cursor.map(|c| format!("{}&sau={}", lost_href(tap, &period_text, agency.as_deref()), c));
+    let download =
+        scorecard_href(&format!("/can-bo/diem-766/tai-ve?tap={}&", tap.as_str()), &period_text, agency.as_deref());
     let view = LostPageView {
         shell: visit.shell(format!("{}: {}", lang.t("ui.admin.lost_title"), lang.t(lost_key(tap)))),
         back,
         period: shown(period),
         rows,
         next,
+        downloads: downloads(&download),
     };
     Ok(visit.page(StatusCode::OK, render(&view)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DownloadQuery {
+    #[serde(default)]
+    ky: String,
+    #[serde(default, rename = "co-quan")]
+    co_quan: String,
+    /// A breakdown by this; else a lost set (`tap`); else the scorecard.
+    theo: Option<By>,
+    tap: Option<Lost>,
+    #[serde(rename = "dinh-dang")]
+    dinh_dang: SheetFormat,
+}
+
+/// `/can-bo/diem-766/tai-ve`: the scorecard, a breakdown or every dossier of a lost set as CSV or XLSX, the same
+/// tables the API downloads.
+pub async fn download(
+    visit: Visit,
+    state: web::Data<UiState>,
+    query: web::Query<DownloadQuery>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let staff = visit.require_staff()?;
+    let lang = visit.lang;
+    let DownloadQuery { ky, co_quan, theo, tap, dinh_dang: format } = query.into_inner();
+    let today = state.services.calendar.local_date(state.services.now());
+    let Some(period) = period_of(&ky, today) else {
+        return Err(
+            PageError::new(&visit, 422, "request.invalid", lang.t("ui.admin.scorecard_bad_period").into()).into()
+        );
+    };
+    let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
+    let query = ScoreQuery { agency: agency.clone(), period };
+    let period_text = period_text(&ky, today);
+    let services = state.services.clone();
+    let stem = |what: &str| crate::downloads::stem(&[what, agency.as_deref().unwrap_or(""), &period_text]);
+    match (theo, tap) {
+        (Some(by), _) => {
+            let name = stem(&format!("diem-766-theo-{}", by.as_str()));
+            let b = web::block(move || services.reports().breakdown(&staff, &query, by))
+                .await?
+                .map_err(|e| PageError::service(&visit, &e))?;
+            Ok(crate::downloads::table(format, &name, tables::breakdown(&b)))
+        }
+        (None, Some(set)) => {
+            let name = stem(&format!("mat-diem-{}", set.as_str()));
+            // The first page answers for the caller's rights before the download starts.
+            let first = {
+                let (services, staff, query) = (services.clone(), staff.clone(), query.clone());
+                web::block(move || services.reports().lost_points(&staff, &query, set, None, Some(200)))
+                    .await?
+                    .map_err(|e| PageError::service(&visit, &e))?
+            };
+            Ok(crate::downloads::download(format, &name, tables::lost_headers(), move |emit| {
+                let zone = services.calendar.timezone();
+                let mut page = first;
+                loop {
+                    for d in &page.items {
+                        emit(&tables::lost_row(d, &services.catalogue, zone))?;
+                    }
+                    let Some(after) = page.next_cursor else { return Ok(()) };
+                    page = services.reports().lost_points(&staff, &query, set, Some(&after), Some(200))?;
+                }
+            }))
+        }
+        (None, None) => {
+            let name = stem("diem-766");
+            let card = web::block(move || services.reports().scorecard(&staff, &query))
+                .await?
+                .map_err(|e| PageError::service(&visit, &e))?;
+            Ok(crate::downloads::table(format, &name, tables::scorecard(&card)))
+        }
+    }
 }
 
 #[cfg(test)]
