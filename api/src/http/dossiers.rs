@@ -3,7 +3,6 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use motcua_engine::adapters::sheets::SheetFormat;
 use motcua_engine::domain::dossier::{Dossier, Status};
 use motcua_engine::service::dossiers::{History, IdempotencyKey, Page as DossierPage, QueueQuery, Received, Tracking};
 use motcua_engine::service::requests::{ActionRequest, NewDossier, parse_action_body};
@@ -12,9 +11,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::auth::Staff;
+use super::downloads::attachment;
 use super::problem::Problem;
 use super::{AppState, blocking};
-use motcua_ui::downloads::{download, stem};
+use motcua_engine::adapters::sheets::{self, SheetFormat, stem};
 
 fn with_etag(status: actix_web::http::StatusCode, dossier: &Dossier) -> HttpResponse {
     HttpResponse::build(status).insert_header((header::ETAG, format!("\"{}\"", dossier.version))).json(dossier)
@@ -152,7 +152,7 @@ pub async fn list(
         blocking(move || services.dossiers().queue(&staff, queue)).await?
     };
     let name = stem(&["ho-so", queue.agency.as_deref().unwrap_or("")]);
-    Ok(download(format, &name, tables::queue_headers(), move |emit| {
+    Ok(attachment(sheets::stream(format, &name, tables::queue_headers(), move |emit| {
         let zone = services.calendar.timezone();
         let mut page = first;
         loop {
@@ -162,7 +162,7 @@ pub async fn list(
             let Some(after) = page.next_cursor else { return Ok(()) };
             page = services.dossiers().queue(&staff.0, QueueQuery { cursor: Some(after), ..queue.clone() })?;
         }
-    }))
+    })))
 }
 
 /// Dossiers read per page of a queue download.

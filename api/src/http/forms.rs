@@ -5,7 +5,7 @@ use actix_web::get;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
-use motcua_engine::adapters::sheets::SheetFormat;
+use motcua_engine::adapters::sheets::{self, SheetFormat};
 use serde::Deserialize;
 
 use super::auth::{AnyCaller, Staff};
@@ -62,9 +62,13 @@ pub async fn register(
         return Err(Problem::new(422, "request.invalid", "`to` must be on or after `from`, at most a year later"));
     }
     if let Some(format) = format {
-        let name = motcua_ui::downloads::stem(&["so-theo-doi", &id, &from.to_string(), &to.to_string()]);
+        let name = sheets::stem(&["so-theo-doi", &id, &from.to_string(), &to.to_string()]);
         let data = blocking(move || services.papers().register_data(&staff.0, &id, from, to)).await?;
-        return Ok(motcua_ui::downloads::table(format, &name, motcua_engine::service::downloads::register(&data)));
+        return Ok(super::downloads::attachment(sheets::stream_table(
+            format,
+            &name,
+            motcua_engine::service::downloads::register(&data),
+        )));
     }
     let pdf = blocking(move || services.papers().register(&staff.0, &id, from, to)).await?;
     let name = format!("so-theo-doi-{from}-{to}.pdf");

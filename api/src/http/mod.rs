@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod citizen;
 pub mod dossiers;
+pub mod downloads;
 pub mod forms;
 pub mod generations;
 pub mod health;

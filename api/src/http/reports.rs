@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
-use motcua_engine::adapters::sheets::SheetFormat;
 use motcua_engine::service::scorecard::{AgencyScorecard, Breakdown, By, LostPage, ScoreQuery};
 use motcua_engine::service::stats::Period;
 use motcua_engine::service::{FieldError, downloads as tables};
@@ -10,9 +9,10 @@ use motcua_engine::store::facts::Lost;
 use serde::Deserialize;
 
 use super::auth::Staff;
+use super::downloads::attachment;
 use super::problem::Problem;
 use super::{AppState, blocking};
-use motcua_ui::downloads::{download, stem, table};
+use motcua_engine::adapters::sheets::{self, SheetFormat, stem};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -90,7 +90,7 @@ pub async fn scorecard(
     let query = query.into_query(today)?;
     let card = blocking(move || services.reports().scorecard(&staff.0, &query)).await?;
     Ok(match format {
-        Some(format) => table(format, &name, tables::scorecard(&card)),
+        Some(format) => attachment(sheets::stream_table(format, &name, tables::scorecard(&card))),
         None => HttpResponse::Ok().json(card),
     })
 }
@@ -128,7 +128,7 @@ pub async fn breakdown(
     let query = query.into_query(today)?;
     let breakdown = blocking(move || services.reports().breakdown(&staff.0, &query, by)).await?;
     Ok(match format {
-        Some(format) => table(format, &name, tables::breakdown(&breakdown)),
+        Some(format) => attachment(sheets::stream_table(format, &name, tables::breakdown(&breakdown))),
         None => HttpResponse::Ok().json(breakdown),
     })
 }
@@ -178,7 +178,7 @@ pub async fn lost(
         let (services, staff, query) = (services.clone(), staff.0.clone(), query.clone());
         blocking(move || services.reports().lost_points(&staff, &query, set, cursor.as_deref(), Some(200))).await?
     };
-    Ok(download(format, &name, tables::lost_headers(), move |emit| {
+    Ok(attachment(sheets::stream(format, &name, tables::lost_headers(), move |emit| {
         let zone = services.calendar.timezone();
         let mut page = first;
         loop {
@@ -188,5 +188,5 @@ pub async fn lost(
             let Some(after) = page.next_cursor else { return Ok(()) };
             page = services.reports().lost_points(&staff.0, &query, set, Some(&after), Some(200))?;
         }
-    }))
+    })))
 }

@@ -1,9 +1,14 @@
 //! Downloads of lists and reports as spreadsheets (issue 16): CSV for any program, XLSX for Excel. Rows are
 //! written as they come, so a list of a million dossiers never sits in memory: CSV goes straight to the writer,
 //! XLSX rows spill to a temporary file (the crate's constant-memory mode) and the workbook is zipped onto the
-//! writer at the end.
+//! writer at the end. [`stream`] writes a table on a thread of its own and hands its bytes on as they are
+//! written, for the API and the pages to send.
 
 use std::io::Write;
+
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use tokio::sync::mpsc::Sender;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
@@ -223,6 +228,104 @@ fn csv_text(text: &str) -> String {
         _ => text.to_string(),
     };
     if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
+}
+
+/// Headings and rows of a table small enough to hold (a scorecard, a breakdown, a register).
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// What a table's rows are emitted through.
+pub type Emit<'a> = dyn FnMut(&[Cell]) -> Result<(), SheetError> + 'a;
+
+/// Why a download stopped short: reading its rows (a page of a list) or writing them.
+pub type FillError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A table on its way to a client.
+pub struct Download {
+    /// ASCII, with the format's extension.
+    pub file_name: String,
+    pub content_type: &'static str,
+    /// The bytes as they are written; an error item where the writing failed, so the download is cut off
+    /// rather than ended as if whole.
+    pub body: BoxStream<'static, Result<Bytes, std::io::Error>>,
+}
+
+/// Chunks in flight between the writing thread and the client: the writer blocks while the client is slower.
+const PIPE_DEPTH: usize = 8;
+const CHUNK: usize = 64 * 1024;
+
+type Chunk = Result<Bytes, std::io::Error>;
+
+/// A writer that hands what it is given on in chunks.
+struct Pipe {
+    tx: Sender<Chunk>,
+    buffer: Vec<u8>,
+}
+
+impl Write for Pipe {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buffer));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+    }
+}
+
+/// The table named `stem` (see [`stem`]) with `headers`, whose rows `fill` emits on a thread of its own.
+pub fn stream<F>(format: SheetFormat, stem: &str, headers: Vec<String>, fill: F) -> Download
+where
+    F: FnOnce(&mut Emit<'_>) -> Result<(), FillError> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel::<Chunk>(PIPE_DEPTH);
+    let file_name = format!("{stem}.{}", format.extension());
+    let logged = file_name.clone();
+    std::thread::spawn(move || {
+        let failed = tx.clone();
+        let written = (|| -> Result<(), FillError> {
+            let mut writer = SheetWriter::start(format, headers, Pipe { tx, buffer: Vec::with_capacity(CHUNK) })?;
+            fill(&mut |row: &[Cell]| writer.row(row))?;
+            writer.finish()?;
+            Ok(())
+        })();
+        if let Err(e) = written {
+            tracing::error!(download = %logged, error = %e, "download cut off");
+            let _ = failed.blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    let body = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    Download { file_name, content_type: format.content_type(), body: Box::pin(body) }
+}
+
+/// [`stream`] of rows at hand.
+pub fn stream_table(format: SheetFormat, stem: &str, table: Table) -> Download {
+    let rows = table.rows;
+    stream(format, stem, table.headers, move |emit| {
+        for row in &rows {
+            emit(row)?;
+        }
+        Ok(())
+    })
+}
+
+/// A file name's stem from free text (an agency id, a period): ASCII letters, digits and dashes only.
+pub fn stem(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| p.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(40).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 #[cfg(test)]

@@ -8,17 +8,12 @@ use chrono_tz::Tz;
 use super::scorecard::{AgencyScorecard, Breakdown, By};
 use crate::adapters::forms::RegisterData;
 use crate::adapters::sheets::Cell;
+pub use crate::adapters::sheets::Table;
 use crate::domain::dossier::Dossier;
 use crate::domain::procedure::Catalogue;
 use crate::domain::scorecard::{Figure, INDICATORS, Ratio};
 use crate::messages::{Lang, text};
 use crate::store::facts::LostDossier;
-
-/// Headings and rows of a table small enough to hold (a scorecard, a breakdown).
-pub struct Table {
-    pub headers: Vec<String>,
-    pub rows: Vec<Vec<Cell>>,
-}
 
 fn vi(code: &str) -> String {
     text(code, Lang::Vi).to_string()

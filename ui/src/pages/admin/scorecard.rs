@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{Datelike, Months};
-use motcua_engine::adapters::sheets::SheetFormat;
+use motcua_engine::adapters::sheets::{self, SheetFormat};
 use motcua_engine::domain::scorecard::{Figure, Group, Ratio};
 use motcua_engine::service::ServiceError;
 use motcua_engine::service::downloads as tables;
@@ -515,14 +515,14 @@ pub async fn download(
     let query = ScoreQuery { agency: agency.clone(), period };
     let period_text = period_text(&ky, today);
     let services = state.services.clone();
-    let stem = |what: &str| crate::downloads::stem(&[what, agency.as_deref().unwrap_or(""), &period_text]);
+    let stem = |what: &str| sheets::stem(&[what, agency.as_deref().unwrap_or(""), &period_text]);
     match (theo, tap) {
         (Some(by), _) => {
             let name = stem(&format!("diem-766-theo-{}", by.as_str()));
             let b = web::block(move || services.reports().breakdown(&staff, &query, by))
                 .await?
                 .map_err(|e| PageError::service(&visit, &e))?;
-            Ok(crate::downloads::table(format, &name, tables::breakdown(&b)))
+            Ok(crate::downloads::attachment(sheets::stream_table(format, &name, tables::breakdown(&b))))
         }
         (None, Some(set)) => {
             let name = stem(&format!("mat-diem-{}", set.as_str()));
@@ -533,7 +533,7 @@ pub async fn download(
                     .await?
                     .map_err(|e| PageError::service(&visit, &e))?
             };
-            Ok(crate::downloads::download(format, &name, tables::lost_headers(), move |emit| {
+            Ok(crate::downloads::attachment(sheets::stream(format, &name, tables::lost_headers(), move |emit| {
                 let zone = services.calendar.timezone();
                 let mut page = first;
                 loop {
@@ -543,14 +543,14 @@ pub async fn download(
                     let Some(after) = page.next_cursor else { return Ok(()) };
                     page = services.reports().lost_points(&staff, &query, set, Some(&after), Some(200))?;
                 }
-            }))
+            })))
         }
         (None, None) => {
             let name = stem("diem-766");
             let card = web::block(move || services.reports().scorecard(&staff, &query))
                 .await?
                 .map_err(|e| PageError::service(&visit, &e))?;
-            Ok(crate::downloads::table(format, &name, tables::scorecard(&card)))
+            Ok(crate::downloads::attachment(sheets::stream_table(format, &name, tables::scorecard(&card))))
         }
     }
 }

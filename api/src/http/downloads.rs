@@ -1,0 +1,18 @@
+//! The API's downloads (`?format=csv|xlsx`): a table written by `adapters::sheets::stream`, sent as an
+//! attachment while it is written (the pages send the same tables the same way, `motcua_ui::downloads`).
+
+use actix_web::HttpResponse;
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use motcua_engine::adapters::sheets;
+
+/// The answer that sends `download` as an attachment.
+pub fn attachment(download: sheets::Download) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(download.content_type)
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(download.file_name)],
+        })
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .streaming(download.body)
+}
