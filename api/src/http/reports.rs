@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
-use motcua_engine::service::scorecard::{AgencyScorecard, Breakdown, By, LostPage, ScoreQuery};
+use motcua_engine::service::scorecard::{AgencyScorecard, Breakdown, By, LostPage, MonthScore, ScoreQuery};
 use motcua_engine::service::stats::Period;
 use motcua_engine::service::{FieldError, downloads as tables};
 use motcua_engine::store::facts::Lost;
@@ -97,6 +97,53 @@ pub async fn scorecard(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+pub struct TrendQuery {
+    pub agency: Option<String>,
+    /// The last month (`2026-11`); this month when left out.
+    pub month: Option<String>,
+    /// How many months, 1 to 36; 12 when left out.
+    pub months: Option<u32>,
+}
+
+/// The scorecard's total month by month up to `month`, oldest first: each equal to that month's scorecard.
+#[utoipa::path(tag = "reports", params(TrendQuery),
+    responses((status = 200, body = Vec<MonthScore>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+#[get("/reports/scorecard/trend")]
+pub async fn trend(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<TrendQuery>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let today = services.calendar.local_date(services.now());
+    let TrendQuery { agency, month, months } = query.into_inner();
+    let last = match month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        None => today,
+        Some(text) => match Period::parse(text) {
+            Some(p) if p.from.format("%Y-%m").to_string() == text => p.from,
+            _ => {
+                let mut p = Problem::new(422, "request.invalid", format!("`{text}` is not a month (2026-11)"));
+                p.errors = vec![FieldError::new("month", "field.invalid_date").with_detail("a month such as 2026-11")];
+                return Err(p);
+            }
+        },
+    };
+    let months = match months.unwrap_or(12) {
+        n @ 1..=36 => n,
+        _ => {
+            let mut p = Problem::new(422, "request.invalid", "months runs from 1 to 36".to_string());
+            p.errors = vec![FieldError::new("months", "field.out_of_range").with_detail("1 to 36")];
+            return Err(p);
+        }
+    };
+    let agency = agency.filter(|a| !a.is_empty());
+    let scores = blocking(move || services.reports().trend(&staff.0, agency, last, months)).await?;
+    Ok(HttpResponse::Ok().json(scores))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct BreakdownQuery {
     pub agency: Option<String>,
     pub period: Option<String>,
@@ -145,7 +192,8 @@ pub struct LostQuery {
     pub cursor: Option<String>,
     /// 1 to 200; 50 when left out.
     pub limit: Option<i64>,
-    /// Download every dossier of the set (from `cursor` on) as CSV or XLSX, streamed, instead of a page.
+    /// Download every dossier of the set as CSV or XLSX, streamed, instead of a page (agency by agency, each
+    /// agency's in the set's order; `cursor` and `limit` are then not used).
     pub format: Option<SheetFormat>,
 }
 
@@ -173,20 +221,19 @@ pub async fn lost(
             blocking(move || services.reports().lost_points(&staff.0, &query, set, cursor.as_deref(), limit)).await?;
         return Ok(HttpResponse::Ok().json(page));
     };
-    // The first page answers for the caller's rights before the download starts; then page after page.
-    let first = {
+    // The rights are checked before the download starts; then page after page, agency by agency.
+    let walk = {
         let (services, staff, query) = (services.clone(), staff.0.clone(), query.clone());
-        blocking(move || services.reports().lost_points(&staff, &query, set, cursor.as_deref(), Some(200))).await?
+        blocking(move || services.reports().lost_walk(&staff, &query, set)).await?
     };
     Ok(attachment(sheets::stream(format, &name, tables::lost_headers(), move |emit| {
         let zone = services.calendar.timezone();
-        let mut page = first;
-        loop {
-            for d in &page.items {
+        let mut walk = walk;
+        while let Some(page) = services.reports().next_lost(&mut walk)? {
+            for d in &page {
                 emit(&tables::lost_row(d, &services.catalogue, zone))?;
             }
-            let Some(after) = page.next_cursor else { return Ok(()) };
-            page = services.reports().lost_points(&staff.0, &query, set, Some(&after), Some(200))?;
         }
+        Ok(())
     })))
 }

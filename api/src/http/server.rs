@@ -140,6 +140,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(admin::redrive_job)
                 .service(reports::scorecard)
                 .service(reports::breakdown)
+                .service(reports::trend)
                 .service(reports::lost),
         )
         .default_service(web::to(no_route));

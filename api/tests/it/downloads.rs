@@ -155,6 +155,18 @@ async fn reports_and_lists_download_as_csv_and_xlsx_with_the_rows_of_the_json(ba
         assert!(rows.iter().skip(1).all(|r| matches!(r[5], Data::DateTime(_))), "{name}");
     }
 
+    // The whole system's sets, read agency by agency: each dossier once, as many as the scorecard counts.
+    let admin = server.token("admin").await;
+    let (_, whole) = server.get(&format!("/api/v1/reports/scorecard?{EVERYTHING}"), &admin).await;
+    for set in whole["lost"].as_array().unwrap() {
+        let name = set["set"].as_str().unwrap();
+        let path = format!("/api/v1/reports/scorecard/lost?{EVERYTHING}&set={name}&format=csv");
+        let csv = String::from_utf8(download(&server, &admin, &path, "text/csv").await).unwrap();
+        let codes: BTreeSet<&str> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(csv.lines().count() - 1, codes.len(), "{name}: each dossier once");
+        assert_eq!(codes.len() as u64, set["dossiers"].as_u64().unwrap(), "{name}");
+    }
+
     // The queue of the agency: the dossiers the JSON pages list, applicants' Vietnamese names intact.
     let clerk = server.token("hongbang.tiepnhan").await;
     let listed = walk(&server, &clerk, &format!("/api/v1/dossiers?agency={HONG_BANG}")).await;

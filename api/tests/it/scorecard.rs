@@ -18,6 +18,7 @@ on_both_backends!(a_leader_scores_her_agency_as_an_independent_count_does_down_t
 on_both_backends!(the_scorecard_is_scoped_by_role_and_agency_tree_and_refuses_bad_periods);
 on_both_backends!(a_portal_message_waiting_past_the_hour_costs_its_dossier_the_sync_point);
 on_both_backends!(the_scorecard_page_shows_the_api_points_and_links_each_lost_point_to_its_dossiers);
+on_both_backends!(the_trend_equals_the_scorecard_of_each_month);
 
 /// Counts `all` by the indicators' definitions, straight from their states.
 fn independent(all: &[Dossier], from: DateTime<Utc>, to: DateTime<Utc>, at: DateTime<Utc>) -> PeriodCounts {
@@ -304,6 +305,45 @@ async fn waiting_since_before(server: &TestServer, agency: &'static str, before:
     .unwrap()
 }
 
+/// The trend of `agency` (the caller's own when empty) over `months` to this month: each month's total equals
+/// that month's scorecard. Answers how many months scored anything but the empty month's points.
+async fn assert_trend_is_monthly_scorecards(server: &TestServer, token: &str, agency: &str, months: u32) -> usize {
+    let (status, trend) =
+        server.get(&format!("/api/v1/reports/scorecard/trend?agency={agency}&months={months}"), token).await;
+    assert_eq!(status, StatusCode::OK, "{trend}");
+    let trend = trend.as_array().unwrap();
+    assert_eq!(trend.len() as u32, months);
+    let mut differing = std::collections::BTreeSet::new();
+    for m in trend {
+        let month = &m["month"].as_str().unwrap()[..7];
+        let (_, card) = server.get(&format!("/api/v1/reports/scorecard?agency={agency}&period={month}"), token).await;
+        assert_eq!(m["points"], card["scorecard"]["points"], "{month}: {card}");
+        assert_eq!(m["max"], card["scorecard"]["max"], "{month}");
+        differing.insert(m["points"].as_u64());
+    }
+    differing.len()
+}
+
+async fn the_trend_equals_the_scorecard_of_each_month(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.token("admin").await;
+    assert!(assert_trend_is_monthly_scorecards(&server, &admin, "", 14).await > 1, "the demo scores differently");
+    assert_trend_is_monthly_scorecards(&server, &admin, "000.00.20.H26", 3).await;
+    let leader = server.token("hongbang.lanhdao").await;
+    assert_trend_is_monthly_scorecards(&server, &leader, "", 12).await;
+    // Months out of range and months that are none are refused, naming the field.
+    for (query, field) in
+        [("months=0", "months"), ("months=37", "months"), ("month=2026", "month"), ("month=2026-13", "month")]
+    {
+        let answer = server.get(&format!("/api/v1/reports/scorecard/trend?{query}"), &leader).await;
+        assert_problem(&answer, 422, "request.invalid");
+        assert_eq!(error_fields(&answer.1), vec![field.to_string()], "{query}");
+    }
+    let specialist = server.token("hongbang.chuyenvien").await;
+    let answer = server.get("/api/v1/reports/scorecard/trend", &specialist).await;
+    assert_problem(&answer, 403, "dossier.forbidden_role");
+}
+
 async fn a_portal_message_waiting_past_the_hour_costs_its_dossier_the_sync_point(backend: Backend) {
     let server = TestServer::start_at(backend, tuesday_morning()).await;
     let leader = server.token("hongbang.lanhdao").await;
@@ -316,6 +356,8 @@ async fn a_portal_message_waiting_past_the_hour_costs_its_dossier_the_sync_point
     assert_eq!((synced, received), (received - late, received));
     let all = waiting_since_before(&server, HONG_BANG, server.now() + TimeDelta::seconds(1)).await;
     assert!(all > late, "some of the demo's messages were written within the hour: {late} of {all}");
+    // The trend weighs the waiting messages as each month's scorecard does.
+    assert_trend_is_monthly_scorecards(&server, &leader, "", 12).await;
 
     // An hour later, every one of them is late, and listed.
     server.advance(hour + TimeDelta::minutes(1));

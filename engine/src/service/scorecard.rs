@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::stats::Period;
@@ -50,6 +50,17 @@ pub struct LostPage {
     pub items: Vec<LostDossier>,
     /// The cursor of the next page; none on the last.
     pub next_cursor: Option<String>,
+}
+
+/// One month of a trend: the scorecard's total and maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthScore {
+    /// The month's first day.
+    pub month: NaiveDate,
+    /// In hundredths, as the scorecard's.
+    pub points: u32,
+    pub max: u32,
 }
 
 /// What a breakdown of the figures is by.
@@ -137,6 +148,25 @@ fn row_figures(c: &PeriodCounts) -> Vec<RowFigure> {
         })
         .collect()
 }
+
+/// Where a download of a lost set has got to. It goes agency by agency, each agency's dossiers in the set's
+/// order: one agency's are one range of its (agency, instant) index, so every page is a seek. A page across many
+/// agencies in one order would sort what is left of all their ranges, page after page.
+#[derive(Debug, Clone)]
+pub struct LostWalk {
+    set: Lost,
+    agencies: Vec<String>,
+    /// The agency being read, as an index of `agencies`.
+    current: usize,
+    /// The ordering instant and id of the last dossier read of it.
+    after: Option<(DateTime<Utc>, String)>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    at: DateTime<Utc>,
+}
+
+/// Dossiers read per page of a [`LostWalk`].
+const WALK_PAGE: i64 = 500;
 
 /// What a scorecard or a list of lost points is asked for: an agency (none: the caller's own, or the whole
 /// system for an administrator) and a whole period.
@@ -294,6 +324,51 @@ impl Reports<'_> {
         Ok(Selection { agency, agencies, kinds, from, to, at: to.min(self.now()) })
     }
 
+    /// The catalogue's procedures with a fee handled by agencies of `kinds`.
+    fn fee_procedures(&self, kinds: &BTreeSet<String>) -> BTreeSet<String> {
+        self.catalogue
+            .current_all()
+            .iter()
+            .filter(|p| kinds.contains(&p.agency_kind) && p.fees.iter().any(|f| f.amount_vnd > 0))
+            .map(|p| p.code.clone())
+            .collect()
+    }
+
+    /// The totals of the `months` months up to the one `last` falls in, oldest first, for `agency` as
+    /// [`Reports::scorecard`] scores it: each equal to that month's scorecard, all counted in one grouped pass
+    /// over the months' receptions and completions (and one over the backlog and the completions since).
+    pub fn trend(
+        &self,
+        caller: &StaffIdentity,
+        agency: Option<String>,
+        last: NaiveDate,
+        months: u32,
+    ) -> ServiceResult<Vec<MonthScore>> {
+        let last = last.with_day(1).unwrap_or(last);
+        let first = last.checked_sub_months(Months::new(months.saturating_sub(1))).unwrap_or(last);
+        let starts: Vec<NaiveDate> = (0..=months).filter_map(|i| first.checked_add_months(Months::new(i))).collect();
+        let Some(end) = starts.last().and_then(|d| d.pred_opt()) else { return Ok(Vec::new()) };
+        let s = self.score_selection(caller, &ScoreQuery { agency, period: Period { from: first, to: end } })?;
+        let bounds: Vec<DateTime<Utc>> = starts.iter().map(|d| self.calendar.instant(*d, NaiveTime::MIN)).collect();
+        let now = self.now();
+        let open_at: Vec<DateTime<Utc>> = bounds[1..].iter().map(|b| (*b).min(now)).collect();
+        let list = Some(s.agencies.as_slice());
+        let (counts, per_procedure) = self.reports_db().read(|conn| {
+            let counts = facts::count_by_month(conn, list, &bounds, &open_at, topics::PORTAL_STATUS)?;
+            let per_procedure = facts::by_procedure_by_month(conn, list, &bounds)?;
+            Ok::<_, ServiceError>((counts, per_procedure))
+        })?;
+        let fee_procedures = self.fee_procedures(&s.kinds);
+        Ok(starts
+            .iter()
+            .zip(counts.iter().zip(&per_procedure))
+            .map(|(month, (c, p))| {
+                let card = card::scorecard(|code| figure(code, c, p, &fee_procedures));
+                MonthScore { month: *month, points: card.points, max: card.max }
+            })
+            .collect())
+    }
+
     /// The scorecard of `query.agency` (with every agency under it) for `query.period`.
     pub fn scorecard(&self, caller: &StaffIdentity, query: &ScoreQuery) -> ServiceResult<AgencyScorecard> {
         let s = self.score_selection(caller, query)?;
@@ -303,13 +378,7 @@ impl Reports<'_> {
             let per_procedure = facts::by_procedure(conn, list, s.from, s.to)?;
             Ok::<_, ServiceError>((counts, per_procedure))
         })?;
-        let fee_procedures: BTreeSet<String> = self
-            .catalogue
-            .current_all()
-            .iter()
-            .filter(|p| s.kinds.contains(&p.agency_kind) && p.fees.iter().any(|f| f.amount_vnd > 0))
-            .map(|p| p.code.clone())
-            .collect();
+        let fee_procedures = self.fee_procedures(&s.kinds);
         let scorecard = card::scorecard(|code| figure(code, &counts, &per_procedure, &fee_procedures));
         let lost = lost_sets(&counts)
             .into_iter()
@@ -390,6 +459,52 @@ impl Reports<'_> {
             .collect();
         rows.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.key.cmp(&b.key)));
         Ok(Breakdown { agency: s.agency, by, from: query.period.from, to: query.period.to, evaluated_at: s.at, rows })
+    }
+
+    /// Starts a walk through every dossier of `set` for `query` (a download): the caller's rights are checked
+    /// now, before anything is sent.
+    pub fn lost_walk(&self, caller: &StaffIdentity, query: &ScoreQuery, set: Lost) -> ServiceResult<LostWalk> {
+        let s = self.score_selection(caller, query)?;
+        let mut agencies = s.agencies;
+        agencies.sort();
+        Ok(LostWalk { set, agencies, current: 0, after: None, from: s.from, to: s.to, at: s.at })
+    }
+
+    /// The next page of `walk`, agency by agency; none once every agency has been read.
+    pub fn next_lost(&self, walk: &mut LostWalk) -> ServiceResult<Option<Vec<LostDossier>>> {
+        while let Some(agency) = walk.agencies.get(walk.current) {
+            let one = std::slice::from_ref(agency);
+            let after = walk.after.as_ref().map(|(t, id)| (*t, id.as_str()));
+            let items = self.reports_db().read(|conn| {
+                facts::lost(
+                    conn,
+                    walk.set,
+                    Some(one),
+                    walk.from,
+                    walk.to,
+                    walk.at,
+                    after,
+                    WALK_PAGE,
+                    topics::PORTAL_STATUS,
+                )
+                .map_err(ServiceError::from)
+            })?;
+            let last = items.last().and_then(|d| {
+                let at = if walk.set.by_completion() { d.finished_at } else { d.received_at };
+                at.map(|at| (at, d.dossier_id.clone()))
+            });
+            match last {
+                Some(last) if items.len() as i64 == WALK_PAGE => walk.after = Some(last),
+                _ => {
+                    walk.current += 1;
+                    walk.after = None;
+                }
+            }
+            if !items.is_empty() {
+                return Ok(Some(items));
+            }
+        }
+        Ok(None)
     }
 
     /// A page of the dossiers of `set` for `query`, after `cursor`; at most `limit` (1 to 200, default 50).

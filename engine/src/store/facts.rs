@@ -283,10 +283,36 @@ pub fn count_by(
     at: DateTime<Utc>,
     sync_topic: &str,
 ) -> StoreResult<Vec<(String, PeriodCounts)>> {
+    let overdue_since = at - crate::domain::scorecard::sync_within();
+    let keys = Keys { received: by.key(), finished: by.key() };
+    let counted = grouped(conn, keys, agencies, from, to, Some(at), sync_topic, overdue_since)?;
+    Ok(counted.into_iter().collect())
+}
+
+/// The grouping expressions of receptions and of completions (and of what is open, grouped as receptions).
+#[derive(Clone, Copy)]
+struct Keys<'a> {
+    received: &'a str,
+    finished: &'a str,
+}
+
+/// The statements of [`count_by`] and [`count_by_month`]: receptions in `[from, to)` grouped by their key,
+/// completions by theirs and, with `open_at`, what was open then. A portal message still waiting counts as synced
+/// late from `overdue_since` back.
+#[allow(clippy::too_many_arguments)]
+fn grouped(
+    conn: &mut DbConnection,
+    keys: Keys<'_>,
+    agencies: Option<&[String]>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    open_at: Option<DateTime<Utc>>,
+    sync_topic: &str,
+    overdue_since: DateTime<Utc>,
+) -> StoreResult<std::collections::BTreeMap<String, PeriodCounts>> {
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Text, Timestamp};
-    let overdue_since = to_db(at - TimeDelta::seconds(crate::domain::scorecard::SYNC_WITHIN_SECS));
-    let (from, to, at) = (to_db(from), to_db(to), to_db(at));
+    let (from, to, overdue_since) = (to_db(from), to_db(to), to_db(overdue_since));
     // Booleans are 0/1 integers on SQLite and booleans on PostgreSQL: both read them as conditions.
     let n = |condition: &str| sql::<BigInt>(&format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"));
     let online = i32::from(crate::domain::dossier::Channel::Online.code());
@@ -294,7 +320,8 @@ pub fn count_by(
         format!("fully_online_eligible AND channel = {online} AND (NOT result_is_paper OR electronic_result)");
     let late = timeliness_code(Timeliness::Late);
     let not_satisfied_in_time = format!("timeliness <> {late} AND {NOT_SATISFIED}");
-    let key = || sql::<Text>(by.key());
+    let received_key = || sql::<Text>(keys.received);
+    let finished_key = || sql::<Text>(keys.finished);
     // The same statements on each backend's own connection (the query types differ by backend).
     macro_rules! on {
         ($c:expr, $db:ty) => {{
@@ -310,9 +337,9 @@ pub fn count_by(
             let scoped = || dossier_facts::table.filter(scope());
             let received: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)> = scoped()
                 .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
-                .group_by(key())
+                .group_by(received_key())
                 .select((
-                    key(),
+                    received_key(),
                     sql::<BigInt>("COUNT(*)"),
                     n("fully_online_eligible"),
                     n(&fully_online),
@@ -333,9 +360,9 @@ pub fn count_by(
                 .load($c)?;
             let finished: Vec<(String, i64, i64, i64, i64, i64, i64)> = scoped()
                 .filter(dossier_facts::finished_at.ge(from).and(dossier_facts::finished_at.lt(to)))
-                .group_by(key())
+                .group_by(finished_key())
                 .select((
-                    key(),
+                    finished_key(),
                     sql::<BigInt>("COUNT(*)"),
                     n(&format!("timeliness <> {late}")),
                     n("result_is_paper"),
@@ -346,27 +373,34 @@ pub fn count_by(
                 .load($c)?;
             // Open at `at`: not finished yet (the open backlog, its own partial index), or finished after `at`
             // (the completion index from `at` on). Never a range over the whole history.
-            let not_due = || {
-                sql::<BigInt>("COALESCE(SUM(CASE WHEN due_at IS NULL OR due_at >= ")
-                    .bind::<Timestamp, _>(at)
-                    .sql(" THEN 1 ELSE 0 END), 0)")
-            };
-            let still_open: Vec<(String, i64, i64)> = scoped()
-                .filter(dossier_facts::finished_at.is_null())
-                .filter(dossier_facts::received_at.lt(at))
-                .group_by(key())
-                .select((key(), sql::<BigInt>("COUNT(*)"), not_due()))
-                .load($c)?;
-            let finished_later: Vec<(String, i64, i64)> = scoped()
-                .filter(dossier_facts::finished_at.ge(at))
-                .filter(dossier_facts::received_at.lt(at))
-                .group_by(key())
-                .select((key(), sql::<BigInt>("COUNT(*)"), not_due()))
-                .load($c)?;
-            (received, finished, still_open, finished_later)
+            let mut open: Vec<(String, i64, i64)> = Vec::new();
+            if let Some(at) = open_at.map(to_db) {
+                let not_due = || {
+                    sql::<BigInt>("COALESCE(SUM(CASE WHEN due_at IS NULL OR due_at >= ")
+                        .bind::<Timestamp, _>(at)
+                        .sql(" THEN 1 ELSE 0 END), 0)")
+                };
+                open.extend(
+                    scoped()
+                        .filter(dossier_facts::finished_at.is_null())
+                        .filter(dossier_facts::received_at.lt(at))
+                        .group_by(received_key())
+                        .select((received_key(), sql::<BigInt>("COUNT(*)"), not_due()))
+                        .load::<(String, i64, i64)>($c)?,
+                );
+                open.extend(
+                    scoped()
+                        .filter(dossier_facts::finished_at.ge(at))
+                        .filter(dossier_facts::received_at.lt(at))
+                        .group_by(received_key())
+                        .select((received_key(), sql::<BigInt>("COUNT(*)"), not_due()))
+                        .load::<(String, i64, i64)>($c)?,
+                );
+            }
+            (received, finished, open)
         }};
     }
-    let (received, finished, still_open, finished_later) = match conn {
+    let (received, finished, open) = match conn {
         DbConnection::Pg(c) => on!(c, diesel::pg::Pg),
         DbConnection::Sqlite(c) => on!(c, diesel::sqlite::Sqlite),
     };
@@ -394,12 +428,174 @@ pub fn count_by(
         c.finished_digitised = u(r.5);
         c.finished_in_time_not_satisfied = u(r.6);
     }
-    for (key, open, not_due) in still_open.into_iter().chain(finished_later) {
+    for (key, open, not_due) in open {
         let c = by_key.entry(key).or_default();
         c.open += u(open);
         c.open_not_due += u(not_due);
     }
-    Ok(by_key.into_iter().collect())
+    Ok(by_key)
+}
+
+/// An instant as the stores spell it in a statement's text (diesel's own format on SQLite, where instants are
+/// text compared as text). Only instants this system computes are spelled so, never input.
+fn spelled(t: DateTime<Utc>) -> String {
+    format!("'{}'", to_db(t).format("%F %T%.f"))
+}
+
+/// `CASE` giving, as text, how many of `bounds` (in order) are at or before `column`'s value: the index of the
+/// period it falls in; `null` for no value.
+fn bucket(column: &str, bounds: &[DateTime<Utc>], null: usize) -> String {
+    let mut case = format!("CASE WHEN {column} IS NULL THEN '{null}'");
+    for (i, b) in bounds.iter().enumerate() {
+        case.push_str(&format!(" WHEN {column} < {} THEN '{i}'", spelled(*b)));
+    }
+    case.push_str(&format!(" ELSE '{}' END", bounds.len()));
+    case
+}
+
+/// [`count`] for each of consecutive periods at once (the months of a trend): `bounds` are their `n + 1` limits,
+/// `open_at` the `n` instants each is evaluated at (its end, or now while it runs; never decreasing). Receptions
+/// and completions are grouped by period over the whole range; what was open at each instant comes from one pass
+/// over the backlog and one over the completions since the first instant, grouped by the periods of their
+/// reception, completion and due instants.
+pub fn count_by_month(
+    conn: &mut DbConnection,
+    agencies: Option<&[String]>,
+    bounds: &[DateTime<Utc>],
+    open_at: &[DateTime<Utc>],
+    sync_topic: &str,
+) -> StoreResult<Vec<PeriodCounts>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Text};
+    let periods = open_at.len();
+    let (Some(&from), Some(&to), Some(&first), Some(&last)) =
+        (bounds.first(), bounds.last(), open_at.first(), open_at.last())
+    else {
+        return Ok(Vec::new());
+    };
+    debug_assert_eq!(bounds.len(), periods + 1);
+    let inner = &bounds[1..periods];
+    let keys =
+        Keys { received: &bucket("received_at", inner, periods), finished: &bucket("finished_at", inner, periods) };
+    // Waiting messages are weighed per period below: none counts here.
+    let never = DateTime::<Utc>::UNIX_EPOCH;
+    let mut counted = grouped(conn, keys, agencies, from, to, None, sync_topic, never)?;
+    let mut months: Vec<PeriodCounts> =
+        (0..periods).map(|i| counted.remove(&i.to_string()).unwrap_or_default()).collect();
+
+    // Open at each instant: received before it, not finished by it; not due by it. Periods here are those of the
+    // evaluation instants (`periods + 1`: none yet, or after the last).
+    let triple = format!(
+        "{} || ',' || {} || ',' || {}",
+        bucket("received_at", open_at, periods + 1),
+        bucket("finished_at", open_at, periods + 1),
+        bucket("due_at", open_at, periods + 1)
+    );
+    let (first, last) = (to_db(first), to_db(last));
+    macro_rules! on {
+        ($c:expr, $db:ty) => {{
+            type Condition = Box<dyn BoxableExpression<dossier_facts::table, $db, SqlType = diesel::sql_types::Bool>>;
+            let scope = || -> Condition {
+                match agencies {
+                    Some(list) => Box::new(dossier_facts::agency_id.eq_any(list.to_vec())),
+                    None => Box::new(dossier_facts::agency_id.is_not_null()),
+                }
+            };
+            let mut rows: Vec<(String, i64)> = dossier_facts::table
+                .filter(scope())
+                .filter(dossier_facts::finished_at.is_null())
+                .filter(dossier_facts::received_at.lt(last))
+                .group_by(sql::<Text>(&triple))
+                .select((sql::<Text>(&triple), sql::<BigInt>("COUNT(*)")))
+                .load($c)?;
+            rows.extend(
+                dossier_facts::table
+                    .filter(scope())
+                    .filter(dossier_facts::finished_at.ge(first))
+                    .filter(dossier_facts::received_at.lt(last))
+                    .group_by(sql::<Text>(&triple))
+                    .select((sql::<Text>(&triple), sql::<BigInt>("COUNT(*)")))
+                    .load::<(String, i64)>($c)?,
+            );
+            rows
+        }};
+    }
+    let rows = match conn {
+        DbConnection::Pg(c) => on!(c, diesel::pg::Pg),
+        DbConnection::Sqlite(c) => on!(c, diesel::sqlite::Sqlite),
+    };
+    for (key, n) in rows {
+        let b: Vec<usize> = key.split(',').filter_map(|p| p.parse().ok()).collect();
+        let [received, finished, due] = b[..] else { continue };
+        let n = u64::try_from(n).unwrap_or(0);
+        // Open at instant m: received before it (its period is m or earlier), finished at or after it.
+        for (m, month) in months.iter_mut().enumerate() {
+            if received <= m && finished > m {
+                month.open += n;
+                month.open_not_due += if due > m { n } else { 0 };
+            }
+        }
+    }
+
+    // Synced late by a message still waiting: per period, from that period's instant.
+    let late = waiting_per_dossier(conn, sync_topic)?;
+    if !late.is_empty() {
+        let ids: Vec<&str> = late.keys().map(String::as_str).collect();
+        for chunk in ids.chunks(500) {
+            let (from, to) = (to_db(from), to_db(to));
+            macro_rules! found {
+                ($c:expr) => {{
+                    let mut query = dossier_facts::table
+                        .filter(dossier_facts::dossier_id.eq_any(chunk))
+                        .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
+                        .filter(dossier_facts::sync_late.eq(false))
+                        .select((dossier_facts::dossier_id, dossier_facts::received_at))
+                        .into_boxed();
+                    if let Some(list) = agencies {
+                        query = query.filter(dossier_facts::agency_id.eq_any(list.to_vec()));
+                    }
+                    query.load::<(String, Option<NaiveDateTime>)>($c)?
+                }};
+            }
+            let found = match conn {
+                DbConnection::Pg(c) => found!(c),
+                DbConnection::Sqlite(c) => found!(c),
+            };
+            for (id, received) in found {
+                let Some(received) = received.map(from_db) else { continue };
+                let m = bounds[1..].iter().take_while(|b| **b <= received).count().min(periods - 1);
+                if late.get(&id).is_some_and(|since| *since < open_at[m] - crate::domain::scorecard::sync_within()) {
+                    months[m].sync_late += 1;
+                }
+            }
+        }
+    }
+    Ok(months)
+}
+
+/// The oldest portal message of `topic` still waiting for each dossier that has one (few: the outbox's partial
+/// index of undelivered messages).
+fn waiting_per_dossier(
+    conn: &mut DbConnection,
+    topic: &str,
+) -> StoreResult<std::collections::BTreeMap<String, DateTime<Utc>>> {
+    use super::schema::outbox;
+    let rows: Vec<(Option<String>, NaiveDateTime)> = match conn {
+        DbConnection::Pg(c) => outbox::table
+            .filter(outbox::delivered_at.is_null().and(outbox::dead.eq(false)).and(outbox::topic.eq(topic)))
+            .select((outbox::dossier_id, outbox::created_at))
+            .load(c)?,
+        DbConnection::Sqlite(c) => outbox::table
+            .filter(outbox::delivered_at.is_null().and(outbox::dead.eq(false)).and(outbox::topic.eq(topic)))
+            .select((outbox::dossier_id, outbox::created_at))
+            .load(c)?,
+    };
+    let mut oldest = std::collections::BTreeMap::new();
+    for (id, at) in rows {
+        let (Some(id), at) = (id, from_db(at)) else { continue };
+        oldest.entry(id).and_modify(|t: &mut DateTime<Utc>| *t = (*t).min(at)).or_insert(at);
+    }
+    Ok(oldest)
 }
 
 /// What one procedure's dossiers received in a period hold for the indicators counted per procedure (online
@@ -421,43 +617,85 @@ pub fn by_procedure(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> StoreResult<Vec<ProcedureCounts>> {
+    let rows = procedures_grouped(conn, None, agencies, from, to)?;
+    Ok(rows.into_iter().map(|(_, counts)| counts).collect())
+}
+
+/// [`by_procedure`] for each of consecutive periods (`bounds`: their `n + 1` limits) in one grouped pass.
+pub fn by_procedure_by_month(
+    conn: &mut DbConnection,
+    agencies: Option<&[String]>,
+    bounds: &[DateTime<Utc>],
+) -> StoreResult<Vec<Vec<ProcedureCounts>>> {
+    let (Some(&from), Some(&to)) = (bounds.first(), bounds.last()) else { return Ok(Vec::new()) };
+    let periods = bounds.len() - 1;
+    let period = bucket("received_at", &bounds[1..periods], periods);
+    let mut months = vec![Vec::new(); periods];
+    for (key, counts) in procedures_grouped(conn, Some(&period), agencies, from, to)? {
+        if let Some(month) = key.parse::<usize>().ok().and_then(|m| months.get_mut(m)) {
+            month.push(counts);
+        }
+    }
+    Ok(months)
+}
+
+/// The statement of [`by_procedure`], grouped by procedure and, when given, a `period` (text) first.
+fn procedures_grouped(
+    conn: &mut DbConnection,
+    period: Option<&str>,
+    agencies: Option<&[String]>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<(String, ProcedureCounts)>> {
     use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
+    use diesel::sql_types::{BigInt, Text};
     let (from, to) = (to_db(from), to_db(to));
     let n = |condition: &str| sql::<BigInt>(&format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"));
+    // PostgreSQL refuses a constant in GROUP BY: without periods, the period selected is a constant, not grouped.
+    let keys = match period {
+        Some(period) => format!("{period}, dossier_facts.procedure_code"),
+        None => "dossier_facts.procedure_code".to_string(),
+    };
+    let period = period.unwrap_or("''");
     macro_rules! on {
-        ($c:expr) => {{
-            let mut query = dossier_facts::table
+        ($c:expr, $db:ty) => {{
+            type Condition = Box<dyn BoxableExpression<dossier_facts::table, $db, SqlType = diesel::sql_types::Bool>>;
+            let scope: Condition = match agencies {
+                Some(list) => Box::new(dossier_facts::agency_id.eq_any(list.to_vec())),
+                None => Box::new(dossier_facts::agency_id.is_not_null()),
+            };
+            dossier_facts::table
+                .filter(scope)
                 .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
-                .group_by(dossier_facts::procedure_code)
+                .group_by(sql::<Text>(&keys))
                 .select((
-                    dossier_facts::procedure_code,
+                    sql::<Text>(period),
+                    sql::<Text>("dossier_facts.procedure_code"),
                     sql::<BigInt>("COUNT(*)"),
                     n("fee_due"),
                     n("fee_due AND paid_online"),
                     n("population_data"),
                 ))
-                .order(dossier_facts::procedure_code)
-                .into_boxed();
-            if let Some(list) = agencies {
-                query = query.filter(dossier_facts::agency_id.eq_any(list.to_vec()));
-            }
-            query.load::<(String, i64, i64, i64, i64)>($c)?
+                .order(sql::<Text>(&keys))
+                .load::<(String, String, i64, i64, i64, i64)>($c)?
         }};
     }
     let rows = match conn {
-        DbConnection::Pg(c) => on!(c),
-        DbConnection::Sqlite(c) => on!(c),
+        DbConnection::Pg(c) => on!(c, diesel::pg::Pg),
+        DbConnection::Sqlite(c) => on!(c, diesel::sqlite::Sqlite),
     };
     let u = |v: i64| u64::try_from(v).unwrap_or(0);
     Ok(rows
         .into_iter()
-        .map(|(procedure_code, received, fee_due, paid_online, population_data)| ProcedureCounts {
-            procedure_code,
-            received: u(received),
-            fee_due: u(fee_due),
-            paid_online: u(paid_online),
-            population_data: u(population_data),
+        .map(|(period, procedure_code, received, fee_due, paid_online, population_data)| {
+            let counts = ProcedureCounts {
+                procedure_code,
+                received: u(received),
+                fee_due: u(fee_due),
+                paid_online: u(paid_online),
+                population_data: u(population_data),
+            };
+            (period, counts)
         })
         .collect())
 }

@@ -5,7 +5,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::{Datelike, Months};
 use motcua_engine::adapters::sheets::{self, SheetFormat};
 use motcua_engine::domain::scorecard::{Figure, Group, Ratio};
 use motcua_engine::service::ServiceError;
@@ -322,19 +321,16 @@ fn trend(
     agency: Option<&str>,
     period: Period,
 ) -> Result<Chart, ServiceError> {
-    let last = period.to.with_day(1).unwrap_or(period.to);
-    let mut items = Vec::with_capacity(12);
-    for back in (0..12).rev() {
-        let Some(month) = last.checked_sub_months(Months::new(back)) else { continue };
-        let query = ScoreQuery { agency: agency.map(str::to_string), period: Period::month_of(month) };
-        let card = state.services.reports().scorecard(staff, &query)?;
-        items.push(Item {
-            label: month.format("%m/%Y").to_string(),
-            magnitude: u64::from(card.scorecard.points),
-            value: points(lang, card.scorecard.points),
+    let months = state.services.reports().trend(staff, agency.map(str::to_string), period.to, 12)?;
+    let items = months
+        .iter()
+        .map(|m| Item {
+            label: m.month.format("%m/%Y").to_string(),
+            magnitude: u64::from(m.points),
+            value: points(lang, m.points),
             fill: chart::BLUE,
-        });
-    }
+        })
+        .collect();
     let t = |k: &str| lang.t(k).to_string();
     // Out of 100 points, in hundredths.
     Ok(Chart::bars("chart-trend", t("ui.admin.scorecard_trend"), t("ui.admin.scorecard_trend_note"), items, 10_000))
@@ -526,23 +522,22 @@ pub async fn download(
         }
         (None, Some(set)) => {
             let name = stem(&format!("mat-diem-{}", set.as_str()));
-            // The first page answers for the caller's rights before the download starts.
-            let first = {
+            // The rights are checked before the download starts; then agency by agency.
+            let walk = {
                 let (services, staff, query) = (services.clone(), staff.clone(), query.clone());
-                web::block(move || services.reports().lost_points(&staff, &query, set, None, Some(200)))
+                web::block(move || services.reports().lost_walk(&staff, &query, set))
                     .await?
                     .map_err(|e| PageError::service(&visit, &e))?
             };
             Ok(crate::downloads::attachment(sheets::stream(format, &name, tables::lost_headers(), move |emit| {
                 let zone = services.calendar.timezone();
-                let mut page = first;
-                loop {
-                    for d in &page.items {
+                let mut walk = walk;
+                while let Some(page) = services.reports().next_lost(&mut walk)? {
+                    for d in &page {
                         emit(&tables::lost_row(d, &services.catalogue, zone))?;
                     }
-                    let Some(after) = page.next_cursor else { return Ok(()) };
-                    page = services.reports().lost_points(&staff, &query, set, Some(&after), Some(200))?;
                 }
+                Ok(())
             })))
         }
         (None, None) => {
