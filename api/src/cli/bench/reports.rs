@@ -93,12 +93,27 @@ async fn bench(args: ReportsArgs) -> Result<(), String> {
             &bearer,
         ),
         (
-            format!("scorecard page, one commune, {m} (13 scorecards)"),
+            format!("trend, province, 12 months to {m}"),
+            format!("/api/v1/reports/scorecard/trend?month={m}&agency={PROVINCE}"),
+            &bearer,
+        ),
+        (
+            format!("breakdown by officer, province, {m}"),
+            format!("/api/v1/reports/scorecard/breakdown?by=officer&period={m}&agency={PROVINCE}"),
+            &bearer,
+        ),
+        (
+            format!("breakdown by procedure, province, {y}"),
+            format!("/api/v1/reports/scorecard/breakdown?by=procedure&period={y}&agency={PROVINCE}"),
+            &bearer,
+        ),
+        (
+            format!("scorecard page, one commune, {m} (card, trend, detail)"),
             format!("/can-bo/diem-766?ky={m}&co-quan={COMMUNE}"),
             &cookie,
         ),
         (
-            format!("scorecard page, province, {m} (13 scorecards)"),
+            format!("scorecard page, province, {m} (card, trend, detail)"),
             format!("/can-bo/diem-766?ky={m}&co-quan={PROVINCE}"),
             &cookie,
         ),
@@ -125,7 +140,7 @@ async fn bench(args: ReportsArgs) -> Result<(), String> {
     println!(
         "baseline: a dossier read by primary key, median {base_median:.3} ms; server time of {n} requests per kind"
     );
-    println!("{:<52} {:>8} {:>9} {:>9} {:>10}", "request", "answers", "p50 ms", "max ms", "p50/base");
+    println!("{:<58} {:>8} {:>9} {:>9} {:>10}", "request", "answers", "p50 ms", "max ms", "p50/base");
     for (name, path, headers) in kinds {
         let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let mut times = Vec::with_capacity(n);
@@ -141,7 +156,7 @@ async fn bench(args: ReportsArgs) -> Result<(), String> {
         times.sort_by(f64::total_cmp);
         let answers: Vec<String> = statuses.iter().map(|(s, c)| format!("{s}x{c}")).collect();
         println!(
-            "{:<52} {:>8} {:>9.2} {:>9.2} {:>10.1}",
+            "{:<58} {:>8} {:>9.2} {:>9.2} {:>10.1}",
             name,
             answers.join(","),
             median(&times),
@@ -151,6 +166,37 @@ async fn bench(args: ReportsArgs) -> Result<(), String> {
         if statuses.keys().any(|s| *s != 200) {
             return Err(format!("{name}: answered {}", answers.join(",")));
         }
+    }
+
+    // Downloads stream after the server has answered: timed whole, by the client, once each.
+    println!(
+        "{:<58} {:>10} {:>9} {:>10} {:>8}",
+        "download (whole body, client time)", "rows", "seconds", "rows/s", "MB"
+    );
+    // The CSV's lines give the rows of both (the workbook holds the same).
+    let mut rows = 0;
+    for format in ["csv", "xlsx"] {
+        let path =
+            format!("/api/v1/reports/scorecard/lost?period={y}&agency={PROVINCE}&set=not_reused&format={format}");
+        let started = std::time::Instant::now();
+        let response = http.get(format!("{base}{path}")).header("Authorization", &bearer[0].1).send().await;
+        let body = match response {
+            Ok(r) if r.status().is_success() => r.bytes().await.map_err(|e| format!("{path}: {e}"))?,
+            Ok(r) => return Err(format!("{path}: answered {}", r.status())),
+            Err(e) => return Err(format!("{path}: {e}")),
+        };
+        let seconds = started.elapsed().as_secs_f64();
+        if format == "csv" {
+            rows = body.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
+        }
+        println!(
+            "{:<58} {:>10} {:>9.2} {:>10.0} {:>8.1}",
+            format!("lost points not_reused, province, {y}, {format}"),
+            rows,
+            seconds,
+            rows as f64 / seconds.max(1e-9),
+            body.len() as f64 / 1e6
+        );
     }
     Ok(())
 }
