@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::home::page))
         .route("/thu-tuc/{code}", web::get().to(pages::procedure::page))
         .route("/tra-cuu", web::get().to(pages::track::page))
+        .route("/thong-ke-cong-khai", web::get().to(pages::statistics::page))
         .route("/dang-nhap", web::get().to(pages::sign_in::chooser))
         .route("/dang-xuat", web::post().to(pages::sign_in::sign_out))
         .route("/can-bo/dang-nhap", web::get().to(pages::sign_in::staff_form))

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
+use motcua_engine::service::publication::PublicStatistics;
 use motcua_engine::service::scorecard::{AgencyScorecard, Breakdown, By, LostPage, MonthScore, ScoreQuery};
 use motcua_engine::service::stats::Period;
 use motcua_engine::service::{FieldError, downloads as tables};
@@ -95,6 +96,56 @@ pub async fn scorecard(
     })
 }
 
+/// The first day of the month `text` names (`2026-11`), or `today` when none is named.
+fn month_or(text: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Problem> {
+    match text.map(str::trim).filter(|m| !m.is_empty()) {
+        None => Ok(today),
+        Some(text) => match Period::parse(text) {
+            Some(p) if p.from.format("%Y-%m").to_string() == text => Ok(p.from),
+            _ => {
+                let mut p = Problem::new(422, "request.invalid", format!("`{text}` is not a month (2026-11)"));
+                p.errors = vec![FieldError::new("month", "field.invalid_date").with_detail("a month such as 2026-11")];
+                Err(p)
+            }
+        },
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsQuery {
+    /// The agency, with every agency under it; every agency when left out.
+    pub agency: Option<String>,
+    /// The month (`2026-11`); this month when left out.
+    pub month: Option<String>,
+    pub format: Option<SheetFormat>,
+}
+
+/// The statistics a one-stop shop publishes, for anyone and without signing in: per agency and in total, one
+/// month's dossiers received (online among them), finished early, on time and late, and in progress; no person
+/// appears. With `format`, as CSV or XLSX.
+#[utoipa::path(tag = "reports", params(StatisticsQuery),
+    responses((status = 200, content((PublicStatistics = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[get("/reports/statistics")]
+pub async fn statistics(
+    state: web::Data<AppState>,
+    query: web::Query<StatisticsQuery>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let today = services.calendar.local_date(services.now());
+    let StatisticsQuery { agency, month, format } = query.into_inner();
+    let month = month_or(month.as_deref(), today)?;
+    let agency = agency.filter(|a| !a.is_empty());
+    let name = stem(&["thong-ke", agency.as_deref().unwrap_or(""), &month.format("%Y-%m").to_string()]);
+    let published = blocking(move || services.reports().public_statistics(agency.as_deref(), month)).await?;
+    Ok(match format {
+        Some(format) => attachment(sheets::stream_table(format, &name, tables::public_statistics(&published))),
+        None => HttpResponse::Ok().json(published),
+    })
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct TrendQuery {
@@ -118,17 +169,7 @@ pub async fn trend(
     let services = state.services.clone();
     let today = services.calendar.local_date(services.now());
     let TrendQuery { agency, month, months } = query.into_inner();
-    let last = match month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
-        None => today,
-        Some(text) => match Period::parse(text) {
-            Some(p) if p.from.format("%Y-%m").to_string() == text => p.from,
-            _ => {
-                let mut p = Problem::new(422, "request.invalid", format!("`{text}` is not a month (2026-11)"));
-                p.errors = vec![FieldError::new("month", "field.invalid_date").with_detail("a month such as 2026-11")];
-                return Err(p);
-            }
-        },
-    };
+    let last = month_or(month.as_deref(), today)?;
     let months = match months.unwrap_or(12) {
         n @ 1..=36 => n,
         _ => {

@@ -141,6 +141,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(reports::scorecard)
                 .service(reports::breakdown)
                 .service(reports::trend)
+                .service(reports::statistics)
                 .service(reports::lost),
         )
         .default_service(web::to(no_route));

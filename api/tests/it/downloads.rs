@@ -12,6 +12,7 @@ use crate::support::{Backend, HONG_BANG, TestServer, assert_problem};
 
 on_both_backends!(each_breakdown_adds_up_to_the_scorecard_it_breaks_down);
 on_both_backends!(reports_and_lists_download_as_csv_and_xlsx_with_the_rows_of_the_json);
+on_both_backends!(the_published_statistics_match_the_scorecard_and_name_no_one);
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /// Dates wide enough to hold the whole demo.
@@ -207,4 +208,64 @@ async fn reports_and_lists_download_as_csv_and_xlsx_with_the_rows_of_the_json(ba
     assert_problem(&answer, 403, "request.forbidden");
     let answer = server.get("/api/v1/reports/scorecard?format=pdf", &leader).await;
     assert_problem(&answer, 400, "request.malformed");
+}
+
+async fn the_published_statistics_match_the_scorecard_and_name_no_one(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.token("admin").await;
+    let month = server.now().format("%Y-%m").to_string();
+    let anonymous = |path: String| {
+        let server = &server;
+        async move { server.send(reqwest::Method::GET, &path, None, None, &[]).await }
+    };
+    let (status, published) = anonymous(format!("/api/v1/reports/statistics?month={month}")).await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    let (_, card) = server.get(&format!("/api/v1/reports/scorecard?period={month}"), &admin).await;
+    let total = &published["total"];
+    let (_, received) = figure(&card, "DOSSIER_SYNC");
+    let (_, finished) = figure(&card, "SO_HOA_GIAY_TO_GIAI_QUYET");
+    let (in_time_or_not_due, counted) = figure(&card, "DOSSIER_ON_TIME");
+    assert!(received > 0 && finished > 0, "the demo works this month: {card}");
+    assert_eq!(total["received"].as_u64(), Some(received));
+    let handled = ["finished_early", "finished_on_time", "finished_late"].map(|k| total[k].as_u64().unwrap());
+    assert_eq!(handled.iter().sum::<u64>(), finished);
+    assert_eq!(total["in_progress"].as_u64(), Some(counted - finished));
+    assert!(handled[0] + handled[1] <= in_time_or_not_due);
+    let rows = published["rows"].as_array().unwrap();
+    assert_eq!(rows.len() as i64, server.count("agencies").await, "every agency, with or without dossiers");
+    for field in ["received", "received_online", "finished_early", "finished_on_time", "finished_late", "in_progress"] {
+        assert_eq!(sum(rows, field), total[field].as_u64().unwrap(), "{field}");
+    }
+    // Counts only: no applicant's name or id number is published.
+    let (_, queue) = server.get("/api/v1/dossiers?limit=200", &admin).await;
+    let text = published.to_string();
+    for d in queue["items"].as_array().unwrap() {
+        assert!(!text.contains(d["applicant"]["name"].as_str().unwrap()), "{d}");
+        assert!(!text.contains(d["applicant"]["id_number"].as_str().unwrap()), "{d}");
+    }
+
+    // An agency with those under it; bad months and unknown agencies refused; the download for anyone.
+    let (_, department) = anonymous(format!("/api/v1/reports/statistics?month={month}&agency=000.00.20.H26")).await;
+    assert_eq!(department["rows"].as_array().unwrap().len(), 3, "{department}");
+    let answer = anonymous("/api/v1/reports/statistics?month=2026-13".into()).await;
+    assert_problem(&answer, 422, "request.invalid");
+    let answer = anonymous("/api/v1/reports/statistics?agency=nowhere".into()).await;
+    assert_problem(&answer, 404, "agency.not_found");
+    let response =
+        reqwest::get(server.url(&format!("/api/v1/reports/statistics?month={month}&format=xlsx"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let rows = sheet(response.bytes().await.unwrap().to_vec());
+    assert_eq!(rows.len(), 1 + published["rows"].as_array().unwrap().len() + 1);
+    assert_eq!(rows.last().unwrap()[2].as_f64(), Some(received as f64));
+
+    // The page: the same total, in a table anyone can read.
+    let response = reqwest::get(server.url(&format!("/thong-ke-cong-khai?thang={month}"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains(&format!("<tr data-k=\"total\"><th scope=\"row\">Tổng cộng</th><td>{received}</td>")),
+        "{page}"
+    );
+    let response = reqwest::get(server.url("/thong-ke-cong-khai?thang=11-2026")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

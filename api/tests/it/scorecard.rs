@@ -27,6 +27,7 @@ fn independent(all: &[Dossier], from: DateTime<Utc>, to: DateTime<Utc>, at: Date
         let provided: Vec<Digitisation> = d.components.iter().filter(|c| c.provided).map(|c| c.digitisation).collect();
         if d.received_at.is_some_and(|r| r >= from && r < to) {
             c.received += 1;
+            c.received_online += u64::from(d.channel == motcua_engine::domain::dossier::Channel::Online);
             c.fee_due += u64::from(d.payment.is_some());
             c.reused += u64::from(provided.iter().any(|p| p.is_reuse()));
             c.population_data +=
@@ -37,6 +38,7 @@ fn independent(all: &[Dossier], from: DateTime<Utc>, to: DateTime<Utc>, at: Date
             let supplements = d.supplements_before_reception + d.supplements_after_reception;
             let late = supplements > 1 || d.timeliness == Some(Timeliness::Late);
             c.finished_in_time += u64::from(!late);
+            c.finished_early += u64::from(!late && d.timeliness == Some(Timeliness::Early));
             c.finished_digitised +=
                 u64::from(!provided.is_empty() && provided.iter().all(|p| *p != Digitisation::NotDigitised));
             let issued = matches!(d.status, Status::ResultReady | Status::Returned);

@@ -2,6 +2,30 @@
 
 /// (code, Vietnamese, English).
 pub(super) const TEXTS: &[(&str, &str, &str)] = &[
+    // Published statistics (issue 16).
+    ("ui.public.stats_title", "Thống kê kết quả giải quyết thủ tục hành chính", "Administrative procedures handled"),
+    ("ui.public.stats_month", "Tháng", "Month"),
+    ("ui.public.stats_month_hint", "Ví dụ 2026-11", "Such as 2026-11"),
+    (
+        "ui.public.stats_bad_month",
+        "Tháng phải có dạng năm-tháng, ví dụ 2026-11",
+        "The month is a year and a month, such as 2026-11",
+    ),
+    ("ui.public.stats_all_agencies", "Tất cả cơ quan", "Every agency"),
+    ("ui.public.stats_received", "Tiếp nhận", "Received"),
+    ("ui.public.stats_received_online", "Trong đó trực tuyến", "Of which online"),
+    ("ui.public.stats_online_share", "Tỷ lệ trực tuyến", "Share online"),
+    ("ui.public.stats_finished_early", "Giải quyết trước hạn", "Handled early"),
+    ("ui.public.stats_finished_on_time", "Giải quyết đúng hạn", "Handled on time"),
+    ("ui.public.stats_finished_late", "Giải quyết quá hạn", "Handled late"),
+    ("ui.public.stats_in_progress", "Đang giải quyết", "In progress"),
+    (
+        "ui.public.stats_note",
+        "Số liệu tính đến hết tháng (hoặc đến thời điểm xem nếu tháng chưa kết thúc); không chứa thông tin cá nhân.",
+        "Figures to the end of the month (or to now while it runs); no personal data.",
+    ),
+    ("ui.public.stats_total", "Tổng cộng", "Total"),
+    ("ui.public.stats_link", "Thống kê công khai", "Public statistics"),
     ("ui.site_name", "Hệ thống thông tin giải quyết thủ tục hành chính", "Administrative procedures"),
     ("ui.skip", "Chuyển đến nội dung chính", "Skip to main content"),
     ("ui.nav_home", "Thủ tục hành chính", "Procedures"),

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::publication::PublicStatistics;
 use super::scorecard::{AgencyScorecard, Breakdown, By};
 use crate::adapters::forms::RegisterData;
 use crate::adapters::sheets::Cell;
@@ -220,6 +221,41 @@ pub fn register(data: &RegisterData) -> Table {
                 local(r.result_back_at, zone),
                 local(r.returned_at, zone),
                 r.status.clone().into(),
+            ]
+        })
+        .collect();
+    Table { headers, rows }
+}
+
+/// The published statistics: a row per agency and the total.
+pub fn public_statistics(s: &PublicStatistics) -> Table {
+    let headers = [
+        "ui.admin.agency",
+        "ui.admin.download_name",
+        "ui.public.stats_received",
+        "ui.public.stats_received_online",
+        "ui.public.stats_finished_early",
+        "ui.public.stats_finished_on_time",
+        "ui.public.stats_finished_late",
+        "ui.public.stats_in_progress",
+    ]
+    .map(vi)
+    .to_vec();
+    let rows = s
+        .rows
+        .iter()
+        .chain(std::iter::once(&s.total))
+        .map(|r| {
+            let name = if r.agency_id.is_empty() { vi("ui.public.stats_total") } else { r.agency_name.clone() };
+            vec![
+                r.agency_id.clone().into(),
+                name.into(),
+                r.received.into(),
+                r.received_online.into(),
+                r.finished_early.into(),
+                r.finished_on_time.into(),
+                r.finished_late.into(),
+                r.in_progress.into(),
             ]
         })
         .collect();

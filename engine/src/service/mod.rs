@@ -22,6 +22,7 @@ pub mod payments;
 pub mod population;
 pub mod portal;
 pub mod posts;
+pub mod publication;
 pub mod ratings;
 pub mod reception;
 pub mod repository;

@@ -196,7 +196,7 @@ fn visible(scope: &Scope, all: &[Agency]) -> BTreeSet<String> {
 }
 
 /// `root` and every agency under it, breadth first (each once, should the tree ever hold a cycle).
-fn under(all: &[Agency], root: &str) -> Vec<String> {
+pub(super) fn under(all: &[Agency], root: &str) -> Vec<String> {
     let mut found = vec![root.to_string()];
     let mut at = 0;
     while at < found.len() {

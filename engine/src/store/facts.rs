@@ -172,8 +172,9 @@ const NOT_SATISFIED: &str = "dossier_facts.dossier_id IN (SELECT r.dossier_id FR
 /// The counts of a period the dossier indicators are scored from (`service::scorecard` says which is which).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeriodCounts {
-    /// Received in the period.
+    /// Received in the period; of those, online.
     pub received: u64,
+    pub received_online: u64,
     /// Of those, of procedures offered fully online; and of those, received online with, where the result is a
     /// paper, an electronic result issued.
     pub fully_online_eligible: u64,
@@ -195,6 +196,8 @@ pub struct PeriodCounts {
     /// digitised.
     pub finished: u64,
     pub finished_in_time: u64,
+    /// Of those finished in the period, early (before the due day).
+    pub finished_early: u64,
     pub finished_paper_result: u64,
     pub finished_electronic_result: u64,
     pub finished_digitised: u64,
@@ -233,6 +236,7 @@ impl Dimension {
 impl std::ops::AddAssign<&PeriodCounts> for PeriodCounts {
     fn add_assign(&mut self, o: &PeriodCounts) {
         self.received += o.received;
+        self.received_online += o.received_online;
         self.fully_online_eligible += o.fully_online_eligible;
         self.fully_online += o.fully_online;
         self.fee_due += o.fee_due;
@@ -244,6 +248,7 @@ impl std::ops::AddAssign<&PeriodCounts> for PeriodCounts {
         self.sync_late += o.sync_late;
         self.finished += o.finished;
         self.finished_in_time += o.finished_in_time;
+        self.finished_early += o.finished_early;
         self.finished_paper_result += o.finished_paper_result;
         self.finished_electronic_result += o.finished_electronic_result;
         self.finished_digitised += o.finished_digitised;
@@ -319,6 +324,7 @@ fn grouped(
     let fully_online =
         format!("fully_online_eligible AND channel = {online} AND (NOT result_is_paper OR electronic_result)");
     let late = timeliness_code(Timeliness::Late);
+    let early = timeliness_code(Timeliness::Early);
     let not_satisfied_in_time = format!("timeliness <> {late} AND {NOT_SATISFIED}");
     let received_key = || sql::<Text>(keys.received);
     let finished_key = || sql::<Text>(keys.finished);
@@ -335,12 +341,13 @@ fn grouped(
                 }
             };
             let scoped = || dossier_facts::table.filter(scope());
-            let received: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)> = scoped()
+            let received: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)> = scoped()
                 .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
                 .group_by(received_key())
                 .select((
                     received_key(),
                     sql::<BigInt>("COUNT(*)"),
+                    n(&format!("channel = {online}")),
                     n("fully_online_eligible"),
                     n(&fully_online),
                     n("fee_due"),
@@ -358,13 +365,14 @@ fn grouped(
                         .sql(" THEN 1 ELSE 0 END), 0)"),
                 ))
                 .load($c)?;
-            let finished: Vec<(String, i64, i64, i64, i64, i64, i64)> = scoped()
+            let finished: Vec<(String, i64, i64, i64, i64, i64, i64, i64)> = scoped()
                 .filter(dossier_facts::finished_at.ge(from).and(dossier_facts::finished_at.lt(to)))
                 .group_by(finished_key())
                 .select((
                     finished_key(),
                     sql::<BigInt>("COUNT(*)"),
                     n(&format!("timeliness <> {late}")),
+                    n(&format!("timeliness = {early}")),
                     n("result_is_paper"),
                     n("result_is_paper AND electronic_result"),
                     n("digitised"),
@@ -409,24 +417,26 @@ fn grouped(
     for r in received {
         let c = by_key.entry(r.0).or_default();
         c.received = u(r.1);
-        c.fully_online_eligible = u(r.2);
-        c.fully_online = u(r.3);
-        c.fee_due = u(r.4);
-        c.paid_online = u(r.5);
-        c.reuse_eligible = u(r.6);
-        c.reused_of_eligible = u(r.7);
-        c.reused = u(r.8);
-        c.population_data = u(r.9);
-        c.sync_late = u(r.10);
+        c.received_online = u(r.2);
+        c.fully_online_eligible = u(r.3);
+        c.fully_online = u(r.4);
+        c.fee_due = u(r.5);
+        c.paid_online = u(r.6);
+        c.reuse_eligible = u(r.7);
+        c.reused_of_eligible = u(r.8);
+        c.reused = u(r.9);
+        c.population_data = u(r.10);
+        c.sync_late = u(r.11);
     }
     for r in finished {
         let c = by_key.entry(r.0).or_default();
         c.finished = u(r.1);
         c.finished_in_time = u(r.2);
-        c.finished_paper_result = u(r.3);
-        c.finished_electronic_result = u(r.4);
-        c.finished_digitised = u(r.5);
-        c.finished_in_time_not_satisfied = u(r.6);
+        c.finished_early = u(r.3);
+        c.finished_paper_result = u(r.4);
+        c.finished_electronic_result = u(r.5);
+        c.finished_digitised = u(r.6);
+        c.finished_in_time_not_satisfied = u(r.7);
     }
     for (key, open, not_due) in open {
         let c = by_key.entry(key).or_default();

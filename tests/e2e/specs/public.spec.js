@@ -100,6 +100,29 @@ describe('public pages', { timeout: 20 * 60_000 }, () => {
     });
   });
 
+  it('the published statistics: a row per agency and a total, another month by the form, a workbook', async () => {
+    await withSession('statistics', async (s) => {
+      const { page } = s;
+      await page.goto('/');
+      await Promise.all([page.waitForNavigation(), page.locator('nav a[href="/thong-ke-cong-khai"]').click()]);
+      assert.ok((await page.locator('table.public-stats tbody tr').count()) > 2, 'a row per agency');
+      assert.match(await page.locator('tr[data-k="total"]').innerText(), /^Tổng cộng\s+\d+/);
+      await s.checkPage('statistics');
+      await page.getByLabel('Cơ quan').selectOption('000.00.20.H26');
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Xem' }).click()]);
+      assert.equal(await page.locator('table.public-stats tbody tr').count(), 3, 'the department and its units');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('a', { hasText: 'Tải về Excel' }).click(),
+      ]);
+      assert.match(download.suggestedFilename(), /^thong-ke_000-00-20-H26_\d{4}-\d{2}\.xlsx$/);
+      await page.getByLabel('Tháng').fill('11/2026');
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Xem' }).click()]);
+      assert.equal(await page.locator('#f-thang').getAttribute('aria-invalid'), 'true');
+      await s.checkPage('statistics bad month');
+    });
+  });
+
   it('works by keyboard alone: the skip link comes first and leads to the content', async () => {
     await withSession('keyboard', async (s) => {
       const { page } = s;

@@ -7,6 +7,7 @@ pub mod members;
 pub mod procedure;
 pub mod sign_in;
 pub mod staff;
+pub mod statistics;
 pub mod track;
 
 use motcua_engine::domain::identity::Caller;
@@ -67,7 +68,12 @@ impl Shell {
             ),
             _ => (
                 None,
-                vec![link("/", "ui.nav_home"), link("/tra-cuu", "ui.nav_track"), link("/dang-nhap", "ui.nav_sign_in")],
+                vec![
+                    link("/", "ui.nav_home"),
+                    link("/tra-cuu", "ui.nav_track"),
+                    link("/thong-ke-cong-khai", "ui.public.stats_link"),
+                    link("/dang-nhap", "ui.nav_sign_in"),
+                ],
             ),
         };
         Shell {
