@@ -168,6 +168,15 @@ pub struct TestServer {
     handle: actix_web::dev::ServerHandle,
 }
 
+/// A test that ends without `stop` still stops its server: the server runs on a thread of its own, and would
+/// otherwise keep its state, and its database pool's connections, until the test process ends.
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        std::thread::spawn(move || futures::executor::block_on(handle.stop(false)));
+    }
+}
+
 impl TestServer {
     /// A server on the system clock.
     pub async fn start(backend: Backend) -> TestServer {
