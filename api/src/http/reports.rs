@@ -3,7 +3,9 @@
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use motcua_engine::service::publication::PublicStatistics;
-use motcua_engine::service::scorecard::{AgencyScorecard, Breakdown, By, LostPage, MonthScore, ScoreQuery};
+use motcua_engine::service::scorecard::{
+    AgencyScorecard, Breakdown, By, LostPage, LowRatingPage, MonthScore, ScoreQuery,
+};
 use motcua_engine::service::stats::Period;
 use motcua_engine::service::{FieldError, downloads as tables};
 use motcua_engine::store::facts::Lost;
@@ -277,4 +279,35 @@ pub async fn lost(
         }
         Ok(())
     })))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LowRatingsQuery {
+    pub agency: Option<String>,
+    pub period: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub cursor: Option<String>,
+    /// 1 to 200; 50 when left out.
+    pub limit: Option<i64>,
+}
+
+/// The "not satisfied" ratings (2 or less of 5) given in the period to dossiers of the agency and those under it,
+/// with the dossier, its officer and the applicant's comment, oldest first, a page at a time.
+#[utoipa::path(tag = "reports", params(LowRatingsQuery),
+    responses((status = 200, body = LowRatingPage), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+#[get("/reports/ratings/low")]
+pub async fn low_ratings(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<LowRatingsQuery>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let today = services.calendar.local_date(services.now());
+    let LowRatingsQuery { agency, period, from, to, cursor, limit } = query.into_inner();
+    let query = ScorecardQuery { agency, period, from, to, format: None }.into_query(today)?;
+    let page = blocking(move || services.reports().low_ratings(&staff.0, &query, cursor.as_deref(), limit)).await?;
+    Ok(HttpResponse::Ok().json(page))
 }

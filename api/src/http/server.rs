@@ -142,6 +142,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(reports::breakdown)
                 .service(reports::trend)
                 .service(reports::statistics)
+                .service(reports::low_ratings)
                 .service(reports::lost),
         )
         .default_service(web::to(no_route));

@@ -195,6 +195,29 @@ async fn a_leader_scores_her_agency_as_an_independent_count_does_down_to_the_dos
     assert_eq!(rate(&card, "DOSSIER_RECEIVING_SATISFACTION"), (satisfied - 1, finished));
     let unhappy = walk_lost(&server, &leader, query, "not_satisfied").await;
     assert_eq!(unhappy.iter().map(|d| d["dossier_id"].as_str().unwrap()).collect::<Vec<_>>(), vec![rated.as_str()]);
+    // The rating counts for the agency and the officer who handled the dossier, and is listed with its comment.
+    let (_, by_officer) = server.get(&format!("/api/v1/reports/scorecard/breakdown?{query}&by=officer"), &leader).await;
+    let rows = by_officer["rows"].as_array().unwrap();
+    let officer = rows.iter().find(|r| r["rated_low"] == 1).expect("the officer of the dossier rated 1");
+    assert_eq!((officer["rated"].as_u64(), officer["rating_average"].as_u64()), (Some(1), Some(100)), "{officer}");
+    assert_eq!(rows.iter().map(|r| r["rated"].as_u64().unwrap()).sum::<u64>(), 1);
+    let (status, low) = server.get(&format!("/api/v1/reports/ratings/low?{query}"), &leader).await;
+    assert_eq!(status, StatusCode::OK, "{low}");
+    let items = low["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{low}");
+    assert_eq!((items[0]["dossier_id"].as_str(), items[0]["comment"].as_str()), (Some(rated.as_str()), Some("Chờ lâu")));
+    assert_eq!(items[0]["handler_id"], officer["key"]);
+    assert_eq!(items[0]["handler_name"], officer["name"]);
+    let answer = server.get(&format!("/api/v1/reports/ratings/low?{query}&agency={LE_CHAN}"), &leader).await;
+    assert_problem(&answer, 403, "dossier.wrong_agency");
+    {
+        use crate::support::pages::{sign_in, visit};
+        let mut browser = sign_in(&server, "hongbang.lanhdao").await;
+        let (status, page) = visit(&server, &mut browser, "/can-bo/diem-766/danh-gia-thap?ky=2026").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let rated_this_year = chrono::Utc::now().format("%Y").to_string() == "2026";
+        assert_eq!(page.contains("Chờ lâu"), rated_this_year, "{page}");
+    }
 
     // Each lost set lists as many dossiers as the scorecard says, each once, all of the agency.
     let sets = card["lost"].as_array().unwrap();

@@ -109,6 +109,7 @@ pub fn breakdown(b: &Breakdown) -> Table {
     let mut headers = vec![vi(key), vi("ui.admin.download_name")];
     headers.extend(["ui.admin.lost_received", "ui.admin.lost_finished", "ui.admin.download_open"].map(vi));
     headers.extend(indicators.iter().map(|code| format!("{} (%)", indicator_name(code))));
+    headers.extend(["ui.admin.rating_count", "ui.admin.rating_average", "ui.admin.rating_low"].map(vi));
     let rows = b
         .rows
         .iter()
@@ -119,6 +120,7 @@ pub fn breakdown(b: &Breakdown) -> Table {
             };
             let mut row = vec![r.key.clone().into(), name.into(), r.received.into(), r.finished.into(), r.open.into()];
             row.extend(r.figures.iter().map(|f| share(Ratio::new(f.numerator, f.denominator))));
+            row.extend([r.rated.into(), r.rating_average.map_or(Cell::Empty, Cell::Hundredths), r.rated_low.into()]);
             row
         })
         .collect();

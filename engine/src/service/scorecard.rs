@@ -43,6 +43,15 @@ pub struct LostSet {
     pub dossiers: u64,
 }
 
+/// A page of "not satisfied" ratings, oldest first.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LowRatingPage {
+    pub items: Vec<crate::store::ratings::LowRating>,
+    /// The cursor of the next page; none on the last.
+    pub next_cursor: Option<String>,
+}
+
 /// A page of the dossiers of a lost set, oldest first.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -120,6 +129,11 @@ pub struct BreakdownRow {
     /// Open at the evaluation instant.
     pub open: u64,
     pub figures: Vec<RowFigure>,
+    /// The applicants' ratings given in the period: how many, their average in hundredths (100 to 500; none
+    /// without ratings) and how many were "not satisfied".
+    pub rated: u64,
+    pub rating_average: Option<u64>,
+    pub rated_low: u64,
 }
 
 /// An indicator's ratio for one row (for online payment, its part A: fees paid online).
@@ -454,6 +468,9 @@ impl Reports<'_> {
                 finished: c.finished,
                 open: c.open,
                 figures: row_figures(&c),
+                rated: c.rated,
+                rating_average: (c.rated > 0).then(|| (c.rating_sum * 100 + c.rated / 2) / c.rated),
+                rated_low: c.rated_low,
                 key,
             })
             .collect();
@@ -505,6 +522,46 @@ impl Reports<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// A page of the "not satisfied" ratings given in `query`'s period to dossiers of its agencies, oldest first,
+    /// after `after`; at most `limit` (1 to 200, default 50).
+    pub fn low_ratings(
+        &self,
+        caller: &StaffIdentity,
+        query: &ScoreQuery,
+        after: Option<&str>,
+        limit: Option<i64>,
+    ) -> ServiceResult<LowRatingPage> {
+        let after = match after.filter(|c| !c.is_empty()) {
+            None => None,
+            Some(text) => match cursor::decode(text) {
+                Some((Some(at), id)) => Some((crate::store::to_db(at), id)),
+                _ => {
+                    return Err(ServiceError::Invalid(vec![
+                        FieldError::new("cursor", "field.required").with_detail("unreadable cursor"),
+                    ]));
+                }
+            },
+        };
+        let limit = limit.unwrap_or(50).clamp(1, 200);
+        let s = self.score_selection(caller, query)?;
+        let (from, to) = (crate::store::to_db(s.from), crate::store::to_db(s.to));
+        let items = self.reports_db().read(|conn| {
+            let mut items =
+                crate::store::ratings::low(conn, &s.agencies, card::NOT_SATISFIED_AT_MOST, from, to, after, limit)?;
+            let ids: Vec<&str> = items.iter().filter_map(|r| r.handler_id.as_deref()).collect();
+            let names: std::collections::BTreeMap<String, String> = staff::names(conn, &ids)?.into_iter().collect();
+            for r in &mut items {
+                r.handler_name = r.handler_id.as_ref().and_then(|id| names.get(id).cloned());
+            }
+            Ok::<_, ServiceError>(items)
+        })?;
+        let next_cursor = (items.len() as i64 == limit)
+            .then(|| items.last())
+            .flatten()
+            .map(|last| cursor::encode(Some(crate::store::from_db(last.rated_at)), &last.dossier_id));
+        Ok(LowRatingPage { items, next_cursor })
     }
 
     /// A page of the dossiers of `set` for `query`, after `cursor`; at most `limit` (1 to 200, default 50).

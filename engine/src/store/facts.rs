@@ -203,6 +203,11 @@ pub struct PeriodCounts {
     pub finished_digitised: u64,
     /// Finished in the period early or on time, yet rated "not satisfied" by the applicant.
     pub finished_in_time_not_satisfied: u64,
+    /// Ratings given in the period (of the dossiers counted), the sum of their scores, and how many were "not
+    /// satisfied". Counted by [`count_by`] only, not by the months of a trend.
+    pub rated: u64,
+    pub rating_sum: u64,
+    pub rated_low: u64,
     /// Received and not finished at the period's evaluation instant; of those not yet due.
     pub open: u64,
     pub open_not_due: u64,
@@ -253,6 +258,9 @@ impl std::ops::AddAssign<&PeriodCounts> for PeriodCounts {
         self.finished_electronic_result += o.finished_electronic_result;
         self.finished_digitised += o.finished_digitised;
         self.finished_in_time_not_satisfied += o.finished_in_time_not_satisfied;
+        self.rated += o.rated;
+        self.rating_sum += o.rating_sum;
+        self.rated_low += o.rated_low;
         self.open += o.open;
         self.open_not_due += o.open_not_due;
     }
@@ -290,8 +298,64 @@ pub fn count_by(
 ) -> StoreResult<Vec<(String, PeriodCounts)>> {
     let overdue_since = at - crate::domain::scorecard::sync_within();
     let keys = Keys { received: by.key(), finished: by.key() };
-    let counted = grouped(conn, keys, agencies, from, to, Some(at), sync_topic, overdue_since)?;
+    let mut counted = grouped(conn, keys, agencies, from, to, Some(at), sync_topic, overdue_since)?;
+    for (key, rated, sum, low) in ratings_by(conn, by.key(), agencies, from, to)? {
+        let c = counted.entry(key).or_default();
+        (c.rated, c.rating_sum, c.rated_low) = (rated, sum, low);
+    }
     Ok(counted.into_iter().collect())
+}
+
+/// The ratings given in `[from, to)` to dossiers of `agencies`, grouped by `key` (an expression over the facts):
+/// how many, the sum of their scores, how many "not satisfied". By the ratings' (agency, instant) index.
+fn ratings_by(
+    conn: &mut DbConnection,
+    key: &str,
+    agencies: Option<&[String]>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<(String, u64, u64, u64)>> {
+    use super::ratings::ratings;
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Text};
+    let (from, to) = (to_db(from), to_db(to));
+    let low = format!(
+        "COALESCE(SUM(CASE WHEN ratings.score <= {} THEN 1 ELSE 0 END), 0)",
+        crate::domain::scorecard::NOT_SATISFIED_AT_MOST
+    );
+    let select = || {
+        (
+            sql::<Text>(key),
+            sql::<BigInt>("COUNT(*)"),
+            sql::<BigInt>("COALESCE(SUM(ratings.score), 0)"),
+            sql::<BigInt>(&low),
+        )
+    };
+    let in_period = ratings::rated_at.ge(from).and(ratings::rated_at.lt(to));
+    macro_rules! on {
+        ($c:expr) => {{
+            let joined = ratings::table.inner_join(dossier_facts::table.on(dossier_facts::dossier_id.eq(ratings::dossier_id)));
+            match agencies {
+                Some(list) => joined
+                    .filter(ratings::agency_id.eq_any(list.to_vec()))
+                    .filter(in_period)
+                    .group_by(sql::<Text>(key))
+                    .select(select())
+                    .load::<(String, i64, i64, i64)>($c)?,
+                None => joined
+                    .filter(in_period)
+                    .group_by(sql::<Text>(key))
+                    .select(select())
+                    .load::<(String, i64, i64, i64)>($c)?,
+            }
+        }};
+    }
+    let rows = match conn {
+        DbConnection::Pg(c) => on!(c),
+        DbConnection::Sqlite(c) => on!(c),
+    };
+    let u = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(rows.into_iter().map(|(k, n, sum, low)| (k, u(n), u(sum), u(low))).collect())
 }
 
 /// The grouping expressions of receptions and of completions (and of what is open, grouped as receptions).

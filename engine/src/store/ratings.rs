@@ -18,6 +18,9 @@ diesel::table! {
     }
 }
 
+diesel::allow_tables_to_appear_in_same_query!(ratings, super::schema::dossiers);
+diesel::allow_tables_to_appear_in_same_query!(ratings, super::facts::dossier_facts);
+
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = ratings)]
@@ -40,3 +43,84 @@ pub fn insert(conn: &mut DbConnection, rating: &Rating) -> StoreResult<()> {
 pub fn of_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Option<Rating>> {
     Ok(ratings::table.find(dossier_id).select(Rating::as_select()).first(conn).optional()?)
 }
+
+/// One "not satisfied" rating, with what the reader acts on: the dossier, its agency, procedure and officer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LowRating {
+    pub dossier_id: String,
+    pub code: Option<String>,
+    pub agency_id: String,
+    pub procedure_code: String,
+    /// The specialist the dossier was last assigned to, and their name (filled in by the caller).
+    pub handler_id: Option<String>,
+    pub handler_name: Option<String>,
+    pub score: i32,
+    pub comment: Option<String>,
+    #[serde(serialize_with = "super::serialize_utc")]
+    pub rated_at: NaiveDateTime,
+}
+
+/// Up to `limit` ratings of `at_most` or less given in `[from, to)` to dossiers of `agencies`, oldest first,
+/// after `after` (the instant and dossier id of the last one seen).
+pub fn low(
+    conn: &mut DbConnection,
+    agencies: &[String],
+    at_most: i32,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> StoreResult<Vec<LowRating>> {
+    use super::facts::dossier_facts;
+    use super::schema::dossiers;
+    macro_rules! on {
+        ($c:expr) => {{
+            let mut query = ratings::table
+                .inner_join(dossiers::table.on(dossiers::id.eq(ratings::dossier_id)))
+                .left_join(dossier_facts::table.on(dossier_facts::dossier_id.eq(ratings::dossier_id)))
+                .filter(ratings::agency_id.eq_any(agencies.to_vec()))
+                .filter(ratings::score.le(at_most))
+                .filter(ratings::rated_at.ge(from).and(ratings::rated_at.lt(to)))
+                .into_boxed();
+            if let Some((at, id)) = &after {
+                query = query
+                    .filter(ratings::rated_at.gt(*at).or(ratings::rated_at.eq(*at).and(ratings::dossier_id.gt(id.clone()))));
+            }
+            query
+                .order((ratings::rated_at, ratings::dossier_id))
+                .limit(limit)
+                .select((
+                    ratings::dossier_id,
+                    dossiers::code,
+                    ratings::agency_id,
+                    ratings::procedure_code,
+                    dossier_facts::handler_id.nullable(),
+                    ratings::score,
+                    ratings::comment,
+                    ratings::rated_at,
+                ))
+                .load::<LowRow>($c)?
+        }};
+    }
+    let rows = match conn {
+        DbConnection::Pg(c) => on!(c),
+        DbConnection::Sqlite(c) => on!(c),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| LowRating {
+            dossier_id: r.0,
+            code: r.1,
+            agency_id: r.2,
+            procedure_code: r.3,
+            handler_id: r.4,
+            handler_name: None,
+            score: r.5,
+            comment: r.6,
+            rated_at: r.7,
+        })
+        .collect())
+}
+
+type LowRow = (String, Option<String>, String, String, Option<String>, i32, Option<String>, NaiveDateTime);

@@ -92,6 +92,12 @@ describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
       const bytes = require('node:fs').readFileSync(await download.path());
       assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'a zipped workbook');
 
+      // The ratings of "not satisfied", with the applicants' comments.
+      await submit(page, page.locator('a[href^="/can-bo/diem-766/danh-gia-thap"]'));
+      assert.equal(await page.locator('h1').innerText(), 'Đánh giá không hài lòng');
+      await s.checkPage('scorecard low ratings');
+      await page.goBack();
+
       // The keyboard reaches the first lost point's link, which lists the dossiers behind it.
       const lost = page.locator('a[href^="/can-bo/diem-766/mat-diem"]').first();
       const count = Number((await lost.innerText()).split(':').pop());

@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/can-bo/diem-766", web::get().to(scorecard::page))
         .route("/can-bo/diem-766/mat-diem", web::get().to(scorecard::lost))
         .route("/can-bo/diem-766/tai-ve", web::get().to(scorecard::download))
+        .route("/can-bo/diem-766/danh-gia-thap", web::get().to(scorecard::low_ratings))
         .route("/quan-tri", web::get().to(index))
         .route("/quan-tri/co-quan", web::get().to(agencies::page))
         .route("/quan-tri/co-quan", web::post().to(agencies::add))
@@ -135,6 +136,7 @@ mod tests {
             include_str!("../../../templates/admin/outbox.html"),
             include_str!("../../../templates/admin/scorecard.html"),
             include_str!("../../../templates/admin/scorecard_lost.html"),
+            include_str!("../../../templates/admin/scorecard_ratings.html"),
             include_str!("../../../templates/admin/procedures.html"),
             include_str!("../../../templates/admin/staff.html"),
         ];

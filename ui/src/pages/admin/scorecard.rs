@@ -143,6 +143,8 @@ struct Detail {
     /// Rows left out of the page (all are in the downloads).
     more: usize,
     downloads: Downloads,
+    /// The list of "not satisfied" ratings.
+    low: String,
 }
 
 pub struct DetailChoice {
@@ -158,6 +160,8 @@ pub struct DetailRow {
     pub open: u64,
     /// The rates shown, in the order of [`DETAIL_INDICATORS`].
     pub rates: Vec<String>,
+    /// The average rating and how many, or empty without ratings.
+    pub rating: String,
 }
 
 /// The indicators the page's detail shows (the downloads hold every dossier indicator).
@@ -211,10 +215,14 @@ fn detail(lang: UiLang, b: &Breakdown, period_text: &str, agency: Option<&str>) 
                     })
                 })
                 .collect(),
+            rating: r.rating_average.map_or_else(String::new, |avg| {
+                format!("{} ({}; {} {})", points(lang, avg as u32), r.rated, r.rated_low, t("ui.admin.rating_low_short"))
+            }),
         })
         .collect();
     let download = scorecard_href(&format!("/can-bo/diem-766/tai-ve?theo={}&", b.by.as_str()), period_text, agency);
-    Detail { choices, rows, more: b.rows.len().saturating_sub(DETAIL_ROWS), downloads: downloads(&download) }
+    let low = scorecard_href("/can-bo/diem-766/danh-gia-thap?", period_text, agency);
+    Detail { choices, rows, more: b.rows.len().saturating_sub(DETAIL_ROWS), downloads: downloads(&download), low }
 }
 
 /// The period asked for, or this month; an error for the form when unreadable.
@@ -474,6 +482,85 @@ pub async fn lost(
         rows,
         next,
         downloads: downloads(&download),
+    };
+    Ok(visit.page(StatusCode::OK, render(&view)?))
+}
+
+pub struct LowLine {
+    pub href: String,
+    pub code: String,
+    pub officer: String,
+    pub score: i32,
+    pub comment: String,
+    pub rated: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/scorecard_ratings.html")]
+struct LowRatingsView {
+    shell: Shell,
+    back: String,
+    period: String,
+    rows: Vec<LowLine>,
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LowQuery {
+    #[serde(default)]
+    ky: String,
+    #[serde(default, rename = "co-quan")]
+    co_quan: String,
+    #[serde(default)]
+    sau: String,
+}
+
+/// `/can-bo/diem-766/danh-gia-thap`: the "not satisfied" ratings of the period, with the applicants' comments.
+pub async fn low_ratings(
+    visit: Visit,
+    state: web::Data<UiState>,
+    query: web::Query<LowQuery>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let staff = visit.require_staff()?;
+    let lang = visit.lang;
+    let LowQuery { ky, co_quan, sau } = query.into_inner();
+    let today = state.services.calendar.local_date(state.services.now());
+    let Some(period) = period_of(&ky, today) else {
+        return Err(
+            PageError::new(&visit, 422, "request.invalid", lang.t("ui.admin.scorecard_bad_period").into()).into()
+        );
+    };
+    let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
+    let services = state.services.clone();
+    let query = ScoreQuery { agency: agency.clone(), period };
+    let after = Some(sau).filter(|s| !s.is_empty());
+    let page = web::block(move || services.reports().low_ratings(&staff, &query, after.as_deref(), Some(50)))
+        .await?
+        .map_err(|e| PageError::service(&visit, &e))?;
+    let zone = state.services.calendar.timezone();
+    let rows = page
+        .items
+        .iter()
+        .map(|r| LowLine {
+            href: format!("/can-bo/ho-so/{}", r.dossier_id),
+            code: r.code.clone().unwrap_or_else(|| r.dossier_id.clone()),
+            officer: r.handler_name.clone().or_else(|| r.handler_id.clone()).unwrap_or_default(),
+            score: r.score,
+            comment: r.comment.clone().unwrap_or_default(),
+            rated: chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(r.rated_at, chrono::Utc)
+                .with_timezone(&zone)
+                .format("%d/%m/%Y %H:%M")
+                .to_string(),
+        })
+        .collect();
+    let period_text = period_text(&ky, today);
+    let here = scorecard_href("/can-bo/diem-766/danh-gia-thap?", &period_text, agency.as_deref());
+    let view = LowRatingsView {
+        shell: visit.shell(lang.t("ui.admin.rating_low_title")),
+        back: scorecard_href("/can-bo/diem-766?", &period_text, agency.as_deref()),
+        period: shown(period),
+        rows,
+        next: page.next_cursor.map(|c| format!("{here}&sau={c}")),
     };
     Ok(visit.page(StatusCode::OK, render(&view)?))
 }
