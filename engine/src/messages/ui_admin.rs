@@ -167,7 +167,11 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.admin.rating_low", "Không hài lòng", "Not satisfied"),
     ("ui.admin.rating_low_short", "không hài lòng", "not satisfied"),
     ("ui.admin.rating_low_title", "Đánh giá không hài lòng", "Ratings of not satisfied"),
-    ("ui.admin.rating_low_none", "Không có đánh giá không hài lòng nào trong kỳ.", "No rating of not satisfied in the period."),
+    (
+        "ui.admin.rating_low_none",
+        "Không có đánh giá không hài lòng nào trong kỳ.",
+        "No rating of not satisfied in the period.",
+    ),
     ("ui.admin.rating_score", "Điểm", "Score"),
     ("ui.admin.rating_comment", "Ý kiến của người dân", "The applicant's comment"),
     ("ui.admin.rating_at", "Thời điểm đánh giá", "Rated at"),

@@ -334,7 +334,8 @@ fn ratings_by(
     let in_period = ratings::rated_at.ge(from).and(ratings::rated_at.lt(to));
     macro_rules! on {
         ($c:expr) => {{
-            let joined = ratings::table.inner_join(dossier_facts::table.on(dossier_facts::dossier_id.eq(ratings::dossier_id)));
+            let joined =
+                ratings::table.inner_join(dossier_facts::table.on(dossier_facts::dossier_id.eq(ratings::dossier_id)));
             match agencies {
                 Some(list) => joined
                     .filter(ratings::agency_id.eq_any(list.to_vec()))

@@ -18,8 +18,11 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(ratings, super::schema::dossiers);
-diesel::allow_tables_to_appear_in_same_query!(ratings, super::facts::dossier_facts);
+use super::facts::dossier_facts;
+use super::schema::dossiers;
+
+diesel::allow_tables_to_appear_in_same_query!(ratings, dossiers);
+diesel::allow_tables_to_appear_in_same_query!(ratings, dossier_facts);
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -72,8 +75,6 @@ pub fn low(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> StoreResult<Vec<LowRating>> {
-    use super::facts::dossier_facts;
-    use super::schema::dossiers;
     macro_rules! on {
         ($c:expr) => {{
             let mut query = ratings::table
@@ -84,8 +85,9 @@ pub fn low(
                 .filter(ratings::rated_at.ge(from).and(ratings::rated_at.lt(to)))
                 .into_boxed();
             if let Some((at, id)) = &after {
-                query = query
-                    .filter(ratings::rated_at.gt(*at).or(ratings::rated_at.eq(*at).and(ratings::dossier_id.gt(id.clone()))));
+                query = query.filter(
+                    ratings::rated_at.gt(*at).or(ratings::rated_at.eq(*at).and(ratings::dossier_id.gt(id.clone()))),
+                );
             }
             query
                 .order((ratings::rated_at, ratings::dossier_id))

@@ -216,7 +216,13 @@ fn detail(lang: UiLang, b: &Breakdown, period_text: &str, agency: Option<&str>) 
                 })
                 .collect(),
             rating: r.rating_average.map_or_else(String::new, |avg| {
-                format!("{} ({}; {} {})", points(lang, avg as u32), r.rated, r.rated_low, t("ui.admin.rating_low_short"))
+                format!(
+                    "{} ({}; {} {})",
+                    points(lang, avg as u32),
+                    r.rated,
+                    r.rated_low,
+                    t("ui.admin.rating_low_short")
+                )
             }),
         })
         .collect();
