@@ -1,11 +1,12 @@
 //! Reports: the Decision 766 scorecard of an agency and period, and the dossiers behind each lost point.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, put, web};
 use chrono::NaiveDate;
 use motcua_engine::service::publication::PublicStatistics;
 use motcua_engine::service::scorecard::{
-    AgencyScorecard, Breakdown, By, LostPage, LowRatingPage, MonthScore, ScoreQuery,
+    AgencyScorecard, Breakdown, By, FigureInput, LostPage, LowRatingPage, MonthScore, ScoreQuery,
 };
+use motcua_engine::store::entered::EnteredFigure;
 use motcua_engine::service::stats::Period;
 use motcua_engine::service::{FieldError, downloads as tables};
 use motcua_engine::store::facts::Lost;
@@ -310,4 +311,23 @@ pub async fn low_ratings(
     let query = ScorecardQuery { agency, period, from, to, format: None }.into_query(today)?;
     let page = blocking(move || services.reports().low_ratings(&staff.0, &query, cursor.as_deref(), limit)).await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// Enters (or corrects) the figure of an indicator held outside this system (the publication of procedures,
+/// certified copies) for an agency and month; administrators only, audited. Scorecards then sum what was entered
+/// for their agencies and months instead of showing the indicator as not entered.
+#[utoipa::path(tag = "reports", request_body = FigureInput,
+    responses((status = 200, body = EnteredFigure), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+#[put("/reports/scorecard/entered")]
+pub async fn enter_figure(
+    state: web::Data<AppState>,
+    staff: Staff,
+    body: super::json::Json<FigureInput>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let input = body.into_inner();
+    let figure = blocking(move || services.reports().enter_figure(&staff.0, &input)).await?;
+    Ok(HttpResponse::Ok().json(figure))
 }

@@ -143,6 +143,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(reports::trend)
                 .service(reports::statistics)
                 .service(reports::low_ratings)
+                .service(reports::enter_figure)
                 .service(reports::lost),
         )
         .default_service(web::to(no_route));

@@ -9,7 +9,7 @@ use motcua_engine::store::dossiers;
 use motcua_engine::store::facts::{self, PeriodCounts};
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::support::{Backend, HONG_BANG, LE_CHAN, TestServer, assert_problem, error_fields, tuesday_morning};
 
@@ -19,6 +19,7 @@ on_both_backends!(the_scorecard_is_scoped_by_role_and_agency_tree_and_refuses_ba
 on_both_backends!(a_portal_message_waiting_past_the_hour_costs_its_dossier_the_sync_point);
 on_both_backends!(the_scorecard_page_shows_the_api_points_and_links_each_lost_point_to_its_dossiers);
 on_both_backends!(the_trend_equals_the_scorecard_of_each_month);
+on_both_backends!(an_administrator_enters_the_figures_held_outside_and_they_are_scored);
 
 /// Counts `all` by the indicators' definitions, straight from their states.
 fn independent(all: &[Dossier], from: DateTime<Utc>, to: DateTime<Utc>, at: DateTime<Utc>) -> PeriodCounts {
@@ -496,5 +497,89 @@ async fn the_scorecard_page_shows_the_api_points_and_links_each_lost_point_to_it
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, _) =
         crate::support::pages::bytes(&server, &mut specialist, "/can-bo/diem-766/tai-ve?dinh-dang=xlsx").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+fn indicator<'a>(card: &'a Value, code: &str) -> &'a Value {
+    card["scorecard"]["indicators"].as_array().unwrap().iter().find(|i| i["code"] == code).unwrap()
+}
+
+async fn an_administrator_enters_the_figures_held_outside_and_they_are_scored(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.token("admin").await;
+    let leader = server.token("hongbang.lanhdao").await;
+    let month = server.now().format("%Y-%m").to_string();
+    let card_of = |token: String, query: String| {
+        let server = &server;
+        async move { server.get(&format!("/api/v1/reports/scorecard?period={month}{query}", month = month), &token).await.1 }
+    };
+    let before = card_of(leader.clone(), String::new()).await;
+    assert_eq!(indicator(&before, "PUBLISH_ON_TIME")["figure"]["kind"], "not_entered");
+    let max_before = before["scorecard"]["max"].as_u64().unwrap();
+
+    let enter = |token: String, body: Value| {
+        let server = &server;
+        async move { server.send(reqwest::Method::PUT, "/api/v1/reports/scorecard/entered", Some(&token), Some(body), &[]).await }
+    };
+    let figure = |n: u64, d: u64| json!({"agency": HONG_BANG, "month": month, "indicator": "PUBLISH_ON_TIME", "numerator": n, "denominator": d});
+    let (status, stored) = enter(admin.clone(), figure(9, 10)).await;
+    assert_eq!(status, StatusCode::OK, "{stored}");
+    let after = card_of(leader.clone(), String::new()).await;
+    let publish = indicator(&after, "PUBLISH_ON_TIME");
+    assert_eq!((publish["figure"]["numerator"].as_u64(), publish["figure"]["denominator"].as_u64()), (Some(9), Some(10)));
+    assert_eq!(publish["points"].as_u64(), Some(540), "6 points x 9/10");
+    assert_eq!(after["scorecard"]["max"].as_u64(), Some(max_before + 600), "now in the maximum");
+    // The province sums what its agencies entered; a correction replaces, it does not add.
+    assert_eq!(enter(admin.clone(), figure(10, 10)).await.0, StatusCode::OK);
+    let province = card_of(admin.clone(), "&agency=000.00.00.H26".into()).await;
+    let publish = indicator(&province, "PUBLISH_ON_TIME");
+    assert_eq!((publish["figure"]["numerator"].as_u64(), publish["figure"]["denominator"].as_u64()), (Some(10), Some(10)));
+    assert_trend_is_monthly_scorecards(&server, &leader, "", 3).await;
+    let audited = server.count_sql("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'figure_enter'".into()).await;
+    assert_eq!(audited, 2);
+
+    // Only administrators enter; bad figures are refused, naming the field, and nothing is stored.
+    assert_problem(&enter(leader.clone(), figure(1, 2)).await, 403, "admin.forbidden");
+    for (body, field) in [
+        (json!({"agency": HONG_BANG, "month": month, "indicator": "DOSSIER_SYNC", "numerator": 1, "denominator": 2}), "indicator"),
+        (json!({"agency": HONG_BANG, "month": "2026-13", "indicator": "PUBLISH_ON_TIME", "numerator": 1, "denominator": 2}), "month"),
+        (figure(3, 2), "numerator"),
+        (figure(1, u64::MAX), "denominator"),
+    ] {
+        let answer = enter(admin.clone(), body).await;
+        assert_problem(&answer, 422, "request.invalid");
+        assert_eq!(error_fields(&answer.1), vec![field.to_string()]);
+    }
+    let answer = enter(admin.clone(), json!({"agency": "nowhere", "month": month, "indicator": "PUBLISH_ON_TIME", "numerator": 1, "denominator": 2})).await;
+    assert_problem(&answer, 404, "agency.not_found");
+    let unchanged = card_of(admin.clone(), "&agency=000.00.00.H26".into()).await;
+    assert_eq!(indicator(&unchanged, "PUBLISH_ON_TIME")["figure"]["numerator"].as_u64(), Some(10));
+
+    // The same through the administrator's form: a number that is none names its field; a good one is saved.
+    use crate::support::pages::{post, sign_in, visit};
+    let mut browser = sign_in(&server, "admin").await;
+    let (status, page) = visit(&server, &mut browser, "/can-bo/diem-766/nhap-so-lieu").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(r#"<option value="ELECTRONIC_CERTIFIED_COPY""#) && !page.contains(r#"value="DOSSIER_SYNC""#));
+    let csrf = browser.csrf();
+    let form = |n: &'static str| {
+        [("csrf", csrf.clone()), ("agency", HONG_BANG.to_string()), ("month", month.clone()),
+         ("indicator", "ELECTRONIC_CERTIFIED_COPY".to_string()), ("numerator", n.to_string()), ("denominator", "4".to_string())]
+    };
+    let fields = |f: &[(&'static str, String)]| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let bad = fields(&form("ba"));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = post(&server, &mut browser, "/can-bo/diem-766/nhap-so-lieu", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="e-numerator""#), "{page}");
+    let good = fields(&form("3"));
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, _) = post(&server, &mut browser, "/can-bo/diem-766/nhap-so-lieu", &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let copies = card_of(leader.clone(), String::new()).await;
+    let copy = indicator(&copies, "ELECTRONIC_CERTIFIED_COPY");
+    assert_eq!((copy["figure"]["numerator"].as_u64(), copy["figure"]["denominator"].as_u64()), (Some(3), Some(4)));
+    let mut leader_browser = sign_in(&server, "hongbang.lanhdao").await;
+    let (status, _) = visit(&server, &mut leader_browser, "/can-bo/diem-766/nhap-so-lieu").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -2,7 +2,7 @@
 //! dossier indicators counted over the indicator facts by index, those counted per procedure held against the
 //! catalogue, scored by `domain::scorecard`; and, for each lost point, the dossiers behind it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use crate::domain::scorecard::{self as card, Figure, Ratio, Scorecard, Source};
 use crate::ports::topics;
 use crate::store::agencies::{self, Agency};
 use crate::store::facts::{self, Dimension, Lost, LostDossier, PeriodCounts, ProcedureCounts};
-use crate::store::staff;
+use crate::store::{audit, entered, staff};
 
 /// A scorecard with what it was computed over.
 #[derive(Debug, Clone, Serialize)]
@@ -245,6 +245,40 @@ fn lost_sets(c: &PeriodCounts) -> [(&'static str, Lost, u64); 10] {
     ]
 }
 
+/// The figures entered for `agencies` (summed) per month (YYYY-MM) of `from` to `to`, and per indicator.
+fn entered_by_month(
+    conn: &mut crate::store::DbConnection,
+    agencies: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BTreeMap<String, BTreeMap<String, Ratio>>, crate::store::StoreError> {
+    let (first, last) = (from.format("%Y-%m").to_string(), to.format("%Y-%m").to_string());
+    let mut months: BTreeMap<String, BTreeMap<String, Ratio>> = BTreeMap::new();
+    for (month, indicator, n, d) in entered::sums(conn, agencies, &first, &last)? {
+        let u = |v: i64| u64::try_from(v).unwrap_or(0);
+        months.entry(month).or_default().insert(indicator, Ratio::new(u(n), u(d)));
+    }
+    Ok(months)
+}
+
+/// A figure of an indicator held outside this system, as an administrator enters it.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FigureInput {
+    pub agency: String,
+    /// YYYY-MM.
+    pub month: String,
+    /// An indicator whose figures are entered (`PUBLISH_ON_TIME`, `PUBLIC_UPDATE_ON_TIME`, `PUBLIC_CONTENT_FULL`,
+    /// `ELECTRONIC_CERTIFIED_COPY`).
+    pub indicator: String,
+    pub numerator: u64,
+    pub denominator: u64,
+}
+
+/// The most an entered figure may count: far above any agency's month, far below what the store holds.
+const ENTERED_AT_MOST: u64 = 1_000_000_000;
+
 /// The figure of each dossier indicator. `fee_procedures` are the catalogue's procedures with a fee that the
 /// agencies counted handle.
 fn figure(
@@ -338,6 +372,51 @@ impl Reports<'_> {
         Ok(Selection { agency, agencies, kinds, from, to, at: to.min(self.now()) })
     }
 
+    /// Enters (or corrects) an outside indicator's figure for an agency and month: administrators only, audited
+    /// in the same transaction.
+    pub fn enter_figure(&self, caller: &StaffIdentity, input: &FigureInput) -> ServiceResult<entered::EnteredFigure> {
+        self.admin_only(caller, "enter figure")?;
+        let mut errors = Vec::new();
+        let month_ok = Period::parse(&input.month).is_some_and(|p| p.from.format("%Y-%m").to_string() == input.month);
+        if !month_ok {
+            errors.push(FieldError::new("month", "field.invalid_date").with_detail("a month such as 2026-11"));
+        }
+        if !card::indicator(&input.indicator).is_some_and(|i| i.source == Source::Entered) {
+            errors.push(FieldError::new("indicator", "field.invalid_choice").with_detail("an indicator held outside"));
+        }
+        if input.denominator > ENTERED_AT_MOST {
+            errors.push(FieldError::new("denominator", "field.out_of_range").with_detail("at most 1,000,000,000"));
+        }
+        if input.numerator > input.denominator {
+            errors.push(FieldError::new("numerator", "field.out_of_range").with_detail("at most the denominator"));
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        let figure = entered::EnteredFigure {
+            agency_id: input.agency.clone(),
+            month: input.month.clone(),
+            indicator: input.indicator.clone(),
+            numerator: i64::try_from(input.numerator).unwrap_or(i64::MAX),
+            denominator: i64::try_from(input.denominator).unwrap_or(i64::MAX),
+            entered_by: caller.id.clone(),
+            entered_at: crate::store::to_db(self.now()),
+        };
+        let now = self.now();
+        self.db.write(|conn| {
+            if agencies::get(conn, &figure.agency_id)?.is_none() {
+                return Err(ServiceError::NotFound("agency.not_found"));
+            }
+            entered::upsert(conn, &figure)?;
+            let subject = format!(
+                "{} {} {} {}/{}",
+                figure.agency_id, figure.month, figure.indicator, figure.numerator, figure.denominator
+            );
+            audit::record(conn, now, &format!("staff:{}", caller.id), "figure_enter", &subject, "ok")?;
+            Ok(figure.clone())
+        })
+    }
+
     /// The catalogue's procedures with a fee handled by agencies of `kinds`.
     fn fee_procedures(&self, kinds: &BTreeSet<String>) -> BTreeSet<String> {
         self.catalogue
@@ -367,17 +446,22 @@ impl Reports<'_> {
         let now = self.now();
         let open_at: Vec<DateTime<Utc>> = bounds[1..].iter().map(|b| (*b).min(now)).collect();
         let list = Some(s.agencies.as_slice());
-        let (counts, per_procedure) = self.reports_db().read(|conn| {
+        let (counts, per_procedure, entered) = self.reports_db().read(|conn| {
             let counts = facts::count_by_month(conn, list, &bounds, &open_at, topics::PORTAL_STATUS)?;
             let per_procedure = facts::by_procedure_by_month(conn, list, &bounds)?;
-            Ok::<_, ServiceError>((counts, per_procedure))
+            let entered = entered_by_month(conn, &s.agencies, first, end)?;
+            Ok::<_, ServiceError>((counts, per_procedure, entered))
         })?;
         let fee_procedures = self.fee_procedures(&s.kinds);
+        let none = BTreeMap::new();
         Ok(starts
             .iter()
             .zip(counts.iter().zip(&per_procedure))
             .map(|(month, (c, p))| {
-                let card = card::scorecard(|code| figure(code, c, p, &fee_procedures));
+                let entered = entered.get(&month.format("%Y-%m").to_string()).unwrap_or(&none);
+                let card = card::scorecard(|code| {
+                    entered.get(code).map_or_else(|| figure(code, c, p, &fee_procedures), |r| Figure::Rate(*r))
+                });
                 MonthScore { month: *month, points: card.points, max: card.max }
             })
             .collect())
@@ -387,13 +471,24 @@ impl Reports<'_> {
     pub fn scorecard(&self, caller: &StaffIdentity, query: &ScoreQuery) -> ServiceResult<AgencyScorecard> {
         let s = self.score_selection(caller, query)?;
         let list = Some(s.agencies.as_slice());
-        let (counts, per_procedure) = self.reports_db().read(|conn| {
+        let (counts, per_procedure, entered) = self.reports_db().read(|conn| {
             let counts = facts::count(conn, list, s.from, s.to, s.at, topics::PORTAL_STATUS)?;
             let per_procedure = facts::by_procedure(conn, list, s.from, s.to)?;
-            Ok::<_, ServiceError>((counts, per_procedure))
+            let entered = entered_by_month(conn, &s.agencies, query.period.from, query.period.to)?;
+            Ok::<_, ServiceError>((counts, per_procedure, entered))
         })?;
+        // The months' entered figures, summed.
+        let mut entered_total: BTreeMap<String, Ratio> = BTreeMap::new();
+        for (indicator, r) in entered.values().flatten() {
+            let sum = entered_total.entry(indicator.clone()).or_insert(Ratio::new(0, 0));
+            *sum = Ratio::new(sum.numerator + r.numerator, sum.denominator + r.denominator);
+        }
         let fee_procedures = self.fee_procedures(&s.kinds);
-        let scorecard = card::scorecard(|code| figure(code, &counts, &per_procedure, &fee_procedures));
+        let scorecard = card::scorecard(|code| {
+            entered_total
+                .get(code)
+                .map_or_else(|| figure(code, &counts, &per_procedure, &fee_procedures), |r| Figure::Rate(*r))
+        });
         let lost = lost_sets(&counts)
             .into_iter()
             .filter(|(_, _, n)| *n > 0)

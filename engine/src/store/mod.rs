@@ -8,6 +8,7 @@ mod dossier_row_update;
 pub mod dossiers;
 pub mod drills;
 pub mod events;
+pub mod entered;
 pub mod facts;
 pub mod idempotency;
 pub mod identity;

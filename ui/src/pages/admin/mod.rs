@@ -4,6 +4,7 @@ mod agencies;
 mod calendar;
 mod chart;
 mod dashboard;
+mod entered;
 mod jobs;
 mod outbox;
 mod procedures;
@@ -30,6 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/can-bo/diem-766/mat-diem", web::get().to(scorecard::lost))
         .route("/can-bo/diem-766/tai-ve", web::get().to(scorecard::download))
         .route("/can-bo/diem-766/danh-gia-thap", web::get().to(scorecard::low_ratings))
+        .route("/can-bo/diem-766/nhap-so-lieu", web::get().to(entered::page))
+        .route("/can-bo/diem-766/nhap-so-lieu", web::post().to(entered::submit))
         .route("/quan-tri", web::get().to(index))
         .route("/quan-tri/co-quan", web::get().to(agencies::page))
         .route("/quan-tri/co-quan", web::post().to(agencies::add))
@@ -121,6 +124,7 @@ mod tests {
             include_str!("agencies.rs"),
             include_str!("calendar.rs"),
             include_str!("dashboard.rs"),
+            include_str!("entered.rs"),
             include_str!("jobs.rs"),
             include_str!("outbox.rs"),
             include_str!("procedures.rs"),
@@ -137,6 +141,7 @@ mod tests {
             include_str!("../../../templates/admin/scorecard.html"),
             include_str!("../../../templates/admin/scorecard_lost.html"),
             include_str!("../../../templates/admin/scorecard_ratings.html"),
+            include_str!("../../../templates/admin/scorecard_entered.html"),
             include_str!("../../../templates/admin/procedures.html"),
             include_str!("../../../templates/admin/staff.html"),
         ];

@@ -124,6 +124,8 @@ struct Scored {
     indicators: Vec<IndicatorLine>,
     downloads: Downloads,
     detail: Detail,
+    /// An administrator: the page links the entry of the figures held outside.
+    may_enter: bool,
 }
 
 /// The CSV and XLSX addresses of one table.
@@ -269,7 +271,14 @@ fn urlencoding(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-fn scored(lang: UiLang, card: &AgencyScorecard, period_text: &str, trend: Chart, breakdown: &Breakdown) -> Scored {
+fn scored(
+    lang: UiLang,
+    card: &AgencyScorecard,
+    period_text: &str,
+    trend: Chart,
+    breakdown: &Breakdown,
+    may_enter: bool,
+) -> Scored {
     let t = |k: &str| lang.t(k).to_string();
     let agency = card.agency.as_ref().map(|a| a.id.as_str());
     let indicators = card
@@ -313,6 +322,7 @@ fn scored(lang: UiLang, card: &AgencyScorecard, period_text: &str, trend: Chart,
         trend,
         downloads: downloads(&scorecard_href("/can-bo/diem-766/tai-ve?", period_text, agency)),
         detail: detail(lang, breakdown, period_text, agency),
+        may_enter,
         groups: card
             .scorecard
             .groups
@@ -357,6 +367,11 @@ pub async fn page(
 ) -> Result<HttpResponse, actix_web::Error> {
     let staff = visit.require_staff()?;
     let lang = visit.lang;
+    let may_enter = motcua_engine::domain::policy::staff_may(
+        &staff,
+        motcua_engine::domain::policy::Access::Administer,
+        motcua_engine::domain::policy::Target::Anywhere,
+    );
     let Query { ky, co_quan, theo } = query.into_inner();
     let today = state.services.calendar.local_date(state.services.now());
     let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
@@ -386,7 +401,7 @@ pub async fn page(
     let status = if card.is_some() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = ScorecardPage {
         shell: visit.shell(lang.t("ui.admin.scorecard_title")),
-        scored: card.map(|(card, trend, breakdown)| scored(lang, &card, &period_text, trend, &breakdown)),
+        scored: card.map(|(card, trend, breakdown)| scored(lang, &card, &period_text, trend, &breakdown, may_enter)),
         period_text,
         agencies,
         errors,
