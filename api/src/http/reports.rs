@@ -6,9 +6,9 @@ use motcua_engine::service::publication::PublicStatistics;
 use motcua_engine::service::scorecard::{
     AgencyScorecard, Breakdown, By, FigureInput, LostPage, LowRatingPage, MonthScore, ScoreQuery,
 };
-use motcua_engine::store::entered::EnteredFigure;
 use motcua_engine::service::stats::Period;
 use motcua_engine::service::{FieldError, downloads as tables};
+use motcua_engine::store::entered::EnteredFigure;
 use motcua_engine::store::facts::Lost;
 use serde::Deserialize;
 

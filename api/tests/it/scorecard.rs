@@ -510,8 +510,8 @@ async fn an_administrator_enters_the_figures_held_outside_and_they_are_scored(ba
     let leader = server.token("hongbang.lanhdao").await;
     let month = server.now().format("%Y-%m").to_string();
     let card_of = |token: String, query: String| {
-        let server = &server;
-        async move { server.get(&format!("/api/v1/reports/scorecard?period={month}{query}", month = month), &token).await.1 }
+        let (server, month) = (&server, &month);
+        async move { server.get(&format!("/api/v1/reports/scorecard?period={month}{query}"), &token).await.1 }
     };
     let before = card_of(leader.clone(), String::new()).await;
     assert_eq!(indicator(&before, "PUBLISH_ON_TIME")["figure"]["kind"], "not_entered");
@@ -519,21 +519,29 @@ async fn an_administrator_enters_the_figures_held_outside_and_they_are_scored(ba
 
     let enter = |token: String, body: Value| {
         let server = &server;
-        async move { server.send(reqwest::Method::PUT, "/api/v1/reports/scorecard/entered", Some(&token), Some(body), &[]).await }
+        async move {
+            server.send(reqwest::Method::PUT, "/api/v1/reports/scorecard/entered", Some(&token), Some(body), &[]).await
+        }
     };
-    let figure = |n: u64, d: u64| json!({"agency": HONG_BANG, "month": month, "indicator": "PUBLISH_ON_TIME", "numerator": n, "denominator": d});
+    let figure = |n: u64, d: u64| json!({"agency": HONG_BANG, "month": &month, "indicator": "PUBLISH_ON_TIME", "numerator": n, "denominator": d});
     let (status, stored) = enter(admin.clone(), figure(9, 10)).await;
     assert_eq!(status, StatusCode::OK, "{stored}");
     let after = card_of(leader.clone(), String::new()).await;
     let publish = indicator(&after, "PUBLISH_ON_TIME");
-    assert_eq!((publish["figure"]["numerator"].as_u64(), publish["figure"]["denominator"].as_u64()), (Some(9), Some(10)));
+    assert_eq!(
+        (publish["figure"]["numerator"].as_u64(), publish["figure"]["denominator"].as_u64()),
+        (Some(9), Some(10))
+    );
     assert_eq!(publish["points"].as_u64(), Some(540), "6 points x 9/10");
     assert_eq!(after["scorecard"]["max"].as_u64(), Some(max_before + 600), "now in the maximum");
     // The province sums what its agencies entered; a correction replaces, it does not add.
     assert_eq!(enter(admin.clone(), figure(10, 10)).await.0, StatusCode::OK);
     let province = card_of(admin.clone(), "&agency=000.00.00.H26".into()).await;
     let publish = indicator(&province, "PUBLISH_ON_TIME");
-    assert_eq!((publish["figure"]["numerator"].as_u64(), publish["figure"]["denominator"].as_u64()), (Some(10), Some(10)));
+    assert_eq!(
+        (publish["figure"]["numerator"].as_u64(), publish["figure"]["denominator"].as_u64()),
+        (Some(10), Some(10))
+    );
     assert_trend_is_monthly_scorecards(&server, &leader, "", 3).await;
     let audited = server.count_sql("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'figure_enter'".into()).await;
     assert_eq!(audited, 2);
@@ -541,8 +549,14 @@ async fn an_administrator_enters_the_figures_held_outside_and_they_are_scored(ba
     // Only administrators enter; bad figures are refused, naming the field, and nothing is stored.
     assert_problem(&enter(leader.clone(), figure(1, 2)).await, 403, "admin.forbidden");
     for (body, field) in [
-        (json!({"agency": HONG_BANG, "month": month, "indicator": "DOSSIER_SYNC", "numerator": 1, "denominator": 2}), "indicator"),
-        (json!({"agency": HONG_BANG, "month": "2026-13", "indicator": "PUBLISH_ON_TIME", "numerator": 1, "denominator": 2}), "month"),
+        (
+            json!({"agency": HONG_BANG, "month": month, "indicator": "DOSSIER_SYNC", "numerator": 1, "denominator": 2}),
+            "indicator",
+        ),
+        (
+            json!({"agency": HONG_BANG, "month": "2026-13", "indicator": "PUBLISH_ON_TIME", "numerator": 1, "denominator": 2}),
+            "month",
+        ),
         (figure(3, 2), "numerator"),
         (figure(1, u64::MAX), "denominator"),
     ] {
@@ -550,7 +564,11 @@ async fn an_administrator_enters_the_figures_held_outside_and_they_are_scored(ba
         assert_problem(&answer, 422, "request.invalid");
         assert_eq!(error_fields(&answer.1), vec![field.to_string()]);
     }
-    let answer = enter(admin.clone(), json!({"agency": "nowhere", "month": month, "indicator": "PUBLISH_ON_TIME", "numerator": 1, "denominator": 2})).await;
+    let answer = enter(
+        admin.clone(),
+        json!({"agency": "nowhere", "month": &month, "indicator": "PUBLISH_ON_TIME", "numerator": 1, "denominator": 2}),
+    )
+    .await;
     assert_problem(&answer, 404, "agency.not_found");
     let unchanged = card_of(admin.clone(), "&agency=000.00.00.H26".into()).await;
     assert_eq!(indicator(&unchanged, "PUBLISH_ON_TIME")["figure"]["numerator"].as_u64(), Some(10));
@@ -563,8 +581,14 @@ async fn an_administrator_enters_the_figures_held_outside_and_they_are_scored(ba
     assert!(page.contains(r#"<option value="ELECTRONIC_CERTIFIED_COPY""#) && !page.contains(r#"value="DOSSIER_SYNC""#));
     let csrf = browser.csrf();
     let form = |n: &'static str| {
-        [("csrf", csrf.clone()), ("agency", HONG_BANG.to_string()), ("month", month.clone()),
-         ("indicator", "ELECTRONIC_CERTIFIED_COPY".to_string()), ("numerator", n.to_string()), ("denominator", "4".to_string())]
+        [
+            ("csrf", csrf.clone()),
+            ("agency", HONG_BANG.to_string()),
+            ("month", month.clone()),
+            ("indicator", "ELECTRONIC_CERTIFIED_COPY".to_string()),
+            ("numerator", n.to_string()),
+            ("denominator", "4".to_string()),
+        ]
     };
     let fields = |f: &[(&'static str, String)]| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
     let bad = fields(&form("ba"));

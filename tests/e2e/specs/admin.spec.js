@@ -128,6 +128,18 @@ describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
       await page.goto('/quan-tri');
       await s.checkPage('administration');
 
+      // The figures held outside: entered per agency and month, refused with the field named when not a number.
+      await page.goto('/can-bo/diem-766/nhap-so-lieu');
+      await page.getByLabel('Đạt').fill('nhiều');
+      await page.getByLabel('Tổng số').fill('10');
+      await submit(page, page.getByRole('button', { name: 'Lưu số liệu' }));
+      assert.equal(await page.locator('#f-numerator').getAttribute('aria-invalid'), 'true');
+      await s.checkPage('figures held outside refused');
+      await page.getByLabel('Đạt').fill('9');
+      await submit(page, page.getByRole('button', { name: 'Lưu số liệu' }));
+      assert.match(await page.locator('.notice').innerText(), /Đã lưu: .* 9\/10/);
+      await s.checkPage('figures held outside saved');
+
       // Agencies: a refused form keeps what was typed; the fixed one adds the agency.
       await page.goto('/quan-tri/co-quan');
       await s.checkPage('agencies');

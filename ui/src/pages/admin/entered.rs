@@ -66,10 +66,7 @@ async fn render_page(
         .await?
         .map_err(|e| PageError::service(visit, &e))?;
     let lang = visit.lang;
-    let agencies = all
-        .into_iter()
-        .map(|a| Choice { selected: a.id == form.agency, id: a.id, name: a.name })
-        .collect();
+    let agencies = all.into_iter().map(|a| Choice { selected: a.id == form.agency, id: a.id, name: a.name }).collect();
     let indicators = INDICATORS
         .iter()
         .filter(|i| i.source == Source::Entered)
@@ -79,7 +76,8 @@ async fn render_page(
             name: lang.t(&format!("ui.admin.indicator_{}", i.code.to_ascii_lowercase())).to_string(),
         })
         .collect();
-    let page = EnteredPage { shell: visit.shell(lang.t("ui.admin.entered_title")), form, agencies, indicators, errors, saved };
+    let page =
+        EnteredPage { shell: visit.shell(lang.t("ui.admin.entered_title")), form, agencies, indicators, errors, saved };
     Ok(visit.page(status, render(&page)?))
 }
 
@@ -126,7 +124,10 @@ pub async fn submit(
     let services = state.services.clone();
     match web::block(move || services.reports().enter_figure(&staff, &input)).await? {
         Ok(figure) => {
-            let saved = format!("{} {} {} {}/{}", figure.agency_id, figure.month, figure.indicator, figure.numerator, figure.denominator);
+            let saved = format!(
+                "{} {} {} {}/{}",
+                figure.agency_id, figure.month, figure.indicator, figure.numerator, figure.denominator
+            );
             let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("da-luu", &saved).finish();
             Ok(visit.see_other(&format!("/can-bo/diem-766/nhap-so-lieu?{query}")))
         }
