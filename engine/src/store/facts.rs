@@ -268,7 +268,7 @@ impl std::ops::AddAssign<&PeriodCounts> for PeriodCounts {
 
 /// Counts over the facts of `agencies` (every agency when `None`): receptions and completions in `[from, to)`,
 /// and what was open at `at` (the period's end, or now for a period still running). The sum of
-/// [`count_by`] agency.
+/// [`count_by`] agency, ratings left out.
 pub fn count(
     conn: &mut DbConnection,
     agencies: Option<&[String]>,
@@ -277,9 +277,12 @@ pub fn count(
     at: DateTime<Utc>,
     sync_topic: &str,
 ) -> StoreResult<PeriodCounts> {
+    // The statements of `count_by` agency, without its ratings: no indicator reads them.
+    let overdue_since = at - crate::domain::scorecard::sync_within();
+    let keys = Keys { received: Dimension::Agency.key(), finished: Dimension::Agency.key() };
     let mut total = PeriodCounts::default();
-    for (_, counts) in count_by(conn, Dimension::Agency, agencies, from, to, at, sync_topic)? {
-        total += &counts;
+    for counts in grouped(conn, keys, agencies, from, to, Some(at), sync_topic, overdue_since)?.values() {
+        total += counts;
     }
     Ok(total)
 }
