@@ -103,9 +103,9 @@ pub async fn scorecard(
 fn month_or(text: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Problem> {
     match text.map(str::trim).filter(|m| !m.is_empty()) {
         None => Ok(today),
-        Some(text) => match Period::parse(text) {
-            Some(p) if p.from.format("%Y-%m").to_string() == text => Ok(p.from),
-            _ => {
+        Some(text) => match Period::parse_month(text) {
+            Some(first) => Ok(first),
+            None => {
                 let mut p = Problem::new(422, "request.invalid", format!("`{text}` is not a month (2026-11)"));
                 p.errors = vec![FieldError::new("month", "field.invalid_date").with_detail("a month such as 2026-11")];
                 Err(p)

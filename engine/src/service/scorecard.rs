@@ -377,8 +377,7 @@ impl Reports<'_> {
     pub fn enter_figure(&self, caller: &StaffIdentity, input: &FigureInput) -> ServiceResult<entered::EnteredFigure> {
         self.admin_only(caller, "enter figure")?;
         let mut errors = Vec::new();
-        let month_ok = Period::parse(&input.month).is_some_and(|p| p.from.format("%Y-%m").to_string() == input.month);
-        if !month_ok {
+        if Period::parse_month(&input.month).is_none_or(|_| input.month.trim() != input.month) {
             errors.push(FieldError::new("month", "field.invalid_date").with_detail("a month such as 2026-11"));
         }
         if !card::indicator(&input.indicator).is_some_and(|i| i.source == Source::Entered) {

@@ -32,6 +32,12 @@ impl Period {
 
     /// A whole calendar period as the portal scores them: `2026-11` (a month), `2026-Q3` (a quarter), `2026` (a
     /// year), years 2000 to 9999; `None` for anything else.
+    /// The first day of the month `text` names (`2026-11`, nothing else).
+    pub fn parse_month(text: &str) -> Option<NaiveDate> {
+        let text = text.trim();
+        Period::parse(text).filter(|p| p.from.format("%Y-%m").to_string() == text).map(|p| p.from)
+    }
+
     pub fn parse(text: &str) -> Option<Period> {
         let text = text.trim();
         let (year, rest) = text.split_once('-').map_or((text, None), |(y, r)| (y, Some(r)));

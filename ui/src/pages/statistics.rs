@@ -60,7 +60,7 @@ struct StatisticsPage {
 fn month_of(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     match text.trim() {
         "" => Some(today),
-        text => Period::parse(text).filter(|p| p.from.format("%Y-%m").to_string() == text).map(|p| p.from),
+        text => Period::parse_month(text),
     }
 }
 

@@ -241,6 +241,13 @@ fn period_of(text: &str, today: chrono::NaiveDate) -> Option<Period> {
     }
 }
 
+/// The period asked for by a list or a download, or a 422 page saying it is none.
+fn period_or_refuse(visit: &Visit, typed: &str, today: chrono::NaiveDate) -> Result<Period, PageError> {
+    period_of(typed, today).ok_or_else(|| {
+        PageError::new(visit, 422, "request.invalid", visit.lang.t("ui.admin.scorecard_bad_period").into())
+    })
+}
+
 /// The period as typed, or this month's when nothing was.
 fn period_text(typed: &str, today: chrono::NaiveDate) -> String {
     match typed.trim() {
@@ -450,11 +457,7 @@ pub async fn lost(
     let lang = visit.lang;
     let LostQuery { ky, co_quan, tap, sau } = query.into_inner();
     let today = state.services.calendar.local_date(state.services.now());
-    let Some(period) = period_of(&ky, today) else {
-        return Err(
-            PageError::new(&visit, 422, "request.invalid", lang.t("ui.admin.scorecard_bad_period").into()).into()
-        );
-    };
+    let period = period_or_refuse(&visit, &ky, today)?;
     let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
     let services = state.services.clone();
     let query = ScoreQuery { agency: agency.clone(), period };
@@ -546,11 +549,7 @@ pub async fn low_ratings(
     let lang = visit.lang;
     let LowQuery { ky, co_quan, sau } = query.into_inner();
     let today = state.services.calendar.local_date(state.services.now());
-    let Some(period) = period_of(&ky, today) else {
-        return Err(
-            PageError::new(&visit, 422, "request.invalid", lang.t("ui.admin.scorecard_bad_period").into()).into()
-        );
-    };
+    let period = period_or_refuse(&visit, &ky, today)?;
     let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
     let services = state.services.clone();
     let query = ScoreQuery { agency: agency.clone(), period };
@@ -607,14 +606,9 @@ pub async fn download(
     query: web::Query<DownloadQuery>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let staff = visit.require_staff()?;
-    let lang = visit.lang;
     let DownloadQuery { ky, co_quan, theo, tap, dinh_dang: format } = query.into_inner();
     let today = state.services.calendar.local_date(state.services.now());
-    let Some(period) = period_of(&ky, today) else {
-        return Err(
-            PageError::new(&visit, 422, "request.invalid", lang.t("ui.admin.scorecard_bad_period").into()).into()
-        );
-    };
+    let period = period_or_refuse(&visit, &ky, today)?;
     let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
     let query = ScoreQuery { agency: agency.clone(), period };
     let period_text = period_text(&ky, today);
