@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/thu-tuc/{code}", web::get().to(pages::procedure::page))
         .route("/tra-cuu", web::get().to(pages::track::page))
         .route("/thong-ke-cong-khai", web::get().to(pages::statistics::page))
+        .route("/thong-ke-cong-khai/bao-cao-thang", web::get().to(pages::statistics::monthly))
         .route("/dang-nhap", web::get().to(pages::sign_in::chooser))
         .route("/dang-xuat", web::post().to(pages::sign_in::sign_out))
         .route("/can-bo/dang-nhap", web::get().to(pages::sign_in::staff_form))

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, get, put, web};
 use chrono::NaiveDate;
+use motcua_engine::service::monthly::MonthlyReport;
 use motcua_engine::service::publication::PublicStatistics;
 use motcua_engine::service::scorecard::{
     AgencyScorecard, Breakdown, By, FigureInput, LostPage, LowRatingPage, MonthScore, ScoreQuery,
@@ -147,6 +148,65 @@ pub async fn statistics(
         Some(format) => attachment(sheets::stream_table(format, &name, tables::public_statistics(&published))),
         None => HttpResponse::Ok().json(published),
     })
+}
+
+/// The one-stop shop's monthly report, for anyone and without signing in: per field of procedures and in total,
+/// the dossiers to handle in a month (carried over, received online and in person), handled (early, on time,
+/// late; refused among them), withdrawn, and in progress at its end. Counts only. With `format`, as CSV or XLSX;
+/// the PDF is `/reports/monthly/pdf`.
+#[utoipa::path(tag = "reports", params(StatisticsQuery),
+    responses((status = 200, content((MonthlyReport = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[get("/reports/monthly")]
+pub async fn monthly(state: web::Data<AppState>, query: web::Query<StatisticsQuery>) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let today = services.calendar.local_date(services.now());
+    let StatisticsQuery { agency, month, format } = query.into_inner();
+    let month = month_or(month.as_deref(), today)?;
+    let agency = agency.filter(|a| !a.is_empty());
+    let name = stem(&["bao-cao-thang", agency.as_deref().unwrap_or(""), &month.format("%Y-%m").to_string()]);
+    let report = blocking(move || services.reports().monthly_report(agency.as_deref(), month)).await?;
+    Ok(match format {
+        Some(format) => attachment(sheets::stream_table(format, &name, tables::monthly_report(&report))),
+        None => HttpResponse::Ok().json(report),
+    })
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MonthlyPdfQuery {
+    /// The agency, with every agency under it; every agency when left out.
+    pub agency: Option<String>,
+    /// The month (`2026-11`); this month when left out.
+    pub month: Option<String>,
+}
+
+/// The monthly report as the PDF the one-stop shop files (A4 landscape, the agency's header, a row per field).
+#[utoipa::path(tag = "reports", params(MonthlyPdfQuery),
+    responses((status = 200, content((Vec<u8> = "application/pdf"))),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[get("/reports/monthly/pdf")]
+pub async fn monthly_pdf(
+    state: web::Data<AppState>,
+    query: web::Query<MonthlyPdfQuery>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let today = services.calendar.local_date(services.now());
+    let MonthlyPdfQuery { agency, month } = query.into_inner();
+    let month = month_or(month.as_deref(), today)?;
+    let agency = agency.filter(|a| !a.is_empty());
+    let name = stem(&["bao-cao-thang", agency.as_deref().unwrap_or(""), &month.format("%Y-%m").to_string()]);
+    let pdf = blocking(move || {
+        let reports = services.reports();
+        reports.monthly_report_pdf(&reports.monthly_report(agency.as_deref(), month)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.pdf\"")))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(pdf))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -142,6 +142,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(reports::breakdown)
                 .service(reports::trend)
                 .service(reports::statistics)
+                .service(reports::monthly_pdf)
+                .service(reports::monthly)
                 .service(reports::low_ratings)
                 .service(reports::enter_figure)
                 .service(reports::lost),

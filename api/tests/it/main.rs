@@ -21,6 +21,7 @@ mod forms_conformance;
 mod hardening;
 mod identity;
 mod lifecycle;
+mod monthly_report;
 mod notifications;
 mod online_lifecycle;
 mod pages;

@@ -147,6 +147,72 @@ async fn hot_queries_read_through_indexes_on_postgres() {
     server.stop().await;
 }
 
+/// On PostgreSQL, every statement the scorecard, the trend, the breakdowns, the lost points and the monthly report
+/// run over the facts reads them through an index: with sequential scans priced out, the transaction's own
+/// statistics (`pg_stat_xact_user_tables`, `pg_stat_get_xact_numscans`) show no sequential scan of
+/// `dossier_facts`, and each of its period indexes was read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_reports_count_the_facts_through_their_indexes_on_postgres() {
+    use diesel::RunQueryDsl;
+    use diesel::connection::SimpleConnection;
+    use motcua_engine::store::facts::{self, Dimension, Lost};
+    if !crate::support::postgres_available() {
+        return;
+    }
+    let server = TestServer::start(Backend::Postgres).await;
+    let services = server.services.clone();
+    let now = server.now();
+    let (sequential, used) = tokio::task::spawn_blocking(move || {
+        services.db().write(|conn| {
+            conn.batch_execute("SET LOCAL enable_seqscan = off")?;
+            let topic = motcua_engine::ports::topics::PORTAL_STATUS;
+            let agencies = vec![HONG_BANG.to_string(), crate::support::LE_CHAN.to_string()];
+            let list = Some(agencies.as_slice());
+            let from = now - chrono::TimeDelta::days(30);
+            for by in [Dimension::Agency, Dimension::Procedure, Dimension::Officer, Dimension::Channel] {
+                facts::count_by(conn, by, list, from, now, now, topic)?;
+                facts::open_by(conn, by, list, from)?;
+            }
+            let bounds: Vec<_> = (0..4).rev().map(|i| now - chrono::TimeDelta::days(30 * i)).collect();
+            facts::count_by_month(conn, list, &bounds, &bounds[1..], topic)?;
+            for set in Lost::ALL {
+                facts::lost(conn, set, list, from, now, now, None, 50, topic)?;
+            }
+            #[derive(diesel::QueryableByName)]
+            struct Scans {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            #[derive(diesel::QueryableByName)]
+            struct Index {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                name: String,
+            }
+            let sequential: Vec<Scans> = diesel::sql_query(
+                "SELECT COALESCE(seq_scan, 0) AS n FROM pg_stat_xact_user_tables WHERE relname = 'dossier_facts'",
+            )
+            .load(conn)?;
+            let used: Vec<Index> = diesel::sql_query(
+                "SELECT CAST(i.relname AS TEXT) AS name FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid \
+                 WHERE x.indrelid = 'dossier_facts'::regclass AND pg_stat_get_xact_numscans(i.oid) > 0",
+            )
+            .load(conn)?;
+            Ok::<_, StoreError>((
+                sequential.iter().map(|s| s.n).sum::<i64>(),
+                used.into_iter().map(|i| i.name).collect::<BTreeSet<String>>(),
+            ))
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(sequential, 0, "a statement over the facts scans the table; indexes read: {used:?}");
+    for index in ["dossier_facts_received", "dossier_facts_finished", "dossier_facts_open", "dossier_facts_withdrawn"] {
+        assert!(used.contains(index), "{index} is never read: {used:?}");
+    }
+    server.stop().await;
+}
+
 fn queue(text: Option<&str>, after: Option<dossiers::Cursor>) -> dossiers::QueueFilter {
     dossiers::QueueFilter {
         agencies: vec![HONG_BANG.to_string()],
@@ -203,6 +269,23 @@ async fn seeded_copies_agree_with_their_history_and_are_measured(backend: Backen
     let second = motcua(&["bench", "seed", "--dossiers", "90", "--communes", "4"]);
     assert!(second.contains("seeded 50 dossiers") && second.contains("the database holds 90"), "{second}");
     assert!(second.contains("bytes per dossier"), "{second}");
+    // Each copy's indicator facts are written with it, and about half the returned copies are rated.
+    let db = motcua_engine::store::Db::connect(&url, 1).unwrap();
+    let count = |table: &'static str| {
+        db.read(|conn| {
+            #[derive(diesel::QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let n: N =
+                diesel::RunQueryDsl::get_result(diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")), conn)?;
+            Ok::<_, StoreError>(n.n)
+        })
+        .unwrap()
+    };
+    assert_eq!(count("dossier_facts"), 90);
+    assert!(count("ratings") > 10, "{} ratings", count("ratings"));
     let queries = motcua(&["bench", "queries", "--requests", "5"]);
     assert!(queries.contains("bench queries: 90 dossiers"), "{queries}");
     assert!(queries.contains("queue search by name") && queries.contains("slowest p99"), "{queries}");

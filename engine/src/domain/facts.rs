@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::actor::Actor;
 use super::calendar::Timeliness;
-use super::dossier::{Change, Channel, Digitisation, Dossier, Event, Status};
+use super::dossier::{Change, Channel, Digitisation, Dossier, Event, Proposal, Status};
 use super::procedure::{Online, Procedure};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,10 @@ pub struct DossierFacts {
     pub finished_at: Option<DateTime<Utc>>,
     /// The legal due instant before any extension (rule 6), else the current one.
     pub due_at: Option<DateTime<Utc>>,
+    /// Finished with a refusal (stopped with its reasons), not a result granting what was asked.
+    pub refused: bool,
+    /// When the applicant withdrew it: it leaves the work in progress without being finished.
+    pub withdrawn_at: Option<DateTime<Utc>>,
     /// Of a finished dossier. Late as well when more than one supplement was asked for (the portal's rule);
     /// on time when the procedure sets no time limit.
     pub timeliness: Option<Timeliness>,
@@ -68,6 +72,8 @@ pub fn facts_of(dossier: &Dossier, procedure: &Procedure, paid_online: bool) -> 
         received_at: dossier.received_at,
         finished_at: dossier.completed_at,
         due_at: dossier.original_due_at.or(dossier.due_at),
+        refused: finished && matches!(dossier.proposal, Some(Proposal::Refusal { .. })),
+        withdrawn_at: dossier.withdrawn_at,
         timeliness,
         fully_online_eligible: procedure.online == Online::Full,
         result_is_paper: !procedure.results.is_empty(),

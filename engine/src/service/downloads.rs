@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::monthly::MonthlyReport;
 use super::publication::PublicStatistics;
 use super::scorecard::{AgencyScorecard, Breakdown, By};
 use crate::adapters::forms::RegisterData;
@@ -259,6 +260,44 @@ pub fn public_statistics(s: &PublicStatistics) -> Table {
                 r.finished_late.into(),
                 r.in_progress.into(),
             ]
+        })
+        .collect();
+    Table { headers, rows }
+}
+
+/// The one-stop shop's monthly report: a row per field and the total, in the PDF's columns.
+pub fn monthly_report(r: &MonthlyReport) -> Table {
+    let mut headers = vec![vi("ui.public.monthly_field_code"), vi("ui.public.monthly_field")];
+    headers.extend(
+        [
+            "ui.public.monthly_to_handle",
+            "ui.public.monthly_carried_over",
+            "ui.public.monthly_received_online",
+            "ui.public.monthly_received_in_person",
+            "ui.public.monthly_handled",
+            "ui.public.monthly_handled_early",
+            "ui.public.monthly_handled_on_time",
+            "ui.public.monthly_handled_late",
+            "ui.public.monthly_refused",
+            "ui.public.monthly_withdrawn",
+            "ui.public.monthly_in_progress",
+            "ui.public.monthly_in_progress_within",
+            "ui.public.monthly_in_progress_overdue",
+        ]
+        .map(vi),
+    );
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            let name = if row.field.is_empty() { vi("ui.public.monthly_other_field") } else { row.field.clone() };
+            (row.field_code.clone(), name, row)
+        })
+        .chain(std::iter::once((String::new(), vi("ui.public.stats_total"), &r.total)))
+        .map(|(code, name, row)| {
+            let mut cells: Vec<Cell> = vec![code.into(), name.into()];
+            cells.extend(row.figures().map(Cell::from));
+            cells
         })
         .collect();
     Table { headers, rows }

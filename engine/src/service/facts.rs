@@ -34,13 +34,19 @@ impl Services {
         Ok(())
     }
 
-    /// Fills in the facts of every dossier without them, 500 per transaction; answers how many. One index probe
-    /// when there is none.
+    /// Fills in the facts of every dossier without them, and derives again those written before the facts knew
+    /// a refusal (migration 15), 500 per transaction; answers how many. One index probe each when there is none.
     pub fn fill_missing_facts(&self) -> ServiceResult<usize> {
+        Ok(self.fill_facts(stored::missing)? + self.fill_facts(stored::underived)?)
+    }
+
+    /// Writes the facts of each dossier `batch` finds, page after page by id, keeping what the outbox dispatcher
+    /// marked.
+    fn fill_facts(&self, batch: Batch) -> ServiceResult<usize> {
         let (mut after, mut filled) = (String::new(), 0);
         loop {
-            let batch = self.db.write(|conn| {
-                let rows = stored::missing(conn, &after, 500)?;
+            let done = self.db.write(|conn| {
+                let rows = batch(conn, &after, 500)?;
                 for (id, state) in &rows {
                     let dossier = dossiers::decode(state)?;
                     let procedure = self.procedure_of(&dossier)?;
@@ -53,10 +59,13 @@ impl Services {
                 }
                 Ok::<_, ServiceError>(rows.last().map(|(id, _)| (id.clone(), rows.len())))
             })?;
-            match batch {
+            match done {
                 Some((last, count)) => (after, filled) = (last, filled + count),
                 None => return Ok(filled),
             }
         }
     }
 }
+
+/// A page of dossiers whose facts are to be written, after an id.
+type Batch = fn(&mut DbConnection, &str, i64) -> crate::store::StoreResult<Vec<(String, dossiers::StoredState)>>;

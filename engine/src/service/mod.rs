@@ -14,6 +14,7 @@ pub mod downloads;
 pub mod error;
 mod facts;
 pub mod forms;
+pub mod monthly;
 pub mod notify;
 pub mod operations;
 pub mod outbox;

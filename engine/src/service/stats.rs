@@ -344,6 +344,7 @@ mod tests {
             completed_at: None,
             timeliness: None,
             returned_at: None,
+            withdrawn_at: None,
             nearly_due_raised: false,
             overdue_raised: false,
             register_entry: None,

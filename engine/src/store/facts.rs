@@ -32,6 +32,8 @@ diesel::table! {
         reused -> Bool,
         population_data -> Bool,
         sync_late -> Bool,
+        withdrawn_at -> Nullable<Timestamp>,
+        refused -> Nullable<Bool>,
     }
 }
 
@@ -62,6 +64,8 @@ struct Row<'a> {
     reuse_eligible: bool,
     reused: bool,
     population_data: bool,
+    withdrawn_at: Option<NaiveDateTime>,
+    refused: Option<bool>,
 }
 
 /// The stored code of a timeliness: 0 early, 1 on time, 2 late.
@@ -94,6 +98,8 @@ impl<'a> Row<'a> {
             reuse_eligible: f.reuse_eligible,
             reused: f.reused,
             population_data: f.population_data,
+            withdrawn_at: f.withdrawn_at.map(to_db),
+            refused: Some(f.refused),
         }
     }
 }
@@ -101,6 +107,20 @@ impl<'a> Row<'a> {
 /// Writes the facts of a dossier new to the store.
 pub fn insert(conn: &mut DbConnection, facts: &DossierFacts) -> StoreResult<()> {
     diesel::insert_into(dossier_facts::table).values(Row::of(facts)).execute(conn)?;
+    Ok(())
+}
+
+/// Writes the facts of dossiers new to the store at once (a bulk load), 400 rows a statement: well inside each
+/// backend's limit of bound values.
+pub fn insert_all(conn: &mut DbConnection, all: &[DossierFacts]) -> StoreResult<()> {
+    for chunk in all.chunks(400) {
+        let rows: Vec<Row<'_>> = chunk.iter().map(Row::of).collect();
+        // The multi-backend connection has no batch insert: each backend does its own.
+        match conn {
+            DbConnection::Pg(c) => diesel::insert_into(dossier_facts::table).values(&rows).execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(dossier_facts::table).values(&rows).execute(c)?,
+        };
+    }
     Ok(())
 }
 
@@ -149,6 +169,19 @@ pub fn missing(conn: &mut DbConnection, after: &str, limit: i64) -> StoreResult<
         .filter(dossier_facts::dossier_id.is_null())
         .filter(dossiers::id.gt(after))
         .order(dossiers::id)
+        .limit(limit)
+        .select((dossiers::id, STATE))
+        .load(conn)?)
+}
+
+/// Up to `limit` dossiers after `after` (by id) whose facts were written before the facts knew a refusal
+/// (migration 15), with their states: for the service to derive again. Their own partial index, empty once done.
+pub fn underived(conn: &mut DbConnection, after: &str, limit: i64) -> StoreResult<Vec<(String, StoredState)>> {
+    Ok(dossier_facts::table
+        .inner_join(dossiers::table)
+        .filter(dossier_facts::refused.is_null())
+        .filter(dossier_facts::dossier_id.gt(after))
+        .order(dossier_facts::dossier_id)
         .limit(limit)
         .select((dossiers::id, STATE))
         .load(conn)?)
@@ -203,6 +236,10 @@ pub struct PeriodCounts {
     pub finished_digitised: u64,
     /// Finished in the period early or on time, yet rated "not satisfied" by the applicant.
     pub finished_in_time_not_satisfied: u64,
+    /// Of those finished in the period, refused (stopped with reasons) rather than granted.
+    pub finished_refused: u64,
+    /// Received (before or in the period) and withdrawn by the applicant in the period.
+    pub withdrawn: u64,
     /// Ratings given in the period (of the dossiers counted), the sum of their scores, and how many were "not
     /// satisfied". Counted by [`count_by`] only, not by the months of a trend.
     pub rated: u64,
@@ -258,6 +295,8 @@ impl std::ops::AddAssign<&PeriodCounts> for PeriodCounts {
         self.finished_electronic_result += o.finished_electronic_result;
         self.finished_digitised += o.finished_digitised;
         self.finished_in_time_not_satisfied += o.finished_in_time_not_satisfied;
+        self.finished_refused += o.finished_refused;
+        self.withdrawn += o.withdrawn;
         self.rated += o.rated;
         self.rating_sum += o.rating_sum;
         self.rated_low += o.rated_low;
@@ -279,7 +318,7 @@ pub fn count(
 ) -> StoreResult<PeriodCounts> {
     // The statements of `count_by` agency, without its ratings: no indicator reads them.
     let overdue_since = at - crate::domain::scorecard::sync_within();
-    let keys = Keys { received: Dimension::Agency.key(), finished: Dimension::Agency.key() };
+    let keys = Keys::of(Dimension::Agency);
     let mut total = PeriodCounts::default();
     for counts in grouped(conn, keys, agencies, from, to, Some(at), sync_topic, overdue_since)?.values() {
         total += counts;
@@ -300,13 +339,25 @@ pub fn count_by(
     sync_topic: &str,
 ) -> StoreResult<Vec<(String, PeriodCounts)>> {
     let overdue_since = at - crate::domain::scorecard::sync_within();
-    let keys = Keys { received: by.key(), finished: by.key() };
+    let keys = Keys::of(by);
     let mut counted = grouped(conn, keys, agencies, from, to, Some(at), sync_topic, overdue_since)?;
     for (key, rated, sum, low) in ratings_by(conn, by.key(), agencies, from, to)? {
         let c = counted.entry(key).or_default();
         (c.rated, c.rating_sum, c.rated_low) = (rated, sum, low);
     }
     Ok(counted.into_iter().collect())
+}
+
+/// What was open at `at` for each value of `by` that had any: how many, and of those not yet due. The open
+/// statements of [`count_by`] alone (its period empty).
+pub fn open_by(
+    conn: &mut DbConnection,
+    by: Dimension,
+    agencies: Option<&[String]>,
+    at: DateTime<Utc>,
+) -> StoreResult<Vec<(String, u64, u64)>> {
+    let counted = grouped(conn, Keys::of(by), agencies, at, at, Some(at), "", at)?;
+    Ok(counted.into_iter().filter(|(_, c)| c.open > 0).map(|(key, c)| (key, c.open, c.open_not_due)).collect())
 }
 
 /// The ratings given in `[from, to)` to dossiers of `agencies`, grouped by `key` (an expression over the facts):
@@ -362,11 +413,20 @@ fn ratings_by(
     Ok(rows.into_iter().map(|(k, n, sum, low)| (k, u(n), u(sum), u(low))).collect())
 }
 
-/// The grouping expressions of receptions and of completions (and of what is open, grouped as receptions).
+/// The grouping expressions of receptions, of completions and of withdrawals (what is open is grouped as
+/// receptions).
 #[derive(Clone, Copy)]
 struct Keys<'a> {
     received: &'a str,
     finished: &'a str,
+    withdrawn: &'a str,
+}
+
+impl Keys<'static> {
+    /// One column's values for all three.
+    fn of(by: Dimension) -> Keys<'static> {
+        Keys { received: by.key(), finished: by.key(), withdrawn: by.key() }
+    }
 }
 
 /// The statements of [`count_by`] and [`count_by_month`]: receptions in `[from, to)` grouped by their key,
@@ -396,6 +456,7 @@ fn grouped(
     let not_satisfied_in_time = format!("timeliness <> {late} AND {NOT_SATISFIED}");
     let received_key = || sql::<Text>(keys.received);
     let finished_key = || sql::<Text>(keys.finished);
+    let withdrawn_key = || sql::<Text>(keys.withdrawn);
     // The same statements on each backend's own connection (the query types differ by backend).
     macro_rules! on {
         ($c:expr, $db:ty) => {{
@@ -433,7 +494,7 @@ fn grouped(
                         .sql(" THEN 1 ELSE 0 END), 0)"),
                 ))
                 .load($c)?;
-            let finished: Vec<(String, i64, i64, i64, i64, i64, i64, i64)> = scoped()
+            let finished: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64)> = scoped()
                 .filter(dossier_facts::finished_at.ge(from).and(dossier_facts::finished_at.lt(to)))
                 .group_by(finished_key())
                 .select((
@@ -445,10 +506,20 @@ fn grouped(
                     n("result_is_paper AND electronic_result"),
                     n("digitised"),
                     n(&not_satisfied_in_time),
+                    // NULL (not derived yet) is not a refusal.
+                    n("refused = TRUE"),
                 ))
                 .load($c)?;
-            // Open at `at`: not finished yet (the open backlog, its own partial index), or finished after `at`
-            // (the completion index from `at` on). Never a range over the whole history.
+            // Withdrawn in the period, after reception (before it, a dossier was never in the work).
+            let withdrawn: Vec<(String, i64)> = scoped()
+                .filter(dossier_facts::withdrawn_at.ge(from).and(dossier_facts::withdrawn_at.lt(to)))
+                .filter(dossier_facts::received_at.is_not_null())
+                .group_by(withdrawn_key())
+                .select((withdrawn_key(), sql::<BigInt>("COUNT(*)")))
+                .load($c)?;
+            // Open at `at`: neither finished nor withdrawn yet (the open backlog, its own partial index), or
+            // finished or withdrawn after `at` (the completion index from `at` on, the few withdrawals). Never a
+            // range over the whole history.
             let mut open: Vec<(String, i64, i64)> = Vec::new();
             if let Some(at) = open_at.map(to_db) {
                 let not_due = || {
@@ -459,6 +530,7 @@ fn grouped(
                 open.extend(
                     scoped()
                         .filter(dossier_facts::finished_at.is_null())
+                        .filter(dossier_facts::withdrawn_at.is_null())
                         .filter(dossier_facts::received_at.lt(at))
                         .group_by(received_key())
                         .select((received_key(), sql::<BigInt>("COUNT(*)"), not_due()))
@@ -472,11 +544,19 @@ fn grouped(
                         .select((received_key(), sql::<BigInt>("COUNT(*)"), not_due()))
                         .load::<(String, i64, i64)>($c)?,
                 );
+                open.extend(
+                    scoped()
+                        .filter(dossier_facts::withdrawn_at.ge(at))
+                        .filter(dossier_facts::received_at.lt(at))
+                        .group_by(received_key())
+                        .select((received_key(), sql::<BigInt>("COUNT(*)"), not_due()))
+                        .load::<(String, i64, i64)>($c)?,
+                );
             }
-            (received, finished, open)
+            (received, finished, withdrawn, open)
         }};
     }
-    let (received, finished, open) = match conn {
+    let (received, finished, withdrawn, open) = match conn {
         DbConnection::Pg(c) => on!(c, diesel::pg::Pg),
         DbConnection::Sqlite(c) => on!(c, diesel::sqlite::Sqlite),
     };
@@ -505,6 +585,10 @@ fn grouped(
         c.finished_electronic_result = u(r.5);
         c.finished_digitised = u(r.6);
         c.finished_in_time_not_satisfied = u(r.7);
+        c.finished_refused = u(r.8);
+    }
+    for (key, n) in withdrawn {
+        by_key.entry(key).or_default().withdrawn = u(n);
     }
     for (key, open, not_due) in open {
         let c = by_key.entry(key).or_default();
@@ -553,20 +637,24 @@ pub fn count_by_month(
     };
     debug_assert_eq!(bounds.len(), periods + 1);
     let inner = &bounds[1..periods];
-    let keys =
-        Keys { received: &bucket("received_at", inner, periods), finished: &bucket("finished_at", inner, periods) };
+    let keys = Keys {
+        received: &bucket("received_at", inner, periods),
+        finished: &bucket("finished_at", inner, periods),
+        withdrawn: &bucket("withdrawn_at", inner, periods),
+    };
     // Waiting messages are weighed per period below: none counts here.
     let never = DateTime::<Utc>::UNIX_EPOCH;
     let mut counted = grouped(conn, keys, agencies, from, to, None, sync_topic, never)?;
     let mut months: Vec<PeriodCounts> =
         (0..periods).map(|i| counted.remove(&i.to_string()).unwrap_or_default()).collect();
 
-    // Open at each instant: received before it, not finished by it; not due by it. Periods here are those of the
-    // evaluation instants (`periods + 1`: none yet, or after the last).
+    // Open at each instant: received before it, neither finished nor withdrawn by it; not due by it. Periods here
+    // are those of the evaluation instants (`periods + 1`: none yet, or after the last). No dossier is both
+    // finished and withdrawn.
     let triple = format!(
         "{} || ',' || {} || ',' || {}",
         bucket("received_at", open_at, periods + 1),
-        bucket("finished_at", open_at, periods + 1),
+        bucket("COALESCE(finished_at, withdrawn_at)", open_at, periods + 1),
         bucket("due_at", open_at, periods + 1)
     );
     let (first, last) = (to_db(first), to_db(last));
@@ -582,6 +670,7 @@ pub fn count_by_month(
             let mut rows: Vec<(String, i64)> = dossier_facts::table
                 .filter(scope())
                 .filter(dossier_facts::finished_at.is_null())
+                .filter(dossier_facts::withdrawn_at.is_null())
                 .filter(dossier_facts::received_at.lt(last))
                 .group_by(sql::<Text>(&triple))
                 .select((sql::<Text>(&triple), sql::<BigInt>("COUNT(*)")))
@@ -590,6 +679,15 @@ pub fn count_by_month(
                 dossier_facts::table
                     .filter(scope())
                     .filter(dossier_facts::finished_at.ge(first))
+                    .filter(dossier_facts::received_at.lt(last))
+                    .group_by(sql::<Text>(&triple))
+                    .select((sql::<Text>(&triple), sql::<BigInt>("COUNT(*)")))
+                    .load::<(String, i64)>($c)?,
+            );
+            rows.extend(
+                dossier_facts::table
+                    .filter(scope())
+                    .filter(dossier_facts::withdrawn_at.ge(first))
                     .filter(dossier_facts::received_at.lt(last))
                     .group_by(sql::<Text>(&triple))
                     .select((sql::<Text>(&triple), sql::<BigInt>("COUNT(*)")))
@@ -606,7 +704,8 @@ pub fn count_by_month(
         let b: Vec<usize> = key.split(',').filter_map(|p| p.parse().ok()).collect();
         let [received, finished, due] = b[..] else { continue };
         let n = u64::try_from(n).unwrap_or(0);
-        // Open at instant m: received before it (its period is m or earlier), finished at or after it.
+        // Open at instant m: received before it (its period is m or earlier), finished or withdrawn at or after
+        // it.
         for (m, month) in months.iter_mut().enumerate() {
             if received <= m && finished > m {
                 month.open += n;
@@ -906,6 +1005,7 @@ pub fn lost(
                 Lost::OpenOverdue => query
                     .filter(dossier_facts::received_at.lt(at))
                     .filter(dossier_facts::finished_at.is_null().or(dossier_facts::finished_at.ge(at)))
+                    .filter(dossier_facts::withdrawn_at.is_null().or(dossier_facts::withdrawn_at.ge(at)))
                     .filter(dossier_facts::due_at.lt(at)),
                 _ => query.filter($instant.ge(from).and($instant.lt(to))),
             };

@@ -43,6 +43,18 @@ pub fn insert(conn: &mut DbConnection, rating: &Rating) -> StoreResult<()> {
     Ok(())
 }
 
+/// Writes many ratings at once (a bulk load).
+pub fn insert_all(conn: &mut DbConnection, all: &[Rating]) -> StoreResult<()> {
+    for chunk in all.chunks(500) {
+        // The multi-backend connection has no batch insert: each backend does its own.
+        match conn {
+            DbConnection::Pg(c) => diesel::insert_into(ratings::table).values(chunk).execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(ratings::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 pub fn of_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Option<Rating>> {
     Ok(ratings::table.find(dossier_id).select(Rating::as_select()).first(conn).optional()?)
 }

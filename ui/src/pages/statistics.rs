@@ -1,6 +1,7 @@
 //! `/thong-ke-cong-khai`: the statistics a one-stop shop publishes (issue 16), for anyone: one month's dossiers
 //! per agency, received (online among them), handled early, on time and late, and in progress, with the
-//! downloads. Counts only; no person appears.
+//! downloads; and `/thong-ke-cong-khai/bao-cao-thang`, the one-stop shop's monthly report by field as PDF, XLSX or
+//! CSV. Counts only; no person appears.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -54,6 +55,7 @@ struct StatisticsPage {
     total: Option<Line>,
     csv: String,
     xlsx: String,
+    monthly: String,
 }
 
 /// The month typed (`2026-11`), or this one when nothing was; none when it is not a month.
@@ -129,6 +131,63 @@ pub async fn page(
         total,
         csv: format!("{href}&dinh-dang=csv"),
         xlsx: format!("{href}&dinh-dang=xlsx"),
+        monthly: href.replacen("/thong-ke-cong-khai?", "/thong-ke-cong-khai/bao-cao-thang?", 1),
     };
     Ok(visit.page(status, render(&page)?))
+}
+
+/// What the monthly report is downloaded as.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    Pdf,
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MonthlyQuery {
+    #[serde(default)]
+    thang: String,
+    #[serde(default, rename = "co-quan")]
+    co_quan: String,
+    #[serde(rename = "dinh-dang")]
+    dinh_dang: Option<ReportFormat>,
+}
+
+/// The one-stop shop's monthly report of an agency (every agency when none) as a download: PDF unless asked
+/// otherwise.
+pub async fn monthly(
+    visit: Visit,
+    state: web::Data<UiState>,
+    query: web::Query<MonthlyQuery>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let MonthlyQuery { thang, co_quan, dinh_dang } = query.into_inner();
+    let today = state.services.calendar.local_date(state.services.now());
+    let Some(month) = month_of(&thang, today) else {
+        let detail = visit.lang.t("ui.public.stats_bad_month").to_string();
+        return Err(PageError::new(&visit, 422, "request.invalid", detail).into());
+    };
+    let agency = Some(co_quan.trim().to_string()).filter(|a| !a.is_empty());
+    let name = sheets::stem(&["bao-cao-thang", agency.as_deref().unwrap_or(""), &month.format("%Y-%m").to_string()]);
+    let format = dinh_dang.unwrap_or(ReportFormat::Pdf);
+    let services = state.services.clone();
+    let answer = web::block(move || {
+        let reports = services.reports();
+        let report = reports.monthly_report(agency.as_deref(), month)?;
+        let pdf = match format {
+            ReportFormat::Pdf => Some(reports.monthly_report_pdf(&report)?),
+            _ => None,
+        };
+        Ok::<_, ServiceError>((report, pdf))
+    })
+    .await?;
+    let (report, pdf) = answer.map_err(|e| PageError::service(&visit, &e))?;
+    let sheet =
+        |format| crate::downloads::attachment(sheets::stream_table(format, &name, tables::monthly_report(&report)));
+    Ok(match (format, pdf) {
+        (ReportFormat::Xlsx, _) => sheet(SheetFormat::Xlsx),
+        (ReportFormat::Csv, _) => sheet(SheetFormat::Csv),
+        (ReportFormat::Pdf, pdf) => crate::downloads::pdf(&name, pdf.unwrap_or_default()),
+    })
 }

@@ -1,6 +1,6 @@
 //! `motcua bench reports`: the Decision 766 scorecard and the lists of lost points, for the whole system, the
 //! province with every agency under it, and one commune, over a month, a quarter and a year; and the leader's
-//! scorecard page (its twelve-month trend included). Figures are the server's own time (`Server-Timing`),
+//! scorecard page (its twelve-month trend included); the one-stop shop's monthly report. Figures are the server's own time (`Server-Timing`),
 //! against one dossier read by primary key on the same database in the same run. Run it on databases filled by
 //! `motcua bench seed` at several sizes to see how the reports grow with the table.
 
@@ -105,6 +105,21 @@ async fn bench(args: ReportsArgs) -> Result<(), String> {
         (
             format!("breakdown by procedure, province, {y}"),
             format!("/api/v1/reports/scorecard/breakdown?by=procedure&period={y}&agency={PROVINCE}"),
+            &bearer,
+        ),
+        (
+            format!("monthly report, province, {m}"),
+            format!("/api/v1/reports/monthly?month={m}&agency={PROVINCE}"),
+            &bearer,
+        ),
+        (
+            format!("monthly report PDF, province, {m}"),
+            format!("/api/v1/reports/monthly/pdf?month={m}&agency={PROVINCE}"),
+            &bearer,
+        ),
+        (
+            format!("monthly report, one commune, {m}"),
+            format!("/api/v1/reports/monthly?month={m}&agency={COMMUNE}"),
             &bearer,
         ),
         (

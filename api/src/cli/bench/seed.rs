@@ -5,8 +5,10 @@
 //! working days stay working days). Finished templates are copied across the years of history; open ones only
 //! into the last weeks, so the open backlog is what a province has in hand, not years of it. Copies are written
 //! with the store's own functions: the columns, the state and the hash-chained events agree as if the use
-//! cases had written them. Seeding appends up to the total asked, so one database grows through 100 k, 1 M, ….
-//! Papers and results are not copied (their blobs are outside the database).
+//! cases had written them, with their indicator facts (`dossier_facts`) written in the same transaction. About
+//! half the returned copies are rated by their applicants, mostly well, a few "not satisfied" with a comment; a
+//! few copies had a portal message delivered late. Seeding appends up to the total asked, so one database grows
+//! through 100 k, 1 M, …. Papers and results are not copied (their blobs are outside the database).
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -16,9 +18,11 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 use motcua_engine::domain::codes::{AgencyId, DossierCode};
-use motcua_engine::domain::dossier::{Dossier, Event};
+use motcua_engine::domain::dossier::{Dossier, Event, Status};
+use motcua_engine::domain::facts::{DossierFacts, facts_of, paid_online};
 use motcua_engine::service::{Config, SystemClock};
-use motcua_engine::store::{Db, StoreError, agencies, dossiers, events, identity, sizes};
+use motcua_engine::store::ratings::{self, Rating};
+use motcua_engine::store::{Db, StoreError, agencies, dossiers, events, facts, identity, sizes};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
@@ -95,13 +99,24 @@ fn seed(args: &SeedArgs) -> Result<(), String> {
     while have + written < args.dossiers {
         let n = (args.dossiers - have - written).min(BATCH as u64) as usize;
         let batch: Vec<(Dossier, Vec<Event>)> = (0..n).map(|_| seeder.copy()).collect::<Result<_, _>>()?;
+        let (all, histories): (Vec<Dossier>, Vec<Vec<Event>>) = batch.into_iter().unzip();
+        let mut indicator_facts = Vec::with_capacity(n);
+        for (d, history) in all.iter().zip(&histories) {
+            let procedure = services.catalogue.version(&d.procedure_code, d.procedure_version).ok_or_else(|| {
+                format!("procedure {} v{} is not in the catalogue", d.procedure_code, d.procedure_version)
+            })?;
+            indicator_facts.push(facts_of(d, &procedure, d.payment.is_some() && paid_online(history)));
+        }
+        let rated: Vec<Rating> = all.iter().filter_map(|d| seeder.rating(d)).collect();
+        let synced_late: Vec<&str> = all.iter().filter(|d| seeder.synced_late(d)).map(|d| d.id.as_str()).collect();
         let now = Utc::now();
         db.write(|conn| -> Result<(), StoreError> {
-            let (all, histories): (Vec<Dossier>, Vec<Vec<Event>>) = batch.into_iter().unzip();
             dossiers::insert_all(conn, &all, now)?;
             let chains: Vec<(&str, &[Event])> =
                 all.iter().zip(&histories).map(|(d, h)| (d.id.as_str(), h.as_slice())).collect();
-            events::insert_histories(conn, &chains)
+            events::insert_histories(conn, &chains)?;
+            write_facts(conn, &indicator_facts, &synced_late)?;
+            ratings::insert_all(conn, &rated)
         })
         .map_err(|e| e.to_string())?;
         written += n as u64;
@@ -119,6 +134,27 @@ fn seed(args: &SeedArgs) -> Result<(), String> {
     sizes::settle(&db).map_err(|e| e.to_string())?;
     storage::report(&db).map_err(|e| e.to_string())
 }
+
+/// The facts of a batch, and the mark of those whose portal message went late.
+fn write_facts(
+    conn: &mut motcua_engine::store::DbConnection,
+    all: &[DossierFacts],
+    synced_late: &[&str],
+) -> Result<(), StoreError> {
+    facts::insert_all(conn, all)?;
+    for id in synced_late {
+        facts::mark_sync_late(conn, id)?;
+    }
+    Ok(())
+}
+
+/// Of the returned dossiers, those whose applicants rate them (in per mille), and how the scores fall: 5 to 1.
+const RATED_PER_MILLE: u32 = 550;
+const SCORES_PER_MILLE: [(i32, u32); 5] = [(5, 620), (4, 240), (3, 80), (2, 40), (1, 20)];
+const LOW_COMMENTS: [&str; 3] =
+    ["Thời gian chờ ở quầy quá lâu", "Cán bộ hướng dẫn chưa rõ ràng", "Phải đi lại nhiều lần để bổ sung giấy tờ"];
+/// Received dossiers with a portal message delivered late or given up (in per mille).
+const SYNCED_LATE_PER_MILLE: u32 = 15;
 
 /// Seeded applicants' id numbers start with this, which no demo citizen's does: the demo's own dossiers stay
 /// the templates however many copies the database holds.
@@ -317,6 +353,41 @@ impl Seeder {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok((dossier, history))
+    }
+}
+
+impl Seeder {
+    /// The applicant's rating of a returned copy, a day or two after its return, or none.
+    fn rating(&mut self, d: &Dossier) -> Option<Rating> {
+        let returned = d.returned_at.filter(|_| d.status == Status::Returned)?;
+        if self.rng.gen_range(0..1000) >= RATED_PER_MILLE {
+            return None;
+        }
+        let mut roll = self.rng.gen_range(0..1000);
+        let mut score = 1;
+        for (s, share) in SCORES_PER_MILLE {
+            if roll < share {
+                score = s;
+                break;
+            }
+            roll -= share;
+        }
+        let comment = (score <= 2).then(|| LOW_COMMENTS[self.rng.gen_range(0..LOW_COMMENTS.len())].to_string());
+        let rated_at = returned + Duration::minutes(self.rng.gen_range(10..3 * 24 * 60));
+        Some(Rating {
+            dossier_id: d.id.clone(),
+            applicant_id: d.applicant.id_number.clone(),
+            agency_id: d.agency.clone(),
+            procedure_code: d.procedure_code.clone(),
+            score,
+            comment,
+            rated_at: rated_at.naive_utc(),
+        })
+    }
+
+    /// Whether a received copy had a message to the national portal delivered late.
+    fn synced_late(&mut self, d: &Dossier) -> bool {
+        d.received_at.is_some() && self.rng.gen_range(0..1000) < SYNCED_LATE_PER_MILLE
     }
 }
 

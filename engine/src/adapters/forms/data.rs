@@ -269,6 +269,31 @@ pub struct RegisterData {
     pub rows: Vec<RegisterRow>,
 }
 
+/// The one-stop shop's monthly report of dossiers handled, A4 landscape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthlyReportData {
+    /// The agency reporting (the root agency when the report covers every agency).
+    pub header: FormHeader,
+    /// The report covers every agency, not one with those under it.
+    pub whole_system: bool,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// What is in progress was counted at this instant.
+    pub evaluated_at: DateTime<Utc>,
+    /// One line per field of procedures.
+    pub lines: Vec<MonthlyReportLine>,
+    pub total: [u64; 13],
+}
+
+/// A field's figures, in the report's column order: to handle, carried over, received online, received in person,
+/// handled, early, on time, late, refused, withdrawn, in progress, within the due date, past it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthlyReportLine {
+    /// The field's name; empty for procedures the catalogue no longer holds.
+    pub name: String,
+    pub figures: [u64; 13],
+}
+
 /// Which template a result uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResultTemplate {

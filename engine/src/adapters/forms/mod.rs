@@ -2,7 +2,8 @@
 //!
 //! Pure functions from plain data (`data.rs`) to PDF bytes; they know nothing of the dossier model (the service maps
 //! a dossier to these structs). Forms 01-05 are A5 (05 landscape, for its table), the register (06) is A4 landscape,
-//! the result document (`result.rs`, Decree 30/2020/NĐ-CP) A4 portrait.
+//! the result document (`result.rs`, Decree 30/2020/NĐ-CP) A4 portrait, the one-stop shop's monthly report
+//! (`monthly.rs`) A4 landscape.
 //! DejaVu Sans (regular and bold, `fixtures/fonts/`) is embedded as a subset with a ToUnicode map, so `pdftotext`
 //! returns the Vietnamese exactly. The output is deterministic: the same input gives the same bytes (the document
 //! dates come from `FormHeader::issued_on`, the `/ID` from a hash of the content).
@@ -16,6 +17,7 @@ mod data;
 mod fonts;
 mod header;
 mod layout;
+mod monthly;
 mod pdf;
 mod qr;
 mod receipt;
@@ -30,10 +32,11 @@ mod wrap;
 pub use apology::render_apology;
 pub use control_slip::render_control_slip;
 pub use data::{
-    ApologyData, Applicant, ControlSlipData, FormHeader, HandOff, MissingItem, PaperForm, ReceiptData,
-    ReceivedComponent, RefusalData, RegisterData, RegisterRow, ResultDelivery, ResultDocumentData, ResultTemplate,
-    SupplementRequestData, Timeliness,
+    ApologyData, Applicant, ControlSlipData, FormHeader, HandOff, MissingItem, MonthlyReportData, MonthlyReportLine,
+    PaperForm, ReceiptData, ReceivedComponent, RefusalData, RegisterData, RegisterRow, ResultDelivery,
+    ResultDocumentData, ResultTemplate, SupplementRequestData, Timeliness,
 };
+pub use monthly::render_monthly_report;
 pub use receipt::render_receipt;
 pub use refusal::render_refusal;
 pub use register::render_register;

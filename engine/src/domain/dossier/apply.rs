@@ -53,6 +53,7 @@ fn open(event: &Event) -> Option<Dossier> {
         completed_at: None,
         timeliness: None,
         returned_at: None,
+        withdrawn_at: None,
         nearly_due_raised: false,
         overdue_raised: false,
         register_entry: None,
@@ -77,7 +78,8 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
             d.received_at = Some(at);
             d.register_entry = *register_entry;
         }
-        Change::ReceptionRefused { .. } | Change::Withdrawn { .. } | Change::Approved => {}
+        Change::Withdrawn { .. } => d.withdrawn_at = Some(at),
+        Change::ReceptionRefused { .. } | Change::Approved => {}
         Change::SupplementRequested { items } => {
             let before_reception = d.status == Status::Submitted;
             if before_reception {

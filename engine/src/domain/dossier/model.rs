@@ -409,6 +409,9 @@ pub struct Dossier {
     pub completed_at: Option<DateTime<Utc>>,
     pub timeliness: Option<Timeliness>,
     pub returned_at: Option<DateTime<Utc>>,
+    /// When the applicant withdrew it (status 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<DateTime<Utc>>,
     pub nearly_due_raised: bool,
     pub overdue_raised: bool,
     /// A bundle: the member procedures the applicant chose, and their dossiers once opened at reception.
