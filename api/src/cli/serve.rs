@@ -40,7 +40,9 @@ pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
     let json = std::env::var("MOTCUA_LOG_FORMAT").is_ok_and(|f| f == "json");
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour codes only for a terminal: a file, journald or a pipe gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     if json {
         builder.json().init();
     } else {
@@ -80,9 +82,30 @@ fn use_simulators(config: &mut Config, world: &motcua_api::sim::demo::DemoWorld)
     outside.oidc = outside.oidc.take().or_else(|| sims.oidc.clone());
 }
 
+/// The base URL a browser on this machine reaches `listener` at: `localhost` for a wildcard or loopback address.
+fn public_url_of(listener: &std::net::TcpListener) -> Option<String> {
+    let address = listener.local_addr().ok()?;
+    let host = match address.ip() {
+        ip if ip.is_unspecified() || ip.is_loopback() => "localhost".to_string(),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    Some(format!("http://{host}:{}", address.port()))
+}
+
 pub fn serve(args: ServeArgs) -> ExitCode {
     init_logging();
     let mut config = Config::from_env();
+    // Bound first: the links and sign-in redirects name the address actually served unless one is configured,
+    // and the demo's simulators take other ports.
+    let listener = match std::net::TcpListener::bind(&args.bind) {
+        Ok(l) => l,
+        Err(e) => return failure(format!("cannot listen on {}: {e}", args.bind)),
+    };
+    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or(args.bind.clone());
+    if std::env::var("MOTCUA_PUBLIC_URL").ok().filter(|v| !v.is_empty()).is_none() {
+        config.public_url = public_url_of(&listener).unwrap_or(config.public_url);
+    }
     let mut world = None;
     if args.demo && !args.no_simulators {
         match motcua_api::sim::demo::DemoWorld::start(&config.public_url) {
@@ -104,11 +127,6 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             Err(e) => return failure(format!("demo data: {e}")),
         }
     }
-    let listener = match std::net::TcpListener::bind(&args.bind) {
-        Ok(l) => l,
-        Err(e) => return failure(format!("cannot listen on {}: {e}", args.bind)),
-    };
-    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or(args.bind.clone());
     if let Some(world) = &mut world {
         // The portal routes dossiers to us as a service account of its own, created afresh each start (only
         // its secret's hash is kept, so an earlier one cannot be reused).

@@ -191,3 +191,49 @@ fn admin_commands_manage_agencies_and_accounts() {
     assert_eq!(code, 2, "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `serve` on a port of the system's choosing, without `MOTCUA_PUBLIC_URL`: the citizens' sign-in sends them back
+/// to the address it serves on (it named port 8080 whatever the bind before), and its log is plain text when
+/// written to a pipe.
+#[test]
+fn serve_names_the_address_it_binds_in_its_links_and_logs_without_colour_to_a_pipe() {
+    use std::io::{BufRead, BufReader};
+    let dir = scratch_dir("bind");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["serve", "--demo", "--no-worker", "--bind", "127.0.0.1:0"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env_remove("MOTCUA_PUBLIC_URL")
+        .env("MOTCUA_DATA_DIR", &dir)
+        .env("DATABASE_URL", format!("sqlite://{}", dir.join("motcua.db").display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut address = None;
+    let mut line = String::new();
+    while stdout.read_line(&mut line).unwrap() > 0 {
+        if let Some(rest) = line.strip_prefix("motcua listening on http://") {
+            address = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+        line.clear();
+    }
+    let address = address.expect("serve prints its address");
+    let port = address.rsplit(':').next().unwrap().to_string();
+    assert_ne!(port, "0");
+    let client = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let answer = client.get(format!("http://{address}/api/v1/auth/citizen/start")).send().unwrap();
+    let _ = child.kill();
+    let stderr = {
+        let _ = child.wait();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut text).unwrap();
+        text
+    };
+    let location = answer.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    let callback = format!("http%3A%2F%2Flocalhost%3A{port}%2Fapi%2Fv1%2Fauth%2Fcitizen%2Fcallback");
+    assert!(location.contains(&callback), "{}: {location}", answer.status());
+    assert!(stderr.contains("INFO") && !stderr.contains('\u{1b}'), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,5 +12,7 @@ UPDATE dossier_facts SET withdrawn_at = (
 DROP INDEX dossier_facts_open;
 CREATE INDEX dossier_facts_open ON dossier_facts (agency_id, received_at)
     WHERE finished_at IS NULL AND withdrawn_at IS NULL;
-CREATE INDEX dossier_facts_withdrawn ON dossier_facts (agency_id, withdrawn_at) WHERE withdrawn_at IS NOT NULL;
+-- Only withdrawals after reception count (before it, a dossier was never in the work): those are few.
+CREATE INDEX dossier_facts_withdrawn ON dossier_facts (agency_id, withdrawn_at)
+    WHERE withdrawn_at IS NOT NULL AND received_at IS NOT NULL;
 CREATE INDEX dossier_facts_underived ON dossier_facts (dossier_id) WHERE refused IS NULL;

@@ -116,6 +116,14 @@ describe('public pages', { timeout: 20 * 60_000 }, () => {
         page.locator('a', { hasText: 'Tải về Excel' }).click(),
       ]);
       assert.match(download.suggestedFilename(), /^thong-ke_000-00-20-H26_\d{4}-\d{2}\.xlsx$/);
+      // The one-stop shop's monthly report of the same agency and month, as the PDF it files.
+      const [report] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('a', { hasText: 'Tải báo cáo tháng (PDF)' }).click(),
+      ]);
+      assert.match(report.suggestedFilename(), /^bao-cao-thang_000-00-20-H26_\d{4}-\d{2}\.pdf$/);
+      const pdf = require('node:fs').readFileSync(await report.path());
+      assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
       await page.getByLabel('Tháng').fill('11/2026');
       await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Xem' }).click()]);
       assert.equal(await page.locator('#f-thang').getAttribute('aria-invalid'), 'true');
