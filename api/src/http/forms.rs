@@ -2,7 +2,6 @@
 //! and an agency's register over a period.
 
 use actix_web::get;
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use motcua_engine::adapters::sheets::{self, SheetFormat};
@@ -71,9 +70,5 @@ pub async fn register(
         )));
     }
     let pdf = blocking(move || services.papers().register(&staff.0, &id, from, to)).await?;
-    let name = format!("so-theo-doi-{from}-{to}.pdf");
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
-        .body(pdf))
+    Ok(super::downloads::pdf(&format!("so-theo-doi-{from}-{to}"), pdf))
 }

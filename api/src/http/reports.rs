@@ -202,11 +202,7 @@ pub async fn monthly_pdf(
         reports.monthly_report_pdf(&reports.monthly_report(agency.as_deref(), month)?)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.pdf\"")))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(pdf))
+    Ok(super::downloads::pdf(&name, pdf))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

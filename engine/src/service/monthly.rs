@@ -6,10 +6,9 @@
 //!
 //! It balances: what was to handle is what was handled, withdrawn or still in progress.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::stats::Period;
 use super::{Reports, ServiceError, ServiceResult};
 use crate::adapters::forms::{self, MonthlyReportData, MonthlyReportLine};
 use crate::ports::topics;
@@ -104,25 +103,12 @@ impl MonthlyRow {
 impl Reports<'_> {
     /// The monthly report of `agency` (with every agency under it; every agency when none) for `month`.
     pub fn monthly_report(&self, agency: Option<&str>, month: NaiveDate) -> ServiceResult<MonthlyReport> {
-        let period = Period::month_of(month);
-        let all = self.reports_db().read(|conn| agencies::all(conn).map_err(ServiceError::from))?;
-        let agency = match agency {
-            Some(id) => {
-                Some(all.iter().find(|a| a.id == id).cloned().ok_or(ServiceError::NotFound("agency.not_found"))?)
-            }
-            None => None,
-        };
-        let ids = match &agency {
-            Some(a) => super::scorecard::under(&all, &a.id),
-            None => all.iter().map(|a| a.id.clone()).collect(),
-        };
-        let from = self.calendar.instant(period.from, NaiveTime::MIN);
-        let to = self.calendar.instant(period.to.succ_opt().unwrap_or(period.to), NaiveTime::MIN);
-        let at = to.min(self.now());
+        let scope = self.month_scope(agency, month)?;
+        let (ids, from, to, at) = (&scope.ids, scope.from, scope.to, scope.at);
         let (counted, carried) = self.reports_db().read(|conn| {
             let by = Dimension::Procedure;
-            let counted = facts::count_by(conn, by, Some(&ids), from, to, at, topics::PORTAL_STATUS)?;
-            let carried = facts::open_by(conn, by, Some(&ids), from)?;
+            let counted = facts::count_by(conn, by, Some(ids), from, to, at, topics::PORTAL_STATUS)?;
+            let carried = facts::open_by(conn, by, Some(ids), from)?;
             Ok::<_, ServiceError>((counted, carried))
         })?;
         // Per field: the procedures' counts summed under the field the catalogue files each in.
@@ -153,9 +139,9 @@ impl Reports<'_> {
             .filter(|row| row.figures().iter().any(|n| *n > 0))
             .collect();
         Ok(MonthlyReport {
-            agency,
-            from: period.from,
-            to: period.to,
+            agency: scope.agency,
+            from: scope.period.from,
+            to: scope.period.to,
             evaluated_at: at,
             rows,
             total: MonthlyRow::of(String::new(), String::new(), &total.0, total.1),

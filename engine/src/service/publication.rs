@@ -56,6 +56,18 @@ impl PublicRow {
     }
 }
 
+/// See [`Reports::month_scope`].
+pub(super) struct MonthScope {
+    pub all: Vec<Agency>,
+    pub agency: Option<Agency>,
+    pub ids: Vec<String>,
+    pub period: Period,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// What is open is counted at the month's end, or now while it runs.
+    pub at: DateTime<Utc>,
+}
+
 impl Reports<'_> {
     /// Every agency, in id order: the public page's choices.
     pub fn public_agencies(&self) -> ServiceResult<Vec<Agency>> {
@@ -64,8 +76,9 @@ impl Reports<'_> {
         Ok(all)
     }
 
-    /// The published figures of `agency` (with every agency under it; every agency when none) for `month`.
-    pub fn public_statistics(&self, agency: Option<&str>, month: NaiveDate) -> ServiceResult<PublicStatistics> {
+    /// What a published report of `agency` (with every agency under it; every agency when none) for `month`
+    /// covers: every agency (for names), the agencies counted in id order, and the month's instants.
+    pub(super) fn month_scope(&self, agency: Option<&str>, month: NaiveDate) -> ServiceResult<MonthScope> {
         let period = Period::month_of(month);
         let all = self.reports_db().read(|conn| agencies::all(conn).map_err(ServiceError::from))?;
         let agency = match agency {
@@ -81,7 +94,12 @@ impl Reports<'_> {
         ids.sort();
         let from = self.calendar.instant(period.from, NaiveTime::MIN);
         let to = self.calendar.instant(period.to.succ_opt().unwrap_or(period.to), NaiveTime::MIN);
-        let at = to.min(self.now());
+        Ok(MonthScope { all, agency, ids, period, from, to, at: to.min(self.now()) })
+    }
+
+    /// The published figures of `agency` (with every agency under it; every agency when none) for `month`.
+    pub fn public_statistics(&self, agency: Option<&str>, month: NaiveDate) -> ServiceResult<PublicStatistics> {
+        let MonthScope { all, agency, ids, period, from, to, at } = self.month_scope(agency, month)?;
         let counted = self.reports_db().read(|conn| {
             facts::count_by(conn, Dimension::Agency, Some(&ids), from, to, at, topics::PORTAL_STATUS)
                 .map_err(ServiceError::from)
