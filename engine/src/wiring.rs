@@ -38,7 +38,10 @@ pub fn outbound(outside: &Outside) -> Router {
     let mut router = Router::new();
     if let Some(portal) = &outside.portal {
         let portal: Arc<dyn Sink> = Arc::new(PortalSink::new(portal, timeout));
-        router = router.route(topics::PORTAL_STATUS, portal.clone()).route(topics::REPOSITORY_SYNC, portal);
+        router = router
+            .route(topics::PORTAL_STATUS, portal.clone())
+            .route(topics::PORTAL_PETITION, portal.clone())
+            .route(topics::REPOSITORY_SYNC, portal);
     }
     if let Some(url) = &outside.smtp_url {
         // A relay URL or sender that cannot work is logged, not fatal: the mail waits in the outbox.

@@ -1,10 +1,10 @@
-//! `motcua audit verify`: recomputes every dossier's hash chain and names the first broken event.
+//! `motcua audit verify`: recomputes every dossier's and petition's hash chain and names the first broken event.
 //! `motcua audit export`: the security audit log as JSON lines, for the province's log archive.
 
 use std::process::ExitCode;
 
 use motcua_engine::service::Config;
-use motcua_engine::store::{Db, audit, events};
+use motcua_engine::store::{Db, audit, events, petitions};
 
 use super::failure;
 
@@ -22,7 +22,15 @@ pub fn verify() -> ExitCode {
         println!("BROKEN dossier {} at event {}: {}", broken.dossier_id, broken.seq, broken.reason);
     }
     println!("{} dossiers, {} events checked, {} broken chain(s)", report.dossiers, report.events, report.broken.len());
-    if report.broken.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    let (petitions, petition_events, petitions_broken) = match db.read(petitions::verify) {
+        Ok(r) => r,
+        Err(e) => return failure(e),
+    };
+    for broken in &petitions_broken {
+        println!("BROKEN petition {} at event {}: {}", broken.dossier_id, broken.seq, broken.reason);
+    }
+    println!("{petitions} petitions, {petition_events} events checked, {} broken chain(s)", petitions_broken.len());
+    if report.broken.is_empty() && petitions_broken.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 /// Writes the audit log entries written in [since, until) as JSON lines to stdout, oldest first.

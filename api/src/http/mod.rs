@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod papers;
 pub mod payments;
+pub mod petitions;
 pub mod population;
 pub mod portal;
 pub mod problem;

@@ -17,7 +17,7 @@ use utoipa_actix_web::{AppExt, scope};
 use super::problem::Problem;
 use super::{
     AppState, PagesLink, admin, auth, citizen, dossiers, forms, health, metrics, notifications, openapi, papers,
-    payments, population, portal, procedures, reports, repository, sign_in, token,
+    payments, petitions, population, portal, procedures, reports, repository, sign_in, token,
 };
 
 /// Request bodies larger than this are refused (413).
@@ -98,6 +98,15 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(dossiers::act)
                 .service(dossiers::history)
                 .service(dossiers::track)
+                // The fixed paths before `/petitions/{id}`, which would take them as ids.
+                .service(petitions::file)
+                .service(petitions::track)
+                .service(petitions::respond)
+                .service(petitions::published)
+                .service(petitions::queue)
+                .service(petitions::get)
+                .service(petitions::history)
+                .service(petitions::act)
                 .service(population::recheck)
                 .service(population::lookup)
                 .service(payments::of_dossier)
@@ -129,6 +138,7 @@ fn routes(cfg: &mut ServiceConfig) {
                     scope("/portal")
                         .app_data(web::PayloadConfig::new(portal::MAX_PORTAL_BODY))
                         .service(portal::receive)
+                        .service(petitions::from_portal)
                         .service(repository::portal_push)
                         .service(repository::portal_pull),
                 )

@@ -11,7 +11,8 @@
 //!
 //! It keeps the portal's view of each dossier (`GET /dossiers/{MaHoSo}`, a page at `/`), publishes the national
 //! catalogue (`GET /procedures`), takes repository pushes, and routes dossiers submitted on the portal to motcua
-//! (`POST /_sim/route`, signing in with client credentials).
+//! (`POST /_sim/route`, signing in with client credentials). Its petition desk (`petitions`) does the same for
+//! petitions (`POST /petitions/sync`, `POST /_sim/route-petition`, `GET /_sim/petitions`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::str::FromStr;
@@ -28,6 +29,8 @@ use serde_json::{Value, json};
 use motcua_engine::text::escape_html;
 
 use super::Faults;
+
+mod petitions;
 
 /// The catalogue the simulated portal publishes.
 const CATALOGUE: &str = include_str!("../../../fixtures/portal/catalogue.json");
@@ -88,6 +91,7 @@ struct State {
     settings: Settings,
     target: Arc<Mutex<RouteTarget>>,
     portal: Arc<Mutex<Portal>>,
+    petitions: Arc<Mutex<petitions::Desk>>,
     catalogue: Arc<Value>,
     http: reqwest::Client,
 }
@@ -103,6 +107,7 @@ pub fn routes(settings: Settings) -> impl Fn(&mut web::ServiceConfig) + Clone + 
         settings,
         target: Arc::new(Mutex::new(target)),
         portal: Arc::default(),
+        petitions: Arc::default(),
         catalogue: Arc::new(catalogue["procedures"].clone()),
         http: reqwest::Client::new(),
     };
@@ -116,7 +121,10 @@ pub fn routes(settings: Settings) -> impl Fn(&mut web::ServiceConfig) + Clone + 
             .route("/procedures", web::get().to(procedures))
             .route("/_sim/state", web::get().to(state_dump))
             .route("/_sim/route", web::post().to(route_dossier))
-            .route("/_sim/route-target", web::post().to(set_route_target));
+            .route("/_sim/route-target", web::post().to(set_route_target))
+            .route("/petitions/sync", web::post().to(petitions::sync))
+            .route("/_sim/petitions", web::get().to(petitions::state_dump))
+            .route("/_sim/route-petition", web::post().to(petitions::route));
     }
 }
 
@@ -466,27 +474,11 @@ async fn state_dump(state: web::Data<State>) -> HttpResponse {
 /// The portal routes a dossier submitted there to motcua: signs in with client credentials, then posts it
 /// (twice when the fault plan says so, as a portal retrying after a lost answer would). Answers motcua's answer.
 async fn route_dossier(state: web::Data<State>, faults: web::Data<Faults>, body: web::Json<Value>) -> HttpResponse {
-    let settings = state.target.lock().expect("route target lock").clone();
-    let base = settings.motcua_url.trim_end_matches('/');
-    let token = state
-        .http
-        .post(format!("{base}/api/v1/auth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", settings.client_id.as_str()),
-            ("client_secret", settings.client_secret.as_str()),
-            ("scope", "portal"),
-        ])
-        .send()
-        .await;
-    let token: Value = match token {
-        Ok(r) if r.status().is_success() => r.json().await.unwrap_or(Value::Null),
-        Ok(r) => return refuse(502, "motcua_sign_in", vec![format!("HTTP {}", r.status())]),
-        Err(e) => return refuse(502, "motcua_unreachable", vec![e.to_string()]),
+    let (base, token) = match sign_in(&state).await {
+        Ok(signed_in) => signed_in,
+        Err(refusal) => return refusal,
     };
-    let Some(token) = token["access_token"].as_str() else {
-        return refuse(502, "motcua_sign_in", vec!["no access_token".into()]);
-    };
+    let token = token.as_str();
     if let Some(id) = body["portal_id"].as_str() {
         state.portal.lock().expect("portal lock").routed.entry(id.to_string()).or_insert(None);
     }
@@ -509,6 +501,33 @@ async fn route_dossier(state: web::Data<State>, faults: web::Data<Faults>, body:
         };
     }
     last
+}
+
+/// Signs in at motcua with the portal's client credentials: motcua's base URL and the access token, or the
+/// answer to give when that fails.
+async fn sign_in(state: &State) -> Result<(String, String), HttpResponse> {
+    let settings = state.target.lock().expect("route target lock").clone();
+    let base = settings.motcua_url.trim_end_matches('/').to_string();
+    let token = state
+        .http
+        .post(format!("{base}/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", settings.client_id.as_str()),
+            ("client_secret", settings.client_secret.as_str()),
+            ("scope", "portal"),
+        ])
+        .send()
+        .await;
+    let token: Value = match token {
+        Ok(r) if r.status().is_success() => r.json().await.unwrap_or(Value::Null),
+        Ok(r) => return Err(refuse(502, "motcua_sign_in", vec![format!("HTTP {}", r.status())])),
+        Err(e) => return Err(refuse(502, "motcua_unreachable", vec![e.to_string()])),
+    };
+    match token["access_token"].as_str() {
+        Some(token) => Ok((base, token.to_string())),
+        None => Err(refuse(502, "motcua_sign_in", vec!["no access_token".into()])),
+    }
 }
 
 /// Points the routing elsewhere (a motcua started after the simulator, as in tests).

@@ -29,6 +29,7 @@ mod pages_admin;
 mod pages_citizen;
 mod pages_staff;
 mod payments;
+mod petitions;
 mod population;
 mod portal;
 mod repository;

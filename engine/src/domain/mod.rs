@@ -8,6 +8,7 @@ pub mod dossier;
 pub mod facts;
 pub mod free_text;
 pub mod identity;
+pub mod petition;
 pub mod policy;
 pub mod procedure;
 pub mod scorecard;

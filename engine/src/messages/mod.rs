@@ -380,6 +380,60 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("role.agency_leader", "Lãnh đạo cơ quan", "Agency leader"),
     ("role.records_clerk", "Văn thư", "Records clerk"),
     ("role.admin", "Quản trị hệ thống", "Administrator"),
+    // Petitions (phản ánh, kiến nghị): the domain's refusals and the service's codes.
+    (
+        "petition.wrong_status",
+        "Trạng thái phản ánh, kiến nghị không cho phép thao tác này",
+        "The petition's status does not allow this action",
+    ),
+    (
+        "petition.stale_version",
+        "Phản ánh, kiến nghị đã được người khác cập nhật, vui lòng tải lại",
+        "Someone else updated the petition; reload it",
+    ),
+    ("petition.forbidden_role", "Vai trò của bạn không được thực hiện thao tác này", "Your role may not do this"),
+    ("petition.wrong_agency", "Phản ánh, kiến nghị thuộc cơ quan khác", "The petition belongs to another agency"),
+    (
+        "petition.not_assignee",
+        "Phản ánh, kiến nghị đã được giao cho người khác",
+        "The petition is assigned to someone else",
+    ),
+    (
+        "petition.not_petitioner",
+        "Chỉ người gửi phản ánh, kiến nghị được thực hiện thao tác này",
+        "Only the petitioner may do this",
+    ),
+    ("petition.empty_field", "Thiếu nội dung bắt buộc", "A required text is empty"),
+    ("petition.text_too_long", "Nội dung quá dài", "The text is too long"),
+    (
+        "petition.information_too_late",
+        "Đã quá 05 ngày làm việc kể từ khi tiếp nhận, không được yêu cầu bổ sung thông tin",
+        "More information may only be asked for within 5 working days of filing",
+    ),
+    (
+        "petition.information_already_requested",
+        "Đã yêu cầu bổ sung thông tin một lần",
+        "More information was already asked for once",
+    ),
+    (
+        "petition.personal_answer",
+        "Trả lời riêng cho người phản ánh không được công khai",
+        "A personal answer is not published",
+    ),
+    ("petition.already_rated", "Bạn đã đánh giá kết quả trả lời này", "You have already rated this answer"),
+    ("petition.not_found", "Không tìm thấy phản ánh, kiến nghị", "Petition not found"),
+    (
+        "petition.contact_required",
+        "Cần số điện thoại hoặc thư điện tử để nhận trả lời",
+        "A phone number or an e-mail address is needed for the answer",
+    ),
+    ("petition.unknown_dossier", "Không có hồ sơ với mã này", "There is no dossier with this code"),
+    ("petition.dossier_of_another_agency", "Hồ sơ thuộc cơ quan khác", "The dossier belongs to another agency"),
+    (
+        "petition.not_answered",
+        "Không có phản ánh, kiến nghị đã trả lời với mã này",
+        "There is no answered petition with this code",
+    ),
     // Rating the service (service codes, shown by the API and the pages alike).
     ("rating.already_rated", "Bạn đã đánh giá hồ sơ này", "You have already rated this dossier"),
     (

@@ -5,6 +5,8 @@
 pub mod topics {
     /// A dossier's status message to the national portal (`portal::message::SyncMessage`).
     pub const PORTAL_STATUS: &str = "portal.status_sync";
+    /// A petition's status message to the national portal (`portal::petition::PetitionSyncMessage`).
+    pub const PORTAL_PETITION: &str = "portal.petition_sync";
     /// A repository paper's metadata pushed to the national portal.
     pub const REPOSITORY_SYNC: &str = "repository.sync";
     /// An e-mail to the applicant (`notice::EmailNotice`).

@@ -20,6 +20,7 @@ pub mod operations;
 pub mod outbox;
 pub mod papers;
 pub mod payments;
+pub mod petitions;
 pub mod population;
 pub mod portal;
 pub mod posts;
@@ -135,6 +136,8 @@ use_cases! {
     papers => Papers,
     /// Fees and the payment platform.
     payments => Payments,
+    /// Petitions (phản ánh, kiến nghị): filing, handling under their clocks, following, published answers.
+    petitions => Petitions,
     /// What the applicant was told.
     notifications => Notifications,
     /// Agencies, staff, procedures, calendars, the outbox, background jobs, the demo.

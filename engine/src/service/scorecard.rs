@@ -14,6 +14,7 @@ use crate::domain::scorecard::{self as card, Figure, Ratio, Scorecard, Source};
 use crate::ports::topics;
 use crate::store::agencies::{self, Agency};
 use crate::store::facts::{self, Dimension, Lost, LostDossier, PeriodCounts, ProcedureCounts};
+use crate::store::petitions::{self, PetitionCounts};
 use crate::store::{audit, entered, staff};
 
 /// A scorecard with what it was computed over.
@@ -153,7 +154,7 @@ fn row_figures(c: &PeriodCounts) -> Vec<RowFigure> {
         .iter()
         .filter(|i| i.source == Source::Dossiers && i.code != "CITIZEN_DATA_CONNECTED_FORMALITY")
         .filter_map(|i| {
-            let ratio = match figure(i.code, c, &[], &none) {
+            let ratio = match figure(i.code, c, &[], &none, &PetitionCounts::default()) {
                 Figure::Rate(r) => r,
                 Figure::Payment { paid_online, .. } => paid_online,
                 Figure::NotEntered => return None,
@@ -286,6 +287,7 @@ fn figure(
     c: &PeriodCounts,
     per_procedure: &[ProcedureCounts],
     fee_procedures: &BTreeSet<String>,
+    petitions: &PetitionCounts,
 ) -> Figure {
     let rate = |n: u64, d: u64| Figure::Rate(Ratio::new(n, d));
     let procedures = |keep: &dyn Fn(&ProcedureCounts) -> bool| {
@@ -318,8 +320,14 @@ fn figure(
         "DOSSIER_RECEIVING_SATISFACTION" => {
             rate(c.finished_in_time.saturating_sub(c.finished_in_time_not_satisfied), c.finished)
         }
-        // This system holds no petitions yet: the portal scores none as full marks.
-        "PETITION_PROCESSING_ON_TIME" | "PETITION_HANDLING_SATISFACTION" => rate(0, 0),
+        // Petitions filed in the period handled on time, or still within their time at its evaluation instant.
+        "PETITION_PROCESSING_ON_TIME" => {
+            rate(petitions.received_handled_in_time + petitions.received_open_in_time, petitions.received)
+        }
+        // Petitions handled in the period less those late, answered "not satisfied" or complained about again.
+        "PETITION_HANDLING_SATISFACTION" => {
+            rate(petitions.handled.saturating_sub(petitions.handled_lost), petitions.handled)
+        }
         _ => Figure::NotEntered,
     }
 }
@@ -445,21 +453,24 @@ impl Reports<'_> {
         let now = self.now();
         let open_at: Vec<DateTime<Utc>> = bounds[1..].iter().map(|b| (*b).min(now)).collect();
         let list = Some(s.agencies.as_slice());
-        let (counts, per_procedure, entered) = self.reports_db().read(|conn| {
+        let (counts, per_procedure, entered, petition_counts) = self.reports_db().read(|conn| {
             let counts = facts::count_by_month(conn, list, &bounds, &open_at, topics::PORTAL_STATUS)?;
             let per_procedure = facts::by_procedure_by_month(conn, list, &bounds)?;
             let entered = entered_by_month(conn, &s.agencies, first, end)?;
-            Ok::<_, ServiceError>((counts, per_procedure, entered))
+            let petitions = (0..open_at.len())
+                .map(|i| petitions::count(conn, &s.agencies, bounds[i], bounds[i + 1], open_at[i]))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, ServiceError>((counts, per_procedure, entered, petitions))
         })?;
         let fee_procedures = self.fee_procedures(&s.kinds);
         let none = BTreeMap::new();
         Ok(starts
             .iter()
-            .zip(counts.iter().zip(&per_procedure))
-            .map(|(month, (c, p))| {
+            .zip(counts.iter().zip(&per_procedure).zip(&petition_counts))
+            .map(|(month, ((c, p), pc))| {
                 let entered = entered.get(&month.format("%Y-%m").to_string()).unwrap_or(&none);
                 let card = card::scorecard(|code| {
-                    entered.get(code).map_or_else(|| figure(code, c, p, &fee_procedures), |r| Figure::Rate(*r))
+                    entered.get(code).map_or_else(|| figure(code, c, p, &fee_procedures, pc), |r| Figure::Rate(*r))
                 });
                 MonthScore { month: *month, points: card.points, max: card.max }
             })
@@ -470,11 +481,12 @@ impl Reports<'_> {
     pub fn scorecard(&self, caller: &StaffIdentity, query: &ScoreQuery) -> ServiceResult<AgencyScorecard> {
         let s = self.score_selection(caller, query)?;
         let list = Some(s.agencies.as_slice());
-        let (counts, per_procedure, entered) = self.reports_db().read(|conn| {
+        let (counts, per_procedure, entered, petition_counts) = self.reports_db().read(|conn| {
             let counts = facts::count(conn, list, s.from, s.to, s.at, topics::PORTAL_STATUS)?;
             let per_procedure = facts::by_procedure(conn, list, s.from, s.to)?;
             let entered = entered_by_month(conn, &s.agencies, query.period.from, query.period.to)?;
-            Ok::<_, ServiceError>((counts, per_procedure, entered))
+            let petitions = petitions::count(conn, &s.agencies, s.from, s.to, s.at)?;
+            Ok::<_, ServiceError>((counts, per_procedure, entered, petitions))
         })?;
         // The months' entered figures, summed.
         let mut entered_total: BTreeMap<String, Ratio> = BTreeMap::new();
@@ -484,9 +496,10 @@ impl Reports<'_> {
         }
         let fee_procedures = self.fee_procedures(&s.kinds);
         let scorecard = card::scorecard(|code| {
-            entered_total
-                .get(code)
-                .map_or_else(|| figure(code, &counts, &per_procedure, &fee_procedures), |r| Figure::Rate(*r))
+            entered_total.get(code).map_or_else(
+                || figure(code, &counts, &per_procedure, &fee_procedures, &petition_counts),
+                |r| Figure::Rate(*r),
+            )
         });
         let lost = lost_sets(&counts)
             .into_iter()

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod packing;
 pub mod papers;
 pub mod payments;
+pub mod petitions;
 pub mod plans;
 pub mod portal_intake;
 pub mod procedures;

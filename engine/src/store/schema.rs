@@ -320,3 +320,39 @@ diesel::table! {
         refunded_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    petitions (id) {
+        id -> Text,
+        code -> Text,
+        agency_id -> Text,
+        status -> Integer,
+        classification -> Text,
+        dossier_id -> Nullable<Text>,
+        officer_id -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        portal_id -> Nullable<Text>,
+        filed_at -> Timestamp,
+        due_sort -> Timestamp,
+        answer_due_at -> Nullable<Timestamp>,
+        handled_at -> Nullable<Timestamp>,
+        late -> Nullable<Bool>,
+        disputed -> Bool,
+        published_at -> Nullable<Timestamp>,
+        search_text -> Nullable<Text>,
+        version -> BigInt,
+        state -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    petition_events (petition_id, seq) {
+        petition_id -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        kind -> Text,
+        payload -> Text,
+        hash -> Text,
+    }
+}

@@ -5,6 +5,8 @@
 //! - `POST {url}/dossiers/sync`, body = the status message (`ports::portal::message`), headers `Idempotency-Key` (the
 //!   portal drops a key it has seen) and `X-Sequence` (the dossier's version: the portal refuses a message older
 //!   than the last it applied);
+//! - `POST {url}/petitions/sync`, body = a petition's status message (`ports::portal::petition`), headers as for
+//!   dossiers, `X-Sequence` being the petition's version;
 //! - `POST {url}/repository/items`, body = a repository item's metadata, header `Idempotency-Key`;
 //! - `GET {url}/dossiers/{MaHoSo}`: the portal's view, 404 when it has none;
 //! - `GET {url}/procedures`: the national procedure catalogue.
@@ -87,10 +89,13 @@ impl PortalSink {
 
 impl Sink for PortalSink {
     fn deliver(&self, delivery: &Delivery<'_>) -> Result<Receipt, Failure> {
+        let sequence = || {
+            sequence_of(delivery.key).ok_or_else(|| Failure::Rejected(format!("no sequence in key {}", delivery.key)))
+        };
         if delivery.topic == topics::PORTAL_STATUS {
-            let sequence = sequence_of(delivery.key)
-                .ok_or_else(|| Failure::Rejected(format!("no sequence in key {}", delivery.key)))?;
-            self.0.sync_status(delivery.key, sequence, delivery.payload)?;
+            self.0.sync_status(delivery.key, sequence()?, delivery.payload)?;
+        } else if delivery.topic == topics::PORTAL_PETITION {
+            self.0.post("petitions/sync", delivery.key, Some(sequence()?), delivery.payload)?;
         } else {
             self.0.push_repository_item(delivery.key, delivery.payload)?;
         }

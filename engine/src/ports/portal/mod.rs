@@ -2,6 +2,7 @@
 //! the outbox), its view of a dossier, and its procedure catalogue.
 
 pub mod message;
+pub mod petition;
 
 use serde::{Deserialize, Serialize};
 

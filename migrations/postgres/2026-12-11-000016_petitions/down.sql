@@ -1,0 +1,2 @@
+DROP TABLE petition_events;
+DROP TABLE petitions;
