@@ -392,3 +392,96 @@ async fn petitions_routed_from_the_portal_are_filed_once(backend: Backend) {
     assert_eq!(server.count("petitions").await, 1, "nothing more stored");
     server.stop().await;
 }
+
+/// The pages: anyone files through the form (errors shown next to their fields, what was typed kept) and
+/// follows the petition; the clerk accepts it and the head answers from the staff pages; the petitioner rates
+/// the answer on the follow page; the published answer is listed for everyone.
+async fn petitions_through_the_pages(backend: Backend) {
+    use crate::support::pages::{Jar, post, sign_in, visit};
+    let server = TestServer::start(backend).await;
+    let mut anyone = Jar::checking();
+    let (status, form) = visit(&server, &mut anyone, "/phan-anh-kien-nghi/gui?ho-so=&thu-tuc=1.001193").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("name=\"thu-tuc\" value=\"1.001193\""), "the procedure it came from is kept");
+    let csrf = anyone.csrf();
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("noi-dung-ve", "procedure"),
+        ("co-quan", HONG_BANG),
+        ("tieu-de", "Thủ tục khai sinh yêu cầu giấy tờ không cần thiết"),
+        ("noi-dung", "Cán bộ yêu cầu nộp bản sao sổ hộ khẩu dù đã bỏ."),
+        ("ho-ten", "Trần Văn Bình"),
+        ("thu-tuc", "1.001193"),
+    ];
+    let (status, _, page) = post(&server, &mut anyone, "/phan-anh-kien-nghi/gui", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"e-phone\"") && page.contains("Trần Văn Bình"),
+        "the error by its field, the input kept"
+    );
+    fields.push(("dien-thoai", "0987 654 321"));
+    let (status, _, page) = post(&server, &mut anyone, "/phan-anh-kien-nghi/gui", &fields).await;
+    assert_eq!(status, StatusCode::CREATED, "{page}");
+    let start = page.find("PA-000.31.01.H26-").expect("the code is shown");
+    let code: String =
+        page[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-')).collect();
+    let page_query = |code: &str, contact: &str| {
+        let url = reqwest::Url::parse_with_params("http://localhost/", &[("ma", code), ("lien-he", contact)]).unwrap();
+        url.query().unwrap().to_string()
+    };
+    let follow_path = format!("/phan-anh-kien-nghi/theo-doi?{}", page_query(&code, "0987654321"));
+    let (status, page) = visit(&server, &mut anyone, &follow_path).await;
+    assert!(status == StatusCode::OK && page.contains("Chờ xem xét"), "{page}");
+    let (status, _) =
+        visit(&server, &mut anyone, &format!("/phan-anh-kien-nghi/theo-doi?{}", page_query(&code, "0900000000"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The clerk's queue lists it; the clerk accepts it, the head answers it.
+    let mut clerk = sign_in(&server, "hongbang.tiepnhan").await;
+    let (_, queue) = visit(&server, &mut clerk, "/can-bo/phan-anh").await;
+    let at = queue.find(&code).expect("in the clerk's queue");
+    let id_start = queue[..at].rfind("/can-bo/phan-anh/").unwrap() + "/can-bo/phan-anh/".len();
+    let id: String = queue[id_start..].chars().take_while(|c| *c != '"').collect();
+    let page_path = format!("/can-bo/phan-anh/{id}");
+    let (status, page) = visit(&server, &mut clerk, &page_path).await;
+    assert!(
+        status == StatusCode::OK && page.contains("value=\"accept\"") && !page.contains("value=\"answer\""),
+        "{page}"
+    );
+    let csrf = clerk.csrf();
+    let act_path = format!("{page_path}/thao-tac");
+    let (status, location, _) =
+        post(&server, &mut clerk, &act_path, &[("csrf", &csrf), ("version", "1"), ("action", "accept")]).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, page_path.as_str()));
+    let (status, _, page) =
+        post(&server, &mut clerk, &act_path, &[("csrf", &csrf), ("version", "1"), ("action", "accept")]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a stale version is refused on the page too: {page}");
+    let mut head = sign_in(&server, "hongbang.truongphong").await;
+    let csrf = head.csrf();
+    let answer = "Đã chấn chỉnh, hồ sơ khai sinh không yêu cầu sổ hộ khẩu.";
+    let empty = [("csrf", csrf.as_str()), ("version", "2"), ("action", "answer"), ("text", " ")];
+    let (status, _, page) = post(&server, &mut head, &act_path, &empty).await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && page.contains("id=\"e-text\""), "{page}");
+    let fields = [("csrf", csrf.as_str()), ("version", "2"), ("action", "answer"), ("text", answer)];
+    assert_eq!(post(&server, &mut head, &act_path, &fields).await.0, StatusCode::SEE_OTHER);
+    let fields = [("csrf", csrf.as_str()), ("version", "3"), ("action", "publish")];
+    assert_eq!(post(&server, &mut head, &act_path, &fields).await.0, StatusCode::SEE_OTHER);
+
+    // The petitioner reads the answer and rates it; the list shows it to everyone.
+    let (_, page) = visit(&server, &mut anyone, &follow_path).await;
+    assert!(page.contains(answer) && page.contains("name=\"hai-long\""), "{page}");
+    let csrf = anyone.csrf();
+    let rate = [
+        ("csrf", csrf.as_str()),
+        ("ma", code.as_str()),
+        ("lien-he", "0987654321"),
+        ("thao-tac", "danh-gia"),
+        ("hai-long", "co"),
+    ];
+    let (status, _, page) = post(&server, &mut anyone, "/phan-anh-kien-nghi/theo-doi", &rate).await;
+    assert!(status == StatusCode::OK && page.contains("Hài lòng") && !page.contains("name=\"hai-long\""), "{page}");
+    let (status, list) = visit(&server, &mut anyone, "/phan-anh-kien-nghi?q=ho%20khau").await;
+    assert!(status == StatusCode::OK && list.contains(answer) && !list.contains("Trần Văn Bình"), "{list}");
+    server.stop().await;
+}
+on_both_backends!(petitions_through_the_pages);

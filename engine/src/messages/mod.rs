@@ -3,6 +3,7 @@
 
 mod ui_admin;
 mod ui_citizen;
+mod ui_petitions;
 mod ui_public;
 mod ui_staff;
 
@@ -452,7 +453,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
 
 /// The catalogue in parts: the domain and API texts here, the pages' texts by area (one file each).
 const PARTS: &[&[(&str, &str, &str)]] =
-    &[CATALOGUE, ui_public::TEXTS, ui_staff::TEXTS, ui_citizen::TEXTS, ui_admin::TEXTS];
+    &[CATALOGUE, ui_public::TEXTS, ui_staff::TEXTS, ui_citizen::TEXTS, ui_admin::TEXTS, ui_petitions::TEXTS];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     PARTS.iter().flat_map(|part| part.iter())

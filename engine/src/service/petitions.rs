@@ -572,6 +572,18 @@ impl Petitions<'_> {
         outcome
     }
 
+    /// The specialists of the petition's agency, whom it may be assigned to (for staff who see it).
+    pub fn assignees(&self, caller: &StaffIdentity, petition: &Petition) -> ServiceResult<Vec<StaffRef>> {
+        if !Self::scope(caller).contains(&petition.filing.agency) {
+            return Err(not_found());
+        }
+        let agency = petition.filing.agency.clone();
+        let people = self
+            .db
+            .read(|conn| staff::holding(conn, &agency, Role::Specialist.as_str()).map_err(ServiceError::from))?;
+        Ok(people.into_iter().map(|(id, name)| StaffRef { id, name }).collect())
+    }
+
     /// The staff member named by id, if they hold a role that answers petitions in `agency`.
     fn assignee(conn: &mut DbConnection, agency: &str, id: &str) -> ServiceResult<StaffRef> {
         let person = staff::by_id(conn, id)?;

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod citizen;
 pub mod home;
 pub mod members;
+pub mod petitions;
 pub mod procedure;
 pub mod sign_in;
 pub mod staff;
@@ -40,6 +41,7 @@ pub struct Shell {
 const STAFF_LINKS: &[(&str, &str, &[Access])] = &[
     ("/can-bo", "ui.nav_work", &[]),
     ("/can-bo/tiep-nhan", "ui.nav_reception", &[Access::Receive]),
+    ("/can-bo/phan-anh", "ui.nav_petitions", &[]),
     ("/can-bo/ky-duyet", "ui.nav_batch", &[Access::Handle(Role::AgencyLeader), Access::Handle(Role::DivisionHead)]),
     ("/can-bo/thong-ke", "ui.nav_dashboard", &[Access::Reports]),
     ("/can-bo/diem-766", "ui.nav_scorecard", &[Access::Reports]),
@@ -64,6 +66,7 @@ impl Shell {
                     link("/", "ui.nav_home"),
                     link("/cong-dan", "ui.nav_mine"),
                     link("/cong-dan/kho", "ui.nav_repository"),
+                    link("/phan-anh-kien-nghi", "ui.nav_petitions"),
                 ],
             ),
             _ => (
@@ -72,6 +75,7 @@ impl Shell {
                     link("/", "ui.nav_home"),
                     link("/tra-cuu", "ui.nav_track"),
                     link("/thong-ke-cong-khai", "ui.public.stats_link"),
+                    link("/phan-anh-kien-nghi", "ui.nav_petitions"),
                     link("/dang-nhap", "ui.nav_sign_in"),
                 ],
             ),

@@ -3,6 +3,7 @@
 
 mod batch;
 mod dossier;
+mod petitions;
 mod reception;
 mod work;
 
@@ -26,7 +27,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/can-bo/tiep-nhan", web::get().to(reception::form))
         .route("/can-bo/tiep-nhan", web::post().to(reception::submit))
         .route("/can-bo/ky-duyet", web::get().to(batch::page))
-        .route("/can-bo/ky-duyet", web::post().to(batch::submit));
+        .route("/can-bo/ky-duyet", web::post().to(batch::submit))
+        .route("/can-bo/phan-anh", web::get().to(petitions::queue))
+        .route("/can-bo/phan-anh/{id}", web::get().to(petitions::page))
+        .route("/can-bo/phan-anh/{id}/thao-tac", web::post().to(petitions::act));
 }
 
 /// An instant in the calendar's timezone, as people read it.
@@ -74,6 +78,11 @@ pub fn time_left(lang: UiLang, calendar: &Calendar, now: DateTime<Utc>, dossier:
     if !dossier.clock.is_running() {
         return TimeLeft { class: "", text: lang.t("ui.staff.paused").to_string() };
     }
+    working_left(lang, calendar, now, due)
+}
+
+/// The working time left before `due` (or past it), nearly due under one working day.
+pub fn working_left(lang: UiLang, calendar: &Calendar, now: DateTime<Utc>, due: DateTime<Utc>) -> TimeLeft {
     let day = calendar.day_length();
     if now > due {
         let late = calendar.running_between(due, now);
