@@ -18,18 +18,22 @@ pub fn verify() -> ExitCode {
         Ok(r) => r,
         Err(e) => return failure(e),
     };
-    for broken in &report.broken {
-        println!("BROKEN dossier {} at event {}: {}", broken.dossier_id, broken.seq, broken.reason);
-    }
-    println!("{} dossiers, {} events checked, {} broken chain(s)", report.dossiers, report.events, report.broken.len());
     let (petitions, petition_events, petitions_broken) = match db.read(petitions::verify) {
         Ok(r) => r,
         Err(e) => return failure(e),
     };
+    for broken in &report.broken {
+        println!("BROKEN dossier {} at event {}: {}", broken.dossier_id, broken.seq, broken.reason);
+    }
     for broken in &petitions_broken {
         println!("BROKEN petition {} at event {}: {}", broken.dossier_id, broken.seq, broken.reason);
     }
-    println!("{petitions} petitions, {petition_events} events checked, {} broken chain(s)", petitions_broken.len());
+    println!(
+        "{} dossiers, {} events, {petitions} petitions, {petition_events} petition events checked, {} broken chain(s)",
+        report.dossiers,
+        report.events,
+        report.broken.len() + petitions_broken.len()
+    );
     if report.broken.is_empty() && petitions_broken.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
