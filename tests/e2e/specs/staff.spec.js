@@ -230,6 +230,15 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
       { action: 'appraise', proposal: { kind: 'result', summary: 'Đủ điều kiện đăng ký khai sinh' } },
       { 'if-match': `"${d.version}"` });
     assert.equal(appraised.step, 'sign');
+    // The receipt is rendered by a background job that records it on the dossier (a new version): wait until the
+    // version holds still, so the batch page reads the version the leader will sign.
+    let seen = appraised.version;
+    for (let i = 0; i < 40; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const now = (await api('GET', `/api/v1/dossiers/${d.id}`, clerk)).version;
+      if (now === seen && i >= 2) break;
+      seen = now;
+    }
     return appraised;
   }
 
