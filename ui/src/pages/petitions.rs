@@ -378,19 +378,7 @@ pub async fn follow(
     query: web::Query<Follow>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let asked = query.into_inner();
-    let code = asked.ma.trim().to_string();
-    let tracking = if code.is_empty() {
-        None
-    } else {
-        let services = state.services.clone();
-        let (typed, citizen) = (asked.contact.clone(), visit.citizen().cloned());
-        let found = web::block(move || services.petitions().track(&code, contact(&citizen, &typed))).await?;
-        match found {
-            Ok(t) => Some(t),
-            Err(ServiceError::NotFound(_)) => None,
-            Err(e) => return Err(PageError::service(&visit, &e).into()),
-        }
-    };
+    let tracking = tracked(&visit, &state, &asked).await?;
     follow_page(&visit, &state, asked, tracking, false, Errors::default(), StatusCode::OK).await
 }
 
@@ -441,15 +429,23 @@ async fn refollow(
     asked: Follow,
     errors: Errors,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let services = state.services.clone();
-    let (code, typed, citizen) = (asked.ma.clone(), asked.contact.clone(), visit.citizen().cloned());
-    let tracking = web::block(move || {
-        let contact = contact(&citizen, &typed);
-        services.petitions().track(&code, contact)
-    })
-    .await?
-    .ok();
+    let tracking = tracked(visit, state, &asked).await?;
     follow_page(visit, state, asked, tracking, false, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// The petition `asked` names, as its petitioner may see it; `None` when no code was given or nothing matches.
+async fn tracked(visit: &Visit, state: &UiState, asked: &Follow) -> Result<Option<PetitionTracking>, actix_web::Error> {
+    let code = asked.ma.trim().to_string();
+    if code.is_empty() {
+        return Ok(None);
+    }
+    let services = state.services.clone();
+    let (typed, citizen) = (asked.contact.clone(), visit.citizen().cloned());
+    match web::block(move || services.petitions().track(&code, contact(&citizen, &typed))).await? {
+        Ok(t) => Ok(Some(t)),
+        Err(ServiceError::NotFound(_)) => Ok(None),
+        Err(e) => Err(PageError::service(visit, &e).into()),
+    }
 }
 
 #[cfg(test)]

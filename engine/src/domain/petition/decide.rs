@@ -230,17 +230,8 @@ fn working_days(calendar: &Calendar, days: i32) -> TimeDelta {
 
 /// The events that open a petition: its clocks start at filing.
 pub fn file(filing: Filing, ctx: &PetitionContext<'_>) -> Result<Vec<PetitionEvent>, Refusal> {
-    let text = |field: &'static str, value: &str, max: usize| {
-        if value.trim().is_empty() {
-            Err(Refusal::Empty(field))
-        } else if !free_text::within(value, max) {
-            Err(Refusal::TooLong { field, max })
-        } else {
-            Ok(())
-        }
-    };
-    text("title", &filing.title, free_text::ADDRESS_MAX)?;
-    text("content", &filing.content, CONTENT_MAX)?;
+    check_text("title", &filing.title, free_text::ADDRESS_MAX)?;
+    check_text("content", &filing.content, CONTENT_MAX)?;
     let calendar = ctx.calendar;
     let start = calendar.clock_start(ctx.now);
     let mut clock = LegalClock::default();
