@@ -1,10 +1,11 @@
-//! `motcua audit verify`: recomputes every dossier's and petition's hash chain and names the first broken event.
+//! `motcua audit verify`: recomputes every dossier's and petition's hash chain and names the first broken event,
+//! and checks the daily counts the scorecard sums against the facts they are kept from.
 //! `motcua audit export`: the security audit log as JSON lines, for the province's log archive.
 
 use std::process::ExitCode;
 
 use motcua_engine::service::Config;
-use motcua_engine::store::{Db, audit, events, petitions};
+use motcua_engine::store::{Db, audit, daily_counts, events, petitions};
 
 use super::failure;
 
@@ -22,6 +23,10 @@ pub fn verify() -> ExitCode {
         Ok(r) => r,
         Err(e) => return failure(e),
     };
+    let drift = match db.read(daily_counts::drift) {
+        Ok(n) => n,
+        Err(e) => return failure(e),
+    };
     for broken in &report.broken {
         println!("BROKEN dossier {} at event {}: {}", broken.dossier_id, broken.seq, broken.reason);
     }
@@ -34,7 +39,11 @@ pub fn verify() -> ExitCode {
         report.events,
         report.broken.len() + petitions_broken.len()
     );
-    if report.broken.is_empty() && petitions_broken.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if drift > 0 {
+        println!("DRIFT daily counts: {drift} (agency, day, procedure) row(s) differ from a count over the facts");
+    }
+    let sound = report.broken.is_empty() && petitions_broken.is_empty() && drift == 0;
+    if sound { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 /// Writes the audit log entries written in [since, until) as JSON lines to stdout, oldest first.

@@ -211,7 +211,7 @@ async fn sweeper_raises_each_alert_once(backend: Backend) {
 }
 
 /// Tampering with one event (after removing the append-only guard, as a database administrator could) is
-/// found by `motcua audit verify`, which names the dossier and the event.
+/// found by `motcua audit verify`, which names the dossier and the event; so is a daily count edited by hand.
 async fn audit_verify_names_the_tampered_event(backend: Backend) {
     let server = TestServer::start(backend).await;
     let clerk = server.token("hongbang.tiepnhan").await;
@@ -240,6 +240,13 @@ async fn audit_verify_names_the_tampered_event(backend: Backend) {
         };
         diesel::sql_query(drop).execute(&mut *conn).unwrap();
         assert_eq!(diesel::sql_query(&update).execute(&mut *conn).unwrap(), 1);
+        // A daily count edited by hand no longer equals the facts it is kept from.
+        let one = format!("agency_id = '{HONG_BANG}' AND procedure_code = '1.001612' AND received > 0");
+        let count = format!(
+            "UPDATE daily_counts SET received = received + 1 WHERE {one} AND day = \
+             (SELECT MAX(day) FROM daily_counts WHERE {one})"
+        );
+        assert_eq!(diesel::sql_query(&count).execute(&mut *conn).unwrap(), 1);
     })
     .await
     .unwrap();
@@ -247,6 +254,7 @@ async fn audit_verify_names_the_tampered_event(backend: Backend) {
     let out = String::from_utf8_lossy(&tampered.stdout);
     assert_eq!(tampered.status.code(), Some(1), "{out}");
     assert!(out.contains(&format!("BROKEN dossier {id} at event 1")), "{out}");
+    assert!(out.contains("DRIFT daily counts: 1 (agency, day, procedure) row(s)"), "{out}");
     server.stop().await;
 }
 

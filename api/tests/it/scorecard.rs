@@ -1,12 +1,12 @@
 //! The indicator facts (`dossier_facts`, issue 16) against an independent count: the figures the store counts
 //! by index equal those counted here from every dossier's folded state, written with each change and filled in
-//! again from scratch at start.
+//! again from scratch at start; the daily counts kept from them (periods of whole days) equal them too.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 use motcua_engine::domain::calendar::Timeliness;
 use motcua_engine::domain::dossier::{Digitisation, Dossier, IdentityOutcome, Proposal, Status};
-use motcua_engine::store::dossiers;
 use motcua_engine::store::facts::{self, PeriodCounts};
+use motcua_engine::store::{daily_counts, dossiers};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -79,6 +79,21 @@ fn stored(server: &TestServer, from: DateTime<Utc>, to: DateTime<Utc>, at: DateT
     }
 }
 
+/// The daily counts differ from a count over the facts in no row.
+async fn assert_no_drift(server: &TestServer, when: &str) {
+    let services = server.services.clone();
+    let drift = tokio::task::spawn_blocking(move || daily_counts::drift(&mut services.db().conn().unwrap()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(drift, 0, "daily counts drifted from the facts: {when}");
+}
+
+/// The local midnight `days` after today's (Vietnam), the bound of a period the daily counts sum.
+fn midnight(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    let day = daily_counts::day_of(now) + TimeDelta::days(days);
+    (day.and_time(NaiveTime::MIN) - TimeDelta::hours(7)).and_utc()
+}
+
 async fn all_dossiers(server: &TestServer) -> Vec<Dossier> {
     let services = server.services.clone();
     tokio::task::spawn_blocking(move || {
@@ -118,16 +133,23 @@ async fn the_facts_count_as_the_dossiers_do_and_are_filled_in_again_at_start(bac
     assert!(all.iter().any(|d| d.completed_at.is_some()) && all.iter().any(|d| d.completed_at.is_none()));
     assert!(all.iter().any(|d| d.received_at.is_some() && d.withdrawn_at.is_some()));
     let now = server.now();
-    // The whole history; the last 30 days; a window that ends in the past, so that what was open then differs.
+    // The whole history; the last 30 days; a window that ends in the past, so that what was open then differs;
+    // the same as whole local days, summed from the daily counts.
     let periods = [
         (now - TimeDelta::days(3650), now + TimeDelta::days(1), now),
         (now - TimeDelta::days(30), now + TimeDelta::days(1), now),
         (now - TimeDelta::days(3650), now - TimeDelta::days(2), now - TimeDelta::days(2)),
+        (midnight(now, -3650), midnight(now, 1), now),
+        (midnight(now, -30), midnight(now, 1), now),
+        (midnight(now, -30), midnight(now, 0), midnight(now, 0).min(now)),
     ];
+    assert!(daily_counts::whole_days(periods[3].0, periods[3].1).is_some());
     for (from, to, at) in periods {
         assert_eq!(stored(&server, from, to, at), independent(&all, from, to, at), "{from} .. {to} at {at}");
     }
     assert_eq!(server.count("dossier_facts").await, server.count("dossiers").await);
+    assert!(server.count("daily_counts").await > 0);
+    assert_no_drift(&server, "as written").await;
 
     // Dropped and filled in again, as for dossiers stored before the facts existed: the same figures.
     let services = server.services.clone();
@@ -142,6 +164,7 @@ async fn the_facts_count_as_the_dossiers_do_and_are_filled_in_again_at_start(bac
     for (from, to, at) in periods {
         assert_eq!(stored(&server, from, to, at), independent(&all, from, to, at), "refilled: {from} .. {to}");
     }
+    assert_no_drift(&server, "refilled").await;
 
     // Facts written before they knew a refusal (migration 15 leaves those of finished dossiers underived): derived
     // again at start, the same figures.
@@ -159,6 +182,7 @@ async fn the_facts_count_as_the_dossiers_do_and_are_filled_in_again_at_start(bac
     for (from, to, at) in periods {
         assert_eq!(stored(&server, from, to, at), independent(&all, from, to, at), "derived: {from} .. {to}");
     }
+    assert_no_drift(&server, "derived again").await;
 }
 
 /// The scored figure of `code` in a scorecard answer, as (numerator, denominator).
@@ -229,6 +253,10 @@ async fn a_leader_scores_her_agency_as_an_independent_count_does_down_to_the_dos
             score: 1,
             comment: Some("Chờ lâu".into()),
             rated_at: chrono::Utc::now().naive_utc(),
+            reception_satisfied: Some(true),
+            result_satisfied: Some(true),
+            officer_satisfied: Some(false),
+            via: motcua_engine::store::ratings::VIA_PAGE.into(),
         };
         motcua_engine::store::ratings::insert(&mut conn, &rating).unwrap();
     })
@@ -284,6 +312,7 @@ async fn a_leader_scores_her_agency_as_an_independent_count_does_down_to_the_dos
             }
         }
     }
+    assert_no_drift(&server, "after the ratings").await;
 }
 
 async fn the_scorecard_is_scoped_by_role_and_agency_tree_and_refuses_bad_periods(backend: Backend) {
@@ -414,6 +443,7 @@ async fn the_trend_equals_the_scorecard_of_each_month(backend: Backend) {
     let specialist = server.token("hongbang.chuyenvien").await;
     let answer = server.get("/api/v1/reports/scorecard/trend", &specialist).await;
     assert_problem(&answer, 403, "dossier.forbidden_role");
+    assert_no_drift(&server, "the demo").await;
 }
 
 async fn a_portal_message_waiting_past_the_hour_costs_its_dossier_the_sync_point(backend: Backend) {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dossiers::{STATE, StoredState};
 use super::schema::dossiers;
-use super::{DbConnection, StoreResult, from_db, to_db};
+use super::{DbConnection, StoreResult, daily_counts, from_db, to_db};
 use crate::domain::calendar::Timeliness;
 use crate::domain::facts::DossierFacts;
 
@@ -34,14 +34,15 @@ diesel::table! {
         sync_late -> Bool,
         withdrawn_at -> Nullable<Timestamp>,
         refused -> Nullable<Bool>,
+        rated_low -> Bool,
     }
 }
 
 diesel::joinable!(dossier_facts -> dossiers (dossier_id));
 diesel::allow_tables_to_appear_in_same_query!(dossier_facts, dossiers);
 
-// `sync_late` is not a fact of the state: it is left out, so that an insert takes the default and a rewrite
-// keeps what the dispatcher set. Absent values are bound as NULL, never DEFAULT, so that the insert's text never varies and PostgreSQL keeps it
+// `sync_late` and `rated_low` are not facts of the state: they are left out, so that an insert takes the default
+// and a rewrite keeps what the dispatcher (or the ratings' trigger, migration 17) set. Absent values are bound as NULL, never DEFAULT, so that the insert's text never varies and PostgreSQL keeps it
 // prepared.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = dossier_facts, treat_none_as_null = true, treat_none_as_default_value = false)]
@@ -197,13 +198,6 @@ const SYNC_LATE: [&str; 3] = [
     " AND o.created_at < ",
     "))",
 ];
-
-/// Rated "not satisfied" (`domain::scorecard::NOT_SATISFIED_AT_MOST`), probed per dossier in their own partial
-/// index (migration 13). Not `IN (SELECT …)`: at 6.3 M dossiers the 204 k such ratings no longer fit a hash in
-/// `work_mem`, and PostgreSQL then rescanned all of them for every dossier counted (4 minutes for one month's
-/// breakdown); `EXISTS` lets it choose between the hash and the probe as the sizes go.
-const NOT_SATISFIED: &str =
-    "EXISTS (SELECT 1 FROM ratings r WHERE r.dossier_id = dossier_facts.dossier_id AND r.score <= 2)";
 
 /// The counts of a period the dossier indicators are scored from (`service::scorecard` says which is which).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -417,24 +411,36 @@ fn ratings_by(
 }
 
 /// The grouping expressions of receptions, of completions and of withdrawals (what is open is grouped as
-/// receptions).
+/// receptions); and, where the daily counts can be grouped the same way, theirs.
 #[derive(Clone, Copy)]
 struct Keys<'a> {
     received: &'a str,
     finished: &'a str,
     withdrawn: &'a str,
+    daily: Option<Daily<'a>>,
+}
+
+/// How the daily counts are grouped for a [`Keys`].
+#[derive(Clone, Copy)]
+enum Daily<'a> {
+    /// By agency or procedure, a column of both tables.
+    Column(Dimension),
+    /// By the period a day falls in (an expression over `daily_counts.day`).
+    Periods(&'a str),
 }
 
 impl Keys<'static> {
     /// One column's values for all three.
     fn of(by: Dimension) -> Keys<'static> {
-        Keys { received: by.key(), finished: by.key(), withdrawn: by.key() }
+        let daily = matches!(by, Dimension::Agency | Dimension::Procedure).then_some(Daily::Column(by));
+        Keys { received: by.key(), finished: by.key(), withdrawn: by.key(), daily }
     }
 }
 
 /// The statements of [`count_by`] and [`count_by_month`]: receptions in `[from, to)` grouped by their key,
 /// completions by theirs and, with `open_at`, what was open then. A portal message still waiting counts as synced
-/// late from `overdue_since` back.
+/// late from `overdue_since` back. A period of whole local days grouped as the daily counts can be is summed from
+/// them (a few rows a day), any other from the facts (a row a dossier).
 #[allow(clippy::too_many_arguments)]
 fn grouped(
     conn: &mut DbConnection,
@@ -448,6 +454,7 @@ fn grouped(
 ) -> StoreResult<std::collections::BTreeMap<String, PeriodCounts>> {
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Text, Timestamp};
+    let (from_instant, to_instant, overdue_instant) = (from, to, overdue_since);
     let (from, to, overdue_since) = (to_db(from), to_db(to), to_db(overdue_since));
     // Booleans are 0/1 integers on SQLite and booleans on PostgreSQL: both read them as conditions.
     let n = |condition: &str| sql::<BigInt>(&format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"));
@@ -456,10 +463,12 @@ fn grouped(
         format!("fully_online_eligible AND channel = {online} AND (NOT result_is_paper OR electronic_result)");
     let late = timeliness_code(Timeliness::Late);
     let early = timeliness_code(Timeliness::Early);
-    let not_satisfied_in_time = format!("timeliness <> {late} AND {NOT_SATISFIED}");
+    let not_satisfied_in_time = format!("timeliness <> {late} AND rated_low");
     let received_key = || sql::<Text>(keys.received);
     let finished_key = || sql::<Text>(keys.finished);
     let withdrawn_key = || sql::<Text>(keys.withdrawn);
+    let daily = keys.daily.zip(daily_counts::whole_days(from_instant, to_instant));
+    let from_facts = daily.is_none();
     // The same statements on each backend's own connection (the query types differ by backend).
     macro_rules! on {
         ($c:expr, $db:ty) => {{
@@ -473,53 +482,58 @@ fn grouped(
                 }
             };
             let scoped = || dossier_facts::table.filter(scope());
-            let received: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)> = scoped()
-                .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
-                .group_by(received_key())
-                .select((
-                    received_key(),
-                    sql::<BigInt>("COUNT(*)"),
-                    n(&format!("channel = {online}")),
-                    n("fully_online_eligible"),
-                    n(&fully_online),
-                    n("fee_due"),
-                    n("fee_due AND paid_online"),
-                    n("reuse_eligible"),
-                    n("reuse_eligible AND reused"),
-                    n("reused"),
-                    n("population_data"),
-                    sql::<BigInt>("COALESCE(SUM(CASE WHEN ")
-                        .sql(SYNC_LATE[0])
-                        .bind::<Text, _>(sync_topic)
-                        .sql(SYNC_LATE[1])
-                        .bind::<Timestamp, _>(overdue_since)
-                        .sql(SYNC_LATE[2])
-                        .sql(" THEN 1 ELSE 0 END), 0)"),
-                ))
-                .load($c)?;
-            let finished: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64)> = scoped()
-                .filter(dossier_facts::finished_at.ge(from).and(dossier_facts::finished_at.lt(to)))
-                .group_by(finished_key())
-                .select((
-                    finished_key(),
-                    sql::<BigInt>("COUNT(*)"),
-                    n(&format!("timeliness <> {late}")),
-                    n(&format!("timeliness = {early}")),
-                    n("result_is_paper"),
-                    n("result_is_paper AND electronic_result"),
-                    n("digitised"),
-                    n(&not_satisfied_in_time),
-                    // NULL (not derived yet) is not a refusal.
-                    n("refused = TRUE"),
-                ))
-                .load($c)?;
-            // Withdrawn in the period, after reception (before it, a dossier was never in the work).
-            let withdrawn: Vec<(String, i64)> = scoped()
-                .filter(dossier_facts::withdrawn_at.ge(from).and(dossier_facts::withdrawn_at.lt(to)))
-                .filter(dossier_facts::received_at.is_not_null())
-                .group_by(withdrawn_key())
-                .select((withdrawn_key(), sql::<BigInt>("COUNT(*)")))
-                .load($c)?;
+            let mut received: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)> = Vec::new();
+            let mut finished: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64)> = Vec::new();
+            let mut withdrawn: Vec<(String, i64)> = Vec::new();
+            if from_facts {
+                received = scoped()
+                    .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
+                    .group_by(received_key())
+                    .select((
+                        received_key(),
+                        sql::<BigInt>("COUNT(*)"),
+                        n(&format!("channel = {online}")),
+                        n("fully_online_eligible"),
+                        n(&fully_online),
+                        n("fee_due"),
+                        n("fee_due AND paid_online"),
+                        n("reuse_eligible"),
+                        n("reuse_eligible AND reused"),
+                        n("reused"),
+                        n("population_data"),
+                        sql::<BigInt>("COALESCE(SUM(CASE WHEN ")
+                            .sql(SYNC_LATE[0])
+                            .bind::<Text, _>(sync_topic)
+                            .sql(SYNC_LATE[1])
+                            .bind::<Timestamp, _>(overdue_since)
+                            .sql(SYNC_LATE[2])
+                            .sql(" THEN 1 ELSE 0 END), 0)"),
+                    ))
+                    .load($c)?;
+                finished = scoped()
+                    .filter(dossier_facts::finished_at.ge(from).and(dossier_facts::finished_at.lt(to)))
+                    .group_by(finished_key())
+                    .select((
+                        finished_key(),
+                        sql::<BigInt>("COUNT(*)"),
+                        n(&format!("timeliness <> {late}")),
+                        n(&format!("timeliness = {early}")),
+                        n("result_is_paper"),
+                        n("result_is_paper AND electronic_result"),
+                        n("digitised"),
+                        n(&not_satisfied_in_time),
+                        // NULL (not derived yet) is not a refusal.
+                        n("refused = TRUE"),
+                    ))
+                    .load($c)?;
+                // Withdrawn in the period, after reception (before it, a dossier was never in the work).
+                withdrawn = scoped()
+                    .filter(dossier_facts::withdrawn_at.ge(from).and(dossier_facts::withdrawn_at.lt(to)))
+                    .filter(dossier_facts::received_at.is_not_null())
+                    .group_by(withdrawn_key())
+                    .select((withdrawn_key(), sql::<BigInt>("COUNT(*)")))
+                    .load($c)?;
+            }
             // Open at `at`: neither finished nor withdrawn yet (the open backlog, its own partial index), or
             // finished or withdrawn after `at` (the completion index from `at` on, the few withdrawals). Never a
             // range over the whole history.
@@ -593,6 +607,22 @@ fn grouped(
     for (key, n) in withdrawn {
         by_key.entry(key).or_default().withdrawn = u(n);
     }
+    if let Some((grouping, (first_day, end_day))) = daily {
+        let key = match grouping {
+            Daily::Column(by) => by.key().trim_start_matches("dossier_facts."),
+            Daily::Periods(expression) => expression,
+        };
+        by_key = daily_counts::sums(conn, key, agencies, first_day, end_day)?;
+        // The counts know a sync marked late; one still waiting past the time allowed is weighed here.
+        if let Daily::Column(by) = grouping {
+            for w in waiting(conn, agencies, from_instant, to_instant, sync_topic)? {
+                if w.since < overdue_instant {
+                    let key = if by == Dimension::Agency { w.agency_id } else { w.procedure_code };
+                    by_key.entry(key).or_default().sync_late += 1;
+                }
+            }
+        }
+    }
     for (key, open, not_due) in open {
         let c = by_key.entry(key).or_default();
         c.open += u(open);
@@ -610,11 +640,18 @@ fn spelled(t: DateTime<Utc>) -> String {
 /// `CASE` giving, as text, how many of `bounds` (in order) are at or before `column`'s value: the index of the
 /// period it falls in; `null` for no value.
 fn bucket(column: &str, bounds: &[DateTime<Utc>], null: usize) -> String {
+    bucket_spelled(column, bounds.iter().map(|b| spelled(*b)), null)
+}
+
+/// [`bucket`] with the bounds spelled already.
+fn bucket_spelled(column: &str, bounds: impl Iterator<Item = String>, null: usize) -> String {
     let mut case = format!("CASE WHEN {column} IS NULL THEN '{null}'");
-    for (i, b) in bounds.iter().enumerate() {
-        case.push_str(&format!(" WHEN {column} < {} THEN '{i}'", spelled(*b)));
+    let mut n = 0;
+    for (i, b) in bounds.enumerate() {
+        case.push_str(&format!(" WHEN {column} < {b} THEN '{i}'"));
+        n = i + 1;
     }
-    case.push_str(&format!(" ELSE '{}' END", bounds.len()));
+    case.push_str(&format!(" ELSE '{n}' END"));
     case
 }
 
@@ -640,10 +677,14 @@ pub fn count_by_month(
     };
     debug_assert_eq!(bounds.len(), periods + 1);
     let inner = &bounds[1..periods];
+    // Periods of whole local days (months are) are summed from the daily counts.
+    let whole = bounds.windows(2).all(|w| daily_counts::whole_days(w[0], w[1]).is_some());
+    let days = bucket_spelled("day", inner.iter().map(|b| daily_counts::spelled(daily_counts::day_of(*b))), periods);
     let keys = Keys {
         received: &bucket("received_at", inner, periods),
         finished: &bucket("finished_at", inner, periods),
         withdrawn: &bucket("withdrawn_at", inner, periods),
+        daily: whole.then_some(Daily::Periods(&days)),
     };
     // Waiting messages are weighed per period below: none counts here.
     let never = DateTime::<Utc>::UNIX_EPOCH;
@@ -718,39 +759,69 @@ pub fn count_by_month(
     }
 
     // Synced late by a message still waiting: per period, from that period's instant.
-    let late = waiting_per_dossier(conn, sync_topic)?;
-    if !late.is_empty() {
-        let ids: Vec<&str> = late.keys().map(String::as_str).collect();
-        for chunk in ids.chunks(500) {
-            let (from, to) = (to_db(from), to_db(to));
-            macro_rules! found {
-                ($c:expr) => {{
-                    let mut query = dossier_facts::table
-                        .filter(dossier_facts::dossier_id.eq_any(chunk))
-                        .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
-                        .filter(dossier_facts::sync_late.eq(false))
-                        .select((dossier_facts::dossier_id, dossier_facts::received_at))
-                        .into_boxed();
-                    if let Some(list) = agencies {
-                        query = query.filter(dossier_facts::agency_id.eq_any(list.to_vec()));
-                    }
-                    query.load::<(String, Option<NaiveDateTime>)>($c)?
-                }};
-            }
-            let found = match conn {
-                DbConnection::Pg(c) => found!(c),
-                DbConnection::Sqlite(c) => found!(c),
-            };
-            for (id, received) in found {
-                let Some(received) = received.map(from_db) else { continue };
-                let m = bounds[1..].iter().take_while(|b| **b <= received).count().min(periods - 1);
-                if late.get(&id).is_some_and(|since| *since < open_at[m] - crate::domain::scorecard::sync_within()) {
-                    months[m].sync_late += 1;
-                }
-            }
+    for w in waiting(conn, agencies, from, to, sync_topic)? {
+        let m = bounds[1..].iter().take_while(|b| **b <= w.received_at).count().min(periods - 1);
+        if w.since < open_at[m] - crate::domain::scorecard::sync_within() {
+            months[m].sync_late += 1;
         }
     }
     Ok(months)
+}
+
+/// A dossier received in a period, not marked synced late, with a portal message still waiting.
+struct Waiting {
+    agency_id: String,
+    procedure_code: String,
+    received_at: DateTime<Utc>,
+    /// Its oldest message waiting was queued then.
+    since: DateTime<Utc>,
+}
+
+/// The dossiers of `agencies` (every agency when `None`) received in `[from, to)`, not marked synced late, with a
+/// portal message of `topic` still waiting (few: the outbox's partial index of undelivered messages, then the
+/// facts by key).
+fn waiting(
+    conn: &mut DbConnection,
+    agencies: Option<&[String]>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    topic: &str,
+) -> StoreResult<Vec<Waiting>> {
+    let oldest = waiting_per_dossier(conn, topic)?;
+    let ids: Vec<&str> = oldest.keys().map(String::as_str).collect();
+    let (from, to) = (to_db(from), to_db(to));
+    let mut all = Vec::new();
+    for chunk in ids.chunks(500) {
+        macro_rules! found {
+            ($c:expr) => {{
+                let mut query = dossier_facts::table
+                    .filter(dossier_facts::dossier_id.eq_any(chunk))
+                    .filter(dossier_facts::received_at.ge(from).and(dossier_facts::received_at.lt(to)))
+                    .filter(dossier_facts::sync_late.eq(false))
+                    .select((
+                        dossier_facts::dossier_id,
+                        dossier_facts::agency_id,
+                        dossier_facts::procedure_code,
+                        dossier_facts::received_at,
+                    ))
+                    .into_boxed();
+                if let Some(list) = agencies {
+                    query = query.filter(dossier_facts::agency_id.eq_any(list.to_vec()));
+                }
+                query.load::<(String, String, String, Option<NaiveDateTime>)>($c)?
+            }};
+        }
+        let found = match conn {
+            DbConnection::Pg(c) => found!(c),
+            DbConnection::Sqlite(c) => found!(c),
+        };
+        for (id, agency_id, procedure_code, received) in found {
+            if let (Some(received_at), Some(since)) = (received.map(from_db), oldest.get(&id)) {
+                all.push(Waiting { agency_id, procedure_code, received_at, since: *since });
+            }
+        }
+    }
+    Ok(all)
 }
 
 /// The oldest portal message of `topic` still waiting for each dossier that has one (few: the outbox's partial
@@ -797,7 +868,7 @@ pub fn by_procedure(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> StoreResult<Vec<ProcedureCounts>> {
-    let rows = procedures_grouped(conn, None, agencies, from, to)?;
+    let rows = procedures_grouped(conn, &[from, to], agencies)?;
     Ok(rows.into_iter().map(|(_, counts)| counts).collect())
 }
 
@@ -807,11 +878,9 @@ pub fn by_procedure_by_month(
     agencies: Option<&[String]>,
     bounds: &[DateTime<Utc>],
 ) -> StoreResult<Vec<Vec<ProcedureCounts>>> {
-    let (Some(&from), Some(&to)) = (bounds.first(), bounds.last()) else { return Ok(Vec::new()) };
-    let periods = bounds.len() - 1;
-    let period = bucket("received_at", &bounds[1..periods], periods);
+    let Some(periods) = bounds.len().checked_sub(1) else { return Ok(Vec::new()) };
     let mut months = vec![Vec::new(); periods];
-    for (key, counts) in procedures_grouped(conn, Some(&period), agencies, from, to)? {
+    for (key, counts) in procedures_grouped(conn, bounds, agencies)? {
         if let Some(month) = key.parse::<usize>().ok().and_then(|m| months.get_mut(m)) {
             month.push(counts);
         }
@@ -819,24 +888,39 @@ pub fn by_procedure_by_month(
     Ok(months)
 }
 
-/// The statement of [`by_procedure`], grouped by procedure and, when given, a `period` (text) first.
+/// The statement of [`by_procedure`] for the consecutive periods of `bounds` (at least two), grouped by the
+/// period (its index, as text) and procedure: over the daily counts for periods of whole local days, over the
+/// facts' reception index range otherwise.
 fn procedures_grouped(
     conn: &mut DbConnection,
-    period: Option<&str>,
+    bounds: &[DateTime<Utc>],
     agencies: Option<&[String]>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
 ) -> StoreResult<Vec<(String, ProcedureCounts)>> {
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Text};
+    let (Some(&from), Some(&to)) = (bounds.first(), bounds.last()) else { return Ok(Vec::new()) };
+    let periods = bounds.len() - 1;
+    let inner = &bounds[1..periods];
+    if bounds.windows(2).all(|w| daily_counts::whole_days(w[0], w[1]).is_some()) {
+        let days = inner.iter().map(|b| daily_counts::spelled(daily_counts::day_of(*b)));
+        let period = (periods > 1).then(|| bucket_spelled("day", days, periods));
+        return daily_counts::by_procedure(
+            conn,
+            period.as_deref(),
+            agencies,
+            daily_counts::day_of(from),
+            daily_counts::day_of(to),
+        );
+    }
+    let period = (periods > 1).then(|| bucket("received_at", inner, periods));
     let (from, to) = (to_db(from), to_db(to));
     let n = |condition: &str| sql::<BigInt>(&format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"));
     // PostgreSQL refuses a constant in GROUP BY: without periods, the period selected is a constant, not grouped.
-    let keys = match period {
+    let keys = match &period {
         Some(period) => format!("{period}, dossier_facts.procedure_code"),
         None => "dossier_facts.procedure_code".to_string(),
     };
-    let period = period.unwrap_or("''");
+    let period = period.as_deref().unwrap_or("'0'");
     macro_rules! on {
         ($c:expr, $db:ty) => {{
             type Condition = Box<dyn BoxableExpression<dossier_facts::table, $db, SqlType = diesel::sql_types::Bool>>;
@@ -995,7 +1079,7 @@ pub fn lost(
         Lost::NotReused => "dossier_facts.reuse_eligible AND NOT dossier_facts.reused".to_string(),
         Lost::NoPopulationData => "NOT dossier_facts.population_data".to_string(),
         Lost::NotSyncedOnTime => String::new(),
-        Lost::NotSatisfied => format!("dossier_facts.timeliness <> {late} AND {NOT_SATISFIED}"),
+        Lost::NotSatisfied => format!("dossier_facts.timeliness <> {late} AND dossier_facts.rated_low"),
     };
     let after = after.map(|(t, id)| (to_db(t), id.to_string()));
     macro_rules! on {
@@ -1090,19 +1174,20 @@ mod tests {
     }
 
     #[test]
-    fn the_satisfaction_condition_and_its_index_follow_the_domain_threshold() {
-        let threshold = format!("r.score <= {})", crate::domain::scorecard::NOT_SATISFIED_AT_MOST);
-        assert!(NOT_SATISFIED.ends_with(&threshold), "{NOT_SATISFIED}");
+    fn the_ratings_trigger_follows_the_domain_threshold() {
         for backend in ["postgres", "sqlite"] {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations").join(backend);
             let migration = std::fs::read_dir(&dir)
                 .unwrap()
                 .flatten()
-                .find(|e| e.file_name().to_string_lossy().ends_with("_dossier_facts"))
+                .find(|e| e.file_name().to_string_lossy().ends_with("_rating_questions"))
                 .unwrap();
             let up = std::fs::read_to_string(migration.path().join("up.sql")).unwrap();
-            let index = format!("WHERE score <= {};", crate::domain::scorecard::NOT_SATISFIED_AT_MOST);
-            assert!(up.contains(&index), "{backend}");
+            let threshold = format!("NEW.score <= {}", crate::domain::scorecard::NOT_SATISFIED_AT_MOST);
+            assert_eq!(up.matches(&threshold).count(), if backend == "postgres" { 1 } else { 2 }, "{backend}");
+            for answer in ["reception_satisfied", "result_satisfied", "officer_satisfied"] {
+                assert!(up.contains(&format!("NEW.{answer} = FALSE")), "{backend}: {answer}");
+            }
         }
     }
 }
