@@ -3,7 +3,8 @@
 //! The demo dossiers, driven through the real use cases, are the templates; each seeded dossier is a copy of one,
 //! given its own id, code, register number, applicant and commune, and moved back in time by whole weeks (so
 //! working days stay working days). Finished templates are copied across the years of history; open ones only
-//! into the last weeks, so the open backlog is what a province has in hand, not years of it. Copies are written
+//! into the last weeks, so the open backlog is what a province has in hand, not years of it (further back where
+//! an agency's day has used its 9,999 dossier numbers). Copies are written
 //! with the store's own functions: the columns, the state and the hash-chained events agree as if the use
 //! cases had written them, with their indicator facts (`dossier_facts`) written in the same transaction. About
 //! half the returned copies are rated by their applicants, mostly well, a few "not satisfied" with a comment; a
@@ -160,6 +161,8 @@ fn write_facts(
 /// Of the returned dossiers, those whose applicants rate them (in per mille), and how the scores fall: 5 to 1.
 const RATED_PER_MILLE: u32 = 550;
 const SCORES_PER_MILLE: [(i32, u32); 5] = [(5, 620), (4, 240), (3, 80), (2, 40), (1, 20)];
+/// Of ratings of 3, those not satisfied with one of the portal's three questions (in per mille).
+const NOT_SATISFIED_WITH_ONE_PER_MILLE: u32 = 200;
 const LOW_COMMENTS: [&str; 3] =
     ["Thời gian chờ ở quầy quá lâu", "Cán bộ hướng dẫn chưa rõ ràng", "Phải đi lại nhiều lần để bổ sung giấy tờ"];
 /// Received dossiers with a portal message delivered late or given up (in per mille).
@@ -308,12 +311,10 @@ impl Seeder {
 
     fn copy(&mut self) -> Result<(Dossier, Vec<Event>), String> {
         let t = self.pick();
-        let template = &self.templates[t];
-        let weeks =
-            if template.finished { self.rng.gen_range(0..self.weeks_of_history) } else { self.rng.gen_range(0..4) };
-        let shift = Duration::weeks(i64::from(weeks));
-        let agencies = &self.targets[&template.dossier.agency];
+        let agencies = &self.targets[&self.templates[t].dossier.agency];
         let agency = agencies[self.rng.gen_range(0..agencies.len())].clone();
+        let shift = Duration::weeks(i64::from(self.week(t, &agency)));
+        let template = &self.templates[t];
         let citizen = self.rng.gen_range(0..self.citizens);
         let name = format!(
             "{} {} {}",
@@ -366,6 +367,27 @@ impl Seeder {
 }
 
 impl Seeder {
+    /// How many weeks back a copy of template `t` for `agency` goes: any of the years of history for a finished
+    /// template, the last four weeks for an open one (the backlog in hand), widening while the day it lands on has
+    /// no dossier number left for the agency (a department not spread over communes takes many copies of one
+    /// template, all on its weekday and time).
+    fn week(&mut self, t: usize, agency: &str) -> u32 {
+        let template = &self.templates[t];
+        let mut span = if template.finished { self.weeks_of_history } else { 4 };
+        loop {
+            let weeks = self.rng.gen_range(0..span);
+            let Some(received) = template.dossier.received_at else { return weeks };
+            let day = (received - Duration::weeks(i64::from(weeks)))
+                .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+                .date_naive();
+            let taken = self.codes.get(&(agency.to_string(), day)).copied().unwrap_or(0);
+            if taken < u32::from(DossierCode::MAX_SEQUENCE) || span >= self.weeks_of_history * 4 {
+                return weeks;
+            }
+            span = (span * 2).min(self.weeks_of_history * 4);
+        }
+    }
+
     /// The applicant's rating of a returned copy, a day or two after its return, or none.
     fn rating(&mut self, d: &Dossier) -> Option<Rating> {
         let returned = d.returned_at.filter(|_| d.status == Status::Returned)?;
@@ -383,6 +405,11 @@ impl Seeder {
         }
         let comment = (score <= 2).then(|| LOW_COMMENTS[self.rng.gen_range(0..LOW_COMMENTS.len())].to_string());
         let rated_at = returned + Duration::minutes(self.rng.gen_range(10..3 * 24 * 60));
+        // The portal's questions: a low score is not satisfied with something; a middling one now and then.
+        let mut answers = [Some(score >= 3); 3];
+        if score == 3 && self.rng.gen_range(0..1000) < NOT_SATISFIED_WITH_ONE_PER_MILLE {
+            answers[self.rng.gen_range(0..3)] = Some(false);
+        }
         Some(Rating {
             dossier_id: d.id.clone(),
             applicant_id: d.applicant.id_number.clone(),
@@ -391,6 +418,10 @@ impl Seeder {
             score,
             comment,
             rated_at: rated_at.naive_utc(),
+            reception_satisfied: answers[0],
+            result_satisfied: answers[1],
+            officer_satisfied: answers[2],
+            via: if self.rng.gen_range(0..2) == 0 { ratings::VIA_PAGE } else { ratings::VIA_LINK }.to_string(),
         })
     }
 

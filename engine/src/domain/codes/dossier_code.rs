@@ -56,8 +56,11 @@ impl fmt::Display for AgencyId {
 }
 
 impl DossierCode {
+    /// The highest sequence of a day: four digits.
+    pub const MAX_SEQUENCE: u16 = 9999;
+
     pub fn new(agency: AgencyId, date: NaiveDate, sequence: u32) -> Result<DossierCode, DossierCodeError> {
-        if !(1..=9999).contains(&sequence) {
+        if !(1..=u32::from(Self::MAX_SEQUENCE)).contains(&sequence) {
             return Err(DossierCodeError::BadSequence(sequence));
         }
         Ok(DossierCode { agency, date, sequence: sequence as u16 })
