@@ -36,6 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/phan-anh-kien-nghi/gui", web::post().to(pages::petitions::submit))
         .route("/phan-anh-kien-nghi/theo-doi", web::get().to(pages::petitions::follow))
         .route("/phan-anh-kien-nghi/theo-doi", web::post().to(pages::petitions::respond))
+        .route("/danh-gia/{token}", web::get().to(pages::rating::show))
+        .route("/danh-gia/{token}", web::post().to(pages::rating::submit))
         .route("/thong-ke-cong-khai", web::get().to(pages::statistics::page))
         .route("/thong-ke-cong-khai/bao-cao-thang", web::get().to(pages::statistics::monthly))
         .route("/dang-nhap", web::get().to(pages::sign_in::chooser))

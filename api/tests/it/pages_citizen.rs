@@ -162,16 +162,28 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
     let mut stranger = Jar::checking();
     assert_eq!(open(&server, &mut stranger, &href).await.status, StatusCode::SEE_OTHER, "signed in only");
 
+    // The rating: the score and the portal's three questions, each required; what was chosen is kept.
     let rate = format!("/cong-dan/ho-so/{id}/danh-gia");
-    let no_score = send_form(&server, &mut jar, &rate, &[("csrf", &csrf), ("score", ""), ("comment", "Nhanh")]).await;
+    let partial = [("csrf", csrf.as_str()), ("score", ""), ("reception_satisfied", "co"), ("comment", "Nhanh")];
+    let no_score = send_form(&server, &mut jar, &rate, &partial).await;
     assert_eq!(no_score.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_score.body.contains("Chọn mức đánh giá từ 1 đến 5") && no_score.body.contains(">Nhanh</textarea>"));
-    let rated = send_form(&server, &mut jar, &rate, &[("csrf", &csrf), ("score", "5"), ("comment", "Nhanh")]).await;
+    assert_eq!(no_score.body.matches("Chọn hài lòng hoặc không hài lòng").count(), 4, "2 in the summary, 2 by fields");
+    assert!(no_score.body.contains("value=\"co\" checked"), "the answer given is kept");
+    assert!(
+        no_score.body.contains("href=\"#f-officer-satisfied\"") && no_score.body.contains("id=\"f-officer-satisfied\"")
+    );
+    let answers = [("reception_satisfied", "co"), ("result_satisfied", "co"), ("officer_satisfied", "co")];
+    let mut full = vec![("csrf", csrf.as_str()), ("score", "5"), ("comment", "Nhanh")];
+    full.extend(answers);
+    let rated = send_form(&server, &mut jar, &rate, &full).await;
     assert_eq!(
         (rated.status, rated.location.as_str()),
         (StatusCode::SEE_OTHER, format!("/cong-dan/ho-so/{id}").as_str())
     );
-    let twice = send_form(&server, &mut jar, &rate, &[("csrf", &csrf), ("score", "1"), ("comment", "")]).await;
+    let mut again = vec![("csrf", csrf.as_str()), ("score", "1"), ("comment", "")];
+    again.extend(answers);
+    let twice = send_form(&server, &mut jar, &rate, &again).await;
     assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
     assert!(twice.body.contains("Bạn đã đánh giá hồ sơ này") && twice.body.contains("role=\"alert\""));
     assert_eq!(server.count("ratings").await, 1);
@@ -180,11 +192,93 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
     assert!(kept >= 1 && repository.body.contains("Giấy chứng nhận đăng ký hộ kinh doanh"), "{}", repository.body);
     let page = open(&server, &mut jar, &format!("/cong-dan/ho-so/{id}")).await;
     assert!(page.body.contains("<strong>5/5</strong>") && !page.body.contains("/danh-gia\""), "{}", page.body);
+    assert!(page.body.contains("<dt>Thái độ, trách nhiệm của cán bộ</dt><dd>Hài lòng</dd>"), "{}", page.body);
 
     idp.stop().await;
     server.stop().await;
 }
 on_both_backends!(citizen_submits_online_and_rates);
+
+/// The SMS a dossier's applicant was sent when it was returned: its text.
+async fn invitation_sms(server: &crate::support::TestServer, dossier_id: &str) -> Option<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Payload {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        payload: String,
+    }
+    let services = server.services.clone();
+    let sql = format!("SELECT payload FROM outbox WHERE topic = 'notify.sms' AND dossier_id = '{dossier_id}'");
+    let rows: Vec<Payload> = tokio::task::spawn_blocking(move || {
+        diesel::RunQueryDsl::load(diesel::sql_query(sql), &mut *services.db().conn().unwrap()).unwrap()
+    })
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|r| serde_json::from_str::<serde_json::Value>(&r.payload).unwrap())
+        .find(|p| p["kind"] == "rating_invitation")
+        .map(|p| p["text"].as_str().unwrap().to_string())
+}
+
+/// Returned at the counter, a dossier's applicant is sent a link (SMS and e-mail) to rate the service without
+/// signing in: the page names the dossier by code and procedure only, asks the score and the portal's three
+/// questions, refuses what is missing, takes the rating once, and a "not satisfied" answer with a good score
+/// still counts against the satisfaction indicator. A wrong or expired link is a page not found.
+async fn a_returned_dossier_is_rated_through_the_link_sent_with_its_result(backend: Backend) {
+    let server = crate::support::TestServer::start_at(backend, crate::support::tuesday_morning()).await;
+    let ward = hong_bang(&server).await;
+    let mut body = crate::support::new_dossier(PROCEDURE, HONG_BANG, HUONG);
+    body["applicant"]["phone"] = json!("0912 345 678");
+    body["applicant"]["email"] = json!("huong@example.invalid");
+    let d = server.receive(&ward.clerk, body).await;
+    let id = d["id"].as_str().unwrap().to_string();
+    assert!(invitation_sms(&server, &id).await.is_none(), "no invitation before the return");
+    let d = server.act_ok(&ward.head, &d, json!({"action": "assign", "assignee": ward.specialist_id})).await;
+    return_electronically(&server, &ward, &d, "Đủ điều kiện").await;
+    let text = invitation_sms(&server, &id).await.expect("an invitation to rate");
+    let link = text.split_whitespace().find(|w| w.contains("/danh-gia/")).unwrap().to_string();
+    let path = &link[link.find("/danh-gia/").unwrap()..];
+    assert_eq!(server.count_sql(format!("SELECT COUNT(*) AS n FROM outbox WHERE topic = 'notify.email' AND dossier_id = '{id}' AND payload LIKE '%{path}%'")).await, 1, "by e-mail too");
+
+    let mut jar = Jar::checking();
+    let page = open(&server, &mut jar, path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let code = d["code"].as_str().unwrap();
+    assert!(page.body.contains(code) && page.body.contains("Thái độ, trách nhiệm của cán bộ"), "{}", page.body);
+    assert!(
+        !page.body.contains("Nguyễn Thị Hường") && !page.body.contains(HUONG),
+        "no personal data on the link's page"
+    );
+    let csrf = jar.get("motcua_csrf");
+    let missing = send_form(&server, &mut jar, path, &[("csrf", &csrf), ("score", "4")]).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("Chọn hài lòng hoặc không hài lòng") && missing.body.contains("value=\"4\" checked"));
+    let forged = send_form(&server, &mut jar, path, &[("csrf", "x"), ("score", "4")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(server.count("ratings").await, 0);
+
+    let answers = [("reception_satisfied", "co"), ("result_satisfied", "co"), ("officer_satisfied", "khong")];
+    let mut form = vec![("csrf", csrf.as_str()), ("score", "4"), ("comment", "Cán bộ chưa hướng dẫn rõ")];
+    form.extend(answers);
+    let rated = send_form(&server, &mut jar, path, &form).await;
+    assert_eq!(rated.status, StatusCode::OK, "{}", rated.body);
+    assert!(rated.body.contains("Cảm ơn Ông/Bà đã đánh giá") && rated.body.contains("<dd>Không hài lòng</dd>"));
+    let counted = |sql: &str| server.count_sql(format!("SELECT COUNT(*) AS n FROM {sql}"));
+    assert_eq!(counted(&format!("ratings WHERE dossier_id = '{id}' AND via = 'link' AND score = 4")).await, 1);
+    assert_eq!(counted(&format!("dossier_facts WHERE dossier_id = '{id}' AND rated_low")).await, 1, "not satisfied");
+    let twice = send_form(&server, &mut jar, path, &form).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(twice.body.contains("Bạn đã đánh giá hồ sơ này"));
+    let reread = open(&server, &mut jar, path).await;
+    assert!(reread.body.contains("<strong>4/5</strong>") && !reread.body.contains("name=\"score\""));
+
+    // A token never given, and the link once expired: not found, nothing told apart.
+    let wrong = open(&server, &mut jar, "/danh-gia/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    server.advance(chrono::TimeDelta::days(motcua_engine::service::ratings::LINK_DAYS + 1));
+    assert_eq!(open(&server, &mut jar, path).await.status, StatusCode::NOT_FOUND);
+    server.stop().await;
+}
+on_both_backends!(a_returned_dossier_is_rated_through_the_link_sent_with_its_result);
 
 /// A supplement answered on her page: the requested paper uploaded and the dossier sent back at the version the
 /// page showed; her repository lists, moves, shares, trashes and restores a paper she adds.

@@ -16,6 +16,14 @@ pub const WEIGHTS_VERSION: &str = "766/2026-12";
 /// A rating (1 to 5) at or below this is "not satisfied", against the dossier satisfaction indicator.
 pub const NOT_SATISFIED_AT_MOST: i32 = 2;
 
+/// Whether a rating counts as "not satisfied" against the dossier satisfaction indicator: a score of
+/// [`NOT_SATISFIED_AT_MOST`] or less, or "not satisfied" answered to any of the portal's questions (with the
+/// reception, the result, the officer; `None` where not asked). The store's trigger on ratings (migration 18)
+/// marks the dossier's facts by the same rule.
+pub fn not_satisfied(score: i32, answers: [Option<bool>; 3]) -> bool {
+    score <= NOT_SATISFIED_AT_MOST || answers.contains(&Some(false))
+}
+
 /// A message to the national portal delivered within this many seconds of the change it reports is synced "in
 /// real time" (DOSSIER_SYNC). The reference gives no figure: an hour leaves room for the outbox's retries over a
 /// short outage of the portal, not for a day's.
@@ -295,6 +303,15 @@ mod tests {
 
     fn rate(code: &str, n: u64, d: u64) -> Option<u32> {
         score(indicator(code).unwrap(), Figure::Rate(Ratio::new(n, d))).points
+    }
+
+    #[test]
+    fn a_low_score_or_any_answer_not_satisfied_is_not_satisfied() {
+        let all_satisfied = [Some(true); 3];
+        assert!(!not_satisfied(3, all_satisfied) && !not_satisfied(5, [None; 3]));
+        assert!(not_satisfied(NOT_SATISFIED_AT_MOST, all_satisfied));
+        assert!(not_satisfied(5, [Some(true), Some(true), Some(false)]), "the officer");
+        assert!(not_satisfied(4, [Some(false), None, Some(true)]), "the reception");
     }
 
     #[test]

@@ -437,6 +437,12 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     // Rating the service (service codes, shown by the API and the pages alike).
     ("rating.already_rated", "Bạn đã đánh giá hồ sơ này", "You have already rated this dossier"),
+    ("rating.answer_required", "Chọn hài lòng hoặc không hài lòng", "Choose satisfied or not satisfied"),
+    (
+        "rating.link_not_found",
+        "Đường dẫn đánh giá không đúng hoặc đã hết hạn",
+        "This rating link is wrong or has expired",
+    ),
     (
         "rating.not_returned",
         "Chỉ đánh giá được khi hồ sơ đã trả kết quả",

@@ -127,6 +127,16 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.citizen.score.5", "Rất hài lòng", "Very satisfied"),
     ("ui.citizen.comment", "Góp ý (nếu có)", "Comment (optional)"),
     ("ui.citizen.rate_button", "Gửi đánh giá", "Send the rating"),
+    // The national portal's questions of a rating, on the dossier page and the page of the link sent with the
+    // result.
+    ("ui.rating.reception", "Việc tiếp nhận, hướng dẫn hồ sơ", "The reception and guidance"),
+    ("ui.rating.result", "Kết quả giải quyết hồ sơ", "The result"),
+    ("ui.rating.officer", "Thái độ, trách nhiệm của cán bộ", "The officer's conduct"),
+    ("ui.rating.satisfied", "Hài lòng", "Satisfied"),
+    ("ui.rating.not_satisfied", "Không hài lòng", "Not satisfied"),
+    ("ui.rating.not_asked", "Không hỏi", "Not asked"),
+    ("ui.rating.thanks", "Cảm ơn Ông/Bà đã đánh giá.", "Thank you for your rating."),
+    ("ui.rating.invitation", "Đánh giá việc giải quyết hồ sơ", "Rate how your dossier was handled"),
     // My repository.
     ("ui.citizen.usage", "Số giấy tờ, dung lượng", "Papers, size"),
     ("ui.citizen.stores", "Kho và thư mục", "Stores and folders"),

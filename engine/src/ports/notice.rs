@@ -15,6 +15,8 @@ pub enum NoticeKind {
     ResultReady,
     Stopped,
     Apology,
+    /// The result was handed over: the applicant is asked to rate the service, by a link.
+    RatingInvitation,
 }
 
 /// The outbox payload of an e-mail notification.

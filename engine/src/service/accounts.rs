@@ -4,7 +4,6 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::TimeDelta;
-use sha2::{Digest, Sha256};
 
 use super::Identity;
 use super::{ServiceError, ServiceResult, Services, StaffIdentity};
@@ -37,7 +36,7 @@ fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    crate::random::token_digest(token)
 }
 
 impl Identity<'_> {

@@ -9,7 +9,9 @@
 //! - `payment_requested` → the amount to pay;
 //! - status 9 (result ready) → how to collect the result (counter, post or electronic, from the channel);
 //! - status 8 (processing stopped) → the reasons, and that the reasoned answer follows;
-//! - `extended` → the apology with the old and the new date (form 04's content).
+//! - `extended` → the apology with the old and the new date (form 04's content);
+//! - status 10 (returned) → the invitation to rate the service, with a link that needs no sign-in
+//!   (`service::ratings`).
 //!
 //! Each notice is rendered once, in Vietnamese, and written to the outbox in the transaction of the change: one
 //! row on [`topics::EMAIL`] when the applicant gave an e-mail address (subject, plain text and HTML), one on
@@ -92,6 +94,8 @@ struct Wording<'a> {
     procedure: &'a Procedure,
     dossier: &'a Dossier,
     agency_name: String,
+    /// The rating link, made for the invitation to rate.
+    rating_link: Option<String>,
 }
 
 impl Services {
@@ -120,9 +124,18 @@ impl Services {
                 Some(w) => w,
                 None => {
                     let agency_name = self.db.agencies().get(conn, &after.agency)?.map(|a| a.name).unwrap_or_default();
-                    wording.insert(Wording { services: self, procedure, dossier: after, agency_name })
+                    wording.insert(Wording {
+                        services: self,
+                        procedure,
+                        dossier: after,
+                        agency_name,
+                        rating_link: None,
+                    })
                 }
             };
+            if kind == NoticeKind::RatingInvitation && wording.rating_link.is_none() {
+                wording.rating_link = Some(self.new_rating_link(conn, &after.id, now)?);
+            }
             let notice = wording.notice(kind, event, due_before);
             if let Some(to) = email {
                 let payload = EmailNotice {
@@ -220,6 +233,7 @@ fn notice_kind(event: &Event) -> Option<NoticeKind> {
         (Change::Extended { .. }, _) => Some(NoticeKind::Apology),
         (_, Some(Status::ResultReady)) => Some(NoticeKind::ResultReady),
         (_, Some(Status::Stopped)) => Some(NoticeKind::Stopped),
+        (_, Some(Status::Returned)) => Some(NoticeKind::RatingInvitation),
         _ => None,
     }
 }
@@ -392,6 +406,7 @@ impl Wording<'_> {
                     format!("Hồ sơ {label} bị dừng giải quyết, lý do đã gửi qua thư điện tử."),
                 )
             }
+            NoticeKind::RatingInvitation => self.invitation(&label, procedure, agency, &mut blocks),
             NoticeKind::Apology => {
                 let Change::Extended { new_due, reason } = &event.change else { unreachable!("by notice_kind") };
                 blocks.push(Block::Para(format!(
@@ -414,6 +429,28 @@ impl Wording<'_> {
             blocks.push(Block::Link("Tra cứu hồ sơ", link));
         }
         Notice { subject, blocks, sms, sms_short }
+    }
+
+    /// The invitation to rate, with its link (made by the caller).
+    fn invitation(
+        &self,
+        label: &str,
+        procedure: &str,
+        agency: &str,
+        blocks: &mut Vec<Block>,
+    ) -> (String, String, String) {
+        let link = self.rating_link.clone().unwrap_or_default();
+        blocks.push(Block::Para(format!(
+            "Hồ sơ \"{procedure}\" (mã {label}) của Ông/Bà đã được trả kết quả. {agency} mong nhận được đánh giá \
+             của Ông/Bà về việc tiếp nhận, kết quả giải quyết và thái độ của cán bộ, để phục vụ tốt hơn."
+        )));
+        blocks.push(Block::Link("Đánh giá mức độ hài lòng", link.clone()));
+        blocks.push(Block::Para(format!("Đường dẫn có hiệu lực {} ngày.", super::ratings::LINK_DAYS)));
+        (
+            format!("Mời đánh giá việc giải quyết hồ sơ {label}"),
+            format!("Hồ sơ {label} đã trả kết quả. Mời Ông/Bà đánh giá mức độ hài lòng: {link}"),
+            format!("Mời đánh giá hồ sơ {label}: {link}"),
+        )
     }
 
     fn salutation(&self) -> String {

@@ -1,4 +1,5 @@
-//! Service ratings (table `ratings`): one per dossier, given by its applicant once the result was returned.
+//! Service ratings (table `ratings`): one per dossier, given by its applicant once the result was returned, on
+//! their page or through the link sent with the result (table `rating_links`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -15,6 +16,19 @@ diesel::table! {
         score -> Integer,
         comment -> Nullable<Text>,
         rated_at -> Timestamp,
+        reception_satisfied -> Nullable<Bool>,
+        result_satisfied -> Nullable<Bool>,
+        officer_satisfied -> Nullable<Bool>,
+        via -> Text,
+    }
+}
+
+diesel::table! {
+    rating_links (token_hash) {
+        token_hash -> Text,
+        dossier_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
     }
 }
 
@@ -36,7 +50,19 @@ pub struct Rating {
     pub comment: Option<String>,
     #[serde(serialize_with = "super::serialize_utc")]
     pub rated_at: NaiveDateTime,
+    /// The portal's questions: satisfied with the reception, with the result, with the officer (`None`: not
+    /// asked, a rating given before they were).
+    pub reception_satisfied: Option<bool>,
+    pub result_satisfied: Option<bool>,
+    pub officer_satisfied: Option<bool>,
+    /// [`VIA_PAGE`] or [`VIA_LINK`].
+    pub via: String,
 }
+
+/// Given on the applicant's own page, signed in.
+pub const VIA_PAGE: &str = "page";
+/// Given through the link sent with the result.
+pub const VIA_LINK: &str = "link";
 
 pub fn insert(conn: &mut DbConnection, rating: &Rating) -> StoreResult<()> {
     diesel::insert_into(ratings::table).values(rating).execute(conn)?;
@@ -71,12 +97,16 @@ pub struct LowRating {
     pub handler_id: Option<String>,
     pub handler_name: Option<String>,
     pub score: i32,
+    pub reception_satisfied: Option<bool>,
+    pub result_satisfied: Option<bool>,
+    pub officer_satisfied: Option<bool>,
     pub comment: Option<String>,
     #[serde(serialize_with = "super::serialize_utc")]
     pub rated_at: NaiveDateTime,
 }
 
-/// Up to `limit` ratings of `at_most` or less given in `[from, to)` to dossiers of `agencies`, oldest first,
+/// Up to `limit` "not satisfied" ratings (a score of `at_most` or less, or any question answered "not
+/// satisfied": `domain::scorecard::not_satisfied`) given in `[from, to)` to dossiers of `agencies`, oldest first,
 /// after `after` (the instant and dossier id of the last one seen).
 pub fn low(
     conn: &mut DbConnection,
@@ -93,7 +123,13 @@ pub fn low(
                 .inner_join(dossiers::table.on(dossiers::id.eq(ratings::dossier_id)))
                 .left_join(dossier_facts::table.on(dossier_facts::dossier_id.eq(ratings::dossier_id)))
                 .filter(ratings::agency_id.eq_any(agencies.to_vec()))
-                .filter(ratings::score.le(at_most))
+                .filter(
+                    ratings::score
+                        .le(at_most)
+                        .or(ratings::reception_satisfied.eq(false))
+                        .or(ratings::result_satisfied.eq(false))
+                        .or(ratings::officer_satisfied.eq(false)),
+                )
                 .filter(ratings::rated_at.ge(from).and(ratings::rated_at.lt(to)))
                 .into_boxed();
             if let Some((at, id)) = &after {
@@ -111,6 +147,7 @@ pub fn low(
                     ratings::procedure_code,
                     dossier_facts::handler_id.nullable(),
                     ratings::score,
+                    (ratings::reception_satisfied, ratings::result_satisfied, ratings::officer_satisfied),
                     ratings::comment,
                     ratings::rated_at,
                 ))
@@ -131,10 +168,53 @@ pub fn low(
             handler_id: r.4,
             handler_name: None,
             score: r.5,
-            comment: r.6,
-            rated_at: r.7,
+            reception_satisfied: r.6.0,
+            result_satisfied: r.6.1,
+            officer_satisfied: r.6.2,
+            comment: r.7,
+            rated_at: r.8,
         })
         .collect())
 }
 
-type LowRow = (String, Option<String>, String, String, Option<String>, i32, Option<String>, NaiveDateTime);
+type LowRow = (
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    i32,
+    (Option<bool>, Option<bool>, Option<bool>),
+    Option<String>,
+    NaiveDateTime,
+);
+
+/// Keeps the link to rate `dossier_id` by, as the SHA-256 of its token (hex), until `expires_at`; replaces the
+/// dossier's earlier link, if any.
+pub fn create_link(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    dossier_id: &str,
+    created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::delete(rating_links::table.filter(rating_links::dossier_id.eq(dossier_id))).execute(conn)?;
+    diesel::insert_into(rating_links::table)
+        .values((
+            rating_links::token_hash.eq(token_hash),
+            rating_links::dossier_id.eq(dossier_id),
+            rating_links::created_at.eq(created_at),
+            rating_links::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The dossier a link's token (by its SHA-256, hex) rates, and until when.
+pub fn link(conn: &mut DbConnection, token_hash: &str) -> StoreResult<Option<(String, NaiveDateTime)>> {
+    Ok(rating_links::table
+        .find(token_hash)
+        .select((rating_links::dossier_id, rating_links::expires_at))
+        .first(conn)
+        .optional()?)
+}

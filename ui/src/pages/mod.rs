@@ -6,6 +6,7 @@ pub mod home;
 pub mod members;
 pub mod petitions;
 pub mod procedure;
+pub mod rating;
 pub mod sign_in;
 pub mod staff;
 pub mod statistics;

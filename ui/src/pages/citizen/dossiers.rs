@@ -17,6 +17,8 @@ use motcua_engine::service::payments::DossierPayments;
 use motcua_engine::service::requests::ComponentInput;
 use motcua_engine::store::papers::Paper;
 use motcua_engine::store::ratings::Rating;
+
+use crate::pages::rating::{Answers, RatingForm, RatingView, answered};
 use serde::Deserialize;
 
 use super::{download, read_all, renamed, when};
@@ -129,8 +131,7 @@ pub struct ComponentRow {
 struct Kept {
     section: &'static str,
     reason: String,
-    score: String,
-    comment: String,
+    rating: RatingForm,
 }
 
 #[derive(Template)]
@@ -152,30 +153,18 @@ struct DetailPage {
     version: u64,
     payment: Option<PaymentView>,
     results: Vec<ResultLink>,
-    rating: Option<(i32, String, String)>,
+    /// The rating given: score, comment, when, each question with its answer.
+    rating: Option<(i32, String, String, Answers)>,
     can_rate: bool,
+    rate: RatingView,
     section: &'static str,
     errors: Errors,
     reason: String,
-    score: String,
-    comment: String,
 }
 
 impl DetailPage {
     fn id(&self, field: &str) -> String {
         input_id(field)
-    }
-
-    fn scores(&self) -> Vec<&'static str> {
-        vec!["1", "2", "3", "4", "5"]
-    }
-
-    fn chosen_score(&self, s: &str) -> bool {
-        self.score.trim() == s
-    }
-
-    fn score_word(&self, s: &str) -> &'static str {
-        self.shell.t(&format!("ui.citizen.score.{s}"))
     }
 }
 
@@ -348,14 +337,13 @@ async fn detail_page(
             results,
             rating: loaded.rating.as_ref().map(|r| {
                 let at = motcua_engine::store::from_db(r.rated_at);
-                (r.score, r.comment.clone().unwrap_or_default(), when(state, at))
+                (r.score, r.comment.clone().unwrap_or_default(), when(state, at), answered(visit.lang, r))
             }),
             can_rate: d.status == Status::Returned && loaded.rating.is_none(),
+            rate: RatingView::new(visit.lang, format!("/cong-dan/ho-so/{}/danh-gia", d.id), &kept.rating),
             section: kept.section,
             errors,
             reason: kept.reason,
-            score: kept.score,
-            comment: kept.comment,
         };
     Ok(visit.page(status, render(&page)?))
 }
@@ -509,32 +497,22 @@ pub async fn withdraw(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct RateForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    score: String,
-    #[serde(default)]
-    comment: String,
-}
-
 /// `POST /cong-dan/ho-so/{id}/danh-gia`: rates the service once the result was returned; once only.
 pub async fn rate(
     visit: Visit,
     state: web::Data<UiState>,
     id: web::Path<String>,
-    form: web::Form<RateForm>,
+    form: web::Form<RatingForm>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let form = form.into_inner();
     visit.check_csrf(&form.csrf)?;
     let citizen = visit.require_citizen()?;
     let id = id.into_inner();
-    let kept = Kept { section: "rate", score: form.score.clone(), comment: form.comment.clone(), ..Kept::default() };
-    let score = form.score.trim().parse::<i32>().unwrap_or(0);
+    let input = form.input();
+    let kept = Kept { section: "rate", rating: form, ..Kept::default() };
     let services = state.services.clone();
-    let (who, dossier, comment) = (citizen.clone(), id.clone(), Some(form.comment));
-    match web::block(move || services.citizens().rate_mine(&who, &dossier, score, comment)).await? {
+    let (who, dossier) = (citizen.clone(), id.clone());
+    match web::block(move || services.citizens().rate_mine(&who, &dossier, input)).await? {
         Ok(_) => Ok(visit.see_other(&format!("/cong-dan/ho-so/{id}"))),
         Err(e) if e.http_status() < 500 => {
             let errors = Errors::of(visit.lang, &e);
