@@ -4,6 +4,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use motcua_engine::domain::petition::{Petition, PetitionEvent, PetitionStatus};
+use motcua_engine::service::petition_summary::PetitionSummary;
 use motcua_engine::service::petitions::{
     Contact, Filer, PetitionInput, PetitionPage, PetitionRequest, PetitionResponse, PetitionTracking, PublishedPage,
 };
@@ -178,6 +179,31 @@ pub async fn queue(
         blocking(move || services.petitions().queue(&staff.0, agency.as_deref(), &statuses, cursor.as_deref(), limit))
             .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryQuery {
+    /// The month (`2026-11`); this month when left out.
+    pub month: Option<String>,
+}
+
+/// A leader's or division head's month of petitions, for their agencies and every agency under them: per agency
+/// and per officer named, the parts of the two Decision 766 petition indicators.
+#[utoipa::path(tag = "petitions", params(SummaryQuery),
+    responses((status = 200, body = PetitionSummary), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+#[get("/petitions/summary")]
+pub async fn summary(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<SummaryQuery>,
+) -> Result<HttpResponse, Problem> {
+    let services = state.services.clone();
+    let today = services.calendar.local_date(services.now());
+    let month = super::reports::month_or(query.month.as_deref(), today)?;
+    let summary = blocking(move || services.petitions().summary(&staff.0, month)).await?;
+    Ok(HttpResponse::Ok().json(summary))
 }
 
 /// One petition of the caller's agencies, with its version as `ETag`.

@@ -101,7 +101,7 @@ pub async fn scorecard(
 }
 
 /// The first day of the month `text` names (`2026-11`), or `today` when none is named.
-fn month_or(text: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Problem> {
+pub(super) fn month_or(text: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Problem> {
     match text.map(str::trim).filter(|m| !m.is_empty()) {
         None => Ok(today),
         Some(text) => match Period::parse_month(text) {

@@ -104,6 +104,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(petitions::respond)
                 .service(petitions::published)
                 .service(petitions::queue)
+                // Before `get`, whose `{id}` would take "summary".
+                .service(petitions::summary)
                 .service(petitions::get)
                 .service(petitions::history)
                 .service(petitions::act)

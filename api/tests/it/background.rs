@@ -211,12 +211,20 @@ async fn sweeper_raises_each_alert_once(backend: Backend) {
 }
 
 /// Tampering with one event (after removing the append-only guard, as a database administrator could) is
-/// found by `motcua audit verify`, which names the dossier and the event; so is a daily count edited by hand.
+/// found by `motcua audit verify`, which names the dossier and the event; so are a petition's event and a daily
+/// count edited by hand.
 async fn audit_verify_names_the_tampered_event(backend: Backend) {
     let server = TestServer::start(backend).await;
     let clerk = server.token("hongbang.tiepnhan").await;
     let d = server.receive(&clerk, new_dossier("1.001612", HONG_BANG, "031090012399")).await;
     let id = d["id"].as_str().unwrap().to_string();
+    let filed = json!({
+        "agency": HONG_BANG, "subject": "conduct", "title": "Cán bộ hẹn lại nhiều lần",
+        "content": "Tôi đến nộp hồ sơ ba lần đều được hẹn lại.", "name": "Trần Văn Nam", "phone": "0912345678"
+    });
+    let (status, petition) = server.send(reqwest::Method::POST, "/api/v1/petitions", None, Some(filed), &[]).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{petition}");
+    let petition_code = petition["code"].as_str().unwrap().to_string();
     let url = server.services.config.database_url.clone();
     let binary = env!("CARGO_BIN_EXE_motcua");
     let run = |url: &str| {
@@ -226,7 +234,7 @@ async fn audit_verify_names_the_tampered_event(backend: Backend) {
     assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stdout));
 
     let services = server.services.clone();
-    let ids = id.clone();
+    let (ids, petition_code) = (id.clone(), petition_code.clone());
     tokio::task::spawn_blocking(move || {
         let mut conn = services.db().conn().unwrap();
         // Events are stored packed; whoever edits the table by hand writes readable JSON over one.
@@ -240,6 +248,17 @@ async fn audit_verify_names_the_tampered_event(backend: Backend) {
         };
         diesel::sql_query(drop).execute(&mut *conn).unwrap();
         assert_eq!(diesel::sql_query(&update).execute(&mut *conn).unwrap(), 1);
+        // A petition's event edited the same way.
+        let drop = match services.db().backend() {
+            motcua_engine::store::Backend::Postgres => "DROP TRIGGER petition_events_append_only ON petition_events",
+            motcua_engine::store::Backend::Sqlite => "DROP TRIGGER petition_events_no_update",
+        };
+        diesel::sql_query(drop).execute(&mut *conn).unwrap();
+        let petition_update = format!(
+            "UPDATE petition_events SET payload = '{{}}' WHERE seq = 1 AND petition_id = \
+             (SELECT id FROM petitions WHERE code = '{petition_code}')"
+        );
+        assert_eq!(diesel::sql_query(&petition_update).execute(&mut *conn).unwrap(), 1);
         // A daily count edited by hand no longer equals the facts it is kept from.
         let one = format!("agency_id = '{HONG_BANG}' AND procedure_code = '1.001612' AND received > 0");
         let count = format!(
@@ -255,6 +274,8 @@ async fn audit_verify_names_the_tampered_event(backend: Backend) {
     assert_eq!(tampered.status.code(), Some(1), "{out}");
     assert!(out.contains(&format!("BROKEN dossier {id} at event 1")), "{out}");
     assert!(out.contains("DRIFT daily counts: 1 (agency, day, procedure) row(s)"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("BROKEN petition ") && l.contains(" at event 1")), "{out}");
+    assert!(out.contains("2 broken chain(s)"), "{out}");
     server.stop().await;
 }
 

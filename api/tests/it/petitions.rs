@@ -84,6 +84,26 @@ async fn act_ok(server: &TestServer, token: &str, petition: &Value, action: Valu
     answer
 }
 
+/// The SMS queued for the petitioner of `code`, oldest first (their payloads).
+async fn sms_to_petitioner(server: &TestServer, code: &str) -> Vec<Value> {
+    #[derive(diesel::QueryableByName)]
+    struct Payload {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        payload: String,
+    }
+    let sql = format!(
+        "SELECT payload FROM outbox WHERE topic = 'notify.sms' AND dossier_id = \
+         (SELECT id FROM petitions WHERE code = '{code}') ORDER BY id"
+    );
+    let services = server.services.clone();
+    let rows: Vec<Payload> = tokio::task::spawn_blocking(move || {
+        diesel::RunQueryDsl::load(diesel::sql_query(sql), &mut *services.db().conn().unwrap()).unwrap()
+    })
+    .await
+    .unwrap();
+    rows.iter().map(|r| serde_json::from_str(&r.payload).unwrap()).collect()
+}
+
 async fn a_petition_goes_from_filing_to_published_answer_with_the_portal_holding_each_status(backend: Backend) {
     let portal = start_portal();
     let clock = ManualClock::at(&tuesday_morning().to_rfc3339());
@@ -204,6 +224,14 @@ async fn a_petition_goes_from_filing_to_published_answer_with_the_portal_holding
             "published"
         ]
     );
+    // The petitioner was told by SMS (she gave a mobile number) when asked for information and when answered,
+    // each with the follow page's link; the answer quoted.
+    let told = sms_to_petitioner(&server, &code).await;
+    let kinds: Vec<&str> = told.iter().map(|m| m["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["petition_information_requested", "petition_answered"]);
+    let link = format!("/phan-anh-kien-nghi/theo-doi?ma={code}");
+    assert!(told.iter().all(|m| m["text"].as_str().unwrap().contains(&link)), "{told:?}");
+    assert!(told[1]["text"].as_str().unwrap().contains("Ho so da co ket qua ngay 27/11"), "unaccented: {told:?}");
     drain(&server).await;
     let desk: Value = reqwest::get(format!("{}/_sim/petitions", portal.url)).await.unwrap().json().await.unwrap();
     assert_eq!(desk["refusals"], json!([]), "{desk}");
@@ -340,6 +368,10 @@ async fn the_petition_indicators_count_known_petitions(backend: Backend) {
     let rejected =
         act_ok(&server, &ward.clerk, &d, json!({"action": "reject", "reason": "Không thuộc thẩm quyền"})).await;
     assert_eq!(rejected["timeliness"], "late");
+    let told = sms_to_petitioner(&server, &by_title["D"]).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["kind"], "petition_rejected");
+    assert!(told[0]["text"].as_str().unwrap().contains("Ly do: Khong thuoc tham quyen"), "{told:?}");
 
     let (_, card) = server.get(&card_path, &ward.leader).await;
     // Of the four filed, A and B handled on time and C within its time: 3/4 of 6 points.
@@ -362,6 +394,35 @@ async fn the_petition_indicators_count_known_petitions(backend: Backend) {
         )
         .await;
     assert_eq!(indicator(&other, "PETITION_PROCESSING_ON_TIME"), (0, 0, 600), "{other}");
+
+    // A petition about a dossier names the officer it was assigned to. The leader's month counts the petitions
+    // per agency (the scorecard's parts) and per officer named; a specialist may not see it; no month, no answer.
+    let d = server.receive(&ward.clerk, crate::support::new_dossier("1.001612", HONG_BANG, "031090012388")).await;
+    let d = server.act_ok(&ward.head, &d, json!({"action": "assign", "assignee": ward.specialist_id})).await;
+    let mut about = petition("Cán bộ hẹn lại nhiều lần");
+    about["dossier_code"] = d["code"].clone();
+    assert_eq!(file(&server, about).await.0, StatusCode::CREATED);
+    let (status, summary) = server.get("/api/v1/petitions/summary?month=2026-11", &ward.leader).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    let parts = |row: &Value| {
+        ["received", "received_handled_in_time", "received_open_in_time", "handled", "handled_lost"]
+            .map(|k| row[k].as_u64().unwrap())
+    };
+    let rows = summary["by_agency"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{summary}");
+    assert_eq!((rows[0]["id"].as_str(), parts(&rows[0])), (Some(HONG_BANG), [6, 2, 3, 3, 3]));
+    let officers = summary["by_officer"].as_array().unwrap();
+    assert_eq!(officers.len(), 1, "{summary}");
+    assert_eq!(officers[0]["id"], json!(ward.specialist_id));
+    assert!(!officers[0]["name"].as_str().unwrap().is_empty());
+    assert_eq!(parts(&officers[0]), [1, 0, 1, 0, 0]);
+    let (status, _) = server.get("/api/v1/petitions/summary?month=2026-11", &ward.specialist).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let refused = server.get("/api/v1/petitions/summary?month=2026-13", &ward.leader).await;
+    assert_problem(&refused, 422, "request.invalid");
+    let le_chan_leader = server.token("lechan.lanhdao").await;
+    let (_, theirs) = server.get("/api/v1/petitions/summary?month=2026-11", &le_chan_leader).await;
+    assert_eq!(theirs["by_agency"], json!([]), "another ward's leader sees none of them");
     server.stop().await;
 }
 
@@ -482,6 +543,19 @@ async fn petitions_through_the_pages(backend: Backend) {
     assert!(status == StatusCode::OK && page.contains("Hài lòng") && !page.contains("name=\"hai-long\""), "{page}");
     let (status, list) = visit(&server, &mut anyone, "/phan-anh-kien-nghi?q=ho%20khau").await;
     assert!(status == StatusCode::OK && list.contains(answer) && !list.contains("Trần Văn Bình"), "{list}");
+
+    // The head sees the month per agency (the queue links there); the clerk does not; a month that is none is
+    // refused beside its field.
+    let (_, queue) = visit(&server, &mut head, "/can-bo/phan-anh").await;
+    assert!(queue.contains("href=\"/can-bo/phan-anh/tong-hop\""), "{queue}");
+    let (_, queue) = visit(&server, &mut clerk, "/can-bo/phan-anh").await;
+    assert!(!queue.contains("/can-bo/phan-anh/tong-hop"), "{queue}");
+    let (status, summary) = visit(&server, &mut head, "/can-bo/phan-anh/tong-hop").await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert!(summary.contains("<th scope=\"row\">Ủy ban nhân dân phường Hồng Bàng</th><td>1</td>"), "{summary}");
+    assert_eq!(visit(&server, &mut clerk, "/can-bo/phan-anh/tong-hop").await.0, StatusCode::FORBIDDEN);
+    let (status, refused) = visit(&server, &mut head, "/can-bo/phan-anh/tong-hop?thang=2026-13").await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && refused.contains("href=\"#f-thang\""), "{refused}");
     server.stop().await;
 }
 on_both_backends!(petitions_through_the_pages);

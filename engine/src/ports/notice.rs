@@ -17,6 +17,12 @@ pub enum NoticeKind {
     Apology,
     /// The result was handed over: the applicant is asked to rate the service, by a link.
     RatingInvitation,
+    /// To a petitioner: the petition was rejected as outside the agency's remit, with the reason.
+    PetitionRejected,
+    /// To a petitioner: the agency asks for more information (the answer clock waits for it).
+    PetitionInformationRequested,
+    /// To a petitioner: the petition was answered.
+    PetitionAnswered,
 }
 
 /// The outbox payload of an e-mail notification.

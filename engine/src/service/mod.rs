@@ -20,6 +20,8 @@ pub mod operations;
 pub mod outbox;
 pub mod papers;
 pub mod payments;
+mod petition_notices;
+pub mod petition_summary;
 pub mod petitions;
 pub mod population;
 pub mod portal;

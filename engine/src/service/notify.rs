@@ -71,7 +71,7 @@ pub struct NotificationEntry {
 }
 
 /// How a notice is laid out; rendered to plain text and to HTML from the same parts.
-enum Block {
+pub(super) enum Block {
     Para(String),
     /// A labelled fact ("Mã hồ sơ: …"); consecutive facts stay together.
     Fact(&'static str, String),
@@ -79,13 +79,13 @@ enum Block {
     Link(&'static str, String),
 }
 
-struct Notice {
-    subject: String,
-    blocks: Vec<Block>,
+pub(super) struct Notice {
+    pub(super) subject: String,
+    pub(super) blocks: Vec<Block>,
     /// With diacritics; stripped when sent.
-    sms: String,
+    pub(super) sms: String,
     /// A shorter SMS for when `sms` would not fit.
-    sms_short: String,
+    pub(super) sms_short: String,
 }
 
 /// Everything a notice is worded from.
@@ -407,6 +407,9 @@ impl Wording<'_> {
                 )
             }
             NoticeKind::RatingInvitation => self.invitation(&label, procedure, agency, &mut blocks),
+            NoticeKind::PetitionRejected | NoticeKind::PetitionInformationRequested | NoticeKind::PetitionAnswered => {
+                unreachable!("by notice_kind: petitions are worded by service::petition_notices")
+            }
             NoticeKind::Apology => {
                 let Change::Extended { new_due, reason } = &event.change else { unreachable!("by notice_kind") };
                 blocks.push(Block::Para(format!(
@@ -460,36 +463,35 @@ impl Wording<'_> {
         }
     }
 
-    const FOOTER: &'static str = "Thư này được gửi tự động từ Hệ thống thông tin giải quyết thủ tục hành chính; \
-                                  vui lòng không trả lời thư này.";
-
     fn text(&self, notice: &Notice) -> String {
-        // Consecutive facts stay together; every other block is a paragraph of its own.
-        let tight = notice.blocks.iter().scan(false, |previous_fact, block| {
-            let fact = matches!(block, Block::Fact(..));
-            let tight = fact && *previous_fact;
-            *previous_fact = fact;
-            Some(tight)
-        });
-        let mail = NoticeText {
-            salutation: &self.salutation(),
-            blocks: tight.zip(&notice.blocks).collect(),
-            agency: &self.agency_name,
-            footer: Self::FOOTER,
-        };
-        mail.render().expect("the mail template renders")
+        mail_text(&self.salutation(), &self.agency_name, notice)
     }
 
     fn html(&self, notice: &Notice) -> String {
-        let mail = NoticeHtml {
-            subject: &notice.subject,
-            salutation: &self.salutation(),
-            blocks: &notice.blocks,
-            agency: &self.agency_name,
-            footer: Self::FOOTER,
-        };
-        mail.render().expect("the mail template renders")
+        mail_html(&self.salutation(), &self.agency_name, notice)
     }
+}
+
+const FOOTER: &str = "Thư này được gửi tự động từ Hệ thống thông tin giải quyết thủ tục hành chính; vui lòng không \
+                      trả lời thư này.";
+
+/// A notice's mail as plain text, signed by `agency`.
+pub(super) fn mail_text(salutation: &str, agency: &str, notice: &Notice) -> String {
+    // Consecutive facts stay together; every other block is a paragraph of its own.
+    let tight = notice.blocks.iter().scan(false, |previous_fact, block| {
+        let fact = matches!(block, Block::Fact(..));
+        let tight = fact && *previous_fact;
+        *previous_fact = fact;
+        Some(tight)
+    });
+    let mail = NoticeText { salutation, blocks: tight.zip(&notice.blocks).collect(), agency, footer: FOOTER };
+    mail.render().expect("the mail template renders")
+}
+
+/// A notice's mail as HTML, signed by `agency`.
+pub(super) fn mail_html(salutation: &str, agency: &str, notice: &Notice) -> String {
+    let mail = NoticeHtml { subject: &notice.subject, salutation, blocks: &notice.blocks, agency, footer: FOOTER };
+    mail.render().expect("the mail template renders")
 }
 
 /// A notice as plain text (the first part of the mail).
@@ -515,7 +517,7 @@ struct NoticeHtml<'a> {
 }
 
 /// The SMS text: unaccented, and the short form when the full one would not fit.
-fn sms_text(notice: &Notice) -> String {
+pub(super) fn sms_text(notice: &Notice) -> String {
     let full = unaccented(&notice.sms);
     if full.chars().count() <= SMS_MAX_CHARS {
         return full;

@@ -408,6 +408,7 @@ impl Petitions<'_> {
             return Err(ServiceError::Conflict("petition.stale_version", format!("petition {}", before.filing.code)));
         }
         self.sync(conn, &after, now)?;
+        self.queue_petition_notices(conn, before, &after, now)?;
         Ok(after)
     }
 

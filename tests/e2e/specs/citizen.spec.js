@@ -200,11 +200,23 @@ describe('citizen pages', { timeout: 20 * 60_000 }, () => {
       await download.saveAs(file);
       assert.equal(fs.readFileSync(file).subarray(0, 5).toString(), '%PDF-', 'a PDF');
 
-      // She rates the service, once.
+      // She rates the service, once: the score alone is refused, the portal's three questions must be answered.
       await page.locator('input[name="score"][value="5"]').check();
       await page.fill('#f-comment', 'Nhanh, đúng hẹn');
       await Promise.all([page.waitForNavigation(), page.locator('section[aria-labelledby="s-rate"] button').click()]);
-      assert.match(await page.locator('section[aria-labelledby="s-rating"]').innerText(), /5\/5/);
+      assert.match(await page.locator('.summary[role="alert"]').innerText(), /Chọn hài lòng hoặc không hài lòng/);
+      assert.ok(await page.locator('input[name="score"][value="5"]').isChecked(), 'the score is kept');
+      await s.checkPage('rating refused');
+      await page.locator('#reception_satisfied-co').check();
+      await page.locator('#result_satisfied-co').check();
+      // By keyboard: the officer's question is a radio group like any other.
+      await page.locator('#officer_satisfied-khong').focus();
+      await page.keyboard.press('Space');
+      assert.ok(await page.locator('#officer_satisfied-khong').isChecked());
+      await Promise.all([page.waitForNavigation(), page.locator('section[aria-labelledby="s-rate"] button').click()]);
+      const given = await page.locator('section[aria-labelledby="s-rating"]').innerText();
+      assert.match(given, /5\/5/);
+      assert.match(given, /Thái độ, trách nhiệm của cán bộ\s*Không hài lòng/);
       assert.equal(await page.locator('section[aria-labelledby="s-rate"]').count(), 0, 'rated once');
       await s.checkPage('rated');
       await onPhone(s, 'dossier');

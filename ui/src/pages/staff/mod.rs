@@ -3,6 +3,7 @@
 
 mod batch;
 mod dossier;
+mod petition_summary;
 mod petitions;
 mod reception;
 mod work;
@@ -29,6 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/can-bo/ky-duyet", web::get().to(batch::page))
         .route("/can-bo/ky-duyet", web::post().to(batch::submit))
         .route("/can-bo/phan-anh", web::get().to(petitions::queue))
+        // Before `{id}`, which would take "tong-hop".
+        .route("/can-bo/phan-anh/tong-hop", web::get().to(petition_summary::summary))
         .route("/can-bo/phan-anh/{id}", web::get().to(petitions::page))
         .route("/can-bo/phan-anh/{id}/thao-tac", web::post().to(petitions::act));
 }

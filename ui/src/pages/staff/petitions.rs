@@ -52,11 +52,14 @@ pub struct Line {
 struct QueuePage {
     shell: Shell,
     lines: Vec<Line>,
+    /// A leader or division head sees the month per agency and officer.
+    may_summarise: bool,
 }
 
 /// `GET /can-bo/phan-anh`: the open petitions of the staff member's agencies, soonest deadline first.
 pub async fn queue(visit: Visit, state: web::Data<UiState>) -> Result<HttpResponse, actix_web::Error> {
     let staff = visit.require_staff()?;
+    let may_summarise = staff.roles.iter().any(|(_, r)| matches!(r, Role::AgencyLeader | Role::DivisionHead));
     let services = state.services.clone();
     let page = web::block(move || services.petitions().queue(&staff, None, &[], None, Some(200)))
         .await?
@@ -78,7 +81,7 @@ pub async fn queue(visit: Visit, state: web::Data<UiState>) -> Result<HttpRespon
             }
         })
         .collect();
-    let page = QueuePage { shell: visit.shell(lang.t("ui.petition.queue_title")), lines };
+    let page = QueuePage { shell: visit.shell(lang.t("ui.petition.queue_title")), lines, may_summarise };
     Ok(visit.page(StatusCode::OK, render(&page)?))
 }
 
