@@ -93,6 +93,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.petition.col_handled", "Xử lý xong trong tháng", "Handled in the month"),
     ("ui.petition.col_lost", "Trễ hạn, không hài lòng hoặc bị phản ánh lại", "Late, not satisfied or complained again"),
     ("ui.petition.summary_none", "Không có phản ánh, kiến nghị nào trong tháng.", "No petitions in the month."),
+    (
+        "ui.petition.summary_no_officer",
+        "Không có phản ánh, kiến nghị nào về cán bộ trong tháng.",
+        "No petition named an officer in the month.",
+    ),
     ("ui.petition.evaluated_at", "Tính đến", "Counted at"),
     ("ui.petition.classification", "Phân loại", "Class"),
     ("ui.petition.classification.regulation", "Về quy định hành chính", "About regulations"),

@@ -236,6 +236,67 @@ describe('citizen pages', { timeout: 20 * 60_000 }, () => {
     });
   });
 
+  it('an applicant rates a returned dossier through the link the SMS brought, without signing in', async () => {
+    await withSession('rating-link', async (s) => {
+      const { page } = s;
+      const [clerk, head, specialist, leader, records] = await Promise.all(
+        ['hongbang.tiepnhan', 'hongbang.truongphong', 'hongbang.chuyenvien', 'hongbang.lanhdao', 'hongbang.vanthu'].map(staff),
+      );
+      const uploaded = await fetch(`${suite.server.url}/api/v1/uploads?name=giay-de-nghi.pdf`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${clerk.token}`, 'Content-Type': 'application/octet-stream' },
+        body: fs.readFileSync(SAMPLE_PDF),
+      });
+      assert.equal(uploaded.status, 201);
+      const upload = (await uploaded.json()).id;
+      const received = await api('POST', '/api/v1/dossiers', clerk.token, {
+        procedure_code: PROCEDURE,
+        agency: HONG_BANG,
+        channel: 'counter',
+        applicant: { name: 'Trần Văn Nam', id_kind: 'personal_id', id_number: '031085001234', birth_date: '1985-03-02', sex: 'male', phone: '0912 000 222' },
+        components: [{ id: 'giay_de_nghi', upload }],
+      });
+      assert.equal(received.status, 201, received.text);
+      let d = received.json;
+      d = await act(head, d, { action: 'assign', assignee: specialist.id });
+      d = await act(specialist, d, { action: 'appraise', proposal: { kind: 'result', summary: 'Đủ điều kiện' } });
+      d = await act(head, d, { action: 'approve' });
+      d = await act(leader, d, { action: 'sign' });
+      d = await act(records, d, { action: 'seal', number: '16/HKD' });
+      d = await act(clerk, d, { action: 'return', method: 'electronic' });
+      assert.equal(d.status, 10);
+
+      // The demo's SMS gateway (its address is in the server's log) receives the invitation from the outbox.
+      const log = fs.readFileSync(suite.server.logPath, 'utf8');
+      const gateway = log.match(/SMS gateway\s+(http:\/\/127\.0\.0\.1:\d+\/messages)/);
+      assert.ok(gateway, 'the SMS gateway simulator is listed in the log');
+      let link = null;
+      for (let i = 0; i < 60 && !link; i++) {
+        const all = await (await fetch(gateway[1])).json();
+        const sms = all.messages.find((m) => m.text.includes(d.code) && m.text.includes('/danh-gia/'));
+        link = sms && sms.text.match(/https?:\/\/\S+\/danh-gia\/[A-Za-z0-9_-]+/)[0];
+        if (!link) await sleep(500);
+      }
+      assert.ok(link, 'an SMS with the rating link');
+      await page.goto(link);
+      assert.match(await page.locator('dl.facts').innerText(), new RegExp(d.code.replace(/\./g, '\\.')));
+      assert.doesNotMatch(await page.content(), /Trần Văn Nam/, 'no personal data on the link page');
+      await s.checkPage('rating link');
+      await page.locator('input[name="score"][value="2"]').check();
+      await Promise.all([page.waitForNavigation(), page.locator('section[aria-labelledby="s-rate"] button').click()]);
+      assert.match(await page.locator('.summary[role="alert"]').innerText(), /Chọn hài lòng hoặc không hài lòng/);
+      await s.checkPage('rating link refused');
+      await page.locator('#reception_satisfied-co').check();
+      await page.locator('#result_satisfied-co').check();
+      await page.locator('#officer_satisfied-khong').check();
+      await page.fill('#f-comment', 'Phải đi lại nhiều lần');
+      await Promise.all([page.waitForNavigation(), page.locator('section[aria-labelledby="s-rate"] button').click()]);
+      assert.match(await page.getByRole('status').innerText(), /Cảm ơn Ông\/Bà đã đánh giá/);
+      assert.match(await page.locator('section[aria-labelledby="s-rating"]').innerText(), /2\/5/);
+      await s.checkPage('rated by link');
+    });
+  });
+
   it('her repository: add a paper, file it in a folder, share it, trash and restore it', async () => {
     await withSession('repository', async (s) => {
       const { page } = s;

@@ -67,6 +67,13 @@ describe('petitions', { timeout: 20 * 60_000 }, () => {
       assert.match(await page.locator('.meta').innerText(), /Đã công khai/);
       assert.match(await page.locator('.history').innerText(), /Trả lời/);
       await s.checkPage('published');
+
+      // The head's month per agency and per officer named, from the queue.
+      await page.goto('/can-bo/phan-anh');
+      await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Tổng hợp theo cơ quan, cán bộ' }).click()]);
+      const byAgency = page.locator('section[aria-labelledby="by-agency"]');
+      assert.match(await byAgency.innerText(), /Ủy ban nhân dân phường Hồng Bàng\s+\d+/);
+      await s.checkPage('summary');
     });
   });
 

@@ -16,6 +16,9 @@ use crate::pages::Shell;
 use crate::session::Visit;
 use crate::shell::render;
 
+/// How many months back the month list goes (this one included): three years of history.
+const MONTHS_OFFERED: u32 = 36;
+
 #[derive(Debug, Deserialize)]
 pub struct SummaryQuery {
     #[serde(default)]
@@ -26,11 +29,11 @@ pub struct SummaryQuery {
 #[template(path = "staff/petition_summary.html")]
 struct SummaryPage {
     shell: Shell,
-    /// `2026-12`, as the month field shows it.
-    month: String,
+    /// The months to choose from, newest first: value (`2026-12`), label (`12/2026`), whether shown.
+    months: Vec<(String, String, bool)>,
     evaluated_at: String,
-    /// Each table: its heading, its heading's id, its rows.
-    tables: Vec<(&'static str, &'static str, Vec<SummaryRow>)>,
+    /// Each table: its heading, its heading's id, what it says when empty, its rows.
+    tables: Vec<(&'static str, &'static str, &'static str, Vec<SummaryRow>)>,
     errors: Errors,
 }
 
@@ -66,11 +69,19 @@ pub async fn summary(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = SummaryPage {
         shell: visit.shell(lang.t("ui.petition.summary_title")),
-        month: month.format("%Y-%m").to_string(),
+        months: (0..MONTHS_OFFERED)
+            .filter_map(|back| Period::month_of(today).from.checked_sub_months(chrono::Months::new(back)))
+            .map(|m| (m.format("%Y-%m").to_string(), m.format("%m/%Y").to_string(), m == month))
+            .collect(),
         evaluated_at: local_time(&state.services.calendar, summary.evaluated_at),
         tables: vec![
-            (lang.t("ui.petition.by_agency"), "by-agency", summary.by_agency),
-            (lang.t("ui.petition.by_officer"), "by-officer", summary.by_officer),
+            (lang.t("ui.petition.by_agency"), "by-agency", lang.t("ui.petition.summary_none"), summary.by_agency),
+            (
+                lang.t("ui.petition.by_officer"),
+                "by-officer",
+                lang.t("ui.petition.summary_no_officer"),
+                summary.by_officer,
+            ),
         ],
         errors,
     };
