@@ -265,6 +265,18 @@ async fn a_returned_dossier_is_rated_through_the_link_sent_with_its_result(backe
     let counted = |sql: &str| server.count_sql(format!("SELECT COUNT(*) AS n FROM {sql}"));
     assert_eq!(counted(&format!("ratings WHERE dossier_id = '{id}' AND via = 'link' AND score = 4")).await, 1);
     assert_eq!(counted(&format!("dossier_facts WHERE dossier_id = '{id}' AND rated_low")).await, 1, "not satisfied");
+    // The leader finds it among the month's "not satisfied" ratings, by agency and by officer alike.
+    let query = format!("agency={HONG_BANG}&period=2026-11");
+    let (_, low) = server.get(&format!("/api/v1/reports/ratings/low?{query}"), &ward.leader).await;
+    let listed = low["items"].as_array().unwrap();
+    assert!(listed.iter().any(|r| r["dossier_id"] == json!(id) && r["officer_satisfied"] == json!(false)), "{low}");
+    for by in ["agency", "procedure", "officer", "channel"] {
+        let (status, rows) =
+            server.get(&format!("/api/v1/reports/scorecard/breakdown?{query}&by={by}"), &ward.leader).await;
+        assert_eq!(status, StatusCode::OK, "{rows}");
+        let low: u64 = rows["rows"].as_array().unwrap().iter().map(|r| r["rated_low"].as_u64().unwrap()).sum();
+        assert_eq!(low, 1, "by {by}: {rows}");
+    }
     let twice = send_form(&server, &mut jar, path, &form).await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
     assert!(twice.body.contains("Bạn đã đánh giá hồ sơ này"));

@@ -338,7 +338,7 @@ pub fn count_by(
     let overdue_since = at - crate::domain::scorecard::sync_within();
     let keys = Keys::of(by);
     let mut counted = grouped(conn, keys, agencies, from, to, Some(at), sync_topic, overdue_since)?;
-    for (key, rated, sum, low) in ratings_by(conn, by.key(), agencies, from, to)? {
+    for (key, rated, sum, low) in ratings_by(conn, by, agencies, from, to)? {
         let c = counted.entry(key).or_default();
         (c.rated, c.rating_sum, c.rated_low) = (rated, sum, low);
     }
@@ -357,11 +357,12 @@ pub fn open_by(
     Ok(counted.into_iter().filter(|(_, c)| c.open > 0).map(|(key, c)| (key, c.open, c.open_not_due)).collect())
 }
 
-/// The ratings given in `[from, to)` to dossiers of `agencies`, grouped by `key` (an expression over the facts):
-/// how many, the sum of their scores, how many "not satisfied". By the ratings' (agency, instant) index.
+/// The ratings given in `[from, to)` to dossiers of `agencies`, grouped by `by`: how many, the sum of their
+/// scores, how many "not satisfied" (`domain::scorecard::not_satisfied`). By the ratings' (agency, instant)
+/// index; a rating carries its agency and procedure, so only the officer and the channel join the facts.
 fn ratings_by(
     conn: &mut DbConnection,
-    key: &str,
+    by: Dimension,
     agencies: Option<&[String]>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -371,9 +372,15 @@ fn ratings_by(
     use diesel::sql_types::{BigInt, Text};
     let (from, to) = (to_db(from), to_db(to));
     let low = format!(
-        "COALESCE(SUM(CASE WHEN ratings.score <= {} THEN 1 ELSE 0 END), 0)",
+        "COALESCE(SUM(CASE WHEN ratings.score <= {} OR ratings.reception_satisfied = FALSE \
+         OR ratings.result_satisfied = FALSE OR ratings.officer_satisfied = FALSE THEN 1 ELSE 0 END), 0)",
         crate::domain::scorecard::NOT_SATISFIED_AT_MOST
     );
+    let key = match by {
+        Dimension::Agency => "ratings.agency_id",
+        Dimension::Procedure => "ratings.procedure_code",
+        Dimension::Officer | Dimension::Channel => by.key(),
+    };
     let select = || {
         (
             sql::<Text>(key),
@@ -383,22 +390,28 @@ fn ratings_by(
         )
     };
     let in_period = ratings::rated_at.ge(from).and(ratings::rated_at.lt(to));
+    let scope = agencies.map(<[String]>::to_vec);
+    macro_rules! grouped {
+        ($query:expr, $c:expr) => {
+            match &scope {
+                Some(list) => $query
+                    .filter(ratings::agency_id.eq_any(list.clone()))
+                    .filter(in_period)
+                    .group_by(sql::<Text>(key))
+                    .select(select())
+                    .load::<(String, i64, i64, i64)>($c)?,
+                None => $query.filter(in_period).group_by(sql::<Text>(key)).select(select()).load($c)?,
+            }
+        };
+    }
     macro_rules! on {
         ($c:expr) => {{
-            let joined =
-                ratings::table.inner_join(dossier_facts::table.on(dossier_facts::dossier_id.eq(ratings::dossier_id)));
-            match agencies {
-                Some(list) => joined
-                    .filter(ratings::agency_id.eq_any(list.to_vec()))
-                    .filter(in_period)
-                    .group_by(sql::<Text>(key))
-                    .select(select())
-                    .load::<(String, i64, i64, i64)>($c)?,
-                None => joined
-                    .filter(in_period)
-                    .group_by(sql::<Text>(key))
-                    .select(select())
-                    .load::<(String, i64, i64, i64)>($c)?,
+            if matches!(by, Dimension::Agency | Dimension::Procedure) {
+                grouped!(ratings::table, $c)
+            } else {
+                let joined = ratings::table
+                    .inner_join(dossier_facts::table.on(dossier_facts::dossier_id.eq(ratings::dossier_id)));
+                grouped!(joined, $c)
             }
         }};
     }
@@ -695,12 +708,18 @@ pub fn count_by_month(
     // Open at each instant: received before it, neither finished nor withdrawn by it; not due by it. Periods here
     // are those of the evaluation instants (`periods + 1`: none yet, or after the last). No dossier is both
     // finished and withdrawn.
-    let triple = format!(
-        "{} || ',' || {} || ',' || {}",
-        bucket("received_at", open_at, periods + 1),
-        bucket("COALESCE(finished_at, withdrawn_at)", open_at, periods + 1),
-        bucket("due_at", open_at, periods + 1)
-    );
+    let triple = |closed: &str| {
+        format!(
+            "{} || ',' || {} || ',' || {}",
+            bucket("received_at", open_at, periods + 1),
+            bucket(closed, open_at, periods + 1),
+            bucket("due_at", open_at, periods + 1)
+        )
+    };
+    // The backlog and the completions read only the columns of their indexes (`dossier_facts_open`,
+    // `dossier_facts_finished`), so each answers alone: the backlog has closed at no instant.
+    let backlog = triple("CAST(NULL AS TIMESTAMP)");
+    let (any_close, finished) = (triple("COALESCE(finished_at, withdrawn_at)"), triple("finished_at"));
     let (first, last) = (to_db(first), to_db(last));
     macro_rules! on {
         ($c:expr, $db:ty) => {{
@@ -716,16 +735,16 @@ pub fn count_by_month(
                 .filter(dossier_facts::finished_at.is_null())
                 .filter(dossier_facts::withdrawn_at.is_null())
                 .filter(dossier_facts::received_at.lt(last))
-                .group_by(sql::<Text>(&triple))
-                .select((sql::<Text>(&triple), sql::<BigInt>("COUNT(*)")))
+                .group_by(sql::<Text>(&backlog))
+                .select((sql::<Text>(&backlog), sql::<BigInt>("COUNT(*)")))
                 .load($c)?;
             rows.extend(
                 dossier_facts::table
                     .filter(scope())
                     .filter(dossier_facts::finished_at.ge(first))
                     .filter(dossier_facts::received_at.lt(last))
-                    .group_by(sql::<Text>(&triple))
-                    .select((sql::<Text>(&triple), sql::<BigInt>("COUNT(*)")))
+                    .group_by(sql::<Text>(&finished))
+                    .select((sql::<Text>(&finished), sql::<BigInt>("COUNT(*)")))
                     .load::<(String, i64)>($c)?,
             );
             rows.extend(
@@ -733,8 +752,8 @@ pub fn count_by_month(
                     .filter(scope())
                     .filter(dossier_facts::withdrawn_at.ge(first))
                     .filter(dossier_facts::received_at.lt(last))
-                    .group_by(sql::<Text>(&triple))
-                    .select((sql::<Text>(&triple), sql::<BigInt>("COUNT(*)")))
+                    .group_by(sql::<Text>(&any_close))
+                    .select((sql::<Text>(&any_close), sql::<BigInt>("COUNT(*)")))
                     .load::<(String, i64)>($c)?,
             );
             rows
