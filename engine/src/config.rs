@@ -10,8 +10,10 @@ pub struct Config {
     /// figures never competes with the counter for the primary; `None`: reports read the primary.
     pub database_read_url: Option<String>,
     pub pool_size: u32,
-    pub procedures_dir: PathBuf,
-    /// `None`: the calendar shipped in fixtures/.
+    /// The folder of procedure definitions (`MOTCUA_PROCEDURES`); `None`: those built into the binary
+    /// (`procedures/` as built).
+    pub procedures_dir: Option<PathBuf>,
+    /// `None`: the calendar built in (fixtures/calendar.toml as built).
     pub calendar_file: Option<PathBuf>,
     /// Public base URL, for tracking links.
     pub public_url: String,
@@ -54,7 +56,7 @@ impl Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| crate::store::DEFAULT_DATABASE_URL.to_string()),
             database_read_url: var("DATABASE_READ_URL"),
             pool_size: var("MOTCUA_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(16),
-            procedures_dir: var("MOTCUA_PROCEDURES").map_or_else(|| PathBuf::from("procedures"), PathBuf::from),
+            procedures_dir: var("MOTCUA_PROCEDURES").map(PathBuf::from),
             calendar_file: var("MOTCUA_CALENDAR").map(PathBuf::from),
             public_url: var("MOTCUA_PUBLIC_URL").unwrap_or_else(|| "http://localhost:8080".into()),
             outbox_max_attempts: var("MOTCUA_OUTBOX_MAX_ATTEMPTS").and_then(|v| v.parse().ok()).unwrap_or(10),

@@ -63,7 +63,7 @@ impl Place {
             database_url: self.database_url.clone(),
             database_read_url: None,
             pool_size: 4,
-            procedures_dir: repo_path("procedures"),
+            procedures_dir: Some(repo_path("procedures")),
             calendar_file: None,
             public_url: "http://127.0.0.1".into(),
             outbox_max_attempts: 10,

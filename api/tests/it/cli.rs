@@ -120,6 +120,32 @@ fn procedures_check_lists_every_file_and_every_problem() {
     );
 }
 
+/// Run from any directory, `procedures check` alone checks the definitions built in; with a file, that file
+/// against the built-in registry and catalogue: a version already built in is refused, a new one passes.
+#[test]
+fn procedures_check_works_from_anywhere_on_the_built_in_definitions_and_one_file() {
+    let dir = scratch_dir("procedures");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_motcua")).args(args).current_dir(&dir).output().unwrap();
+        (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, out) = run(&["procedures", "check"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.lines().any(|l| l.starts_with("ok       built-in:1.001193-birth-registration.toml")), "{out}");
+    let birth =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../procedures/1.001193-birth-registration.toml"))
+            .unwrap();
+    std::fs::write(dir.join("same.toml"), &birth).unwrap();
+    let (code, out) = run(&["procedures", "check", "same.toml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[duplicate_version]"), "{out}");
+    let version = birth.lines().find(|l| l.starts_with("version")).unwrap();
+    std::fs::write(dir.join("next.toml"), birth.replacen(version, "version = 42", 1)).unwrap();
+    let (code, out) = run(&["procedures", "check", "next.toml"]);
+    assert_eq!((code, out.trim_start().starts_with("ok       next.toml  1.001193 v42")), (0, true), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn admin_commands_manage_agencies_and_accounts() {
     let dir = scratch_dir("admin");
@@ -129,7 +155,8 @@ fn admin_commands_manage_agencies_and_accounts() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
             .args(args)
             .env("DATABASE_URL", &url)
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            // Away from the checkout: the procedures and the calendar are built in.
+            .current_dir(&dir)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

@@ -144,7 +144,9 @@ pub fn settings(config: &Config, other_secrets: &[String]) -> Settings {
         values.insert(name.to_string(), value);
     };
     put("MOTCUA_POOL_SIZE", config.pool_size.to_string());
-    put("MOTCUA_PROCEDURES", config.procedures_dir.display().to_string());
+    if let Some(dir) = &config.procedures_dir {
+        put("MOTCUA_PROCEDURES", dir.display().to_string());
+    }
     if let Some(calendar) = &config.calendar_file {
         put("MOTCUA_CALENDAR", calendar.display().to_string());
     }

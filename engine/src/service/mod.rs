@@ -186,7 +186,7 @@ impl Services {
             None => DEFAULT_CALENDAR.to_string(),
         };
         let calendar = Calendar::from_toml(&calendar_text).map_err(|e| StartError::Calendar(e.to_string()))?;
-        let (catalogue, registry) = load_catalogue(&db, &config.procedures_dir, clock.now())?;
+        let (catalogue, registry) = load_catalogue(&db, config.procedures_dir.as_deref(), clock.now())?;
         let blobs = blob_store_from_config(config.blob_url.as_deref(), &config.data_dir)?;
         let (keyring, verifier) = match &config.pki_dir {
             Some(dir) => {
@@ -237,8 +237,12 @@ impl Services {
 
 /// Loads `dir` and records every valid version in the database; versions stored earlier but no longer in
 /// the folder stay available, so dossiers pinned to them keep working.
-fn load_catalogue(db: &Db, dir: &Path, now: DateTime<Utc>) -> Result<(Catalogue, Registry), StartError> {
-    let loaded = load_dir(dir).map_err(|e| StartError::Definitions(e.to_string()))?;
+/// Loads the definitions of `dir`, or those built in, and records each version in the store.
+fn load_catalogue(db: &Db, dir: Option<&Path>, now: DateTime<Utc>) -> Result<(Catalogue, Registry), StartError> {
+    let loaded = match dir {
+        Some(dir) => load_dir(dir).map_err(|e| StartError::Definitions(e.to_string()))?,
+        None => crate::definitions::load_built_in(),
+    };
     for report in &loaded.reports {
         if let Err(problems) = &report.outcome {
             let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
@@ -248,9 +252,9 @@ fn load_catalogue(db: &Db, dir: &Path, now: DateTime<Utc>) -> Result<(Catalogue,
     let catalogue = loaded.catalogue;
     for report in &loaded.reports {
         if let Ok(procedure) = &report.outcome {
-            let source = std::fs::read_to_string(&report.file).map_err(|e| StartError::Definitions(e.to_string()))?;
+            let source = &report.source;
             db.write(|conn| {
-                procedures::record(conn, &procedure.code, procedure.version, &procedure.name, &source, now)
+                procedures::record(conn, &procedure.code, procedure.version, &procedure.name, source, now)
             })?;
         }
     }

@@ -211,7 +211,7 @@ impl TestServer {
                 database_url,
                 database_read_url: None,
                 pool_size: 20,
-                procedures_dir: repo_path("procedures"),
+                procedures_dir: Some(repo_path("procedures")),
                 calendar_file: None,
                 public_url: public_url.unwrap_or_else(|| "http://127.0.0.1".into()),
                 outbox_max_attempts,
