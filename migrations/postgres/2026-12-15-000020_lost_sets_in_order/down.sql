@@ -1,0 +1,2 @@
+DROP INDEX dossier_facts_finished_order;
+DROP INDEX dossier_facts_received_order;
