@@ -159,6 +159,7 @@ async fn citizen_submits_online_and_rates(backend: Backend) {
     assert_eq!(result.status, StatusCode::OK);
     assert_eq!(result.content_type, "application/pdf");
     assert_eq!(result.bytes, sample_pdf(), "the result as issued");
+    assert!(result.streamed, "sent as it is read, like the API's downloads");
     let mut stranger = Jar::checking();
     assert_eq!(open(&server, &mut stranger, &href).await.status, StatusCode::SEE_OTHER, "signed in only");
 

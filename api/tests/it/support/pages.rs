@@ -68,6 +68,8 @@ pub struct Answer {
     pub body: String,
     pub bytes: Vec<u8>,
     pub content_type: String,
+    /// Sent as it was produced (chunked, no length announced), as stored files are.
+    pub streamed: bool,
 }
 
 async fn finish(jar: &mut Jar, response: reqwest::Response) -> Answer {
@@ -75,6 +77,7 @@ async fn finish(jar: &mut Jar, response: reqwest::Response) -> Answer {
     let status = response.status();
     let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
     let (location, content_type) = (header("location"), header("content-type"));
+    let streamed = header("transfer-encoding") == "chunked" && header("content-length").is_empty();
     let bytes = response.bytes().await.unwrap().to_vec();
     let body = String::from_utf8_lossy(&bytes).into_owned();
     if jar.check_pages && content_type.starts_with("text/html") {
@@ -82,7 +85,7 @@ async fn finish(jar: &mut Jar, response: reqwest::Response) -> Answer {
         assert!(!body.contains("(chưa có nội dung)") && !body.contains("(missing text)"), "{body}");
         assert!(!body.contains("<script") && !body.contains("style="), "no inline scripts or styles");
     }
-    Answer { status, location, body, bytes, content_type }
+    Answer { status, location, body, bytes, content_type, streamed }
 }
 
 /// A path of the test server, or a whole URL (another site, such as the identity provider).

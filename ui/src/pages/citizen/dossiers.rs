@@ -21,7 +21,7 @@ use motcua_engine::store::ratings::Rating;
 use crate::pages::rating::{Answers, RatingForm, RatingView, answered};
 use serde::Deserialize;
 
-use super::{download, read_all, renamed, when};
+use super::{download, renamed, when};
 use crate::UiState;
 use crate::error::PageError;
 use crate::form::{Errors, input_id};
@@ -531,19 +531,18 @@ pub async fn result(
     let citizen = visit.require_citizen()?;
     let (id, paper_id) = path.into_inner();
     let services = state.services.clone();
-    let found = web::block(move || -> Result<Option<(Paper, Vec<u8>)>, ServiceError> {
+    type Found = Option<(Paper, Box<dyn std::io::Read + Send>)>;
+    let found = web::block(move || -> Result<Found, ServiceError> {
         let issued = services.citizens().my_results(&citizen, &id)?;
         if !issued.iter().any(|p| p.id == paper_id) {
             return Ok(None);
         }
-        let (paper, reader) = services.papers().paper_content(&Caller::Citizen(citizen), &id, &paper_id)?;
-        let bytes = read_all(reader).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        Ok(Some((paper, bytes)))
+        services.papers().paper_content(&Caller::Citizen(citizen), &id, &paper_id).map(Some)
     })
     .await?
     .map_err(|e| PageError::service(&visit, &e))?;
     match found {
-        Some((paper, bytes)) => Ok(download(&paper.media_type, &paper.file_name, bytes)),
+        Some((paper, reader)) => Ok(download(&paper.media_type, &paper.file_name, reader)),
         None => Err(PageError::not_found(&visit).into()),
     }
 }

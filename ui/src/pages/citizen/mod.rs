@@ -35,8 +35,8 @@ fn when(state: &UiState, t: DateTime<Utc>) -> String {
     t.with_timezone(&state.services.calendar.timezone()).format("%H:%M %d/%m/%Y").to_string()
 }
 
-/// A file to download: its own type, never sniffed, saved under its name.
-fn download(media_type: &str, file_name: &str, bytes: Vec<u8>) -> HttpResponse {
+/// A stored file to download: its own type, never sniffed, saved under its name, sent as it is read.
+fn download(media_type: &str, file_name: &str, reader: Box<dyn std::io::Read + Send>) -> HttpResponse {
     let safe: String =
         file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
     let mut answer = HttpResponse::Ok();
@@ -44,14 +44,7 @@ fn download(media_type: &str, file_name: &str, bytes: Vec<u8>) -> HttpResponse {
     answer
         .content_type(media_type.to_string())
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")))
-        .body(bytes)
-}
-
-/// Reads a stored file whole (papers are limited in size at upload).
-fn read_all(mut reader: Box<dyn std::io::Read + Send>) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes)?;
-    Ok(bytes)
+        .streaming(crate::downloads::reader_body(reader))
 }
 
 /// Field errors whose names the page changes (`components[2]` → `components.giay_chung_sinh`).

@@ -12,7 +12,7 @@ use motcua_engine::service::repository::{ItemView, MoveItem, NewItem, STORES, Sh
 use motcua_engine::store::repository::ItemFilter;
 use serde::Deserialize;
 
-use super::{download, read_all};
+use super::download;
 use crate::UiState;
 use crate::error::PageError;
 use crate::form::{Errors, input_id};
@@ -406,12 +406,8 @@ pub async fn download_item(
     let citizen = visit.require_citizen()?;
     let services = state.services.clone();
     let id = id.into_inner();
-    let (item, bytes) = web::block(move || -> Result<_, ServiceError> {
-        let (item, reader) = services.repository().item_content(&Caller::Citizen(citizen), &id)?;
-        let bytes = read_all(reader).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        Ok((item, bytes))
-    })
-    .await?
-    .map_err(|e| PageError::service(&visit, &e))?;
-    Ok(download(&item.media_type, &item.file_name, bytes))
+    let (item, reader) = web::block(move || services.repository().item_content(&Caller::Citizen(citizen), &id))
+        .await?
+        .map_err(|e| PageError::service(&visit, &e))?;
+    Ok(download(&item.media_type, &item.file_name, reader))
 }

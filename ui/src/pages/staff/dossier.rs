@@ -656,7 +656,8 @@ pub struct Download {
     form: String,
 }
 
-fn file_answer(paper: &Paper, bytes: Vec<u8>, inline: bool) -> HttpResponse {
+/// A paper sent as it is read from the store.
+fn file_answer(paper: &Paper, reader: Box<dyn Read + Send>, inline: bool) -> HttpResponse {
     let disposition = if inline { "inline" } else { "attachment" };
     let name: String = paper
         .file_name
@@ -668,13 +669,7 @@ fn file_answer(paper: &Paper, bytes: Vec<u8>, inline: bool) -> HttpResponse {
         .insert_header((header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{name}\"")))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Cache-Control", "no-store"))
-        .body(bytes)
-}
-
-fn read_all(mut reader: Box<dyn Read + Send>) -> Result<Vec<u8>, ServiceError> {
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes).map_err(|e| ServiceError::Internal(format!("reading a paper: {e}")))?;
-    Ok(bytes)
+        .streaming(crate::downloads::reader_body(reader))
 }
 
 /// `GET /can-bo/ho-so/{id}/bieu-mau/{form}`: form 01-05 of the dossier as a PDF to print.
@@ -686,13 +681,10 @@ pub async fn form_pdf(
     let staff = visit.require_staff()?;
     let Download { id, form } = path.into_inner();
     let services = state.services.clone();
-    let (paper, bytes) = web::block(move || {
-        let (paper, reader) = services.papers().form(&Caller::Staff(staff), &id, &form)?;
-        Ok::<_, ServiceError>((paper, read_all(reader)?))
-    })
-    .await?
-    .map_err(|e| PageError::service(&visit, &e))?;
-    Ok(file_answer(&paper, bytes, true))
+    let (paper, reader) = web::block(move || services.papers().form(&Caller::Staff(staff), &id, &form))
+        .await?
+        .map_err(|e| PageError::service(&visit, &e))?;
+    Ok(file_answer(&paper, reader, true))
 }
 
 #[derive(Debug, Deserialize)]
@@ -710,14 +702,11 @@ pub async fn paper(
     let staff = visit.require_staff()?;
     let PaperPath { id, paper } = path.into_inner();
     let services = state.services.clone();
-    let (paper, bytes) = web::block(move || {
-        let (paper, reader) = services.papers().paper_content(&Caller::Staff(staff), &id, &paper)?;
-        Ok::<_, ServiceError>((paper, read_all(reader)?))
-    })
-    .await?
-    .map_err(|e| PageError::service(&visit, &e))?;
+    let (paper, reader) = web::block(move || services.papers().paper_content(&Caller::Staff(staff), &id, &paper))
+        .await?
+        .map_err(|e| PageError::service(&visit, &e))?;
     // Only the papers this system generated open in the browser; anything that came from outside (a scan, a
     // citizen's upload) is downloaded, so no viewer runs it inside the staff's session.
     let inline = paper.media_type == "application/pdf" && paper.source == "generated";
-    Ok(file_answer(&paper, bytes, inline))
+    Ok(file_answer(&paper, reader, inline))
 }
