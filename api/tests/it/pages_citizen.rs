@@ -202,22 +202,8 @@ on_both_backends!(citizen_submits_online_and_rates);
 
 /// The SMS a dossier's applicant was sent when it was returned: its text.
 async fn invitation_sms(server: &crate::support::TestServer, dossier_id: &str) -> Option<String> {
-    #[derive(diesel::QueryableByName)]
-    struct Payload {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        payload: String,
-    }
-    let services = server.services.clone();
-    let sql = format!("SELECT payload FROM outbox WHERE topic = 'notify.sms' AND dossier_id = '{dossier_id}'");
-    let rows: Vec<Payload> = tokio::task::spawn_blocking(move || {
-        diesel::RunQueryDsl::load(diesel::sql_query(sql), &mut *services.db().conn().unwrap()).unwrap()
-    })
-    .await
-    .unwrap();
-    rows.iter()
-        .map(|r| serde_json::from_str::<serde_json::Value>(&r.payload).unwrap())
-        .find(|p| p["kind"] == "rating_invitation")
-        .map(|p| p["text"].as_str().unwrap().to_string())
+    let sent = server.outbox_payloads("notify.sms", &format!("'{dossier_id}'")).await;
+    sent.iter().find(|p| p["kind"] == "rating_invitation").map(|p| p["text"].as_str().unwrap().to_string())
 }
 
 /// Returned at the counter, a dossier's applicant is sent a link (SMS and e-mail) to rate the service without

@@ -86,22 +86,7 @@ async fn act_ok(server: &TestServer, token: &str, petition: &Value, action: Valu
 
 /// The SMS queued for the petitioner of `code`, oldest first (their payloads).
 async fn sms_to_petitioner(server: &TestServer, code: &str) -> Vec<Value> {
-    #[derive(diesel::QueryableByName)]
-    struct Payload {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        payload: String,
-    }
-    let sql = format!(
-        "SELECT payload FROM outbox WHERE topic = 'notify.sms' AND dossier_id = \
-         (SELECT id FROM petitions WHERE code = '{code}') ORDER BY id"
-    );
-    let services = server.services.clone();
-    let rows: Vec<Payload> = tokio::task::spawn_blocking(move || {
-        diesel::RunQueryDsl::load(diesel::sql_query(sql), &mut *services.db().conn().unwrap()).unwrap()
-    })
-    .await
-    .unwrap();
-    rows.iter().map(|r| serde_json::from_str(&r.payload).unwrap()).collect()
+    server.outbox_payloads("notify.sms", &format!("(SELECT id FROM petitions WHERE code = '{code}')")).await
 }
 
 async fn a_petition_goes_from_filing_to_published_answer_with_the_portal_holding_each_status(backend: Backend) {

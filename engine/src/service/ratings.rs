@@ -56,11 +56,9 @@ pub fn check_rating(input: &RatingInput) -> Vec<FieldError> {
 /// the link sees it), and the rating if given.
 #[derive(Debug, Clone)]
 pub struct LinkedDossier {
-    pub dossier_id: String,
     pub code: Option<String>,
     pub procedure_name: String,
     pub agency_name: String,
-    pub returned_at: Option<DateTime<Utc>>,
     pub rating: Option<Rating>,
 }
 
@@ -185,14 +183,7 @@ impl Citizens<'_> {
             .db
             .read(|conn| self.db.agencies().get(conn, &dossier.agency))?
             .map_or_else(|| dossier.agency.clone(), |a| a.name);
-        Ok(LinkedDossier {
-            dossier_id: dossier.id,
-            code: dossier.code,
-            procedure_name,
-            agency_name,
-            returned_at: dossier.returned_at,
-            rating,
-        })
+        Ok(LinkedDossier { code: dossier.code, procedure_name, agency_name, rating })
     }
 
     /// Rates the dossier of a link sent with its result, as its applicant; a second rating is refused.

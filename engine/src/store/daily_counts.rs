@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, TimeDelta, Timelike, Utc};
 use diesel::prelude::*;
 
-use super::facts::{PeriodCounts, ProcedureCounts};
+use super::facts::{FinishedRow, PeriodCounts, ProcedureCounts, ReceivedRow, fold};
 use super::{DbConnection, StoreResult};
 
 diesel::table! {
@@ -92,7 +92,7 @@ pub(super) fn sums(
                 }
             };
             let scoped = || daily_counts::table.filter(in_days).filter(scope());
-            let received: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)> = scoped()
+            let received: Vec<ReceivedRow> = scoped()
                 .group_by(k())
                 .select((
                     k(),
@@ -131,34 +131,12 @@ pub(super) fn sums(
         DbConnection::Pg(c) => on!(c, diesel::pg::Pg),
         DbConnection::Sqlite(c) => on!(c, diesel::sqlite::Sqlite),
     };
-    let u = |v: i64| u64::try_from(v).unwrap_or(0);
-    let mut by_key: BTreeMap<String, PeriodCounts> = BTreeMap::new();
-    for r in received {
-        let c = by_key.entry(r.0).or_default();
-        c.received = u(r.1);
-        c.received_online = u(r.2);
-        c.fully_online_eligible = u(r.3);
-        c.fully_online = u(r.4);
-        c.fee_due = u(r.5);
-        c.paid_online = u(r.6);
-        c.reuse_eligible = u(r.7);
-        c.reused_of_eligible = u(r.8);
-        c.reused = u(r.9);
-        c.population_data = u(r.10);
-        c.sync_late = u(r.11);
-    }
-    for r in finished {
-        let c = by_key.entry(r.0).or_default();
-        c.finished = u(r.1);
-        c.finished_in_time = u(r.2);
-        c.finished_early = u(r.3);
-        c.finished_paper_result = u(r.4);
-        c.finished_electronic_result = u(r.5);
-        c.finished_digitised = u(r.6);
-        c.finished_in_time_not_satisfied = u(r.7);
-        c.finished_refused = u(r.8);
-        c.withdrawn = u(r.9);
-    }
+    // Withdrawals ride with the completions here (one statement): split them off for the shared fold.
+    let (finished, withdrawn): (Vec<FinishedRow>, Vec<(String, i64)>) = finished
+        .into_iter()
+        .map(|(k, a, b, c, d, e, f, g, h, w)| ((k.clone(), a, b, c, d, e, f, g, h), (k, w)))
+        .unzip();
+    let mut by_key = fold(received, finished, withdrawn);
     // A key whose rows all sum to nothing (a dossier moved away from it) is no key at all.
     by_key.retain(|_, c| *c != PeriodCounts::default());
     Ok(by_key)

@@ -270,6 +270,15 @@ impl Dimension {
             Dimension::Channel => "CAST(dossier_facts.channel AS TEXT)",
         }
     }
+
+    /// The column of the daily counts (`daily_counts`) this groups by, where they have one.
+    fn daily_column(self) -> Option<&'static str> {
+        match self {
+            Dimension::Agency => Some("agency_id"),
+            Dimension::Procedure => Some("procedure_code"),
+            Dimension::Officer | Dimension::Channel => None,
+        }
+    }
 }
 
 impl std::ops::AddAssign<&PeriodCounts> for PeriodCounts {
@@ -445,7 +454,7 @@ enum Daily<'a> {
 impl Keys<'static> {
     /// One column's values for all three.
     fn of(by: Dimension) -> Keys<'static> {
-        let daily = matches!(by, Dimension::Agency | Dimension::Procedure).then_some(Daily::Column(by));
+        let daily = by.daily_column().map(|_| Daily::Column(by));
         Keys { received: by.key(), finished: by.key(), withdrawn: by.key(), daily }
     }
 }
@@ -495,8 +504,8 @@ fn grouped(
                 }
             };
             let scoped = || dossier_facts::table.filter(scope());
-            let mut received: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)> = Vec::new();
-            let mut finished: Vec<(String, i64, i64, i64, i64, i64, i64, i64, i64)> = Vec::new();
+            let mut received: Vec<ReceivedRow> = Vec::new();
+            let mut finished: Vec<FinishedRow> = Vec::new();
             let mut withdrawn: Vec<(String, i64)> = Vec::new();
             if from_facts {
                 received = scoped()
@@ -591,6 +600,43 @@ fn grouped(
         DbConnection::Sqlite(c) => on!(c, diesel::sqlite::Sqlite),
     };
     let u = |v: i64| u64::try_from(v).unwrap_or(0);
+    let mut by_key = fold(received, finished, withdrawn);
+    if let Some((grouping, (first_day, end_day))) = daily {
+        let key = match grouping {
+            Daily::Column(by) => by.daily_column().expect("a dimension the daily counts have"),
+            Daily::Periods(expression) => expression,
+        };
+        by_key = daily_counts::sums(conn, key, agencies, first_day, end_day)?;
+        // The counts know a sync marked late; one still waiting past the time allowed is weighed here.
+        if let Daily::Column(by) = grouping {
+            for w in waiting(conn, agencies, from_instant, to_instant, sync_topic)? {
+                if w.since < overdue_instant {
+                    let key = if by == Dimension::Agency { w.agency_id } else { w.procedure_code };
+                    by_key.entry(key).or_default().sync_late += 1;
+                }
+            }
+        }
+    }
+    for (key, open, not_due) in open {
+        let c = by_key.entry(key).or_default();
+        c.open += u(open);
+        c.open_not_due += u(not_due);
+    }
+    Ok(by_key)
+}
+
+/// A grouped row of receptions: the key, then the counts of [`PeriodCounts`] from `received` to `sync_late`.
+pub(super) type ReceivedRow = (String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+/// A grouped row of completions: the key, then the counts from `finished` to `finished_refused`.
+pub(super) type FinishedRow = (String, i64, i64, i64, i64, i64, i64, i64, i64);
+
+/// The counts by key of grouped receptions, completions and withdrawals (read from the facts or the daily counts).
+pub(super) fn fold(
+    received: Vec<ReceivedRow>,
+    finished: Vec<FinishedRow>,
+    withdrawn: Vec<(String, i64)>,
+) -> std::collections::BTreeMap<String, PeriodCounts> {
+    let u = |v: i64| u64::try_from(v).unwrap_or(0);
     let mut by_key: std::collections::BTreeMap<String, PeriodCounts> = Default::default();
     for r in received {
         let c = by_key.entry(r.0).or_default();
@@ -620,28 +666,7 @@ fn grouped(
     for (key, n) in withdrawn {
         by_key.entry(key).or_default().withdrawn = u(n);
     }
-    if let Some((grouping, (first_day, end_day))) = daily {
-        let key = match grouping {
-            Daily::Column(by) => by.key().trim_start_matches("dossier_facts."),
-            Daily::Periods(expression) => expression,
-        };
-        by_key = daily_counts::sums(conn, key, agencies, first_day, end_day)?;
-        // The counts know a sync marked late; one still waiting past the time allowed is weighed here.
-        if let Daily::Column(by) = grouping {
-            for w in waiting(conn, agencies, from_instant, to_instant, sync_topic)? {
-                if w.since < overdue_instant {
-                    let key = if by == Dimension::Agency { w.agency_id } else { w.procedure_code };
-                    by_key.entry(key).or_default().sync_late += 1;
-                }
-            }
-        }
-    }
-    for (key, open, not_due) in open {
-        let c = by_key.entry(key).or_default();
-        c.open += u(open);
-        c.open_not_due += u(not_due);
-    }
-    Ok(by_key)
+    by_key
 }
 
 /// An instant as the stores spell it in a statement's text (diesel's own format on SQLite, where instants are

@@ -493,6 +493,24 @@ impl TestServer {
         self.count_sql(format!("SELECT COUNT(*) AS n FROM {table}")).await
     }
 
+    /// The payloads of the outbox messages of `topic` whose `dossier_id` is `owner` (an SQL expression: a quoted
+    /// id, or a subquery), oldest first.
+    pub async fn outbox_payloads(&self, topic: &str, owner: &str) -> Vec<Value> {
+        #[derive(diesel::QueryableByName)]
+        struct Payload {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            payload: String,
+        }
+        let sql = format!("SELECT payload FROM outbox WHERE topic = '{topic}' AND dossier_id = {owner} ORDER BY id");
+        let services = self.services.clone();
+        let rows: Vec<Payload> = tokio::task::spawn_blocking(move || {
+            diesel::RunQueryDsl::load(diesel::sql_query(sql), &mut *services.db().conn().unwrap()).unwrap()
+        })
+        .await
+        .unwrap();
+        rows.iter().map(|r| serde_json::from_str(&r.payload).unwrap()).collect()
+    }
+
     /// Rows matching a query `SELECT COUNT(*) AS n …`.
     pub async fn count_sql(&self, sql: String) -> i64 {
         #[derive(diesel::QueryableByName)]
