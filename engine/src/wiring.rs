@@ -9,6 +9,7 @@ use crate::adapters::outside::Outside;
 use crate::adapters::payment::{PaymentClient, PaymentSink};
 use crate::adapters::population::HttpPopulationRegistry;
 use crate::adapters::portal::{PortalClient, PortalSink};
+use crate::adapters::reader::Tesseract;
 use crate::adapters::sms::SmsSink;
 use crate::config::Config;
 use crate::jobs::Router;
@@ -29,6 +30,7 @@ pub fn connect(outside: &Outside) -> Ports {
         population: outside.population.as_ref().map(|e| Arc::new(HttpPopulationRegistry::new(e, timeout)) as _),
         identity: outside.oidc.clone().map(|p| Arc::new(OidcClient::new(p, timeout)) as _),
         payment: outside.payment.as_ref().map(|p| Arc::new(PaymentClient::new(p, timeout)) as _),
+        reader: Tesseract::from_setup(&outside.ocr).map(|t| Arc::new(t) as _),
     }
 }
 

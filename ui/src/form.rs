@@ -67,3 +67,34 @@ pub fn input_id(field: &str) -> String {
     id.extend(field.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }));
     id
 }
+
+/// A day as the pages take it: dd/mm/yyyy (what every date field shows, whatever the browser's language), or
+/// yyyy-mm-dd (what a browser's own date picker and older links send).
+pub fn parse_day(text: &str) -> Option<chrono::NaiveDate> {
+    let text = text.trim();
+    chrono::NaiveDate::parse_from_str(text, "%d/%m/%Y")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+        .ok()
+        .filter(|d| chrono::Datelike::year(d) >= 1000)
+}
+
+/// A day as the pages show it: dd/mm/yyyy.
+pub fn show_day(date: chrono::NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::*;
+
+    #[test]
+    fn days_are_read_as_typed_in_vietnam_or_as_a_date_picker_sends_them() {
+        let day = chrono::NaiveDate::from_ymd_opt(1990, 2, 14);
+        assert_eq!(parse_day("14/02/1990"), day);
+        assert_eq!(parse_day(" 1990-02-14 "), day);
+        assert_eq!(parse_day("02/14/1990"), None, "month first is not a day here");
+        assert_eq!(parse_day("31/02/1990"), None);
+        assert_eq!(parse_day("01/01/99999"), None);
+        assert_eq!(show_day(day.unwrap()), "14/02/1990");
+    }
+}

@@ -28,9 +28,52 @@ enum SimKind {
     Population(sim::population::Settings),
     /// The payment platform: payment orders, a pay page, signed callbacks to motcua, refunds.
     Payment(sim::payment::Settings),
+    /// Papers a citizen hands in, scanned: writes the demo's first citizen's id card and a birth certificate (PNG, 300 dpi, with what
+    /// each truly says as JSON) and the same id card laid crooked, to --out; no server.
+    Papers(PapersArgs),
+}
+
+#[derive(Args)]
+struct PapersArgs {
+    /// Folder to write the scans to (created if missing).
+    #[arg(long)]
+    out: std::path::PathBuf,
+    /// Seed of the generated people.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn write_papers(args: &PapersArgs) -> Result<(), String> {
+    use rand::SeedableRng;
+    use sim::papers::{Condition, birth_certificate, demo_id_card, scan};
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(args.seed);
+    // The demo's first citizen, whom the simulated population database knows.
+    let citizen = sim::demo_citizens().into_iter().next().ok_or("the demo has no citizen")?;
+    let card = demo_id_card(&citizen);
+    let certificate = birth_certificate(&mut rng);
+    let papers = [
+        ("id-card", &card, Condition::Clean),
+        ("id-card-crooked", &card, Condition::Tilted),
+        ("birth-certificate", &certificate, Condition::Clean),
+    ];
+    for (name, paper, condition) in papers {
+        let png = scan(&paper.pdf, condition, &mut rng, &args.out)?;
+        std::fs::write(args.out.join(format!("{name}.png")), png).map_err(|e| e.to_string())?;
+        let truth = serde_json::to_string_pretty(&paper.truth).expect("found serialises");
+        std::fs::write(args.out.join(format!("{name}.json")), truth).map_err(|e| e.to_string())?;
+    }
+    println!("{}", args.out.display());
+    Ok(())
 }
 
 pub fn run(args: SimArgs) -> ExitCode {
+    if let SimKind::Papers(papers) = &args.kind {
+        return match write_papers(papers) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => super::failure(e),
+        };
+    }
     super::serve::init_logging();
     let listener = match std::net::TcpListener::bind(&args.bind) {
         Ok(l) => l,
@@ -43,6 +86,7 @@ pub fn run(args: SimArgs) -> ExitCode {
         SimKind::Mail(settings) => return run_mail(listener, settings),
         SimKind::Population(settings) => ("population", sim::spawn(listener, sim::population::routes(settings))),
         SimKind::Payment(settings) => ("payment", sim::spawn(listener, sim::payment::routes(settings))),
+        SimKind::Papers(_) => unreachable!("written above, without a server"),
     };
     let running = match started {
         Ok(r) => r,

@@ -19,6 +19,7 @@ pub mod population;
 pub mod portal;
 pub mod problem;
 pub mod procedures;
+pub mod readings;
 pub mod reports;
 pub mod repository;
 pub mod server;

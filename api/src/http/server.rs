@@ -17,7 +17,7 @@ use utoipa_actix_web::{AppExt, scope};
 use super::problem::Problem;
 use super::{
     AppState, PagesLink, admin, auth, citizen, dossiers, forms, health, metrics, notifications, openapi, papers,
-    payments, petitions, population, portal, procedures, reports, repository, sign_in, token,
+    payments, petitions, population, portal, procedures, readings, reports, repository, sign_in, token,
 };
 
 /// Request bodies larger than this are refused (413).
@@ -114,6 +114,11 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(payments::of_dossier)
                 .service(payments::callback)
                 .service(notifications::list)
+                .service(readings::of_dossier)
+                .service(readings::checks)
+                .service(readings::decide)
+                .service(readings::of_upload)
+                .service(readings::search)
                 .service(papers::list)
                 .service(papers::attach)
                 .service(papers::content)

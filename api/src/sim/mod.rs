@@ -6,6 +6,7 @@ pub mod demo;
 pub mod faults;
 pub mod idp;
 pub mod mail;
+pub mod papers;
 pub mod payment;
 pub mod population;
 pub mod portal;

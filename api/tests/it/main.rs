@@ -32,6 +32,7 @@ mod payments;
 mod petitions;
 mod population;
 mod portal;
+mod readings;
 mod repository;
 mod scale;
 mod scale_out;

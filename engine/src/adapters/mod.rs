@@ -10,5 +10,6 @@ pub mod outside;
 pub mod payment;
 pub mod population;
 pub mod portal;
+pub mod reader;
 pub mod sheets;
 pub mod sms;

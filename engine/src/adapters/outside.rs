@@ -46,6 +46,8 @@ pub struct Outside {
     /// The From address of notifications.
     pub mail_from: String,
     pub oidc: Option<OidcProvider>,
+    /// Text recognition of papers (`MOTCUA_OCR`: `auto`, `off` or the `tesseract` command).
+    pub ocr: crate::adapters::reader::OcrSetup,
     /// How long one call to an outside system may take before it counts as failed.
     pub timeout: Duration,
 }
@@ -60,6 +62,7 @@ impl Default for Outside {
             smtp_url: None,
             mail_from: "Một cửa <motcua@localhost>".into(),
             oidc: None,
+            ocr: crate::adapters::reader::OcrSetup::Auto,
             timeout: Duration::from_secs(10),
         }
     }
@@ -95,6 +98,7 @@ impl Outside {
             vars.push(("MOTCUA_OIDC_CLIENT_ID".into(), oidc.client_id.clone()));
             vars.push(("MOTCUA_OIDC_CLIENT_SECRET".into(), oidc.client_secret.clone()));
         }
+        vars.push(("MOTCUA_OCR".into(), self.ocr.to_env()));
         vars.push(("MOTCUA_HTTP_TIMEOUT_MS".into(), self.timeout.as_millis().to_string()));
         vars
     }
@@ -122,6 +126,7 @@ impl Outside {
                 client_id: var("MOTCUA_OIDC_CLIENT_ID").unwrap_or_default(),
                 client_secret: var("MOTCUA_OIDC_CLIENT_SECRET").unwrap_or_default(),
             }),
+            ocr: crate::adapters::reader::OcrSetup::parse(var("MOTCUA_OCR").as_deref()),
             timeout: var("MOTCUA_HTTP_TIMEOUT_MS")
                 .and_then(|v| v.parse().ok())
                 .map_or(defaults.timeout, Duration::from_millis),

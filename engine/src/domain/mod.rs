@@ -11,6 +11,7 @@ pub mod identity;
 pub mod petition;
 pub mod policy;
 pub mod procedure;
+pub mod reading;
 pub mod scorecard;
 pub mod throttle;
 pub mod title;

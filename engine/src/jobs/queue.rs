@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::service::background::{JobKind, schedule};
 use crate::service::forms::RenderForm;
+use crate::service::readings::{CheckPapers, ReadPaper};
 use crate::service::{ServiceError, ServiceResult, Services};
 use crate::store::jobs::{self, Job};
 
@@ -88,8 +89,14 @@ fn kind<K: JobKind>() -> Kind {
 }
 
 /// Every kind of job this version runs.
-pub fn kinds() -> [Kind; 3] {
-    [kind::<RenderForm>(), kind::<SweepDeadlines>(), kind::<CollectGarbage>()]
+pub fn kinds() -> [Kind; 5] {
+    [
+        kind::<RenderForm>(),
+        kind::<SweepDeadlines>(),
+        kind::<CollectGarbage>(),
+        kind::<ReadPaper>(),
+        kind::<CheckPapers>(),
+    ]
 }
 
 /// Makes sure the next sweep and collection are scheduled (idempotent across workers: one row per period).

@@ -324,8 +324,10 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     // Field errors.
     ("field.required", "Bắt buộc nhập", "Required"),
     ("field.invalid_date", "Ngày không hợp lệ (ngày/tháng/năm)", "Invalid date"),
+    ("field.invalid", "Giá trị không hợp lệ", "Not a valid value"),
     ("field.invalid_number", "Phải là một số nguyên", "Must be a whole number"),
     ("field.invalid_choice", "Giá trị không nằm trong danh sách được chọn", "Not one of the choices"),
+    ("reading.nothing_waiting", "Không còn kết quả đối chiếu nào chờ quyết định", "No finding waits for a decision"),
     ("field.invalid_personal_id", "Số định danh cá nhân không hợp lệ", "Invalid personal id"),
     ("field.invalid_tax_code", "Mã số thuế không hợp lệ", "Invalid tax code"),
     ("field.invalid_passport", "Số hộ chiếu không hợp lệ", "Invalid passport number"),

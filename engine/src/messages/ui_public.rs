@@ -124,6 +124,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.nav_sign_in", "Đăng nhập", "Sign in"),
     ("ui.nav_work", "Việc của tôi", "My work"),
     ("ui.nav_reception", "Tiếp nhận", "Reception"),
+    ("ui.nav_paper_search", "Tìm giấy tờ", "Search papers"),
     ("ui.nav_batch", "Duyệt, ký hàng loạt", "Batch approval"),
     ("ui.nav_dashboard", "Thống kê", "Dashboard"),
     ("ui.nav_scorecard", "Chỉ số 766", "Decision 766 score"),

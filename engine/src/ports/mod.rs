@@ -11,6 +11,7 @@ pub mod notice;
 pub mod payment;
 pub mod population;
 pub mod portal;
+pub mod reader;
 
 use std::sync::Arc;
 
@@ -24,4 +25,6 @@ pub struct Ports {
     pub population: Option<Arc<dyn population::PopulationRegistry>>,
     pub identity: Option<Arc<dyn identity::IdentityProvider>>,
     pub payment: Option<Arc<dyn payment::PaymentPlatform>>,
+    /// Text recognition of papers (Tesseract); `None`: papers are kept unread.
+    pub reader: Option<Arc<dyn reader::PaperReader>>,
 }

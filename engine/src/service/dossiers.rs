@@ -453,6 +453,11 @@ impl Services {
         events::append(conn, &after.id, first_seq, new_events)?;
         self.record_facts(conn, before, after, new_events, procedure)?;
         super::forms::queue_forms(conn, &after.id, first_seq + 1, new_events, now)?;
+        let brought_papers =
+            new_events.iter().any(|e| matches!(e.change, crate::domain::dossier::Change::PaperAttached { .. }));
+        if before.is_none() || brought_papers {
+            super::readings::queue_check(self, conn, after, now)?;
+        }
         if after.status == Status::Returned && before.is_some_and(|b| b.status != Status::Returned) {
             self.push_results(conn, after, procedure, now)?;
         }

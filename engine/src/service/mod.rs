@@ -28,6 +28,7 @@ pub mod portal;
 pub mod posts;
 pub mod publication;
 pub mod ratings;
+pub mod readings;
 pub mod reception;
 pub mod repository;
 pub mod requests;
@@ -150,6 +151,8 @@ use_cases! {
     reports => Reports,
     /// Readiness and the metrics' figures.
     operations => Operations,
+    /// What text recognition read on papers, their checks against what was stated, and search in it.
+    readings => Readings,
 }
 
 #[derive(Debug, thiserror::Error)]

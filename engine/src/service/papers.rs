@@ -243,7 +243,12 @@ impl Papers<'_> {
             uploaded_by: caller.label(),
             created_at: to_db(self.now()),
         };
-        self.db.write(|conn| uploads::insert(conn, &upload).map_err(ServiceError::from))?;
+        let now = self.now();
+        self.db.write(|conn| {
+            uploads::insert(conn, &upload)?;
+            super::readings::queue_reading(self, conn, &upload.blob_sha256, &upload.media_type, now)
+                .map_err(ServiceError::from)
+        })?;
         Ok(upload)
     }
 

@@ -7,13 +7,14 @@ use super::requests::{ComponentInput, NewDossier};
 use super::{ServiceError, StaffIdentity};
 use crate::domain::dossier::PaperForm;
 use crate::domain::identity::Caller;
+use crate::store::uploads::Upload;
 
-/// A paper scanned at the desk, as it was handed in.
+/// A paper scanned at the desk, as it was handed in: its scan is already held as an upload of the clerk's
+/// ([`Reception::hold_scan`]), read in the background while she goes on, and kept if the form is refused.
 #[derive(Debug, Clone)]
 pub struct DeskScan {
     pub component: String,
-    pub file_name: String,
-    pub bytes: Vec<u8>,
+    pub upload: String,
     pub form: Option<PaperForm>,
     pub count: Option<u32>,
 }
@@ -25,30 +26,28 @@ pub struct DeskRefusal {
     /// The components of the scans, in the order they were sent (a field error about `components[i]` is about
     /// the i-th of them).
     pub scanned: Vec<String>,
-    /// The component whose scan could not be stored (too large, of a kind not taken).
-    pub failed_scan: Option<String>,
 }
 
 impl Reception<'_> {
-    /// Stores each scan as an upload of the clerk's, then receives the dossier with them (`input.components`
-    /// gets one entry per scan, after those it already names). A scan that cannot be stored stops it before
-    /// anything is received; unattached uploads are collected after their grace period.
+    /// Holds a scan as an upload of the clerk's (its reading is queued with it). Held scans not received are
+    /// collected after their grace period.
+    pub fn hold_scan(&self, clerk: &StaffIdentity, file_name: &str, bytes: &[u8]) -> Result<Upload, ServiceError> {
+        self.papers().upload_bytes(&Caller::Staff(clerk.clone()), file_name, bytes)
+    }
+
+    /// Receives the dossier with the held scans (`input.components` gets one entry per scan, after those it
+    /// already names).
     pub fn receive_at_desk(
         &self,
         clerk: &StaffIdentity,
         mut input: NewDossier,
         scans: Vec<DeskScan>,
     ) -> Result<Received, DeskRefusal> {
-        let caller = Caller::Staff(clerk.clone());
         let mut scanned = Vec::new();
         for scan in scans {
-            let upload = match self.papers().upload_bytes(&caller, &scan.file_name, &scan.bytes) {
-                Ok(upload) => upload,
-                Err(error) => return Err(DeskRefusal { error, scanned, failed_scan: Some(scan.component) }),
-            };
             input.components.push(ComponentInput {
                 id: scan.component.clone(),
-                upload: Some(upload.id),
+                upload: Some(scan.upload),
                 repository_item: None,
                 keep: true,
                 form: scan.form,
@@ -56,6 +55,6 @@ impl Reception<'_> {
             });
             scanned.push(scan.component);
         }
-        self.dossiers().receive(clerk, input, None).map_err(|error| DeskRefusal { error, scanned, failed_scan: None })
+        self.dossiers().receive(clerk, input, None).map_err(|error| DeskRefusal { error, scanned })
     }
 }

@@ -23,6 +23,7 @@ pub mod plans;
 pub mod portal_intake;
 pub mod procedures;
 pub mod ratings;
+pub mod readings;
 pub mod replication;
 pub mod repository;
 pub mod schema;

@@ -356,3 +356,34 @@ diesel::table! {
         hash -> Text,
     }
 }
+
+diesel::table! {
+    paper_readings (blob_sha256) {
+        blob_sha256 -> Text,
+        read_at -> Timestamp,
+        paper_kind -> Text,
+        found -> Text,
+        problems -> Text,
+        pages -> Integer,
+        body -> Text,
+        search_text -> Text,
+    }
+}
+
+diesel::table! {
+    paper_checks (id) {
+        id -> Text,
+        dossier_id -> Text,
+        paper_id -> Nullable<Text>,
+        field -> Text,
+        against -> Text,
+        stated -> Text,
+        found -> Text,
+        found_at -> Timestamp,
+        decision -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(paper_readings, papers, dossiers);

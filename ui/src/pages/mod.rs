@@ -42,6 +42,7 @@ pub struct Shell {
 const STAFF_LINKS: &[(&str, &str, &[Access])] = &[
     ("/can-bo", "ui.nav_work", &[]),
     ("/can-bo/tiep-nhan", "ui.nav_reception", &[Access::Receive]),
+    ("/can-bo/giay-to", "ui.nav_paper_search", &[]),
     ("/can-bo/phan-anh", "ui.nav_petitions", &[]),
     ("/can-bo/ky-duyet", "ui.nav_batch", &[Access::Handle(Role::AgencyLeader), Access::Handle(Role::DivisionHead)]),
     ("/can-bo/thong-ke", "ui.nav_dashboard", &[Access::Reports]),

@@ -15,6 +15,7 @@ use super::failure;
 mod chaos;
 mod in_process;
 mod lifecycle;
+mod ocr;
 mod outbox;
 mod pages;
 mod queries;
@@ -48,6 +49,9 @@ pub enum BenchCommand {
     /// The scale-out profile: two `serve` behind HAProxy, two `worker`, PgBouncer, a PostgreSQL primary and a
     /// streaming replica that reports read; a `serve` killed in turn under load; then every check of the drill.
     ScaleOut(scale_out::ScaleOutArgs),
+    /// The paper reader (Tesseract, Vietnamese): generated id cards and birth certificates scanned clean,
+    /// tilted, noisy and at low resolution; each field read held against what the paper says.
+    Ocr(ocr::OcrArgs),
 }
 
 pub fn run(command: BenchCommand) -> ExitCode {
@@ -60,6 +64,7 @@ pub fn run(command: BenchCommand) -> ExitCode {
         BenchCommand::Reports(args) => reports::run(args),
         BenchCommand::Outbox(args) => outbox::run(args),
         BenchCommand::ScaleOut(args) => scale_out::run(args),
+        BenchCommand::Ocr(args) => ocr::run(args),
     }
 }
 

@@ -12,6 +12,7 @@
 
 mod apology;
 mod blocks;
+mod civil_papers;
 mod control_slip;
 mod data;
 mod fonts;
@@ -30,6 +31,10 @@ mod vn_time;
 mod wrap;
 
 pub use apology::render_apology;
+pub use civil_papers::{
+    BirthCertificateSpecimen, DeclarationData, IdCardSpecimen, PaperPerson, render_birth_certificate,
+    render_declaration, render_id_card,
+};
 pub use control_slip::render_control_slip;
 pub use data::{
     ApologyData, Applicant, ControlSlipData, FormHeader, HandOff, MissingItem, MonthlyReportData, MonthlyReportLine,

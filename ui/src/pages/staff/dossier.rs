@@ -15,9 +15,11 @@ use motcua_engine::domain::procedure::{Procedure, ReturnMethod, form_entries};
 use motcua_engine::service::bundles::MemberView;
 use motcua_engine::service::dossiers::History;
 use motcua_engine::service::forms::FormKind;
+use motcua_engine::service::readings::PaperText;
 use motcua_engine::service::requests::{ActionRequest, ComponentInput};
 use motcua_engine::service::{ServiceError, Services, StaffIdentity};
 use motcua_engine::store::papers::Paper;
+use motcua_engine::store::readings::Check;
 use serde::Deserialize;
 
 use super::work::{Notice, notice};
@@ -41,6 +43,19 @@ pub struct PaperLink {
     pub file_name: String,
     pub kind: &'static str,
     pub added: String,
+    /// What text recognition read on it: the text, and why the scan is poor (if it is).
+    pub text: Option<String>,
+    pub problems: Vec<String>,
+}
+
+/// A disagreement between a paper and what was stated, as the page lists it.
+pub struct CheckLine {
+    pub field: &'static str,
+    pub stated: String,
+    pub found: String,
+    pub against: &'static str,
+    /// `None`: waiting for the clerk.
+    pub decision: Option<String>,
 }
 
 pub struct SlipLine {
@@ -81,6 +96,9 @@ struct DossierPage {
     /// The filled-in e-form: (label, value).
     eform: Vec<(String, String)>,
     papers: Vec<PaperLink>,
+    checks: Vec<CheckLine>,
+    /// Some findings wait for the clerk's decision.
+    checks_waiting: bool,
     forms: Vec<(&'static str, &'static str)>,
     slip: Vec<SlipLine>,
     history: Vec<HistoryLine>,
@@ -132,6 +150,8 @@ struct Loaded {
     procedure: std::sync::Arc<Procedure>,
     history: History,
     papers: Vec<Paper>,
+    readings: Vec<(String, PaperText)>,
+    checks: Vec<Check>,
     offered: Vec<&'static str>,
     assignees: Vec<(String, String)>,
     agencies: Vec<(String, String)>,
@@ -157,7 +177,9 @@ fn load(services: &Services, staff: &StaffIdentity, id: &str) -> Result<Loaded, 
         Vec::new()
     };
     let members = services.dossiers().member_statuses(&dossier)?;
-    Ok(Loaded { dossier, members, procedure, history, papers, offered, assignees, agencies })
+    let readings = services.readings().of_dossier(staff, id)?;
+    let checks = services.readings().checks(staff, id)?;
+    Ok(Loaded { dossier, members, procedure, history, papers, readings, checks, offered, assignees, agencies })
 }
 
 /// Birth date, sex and how to reach the applicant, as far as given.
@@ -205,7 +227,8 @@ fn build(
     let services = &state.services;
     let calendar = &services.calendar;
     let now = services.now();
-    let Loaded { dossier: d, members, procedure, history, papers, offered, assignees, agencies } = loaded;
+    let Loaded { dossier: d, members, procedure, history, papers, readings, checks, offered, assignees, agencies } =
+        loaded;
     let p = procedure.as_ref();
     let when = |x: Option<chrono::DateTime<chrono::Utc>>| x.map(|x| local_time(calendar, x)).unwrap_or_default();
     let code = d.code.clone().unwrap_or_else(|| t("ui.staff.no_code").to_string());
@@ -295,8 +318,38 @@ fn build(
                 _ => t("ui.staff.paper.component"),
             },
             added: local_time(calendar, paper.added_at.and_utc()),
+            text: readings.iter().find(|(p, _)| *p == paper.id).map(|(_, r)| r.text.clone()),
+            problems: readings
+                .iter()
+                .find(|(p, _)| *p == paper.id)
+                .map(|(_, r)| r.problems.iter().map(|p| super::desk_papers::problem_text(visit.lang, p)).collect())
+                .unwrap_or_default(),
         })
         .collect();
+    let check_lines: Vec<CheckLine> = checks
+        .into_iter()
+        .map(|c| CheckLine {
+            field: t(match c.field.as_str() {
+                "name" => "ui.staff.field.name",
+                "id_number" => "ui.staff.field.id_number",
+                "birth_date" => "ui.staff.field.birth_date",
+                "sex" => "ui.staff.field.sex",
+                _ => "ui.staff.field.address",
+            }),
+            stated: c.stated,
+            found: c.found,
+            against: t(match c.against.as_str() {
+                "typed" => "reading.against.typed",
+                "e_form" => "reading.against.e_form",
+                _ => "reading.against.declared",
+            }),
+            decision: c.decision.map(|d| {
+                let word = t(if d == "corrected" { "reading.decided.corrected" } else { "reading.decided.kept" });
+                format!("{word} ({})", c.decided_at.map(|at| local_time(calendar, at.and_utc())).unwrap_or_default())
+            }),
+        })
+        .collect();
+    let checks_waiting = check_lines.iter().any(|c| c.decision.is_none());
     let mut forms: Vec<(&'static str, &'static str)> = FormKind::ALL
         .into_iter()
         .filter(|kind| {
@@ -354,6 +407,8 @@ fn build(
         facts,
         identity,
         papers: paper_links,
+        checks: check_lines,
+        checks_waiting,
         forms,
         slip,
         history: history_lines,
@@ -532,6 +587,7 @@ fn perform(
     };
     Ok(match action {
         "check_identity" => services.reception().check_identity(staff, id).map(|_| ()),
+        "decide_checks" => services.readings().decide(staff, id, f.text("decision")).map(|_| ()),
         "attach_paper" => match upload("file")? {
             Ok(upload) => {
                 let input = ComponentInput {
@@ -574,7 +630,7 @@ pub async fn act(
     let action = form.text("action").to_string();
     let lang = visit.lang;
     let version: Option<u64> = form.text("version").parse().ok();
-    let request = if matches!(action.as_str(), "check_identity" | "attach_paper" | "attach_result") {
+    let request = if matches!(action.as_str(), "check_identity" | "attach_paper" | "attach_result" | "decide_checks") {
         Ok(None)
     } else {
         request_of(&state, &action, &form, lang).map(Some)

@@ -2,7 +2,9 @@
 //! actions, batch approval and signing, the return desk.
 
 mod batch;
+mod desk_papers;
 mod dossier;
+mod paper_search;
 mod petition_summary;
 mod petitions;
 mod reception;
@@ -27,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/can-bo/ho-so/{id}/giay-to/{paper}", web::get().to(dossier::paper))
         .route("/can-bo/tiep-nhan", web::get().to(reception::form))
         .route("/can-bo/tiep-nhan", web::post().to(reception::submit))
+        .route("/can-bo/giay-to", web::get().to(paper_search::page))
         .route("/can-bo/ky-duyet", web::get().to(batch::page))
         .route("/can-bo/ky-duyet", web::post().to(batch::submit))
         .route("/can-bo/phan-anh", web::get().to(petitions::queue))

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
 use motcua_engine::domain::codes::Sex;
 use motcua_engine::domain::dossier::{Channel, IdKind, IdentityOutcome, PaperForm, Status};
 use motcua_engine::domain::policy::{Access, Target, staff_may};
@@ -24,6 +23,7 @@ use crate::error::PageError;
 use crate::form::Errors;
 use crate::pages::Shell;
 use crate::pages::members::{self, MemberChoice};
+use crate::pages::staff::desk_papers::{self, HeldPaper};
 use crate::posted::Posted;
 use crate::session::Visit;
 use crate::shell::render;
@@ -104,6 +104,17 @@ struct Reception {
     errors: Errors,
     /// What the population database answered to a lookup, and its colour class.
     lookup: Option<(String, &'static str)>,
+    desk: Desk,
+}
+
+/// The held scans, what they say and how they agree with what was typed.
+#[derive(Default)]
+struct Desk {
+    held: BTreeMap<String, HeldPaper>,
+    /// Beside an applicant field: (text, class), "ok" filled from a paper, "warn" disagreeing with it.
+    notes: BTreeMap<String, (String, &'static str)>,
+    /// Some scans are still being read.
+    still_reading: bool,
 }
 
 impl Reception {
@@ -117,6 +128,14 @@ impl Reception {
 
     fn error_of(&self, what: &str, component: &str) -> Option<&str> {
         self.errors.get(&format!("{what}.{component}"))
+    }
+
+    fn note(&self, field: &str) -> Option<&(String, &'static str)> {
+        self.desk.notes.get(field)
+    }
+
+    fn held(&self, component: &str) -> Option<&HeldPaper> {
+        self.desk.held.get(component)
     }
 
     fn paper_forms(&self) -> &'static [(&'static str, &'static str)] {
@@ -159,6 +178,7 @@ fn page(
     members: Option<&[String]>,
     errors: Errors,
     lookup: Option<(String, &'static str)>,
+    desk: Desk,
 ) -> Reception {
     let kinds: Vec<String> = desks.iter().map(|d| d.2.clone()).collect();
     let list = procedures_for(state, &kinds);
@@ -202,6 +222,7 @@ fn page(
         input,
         errors,
         lookup,
+        desk,
     }
 }
 
@@ -219,7 +240,7 @@ pub async fn form(
     let mut input = BTreeMap::new();
     input.insert("channel".to_string(), "counter".to_string());
     input.insert("applicant.id_kind".to_string(), "personal_id".to_string());
-    let page = page(&visit, &state, &desks, &pick.thu_tuc, input, &[], None, Errors::default(), None);
+    let page = page(&visit, &state, &desks, &pick.thu_tuc, input, &[], None, Errors::default(), None, Desk::default());
     Ok(visit.page(StatusCode::OK, render(&page)?))
 }
 
@@ -245,11 +266,11 @@ fn optional(text: &str) -> Option<String> {
 
 /// The applicant as typed, with the fields that cannot be read.
 fn applicant(f: &Posted, errors: &mut Errors, lang: crate::i18n::UiLang) -> ApplicantInput {
-    let birth_date = match f.text("applicant.birth_date") {
+    let birth_date = match f.text("applicant.birth_date").trim() {
         "" => None,
-        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(date) => Some(date),
-            Err(_) => {
+        text => match crate::form::parse_day(text) {
+            Some(date) => Some(date),
+            None => {
                 errors.add("applicant.birth_date", lang.t("ui.staff.bad_date"));
                 None
             }
@@ -308,6 +329,19 @@ pub async fn submit(
     let mut errors = Errors::default();
     let mut lookup = None;
     let mut status = StatusCode::OK;
+    // Picked scans are held at once, whatever the button: a refused form keeps them, and they are read.
+    let chosen = state.services.catalogue.current(&procedure);
+    let held = desk_papers::hold(&state, &staff, &f, chosen.as_deref(), &mut errors, lang).await?;
+    let reading = f.text("do") == "read";
+    let scans = desk_papers::scans(&state, &staff, &held, reading).await?;
+    let mut desk = Desk {
+        notes: desk_papers::check(lang, &scans, &mut input, reading),
+        still_reading: reading && scans.iter().any(|(_, s)| s.pending),
+        held: desk_papers::shown(lang, &scans),
+    };
+    if !errors.is_empty() {
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+    }
     match f.text("do") {
         "lookup" => {
             let person = applicant(&f, &mut errors, lang);
@@ -345,7 +379,7 @@ pub async fn submit(
                         if let Some(p) = found.prefill {
                             input.insert("applicant.name".into(), p.name);
                             input.insert("applicant.id_number".into(), p.id_number);
-                            input.insert("applicant.birth_date".into(), p.birth_date.to_string());
+                            input.insert("applicant.birth_date".into(), crate::form::show_day(p.birth_date));
                             let sex = if p.sex == Sex::Male { "male" } else { "female" };
                             input.insert("applicant.sex".into(), sex.into());
                             if let Some(address) = p.address {
@@ -369,19 +403,19 @@ pub async fn submit(
         }
         "receive" => {
             let person = applicant(&f, &mut errors, lang);
-            let chosen = state.services.catalogue.current(&procedure);
             let mut scans = Vec::new();
             if let Some(p) = &chosen {
                 for c in &p.components {
-                    let file = f.file(&format!("file.{}", c.id));
-                    let received = ticked.contains(&c.id) || file.is_some();
-                    match (received, file) {
-                        (_, Some(file)) if !c.in_person_only => {
+                    let upload = held.get(&c.id);
+                    let received = ticked.contains(&c.id) || upload.is_some();
+                    let field = format!("file.{}", c.id);
+                    match (received, upload) {
+                        (_, Some(upload)) if !c.in_person_only => {
                             let (form, count) = handed_in(&f, &c.id, &mut errors, lang);
-                            scans.push((c.id.clone(), file.name.clone(), file.bytes.clone(), form, count))
+                            scans.push(DeskScan { component: c.id.clone(), upload: upload.clone(), form, count })
                         }
-                        (true, None) if !c.in_person_only => {
-                            errors.add(&format!("file.{}", c.id), lang.t("field.paper_required"))
+                        (true, None) if !c.in_person_only && !errors.has(&field) => {
+                            errors.add(&field, lang.t("field.paper_required"))
                         }
                         _ => {}
                     }
@@ -394,16 +428,6 @@ pub async fn submit(
                 let (services, who) = (state.services.clone(), staff.clone());
                 let (summary, note) = (optional(f.text("summary")), optional(f.text("note")));
                 let code = procedure.clone();
-                let scans = scans
-                    .into_iter()
-                    .map(|(component, file_name, bytes, form, count)| DeskScan {
-                        component,
-                        file_name,
-                        bytes,
-                        form,
-                        count,
-                    })
-                    .collect();
                 let input = NewDossier {
                     procedure_code: code,
                     agency,
@@ -427,12 +451,9 @@ pub async fn submit(
                     Err(DeskRefusal { error: e, .. }) if e.http_status() >= 500 => {
                         return Err(PageError::service(&visit, &e).into());
                     }
-                    Err(DeskRefusal { error: e, scanned: order, failed_scan: failed_upload }) => {
+                    Err(DeskRefusal { error: e, scanned: order }) => {
                         status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
                         let from = Errors::of(lang, &e);
-                        if let Some(cid) = &failed_upload {
-                            errors.add(&format!("file.{cid}"), lang.t(e.code()));
-                        }
                         for (field, message) in from.fields() {
                             // components[i].upload → the file input of the i-th component sent.
                             let mapped = field
@@ -444,9 +465,7 @@ pub async fn submit(
                                 .unwrap_or_else(|| field.to_string());
                             errors.add(&mapped, message);
                         }
-                        if failed_upload.is_none() {
-                            errors.general.extend(from.general);
-                        }
+                        errors.general.extend(from.general);
                     }
                 }
             } else {
@@ -459,6 +478,10 @@ pub async fn submit(
         "choose" => None,
         _ => Some(f.all("member")),
     };
-    let page = page(&visit, &state, &desks, &procedure, input, &ticked, members_chosen, errors, lookup);
+    if !reading {
+        // What was typed (or prefilled by the population database) against the papers, as it stands now.
+        desk.notes = desk_papers::check(lang, &scans, &mut input, false);
+    }
+    let page = page(&visit, &state, &desks, &procedure, input, &ticked, members_chosen, errors, lookup, desk);
     Ok(visit.page(status, render(&page)?))
 }

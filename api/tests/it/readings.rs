@@ -1,0 +1,100 @@
+//! Reading papers on both databases, with the real recogniser (Tesseract with its Vietnamese model, installed
+//! by the test command): a scanned id card is read by the background job, the dossier received with it is
+//! checked against what was typed, the disagreement waits for the clerk's decision (refused from another ward,
+//! recorded once), and the text read is searchable by staff of the dossier's agency only.
+
+use crate::support::{Backend, HONG_BANG, TestServer, assert_problem};
+use motcua_api::sim::papers::{Condition, demo_id_card, scan};
+use motcua_engine::jobs::queue::run_due_jobs;
+use rand::SeedableRng;
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// Runs the queued jobs (the readings and the check) as a worker would.
+async fn work(server: &TestServer) {
+    let services = server.services.clone();
+    tokio::task::spawn_blocking(move || while run_due_jobs(&services, "test", 50).unwrap() > 0 {}).await.unwrap();
+}
+
+async fn a_scanned_card_is_read_checked_and_searchable(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let clerk = server.token("hongbang.tiepnhan").await;
+    let other_ward = server.token("lechan.tiepnhan").await;
+    let citizen = motcua_api::sim::demo_citizens().into_iter().next().unwrap();
+    let card = demo_id_card(&citizen);
+    let scratch = std::env::temp_dir().join(format!("motcua-readings-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    let png = scan(&card.pdf, Condition::Clean, &mut rng, &scratch).unwrap();
+    let _ = std::fs::remove_dir_all(&scratch);
+
+    let (status, upload) = server.upload(&clerk, "can-cuoc.png", png).await;
+    assert_eq!(status, StatusCode::CREATED, "{upload}");
+    let upload_id = upload["id"].as_str().unwrap();
+    let (status, before) = server.get(&format!("/api/v1/uploads/{upload_id}/reading"), &clerk).await;
+    assert_eq!((status, before["pending"].as_bool()), (StatusCode::OK, Some(true)), "queued, not read: {before}");
+    let (status, _) = server.get(&format!("/api/v1/uploads/{upload_id}/reading"), &other_ward).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another clerk's upload is none of hers");
+    work(&server).await;
+    let (_, read) = server.get(&format!("/api/v1/uploads/{upload_id}/reading"), &clerk).await;
+    let found = &read["text"]["found"];
+    assert_eq!(found["kind"], "id_card", "{read}");
+    assert_eq!(found["id_number"], citizen.id_number.as_str());
+    assert_eq!(found["birth_date"], citizen.birth_date.to_string());
+    assert_eq!(read["text"]["problems"], json!([]), "a clean scan reads well");
+
+    // Received with a mistyped id number (a valid one of another person).
+    let typed = "031190012346";
+    let body = json!({
+        "procedure_code": "1.001612",
+        "agency": HONG_BANG,
+        "channel": "counter",
+        "applicant": {
+            "name": citizen.name, "id_kind": "personal_id", "id_number": typed,
+            "birth_date": citizen.birth_date.to_string(), "sex": "female", "address": citizen.address,
+        },
+        "components": [{"id": "giay_de_nghi"}, {"id": "giay_to_phap_ly_ca_nhan", "upload": upload_id}],
+    });
+    let dossier = server.receive(&clerk, body).await;
+    let id = dossier["id"].as_str().unwrap();
+    work(&server).await;
+    let (status, checks) = server.get(&format!("/api/v1/dossiers/{id}/paper-checks"), &clerk).await;
+    assert_eq!(status, StatusCode::OK, "{checks}");
+    let checks = checks.as_array().unwrap();
+    assert_eq!(checks.len(), 1, "only the id number disagrees: {checks:?}");
+    assert_eq!(
+        (&checks[0]["field"], &checks[0]["stated"], &checks[0]["found"], &checks[0]["against"]),
+        (&json!("id_number"), &json!(typed), &json!(citizen.id_number), &json!("typed"))
+    );
+    assert!(checks[0]["decision"].is_null(), "waiting for the clerk");
+    let (_, readings) = server.get(&format!("/api/v1/dossiers/{id}/readings"), &clerk).await;
+    assert!(readings.as_array().unwrap().iter().any(|r| r["reading"]["text"].as_str().unwrap().contains("CĂN CƯỚC")));
+
+    // Search: a word of the name without accents and the number, by staff of the ward; not by another ward.
+    let family = motcua_engine::text::words(&citizen.name)[0].clone();
+    let q = format!("/api/v1/papers/search?q={family}%20{}", citizen.id_number);
+    let (status, hits) = server.get(&q, &clerk).await;
+    assert_eq!(status, StatusCode::OK, "{hits}");
+    assert!(hits["items"].as_array().unwrap().iter().any(|h| h["dossier_id"] == id), "{hits}");
+    let (_, none) = server.get(&q, &other_ward).await;
+    assert_eq!(none["items"], json!([]), "outside the caller's agencies: {none}");
+    assert_problem(&server.get("/api/v1/papers/search?q=%20", &clerk).await, 422, "request.invalid");
+    assert_problem(&server.get(&format!("{q}&after=nonsense"), &clerk).await, 422, "request.invalid");
+
+    // The decision: refused when it is none, invisible to another ward, recorded once.
+    let path = format!("/api/v1/dossiers/{id}/paper-checks/decision");
+    let decide = async |token: &str, decision: &str| {
+        server.send(reqwest::Method::POST, &path, Some(token), Some(json!({ "decision": decision })), &[]).await
+    };
+    assert_problem(&decide(&clerk, "maybe").await, 422, "request.invalid");
+    assert_problem(&decide(&other_ward, "kept").await, 404, "dossier.not_found");
+    let (status, decided) = decide(&clerk, "kept").await;
+    assert_eq!((status, decided["decided"].as_u64()), (StatusCode::OK, Some(1)), "{decided}");
+    assert_problem(&decide(&clerk, "kept").await, 404, "reading.nothing_waiting");
+    let (_, checks) = server.get(&format!("/api/v1/dossiers/{id}/paper-checks"), &clerk).await;
+    assert_eq!(checks[0]["decision"], "kept");
+    assert!(checks[0]["decided_by"].as_str().unwrap().starts_with("staff:"));
+    server.stop().await;
+}
+
+on_both_backends!(a_scanned_card_is_read_checked_and_searchable);

@@ -1,0 +1,2 @@
+DROP TABLE paper_checks;
+DROP TABLE paper_readings;
