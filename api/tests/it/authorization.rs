@@ -225,10 +225,11 @@ async fn refresh(server: &TestServer, token: &str) -> (StatusCode, Value) {
     server.send(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": token})), &[]).await
 }
 
-/// A refresh token works once and is replaced by a new one of the same family. Reusing a spent token is
-/// refused and revokes the family, the newer token included. Logging out revokes too.
+/// A refresh token works once and is replaced by a new one of the same family. Used again within the grace
+/// (a second tab refreshing at the same moment), it gives that tab a token of its own; after the grace, its reuse
+/// is refused and revokes the family, the newer tokens included. Logging out revokes too.
 async fn refresh_token_rotation_and_logout(backend: Backend) {
-    let server = TestServer::start(backend).await;
+    let server = TestServer::start_at(backend, chrono::Utc::now()).await;
     let (status, signed_in) = server.login("hongbang.truongphong", "motcua-demo").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(signed_in["token_type"], "Bearer");
@@ -243,11 +244,19 @@ async fn refresh_token_rotation_and_logout(backend: Backend) {
     let access = rotated["access_token"].as_str().unwrap();
     assert_eq!(server.get("/api/v1/dossiers", access).await.0, StatusCode::OK, "the new access token works");
 
-    // The spent token again: refused, and the whole family is revoked.
+    // A second tab with the same cookie, a moment later: not signed out, a token of its own.
+    let (status, tab) = refresh(&server, &first).await;
+    assert_eq!(status, StatusCode::OK, "within the grace: {tab}");
+    let tab = tab["refresh_token"].as_str().unwrap().to_string();
+    assert!(tab != first && tab != second);
+
+    // The spent token again after the grace: refused, and the whole family is revoked.
+    server.advance(motcua_engine::service::accounts::REFRESH_REUSE_GRACE + chrono::TimeDelta::seconds(1));
     let audit = server.count("audit_log").await;
     assert_problem(&refresh(&server, &first).await, 401, "auth.invalid_token");
     assert!(server.count("audit_log").await > audit, "reuse is audited");
     assert_problem(&refresh(&server, &second).await, 401, "auth.invalid_token");
+    assert_problem(&refresh(&server, &tab).await, 401, "auth.invalid_token");
     assert_problem(&refresh(&server, "khong-phai-token").await, 401, "auth.invalid_token");
 
     // Logout: the refresh token (and its family) stops working.

@@ -87,7 +87,7 @@ on_both_backends!(public_tracking_page);
 /// Staff sign in through the form: the CSRF token is required, a wrong password keeps the username, a
 /// successful sign-in sets HttpOnly SameSite=Strict cookies and goes back only to a path of this site.
 async fn staff_sign_in_and_out(backend: Backend) {
-    let server = TestServer::start(backend).await;
+    let server = TestServer::start_at(backend, chrono::Utc::now()).await;
     let mut jar = Jar::default();
     let (status, form) = visit(&server, &mut jar, "/can-bo/dang-nhap?tiep=//evil.example").await;
     assert_eq!(status, StatusCode::OK);
@@ -133,6 +133,12 @@ async fn staff_sign_in_and_out(backend: Backend) {
     let (_, page) = visit(&server, &mut jar, "/tra-cuu").await;
     assert!(page.contains("Đăng xuất") && !jar.get("motcua_session").is_empty(), "renewed");
     assert_ne!(jar.get("motcua_refresh"), old_refresh, "rotated");
+    // Another tab of the same browser, renewing at the same moment with the old cookie: still signed in.
+    let mut other_tab = Jar::default();
+    other_tab.cookies.insert("motcua_refresh".into(), old_refresh.clone());
+    let (_, page) = visit(&server, &mut other_tab, "/tra-cuu").await;
+    assert!(page.contains("Đăng xuất"), "a second tab is not signed out");
+    server.advance(motcua_engine::service::accounts::REFRESH_REUSE_GRACE + chrono::TimeDelta::seconds(1));
     let mut thief = Jar::default();
     thief.cookies.insert("motcua_refresh".into(), old_refresh);
     let (_, page) = visit(&server, &mut thief, "/tra-cuu").await;

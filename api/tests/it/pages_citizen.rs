@@ -438,7 +438,7 @@ async fn birth_registration_with_the_e_form(backend: Backend) {
         ("form_data.nguoi_yeu_cau", "Nguyễn Thị Hường"),
         ("form_data.quan_he", "Mẹ"),
         ("form_data.ho_ten", "Trần Minh An"),
-        ("form_data.ngay_sinh", "20/11/2026"),
+        ("form_data.ngay_sinh", "31/02/2026"),
         ("form_data.gioi_tinh", "Trai"),
         ("form_data.dan_toc", "Kinh"),
         ("form_data.quoc_tich", "Việt Nam"),
@@ -454,7 +454,8 @@ async fn birth_registration_with_the_e_form(backend: Backend) {
     let upload = input_value(page, "upload.giay_chung_sinh");
 
     typed.retain(|(name, _)| !matches!(*name, "form_data.ngay_sinh" | "form_data.gioi_tinh"));
-    typed.extend([("form_data.ngay_sinh", "2026-11-20"), ("form_data.gioi_tinh", "Nam")]);
+    // Typed as people write dates here, dd/mm/yyyy; kept as an ISO date.
+    typed.extend([("form_data.ngay_sinh", "20/11/2026"), ("form_data.gioi_tinh", "Nam")]);
     typed.extend([("upload.giay_chung_sinh", upload.as_str()), ("upload_name.giay_chung_sinh", "giay-chung-sinh.pdf")]);
     let summary = send_multipart(&server, &mut jar, path, &typed, &[]).await;
     assert_eq!(summary.status, StatusCode::OK, "{}", summary.body);
@@ -473,11 +474,48 @@ async fn birth_registration_with_the_e_form(backend: Backend) {
     let ward = hong_bang(&server).await;
     let d = server.dossier(&ward.clerk, &id).await;
     assert_eq!(d["form_data"]["ho_ten"], "Trần Minh An");
+    assert_eq!(d["form_data"]["ngay_sinh"], "2026-11-20");
     let received = server.act_ok(&ward.clerk, &d, json!({"action": "receive"})).await;
     assert_eq!(received["status"], 2, "{received}");
     let mut clerk = crate::support::pages::sign_in(&server, "hongbang.tiepnhan").await;
     let (_, staff_page) = crate::support::pages::visit(&server, &mut clerk, &format!("/can-bo/ho-so/{id}")).await;
     assert!(staff_page.contains("<dt>Họ, chữ đệm, tên người được đăng ký khai sinh</dt><dd>Trần Minh An</dd>"));
+
+    // The e-form rendered as the declaration it stands for, stored with the dossier, on the receipt's list.
+    let services = server.services.clone();
+    tokio::task::spawn_blocking(
+        move || {
+            while motcua_engine::jobs::queue::run_due_jobs(&services, "test", 50).unwrap() > 0 {}
+        },
+    )
+    .await
+    .unwrap();
+    let (_, papers) = server.get(&format!("/api/v1/dossiers/{id}/papers"), &ward.clerk).await;
+    let declaration = papers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == format!("declaration-{id}"))
+        .unwrap_or_else(|| panic!("the declaration is a paper of the dossier: {papers}"));
+    assert_eq!((&declaration["kind"], &declaration["component_id"]), (&json!("form"), &json!("to_khai")));
+    let path = format!("/api/v1/dossiers/{id}/papers/declaration-{id}/content");
+    let (status, content_type, pdf) = server.get_bytes(&path, &ward.clerk).await;
+    assert_eq!((status, content_type.as_str()), (StatusCode::OK, "application/pdf"));
+    let text = crate::documents::text_of(&pdf);
+    for expected in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "TỜ KHAI ĐĂNG KÝ KHAI SINH",
+        "Kính gửi: Ủy ban nhân dân phường Hồng Bàng",
+        "Họ, chữ đệm, tên người được đăng ký khai sinh: Trần Minh An",
+        "Ngày, tháng, năm sinh: 20/11/2026",
+        "Nơi sinh: Bệnh viện Phụ sản Hải Phòng",
+        "Tôi cam đoan",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
+    let (_, _, receipt) = server.get_bytes(&format!("/api/v1/dossiers/{id}/forms/01"), &ward.clerk).await;
+    let receipt = crate::documents::text_of(&receipt);
+    assert!(receipt.contains("Tờ khai đăng ký khai sinh theo mẫu (biểu mẫu điện tử"), "{receipt}");
     server.stop().await;
 }
 on_both_backends!(birth_registration_with_the_e_form);

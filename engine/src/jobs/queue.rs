@@ -7,6 +7,7 @@ use chrono::{DurationRound, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 use crate::service::background::{JobKind, schedule};
+use crate::service::declarations::RenderDeclaration;
 use crate::service::forms::RenderForm;
 use crate::service::readings::{CheckPapers, ReadPaper};
 use crate::service::{ServiceError, ServiceResult, Services};
@@ -89,13 +90,14 @@ fn kind<K: JobKind>() -> Kind {
 }
 
 /// Every kind of job this version runs.
-pub fn kinds() -> [Kind; 5] {
+pub fn kinds() -> [Kind; 6] {
     [
         kind::<RenderForm>(),
         kind::<SweepDeadlines>(),
         kind::<CollectGarbage>(),
         kind::<ReadPaper>(),
         kind::<CheckPapers>(),
+        kind::<RenderDeclaration>(),
     ]
 }
 

@@ -12,6 +12,9 @@ use crate::domain::throttle;
 use crate::store::{agencies, audit, sign_in, staff, tokens};
 
 pub const REFRESH_LIFETIME: TimeDelta = TimeDelta::hours(10);
+/// How long after its first use a refresh token still rotates (another tab of the same browser, refreshing at
+/// the same moment with the same cookie) instead of being taken for a stolen one.
+pub const REFRESH_REUSE_GRACE: TimeDelta = TimeDelta::seconds(30);
 pub const MIN_PASSWORD_LENGTH: usize = 8;
 /// The longest division name.
 pub const MAX_POST_TEXT: usize = 200;
@@ -184,7 +187,9 @@ impl Identity<'_> {
         Ok(token)
     }
 
-    /// Exchanges a refresh token for a new one of the same family. A token used twice revokes its family.
+    /// Exchanges a refresh token for a new one of the same family. A token used again revokes its family
+    /// (it was stolen), except within [`REFRESH_REUSE_GRACE`] of its first use: two tabs of one browser refresh
+    /// at once with the same cookie, and the second must not sign the clerk out. It gets a token of its own.
     pub fn rotate_refresh_token(&self, token: &str) -> ServiceResult<(StaffIdentity, String)> {
         let now = self.now();
         let hash = token_hash(token);
@@ -194,7 +199,11 @@ impl Identity<'_> {
             if row.revoked || row.expires_at <= now {
                 return Err(invalid());
             }
-            if row.used || !tokens::mark_used(conn, &hash, now)? {
+            let first_use = row.used_at.is_none() && tokens::mark_used(conn, &hash, now)?;
+            // Used a moment ago by another tab (already, or in the race just lost): read again to tell.
+            let used_at = if first_use { None } else { tokens::find(conn, &hash)?.and_then(|r| r.used_at) };
+            let within_grace = used_at.is_some_and(|at| now - at <= REFRESH_REUSE_GRACE);
+            if !first_use && !within_grace {
                 tokens::revoke_family(conn, &row.family)?;
                 return Ok(Err(row.staff_id));
             }

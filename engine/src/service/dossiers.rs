@@ -458,6 +458,9 @@ impl Services {
         if before.is_none() || brought_papers {
             super::readings::queue_check(self, conn, after, now)?;
         }
+        if before.is_none() {
+            super::declarations::queue_declaration(conn, after, procedure, now)?;
+        }
         if after.status == Status::Returned && before.is_some_and(|b| b.status != Status::Returned) {
             self.push_results(conn, after, procedure, now)?;
         }

@@ -341,7 +341,8 @@ impl Sheet<'_> {
 
     fn receipt(&self) -> ReceiptData {
         let electronic = self.dossier.channel == Channel::Online;
-        let components = self
+        let by_form = crate::domain::procedure::replaced_by_form(self.procedure, &self.dossier.form_data);
+        let mut components: Vec<ReceivedComponent> = self
             .dossier
             .components
             .iter()
@@ -361,6 +362,11 @@ impl Sheet<'_> {
                 ReceivedComponent { name: self.component_name(&c.id), form, count: c.count.unwrap_or(1) }
             })
             .collect();
+        // Filled in online, the e-form is the declaration: listed first, as the PDF stored with the dossier.
+        if let Some(declaration) = by_form {
+            let name = format!("{} (biểu mẫu điện tử, bản PDF lưu cùng hồ sơ)", self.component_name(declaration));
+            components.insert(0, ReceivedComponent { name, form: PaperForm::Electronic, count: 1 });
+        }
         let code = self.code();
         ReceiptData {
             header: self.header.clone(),

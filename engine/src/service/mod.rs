@@ -8,6 +8,7 @@ pub mod backup;
 pub mod bundles;
 pub mod citizens;
 pub mod cursor;
+pub mod declarations;
 pub mod demo;
 pub mod dossiers;
 pub mod downloads;

@@ -271,11 +271,19 @@ impl Db {
         Ok(self.pool.get()?)
     }
 
-    /// Applies pending migrations; returns how many ran.
+    /// Applies pending migrations, one process at a time; returns how many ran.
     pub fn migrate(&self) -> StoreResult<usize> {
         let mut conn = self.conn()?;
         let ran = match &mut *conn {
-            DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+            DbConnection::Pg(c) => {
+                // Processes starting together (a rolling upgrade, several serve and worker) take turns: the
+                // first applies what is pending, the others then find nothing to do. The lock is the
+                // session's, released below whatever happened.
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(c)?;
+                let ran = c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len());
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(c)?;
+                ran
+            }
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         };
         let ran = ran.map_err(|e| StoreError::Setup(format!("migrations: {e}")))?;
@@ -470,6 +478,9 @@ pub(crate) fn like_literal(text: &str) -> String {
     }
     escaped
 }
+
+/// The PostgreSQL advisory lock taken while migrating (any number no other lock of the database uses).
+const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561;
 
 pub fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()

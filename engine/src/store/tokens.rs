@@ -11,7 +11,8 @@ pub struct RefreshTokenRow {
     pub staff_id: String,
     pub family: String,
     pub expires_at: DateTime<Utc>,
-    pub used: bool,
+    /// When it was exchanged for its successor; `None`: not yet.
+    pub used_at: Option<DateTime<Utc>>,
     pub revoked: bool,
 }
 
@@ -51,7 +52,7 @@ pub fn find(conn: &mut DbConnection, token_hash: &str) -> StoreResult<Option<Ref
         staff_id,
         family,
         expires_at: from_db(expires),
-        used: used.is_some(),
+        used_at: used.map(from_db),
         revoked,
     }))
 }

@@ -80,6 +80,8 @@ describe('reading papers at the desk', { timeout: 20 * 60_000 }, () => {
       const name = await page.getByLabel('Họ và tên').inputValue();
       assert.equal(name.toUpperCase(), card.name, 'the name is read off the card');
       assert.notEqual(name, card.name, 'and written as people write it, not in capitals');
+      // Dates are typed and shown dd/mm/yyyy whatever the browser's language (a text field, not a date picker).
+      assert.equal(await page.getByLabel('Ngày sinh').getAttribute('placeholder'), 'dd/mm/yyyy');
       const [y, m, d] = card.birth_date.split('-');
       assert.equal(await page.getByLabel('Ngày sinh').inputValue(), `${d}/${m}/${y}`, 'dd/mm/yyyy');
       assert.equal(await page.getByLabel('Giới tính').inputValue(), card.sex);

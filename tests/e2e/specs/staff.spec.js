@@ -52,7 +52,7 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
     await submit(page, 'Hiển thị thành phần của thủ tục đã chọn');
     await page.getByLabel('Số giấy tờ').fill('031085001234');
     await page.getByLabel('Họ và tên').fill('Trần Văn Nam');
-    await page.getByLabel('Ngày sinh').fill('1985-03-02');
+    await page.getByLabel('Ngày sinh').fill('02/03/1985');
     await page.getByLabel('Giới tính').selectOption('male');
     await submit(page, 'Tra cứu CSDL quốc gia về dân cư');
     const answer = page.getByRole('status');
@@ -260,7 +260,7 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
       await members.getByRole('checkbox', { name: /Cấp thẻ căn cước/ }).uncheck();
       await page.getByLabel('Số giấy tờ').fill('031085001234');
       await page.getByLabel('Họ và tên').fill('Trần Văn Nam');
-      await page.getByLabel('Ngày sinh').fill('1985-03-02');
+      await page.getByLabel('Ngày sinh').fill('02/03/1985');
       await page.getByLabel('Giới tính').selectOption('male');
       for (const name of ['Tờ khai đăng ký khai sinh (biểu mẫu điện tử liên thông', 'Giấy chứng sinh']) {
         await page.getByLabel(`Bản chụp — ${name}`, { exact: false }).setInputFiles(SAMPLE_PDF);

@@ -85,7 +85,7 @@ struct Dashboard {
 }
 
 fn date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+    crate::form::parse_day(text)
 }
 
 fn charts(lang: UiLang, total: &Figures) -> Vec<Chart> {
@@ -189,8 +189,8 @@ pub async fn page(
     let shown = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
     let mut page = Dashboard {
         shell: visit.shell(lang.t("ui.admin.dashboard_title")),
-        from: if tu.is_empty() { period.from.to_string() } else { tu },
-        to: if den.is_empty() { period.to.to_string() } else { den },
+        from: if tu.is_empty() { crate::form::show_day(period.from) } else { tu },
+        to: if den.is_empty() { crate::form::show_day(period.to) } else { den },
         agencies: Vec::new(),
         errors,
         period: format!("{} – {}", shown(period.from), shown(period.to)),

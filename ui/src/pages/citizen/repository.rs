@@ -254,7 +254,7 @@ fn date(text: &str, field: &str, errors: &mut Errors, message: &str) -> Option<N
     if text.is_empty() {
         return None;
     }
-    let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    let parsed = crate::form::parse_day(text);
     if parsed.is_none() {
         errors.add(field, message);
     }

@@ -13,7 +13,6 @@ use std::hash::{Hash, Hasher};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
 use motcua_engine::domain::codes::{PersonalId, Sex};
 use motcua_engine::domain::dossier::IdKind;
 use motcua_engine::domain::identity::{Caller, CitizenIdentity};
@@ -418,11 +417,11 @@ fn submission(
     let birth_date = if draft.birth_date.is_empty() {
         None
     } else {
-        let parsed = NaiveDate::parse_from_str(&draft.birth_date, "%Y-%m-%d");
-        if parsed.is_err() {
+        let parsed = crate::form::parse_day(&draft.birth_date);
+        if parsed.is_none() {
             page_errors.push(("applicant.birth_date".into(), "ui.citizen.invalid_date"));
         }
-        parsed.ok()
+        parsed
     };
     let sex = match draft.sex.as_str() {
         "male" => Some(Sex::Male),
@@ -447,8 +446,15 @@ fn submission(
         components: draft.papers.iter().filter_map(Paper::input).collect(),
         form_data: draft
             .eform
-            .clone()
-            .into_iter()
+            .iter()
+            .map(|(name, value)| {
+                // Dates are typed dd/mm/yyyy; the dossier keeps them as ISO dates (what the e-form's rules check).
+                let is_date = procedure.form_fields.iter().any(|f| f.name == *name && f.kind == FieldKind::Date);
+                match crate::form::parse_day(value).filter(|_| is_date) {
+                    Some(day) => (name.clone(), day.to_string()),
+                    None => (name.clone(), value.clone()),
+                }
+            })
             .chain(optional(&draft.return_method).map(|m| ("return_method".to_string(), m)))
             .collect(),
         members: draft.members.clone(),
@@ -595,9 +601,7 @@ async fn review_page(
         name: citizen.name.clone(),
         id_number: citizen.id_number.clone(),
         agency_name: agencies.iter().find(|(id, _)| *id == draft.agency).map(|(_, n)| n.clone()).unwrap_or_default(),
-        birth_date: NaiveDate::parse_from_str(&draft.birth_date, "%Y-%m-%d")
-            .map(|d| d.format("%d/%m/%Y").to_string())
-            .unwrap_or_default(),
+        birth_date: crate::form::parse_day(&draft.birth_date).map(crate::form::show_day).unwrap_or_default(),
         sex_name: if draft.sex.is_empty() {
             String::new()
         } else {

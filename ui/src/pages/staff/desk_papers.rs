@@ -102,10 +102,10 @@ pub fn problem_text(lang: UiLang, problem: &Problem) -> String {
 
 fn kind_name(lang: UiLang, kind: PaperKind) -> &'static str {
     lang.t(match kind {
-        PaperKind::IdCard => "reading.kind.id_card",
-        PaperKind::BirthCertificate => "reading.kind.birth_certificate",
-        PaperKind::BirthNotice => "reading.kind.birth_notice",
-        PaperKind::Other => "reading.kind.other",
+        PaperKind::IdCard => "ui.reading.kind.id_card",
+        PaperKind::BirthCertificate => "ui.reading.kind.birth_certificate",
+        PaperKind::BirthNotice => "ui.reading.kind.birth_notice",
+        PaperKind::Other => "ui.reading.kind.other",
     })
 }
 
@@ -126,9 +126,9 @@ fn summary(lang: UiLang, found: &Found) -> String {
     part("ui.staff.field.birth_date", found.birth_date.map(reading::day));
     part("ui.staff.field.sex", found.sex.map(|s| sex_text(lang, s).to_string()));
     part("ui.staff.field.address", found.address.clone());
-    part("reading.field.certificate_number", found.certificate_number.clone());
-    part("reading.field.mother_name", found.mother_name.clone());
-    part("reading.field.father_name", found.father_name.clone());
+    part("ui.reading.field.certificate_number", found.certificate_number.clone());
+    part("ui.reading.field.mother_name", found.mother_name.clone());
+    part("ui.reading.field.father_name", found.father_name.clone());
     if parts.is_empty() {
         kind_name(lang, found.kind).to_string()
     } else {
@@ -203,13 +203,13 @@ pub fn check(
         if let Some(found) = other {
             let mut summary = kind_name(lang, found.kind).to_string();
             if let Some(number) = &found.certificate_number {
-                summary.push_str(&format!(" {} {number}", lang.t("reading.number_word")));
+                summary.push_str(&format!(" {} {number}", lang.t("ui.reading.number_word")));
             }
             if let Some(name) = &found.name {
                 summary.push_str(&format!(" — {name}"));
             }
             input.insert("summary".into(), summary);
-            notes.insert("summary".into(), (lang.t("reading.prefilled").to_string(), "ok"));
+            notes.insert("summary".into(), (lang.t("ui.reading.prefilled").to_string(), "ok"));
         }
     }
     let Some((card, file)) = scans.iter().find_map(|(_, s)| {
@@ -230,7 +230,7 @@ pub fn check(
             let empty = input.get(*field).is_none_or(|v| v.trim().is_empty());
             if let (true, Some(value)) = (empty, value) {
                 input.insert(field.to_string(), value.clone());
-                notes.insert(field.to_string(), (format!("{} {file}", lang.t("reading.prefilled")), "ok"));
+                notes.insert(field.to_string(), (format!("{} {file}", lang.t("ui.reading.prefilled")), "ok"));
             }
         }
     }
@@ -240,7 +240,7 @@ pub fn check(
         } else {
             mismatch.found.clone()
         };
-        let note = format!("{} ({file}): {shown}", lang.t("reading.mismatch"));
+        let note = format!("{} ({file}): {shown}", lang.t("ui.reading.mismatch"));
         notes.insert(format!("applicant.{}", mismatch.field), (note, "warn"));
     }
     notes

@@ -339,12 +339,12 @@ fn build(
             stated: c.stated,
             found: c.found,
             against: t(match c.against.as_str() {
-                "typed" => "reading.against.typed",
-                "e_form" => "reading.against.e_form",
-                _ => "reading.against.declared",
+                "typed" => "ui.reading.against.typed",
+                "e_form" => "ui.reading.against.e_form",
+                _ => "ui.reading.against.declared",
             }),
             decision: c.decision.map(|d| {
-                let word = t(if d == "corrected" { "reading.decided.corrected" } else { "reading.decided.kept" });
+                let word = t(if d == "corrected" { "ui.reading.decided.corrected" } else { "ui.reading.decided.kept" });
                 format!("{word} ({})", c.decided_at.map(|at| local_time(calendar, at.and_utc())).unwrap_or_default())
             }),
         })
@@ -539,7 +539,11 @@ fn request_of(state: &UiState, action: &str, f: &Posted, lang: crate::i18n::UiLa
         }
         "extend" => {
             let calendar = &state.services.calendar;
-            let new_due = NaiveDateTime::parse_from_str(f.text("new_due"), "%Y-%m-%dT%H:%M")
+            // Typed "dd/mm/yyyy hh:mm" (what the field shows whatever the browser's language), or as a browser's
+            // date-time picker sends it.
+            let typed = f.text("new_due").trim();
+            let new_due = NaiveDateTime::parse_from_str(typed, "%d/%m/%Y %H:%M")
+                .or_else(|_| NaiveDateTime::parse_from_str(typed, "%Y-%m-%dT%H:%M"))
                 .map(|local| calendar.instant(local.date(), local.time()));
             match new_due {
                 Ok(new_due) => ActionRequest::Extend { new_due, reason: f.text("reason").to_string() },

@@ -98,7 +98,7 @@ pub async fn page(
                         paper_href: format!("/can-bo/ho-so/{}/giay-to/{}", h.dossier_id, h.paper_id),
                         paper_title: h.paper_title,
                         // A dossier not received yet has no code: its link says so.
-                        dossier_code: h.dossier_code.unwrap_or_else(|| lang.t("reading.not_received").to_string()),
+                        dossier_code: h.dossier_code.unwrap_or_else(|| lang.t("ui.reading.not_received").to_string()),
                         applicant: h.applicant_name,
                         added: local_time(&state.services.calendar, h.added_at.and_utc()),
                         excerpt: excerpt(&h.body, &words),
@@ -112,7 +112,7 @@ pub async fn page(
             }
         }
     }
-    let page = SearchPage { shell: visit.shell(lang.t("reading.search")), q, searched, hits, next, errors };
+    let page = SearchPage { shell: visit.shell(lang.t("ui.reading.search")), q, searched, hits, next, errors };
     Ok(visit.page(status, render(&page)?))
 }
 
