@@ -160,12 +160,16 @@ pub fn serve(args: ServeArgs) -> ExitCode {
             run_worker(services, router, format!("serve-{}", std::process::id()), stop)
         })
     });
-    // Procedure versions an administrator publishes through another process reach this one within a minute.
+    // Procedure versions and calendar changes an administrator makes through another process reach this one
+    // within a minute.
     {
         let (services, stop) = (services.clone(), stop.clone());
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 std::thread::sleep(std::time::Duration::from_secs(CATALOGUE_SYNC_SECS));
+                if let Err(e) = services.refresh_calendar(true) {
+                    tracing::warn!(error = %e, "calendar refresh failed");
+                }
                 if let Err(e) = services.sync_catalogue() {
                     tracing::warn!(error = %e, "catalogue sync failed");
                 }

@@ -574,3 +574,66 @@ async fn dead_jobs_rerun_through_the_page(backend: Backend) {
     server.stop().await;
 }
 on_both_backends!(dead_jobs_rerun_through_the_page);
+
+/// The calendar changed from the administration page: a day off added is a new version in use at once, audited;
+/// a dossier's deadline computed before keeps its calendar, one received after counts the day off; a change that
+/// changes nothing, or comes without grounds, is refused beside its field and makes no version.
+async fn calendar_changes_are_versions_and_keep_computed_deadlines(backend: Backend) {
+    let server = TestServer::start_at(backend, tuesday_morning()).await;
+    let ward = hong_bang(&server).await;
+    let before = server.receive(&ward.clerk, new_dossier("1.001612", HONG_BANG, "031090012399")).await;
+    let due_before = before["due_at"].as_str().unwrap().to_string();
+    let mut admin = sign_in(&server, "admin").await;
+    let csrf = admin.csrf();
+    let (status, page) = visit(&server, &mut admin, "/quan-tri/lich?nam=2026").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("đang dùng"), "the version in use is marked: {page}");
+
+    // Refused: a Sunday is off already; grounds are required. Nothing is made.
+    for (date, note, field) in [("29/11/2026", "Nghỉ bù", "date"), ("25/11/2026", "", "note")] {
+        let form = [("csrf", csrf.as_str()), ("change", "add_holiday"), ("date", date), ("note", note)];
+        let (status, _, page) = post(&server, &mut admin, "/quan-tri/lich", &form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{date} {note:?}");
+        assert!(page.contains(&format!(r#"id="e-{field}""#)), "the error beside {field}: {page}");
+        assert!(page.contains(&format!(r#"value="{date}""#)), "what was typed is kept");
+    }
+    assert_eq!(server.count("calendars").await, 1);
+
+    // Wednesday 25/11/2026 becomes a day off (version 2).
+    let form =
+        [("csrf", csrf.as_str()), ("change", "add_holiday"), ("date", "25/11/2026"), ("note", "Quyết định nghỉ bù")];
+    let (status, location, _) = post(&server, &mut admin, "/quan-tri/lich", &form).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/quan-tri/lich?nam=2026&phien_ban=2"));
+    assert_eq!(server.services.calendar.version(), 2);
+    let wednesday = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    assert!(!server.services.calendar.is_working_day(wednesday), "in use at once");
+    let (_, page) = visit(&server, &mut admin, "/quan-tri/lich?nam=2026&phien_ban=2").await;
+    assert!(page.contains("25/11/2026") && page.contains("Quyết định nghỉ bù"), "{page}");
+    assert_eq!(audited(&server, "calendar_add_holiday").await, 1);
+
+    // The deadline computed before stays; one computed now counts the day off: one working day later.
+    let again = server.dossier(&ward.clerk, before["id"].as_str().unwrap()).await;
+    assert_eq!(again["due_at"].as_str().unwrap(), due_before, "a computed deadline does not move");
+    let after = server.receive(&ward.clerk, new_dossier("1.001612", HONG_BANG, "031090012398")).await;
+    let (due_before, due_after) = (
+        DateTime::parse_from_rfc3339(&due_before).unwrap().with_timezone(&Ho_Chi_Minh),
+        DateTime::parse_from_rfc3339(after["due_at"].as_str().unwrap()).unwrap().with_timezone(&Ho_Chi_Minh),
+    );
+    let calendar = &server.services.calendar;
+    assert_eq!(due_after.date_naive(), calendar.next_working_day_after(due_before.date_naive()));
+    assert_eq!(due_after.time(), due_before.time());
+    let version_of = |d: &Value| server.services.deadline_calendar(d["id"].as_str().unwrap()).unwrap();
+    assert_eq!((version_of(&before), version_of(&after)), (Some(1), Some(2)));
+    let mut clerk = sign_in(&server, "hongbang.tiepnhan").await;
+    let (_, page) = visit(&server, &mut clerk, &format!("/can-bo/ho-so/{}", after["id"].as_str().unwrap())).await;
+    assert!(page.contains("theo lịch làm việc phiên bản 2"), "the dossier page names its calendar");
+
+    // Taken back: version 3, the calendar as it was.
+    let form = [("csrf", csrf.as_str()), ("change", "remove_holiday"), ("date", "25/11/2026"), ("note", "Hủy")];
+    let (status, _, _) = post(&server, &mut admin, "/quan-tri/lich", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(server.services.calendar.is_working_day(wednesday));
+    assert_eq!(server.count("calendars").await, 3);
+    server.stop().await;
+}
+on_both_backends!(calendar_changes_are_versions_and_keep_computed_deadlines);

@@ -56,6 +56,23 @@ pub enum CalendarError {
     OverlappingSessions(String, String, String, String),
     #[error("{0} is listed both as a holiday and as a working weekend day")]
     HolidayAndWorkingDay(NaiveDate),
+    #[error("{0} is not a working day: a holiday there changes nothing")]
+    NotAWorkingDay(NaiveDate),
+    #[error("{0} is a working day already")]
+    AlreadyWorking(NaiveDate),
+    #[error("{0} is not listed")]
+    NotListed(NaiveDate),
+}
+
+/// One day's change of a calendar, what an administrator does when the government moves days off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayChange {
+    /// A working day becomes a day off.
+    AddHoliday(NaiveDate),
+    RemoveHoliday(NaiveDate),
+    /// A weekend day becomes a make-up working day.
+    AddWorkingWeekend(NaiveDate),
+    RemoveWorkingWeekend(NaiveDate),
 }
 
 #[derive(Deserialize)]
@@ -134,6 +151,58 @@ impl Calendar {
             return Err(CalendarError::HolidayAndWorkingDay(*day));
         }
         Ok(Calendar { timezone, working_weekdays, sessions, holidays, working_weekends })
+    }
+
+    /// The calendar with one day changed; refused when the change would change nothing.
+    pub fn changed(&self, change: DayChange) -> Result<Calendar, CalendarError> {
+        let mut next = self.clone();
+        match change {
+            DayChange::AddHoliday(day) if !self.is_working_day(day) => return Err(CalendarError::NotAWorkingDay(day)),
+            DayChange::AddHoliday(day) => {
+                // A make-up day cancelled is a day off again: take it off the make-up list rather than both.
+                if !next.working_weekends.remove(&day) {
+                    next.holidays.insert(day);
+                }
+            }
+            DayChange::AddWorkingWeekend(day) if self.is_working_day(day) => {
+                return Err(CalendarError::AlreadyWorking(day));
+            }
+            DayChange::AddWorkingWeekend(day) => {
+                if !next.holidays.remove(&day) {
+                    next.working_weekends.insert(day);
+                }
+            }
+            DayChange::RemoveHoliday(day) if !next.holidays.remove(&day) => return Err(CalendarError::NotListed(day)),
+            DayChange::RemoveWorkingWeekend(day) if !next.working_weekends.remove(&day) => {
+                return Err(CalendarError::NotListed(day));
+            }
+            DayChange::RemoveHoliday(_) | DayChange::RemoveWorkingWeekend(_) => {}
+        }
+        Ok(next)
+    }
+
+    /// The calendar written in its file's form (what `from_toml` reads back to an equal calendar).
+    pub fn to_toml(&self) -> String {
+        let days = |set: &BTreeSet<NaiveDate>| set.iter().map(|d| format!("\"{d}\"")).collect::<Vec<_>>().join(", ");
+        let weekdays: Vec<String> = WEEKDAY_NAMES
+            .iter()
+            .zip(self.working_weekdays)
+            .filter(|(_, works)| *works)
+            .map(|(name, _)| format!("\"{name}\""))
+            .collect();
+        let sessions: Vec<String> = self
+            .sessions
+            .iter()
+            .map(|s| format!("[\"{}\", \"{}\"]", s.start.format("%H:%M"), s.end.format("%H:%M")))
+            .collect();
+        format!(
+            "timezone = \"{}\"\nworking_days = [{}]\nsessions = [{}]\nholidays = [{}]\nworking_weekends = [{}]\n",
+            self.timezone.name(),
+            weekdays.join(", "),
+            sessions.join(", "),
+            days(&self.holidays),
+            days(&self.working_weekends)
+        )
     }
 
     pub fn timezone(&self) -> Tz {
@@ -267,6 +336,25 @@ impl Calendar {
 
 #[cfg(test)]
 pub(crate) mod tests {
+
+    #[test]
+    fn a_day_changed_reads_back_from_its_file_and_a_change_that_changes_nothing_is_refused() {
+        let shipped = Calendar::from_toml(include_str!("../../../fixtures/calendar.toml")).unwrap();
+        assert_eq!(Calendar::from_toml(&shipped.to_toml()).unwrap(), shipped, "the file form reads back equal");
+        let tuesday = NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+        let saturday = NaiveDate::from_ymd_opt(2026, 12, 19).unwrap();
+        let off = shipped.changed(DayChange::AddHoliday(tuesday)).unwrap();
+        assert!(!off.is_working_day(tuesday) && shipped.is_working_day(tuesday));
+        assert_eq!(Calendar::from_toml(&off.to_toml()).unwrap(), off);
+        assert_eq!(off.changed(DayChange::AddHoliday(tuesday)), Err(CalendarError::NotAWorkingDay(tuesday)));
+        assert_eq!(off.changed(DayChange::RemoveHoliday(tuesday)).unwrap(), shipped);
+        let make_up = shipped.changed(DayChange::AddWorkingWeekend(saturday)).unwrap();
+        assert!(make_up.is_working_day(saturday));
+        assert_eq!(make_up.changed(DayChange::AddHoliday(saturday)).unwrap(), shipped, "a make-up day cancelled");
+        assert_eq!(shipped.changed(DayChange::RemoveWorkingWeekend(saturday)), Err(CalendarError::NotListed(saturday)));
+        assert_eq!(shipped.changed(DayChange::AddWorkingWeekend(tuesday)), Err(CalendarError::AlreadyWorking(tuesday)));
+    }
+
     use super::*;
 
     /// The calendar of DESIGN.md §7 with a few 2027 holidays: used across the domain's tests.

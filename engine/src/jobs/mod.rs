@@ -18,6 +18,10 @@ pub fn run_worker(services: Arc<Services>, router: Router, worker_id: String, st
     tracing::info!(worker = %worker_id, "worker started");
     while !stop.load(Ordering::Relaxed) {
         let mut busy = false;
+        // A calendar changed through another process: taken up within `REFRESH_EVERY`.
+        if let Err(e) = services.refresh_calendar(false) {
+            tracing::error!(error = %e, "calendar refresh");
+        }
         match queue::run_due_jobs(&services, &worker_id, 10) {
             Ok(n) => busy |= n > 0,
             Err(e) => tracing::error!(error = %e, "job queue"),

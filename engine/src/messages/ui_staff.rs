@@ -199,6 +199,7 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
         "Decision on the papers' check recorded.",
     ),
     ("ui.staff.col.field", "Thông tin", "Field"),
+    ("ui.staff.calendar_version", "theo lịch làm việc phiên bản", "by the working calendar, version"),
     ("ui.staff.col.stated", "Đã khai", "Stated"),
     ("ui.staff.col.on_paper", "Trên giấy tờ", "On the paper"),
     ("ui.staff.col.decision", "Quyết định", "Decision"),

@@ -447,6 +447,10 @@ impl Services {
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let first_seq = before.map_or(0, |b| b.version);
+        if after.due_at.is_some() && before.is_none_or(|b| b.due_at != after.due_at) {
+            // The calendar this deadline was computed with: a later change of the calendar does not move it.
+            crate::store::calendars::mark_dossier(conn, &after.id, self.calendar.version())?;
+        }
         let mut numbered = new_events.to_vec();
         number_papers(conn, &after.agency, &mut numbered, &self.calendar)?;
         let new_events = numbered.as_slice();

@@ -6,6 +6,7 @@ pub mod administration;
 pub mod background;
 pub mod backup;
 pub mod bundles;
+pub mod calendars;
 pub mod citizens;
 pub mod cursor;
 pub mod declarations;
@@ -53,7 +54,6 @@ pub use error::{FieldError, ServiceError, ServiceResult};
 use crate::definitions::load_dir;
 use crate::documents::blobs::{BlobStore, blob_store_from_config};
 use crate::documents::signature::SignatureVerifier;
-use crate::domain::calendar::Calendar;
 use crate::domain::procedure::{Catalogue, Registry, parse_procedure};
 use crate::ports::Ports;
 use crate::signing::{DirectoryKeyring, Keyring, Verifier};
@@ -81,7 +81,8 @@ pub struct Services {
     report_db: Option<Db>,
     pub catalogue: Arc<Catalogue>,
     pub registry: Arc<Registry>,
-    pub calendar: Arc<Calendar>,
+    /// The working-time calendar in use (versioned in the store; `calendars`).
+    pub calendar: Arc<calendars::CurrentCalendar>,
     pub clock: Arc<dyn Clock>,
     pub blobs: Arc<dyn BlobStore>,
     /// Checks signatures of papers entering repositories; `None` until a verifier is configured.
@@ -189,7 +190,8 @@ impl Services {
             }
             None => DEFAULT_CALENDAR.to_string(),
         };
-        let calendar = Calendar::from_toml(&calendar_text).map_err(|e| StartError::Calendar(e.to_string()))?;
+        let calendar = calendars::adopt(&db, &calendar_text, config.calendar_file.is_some(), clock.now())
+            .map_err(StartError::Calendar)?;
         let (catalogue, registry) = load_catalogue(&db, config.procedures_dir.as_deref(), clock.now())?;
         let blobs = blob_store_from_config(config.blob_url.as_deref(), &config.data_dir)?;
         let (keyring, verifier) = match &config.pki_dir {

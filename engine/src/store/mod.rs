@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod backup;
+pub mod calendars;
 pub mod daily_counts;
 mod dossier_row_update;
 pub mod dossiers;

@@ -69,6 +69,7 @@ diesel::table! {
         due_sort -> Timestamp,
         search_text -> Nullable<Text>,
         packed -> Nullable<Binary>,
+        calendar_version -> Nullable<Integer>,
     }
 }
 
@@ -387,3 +388,13 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(paper_readings, papers, dossiers);
+
+diesel::table! {
+    calendars (version) {
+        version -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+        note -> Text,
+    }
+}

@@ -246,4 +246,29 @@ describe('dashboard and administration', { timeout: 20 * 60_000 }, () => {
       await s.checkPage('jobs english');
     });
   });
+
+  it('the administrator moves a day off in the working calendar: a new version, refused when it changes nothing', async () => {
+    await withSession('calendar', async (s) => {
+      const { page } = s;
+      await signInStaff(page, 'admin');
+      await page.goto('/quan-tri/lich?nam=2027');
+      await s.checkPage('calendar');
+      const form = page.locator('form[action="/quan-tri/lich"][method="post"]');
+      // A Sunday is off already: refused beside the date, what was typed kept.
+      await form.getByLabel('Thay đổi').selectOption('add_holiday');
+      await form.getByLabel('Ngày').fill('03/01/2027');
+      await form.getByLabel('Căn cứ, lý do').fill('Thử');
+      await submit(page, form.getByRole('button', { name: 'Lưu thay đổi' }));
+      assert.equal(await page.locator('#f-date').getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.locator('#f-date').inputValue(), '03/01/2027');
+      await s.checkPage('calendar change refused');
+      await form.getByLabel('Ngày').fill('04/01/2027');
+      await form.getByLabel('Căn cứ, lý do').fill('Nghỉ bù theo thông báo của Chính phủ');
+      await submit(page, form.getByRole('button', { name: 'Lưu thay đổi' }));
+      await page.getByRole('status').filter({ hasText: 'Đã lưu lịch làm việc, phiên bản 2' }).waitFor();
+      assert.ok(await page.getByRole('rowheader', { name: '04/01/2027' }).isVisible(), 'listed among the days off');
+      assert.match(await page.locator('tr').filter({ hasText: 'Nghỉ bù theo thông báo' }).innerText(), /đang dùng/);
+      await s.checkPage('calendar changed');
+    });
+  });
 });

@@ -165,17 +165,16 @@ fn report(tallies: &BTreeMap<&'static str, Tally>, embedded: &[f64], papers: usi
                 print!(" {:.0} % ({:.0} %) |", 100.0 * r as f64 / n as f64, 100.0 * l as f64 / n as f64);
             }
         }
-        let flagged = match condition.expected_problem() {
-            Some(_) => format!("{}/{}", tally.flagged_as_expected, tally.scans),
-            None => "-".into(),
+        // A scan that should be called poor is counted in the first column, one that should not in the second.
+        let (flagged, false_alarms) = match condition.expected_problem() {
+            Some(_) => (format!("{}/{}", tally.flagged_as_expected, tally.scans), "-".to_string()),
+            None => ("-".to_string(), format!("{}/{}", tally.false_alarms, tally.scans)),
         };
         let seconds = median(&tally.seconds);
         println!(
-            " {:.1} % ({:.1} %) | {flagged} | {}/{} | {seconds:.2} | {:.0} × |",
+            " {:.1} % ({:.1} %) | {flagged} | {false_alarms} | {seconds:.2} | {:.0} × |",
             100.0 * right as f64 / all.max(1) as f64,
             100.0 * loose as f64 / all.max(1) as f64,
-            tally.false_alarms,
-            tally.scans,
             seconds / baseline.max(1e-6)
         );
     }

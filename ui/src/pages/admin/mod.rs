@@ -41,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/quan-tri/thu-tuc", web::get().to(procedures::page))
         .route("/quan-tri/thu-tuc", web::post().to(procedures::upload))
         .route("/quan-tri/lich", web::get().to(calendar::page))
+        .route("/quan-tri/lich", web::post().to(calendar::change))
         .route("/quan-tri/hop-thu-di", web::get().to(outbox::page))
         .route("/quan-tri/hop-thu-di/gui-lai", web::post().to(outbox::redrive))
         .route("/quan-tri/viec-nen", web::get().to(jobs::page))

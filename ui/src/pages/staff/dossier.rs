@@ -152,6 +152,8 @@ struct Loaded {
     papers: Vec<Paper>,
     readings: Vec<(String, PaperText)>,
     checks: Vec<Check>,
+    /// The calendar version the deadline was computed with.
+    deadline_calendar: Option<i32>,
     offered: Vec<&'static str>,
     assignees: Vec<(String, String)>,
     agencies: Vec<(String, String)>,
@@ -179,7 +181,20 @@ fn load(services: &Services, staff: &StaffIdentity, id: &str) -> Result<Loaded, 
     let members = services.dossiers().member_statuses(&dossier)?;
     let readings = services.readings().of_dossier(staff, id)?;
     let checks = services.readings().checks(staff, id)?;
-    Ok(Loaded { dossier, members, procedure, history, papers, readings, checks, offered, assignees, agencies })
+    let deadline_calendar = services.deadline_calendar(&dossier.id)?;
+    Ok(Loaded {
+        dossier,
+        members,
+        procedure,
+        history,
+        papers,
+        readings,
+        checks,
+        deadline_calendar,
+        offered,
+        assignees,
+        agencies,
+    })
 }
 
 /// Birth date, sex and how to reach the applicant, as far as given.
@@ -227,8 +242,19 @@ fn build(
     let services = &state.services;
     let calendar = &services.calendar;
     let now = services.now();
-    let Loaded { dossier: d, members, procedure, history, papers, readings, checks, offered, assignees, agencies } =
-        loaded;
+    let Loaded {
+        dossier: d,
+        members,
+        procedure,
+        history,
+        papers,
+        readings,
+        checks,
+        deadline_calendar,
+        offered,
+        assignees,
+        agencies,
+    } = loaded;
     let p = procedure.as_ref();
     let when = |x: Option<chrono::DateTime<chrono::Utc>>| x.map(|x| local_time(calendar, x)).unwrap_or_default();
     let code = d.code.clone().unwrap_or_else(|| t("ui.staff.no_code").to_string());
@@ -254,7 +280,11 @@ fn build(
         facts.push(Fact { label: t("ui.received_at"), value: when(d.received_at) });
     }
     if d.due_at.is_some() {
-        facts.push(Fact { label: t("ui.due_at"), value: when(d.due_at) });
+        let mut due = when(d.due_at);
+        if let Some(version) = deadline_calendar {
+            due = format!("{due} ({} {version})", t("ui.staff.calendar_version"));
+        }
+        facts.push(Fact { label: t("ui.due_at"), value: due });
     }
     if d.step_due_at.is_some() {
         facts.push(Fact { label: t("ui.staff.step_due"), value: when(d.step_due_at) });

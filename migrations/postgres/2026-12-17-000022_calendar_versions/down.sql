@@ -1,0 +1,2 @@
+ALTER TABLE dossiers DROP COLUMN calendar_version;
+DROP TABLE calendars;
