@@ -131,7 +131,8 @@ async fn dashboard_counts_what_the_api_lists(backend: Backend) {
         assert!(!page.contains(r#"<tr data-agency="000.31.02.H26">"#) || agency == LE_CHAN, "only their agency");
         // The default period is this month: the test clock is now in December.
         let (_, default) = visit(&server, &mut jar, "/can-bo/thong-ke").await;
-        assert!(default.contains(r#"value="2026-12-01""#) && default.contains(r#"value="2026-12-31""#));
+        // Shown as people write dates here, whatever the browser's language.
+        assert!(default.contains(r#"value="01/12/2026""#) && default.contains(r#"value="31/12/2026""#));
         // Charts are SVG in the page, labelled for screen readers, with the table beside them.
         assert!(page.contains(r#"<svg viewBox="#) && page.contains(r#"role="img""#), "{page}");
         assert!(page.contains(r#"<title id="chart-outcomes-title">"#) && page.contains("aria-labelledby=\"chart-"));
@@ -637,3 +638,52 @@ async fn calendar_changes_are_versions_and_keep_computed_deadlines(backend: Back
     server.stop().await;
 }
 on_both_backends!(calendar_changes_are_versions_and_keep_computed_deadlines);
+
+/// At start, a calendar file that differs from the one last taken in (a new release's holidays, an edited file)
+/// becomes the next version; once an administrator has changed the calendar, her version stays in use.
+async fn a_changed_calendar_file_is_taken_in_unless_an_administrator_changed_it_since(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    assert_eq!(server.services.calendar.version(), 1);
+    let shipped = std::fs::read_to_string(repo_path("fixtures/calendar.toml")).unwrap();
+    let folder = std::env::temp_dir().join(format!("motcua-calendar-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let with_day_off = |day: &str| {
+        let calendar = motcua_engine::domain::calendar::Calendar::from_toml(&shipped).unwrap();
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        let changed = calendar.changed(motcua_engine::domain::calendar::DayChange::AddHoliday(day)).unwrap();
+        let path = folder.join(format!("{day}.toml"));
+        std::fs::write(&path, changed.to_toml()).unwrap();
+        path
+    };
+    let restart = |file: std::path::PathBuf| {
+        let mut config = server.services.config.clone();
+        config.calendar_file = Some(file);
+        let clock = server.services.clock.clone();
+        tokio::task::spawn_blocking(move || {
+            motcua_engine::service::Services::start(config, clock, Default::default()).unwrap().calendar.version()
+        })
+    };
+    let first_file = with_day_off("2027-03-02");
+    assert_eq!(restart(first_file.clone()).await.unwrap(), 2, "a new file is the next version");
+    assert_eq!(restart(first_file.clone()).await.unwrap(), 2, "the same file again changes nothing");
+
+    let admin = server.services.identity().staff(&server.staff_id("admin").await).unwrap();
+    server.services.refresh_calendar(true).unwrap();
+    let day = NaiveDate::from_ymd_opt(2027, 3, 3).unwrap();
+    let services = server.services.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        services
+            .administration()
+            .change_calendar_day(&admin, motcua_engine::domain::calendar::DayChange::AddHoliday(day), "Nghỉ bù")
+            .unwrap()
+            .version
+    })
+    .await
+    .unwrap();
+    assert_eq!(made, 3);
+    assert_eq!(restart(with_day_off("2027-03-04")).await.unwrap(), 3, "the administrator's version stays");
+    assert_eq!(server.count("calendars").await, 3);
+    let _ = std::fs::remove_dir_all(&folder);
+    server.stop().await;
+}
+on_both_backends!(a_changed_calendar_file_is_taken_in_unless_an_administrator_changed_it_since);

@@ -13,6 +13,9 @@ use crate::domain::calendar::{Calendar, CalendarError, DayChange};
 use crate::store::calendars::{self, Version};
 use crate::store::{Db, audit};
 
+/// Who made the versions taken in from the calendar file (or the one built in) at a start.
+const FROM_START: &str = "system:start";
+
 /// How often a process looks for a newer version made by another.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(30);
 
@@ -58,8 +61,10 @@ impl CurrentCalendar {
     }
 }
 
-/// The calendar to use at start: the newest stored version; before the first, `text` as version 1. A calendar
-/// file named in the configuration that differs from the newest version becomes the next version.
+/// The calendar to use at start: the newest stored version; before the first, `text` (the configured file, or
+/// the calendar built in) as version 1. A `text` that differs from the last one taken in (a new release's
+/// holidays, an edited file) becomes the next version, unless an administrator changed the calendar since:
+/// then her version stays, with a warning in the log.
 pub(super) fn adopt(
     db: &Db,
     text: &str,
@@ -68,13 +73,29 @@ pub(super) fn adopt(
 ) -> Result<CurrentCalendar, String> {
     loop {
         let latest = db.read(calendars::latest).map_err(|e| e.to_string())?;
+        let from_start = db.read(|conn| calendars::latest_by(conn, FROM_START)).map_err(|e| e.to_string())?;
+        let file_changed = from_start.as_ref().is_none_or(|v| v.body != text);
         let (body, version) = match latest {
-            Some(v) if !from_file || v.body == text => (v.body, v.version),
+            Some(v) if !file_changed => (v.body, v.version),
+            // The file (or the calendar built in) changed, but an administrator changed the calendar since its
+            // last version: her changes stand, and she is told to bring in what the file adds.
+            Some(v) if v.created_by != FROM_START => {
+                tracing::warn!(
+                    version = v.version,
+                    "the calendar file differs from the one last taken in, but an administrator has changed the \
+                     calendar since: version {} stays in use; add the file's new days at /quan-tri/lich",
+                    v.version
+                );
+                (v.body, v.version)
+            }
             latest => {
                 let next = latest.as_ref().map_or(1, |v| v.version + 1);
-                let note =
-                    if next == 1 { "initial calendar" } else { "calendar file of the configuration (MOTCUA_CALENDAR)" };
-                let added = db.write(|conn| calendars::add(conn, next, text, now, "system:start", note));
+                let note = match (next, from_file) {
+                    (1, _) => "initial calendar",
+                    (_, true) => "calendar file of the configuration (MOTCUA_CALENDAR)",
+                    (_, false) => "calendar built into this release",
+                };
+                let added = db.write(|conn| calendars::add(conn, next, text, now, FROM_START, note));
                 match added {
                     Ok(v) => (v.body, v.version),
                     // Another process starting at the same moment added it: read again.

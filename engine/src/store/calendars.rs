@@ -22,6 +22,16 @@ pub fn latest(conn: &mut DbConnection) -> StoreResult<Option<Version>> {
     Ok(calendars::table.order(calendars::version.desc()).select(Version::as_select()).first(conn).optional()?)
 }
 
+/// The newest version made by `who`.
+pub fn latest_by(conn: &mut DbConnection, who: &str) -> StoreResult<Option<Version>> {
+    Ok(calendars::table
+        .filter(calendars::created_by.eq(who))
+        .order(calendars::version.desc())
+        .select(Version::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// The newest version number, or 0 before the first.
 pub fn latest_number(conn: &mut DbConnection) -> StoreResult<i32> {
     Ok(calendars::table.select(diesel::dsl::max(calendars::version)).first::<Option<i32>>(conn)?.unwrap_or(0))
