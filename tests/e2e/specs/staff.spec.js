@@ -302,4 +302,19 @@ describe('staff pages', { timeout: 20 * 60_000 }, () => {
       assert.equal(after.step, 'seal');
     }
   });
+
+  it('two tabs renewing the session at the same moment keep the clerk signed in', async () => {
+    await withSession('two-tabs', async (s) => {
+      const { page, context } = s;
+      await signInStaff(page, 'hongbang.tiepnhan', { home: true });
+      // The access token's cookie gone (as when it expires): each tab renews with the same refresh cookie.
+      await context.clearCookies({ name: 'motcua_session' });
+      const other = await context.newPage();
+      await Promise.all([page.goto('/can-bo'), other.goto('/can-bo/tiep-nhan')]);
+      assert.equal(await page.locator('h1').innerText(), 'Việc của tôi', 'the first tab is signed in');
+      assert.equal(await other.locator('h1').innerText(), 'Tiếp nhận hồ sơ', 'and so is the second');
+      await s.checkPage('first tab after renewal');
+      await other.close();
+    });
+  });
 });

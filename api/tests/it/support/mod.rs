@@ -173,7 +173,18 @@ pub struct TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         let handle = self.handle.clone();
-        std::thread::spawn(move || futures::executor::block_on(handle.stop(false)));
+        // Its data folder (uploads, blobs) goes once it has stopped: a whole run leaves gigabytes otherwise.
+        let data_dir = self.services.config.data_dir.clone();
+        let sqlite_file = self.services.config.database_url.strip_prefix("sqlite://").map(std::path::PathBuf::from);
+        std::thread::spawn(move || {
+            futures::executor::block_on(handle.stop(false));
+            let _ = std::fs::remove_dir_all(data_dir);
+            if let Some(file) = sqlite_file {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+                }
+            }
+        });
     }
 }
 
