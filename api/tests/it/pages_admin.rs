@@ -591,7 +591,13 @@ async fn calendar_changes_are_versions_and_keep_computed_deadlines(backend: Back
     assert!(page.contains("đang dùng"), "the version in use is marked: {page}");
 
     // Refused: a Sunday is off already; grounds are required. Nothing is made.
-    for (date, note, field) in [("29/11/2026", "Nghỉ bù", "date"), ("25/11/2026", "", "note")] {
+    let long_note = "x".repeat(10_000);
+    for (date, note, field) in [
+        ("29/11/2026", "Nghỉ bù", "date"),
+        ("25/11/2026", "", "note"),
+        ("31/12/9999", "Nghỉ bù", "date"),
+        ("25/11/2026", long_note.as_str(), "note"),
+    ] {
         let form = [("csrf", csrf.as_str()), ("change", "add_holiday"), ("date", date), ("note", note)];
         let (status, _, page) = post(&server, &mut admin, "/quan-tri/lich", &form).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{date} {note:?}");

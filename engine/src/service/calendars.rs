@@ -6,7 +6,7 @@
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::{Administration, FieldError, ServiceError, ServiceResult, Services, StaffIdentity};
 use crate::domain::calendar::{Calendar, CalendarError, DayChange};
@@ -15,6 +15,10 @@ use crate::store::{Db, audit};
 
 /// Who made the versions taken in from the calendar file (or the one built in) at a start.
 const FROM_START: &str = "system:start";
+
+/// The years whose days an administrator may change.
+pub const FIRST_YEAR: i32 = 1970;
+pub const LAST_YEAR: i32 = 2200;
 
 /// How often a process looks for a newer version made by another.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(30);
@@ -167,6 +171,16 @@ impl Administration<'_> {
             let code = if note.is_empty() { "field.required" } else { "field.too_long" };
             return Err(ServiceError::Invalid(vec![FieldError::new("note", code)]));
         }
+        let (day, what) = match change {
+            DayChange::AddHoliday(d) => (d, "add_holiday"),
+            DayChange::RemoveHoliday(d) => (d, "remove_holiday"),
+            DayChange::AddWorkingWeekend(d) => (d, "add_working_weekend"),
+            DayChange::RemoveWorkingWeekend(d) => (d, "remove_working_weekend"),
+        };
+        // The years the calendar page shows; a day off in 9999 is a typing slip, not a decision.
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&day.year()) {
+            return Err(ServiceError::Invalid(vec![FieldError::new("date", "field.out_of_range")]));
+        }
         self.refresh_calendar(true)?;
         let changed = self
             .calendar
@@ -175,12 +189,6 @@ impl Administration<'_> {
         let body = changed.to_toml();
         let now = self.now();
         let by = format!("staff:{}", caller.id);
-        let (day, what) = match change {
-            DayChange::AddHoliday(d) => (d, "add_holiday"),
-            DayChange::RemoveHoliday(d) => (d, "remove_holiday"),
-            DayChange::AddWorkingWeekend(d) => (d, "add_working_weekend"),
-            DayChange::RemoveWorkingWeekend(d) => (d, "remove_working_weekend"),
-        };
         let version = self.db.write(|conn| {
             let next = calendars::latest_number(conn)? + 1;
             if next != self.calendar.version() + 1 {
