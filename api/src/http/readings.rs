@@ -2,8 +2,8 @@
 //! against what was stated and the clerk's decision on them, what a held upload says, and search in the text.
 
 use actix_web::{HttpResponse, get, post, web};
+use motcua_engine::service::ServiceError;
 use motcua_engine::service::readings::{HeldScan, PaperText};
-use motcua_engine::service::{FieldError, ServiceError};
 use motcua_engine::store::readings::{Check, Hit};
 use serde::{Deserialize, Serialize};
 
@@ -125,8 +125,6 @@ pub struct Hits {
     pub next: Option<String>,
 }
 
-const CURSOR_TIME: &str = "%Y%m%dT%H%M%S%.6f";
-
 /// Papers of the caller's agencies whose read text holds every word asked, newest first (keyset pages).
 #[utoipa::path(tag = "readings", params(SearchQuery),
     responses((status = 200, body = Hits), (status = 422, body = Problem)),
@@ -138,22 +136,9 @@ pub async fn search(
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, Problem> {
     let query = query.into_inner();
-    let after = match query.after.as_deref() {
-        None | Some("") => None,
-        Some(cursor) => Some(
-            cursor
-                .split_once('~')
-                .and_then(|(at, id)| {
-                    chrono::NaiveDateTime::parse_from_str(at, CURSOR_TIME).ok().map(|at| (at, id.to_string()))
-                })
-                .ok_or_else(|| Problem::from(ServiceError::Invalid(vec![FieldError::new("after", "field.invalid")])))?,
-        ),
-    };
-    let limit = query.limit.unwrap_or(25).clamp(1, 100);
+    let limit = query.limit.unwrap_or(25);
     let services = state.services.clone();
-    let items: Vec<Hit> = blocking(move || services.readings().search(&staff.0, &query.q, after, limit)).await?;
-    let next = (items.len() as i64 == limit)
-        .then(|| items.last().map(|h| format!("{}~{}", h.added_at.format(CURSOR_TIME), h.paper_id)))
-        .flatten();
+    let (items, next) =
+        blocking(move || services.readings().search(&staff.0, &query.q, query.after.as_deref(), limit)).await?;
     Ok(HttpResponse::Ok().json(Hits { items, next }))
 }

@@ -47,12 +47,6 @@ pub struct Found {
     pub father_name: Option<String>,
 }
 
-impl Found {
-    pub fn is_empty(&self) -> bool {
-        *self == Found { kind: self.kind, ..Found::default() }
-    }
-}
-
 /// One recognised word with its box in the page's pixels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {

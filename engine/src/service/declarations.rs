@@ -6,12 +6,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::background::{JobKind, schedule};
+use super::forms::Generated;
 use super::{Papers, ServiceError, ServiceResult, Services};
 use crate::adapters::forms::{DeclarationData, render_declaration};
 use crate::domain::dossier::Dossier;
 use crate::domain::procedure::{Procedure, form_entries, replaced_by_form};
 use crate::store::papers::{self, Paper};
-use crate::store::{DbConnection, StoreResult, dossiers, to_db};
+use crate::store::{DbConnection, StoreResult, dossiers};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RenderDeclaration {
@@ -79,32 +80,16 @@ impl Papers<'_> {
             declared_on: header.issued_on,
         };
         let pdf = render_declaration(&data).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let file_name = "to-khai.pdf".to_string();
-        let mut stager = self.stager(&file_name)?;
-        stager.write(&pdf)?;
-        let blob = self.blobs.commit(stager.finish()?)?;
-        let paper = Paper {
-            id: id.clone(),
-            dossier_id: dossier_id.to_string(),
-            component_id: Some(component.to_string()),
-            kind: "form".into(),
-            source: "generated".into(),
-            blob_sha256: blob.sha256,
-            size_bytes: blob.size as i64,
-            media_type: blob.media_type.mime().to_string(),
-            file_name,
+        let generated = Generated {
+            id,
+            dossier_id,
+            component_id: component,
+            file_name: "to-khai.pdf".into(),
             title: format!("{} (biểu mẫu điện tử)", data.title),
-            repository_item_id: None,
-            added_by: "system:forms".into(),
-            added_at: to_db(at),
+            at,
+            // The declaration is the applicant's paper: kept like the papers she handed in.
             keep: true,
         };
-        // A job and a second run may race: the first insert wins.
-        self.db
-            .write(|conn| match papers::get(conn, dossier_id, &id)? {
-                Some(stored) => Ok(stored),
-                None => papers::insert(conn, &paper).map(|()| paper).map_err(ServiceError::from),
-            })
-            .map(Some)
+        self.store_generated(generated, &pdf).map(Some)
     }
 }

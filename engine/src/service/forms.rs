@@ -113,6 +113,19 @@ impl JobKind for RenderForm {
     }
 }
 
+/// A paper the system makes for a dossier (a form, the e-form's declaration), before it is stored.
+pub(super) struct Generated<'a> {
+    /// Derived from what it is made for, so that making it twice stores it once.
+    pub id: String,
+    pub dossier_id: &'a str,
+    /// The form's code, or the component the paper stands for.
+    pub component_id: &'a str,
+    pub file_name: String,
+    pub title: String,
+    pub at: DateTime<Utc>,
+    pub keep: bool,
+}
+
 /// The paper id of a form: the same for every rendering of the same form for the same event.
 fn form_paper_id(dossier_id: &str, form: FormKind, seq: u64) -> String {
     format!("form-{dossier_id}-{}-{seq}", form.code())
@@ -169,28 +182,41 @@ impl Papers<'_> {
             return Ok(paper);
         }
         let (pdf, at) = self.render_form(dossier_id, form, seq)?;
-        let file_name = format!("mau-{}-{}.pdf", form.code(), seq);
-        let mut stager = self.stager(&file_name)?;
-        stager.write(&pdf)?;
+        let generated = Generated {
+            id,
+            dossier_id,
+            component_id: form.code(),
+            file_name: format!("mau-{}-{}.pdf", form.code(), seq),
+            title: form.title().to_string(),
+            at,
+            keep: false,
+        };
+        self.store_generated(generated, &pdf)
+    }
+
+    /// Stores a PDF the system made for a dossier as one of its papers (`kind` form). A job and a download may
+    /// race to store the same one: the first insert wins, the other answers the stored row.
+    pub(super) fn store_generated(&self, generated: Generated<'_>, pdf: &[u8]) -> ServiceResult<Paper> {
+        let mut stager = self.stager(&generated.file_name)?;
+        stager.write(pdf)?;
         let blob = self.blobs.commit(stager.finish()?)?;
         let paper = Paper {
-            id: id.clone(),
-            dossier_id: dossier_id.to_string(),
-            component_id: Some(form.code().to_string()),
+            id: generated.id.clone(),
+            dossier_id: generated.dossier_id.to_string(),
+            component_id: Some(generated.component_id.to_string()),
             kind: "form".into(),
             source: "generated".into(),
             blob_sha256: blob.sha256,
             size_bytes: blob.size as i64,
             media_type: blob.media_type.mime().to_string(),
-            file_name,
-            title: form.title().to_string(),
+            file_name: generated.file_name,
+            title: generated.title,
             repository_item_id: None,
             added_by: "system:forms".into(),
-            added_at: to_db(at),
-            keep: false,
+            added_at: to_db(generated.at),
+            keep: generated.keep,
         };
-        // A job and a download may race to store it: the first insert wins, the other answers the stored row.
-        self.db.write(|conn| match papers::get(conn, dossier_id, &id)? {
+        self.db.write(|conn| match papers::get(conn, generated.dossier_id, &generated.id)? {
             Some(stored) => Ok(stored),
             None => papers::insert(conn, &paper).map(|()| paper).map_err(ServiceError::from),
         })

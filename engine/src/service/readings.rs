@@ -226,37 +226,24 @@ impl Readings<'_> {
         })
     }
 
-    /// Whether held scans are still to be read (a reader is set up and some scan of a kind it reads is unread).
-    pub fn reading_pending(&self, clerk: &StaffIdentity, upload_ids: &[String]) -> ServiceResult<bool> {
-        let Some(reader) = self.ports.reader.clone() else { return Ok(false) };
-        let label = Caller::Staff(clerk.clone()).label();
-        self.db.read(|conn| {
-            for id in upload_ids {
-                if let Some(upload) = uploads::get(conn, id)?.filter(|u| u.uploaded_by == label)
-                    && reader.reads(&upload.media_type)
-                    && readings::get(conn, &upload.blob_sha256)?.is_none()
-                {
-                    return Ok(true);
-                }
-            }
-            Ok(false)
-        })
-    }
-
-    /// What was read on each current paper of a dossier the caller may see, by paper id.
+    /// What was read on each paper of a dossier the caller may see, by paper id.
     pub fn of_dossier(&self, caller: &StaffIdentity, dossier_id: &str) -> ServiceResult<Vec<(String, PaperText)>> {
         let dossier = self.dossiers().dossier(caller, dossier_id)?;
-        self.db.read(|conn| {
-            let papers = papers::of_dossier(conn, &dossier.id)?;
-            let blobs: Vec<String> = papers.iter().map(|p| p.blob_sha256.clone()).collect();
-            let read = readings::of_blobs(conn, &blobs)?;
-            Ok(papers
-                .into_iter()
-                .filter_map(|p| {
-                    read.iter().find(|r| r.blob_sha256 == p.blob_sha256).map(|r| (p.id, PaperText::from(r.clone())))
-                })
-                .collect())
-        })
+        let papers = self.db.read(|conn| papers::of_dossier(conn, &dossier.id).map_err(ServiceError::from))?;
+        self.of_papers(&papers)
+    }
+
+    /// What was read on these papers (already read as their reader may see them), by paper id; one query.
+    pub fn of_papers(&self, papers: &[papers::Paper]) -> ServiceResult<Vec<(String, PaperText)>> {
+        let blobs: Vec<String> = papers.iter().map(|p| p.blob_sha256.clone()).collect();
+        let read = self.db.read(|conn| readings::of_blobs(conn, &blobs).map_err(ServiceError::from))?;
+        Ok(papers
+            .iter()
+            .filter_map(|p| {
+                let r = read.iter().find(|r| r.blob_sha256 == p.blob_sha256)?;
+                Some((p.id.clone(), PaperText::from(r.clone())))
+            })
+            .collect())
     }
 
     /// Reads a dossier's current component papers (what is not read yet, now) and replaces its waiting
@@ -308,6 +295,11 @@ impl Readings<'_> {
     /// The findings of a dossier the caller may see, oldest first.
     pub fn checks(&self, caller: &StaffIdentity, dossier_id: &str) -> ServiceResult<Vec<Check>> {
         let dossier = self.dossiers().dossier(caller, dossier_id)?;
+        self.checks_of(&dossier)
+    }
+
+    /// The findings of a dossier already read as the caller may see it, oldest first.
+    pub fn checks_of(&self, dossier: &Dossier) -> ServiceResult<Vec<Check>> {
         self.db.read(|conn| readings::checks_of(conn, &dossier.id).map_err(ServiceError::from))
     }
 
@@ -333,25 +325,38 @@ impl Readings<'_> {
         })
     }
 
-    /// Papers of the caller's agencies whose read text holds every word of `text`, newest first; the next page
-    /// starts after `after` (the last hit's added_at and paper id).
+    /// Papers of the caller's agencies whose read text holds every word of `text`, newest first, a page of
+    /// `limit` after the cursor `after`; with the cursor of the next page (`None` on the last).
     pub fn search(
         &self,
         caller: &StaffIdentity,
         text: &str,
-        after: Option<(chrono::NaiveDateTime, String)>,
+        after: Option<&str>,
         limit: i64,
-    ) -> ServiceResult<Vec<Hit>> {
+    ) -> ServiceResult<(Vec<Hit>, Option<String>)> {
         let words: Vec<String> = crate::text::words(text).into_iter().take(8).collect();
         if words.is_empty() {
             return Err(ServiceError::Invalid(vec![super::FieldError::new("q", "field.required")]));
         }
+        let after = match after.filter(|c| !c.is_empty()) {
+            None => None,
+            Some(text) => match super::cursor::decode(text) {
+                Some((Some(at), id)) => Some((to_db(at), id)),
+                _ => return Err(ServiceError::Invalid(vec![super::FieldError::new("after", "field.invalid")])),
+            },
+        };
         let scope: Vec<String> = caller
             .agencies()
             .into_iter()
             .filter(|a| staff_may(caller, Access::ListAgency, Target::Agency(a)))
             .collect();
         let limit = limit.clamp(1, 100);
-        self.db.read(|conn| readings::search(conn, &words, &scope, after.clone(), limit).map_err(ServiceError::from))
+        let hits = self
+            .db
+            .read(|conn| readings::search(conn, &words, &scope, after.clone(), limit).map_err(ServiceError::from))?;
+        let next = (hits.len() as i64 == limit)
+            .then(|| hits.last().map(|h| super::cursor::encode(Some(crate::store::from_db(h.added_at)), &h.paper_id)))
+            .flatten();
+        Ok((hits, next))
     }
 }

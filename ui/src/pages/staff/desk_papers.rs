@@ -71,16 +71,14 @@ pub async fn scans(
 ) -> Result<Vec<(String, HeldScan)>, actix_web::Error> {
     let ids: Vec<String> = held.values().cloned().collect();
     let started = Instant::now();
-    while wait && started.elapsed() < READ_WAIT {
+    let found = loop {
         let (services, who, ids) = (state.services.clone(), staff.clone(), ids.clone());
-        let pending = web::block(move || services.readings().reading_pending(&who, &ids)).await?.unwrap_or(false);
-        if !pending {
-            break;
+        let found = web::block(move || services.readings().held_scans(&who, &ids)).await?.unwrap_or_default();
+        if !wait || started.elapsed() >= READ_WAIT || !found.iter().any(|s| s.pending) {
+            break found;
         }
         actix_web::rt::time::sleep(Duration::from_millis(250)).await;
-    }
-    let (services, who) = (state.services.clone(), staff.clone());
-    let found = web::block(move || services.readings().held_scans(&who, &ids)).await?.unwrap_or_default();
+    };
     Ok(held
         .iter()
         .filter_map(|(component, upload)| {

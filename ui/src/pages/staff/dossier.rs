@@ -179,8 +179,9 @@ fn load(services: &Services, staff: &StaffIdentity, id: &str) -> Result<Loaded, 
         Vec::new()
     };
     let members = services.dossiers().member_statuses(&dossier)?;
-    let readings = services.readings().of_dossier(staff, id)?;
-    let checks = services.readings().checks(staff, id)?;
+    // The dossier and its papers are read above, as the caller may see them.
+    let readings = services.readings().of_papers(&papers)?;
+    let checks = services.readings().checks_of(&dossier)?;
     let deadline_calendar = services.deadline_calendar(&dossier.id)?;
     Ok(Loaded {
         dossier,
@@ -338,22 +339,23 @@ fn build(
     let id = d.id.clone();
     let paper_links = papers
         .iter()
-        .map(|paper| PaperLink {
-            href: format!("/can-bo/ho-so/{}/giay-to/{}", id, paper.id),
-            title: paper.title.clone(),
-            file_name: paper.file_name.clone(),
-            kind: match paper.kind.as_str() {
-                "result" => t("ui.staff.paper.result"),
-                "form" => t("ui.staff.paper.form"),
-                _ => t("ui.staff.paper.component"),
-            },
-            added: local_time(calendar, paper.added_at.and_utc()),
-            text: readings.iter().find(|(p, _)| *p == paper.id).map(|(_, r)| r.text.clone()),
-            problems: readings
-                .iter()
-                .find(|(p, _)| *p == paper.id)
-                .map(|(_, r)| r.problems.iter().map(|p| super::desk_papers::problem_text(visit.lang, p)).collect())
-                .unwrap_or_default(),
+        .map(|paper| {
+            let read = readings.iter().find(|(p, _)| *p == paper.id).map(|(_, r)| r);
+            PaperLink {
+                href: format!("/can-bo/ho-so/{}/giay-to/{}", id, paper.id),
+                title: paper.title.clone(),
+                file_name: paper.file_name.clone(),
+                kind: match paper.kind.as_str() {
+                    "result" => t("ui.staff.paper.result"),
+                    "form" => t("ui.staff.paper.form"),
+                    _ => t("ui.staff.paper.component"),
+                },
+                added: local_time(calendar, paper.added_at.and_utc()),
+                text: read.map(|r| r.text.clone()),
+                problems: read.map_or_else(Vec::new, |r| {
+                    r.problems.iter().map(|p| super::desk_papers::problem_text(lang, p)).collect()
+                }),
+            }
         })
         .collect();
     let check_lines: Vec<CheckLine> = checks

@@ -20,7 +20,7 @@ const PAGE: i64 = 25;
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
-    /// `{added_at as YYYYMMDDhhmmss.ffffff}~{paper id}` of the previous page's last hit.
+    /// The cursor of the page (the previous page's last hit).
     #[serde(default)]
     sau: String,
 }
@@ -59,14 +59,6 @@ fn excerpt(body: &str, words: &[String]) -> String {
         .join(" … ")
 }
 
-const CURSOR_TIME: &str = "%Y%m%d%H%M%S%.6f";
-
-fn parse_cursor(text: &str) -> Option<(chrono::NaiveDateTime, String)> {
-    let (at, id) = text.split_once('~')?;
-    let at = chrono::NaiveDateTime::parse_from_str(at, CURSOR_TIME).ok()?;
-    Some((at, id.to_string())).filter(|(_, id)| !id.is_empty() && id.len() <= 64)
-}
-
 pub async fn page(
     visit: Visit,
     state: web::Data<UiState>,
@@ -81,16 +73,11 @@ pub async fn page(
     let searched = !q.trim().is_empty();
     let mut status = StatusCode::OK;
     if searched {
-        let after = parse_cursor(&query.sau);
-        let (services, who, text) = (state.services.clone(), staff.clone(), q.clone());
-        match web::block(move || services.readings().search(&who, &text, after, PAGE)).await? {
-            Ok(found) => {
+        let (services, who, text, after) = (state.services.clone(), staff.clone(), q.clone(), query.sau.clone());
+        match web::block(move || services.readings().search(&who, &text, Some(&after), PAGE)).await? {
+            Ok((found, next_page)) => {
                 let words = motcua_engine::text::words(&q);
-                if found.len() as i64 == PAGE
-                    && let Some(last) = found.last()
-                {
-                    next = Some(format!("{}~{}", last.added_at.format(CURSOR_TIME), last.paper_id));
-                }
+                next = next_page;
                 hits = found
                     .into_iter()
                     .map(|h| HitLine {
@@ -114,18 +101,4 @@ pub async fn page(
     }
     let page = SearchPage { shell: visit.shell(lang.t("ui.reading.search")), q, searched, hits, next, errors };
     Ok(visit.page(status, render(&page)?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cursor_goes_round_and_nonsense_is_no_cursor() {
-        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap().and_hms_micro_opt(10, 1, 2, 345).unwrap();
-        let text = format!("{}~p-1", at.format(CURSOR_TIME));
-        assert_eq!(parse_cursor(&text), Some((at, "p-1".to_string())));
-        assert_eq!(parse_cursor("99999999999999~x"), None);
-        assert_eq!(parse_cursor("nonsense"), None);
-    }
 }
