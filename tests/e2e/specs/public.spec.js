@@ -138,8 +138,8 @@ describe('public pages', { timeout: 20 * 60_000 }, () => {
       await page.keyboard.press('Tab');
       const first = await page.evaluate(() => document.activeElement && document.activeElement.getAttribute('href'));
       assert.equal(first, '#main', 'the first Tab stop is the skip link');
-      await page.keyboard.press('Enter');
-      assert.match(page.url(), /#main$/);
+      // The hash change lands after the key press returns: wait for it rather than read the URL at once.
+      await Promise.all([page.waitForURL(/#main$/), page.keyboard.press('Enter')]);
       // Tab on through the page: every stop is visible and the search form is reached without a mouse.
       let reachedSearch = false;
       for (let i = 0; i < 25 && !reachedSearch; i += 1) {
