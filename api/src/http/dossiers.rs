@@ -203,7 +203,8 @@ pub fn expected_version(req: &HttpRequest) -> Result<u64, Problem> {
 }
 
 /// Perform an action: `{ "action": "assign", "assignee": "…", "note": "…" }` with `If-Match`. Answers the new
-/// state, or a problem (409 `dossier.stale_version` when someone acted first).
+/// state, or a problem (409 `dossier.stale_version` when someone acted first; the deadline sweeper's nearly-due and
+/// overdue alerts since the version seen do not count).
 #[utoipa::path(tag = "dossiers", params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body = ActionBody,
     responses((status = 200, body = Dossier), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),

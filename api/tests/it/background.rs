@@ -175,7 +175,8 @@ async fn outbox_order_retries_and_dead_messages(backend: Backend) {
     server.stop().await;
 }
 
-/// Nearly due and overdue are raised once each while the clock runs.
+/// Nearly due and overdue are raised once each while the clock runs, and a person who read the dossier just
+/// before them can still act on it.
 async fn sweeper_raises_each_alert_once(backend: Backend) {
     // Monday 08:00 in Vietnam; 1.001612 has 3 working days: due Thursday 08:00.
     let clock = ManualClock::at("2026-11-23T08:00:00+07:00");
@@ -207,6 +208,22 @@ async fn sweeper_raises_each_alert_once(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(kinds, ["nearly_due", "overdue"]);
+    // The head of division read the dossier before both alerts; the alerts change nothing she acts on, so her
+    // assignment stands. A version older than her read (or not yet reached) is still a conflict.
+    let head = server.token("hongbang.truongphong").await;
+    let specialist = server.staff_id("hongbang.chuyenvien").await;
+    let assign = json!({"action": "assign", "assignee": specialist});
+    let mut older = d.clone();
+    older["version"] = json!(d["version"].as_u64().unwrap() - 1);
+    let mut ahead = d.clone();
+    ahead["version"] = json!(d["version"].as_u64().unwrap() + 3);
+    for stale in [&older, &ahead] {
+        assert_problem(&server.act(&head, stale, assign.clone()).await, 409, "dossier.stale_version");
+    }
+    let assigned = server.act_ok(&head, &d, assign.clone()).await;
+    assert_eq!(assigned["version"].as_u64(), Some(d["version"].as_u64().unwrap() + 3), "two alerts, one assignment");
+    // Now a person has acted since: the read from before the alerts is stale.
+    assert_problem(&server.act(&head, &d, assign).await, 409, "dossier.stale_version");
     server.stop().await;
 }
 

@@ -646,7 +646,7 @@ impl Dossiers<'_> {
                 let before = self.load_seen_for_update(conn, caller, id)?;
                 let procedure = &*self.procedure_of(&before)?;
                 let (action, consulted_kind) = match &prepared {
-                    Some(made) if made.version != before.version => {
+                    Some(made) if !before.is_current(made.version) => {
                         return Err(Rejection::StaleVersion { expected: made.version, actual: before.version }.into());
                     }
                     Some(made) => (made.action.clone(), made.consulted_kind.clone()),

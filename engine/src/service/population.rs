@@ -134,7 +134,7 @@ impl Services {
             return Ok(expected_version);
         }
         let dossier = self.dossiers().dossier(caller, id)?;
-        if dossier.status != Status::Submitted || dossier.version != expected_version {
+        if dossier.status != Status::Submitted || !dossier.is_current(expected_version) {
             // The action itself refuses (wrong status, stale version): no reason to ask the register.
             return Ok(expected_version);
         }

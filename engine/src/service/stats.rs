@@ -347,6 +347,7 @@ mod tests {
             withdrawn_at: None,
             nearly_due_raised: false,
             overdue_raised: false,
+            trailing_alerts: 0,
             register_entry: None,
             chosen_members: vec![],
             member_dossiers: vec![],

@@ -56,6 +56,7 @@ fn open(event: &Event) -> Option<Dossier> {
         withdrawn_at: None,
         nearly_due_raised: false,
         overdue_raised: false,
+        trailing_alerts: 0,
         register_entry: None,
         version: 1,
     })
@@ -207,5 +208,9 @@ pub fn apply(mut d: Dossier, event: &Event) -> Dossier {
         d.completed_at = Some(at);
     }
     d.version += 1;
+    d.trailing_alerts = match event.change {
+        Change::NearlyDue | Change::Overdue => d.trailing_alerts.saturating_add(1),
+        _ => 0,
+    };
     d
 }

@@ -107,7 +107,7 @@ pub fn decide(
         return Err(Rejection::ProcedureMismatch);
     }
     if let Some(expected) = ctx.expected_version
-        && expected != dossier.version
+        && !dossier.is_current(expected)
     {
         return Err(Rejection::StaleVersion { expected, actual: dossier.version });
     }

@@ -427,9 +427,23 @@ pub struct Dossier {
     pub register_entry: Option<u32>,
     /// Number of events applied; the optimistic-concurrency version.
     pub version: u64,
+    /// How many of the latest events are the deadline sweeper's alerts (absent: none). They change nothing a
+    /// person acts on: an action sent with a version up to this many below `version` still stands.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub trailing_alerts: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 impl Dossier {
+    /// A person who read the dossier at `expected` acts on what it still is: nothing but deadline alerts has
+    /// happened since. Anything else someone (or some job) did in between makes the reading stale.
+    pub fn is_current(&self, expected: u64) -> bool {
+        expected <= self.version && expected >= self.version - u64::from(self.trailing_alerts)
+    }
+
     pub fn is_owned_by(&self, id: &str) -> bool {
         self.applicant.id_number == id
     }

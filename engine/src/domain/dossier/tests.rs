@@ -434,6 +434,31 @@ fn stale_versions_are_refused() {
 }
 
 #[test]
+fn deadline_alerts_since_the_page_was_read_do_not_make_it_stale() {
+    let mut case = Case::in_process();
+    let read = case.dossier.version;
+    let nearly = sweep(&case.dossier, at("2026-11-25T09:00:00+07:00"), &case.calendar);
+    let overdue = sweep(&apply(case.dossier.clone(), &nearly[0]), at("2026-11-26T09:00:00+07:00"), &case.calendar);
+    for alert in nearly.iter().chain(&overdue) {
+        case.dossier = apply(case.dossier.clone(), alert);
+    }
+    assert_eq!(case.dossier.version, read + 2);
+    let appraise = || Action::Appraise { proposal: Proposal::Result { summary: "ok".into() }, document: None };
+    let as_read = |case: &Case, version: u64| {
+        let ctx = Context::new(case.now, specialist(), &case.calendar).expecting(version);
+        decide(&case.dossier, &case.procedure, appraise(), &ctx)
+    };
+    assert!(as_read(&case, read).is_ok(), "only the sweeper's alerts came after the read");
+    assert!(as_read(&case, read + 1).is_ok());
+    assert_eq!(as_read(&case, read - 1).unwrap_err().code(), "dossier.stale_version", "an action came after it");
+    assert_eq!(as_read(&case, read + 3).unwrap_err().code(), "dossier.stale_version", "a version not yet reached");
+    // Once a person acts, the alerts before it no longer excuse an older read.
+    case.act(specialist(), appraise());
+    assert_eq!(case.dossier.trailing_alerts, 0);
+    assert_eq!(as_read(&case, read).unwrap_err().code(), "dossier.stale_version");
+}
+
+#[test]
 fn reception_needs_every_required_component_except_those_shown_in_person() {
     let case = Case::submitted_with(procedure(), &["to_khai"]);
     let refused = case.try_act(clerk(), Action::Receive { code: "c".into(), register_entry: None }).unwrap_err();
