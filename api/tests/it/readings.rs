@@ -98,3 +98,103 @@ async fn a_scanned_card_is_read_checked_and_searchable(backend: Backend) {
 }
 
 on_both_backends!(a_scanned_card_is_read_checked_and_searchable);
+
+/// More read papers in one ward than the search's first step reads (`readings::WINDOW`, twice over): a word on
+/// every paper pages through all of them, each once and newest first; a word on the oldest paper only is found
+/// through the word index; a word on a few new papers and many old ones pages from the newest papers into the
+/// word index and back; another ward finds none of them.
+async fn the_search_reads_past_the_newest_papers(backend: Backend) {
+    use motcua_engine::store::papers::{self, Paper};
+    use motcua_engine::store::readings::{self, Reading, WINDOW};
+    let server = TestServer::start(backend).await;
+    let clerk = server.token("hongbang.tiepnhan").await;
+    let other_ward = server.token("lechan.tiepnhan").await;
+    let (_, queue) = server.get("/api/v1/dossiers?limit=1", &clerk).await;
+    let dossier = queue["items"][0]["id"].as_str().unwrap().to_string();
+    let count = 2 * usize::try_from(WINDOW).unwrap() + 45;
+    let landmark = |i: usize| (i >= 500 && i.is_multiple_of(100)) || i < 40;
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    let (cards, read): (Vec<Paper>, Vec<Reading>) = (0..count)
+        .map(|i| {
+            let blob = format!("{i:064}");
+            let rare = if i == 0 { " hiemcothay" } else { "" };
+            let mark = if landmark(i) { " mocgioi" } else { "" };
+            let text = format!("can cuoc cong dan so {i}{rare}{mark}");
+            let paper = Paper {
+                id: format!("00000000-0000-7000-8000-{i:012}"),
+                dossier_id: dossier.clone(),
+                component_id: None,
+                kind: "component".into(),
+                source: "scan".into(),
+                blob_sha256: blob.clone(),
+                size_bytes: 1,
+                media_type: "image/png".into(),
+                file_name: format!("the-{i}.png"),
+                title: format!("Giấy {i}"),
+                repository_item_id: None,
+                added_by: "test".into(),
+                // Two papers an instant: the cursor breaks ties by id.
+                added_at: start + chrono::TimeDelta::minutes(i64::try_from(i / 2).unwrap()),
+                keep: false,
+            };
+            let reading = Reading {
+                blob_sha256: blob,
+                read_at: start,
+                paper_kind: "other".into(),
+                found: "{}".into(),
+                problems: "[]".into(),
+                pages: 1,
+                body: text.clone(),
+                search_text: text,
+            };
+            (paper, reading)
+        })
+        .unzip();
+    // Papers first, then their readings: each paper takes its words when its file is read.
+    let db = server.services.db().clone();
+    tokio::task::spawn_blocking(move || {
+        db.write(|conn| {
+            papers::insert_all(conn, &cards)?;
+            readings::insert_all(conn, &read)
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let (status, page) = server.get(&format!("/api/v1/papers/search?q=cong+dan&limit=100{after}"), &clerk).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(page["items"].as_array().unwrap().iter().map(|h| h["paper_title"].as_str().unwrap().to_string()));
+        match page["next"].as_str() {
+            Some(next) => after = format!("&after={next}"),
+            None => break,
+        }
+    }
+    let newest_first: Vec<String> = (0..count).rev().map(|i| format!("Giấy {i}")).collect();
+    assert_eq!(seen, newest_first, "every paper once, newest first (ties by id)");
+    // Three a page: the newest papers hold the first page; the second needs the word index after the cursor.
+    let mut marked = Vec::new();
+    let mut after = String::new();
+    loop {
+        let (_, page) = server.get(&format!("/api/v1/papers/search?q=mocgioi&limit=3{after}"), &clerk).await;
+        marked.extend(page["items"].as_array().unwrap().iter().map(|h| h["paper_title"].as_str().unwrap().to_string()));
+        match page["next"].as_str() {
+            Some(next) => after = format!("&after={next}"),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..count).rev().filter(|i| landmark(*i)).map(|i| format!("Giấy {i}")).collect();
+    assert_eq!(marked, expected);
+    let (_, rare) = server.get("/api/v1/papers/search?q=hiemcothay+cong", &clerk).await;
+    let titles: Vec<&str> =
+        rare["items"].as_array().unwrap().iter().map(|h| h["paper_title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Giấy 0"], "{rare}");
+    let (_, none) = server.get("/api/v1/papers/search?q=hiemcothay", &other_ward).await;
+    assert_eq!(none["items"], json!([]));
+    server.stop().await;
+}
+
+on_both_backends!(the_search_reads_past_the_newest_papers);

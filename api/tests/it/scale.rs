@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use motcua_engine::store::{StoreError, dossiers, events, identity};
+use motcua_engine::store::{StoreError, dossiers, events, identity, readings};
 use serde_json::Value;
 
 use crate::support::{Backend, HONG_BANG, TestServer};
@@ -105,11 +105,21 @@ async fn hot_queries_read_through_indexes_on_postgres() {
         }
         plans.push(("a citizen's dossiers".into(), identity::explain_dossiers_of_applicant(conn, HUONG.0, None)?));
         plans.push(("chain check page".into(), events::explain_verify_page(conn, &("0".into(), 0))?));
+        // The search of read papers walks one agency's papers newest first, whatever page it is on.
+        let words = vec!["nguyen".to_string()];
+        let later = Some((chrono::Utc::now().naive_utc(), "0".to_string()));
+        for (name, after) in [("papers search page", None), ("papers search next page", later)] {
+            let (newest, _) = readings::explain_search(conn, &words, HONG_BANG, after)?;
+            plans.push((name.into(), newest));
+        }
         Ok(plans)
     })
     .await;
     for (name, plan) in &ordered {
         assert!(!plan.contains("Seq Scan"), "{name} scans the table:\n{plan}");
+        if name.starts_with("papers") {
+            assert!(plan.contains("papers_agency_added"), "{name} walks the agency's papers in order:\n{plan}");
+        }
         assert!(name.contains("consulted") || !plan.contains("Sort"), "{name} sorts:\n{plan}");
     }
     // Searches sort only their matches, found through an index: a whole id number through its own, and words
@@ -122,9 +132,19 @@ async fn hot_queries_read_through_indexes_on_postgres() {
                 dossiers::explain_list(conn, &queue(Some(text), None))?.try_into().expect("two parts");
             plans.push((name.to_string(), own));
         }
+        let words = vec!["nguyen".to_string(), HUONG.0.to_string()];
+        let (_, indexed) = readings::explain_search(conn, &words, HONG_BANG, None)?;
+        plans.push(("papers by the word index".into(), indexed));
         Ok(plans)
     })
     .await;
+    // The papers' second step reads the agency's posting lists of the words.
+    let papers_plan = &searches[2].1;
+    assert!(papers_plan.contains("papers_search"), "{papers_plan}");
+    assert!(
+        papers_plan.contains("''000.31.01.H26:nguyen'' & ''000.31.01.H26:031190012345''"),
+        "each word whole, behind the agency:\n{papers_plan}"
+    );
     let (name_plan, id_plan) = (&searches[0].1, &searches[1].1);
     assert!(
         name_plan.contains("array_to_tsvector(string_to_array(((agency_id || ':'::text) || replace(search_text"),
@@ -255,7 +275,7 @@ async fn plans(
 
 on_both_backends!(seeded_copies_agree_with_their_history_and_are_measured);
 
-/// The short version of `motcua bench seed` and `bench queries`: a fresh database grows to a total in two runs,
+/// The short version of `motcua bench seed`, `bench queries` and `bench papers`: a fresh database grows to a total in two runs,
 /// its copies' hash chains verify as the use cases would have written them, and the query benchmark answers
 /// every kind without a server error.
 async fn seeded_copies_agree_with_their_history_and_are_measured(backend: Backend) {
@@ -298,6 +318,10 @@ async fn seeded_copies_agree_with_their_history_and_are_measured(backend: Backen
     let queries = motcua(&["bench", "queries", "--requests", "5"]);
     assert!(queries.contains("bench queries: 90 dossiers"), "{queries}");
     assert!(queries.contains("queue search by name") && queries.contains("slowest p99"), "{queries}");
+    // The short version of `bench papers`: read id cards are added up to the number asked, then searched.
+    let papers = motcua(&["bench", "papers", "--fill", "60", "--requests", "3"]);
+    assert!(count("paper_readings") >= 60, "{papers}");
+    assert!(papers.contains("a word on every card, page 5") && papers.contains("an applicant's id number"), "{papers}");
     let audit = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
         .args(["audit", "verify"])
         .env("DATABASE_URL", &url)

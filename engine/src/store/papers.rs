@@ -35,6 +35,23 @@ pub fn insert(conn: &mut DbConnection, paper: &Paper) -> StoreResult<()> {
     Ok(())
 }
 
+/// Papers new to the store at once, 200 rows a statement (bulk loading: `motcua bench papers`).
+pub fn insert_all(conn: &mut DbConnection, all: &[Paper]) -> StoreResult<()> {
+    for chunk in all.chunks(200) {
+        // The multi-backend connection has no batch insert: each backend does its own.
+        match conn {
+            DbConnection::Pg(c) => diesel::insert_into(papers::table).values(chunk).execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(papers::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// The last dossier (in id order) holding a paper of this title (`motcua bench papers` resumes after it).
+pub fn last_dossier_with_title(conn: &mut DbConnection, title: &str) -> StoreResult<Option<String>> {
+    Ok(papers::table.filter(papers::title.eq(title)).select(diesel::dsl::max(papers::dossier_id)).first(conn)?)
+}
+
 pub fn of_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec<Paper>> {
     Ok(papers::table
         .filter(papers::dossier_id.eq(dossier_id))

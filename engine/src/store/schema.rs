@@ -221,6 +221,7 @@ diesel::table! {
         added_by -> Text,
         added_at -> Timestamp,
         keep -> Bool,
+        agency_id -> Nullable<Text>,
     }
 }
 

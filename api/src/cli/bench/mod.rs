@@ -18,6 +18,7 @@ mod lifecycle;
 mod ocr;
 mod outbox;
 mod pages;
+mod papers;
 mod queries;
 mod reports;
 mod scale_out;
@@ -52,6 +53,9 @@ pub enum BenchCommand {
     /// The paper reader (Tesseract, Vietnamese): generated id cards and birth certificates scanned clean,
     /// tilted, noisy and at low resolution; each field read held against what the paper says.
     Ocr(ocr::OcrArgs),
+    /// The staff's search of read papers: fills the database with read id cards up to a number, then times a
+    /// commune clerk's searches (a word on every card, a later page, names, id numbers, a word on none).
+    Papers(papers::PapersArgs),
 }
 
 pub fn run(command: BenchCommand) -> ExitCode {
@@ -65,6 +69,7 @@ pub fn run(command: BenchCommand) -> ExitCode {
         BenchCommand::Outbox(args) => outbox::run(args),
         BenchCommand::ScaleOut(args) => scale_out::run(args),
         BenchCommand::Ocr(args) => ocr::run(args),
+        BenchCommand::Papers(args) => papers::run(args),
     }
 }
 

@@ -113,7 +113,7 @@ async fn bench(args: QueriesArgs) -> Result<(), String> {
 }
 
 /// Dossiers drawn at random: a random id between the smallest and the largest, then the first at or after it.
-fn samples(db: &Db, agency: Option<&str>, n: usize, rng: &mut StdRng) -> Result<Vec<Dossier>, String> {
+pub(super) fn samples(db: &Db, agency: Option<&str>, n: usize, rng: &mut StdRng) -> Result<Vec<Dossier>, String> {
     let first = db.read(|conn| dossiers::at_or_after(conn, agency, "")).map_err(|e| e.to_string())?;
     let Some(first) = first else { return Err("the database holds no dossier: run `motcua bench seed` first".into()) };
     let low = uuid::Uuid::parse_str(&first.id).map_err(|e| e.to_string())?.as_u128();

@@ -1,0 +1,3 @@
+DROP INDEX papers_agency_added;
+DROP TRIGGER papers_agency;
+ALTER TABLE papers DROP COLUMN agency_id;
