@@ -52,6 +52,9 @@ pub async fn checks(state: web::Data<AppState>, staff: Staff, id: web::Path<Stri
 pub struct Decision {
     /// `kept` (what was stated stands) or `corrected` (the clerk had it put right).
     pub decision: String,
+    /// The finding decided (its `id`); absent: every finding still waiting.
+    #[serde(default)]
+    pub check: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -59,7 +62,8 @@ pub struct Decided {
     pub decided: usize,
 }
 
-/// The clerk's decision on every finding of the dossier still waiting (reception clerks of its agency). Audited.
+/// The clerk's decision on one finding of the dossier still waiting, or on every one (reception clerks of its
+/// agency). Audited. 404 `reading.nothing_waiting` when none (or not that one) waits.
 #[utoipa::path(tag = "readings", params(("id" = String, Path)), request_body = Decision,
     responses((status = 200, body = Decided), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -71,7 +75,9 @@ pub async fn decide(
     body: Json<Decision>,
 ) -> Result<HttpResponse, Problem> {
     let services = state.services.clone();
-    let decided = blocking(move || services.readings().decide(&staff.0, &id, &body.into_inner().decision)).await?;
+    let body = body.into_inner();
+    let decided =
+        blocking(move || services.readings().decide(&staff.0, &id, body.check.as_deref(), &body.decision)).await?;
     Ok(HttpResponse::Ok().json(Decided { decided }))
 }
 

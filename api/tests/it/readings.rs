@@ -3,6 +3,8 @@
 //! checked against what was typed, the disagreement waits for the clerk's decision (refused from another ward,
 //! recorded once), and the text read is searchable by staff of the dossier's agency only.
 
+use chrono::Datelike;
+
 use crate::support::{Backend, HONG_BANG, TestServer, assert_problem};
 use motcua_api::sim::papers::{Condition, demo_id_card, scan};
 use motcua_engine::jobs::queue::run_due_jobs;
@@ -43,15 +45,17 @@ async fn a_scanned_card_is_read_checked_and_searchable(backend: Backend) {
     assert_eq!(found["birth_date"], citizen.birth_date.to_string());
     assert_eq!(read["text"]["problems"], json!([]), "a clean scan reads well");
 
-    // Received with a mistyped id number (a valid one of another person).
+    // Received with a mistyped id number (a valid one of another person) and a mistyped day of birth (in the
+    // same year: the id number encodes the year).
     let typed = "031190012346";
+    let other_day = citizen.birth_date.with_day(if citizen.birth_date.day() == 1 { 2 } else { 1 }).unwrap();
     let body = json!({
         "procedure_code": "1.001612",
         "agency": HONG_BANG,
         "channel": "counter",
         "applicant": {
             "name": citizen.name, "id_kind": "personal_id", "id_number": typed,
-            "birth_date": citizen.birth_date.to_string(), "sex": "female", "address": citizen.address,
+            "birth_date": other_day.to_string(), "sex": "female", "address": citizen.address,
         },
         "components": [{"id": "giay_de_nghi"}, {"id": "giay_to_phap_ly_ca_nhan", "upload": upload_id}],
     });
@@ -61,12 +65,15 @@ async fn a_scanned_card_is_read_checked_and_searchable(backend: Backend) {
     let (status, checks) = server.get(&format!("/api/v1/dossiers/{id}/paper-checks"), &clerk).await;
     assert_eq!(status, StatusCode::OK, "{checks}");
     let checks = checks.as_array().unwrap();
-    assert_eq!(checks.len(), 1, "only the id number disagrees: {checks:?}");
+    let fields: Vec<&str> = checks.iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert_eq!(fields.len(), 2, "the id number and the day of birth disagree: {checks:?}");
+    let id_check = checks.iter().find(|c| c["field"] == "id_number").expect("the id number's finding");
     assert_eq!(
-        (&checks[0]["field"], &checks[0]["stated"], &checks[0]["found"], &checks[0]["against"]),
-        (&json!("id_number"), &json!(typed), &json!(citizen.id_number), &json!("typed"))
+        (&id_check["stated"], &id_check["found"], &id_check["against"]),
+        (&json!(typed), &json!(citizen.id_number), &json!("typed"))
     );
-    assert!(checks[0]["decision"].is_null(), "waiting for the clerk");
+    let day_check = checks.iter().find(|c| c["field"] == "birth_date").expect("the day of birth's finding");
+    assert!(checks.iter().all(|c| c["decision"].is_null()), "waiting for the clerk");
     let (_, readings) = server.get(&format!("/api/v1/dossiers/{id}/readings"), &clerk).await;
     assert!(readings.as_array().unwrap().iter().any(|r| r["reading"]["text"].as_str().unwrap().contains("CĂN CƯỚC")));
 
@@ -88,12 +95,23 @@ async fn a_scanned_card_is_read_checked_and_searchable(backend: Backend) {
     };
     assert_problem(&decide(&clerk, "maybe").await, 422, "request.invalid");
     assert_problem(&decide(&other_ward, "kept").await, 404, "dossier.not_found");
+    // One finding by its id: the day of birth was typed wrong and has been put right; the other still waits.
+    let one = |check: &str| json!({ "decision": "corrected", "check": check });
+    let decide_one =
+        async |check: &str| server.send(reqwest::Method::POST, &path, Some(&clerk), Some(one(check)), &[]).await;
+    assert_problem(&decide_one("no-such-finding").await, 404, "reading.nothing_waiting");
+    let (status, decided) = decide_one(day_check["id"].as_str().unwrap()).await;
+    assert_eq!((status, decided["decided"].as_u64()), (StatusCode::OK, Some(1)), "{decided}");
+    assert_problem(&decide_one(day_check["id"].as_str().unwrap()).await, 404, "reading.nothing_waiting");
+    // The rest at once.
     let (status, decided) = decide(&clerk, "kept").await;
     assert_eq!((status, decided["decided"].as_u64()), (StatusCode::OK, Some(1)), "{decided}");
     assert_problem(&decide(&clerk, "kept").await, 404, "reading.nothing_waiting");
     let (_, checks) = server.get(&format!("/api/v1/dossiers/{id}/paper-checks"), &clerk).await;
-    assert_eq!(checks[0]["decision"], "kept");
-    assert!(checks[0]["decided_by"].as_str().unwrap().starts_with("staff:"));
+    let decision_of = |field: &str| checks.as_array().unwrap().iter().find(|c| c["field"] == field).unwrap().clone();
+    assert_eq!(decision_of("birth_date")["decision"], "corrected");
+    assert_eq!(decision_of("id_number")["decision"], "kept");
+    assert!(decision_of("id_number")["decided_by"].as_str().unwrap().starts_with("staff:"));
     server.stop().await;
 }
 

@@ -274,6 +274,8 @@ pub(super) const TEXTS: &[(&str, &str, &str)] = &[
     ("ui.reading.against.e_form", "tờ khai điện tử", "the e-form"),
     ("ui.reading.decide.kept", "Giữ thông tin đã khai", "Keep what was stated"),
     ("ui.reading.decide.corrected", "Đã cho sửa theo giấy tờ", "Had it corrected to the paper"),
+    ("ui.reading.decide.keep_one", "Giữ", "Keep"),
+    ("ui.reading.decide.correct_one", "Đã sửa", "Corrected"),
     ("ui.reading.decided.kept", "đã giữ thông tin đã khai", "kept what was stated"),
     ("ui.reading.decided.corrected", "đã sửa theo giấy tờ", "corrected to the paper"),
     ("ui.reading.search", "Tìm trong giấy tờ", "Search the papers"),

@@ -303,9 +303,15 @@ impl Readings<'_> {
         self.db.read(|conn| readings::checks_of(conn, &dossier.id).map_err(ServiceError::from))
     }
 
-    /// The clerk's decision on every waiting finding of a dossier of her desk: `kept` (what was stated stands)
-    /// or `corrected` (she has had it put right). Audited; how many were decided.
-    pub fn decide(&self, clerk: &StaffIdentity, dossier_id: &str, decision: &str) -> ServiceResult<usize> {
+    /// The clerk's decision on one waiting finding of a dossier of her desk (`check`, its id), or on every one:
+    /// `kept` (what was stated stands) or `corrected` (she has had it put right). Audited; how many were decided.
+    pub fn decide(
+        &self,
+        clerk: &StaffIdentity,
+        dossier_id: &str,
+        check: Option<&str>,
+        decision: &str,
+    ) -> ServiceResult<usize> {
         if !matches!(decision, "kept" | "corrected") {
             return Err(ServiceError::Invalid(vec![super::FieldError::new("decision", "field.invalid_choice")]));
         }
@@ -316,11 +322,12 @@ impl Readings<'_> {
         let now = self.now();
         let by = Caller::Staff(clerk.clone()).label();
         self.db.write(|conn| {
-            let decided = readings::decide_waiting(conn, &dossier.id, decision, &by, now)?;
+            let decided = readings::decide_waiting(conn, &dossier.id, check, decision, &by, now)?;
             if decided == 0 {
                 return Err(ServiceError::NotFound("reading.nothing_waiting"));
             }
-            audit::record(conn, now, &by, "papers_check_decided", &dossier.id, decision)?;
+            let detail = check.map_or_else(|| decision.to_string(), |id| format!("{decision} {id}"));
+            audit::record(conn, now, &by, "papers_check_decided", &dossier.id, &detail)?;
             Ok(decided)
         })
     }

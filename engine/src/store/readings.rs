@@ -303,17 +303,22 @@ pub fn drop_waiting(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<us
     .execute(conn)?)
 }
 
-/// Records the clerk's decision on every finding of the dossier still waiting; how many.
+/// Records the clerk's decision on one finding of the dossier still waiting (`check`), or on every one; how many.
 pub fn decide_waiting(
     conn: &mut DbConnection,
     dossier_id: &str,
+    check: Option<&str>,
     decision: &str,
     by: &str,
     at: DateTime<Utc>,
 ) -> StoreResult<usize> {
-    Ok(diesel::update(
-        paper_checks::table.filter(paper_checks::dossier_id.eq(dossier_id).and(paper_checks::decision.is_null())),
-    )
-    .set((paper_checks::decision.eq(decision), paper_checks::decided_by.eq(by), paper_checks::decided_at.eq(to_db(at))))
-    .execute(conn)?)
+    let waiting = paper_checks::dossier_id.eq(dossier_id).and(paper_checks::decision.is_null());
+    let decided =
+        (paper_checks::decision.eq(decision), paper_checks::decided_by.eq(by), paper_checks::decided_at.eq(to_db(at)));
+    Ok(match check {
+        Some(id) => diesel::update(paper_checks::table.filter(waiting.and(paper_checks::id.eq(id))))
+            .set(decided)
+            .execute(conn)?,
+        None => diesel::update(paper_checks::table.filter(waiting)).set(decided).execute(conn)?,
+    })
 }

@@ -98,6 +98,9 @@ describe('reading papers at the desk', { timeout: 20 * 60_000 }, () => {
         .getByLabel('Bản chụp — Giấy đề nghị đăng ký hộ kinh doanh')
         .setInputFiles(path.join(SCANS, 'birth-certificate.png'));
       await page.getByLabel('Giới tính').selectOption(card.sex);
+      // And a day of birth mistyped too (same month: the id number encodes the year only).
+      const otherDay = `${d === '01' ? '02' : '01'}/${m}/${y}`;
+      await page.getByLabel('Ngày sinh').fill(otherDay);
       await submit(page, 'Tiếp nhận hồ sơ');
       assert.equal(await page.getByRole('alert').count(), 0, (await page.getByRole('alert').allInnerTexts()).join('\n'));
       // The population database disagrees with the typed number too: the dossier waits, not received.
@@ -116,6 +119,12 @@ describe('reading papers at the desk', { timeout: 20 * 60_000 }, () => {
       assert.ok(texts.some((t) => /CĂN CƯỚC/.test(t)), 'the text read on the card is beside it');
       await page.getByText('Văn bản đọc được').first().click();
       await s.checkPage('dossier with the papers check');
+      // Two findings wait: each has its own decision. The day of birth was typed wrong; she had it put right.
+      const birthRow = () => page.locator('tr').filter({ hasText: otherDay });
+      await submit(page, 'Đã sửa — Ngày sinh');
+      await page.getByRole('status').filter({ hasText: 'Đã ghi nhận quyết định đối chiếu giấy tờ' }).waitFor();
+      assert.match(await birthRow().innerText(), /đã sửa theo giấy tờ/);
+      assert.doesNotMatch(await page.locator('tr').filter({ hasText: card.id_number }).innerText(), /đã /);
       await submit(page, 'Giữ thông tin đã khai');
       await page.getByRole('status').filter({ hasText: 'Đã ghi nhận quyết định đối chiếu giấy tờ' }).waitFor();
       assert.match(await page.locator('tr').filter({ hasText: card.id_number }).innerText(), /đã giữ thông tin đã khai/);

@@ -50,6 +50,7 @@ pub struct PaperLink {
 
 /// A disagreement between a paper and what was stated, as the page lists it.
 pub struct CheckLine {
+    pub id: String,
     pub field: &'static str,
     pub stated: String,
     pub found: String,
@@ -99,6 +100,8 @@ struct DossierPage {
     checks: Vec<CheckLine>,
     /// Some findings wait for the clerk's decision.
     checks_waiting: bool,
+    /// More than one finding waits: each gets its own decision too.
+    checks_apart: bool,
     forms: Vec<(&'static str, &'static str)>,
     slip: Vec<SlipLine>,
     history: Vec<HistoryLine>,
@@ -361,6 +364,7 @@ fn build(
     let check_lines: Vec<CheckLine> = checks
         .into_iter()
         .map(|c| CheckLine {
+            id: c.id,
             field: t(match c.field.as_str() {
                 "name" => "ui.staff.field.name",
                 "id_number" => "ui.staff.field.id_number",
@@ -381,7 +385,8 @@ fn build(
             }),
         })
         .collect();
-    let checks_waiting = check_lines.iter().any(|c| c.decision.is_none());
+    let waiting = check_lines.iter().filter(|c| c.decision.is_none()).count();
+    let checks_waiting = waiting > 0;
     let mut forms: Vec<(&'static str, &'static str)> = FormKind::ALL
         .into_iter()
         .filter(|kind| {
@@ -441,6 +446,7 @@ fn build(
         papers: paper_links,
         checks: check_lines,
         checks_waiting,
+        checks_apart: waiting > 1,
         forms,
         slip,
         history: history_lines,
@@ -623,7 +629,10 @@ fn perform(
     };
     Ok(match action {
         "check_identity" => services.reception().check_identity(staff, id).map(|_| ()),
-        "decide_checks" => services.readings().decide(staff, id, f.text("decision")).map(|_| ()),
+        "decide_checks" => {
+            let check = Some(f.text("check")).filter(|c| !c.is_empty());
+            services.readings().decide(staff, id, check, f.text("decision")).map(|_| ())
+        }
         "attach_paper" => match upload("file")? {
             Ok(upload) => {
                 let input = ComponentInput {
