@@ -19,7 +19,7 @@ use rand::rngs::StdRng;
 use sha2::Digest;
 
 use super::queries::samples;
-use super::timing::{median, percentile, server_time};
+use super::timing::{median, percentile, primary_key_read_ms, time_requests};
 
 #[derive(Args, Clone)]
 pub struct PapersArgs {
@@ -86,14 +86,7 @@ async fn bench(args: PapersArgs) -> Result<(), String> {
         ("a word on no paper", vec![path("khongcogiayto"); n]),
     ];
 
-    let mut baseline = Vec::new();
-    for d in &commune {
-        let started = std::time::Instant::now();
-        db.read(|conn| dossiers::get(conn, &d.id)).map_err(|e| e.to_string())?;
-        baseline.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    baseline.sort_by(f64::total_cmp);
-    let base_median = median(&baseline);
+    let base_median = primary_key_read_ms(&db, commune.iter().map(|d| &d.id))?;
     println!(
         "bench papers: {count} dossiers, {readings} read papers ({filled} added now), {base} ({})",
         db.backend().name()
@@ -109,29 +102,19 @@ async fn bench(args: PapersArgs) -> Result<(), String> {
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
     let headers = [("Authorization", bearer.as_str())];
     for (name, paths) in &kinds {
-        let mut times = Vec::with_capacity(paths.len());
-        let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
-        // The first request of a kind warms the caches; it is not counted.
-        for (i, path) in paths.iter().enumerate() {
-            let (status, ms) = server_time(&http, &format!("{base}{path}"), &headers).await?;
-            if i > 0 {
-                times.push(ms);
-                *statuses.entry(status).or_default() += 1;
-            }
-        }
-        times.sort_by(f64::total_cmp);
-        let answers: Vec<String> = statuses.iter().map(|(s, c)| format!("{s}x{c}")).collect();
+        let timed = time_requests(&http, &base, paths.iter().map(|p| (p.as_str(), &headers[..]))).await?;
+        let times = &timed.times;
         println!(
             "{:<34} {:>8} {:>9.2} {:>9.2} {:>9.2} {:>10.1}",
             name,
-            answers.join(","),
-            median(&times),
-            percentile(&times, 95.0),
-            percentile(&times, 100.0),
-            median(&times) / base_median
+            timed.answers(),
+            median(times),
+            percentile(times, 95.0),
+            percentile(times, 100.0),
+            median(times) / base_median
         );
-        if statuses.keys().any(|s| *s != 200) {
-            return Err(format!("{name}: answered {}", answers.join(",")));
+        if timed.statuses.keys().any(|s| *s != 200) {
+            return Err(format!("{name}: answered {}", timed.answers()));
         }
     }
     if db.backend() == motcua_engine::store::Backend::Postgres {

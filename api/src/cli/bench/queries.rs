@@ -17,7 +17,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::storage;
-use super::timing::{median, percentile, server_time};
+use super::timing::{median, percentile, primary_key_read_ms, time_requests};
 
 #[derive(Args, Clone)]
 pub struct QueriesArgs {
@@ -60,15 +60,8 @@ async fn bench(args: QueriesArgs) -> Result<(), String> {
     let http =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
     let count = db.read(dossiers::count).map_err(|e| e.to_string())?;
-    // The baseline: one dossier read by its primary key on the same database, timed around the call.
-    let mut baseline = Vec::new();
-    for d in &ids {
-        let started = std::time::Instant::now();
-        db.read(|conn| dossiers::get(conn, d)).map_err(|e| e.to_string())?;
-        baseline.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    baseline.sort_by(f64::total_cmp);
-    let base_median = median(&baseline);
+    // The baseline: one dossier read by its primary key on the same database.
+    let base_median = primary_key_read_ms(&db, &ids)?;
     println!("bench queries: {count} dossiers, {} ({})", base, db.backend().name());
     println!(
         "baseline: a dossier read by primary key, median {base_median:.3} ms; server time of {n} requests per kind, \
@@ -77,31 +70,23 @@ async fn bench(args: QueriesArgs) -> Result<(), String> {
     println!("{:<34} {:>8} {:>9} {:>9} {:>9} {:>10}", "request", "answers", "p50 ms", "p95 ms", "p99 ms", "p50/base");
     let mut worst: Vec<(String, f64)> = Vec::new();
     for kind in kinds {
-        let mut times = Vec::with_capacity(kind.requests.len());
-        let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
-        // The first request of a kind warms the connection and statement caches; it is not counted.
-        for (i, (path, headers)) in kind.requests.iter().enumerate() {
-            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let (status, ms) = server_time(&http, &format!("{base}{path}"), &headers).await?;
-            if i > 0 {
-                times.push(ms);
-                *statuses.entry(status).or_default() += 1;
-            }
-        }
-        times.sort_by(f64::total_cmp);
-        let answers: Vec<String> = statuses.iter().map(|(s, c)| format!("{s}x{c}")).collect();
-        let p99 = percentile(&times, 99.0);
+        let headers: Vec<Vec<(&str, &str)>> =
+            kind.requests.iter().map(|(_, h)| h.iter().map(|(k, v)| (*k, v.as_str())).collect()).collect();
+        let requests = kind.requests.iter().zip(&headers).map(|((path, _), h)| (path.as_str(), h.as_slice()));
+        let timed = time_requests(&http, &base, requests).await?;
+        let times = &timed.times;
+        let p99 = percentile(times, 99.0);
         println!(
             "{:<34} {:>8} {:>9.2} {:>9.2} {:>9.2} {:>10.1}",
             kind.name,
-            answers.join(","),
-            median(&times),
-            percentile(&times, 95.0),
+            timed.answers(),
+            median(times),
+            percentile(times, 95.0),
             p99,
-            median(&times) / base_median
+            median(times) / base_median
         );
-        if statuses.keys().any(|s| *s >= 500) {
-            return Err(format!("{}: the server failed ({})", kind.name, answers.join(",")));
+        if timed.statuses.keys().any(|s| *s >= 500) {
+            return Err(format!("{}: the server failed ({})", kind.name, timed.answers()));
         }
         worst.push((kind.name.to_string(), p99));
     }

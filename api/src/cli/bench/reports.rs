@@ -12,7 +12,7 @@ use motcua_api::http::auth;
 use motcua_engine::service::Config;
 use motcua_engine::store::{Db, dossiers};
 
-use super::timing::{median, percentile, server_time};
+use super::timing::{median, percentile, primary_key_read_ms, time_requests};
 
 #[derive(Args, Clone)]
 pub struct ReportsArgs {
@@ -137,19 +137,12 @@ async fn bench(args: ReportsArgs) -> Result<(), String> {
     let http =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
     let count = db.read(dossiers::count).map_err(|e| e.to_string())?;
-    // The baseline: one dossier read by its primary key, the first of the commune, timed around the call.
+    // The baseline: one dossier read by its primary key, the first of the commune, 200 times.
     let first = db
         .read(|conn| dossiers::at_or_after(conn, Some(COMMUNE), ""))
         .map_err(|e| e.to_string())?
         .ok_or("the database holds no dossier: run `motcua bench seed` first")?;
-    let mut baseline = Vec::new();
-    for _ in 0..200 {
-        let started = std::time::Instant::now();
-        db.read(|conn| dossiers::get(conn, &first.id)).map_err(|e| e.to_string())?;
-        baseline.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    baseline.sort_by(f64::total_cmp);
-    let base_median = median(&baseline);
+    let base_median = primary_key_read_ms(&db, std::iter::repeat_n(&first.id, 200))?;
     let n = args.requests.max(2);
     println!("bench reports: {count} dossiers, {} ({})", base, db.backend().name());
     println!(
@@ -158,28 +151,19 @@ async fn bench(args: ReportsArgs) -> Result<(), String> {
     println!("{:<58} {:>8} {:>9} {:>9} {:>10}", "request", "answers", "p50 ms", "max ms", "p50/base");
     for (name, path, headers) in kinds {
         let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let mut times = Vec::with_capacity(n);
-        let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
-        // The first request warms the caches; it is not counted.
-        for i in 0..=n {
-            let (status, ms) = server_time(&http, &format!("{base}{path}"), &headers).await?;
-            if i > 0 {
-                times.push(ms);
-                *statuses.entry(status).or_default() += 1;
-            }
-        }
-        times.sort_by(f64::total_cmp);
-        let answers: Vec<String> = statuses.iter().map(|(s, c)| format!("{s}x{c}")).collect();
+        let timed =
+            time_requests(&http, &base, std::iter::repeat_n((path.as_str(), headers.as_slice()), n + 1)).await?;
+        let times = &timed.times;
         println!(
             "{:<58} {:>8} {:>9.2} {:>9.2} {:>10.1}",
             name,
-            answers.join(","),
-            median(&times),
-            percentile(&times, 100.0),
-            median(&times) / base_median
+            timed.answers(),
+            median(times),
+            percentile(times, 100.0),
+            median(times) / base_median
         );
-        if statuses.keys().any(|s| *s != 200) {
-            return Err(format!("{name}: answered {}", answers.join(",")));
+        if timed.statuses.keys().any(|s| *s != 200) {
+            return Err(format!("{name}: answered {}", timed.answers()));
         }
     }
 

@@ -19,6 +19,55 @@ pub async fn server_time(http: &reqwest::Client, url: &str, headers: &[(&str, &s
     Ok((status, server_ms.ok_or("no Server-Timing header")?))
 }
 
+/// Server times of requests sent one at a time, the first left out (it warms the connection and the caches).
+pub struct Timed {
+    /// Milliseconds, sorted.
+    pub times: Vec<f64>,
+    /// How many answered each status.
+    pub statuses: std::collections::BTreeMap<u16, usize>,
+}
+
+impl Timed {
+    /// "200x99": each status and how many answered it.
+    pub fn answers(&self) -> String {
+        self.statuses.iter().map(|(s, c)| format!("{s}x{c}")).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// Sends each (path, headers) to `base` in turn and times it (see [`Timed`]).
+pub async fn time_requests<'a>(
+    http: &reqwest::Client,
+    base: &str,
+    requests: impl IntoIterator<Item = (&'a str, &'a [(&'a str, &'a str)])>,
+) -> Result<Timed, String> {
+    let mut timed = Timed { times: Vec::new(), statuses: Default::default() };
+    for (i, (path, headers)) in requests.into_iter().enumerate() {
+        let (status, ms) = server_time(http, &format!("{base}{path}"), headers).await?;
+        if i > 0 {
+            timed.times.push(ms);
+            *timed.statuses.entry(status).or_default() += 1;
+        }
+    }
+    timed.times.sort_by(f64::total_cmp);
+    Ok(timed)
+}
+
+/// The baseline of the request benchmarks: the median milliseconds of reading each of these dossiers by primary
+/// key on the same database, timed around the call.
+pub fn primary_key_read_ms(
+    db: &motcua_engine::store::Db,
+    ids: impl IntoIterator<Item = impl AsRef<str>>,
+) -> Result<f64, String> {
+    let mut times = Vec::new();
+    for id in ids {
+        let started = std::time::Instant::now();
+        db.read(|conn| motcua_engine::store::dossiers::get(conn, id.as_ref())).map_err(|e| e.to_string())?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(median(&times))
+}
+
 pub fn median(sorted: &[f64]) -> f64 {
     percentile(sorted, 50.0)
 }
